@@ -1,0 +1,26 @@
+"""vizflow: build, run, see and debug computation graphs in JupyterLab.
+
+`import vizflow as vf` gives the engine's tensors and ops (PyTorch-like) and
+`vf.show(...)` to draw a computation.
+"""
+
+from typing import Any
+
+from vizflow_engine import *  # noqa: F403  (the public API is the engine's, re-exported)
+from vizflow_engine import __all__ as _engine_all
+from vizflow_kernelext import GraphViewer, show
+
+__version__ = "0.1.0"
+__all__ = [*_engine_all, "GraphViewer", "show"]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where JupyterLab finds the prebuilt extension shipped in this package."""
+    return [{"src": "labextension", "dest": "@vizflow/jupyterlab"}]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext vizflow`: rich display of tensors and graphs in the notebook."""
+    from vizflow_kernelext.ipython import load_ipython_extension as _load
+
+    _load(ipython)
