@@ -1,0 +1,121 @@
+/**
+ * Typed messages between the page and the layout worker.
+ *
+ * Every request carries an id. The page only ever cares about its newest
+ * request: a newer request supersedes older ones, which the worker skips if it
+ * has not started them yet and whose answers the page ignores.
+ */
+
+export type LayoutDirection = 'RIGHT' | 'DOWN';
+
+/** A node as the layout sees it: a box with ordered input ports and one output port. */
+export interface LayoutNodeInput {
+  id: string;
+  width: number;
+  height: number;
+  /** Number of input ports, numbered 0..inPorts-1 (the edges' target_port). */
+  inPorts: number;
+}
+
+export interface LayoutEdgeInput {
+  id: string;
+  source: string;
+  target: string;
+  targetPort: number;
+}
+
+export interface LayoutGraphInput {
+  nodes: LayoutNodeInput[];
+  edges: LayoutEdgeInput[];
+}
+
+export interface LayoutOptions {
+  direction: LayoutDirection;
+}
+
+export interface LayoutRequest {
+  type: 'layout';
+  id: number;
+  graph: LayoutGraphInput;
+  options: LayoutOptions;
+}
+
+/** Ask the worker not to answer a request (it is superseded or no longer needed). */
+export interface CancelRequest {
+  type: 'cancel';
+  id: number;
+}
+
+export type ToWorker = LayoutRequest | CancelRequest;
+
+export interface PortPosition {
+  /** 'out' or 'in<k>' */
+  id: string;
+  /** Relative to the node's top-left corner, the port's centre. */
+  x: number;
+  y: number;
+}
+
+export interface NodePosition {
+  id: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  ports: PortPosition[];
+}
+
+export interface LayoutResult {
+  nodes: NodePosition[];
+  width: number;
+  height: number;
+}
+
+export interface LayoutDone {
+  type: 'done';
+  id: number;
+  result: LayoutResult;
+  /** Milliseconds spent laying out (in the worker). */
+  elapsedMs: number;
+}
+
+export interface LayoutFailed {
+  type: 'error';
+  id: number;
+  message: string;
+}
+
+/** A request the worker dropped because a newer one arrived or it was cancelled. */
+export interface LayoutSkipped {
+  type: 'skipped';
+  id: number;
+}
+
+export type FromWorker = LayoutDone | LayoutFailed | LayoutSkipped;
+
+export function inPortId(nodeId: string, port: number): string {
+  return `${nodeId}::in${port}`;
+}
+
+export function outPortId(nodeId: string): string {
+  return `${nodeId}::out`;
+}
+
+export function isToWorker(data: unknown): data is ToWorker {
+  if (typeof data !== 'object' || data === null) {
+    return false;
+  }
+  const d = data as { type?: unknown; id?: unknown };
+  return (d.type === 'layout' || d.type === 'cancel') && typeof d.id === 'number';
+}
+
+export function isFromWorker(data: unknown): data is FromWorker {
+  if (typeof data !== 'object' || data === null) {
+    return false;
+  }
+  const d = data as { type?: unknown; id?: unknown };
+  return (
+    (d.type === 'done' || d.type === 'error' || d.type === 'skipped') &&
+    typeof d.id === 'number'
+  );
+}
