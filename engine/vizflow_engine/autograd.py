@@ -1,0 +1,232 @@
+"""Reverse-mode autodiff over recorded Nodes: backward(), grad(), grad-mode switches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from ._state import STATE
+from .errors import GraphFreedError
+from .ops.shape import sum_to_shape
+from .tensor import Tensor, _make
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad recording on or off."""
+
+    __slots__ = ("enabled", "prev")
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self.prev.append(STATE.grad_enabled)
+        STATE.grad_enabled = self.enabled
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.grad_enabled = self.prev.pop()
+
+    def __call__(self, fn: F) -> F:
+        import functools
+
+        enabled = self.enabled
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _GradMode(enabled):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+def no_grad() -> _GradMode:
+    """Do not record ops (inference, parameter updates); usable as `with` or decorator."""
+    return _GradMode(False)
+
+
+def enable_grad() -> _GradMode:
+    """Record ops again inside a no_grad block."""
+    return _GradMode(True)
+
+
+def set_grad_enabled(mode: bool) -> _GradMode:
+    """Record ops or not, as a context manager."""
+    return _GradMode(mode)
+
+
+def is_grad_enabled() -> bool:
+    """True when ops are being recorded for autodiff."""
+    return STATE.grad_enabled
+
+
+def _topo(roots: Sequence[Tensor]) -> list[Tensor]:
+    """Tensors with a grad-recording Node reachable from roots, inputs before their users."""
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    for root in roots:
+        if root.node is None or not root.requires_grad or id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack: list[tuple[Tensor, int]] = [(root, 0)]
+        while stack:
+            t, i = stack[-1]
+            node = t.node
+            assert node is not None
+            if node.freed:
+                raise GraphFreedError(
+                    f"backward through the graph a second time (at {node.op.name}); its "
+                    "intermediates were freed. Pass retain_graph=True to the first backward.")
+            ins = node.inputs
+            n = len(ins)
+            while i < n:
+                x = ins[i]
+                i += 1
+                if isinstance(x, Tensor) and x.node is not None and x.requires_grad \
+                        and id(x) not in seen:
+                    seen.add(id(x))
+                    stack[-1] = (t, i)
+                    stack.append((x, 0))
+                    break
+            else:
+                stack.pop()
+                order.append(t)
+    return order
+
+
+def _apply_hooks(t: Tensor, g: Tensor) -> Tensor:
+    for h in t._hooks or ():
+        r = h(g)
+        if r is not None:
+            g = r
+    return g
+
+
+def _run(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
+         create_graph: bool, wanted: Sequence[Tensor] | None) -> dict[int, Tensor]:
+    """The backward pass: returns grads of `wanted` (by id), or accumulates leaf .grad."""
+    grads: dict[int, Tensor] = {}
+    for r, g in zip(roots, root_grads, strict=True):
+        k = id(r)
+        grads[k] = grads[k] + g if k in grads else g
+    order = _topo(roots)
+    want = None if wanted is None else {id(w) for w in wanted}
+    captured: dict[int, Tensor] = {}
+    leaves: dict[int, tuple[Tensor, Tensor]] = {}
+    for r in roots:  # a root that is itself a leaf
+        if r.node is None and r.requires_grad:
+            leaves[id(r)] = (r, grads[id(r)])
+    st = STATE
+    prev = (st.grad_enabled, st.phase, st.forward_of)
+    st.grad_enabled = create_graph
+    if create_graph:
+        st.phase = "backward"
+    try:
+        for t in reversed(order):
+            if id(t) not in grads:
+                continue
+            g = grads.pop(id(t))
+            if t._hooks:
+                g = _apply_hooks(t, g)
+            if t._retain:
+                t.grad = g if create_graph else g.detach()
+            node = t.node
+            assert node is not None
+            if want is not None and id(t) in want:
+                captured[id(t)] = g
+            if create_graph:
+                st.forward_of = node
+            vjp = node.op.vjp
+            assert vjp is not None
+            ins = node.inputs
+            cts = vjp(g, ins, t, **node.params) if node.params else vjp(g, ins, t)
+            for x, ct in zip(ins, cts, strict=False):
+                if ct is None or not isinstance(x, Tensor) or not x.requires_grad:
+                    continue
+                if ct.data.shape != x.data.shape:
+                    ct = sum_to_shape(ct, x.data.shape)
+                k = id(x)
+                if x.node is None:
+                    prev_leaf = leaves.get(k)
+                    leaves[k] = (x, ct if prev_leaf is None else prev_leaf[1] + ct)
+                else:
+                    p = grads.get(k)
+                    grads[k] = ct if p is None else p + ct
+            if not retain_graph:
+                node.freed = True
+        for k, (leaf, g) in leaves.items():
+            if leaf._hooks:
+                g = _apply_hooks(leaf, g)
+            if want is not None:
+                if k in want:
+                    captured[k] = g
+                continue
+            if not create_graph:
+                g = g.detach() if g.node is not None else g
+            leaf.grad = g if leaf.grad is None else leaf.grad + g
+    finally:
+        st.grad_enabled, st.phase, st.forward_of = prev
+    return captured
+
+
+def _as_list(x: Tensor | Sequence[Tensor]) -> list[Tensor]:
+    return [x] if isinstance(x, Tensor) else list(x)
+
+
+def _root_grads(outputs: list[Tensor], grad_outputs: Any) -> list[Tensor]:
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    res = []
+    for out, g in zip(outputs, grad_outputs, strict=True):
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(f"grad can be implicitly created only for outputs with one "
+                                   f"element; this one has shape {out.shape}: pass a gradient")
+            g = _make(out.device.xp.ones_like(out.data), out.device, None, False)
+        elif not isinstance(g, Tensor):
+            from .creation import tensor
+
+            g = tensor(g, dtype=out.dtype, device=out.device)
+        if tuple(g.shape) != tuple(out.shape):
+            raise ValueError(f"gradient shape {g.shape} does not match output shape {out.shape}")
+        res.append(g)
+    return res
+
+
+def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
+             retain_graph: bool | None = None, create_graph: bool = False) -> None:
+    """Accumulate gradients of tensors w.r.t. every leaf that requires grad into leaf.grad.
+
+    With create_graph=True the backward ops are recorded (phase="backward", forward_of set),
+    so the grads can be differentiated again. The graph is freed unless retain_graph.
+    """
+    outs = _as_list(tensors)
+    for o in outs:
+        if not o.requires_grad:
+            raise RuntimeError("backward on a tensor that does not require grad (no recorded "
+                               "op makes it from a tensor with requires_grad=True)")
+    retain = create_graph if retain_graph is None else retain_graph
+    _run(outs, _root_grads(outs, grad_tensors), retain, create_graph, None)
+
+
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Any = None, create_graph: bool = False, retain_graph: bool | None = None,
+         allow_unused: bool = False) -> tuple[Tensor | None, ...]:
+    """Gradients of outputs w.r.t. inputs, returned (leaf .grad is left alone)."""
+    outs = _as_list(outputs)
+    ins = _as_list(inputs)
+    for o in outs:
+        if not o.requires_grad:
+            raise RuntimeError("grad of an output that does not require grad")
+    retain = create_graph if retain_graph is None else retain_graph
+    captured = _run(outs, _root_grads(outs, grad_outputs), retain, create_graph, ins)
+    res: list[Tensor | None] = []
+    for i, x in enumerate(ins):
+        g = captured.get(id(x))
+        if g is None and not allow_unused:
+            raise RuntimeError(f"input {i} (shape {x.shape}) was not used to compute the "
+                               "outputs; pass allow_unused=True to get None for it")
+        res.append(g)
+    return tuple(res)

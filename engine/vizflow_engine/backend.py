@@ -1,0 +1,139 @@
+"""Devices and array namespaces: "cpu" runs on numpy, "cuda" on cupy (detected lazily)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from .errors import DeviceError
+
+
+class Device:
+    """A device: its type ("cpu" or "cuda"), index, and array namespace `xp`; one per name."""
+
+    __slots__ = ("index", "name", "type", "xp")
+
+    def __init__(self, type_: str, index: int | None, xp: ModuleType) -> None:
+        self.type = type_
+        self.index = index
+        self.name = type_ if index is None else f"{type_}:{index}"
+        self.xp = xp
+
+    def __repr__(self) -> str:
+        idx = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{idx})"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Device):
+            return other is self
+        if isinstance(other, str):
+            return other == self.name or (other == "cuda" and self.name == "cuda:0")
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+CPU = Device("cpu", None, np)
+_devices: dict[str, Device] = {"cpu": CPU}
+_rngs: dict[ModuleType, Any] = {}
+_seed: list[int | None] = [None]
+
+
+def _load_cupy() -> ModuleType:
+    """Import cupy and check a CUDA device answers; else a DeviceError naming what is missing."""
+    try:
+        import cupy
+    except ImportError:
+        raise DeviceError(
+            "device='cuda' needs cupy, which is not installed "
+            "(pip install 'vizflow-engine[cuda]', i.e. cupy-cuda12x)"
+        ) from None
+    try:
+        ok = cupy.cuda.is_available() and cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception as exc:  # cupy raises CUDARuntimeError without a driver
+        raise DeviceError(
+            f"device='cuda': cupy is installed but no CUDA device is usable ({exc})"
+        ) from None
+    if not ok:
+        raise DeviceError("device='cuda': cupy is installed but no CUDA device is available")
+    return cupy
+
+
+def get_device(device: Device | str | None) -> Device:
+    """Resolve "cpu", "cuda", "cuda:1" or a Device to its singleton (cupy imported lazily)."""
+    if device is None:
+        return CPU
+    if isinstance(device, Device):
+        return device
+    dev = _devices.get(device)
+    if dev is not None:
+        return dev
+    kind, _, idx = str(device).partition(":")
+    if kind != "cuda":
+        raise DeviceError(f"unknown device {device!r}; use 'cpu' or 'cuda[:N]'")
+    cupy = _load_cupy()
+    index = int(idx) if idx else 0
+    if index >= cupy.cuda.runtime.getDeviceCount():
+        count = cupy.cuda.runtime.getDeviceCount()
+        raise DeviceError(f"device {device!r}: no such CUDA device (found {count})")
+    dev = Device("cuda", index, cupy)
+    _devices[dev.name] = dev
+    if index == 0:
+        _devices["cuda"] = dev
+    return dev
+
+
+def xp_for(device: Device | str | None) -> ModuleType:
+    """The array namespace (numpy or cupy) that runs kernels on `device`."""
+    return get_device(device).xp
+
+
+def device_of_array(arr: Any) -> Device:
+    """The device an array lives on (numpy -> cpu, cupy -> cuda:N)."""
+    if isinstance(arr, (np.ndarray, np.generic)):
+        return CPU
+    dev = getattr(arr, "device", None)
+    if dev is not None and type(arr).__module__.startswith("cupy"):
+        return get_device(f"cuda:{dev.id}")
+    return CPU
+
+
+def cuda_available() -> bool:
+    """True when cupy imports and a CUDA device answers."""
+    try:
+        get_device("cuda")
+    except DeviceError:
+        return False
+    return True
+
+
+def rng(xp: ModuleType) -> Any:
+    """The seeded random Generator of an array namespace (one per backend, reset by manual_seed)."""
+    gen = _rngs.get(xp)
+    if gen is None:
+        gen = xp.random.default_rng(_seed[0])
+        _rngs[xp] = gen
+    return gen
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the random generators of every backend (numpy and cupy) for reproducible runs."""
+    _seed[0] = int(seed)
+    for xp in list(_rngs):
+        _rngs[xp] = xp.random.default_rng(int(seed))
+
+
+def to_device(arr: Any, device: Device) -> Any:
+    """Copy an array to `device` (explicit transfer; no-op when it is already there)."""
+    if device is CPU:
+        if isinstance(arr, (np.ndarray, np.generic)):
+            return arr
+        return arr.get()
+    with device.xp.cuda.Device(device.index):
+        return device.xp.asarray(arr)

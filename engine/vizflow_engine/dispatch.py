@@ -1,0 +1,214 @@
+"""The single entry point every op goes through: run the kernel, record a Node when needed.
+
+Graph-mode interception (for vizflow_engine.graph): two cheap hooks, both off the eager
+fast path. (1) `register_symbolic_type(cls, handler)`: when an op input is an instance of a
+registered class (or of a class defining `__vf_dispatch__(op, inputs, params)`), dispatch
+calls the handler instead of running a kernel, so `tensor + symbolic` builds a graph node.
+(2) `intercept(handler)`: a context manager; while active, the handler sees *every*
+dispatch (creation ops included, e.g. rand inside a traced function) and returns a result,
+or NotImplemented to let the op run eagerly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from ._state import STATE
+from .backend import CPU, Device, get_device
+from .errors import DeviceError, ShapeError
+from .node import Node, capture, capture_location
+from .registry import OpDef, TensorSpec
+from .tensor import Tensor, _make
+
+Handler = Callable[[OpDef, tuple[Any, ...], dict[str, Any]], Any]
+
+EMPTY: dict[str, Any] = {}
+_ndarray = np.ndarray
+_F64 = np.dtype(np.float64)
+_WEAK = (float, int, bool)
+_symbolic: dict[type, Handler] = {}
+_interceptors: list[Handler] = []
+_tapes: list[list[Tensor]] = []
+
+
+def register_symbolic_type(cls: type, handler: Handler) -> None:
+    """Route any op with an input of type `cls` to handler(op, inputs, params) (graph mode)."""
+    _symbolic[cls] = handler
+
+
+@contextmanager
+def intercept(handler: Handler) -> Iterator[None]:
+    """While active, every dispatch calls handler first; NotImplemented falls through to eager."""
+    _interceptors.append(handler)
+    try:
+        yield
+    finally:
+        _interceptors.remove(handler)
+
+
+@contextmanager
+def record_tape() -> Iterator[list[Tensor]]:
+    """Collect every tensor made by an op inside (in order), with a Node even without grad.
+
+    The debugger replays this tape node by node: each tensor's `.node` gives op, inputs,
+    params, scope and source.
+    """
+    tape: list[Tensor] = []
+    _tapes.append(tape)
+    try:
+        yield tape
+    finally:
+        _tapes.remove(tape)
+
+
+def _symbolic_handler(x: Any) -> Handler | None:
+    """The graph-mode handler for a non-Tensor input, if its type is symbolic."""
+    h = _symbolic.get(type(x))
+    if h is not None:
+        return h
+    proto = getattr(type(x), "__vf_dispatch__", None)
+    return proto
+
+
+def _spec(x: Any) -> TensorSpec:
+    """The TensorSpec of a dispatch input (Python scalars have their weak Python type)."""
+    if isinstance(x, Tensor):
+        return TensorSpec(tuple(x.data.shape), x.data.dtype)
+    if type(x) in _WEAK:
+        return TensorSpec((), type(x))
+    arr = np.asarray(x)
+    return TensorSpec(arr.shape, arr.dtype)
+
+
+def explain(
+    op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], exc: Exception
+) -> Exception:
+    """Turn a kernel failure into a ShapeError naming op, shapes and user line, via shape_rule."""
+    specs = tuple(_spec(x) for x in inputs)
+    shapes = [s.shape for s in specs]
+    loc = capture_location()
+    try:
+        op.infer(specs, **params)
+    except (ValueError, TypeError, IndexError) as rule_exc:
+        return ShapeError(op.name, shapes, str(rule_exc), str(loc) if loc else None)
+    return ShapeError(op.name, shapes, f"{type(exc).__name__}: {exc}", str(loc) if loc else None)
+
+
+def _finish(op: OpDef, out: Any, inputs: tuple[Any, ...], dev: Device, need: bool,
+            params: dict[str, Any]) -> Tensor:
+    """Wrap a kernel result and record its Node when grad is on (or a tape is recording)."""
+    if out.__class__ is not _ndarray and dev is CPU:
+        out = np.asarray(out)
+    if out.dtype is _F64 and "dtype" not in op.param_names and not any(
+            isinstance(x, Tensor) and x.data.dtype is _F64 for x in inputs):
+        out = out.astype(dtypes.get_default_dtype())
+    if need and op.differentiable and out.dtype.kind == "f" and STATE.grad_enabled:
+        code, line = capture()
+        st = STATE
+        t = _make(out, dev, Node(op, params, inputs, st.scope, st.phase, st.forward_of, code, line),
+                  True)
+    else:
+        t = _make(out, dev, None, False)
+        if not _tapes:
+            return t
+        code, line = capture()
+        st = STATE
+        t.node = Node(op, params, inputs, st.scope, st.phase, st.forward_of, code, line)
+    if _tapes:
+        _tapes[-1].append(t)
+    return t
+
+
+def dispatch(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] = EMPTY,
+             device: Device | str | None = None) -> Any:
+    """Run `op` on inputs (Tensors, Python scalars, array-likes) with params; return a Tensor.
+
+    `device` places ops without tensor inputs (creation ops). Returns whatever a graph-mode
+    handler returns when an input is symbolic.
+    """
+    if _interceptors:
+        r = _interceptors[-1](op, inputs, params)
+        if r is not NotImplemented:
+            return r
+    arrays = []
+    need = False
+    dev: Device | None = None
+    converted = False
+    for x in inputs:
+        if isinstance(x, Tensor):
+            arrays.append(x.data)
+            if x.requires_grad:
+                need = True
+            d = x.device
+            if dev is None:
+                dev = d
+            elif d is not dev:
+                _device_mismatch(op, inputs)
+        elif type(x) in _WEAK:
+            arrays.append(x)
+        else:
+            h = _symbolic_handler(x)
+            if h is not None:
+                return h(op, inputs, params)
+            converted = True
+            arrays.append(None)
+    if dev is None:
+        dev = CPU if device is None else get_device(device)
+    if converted:
+        inputs = tuple(x if isinstance(x, Tensor) or type(x) in _WEAK else _const(x, dev)
+                       for x in inputs)
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+    try:
+        out = op.forward(dev.xp, *arrays, **params)
+    except Exception as exc:
+        raise explain(op, inputs, params, exc) from exc
+    if "device" in params:  # transfers (to_device) land on their target device
+        dev = params["device"]
+    return _finish(op, out, inputs, dev, need, params)
+
+
+def _const(x: Any, dev: Device) -> Tensor:
+    """An array-like op input as a constant Tensor on `dev`."""
+    from .creation import tensor
+
+    return tensor(x, device=dev)
+
+
+def _device_mismatch(op: OpDef, inputs: tuple[Any, ...]) -> None:
+    """Raise a DeviceError saying which inputs of `op` live on which device."""
+    where = ", ".join(f"input {i} {tuple(x.shape)} on {x.device}" for i, x in enumerate(inputs)
+                      if isinstance(x, Tensor))
+    loc = capture_location()
+    raise DeviceError(f"{op.name}: inputs are on different devices ({where}); move them with "
+                      f".to(device) first" + (f"\n  at {loc}" if loc else ""))
+
+
+def unary(op: OpDef, x: Any, params: dict[str, Any] = EMPTY) -> Any:
+    """Fast path for one-input ops on a Tensor (falls back to dispatch otherwise)."""
+    if not isinstance(x, Tensor) or _interceptors:
+        return dispatch(op, (x,), params)
+    dev = x.device
+    try:
+        out = op.forward(dev.xp, x.data, **params)
+    except Exception as exc:
+        raise explain(op, (x,), params, exc) from exc
+    return _finish(op, out, (x,), dev, x.requires_grad, params)
+
+
+def binary(op: OpDef, a: Any, b: Any) -> Any:
+    """Fast path for two-Tensor ops without params (falls back to dispatch otherwise)."""
+    if not isinstance(b, Tensor) or not isinstance(a, Tensor) or _interceptors:
+        return dispatch(op, (a, b))
+    dev = a.device
+    if b.device is not dev:
+        _device_mismatch(op, (a, b))
+    try:
+        out = op.forward(dev.xp, a.data, b.data)
+    except Exception as exc:
+        raise explain(op, (a, b), EMPTY, exc) from exc
+    return _finish(op, out, (a, b), dev, a.requires_grad or b.requires_grad, EMPTY)

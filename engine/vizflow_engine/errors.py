@@ -1,0 +1,29 @@
+"""Engine exceptions whose messages speak the user's language: op, shapes, file:line."""
+
+from __future__ import annotations
+
+
+class VizflowError(Exception):
+    """Base class of every error the engine raises on purpose."""
+
+
+class ShapeError(VizflowError, ValueError):
+    """Inputs whose shapes or dtypes an op cannot accept; names the op, the shapes, the line."""
+
+    def __init__(self, op: str, shapes: object, reason: str, where: str | None = None) -> None:
+        self.op = op
+        self.shapes = shapes
+        self.reason = reason
+        self.where = where
+        msg = f"{op}: {reason} (input shapes {shapes})"
+        if where:
+            msg += f"\n  at {where}"
+        super().__init__(msg)
+
+
+class DeviceError(VizflowError, RuntimeError):
+    """Tensors on different devices mixed in one op, or a device that is unavailable."""
+
+
+class GraphFreedError(VizflowError, RuntimeError):
+    """Backward through a graph that an earlier backward already freed."""

@@ -1,0 +1,155 @@
+"""The one node type shared by the eager tape and the traced graph, and cheap source capture."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import sys
+from dataclasses import dataclass
+from types import CodeType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .registry import OpDef
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """Where user code called an op: file, line, function, and the notebook cell id if any."""
+
+    file: str
+    line: int
+    function: str
+    cell_id: str | None = None
+
+    def __str__(self) -> str:
+        if self.cell_id:
+            return f"cell {self.cell_id}, line {self.line}, in {self.function}"
+        where = f"{self.file}:{self.line}"
+        return f"{where}, in {self.function}"
+
+
+_counter = itertools.count()
+
+
+class Node:
+    """One op application: op, params, inputs, name, scope, source, phase, forward_of, seq.
+
+    Eager tensors point at the Node that made them; traced graphs hold the same class
+    with symbolic inputs. Backward nodes (recorded under create_graph) have
+    phase="backward" and forward_of set to the forward node they differentiate.
+    """
+
+    __slots__ = ("_code", "_line", "_loc", "forward_of", "freed", "inputs", "name", "op", "params",
+                 "phase", "scope", "seq")
+
+    def __init__(self, op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...],
+                 scope: str = "", phase: str = "forward", forward_of: Node | None = None,
+                 code: CodeType | None = None, line: int = 0, name: str | None = None) -> None:
+        self.op = op
+        self.params = params
+        self.inputs = inputs
+        self.scope = scope
+        self.phase = phase
+        self.forward_of = forward_of
+        self._code = code
+        self._line = line
+        self._loc: SourceLocation | None = None
+        self.name = name
+        self.freed = False
+        self.seq = next(_counter)
+
+    @property
+    def source(self) -> SourceLocation | None:
+        """The user's file/line/function (and notebook cell) that ran this op."""
+        code = self._code
+        if code is None:
+            return self._loc
+        fn = code.co_filename
+        return SourceLocation(fn, self._line, code.co_name, _cell_id(fn))
+
+    @source.setter
+    def source(self, loc: SourceLocation | None) -> None:
+        self._code, self._line, self._loc = None, 0, loc
+
+    def __repr__(self) -> str:
+        scope = f" scope={self.scope!r}" if self.scope else ""
+        extra = f" phase={self.phase}" if self.phase != "forward" else ""
+        return f"<Node #{self.seq} {self.op.name}{scope}{extra}>"
+
+
+_CELL_RE = re.compile(r"ipykernel_\d+[/\\](\w+)\.py$|<ipython-input-(\d+)-")
+
+
+def _cell_id(filename: str) -> str | None:
+    """The notebook cell id IPython encodes in a cell's filename, or None outside notebooks."""
+    if "ipykernel_" not in filename and "<ipython" not in filename:
+        return None
+    m = _CELL_RE.search(filename)
+    if m is None:
+        return None
+    return m.group(1) or f"In[{m.group(2)}]"
+
+
+def _package_roots() -> tuple[str, ...]:
+    """Directories of the vizflow packages, whose frames source capture skips."""
+    import importlib.util
+
+    roots = [os.path.dirname(os.path.abspath(__file__))]
+    for name in ("vizflow_kernelext", "vizflow"):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.submodule_search_locations:
+            roots.extend(os.path.abspath(p) for p in spec.submodule_search_locations)
+    return tuple(r + os.sep for r in roots)
+
+
+_roots: list[tuple[str, ...]] = []
+_internal: dict[CodeType, bool] = {}
+
+
+def is_internal(code: CodeType) -> bool:
+    """True when `code` lives inside a vizflow package (cached per code object)."""
+    v = _internal.get(code)
+    if v is None:
+        if not _roots:
+            _roots.append(_package_roots())
+        fn = code.co_filename
+        v = fn.startswith(_roots[0]) or (not os.path.isabs(fn) and
+                                         os.path.abspath(fn).startswith(_roots[0]))
+        _internal[code] = v
+    return v
+
+
+def add_internal_path(path: str) -> None:
+    """Treat frames under `path` as vizflow-internal too (for extensions built on the engine)."""
+    if not _roots:
+        _roots.append(_package_roots())
+    _roots[0] = (*_roots[0], os.path.abspath(path) + os.sep)
+    _internal.clear()
+
+
+def capture() -> tuple[CodeType | None, int]:
+    """The first frame outside vizflow: (code object, line); cheap enough to stay always on."""
+    f = sys._getframe(2)
+    internal = _internal
+    while f is not None:
+        code = f.f_code
+        v = internal.get(code)
+        if v is None:
+            v = is_internal(code)
+        if not v:
+            return code, f.f_lineno
+        f = f.f_back  # type: ignore[assignment]
+    return None, 0
+
+
+def capture_location() -> SourceLocation | None:
+    """The user's SourceLocation for the current call (used for error messages)."""
+    code, line = capture()
+    if code is None:
+        return None
+    return SourceLocation(code.co_filename, line, code.co_name, _cell_id(code.co_filename))

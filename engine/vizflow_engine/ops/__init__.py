@@ -1,0 +1,15 @@
+"""Op declarations, one module per category; importing this registers them all."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from .. import functional  # noqa: F401  (first: its star imports then see whole modules)
+from . import comparison, composites, creation, elementwise, indexing, linalg, reduction, shape
+
+if importlib.util.find_spec(f"{__name__}.neural") is not None:  # owned by the nn work
+    importlib.import_module(f"{__name__}.neural")
+
+__all__ = ["comparison", "composites", "creation", "elementwise", "indexing", "linalg",
+           "reduction", "shape"]

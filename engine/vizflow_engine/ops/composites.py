@@ -1,0 +1,102 @@
+"""Composite ops written with primitives (gradients come free); listed in COMPOSITES."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import functional as F
+from ..registry import composite
+from . import shape as _shape
+from ._rules import norm_axes
+
+
+@composite("sigmoid", "elementwise", "z = 1 / (1 + e^-x) = (1 + tanh(x/2)) / 2")
+def sigmoid(x: Any) -> Any:
+    """Logistic sigmoid, via tanh so it never overflows."""
+    return (F.tanh(x * 0.5) + 1.0) * 0.5
+
+
+@composite("softplus", "elementwise", "z = ln(1 + e^x) = relu(x) + ln(1 + e^-|x|)")
+def softplus(x: Any) -> Any:
+    """Smooth ReLU, computed stably for large |x|."""
+    return F.relu(x) + F.log1p(F.exp(-F.abs(x)))
+
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+
+
+@composite("gelu", "elementwise",
+           "z = x Φ(x) = x (1 + erf(x/√2)) / 2; tanh: x (1 + tanh(√(2/π)(x + 0.044715 x³))) / 2",
+           params=("approximate",))
+def gelu(x: Any, approximate: str = "none") -> Any:
+    """Gaussian error linear unit: exact (erf) or approximate='tanh'."""
+    if approximate == "tanh":
+        return x * 0.5 * (F.tanh((x + x * x * x * 0.044715) * _SQRT_2_OVER_PI) + 1.0)
+    if approximate != "none":
+        raise ValueError(f"gelu approximate must be 'none' or 'tanh', not {approximate!r}")
+    return x * 0.5 * (F.erf(x * _INV_SQRT2) + 1.0)
+
+
+def _count(x: Any, axis: Any) -> int:
+    n = 1
+    for a in norm_axes(axis, len(x.shape)):
+        n *= x.shape[a]
+    return n
+
+
+@composite("mean", "reduction", "z = Σ x / n over axis", params=("axis", "keepdims"))
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Arithmetic mean over axis (ints give floats)."""
+    return F.sum(x, axis, keepdims) / float(_count(x, axis))
+
+
+@composite("var", "reduction", "z = Σ (x - mean)² / (n - correction)",
+           params=("axis", "keepdims", "correction"))
+def var(x: Any, axis: Any = None, keepdims: bool = False, correction: int = 1) -> Any:
+    """Variance over axis; correction=1 is the unbiased estimate (torch's default)."""
+    d = x - mean(x, axis, True)
+    return F.sum(d * d, axis, keepdims) / float(max(_count(x, axis) - correction, 0))
+
+
+@composite("std", "reduction", "z = √var(x)", params=("axis", "keepdims", "correction"))
+def std(x: Any, axis: Any = None, keepdims: bool = False, correction: int = 1) -> Any:
+    """Standard deviation over axis."""
+    return F.sqrt(var(x, axis, keepdims, correction))
+
+
+@composite("logsumexp", "reduction", "z = m + ln Σ e^(x - m), m = max x (detached)",
+           params=("axis", "keepdims"))
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """log(sum(exp(x))) over axis without overflow."""
+    m = F.max(x, axis, True).detach()
+    m = F.where(F.isfinite(m), m, 0.0)
+    out = F.log(F.sum(F.exp(x - m), axis, True)) + m
+    if keepdims:
+        return out
+    return _shape.squeeze(out, norm_axes(axis, len(x.shape))) if len(x.shape) else out
+
+
+@composite("softmax", "neural", "z = e^(x - max) / Σ e^(x - max) along axis", params=("axis",))
+def softmax(x: Any, axis: int = -1) -> Any:
+    """Normalised exponentials along axis (rows sum to 1)."""
+    e = F.exp(x - F.max(x, axis, True).detach())
+    return e / F.sum(e, axis, True)
+
+
+@composite("log_softmax", "neural", "z = x - logsumexp(x) along axis", params=("axis",))
+def log_softmax(x: Any, axis: int = -1) -> Any:
+    """log(softmax(x)) computed stably."""
+    return x - logsumexp(x, axis, True)
+
+
+composite("flatten", "shape", "z = reshape(x, merge dims start..end)",
+          params=("start_dim", "end_dim"))(_shape.flatten)
+composite("split", "shape", "zᵢ = x[…, offsetᵢ : offsetᵢ + sizeᵢ, …]",
+          params=("split_size_or_sections", "axis"))(_shape.split)
+composite("swapaxes", "shape", "z = x with axes a and b swapped", params=("a", "b"))(
+    _shape.swapaxes)
+
+__all__ = ["gelu", "log_softmax", "logsumexp", "mean", "sigmoid", "softmax", "softplus",
+           "std", "var"]

@@ -1,0 +1,119 @@
+"""Reductions over axis (int, tuple or None) with keepdims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import functional as F
+from ..dispatch import unary
+from ..registry import defop
+from ._rules import norm_axes, reduction
+
+_AXES = [("axis", None), ("keepdims", False)]
+
+
+def _axes(axis: Any) -> Any:
+    """Normalise a list axis to a tuple (params stay hashable and numpy-friendly)."""
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _expand_back(g: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+    """g reshaped with the reduced dims kept as size 1, ready to broadcast against x."""
+    if keepdims:
+        return g
+    axes = norm_axes(axis, x.ndim)
+    return F.reshape(g, tuple(1 if i in axes else d for i, d in enumerate(x.shape)))
+
+
+def _sum_vjp(g: Any, ins: Any, out: Any, axis: Any, keepdims: bool) -> tuple[Any]:
+    x = ins[0]
+    return (F.expand(_expand_back(g, x, axis, keepdims), x.shape),)
+
+
+SUM = defop("sum", "reduction", params=_AXES,
+            forward=lambda xp, x, axis, keepdims: xp.sum(x, axis=axis, keepdims=keepdims),
+            shape_rule=reduction("sum"), vjp=_sum_vjp, formula="z = Σ x over axis",
+            grad_formula="dx = broadcast(g)", doc="Sum over axis (all when None).")
+
+
+def _extreme_vjp(g: Any, ins: Any, out: Any, axis: Any, keepdims: bool) -> tuple[Any]:
+    x = ins[0]
+    mask = F.cast(x == _expand_back(out, x, axis, keepdims), x.dtype)
+    count = F.sum(mask, axis, True)
+    return (_expand_back(g, x, axis, keepdims) * mask / count,)
+
+
+MAX = defop("max", "reduction", params=_AXES,
+            forward=lambda xp, x, axis, keepdims: xp.max(x, axis=axis, keepdims=keepdims),
+            shape_rule=reduction(), vjp=_extreme_vjp, formula="z = max x over axis",
+            grad_formula="dx = g·[x = z] / #ties",
+            doc="Maximum over axis (ties share the gradient).")
+MIN = defop("min", "reduction", params=_AXES,
+            forward=lambda xp, x, axis, keepdims: xp.min(x, axis=axis, keepdims=keepdims),
+            shape_rule=reduction(), vjp=_extreme_vjp, formula="z = min x over axis",
+            grad_formula="dx = g·[x = z] / #ties",
+            doc="Minimum over axis (ties share the gradient).")
+
+
+def _prod_vjp(g: Any, ins: Any, out: Any, axis: Any, keepdims: bool) -> tuple[Any]:
+    x = ins[0]
+    return (_expand_back(g * out, x, axis, keepdims) / x,)
+
+
+PROD = defop("prod", "reduction", params=_AXES,
+             forward=lambda xp, x, axis, keepdims: xp.prod(x, axis=axis, keepdims=keepdims),
+             shape_rule=reduction("sum"), vjp=_prod_vjp, formula="z = Π x over axis",
+             grad_formula="dx = g z / x", doc="Product over axis (gradient assumes x ≠ 0).")
+
+
+def _arg(fn: str) -> Any:
+    def fwd(xp: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+        if axis is None:
+            r = getattr(xp, fn)(x)
+            return r.reshape((1,) * x.ndim) if keepdims else r
+        return getattr(xp, fn)(x, axis=axis, keepdims=keepdims)
+
+    return fwd
+
+
+ARGMAX = defop("argmax", "reduction", params=_AXES, forward=_arg("argmax"),
+               shape_rule=reduction("index"), vjp=None, formula="z = argmax x over axis",
+               grad_formula="not differentiable (int64 output)",
+               doc="Index of the maximum (flat index when axis is None).")
+ARGMIN = defop("argmin", "reduction", params=_AXES, forward=_arg("argmin"),
+               shape_rule=reduction("index"), vjp=None, formula="z = argmin x over axis",
+               grad_formula="not differentiable (int64 output)",
+               doc="Index of the minimum (flat index when axis is None).")
+
+
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Sum over axis."""
+    return unary(SUM, x, {"axis": _axes(axis), "keepdims": keepdims})
+
+
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Maximum over axis."""
+    return unary(MAX, x, {"axis": _axes(axis), "keepdims": keepdims})
+
+
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Minimum over axis."""
+    return unary(MIN, x, {"axis": _axes(axis), "keepdims": keepdims})
+
+
+def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Product over axis."""
+    return unary(PROD, x, {"axis": _axes(axis), "keepdims": keepdims})
+
+
+def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
+    """Index of the maximum along axis."""
+    return unary(ARGMAX, x, {"axis": axis, "keepdims": keepdims})
+
+
+def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
+    """Index of the minimum along axis."""
+    return unary(ARGMIN, x, {"axis": axis, "keepdims": keepdims})
+
+
+__all__ = ["argmax", "argmin", "max", "min", "prod", "sum"]

@@ -1,0 +1,630 @@
+"""The eager Tensor: a slotted wrapper over a numpy/cupy array with autograd bookkeeping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .backend import CPU, Device, get_device, to_device
+
+if TYPE_CHECKING:
+    from . import functional as _F
+    from .dispatch import binary as _binary
+    from .dispatch import unary as _unary
+    from .node import Node
+    from .ops import elementwise as _O
+
+Hook = Callable[["Tensor"], "Tensor | None"]
+
+
+class Tensor:
+    """An n-d array on a device that records the ops made from it for reverse-mode autodiff."""
+
+    __slots__ = ("__weakref__", "_hooks", "_retain", "data", "device", "grad", "name", "node",
+                 "requires_grad")
+    __array_priority__ = 1000
+    __array_ufunc__ = None  # numpy defers binary operators to Tensor's reflected methods
+
+    data: Any
+    device: Device
+    grad: Tensor | None
+    name: str | None
+    node: Node | None
+    requires_grad: bool
+    _hooks: list[Hook] | None
+    _retain: bool
+
+    def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None,
+                 device: Device | str | None = None) -> None:
+        from .creation import _to_array
+
+        dev = get_device(device) if device is not None else None
+        arr, dev = _to_array(data, None, dev)
+        self.data = arr
+        self.device = dev
+        self.node = None
+        self.grad = None
+        self.name = name
+        self._hooks = None
+        self._retain = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_()
+
+    # ---- properties -------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape as a tuple of ints."""
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The numpy dtype of the elements."""
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        """Number of elements (numpy's meaning)."""
+        return self.data.size
+
+    def numel(self) -> int:
+        """Number of elements (torch's name)."""
+        return self.data.size
+
+    def dim(self) -> int:
+        """Number of dimensions (torch's name)."""
+        return self.data.ndim
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not made by a recorded differentiable op."""
+        return self.node is None or not self.requires_grad
+
+    @property
+    def T(self) -> Tensor:
+        """All dimensions reversed."""
+        return _F.permute(self, tuple(range(self.data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped (batched matrix transpose)."""
+        return _F.swapaxes(self, -2, -1)
+
+    # ---- conversion -------------------------------------------------------------------
+    def numpy(self) -> np.ndarray[Any, Any]:
+        """The values as a numpy array (copied from the GPU if needed; shares memory on CPU)."""
+        return np.asarray(to_device(self.data, CPU))
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
+        arr = self.numpy()
+        return arr if dtype is None else arr.astype(dtype)
+
+    def item(self) -> Any:
+        """The single value as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, not shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        """Nested Python lists of the values."""
+        return self.numpy().tolist()
+
+    def to(self, target: Any = None, dtype: Any = None) -> Tensor:
+        """A copy on another device and/or with another dtype (self when nothing changes)."""
+        from .dtypes import as_dtype
+
+        out = self
+        if target is not None:
+            if isinstance(target, (Device, str)) and str(target).split(":")[0] in ("cpu", "cuda"):
+                out = _F.to_device(out, get_device(target))
+            else:
+                dtype = target
+        if dtype is not None and as_dtype(dtype) != out.dtype:
+            out = _F.cast(out, as_dtype(dtype))
+        return out
+
+    def cpu(self) -> Tensor:
+        """This tensor on the CPU."""
+        return self.to("cpu")
+
+    def cuda(self, index: int = 0) -> Tensor:
+        """This tensor on CUDA device `index` (needs cupy and a GPU)."""
+        return self.to(f"cuda:{index}")
+
+    def astype(self, dtype: Any) -> Tensor:
+        """A copy cast to `dtype` (differentiable between float dtypes)."""
+        return self.to(dtype=dtype)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """Cast to other's dtype."""
+        return self.to(dtype=other.dtype)
+
+    # ---- autograd ---------------------------------------------------------------------
+    def detach(self) -> Tensor:
+        """A tensor sharing the data, cut from the graph."""
+        return _make(self.data, self.device, None, False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Mark this leaf as needing a gradient (float dtypes only); returns self."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(f"only floating tensors can require gradients, not {self.dtype}")
+        if not requires_grad and self.node is not None and self.requires_grad:
+            raise RuntimeError("requires_grad_(False) on a non-leaf; use .detach() instead")
+        self.requires_grad = requires_grad
+        return self
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's .grad (see autograd.backward)."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+
+    def register_hook(self, fn: Hook) -> Callable[[], None]:
+        """Call fn(grad) when this tensor's gradient is computed; a returned tensor replaces it.
+
+        Returns a function that removes the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("register_hook on a tensor that does not require grad")
+        if self._hooks is None:
+            self._hooks = []
+        hooks = self._hooks
+        hooks.append(fn)
+        return lambda: hooks.remove(fn) if fn in hooks else None
+
+    def retain_grad(self) -> None:
+        """Keep .grad on this non-leaf tensor after backward."""
+        self._retain = True
+
+    # ---- python protocol ----------------------------------------------------------------
+    def __repr__(self) -> str:
+        arr = self.numpy()
+        body = np.array2string(arr, separator=", ", prefix="tensor(", threshold=200,
+                               edgeitems=3, precision=4)
+        extras = []
+        if arr.dtype not in (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_)) or \
+                arr.size == 0:
+            extras.append(f"dtype={arr.dtype}")
+        if self.device is not CPU:
+            extras.append(f"device='{self.device}'")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        if self.node is not None and self.requires_grad:
+            extras.append(f"grad_fn=<{self.node.op.name}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return int(self.data.shape[0])
+
+    def __iter__(self) -> Iterator[Tensor]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor with {self.data.size} elements is "
+                             "ambiguous; use .any() or .all()")
+        return bool(self.data.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors with one element can be used as an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    # ---- operators --------------------------------------------------------------------
+    def __add__(self, o: Any) -> Tensor:
+        return _binary(_O.ADD, self, o)
+
+    def __radd__(self, o: Any) -> Tensor:
+        return _binary(_O.ADD, o, self)
+
+    def __sub__(self, o: Any) -> Tensor:
+        return _binary(_O.SUB, self, o)
+
+    def __rsub__(self, o: Any) -> Tensor:
+        return _binary(_O.SUB, o, self)
+
+    def __mul__(self, o: Any) -> Tensor:
+        return _binary(_O.MUL, self, o)
+
+    def __rmul__(self, o: Any) -> Tensor:
+        return _binary(_O.MUL, o, self)
+
+    def __truediv__(self, o: Any) -> Tensor:
+        return _binary(_O.DIV, self, o)
+
+    def __rtruediv__(self, o: Any) -> Tensor:
+        return _binary(_O.DIV, o, self)
+
+    def __pow__(self, o: Any) -> Tensor:
+        return _F.pow(self, o)
+
+    def __rpow__(self, o: Any) -> Tensor:
+        return _F.pow(o, self)
+
+    def __matmul__(self, o: Any) -> Tensor:
+        return _F.matmul(self, o)
+
+    def __rmatmul__(self, o: Any) -> Tensor:
+        return _F.matmul(o, self)
+
+    def __neg__(self) -> Tensor:
+        return _unary(_O.NEG, self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return _F.abs(self)
+
+    def __eq__(self, o: Any) -> Tensor:  # type: ignore[override]
+        return _F.eq(self, o)
+
+    def __ne__(self, o: Any) -> Tensor:  # type: ignore[override]
+        return _F.ne(self, o)
+
+    def __lt__(self, o: Any) -> Tensor:
+        return _F.lt(self, o)
+
+    def __le__(self, o: Any) -> Tensor:
+        return _F.le(self, o)
+
+    def __gt__(self, o: Any) -> Tensor:
+        return _F.gt(self, o)
+
+    def __ge__(self, o: Any) -> Tensor:
+        return _F.ge(self, o)
+
+    def __and__(self, o: Any) -> Tensor:
+        return _F.logical_and(self, o)
+
+    def __rand__(self, o: Any) -> Tensor:
+        return _F.logical_and(o, self)
+
+    def __or__(self, o: Any) -> Tensor:
+        return _F.logical_or(self, o)
+
+    def __ror__(self, o: Any) -> Tensor:
+        return _F.logical_or(o, self)
+
+    def __xor__(self, o: Any) -> Tensor:
+        return _F.logical_xor(self, o)
+
+    def __rxor__(self, o: Any) -> Tensor:
+        return _F.logical_xor(o, self)
+
+    def __invert__(self) -> Tensor:
+        return _F.logical_not(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _F.getitem(self, index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        _F.setitem(self, index, value)
+
+    def _inplace(self, fn: Callable[[Tensor], Tensor]) -> Tensor:
+        """Make self hold fn(old self) (an in-place op): rebind data and node, keep identity.
+
+        fn sees an alias of the old value, so the recorded node does not point at itself.
+        Ops recorded earlier with self as input keep pointing at self (now the new value),
+        as in torch without version counters: do not backprop through them afterwards.
+        """
+        old = _make(self.data, self.device, self.node, self.requires_grad)
+        result = fn(old)
+        if result.requires_grad and self.requires_grad and self.node is None:
+            raise RuntimeError("in-place op on a leaf tensor that requires grad; wrap it in "
+                               "vf.no_grad() (e.g. for a parameter update)")
+        if result.shape != self.shape:
+            raise ValueError(f"in-place op would change shape {self.shape} to {result.shape}")
+        if result.requires_grad:
+            self.data, self.node, self.requires_grad = result.data, result.node, True
+        else:
+            self.data = result.data.astype(self.data.dtype, copy=False)
+        return self
+
+    def __iadd__(self, o: Any) -> Tensor:
+        return self._inplace(lambda t: t + o)
+
+    def __isub__(self, o: Any) -> Tensor:
+        return self._inplace(lambda t: t - o)
+
+    def __imul__(self, o: Any) -> Tensor:
+        return self._inplace(lambda t: t * o)
+
+    def __itruediv__(self, o: Any) -> Tensor:
+        return self._inplace(lambda t: t / o)
+
+    def add_(self, o: Any, alpha: float = 1.0) -> Tensor:
+        """In place: self += alpha * o."""
+        return self._inplace(lambda t: t + (o * alpha if alpha != 1.0 else o))
+
+    def sub_(self, o: Any, alpha: float = 1.0) -> Tensor:
+        """In place: self -= alpha * o."""
+        return self._inplace(lambda t: t - (o * alpha if alpha != 1.0 else o))
+
+    def mul_(self, o: Any) -> Tensor:
+        """In place: self *= o."""
+        return self._inplace(lambda t: t * o)
+
+    def div_(self, o: Any) -> Tensor:
+        """In place: self /= o."""
+        return self._inplace(lambda t: t / o)
+
+    def zero_(self) -> Tensor:
+        """In place: fill with zeros (not recorded)."""
+        self.data = self.device.xp.zeros_like(self.data)
+        return self
+
+    def fill_(self, value: Any) -> Tensor:
+        """In place: fill with `value` (not recorded)."""
+        self.data = self.device.xp.full_like(self.data, value)
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        """In place: copy src's values (broadcast, cast to self's dtype; not recorded)."""
+        xp = self.device.xp
+        arr = src.data if isinstance(src, Tensor) else src
+        arr = to_device(arr, self.device) if isinstance(src, Tensor) else xp.asarray(arr)
+        self.data = xp.broadcast_to(xp.asarray(arr, dtype=self.data.dtype), self.shape).copy()
+        return self
+
+    # ---- op methods -------------------------------------------------------------------
+    def exp(self) -> Tensor:
+        """e**x elementwise."""
+        return _unary(_O.EXP, self)
+
+    def log(self) -> Tensor:
+        """Natural log elementwise."""
+        return _unary(_O.LOG, self)
+
+    def log1p(self) -> Tensor:
+        """log(1 + x) elementwise."""
+        return _F.log1p(self)
+
+    def sqrt(self) -> Tensor:
+        """Square root elementwise."""
+        return _F.sqrt(self)
+
+    def square(self) -> Tensor:
+        """x*x elementwise."""
+        return _F.square(self)
+
+    def reciprocal(self) -> Tensor:
+        """1/x elementwise."""
+        return _F.reciprocal(self)
+
+    def sin(self) -> Tensor:
+        """Sine elementwise."""
+        return _F.sin(self)
+
+    def cos(self) -> Tensor:
+        """Cosine elementwise."""
+        return _F.cos(self)
+
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent elementwise."""
+        return _F.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        """Logistic sigmoid elementwise."""
+        return _F.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        """max(x, 0) elementwise."""
+        return _unary(_O.RELU, self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """x if x > 0 else slope*x."""
+        return _F.leaky_relu(self, negative_slope)
+
+    def gelu(self, approximate: str = "none") -> Tensor:
+        """Gaussian error linear unit (exact erf or tanh approximation)."""
+        return _F.gelu(self, approximate)
+
+    def softplus(self) -> Tensor:
+        """log(1 + e**x), computed stably."""
+        return _F.softplus(self)
+
+    def erf(self) -> Tensor:
+        """Gauss error function elementwise."""
+        return _F.erf(self)
+
+    def abs(self) -> Tensor:
+        """|x| elementwise."""
+        return _F.abs(self)
+
+    def sign(self) -> Tensor:
+        """-1, 0 or 1 elementwise."""
+        return _F.sign(self)
+
+    def neg(self) -> Tensor:
+        """-x elementwise."""
+        return _unary(_O.NEG, self)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """Clip values to [min, max]."""
+        return _F.clamp(self, min, max)
+
+    clip = clamp
+
+    def pow(self, exponent: Any) -> Tensor:
+        """x ** exponent elementwise."""
+        return _F.pow(self, exponent)
+
+    def maximum(self, other: Any) -> Tensor:
+        """Elementwise maximum."""
+        return _F.maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        """Elementwise minimum."""
+        return _F.minimum(self, other)
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """Sum over axis (int, tuple or None for all)."""
+        return _F.sum(self, axis, keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """Mean over axis."""
+        return _F.mean(self, axis, keepdims)
+
+    def var(self, axis: Any = None, keepdims: bool = False, correction: int = 1) -> Tensor:
+        """Variance over axis (correction=1: unbiased, like torch)."""
+        return _F.var(self, axis, keepdims, correction)
+
+    def std(self, axis: Any = None, keepdims: bool = False, correction: int = 1) -> Tensor:
+        """Standard deviation over axis."""
+        return _F.std(self, axis, keepdims, correction)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """Maximum over axis (gradient split evenly between ties)."""
+        return _F.max(self, axis, keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """Minimum over axis."""
+        return _F.min(self, axis, keepdims)
+
+    def prod(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """Product over axis."""
+        return _F.prod(self, axis, keepdims)
+
+    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """log(sum(exp(x))) over axis, computed stably."""
+        return _F.logsumexp(self, axis, keepdims)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """exp(x) / sum(exp(x)) along axis."""
+        return _F.softmax(self, axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """x - logsumexp(x) along axis."""
+        return _F.log_softmax(self, axis)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Index of the maximum (int64, not differentiable)."""
+        return _F.argmax(self, axis, keepdims)
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Index of the minimum (int64, not differentiable)."""
+        return _F.argmin(self, axis, keepdims)
+
+    def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """True where every element along axis is nonzero (not differentiable)."""
+        return _F.all(self, axis, keepdims)
+
+    def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """True where some element along axis is nonzero (not differentiable)."""
+        return _F.any(self, axis, keepdims)
+
+    def matmul(self, other: Any) -> Tensor:
+        """Matrix product (batched, 1-D cases as numpy)."""
+        return _F.matmul(self, other)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape (one dim may be -1)."""
+        return _F.reshape(self, _shape_arg(shape))
+
+    view = reshape
+
+    def transpose(self, *axes: Any) -> Tensor:
+        """Two axes swapped (torch: transpose(0, 1)); no args reverses all; more = permutation."""
+        return _F.transpose(self, *axes)
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Dimensions reordered."""
+        return _F.permute(self, _shape_arg(dims))
+
+    def swapaxes(self, a: int, b: int) -> Tensor:
+        """Axes a and b swapped."""
+        return _F.swapaxes(self, a, b)
+
+    def expand(self, *shape: Any) -> Tensor:
+        """Broadcast to shape (-1 keeps a dim)."""
+        return _F.expand(self, _shape_arg(shape))
+
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        """Broadcast to shape."""
+        return _F.expand(self, tuple(shape))
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        """Size-1 dims removed (all, or the given ones)."""
+        return _F.squeeze(self, axis)
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """A size-1 dim inserted at axis."""
+        return _F.unsqueeze(self, axis)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Dims start_dim..end_dim merged into one."""
+        return _F.flatten(self, start_dim, end_dim)
+
+    def split(self, split_size_or_sections: Any, axis: int = 0) -> list[Tensor]:
+        """Pieces along axis (torch semantics: a size or a list of sizes)."""
+        return _F.split(self, split_size_or_sections, axis)
+
+    def clone(self) -> Tensor:
+        """A copy (differentiable)."""
+        return _F.clone(self)
+
+    def float(self) -> Tensor:
+        """Cast to float32."""
+        return self.to(dtype="float32")
+
+    def double(self) -> Tensor:
+        """Cast to float64."""
+        return self.to(dtype="float64")
+
+    def half(self) -> Tensor:
+        """Cast to float16 (storage)."""
+        return self.to(dtype="float16")
+
+    def long(self) -> Tensor:
+        """Cast to int64."""
+        return self.to(dtype="int64")
+
+    def bool(self) -> Tensor:
+        """Cast to bool."""
+        return self.to(dtype="bool")
+
+
+def _shape_arg(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Accept f(2, 3) and f((2, 3)) alike."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+_new = object.__new__
+
+
+def _make(data: Any, device: Device, node: Node | None, requires_grad: bool) -> Tensor:
+    """Wrap an array as a Tensor without checks (the dispatch fast path)."""
+    t = _new(Tensor)
+    t.data = data
+    t.device = device
+    t.node = node
+    t.requires_grad = requires_grad
+    t.grad = None
+    t.name = None
+    t._hooks = None
+    t._retain = False
+    return t

@@ -1,0 +1,191 @@
+"""Autograd engine behaviour: accumulation, broadcasting, hooks, freeing, higher order, modes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import vizflow_engine as vf
+
+
+def test_backward_accumulates_into_leaf_grad() -> None:
+    x = vf.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x).sum().backward()
+    (x * 3.0).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.array([1, 2, 3]) + 3)
+
+
+def test_shared_subexpression_gets_summed_gradient() -> None:
+    x = vf.tensor(2.0, requires_grad=True)
+    y = x * x
+    z = y + y * x  # x^2 + x^3
+    z.backward()
+    assert x.grad.item() == pytest.approx(2 * 2 + 3 * 4)
+
+
+def test_broadcast_gradient_is_summed_to_input_shape() -> None:
+    a = vf.tensor(np.ones((3, 1)), requires_grad=True)
+    b = vf.tensor(np.ones((4,)), requires_grad=True)
+    (a * b).sum().backward()
+    assert a.grad.shape == (3, 1) and b.grad.shape == (4,)
+    np.testing.assert_allclose(a.grad.numpy(), np.full((3, 1), 4.0))
+    np.testing.assert_allclose(b.grad.numpy(), np.full((4,), 3.0))
+
+
+def test_grad_function_leaves_leaf_grad_alone() -> None:
+    x = vf.tensor([1.0, 2.0], requires_grad=True)
+    (gx,) = vf.grad((x.exp()).sum(), x)
+    assert x.grad is None
+    np.testing.assert_allclose(gx.numpy(), np.exp([1.0, 2.0]), rtol=1e-6)
+
+
+def test_grad_unused_input() -> None:
+    x = vf.tensor(1.0, requires_grad=True)
+    y = vf.tensor(1.0, requires_grad=True)
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        vf.grad(x * 2.0, [x, y])
+    assert vf.grad(x * 2.0, [x, y], allow_unused=True)[1] is None
+
+
+def test_second_order_and_backward_nodes() -> None:
+    x = vf.tensor(1.5, dtype="float64", requires_grad=True)
+    y = x ** 3
+    (g,) = vf.grad(y, x, create_graph=True)
+    assert g.item() == pytest.approx(3 * 1.5**2)
+    assert g.node is not None and g.node.phase == "backward"
+    assert g.node.forward_of is y.node
+    (gg,) = vf.grad(g, x)
+    assert gg.item() == pytest.approx(6 * 1.5)
+
+
+def test_graph_is_freed_unless_retained() -> None:
+    x = vf.tensor([1.0], requires_grad=True)
+    y = (x * 2.0).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.item() == 4.0
+    with pytest.raises(vf.GraphFreedError, match="retain_graph"):
+        y.backward()
+
+
+def test_no_grad_and_enable_grad() -> None:
+    x = vf.tensor([1.0], requires_grad=True)
+    with vf.no_grad():
+        y = x * 2.0
+        assert not vf.is_grad_enabled()
+        with vf.enable_grad():
+            z = x * 2.0
+    assert not y.requires_grad and y.node is None
+    assert z.requires_grad and z.node is not None
+
+    @vf.no_grad()
+    def f(t: vf.Tensor) -> vf.Tensor:
+        return t * 3.0
+
+    assert not f(x).requires_grad
+
+
+def test_hooks_see_and_replace_gradient() -> None:
+    x = vf.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    seen = []
+    y.register_hook(lambda g: seen.append(g.numpy().copy()))
+    remove = x.register_hook(lambda g: g * 10.0)
+    y.sum().backward()
+    np.testing.assert_allclose(seen[0], [1.0, 1.0])
+    np.testing.assert_allclose(x.grad.numpy(), [20.0, 20.0])
+    remove()
+    x.grad = None
+    (x * 2.0).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0])
+
+
+def test_retain_grad_on_intermediate() -> None:
+    x = vf.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3.0
+    y.retain_grad()
+    (y * y).sum().backward()
+    np.testing.assert_allclose(y.grad.numpy(), [6.0, 12.0])
+
+
+def test_backward_needs_scalar_or_gradient() -> None:
+    x = vf.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="one element"):
+        (x * 2.0).backward()
+    (x * 2.0).backward(vf.tensor([1.0, 0.5]))
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 1.0])
+
+
+def test_int_and_bool_results_are_not_differentiable() -> None:
+    x = vf.tensor([1.0, -2.0], requires_grad=True)
+    assert not (x > 0).requires_grad
+    assert not x.argmax().requires_grad
+    with pytest.raises(TypeError, match="floating"):
+        vf.tensor([1, 2]).requires_grad_()
+
+
+def test_nodes_record_scope_source_and_phase() -> None:
+    x = vf.tensor([1.0], requires_grad=True)
+    with vf.name_scope("encoder"), vf.name_scope("layer3"):
+        y = x * 2.0
+    assert y.node.scope == "encoder/layer3"
+    assert y.node.phase == "forward"
+    src = y.node.source
+    assert src is not None and src.file == __file__ and src.function.startswith("test_nodes")
+    with vf.phase("update"):
+        z = x + 1.0
+    assert z.node.phase == "update"
+
+
+def test_record_tape_collects_every_op_in_order() -> None:
+    x = vf.tensor([1.0, 2.0])
+    with vf.record_tape() as tape:
+        y = (x * 2.0).exp()
+        z = y.sum()
+    assert [t.node.op.name for t in tape] == ["mul", "exp", "sum"]
+    assert tape[-1] is z and not z.requires_grad
+
+
+def test_inplace_update_under_no_grad_keeps_identity() -> None:
+    w = vf.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    with vf.no_grad():
+        w -= w.grad * 0.5
+    np.testing.assert_allclose(w.numpy(), [0.0, 0.0])
+    assert w.requires_grad and w.node is None
+    with pytest.raises(RuntimeError, match="leaf"):
+        w += 1.0
+
+
+def test_setitem_records_when_grad_flows() -> None:
+    x = vf.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = vf.tensor(5.0, requires_grad=True)
+    y = x * 1.0
+    y[1] = v * 2.0
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [1.0, 0.0, 1.0])
+    assert v.grad.item() == 2.0
+    c = vf.zeros(3)
+    c[0] = 7.0
+    assert c.tolist() == [7.0, 0.0, 0.0]
+
+
+def test_dispatch_interception_for_symbolic_inputs() -> None:
+    class Sym:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+    seen = []
+
+    def handler(op: vf.OpDef, inputs: tuple[object, ...], params: dict[str, object]) -> str:
+        seen.append((op.name, params))
+        return "symbolic-result"
+
+    vf.register_symbolic_type(Sym, handler)
+    assert vf.tensor([1.0]) + Sym("a") == "symbolic-result"
+    assert vf.exp(Sym("b")) == "symbolic-result"
+    assert [s[0] for s in seen] == ["add", "exp"]
+
+    with vf.intercept(lambda op, ins, params: f"traced {op.name}"):
+        assert vf.randn(2, 2) == "traced randn"
+        assert vf.tensor([1.0]) * 2.0 == "traced mul"
+    assert isinstance(vf.randn(2), vf.Tensor)
