@@ -101,7 +101,8 @@ export class GraphViewerView extends DOMWidgetView implements FitTarget {
       return;
     }
     const height = this.model.get('height');
-    this.el.style.height = typeof height === 'string' && height ? height : '420px';
+    this.el.style.height =
+      typeof height === 'string' && height ? height : '420px';
     this.root.render(
       React.createElement(GraphViewer, {
         payload: (this.model.get('graph') as GraphPayload | null) ?? null,

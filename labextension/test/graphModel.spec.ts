@@ -15,7 +15,15 @@ describe('graph model', () => {
   it('indexes nodes and edges', () => {
     const m = buildGraphModel(smallGraph());
     expect(m.title).toBe('tiny mlp');
-    expect(m.nodes.map(n => n.id)).toEqual(['x', 'W', 'b', 'mm', 'add', 'relu', 'loss']);
+    expect(m.nodes.map(n => n.id)).toEqual([
+      'x',
+      'W',
+      'b',
+      'mm',
+      'add',
+      'relu',
+      'loss'
+    ]);
     expect(m.nodeById.get('mm')?.op).toBe('matmul');
     expect(m.edgeById.get('e4')?.source).toBe('b');
     expect([...m.outputs]).toEqual(['loss']);
@@ -35,14 +43,28 @@ describe('graph model', () => {
 
   it('counts ports up to the highest connected one', () => {
     const p = smallGraph();
-    p.edges.push({ id: 'e7', source: 'x', target: 'loss', target_port: 2, shape: [4, 3], dtype: 'float32' });
+    p.edges.push({
+      id: 'e7',
+      source: 'x',
+      target: 'loss',
+      target_port: 2,
+      shape: [4, 3],
+      dtype: 'float32'
+    });
     expect(inputPortCount(buildGraphModel(p), 'loss')).toBe(3);
   });
 
   it('reports and skips inconsistent items instead of throwing', () => {
     const p = smallGraph();
     p.nodes.push(node('x', 'duplicate'));
-    p.edges.push({ id: 'bad', source: 'nope', target: 'mm', target_port: 2, shape: null, dtype: '' });
+    p.edges.push({
+      id: 'bad',
+      source: 'nope',
+      target: 'mm',
+      target_port: 2,
+      shape: null,
+      dtype: ''
+    });
     p.edges.push({ ...p.edges[0] });
     p.outputs.push('ghost');
     const m = buildGraphModel(p);
@@ -65,7 +87,11 @@ describe('graph model', () => {
 
   it('estimates node sizes from their text', () => {
     const named = node('a', 'matmul', { name: 'a_very_long_layer_name' });
-    expect(nodeLines(named)).toEqual(['matmul', 'a_very_long_layer_name', '(4, 3) float32']);
+    expect(nodeLines(named)).toEqual([
+      'matmul',
+      'a_very_long_layer_name',
+      '(4, 3) float32'
+    ]);
     expect(nodeLines(node('b', 'add'))).toEqual(['add', '(4, 3) float32']);
     const small = estimateNodeSize(node('c', 'add', { shape: [] }));
     const big = estimateNodeSize(named);

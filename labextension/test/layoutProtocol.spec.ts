@@ -21,7 +21,9 @@ import { LayoutWorkerHost } from '../src/layout/workerHost';
 import { buildGraphModel } from '../src/model/graphModel';
 import { smallGraph } from './fixtures';
 
-const graph: LayoutGraphInput = layoutInputFromModel(buildGraphModel(smallGraph()));
+const graph: LayoutGraphInput = layoutInputFromModel(
+  buildGraphModel(smallGraph())
+);
 const empty: LayoutResult = { nodes: [], width: 0, height: 0 };
 const RIGHT = { direction: 'RIGHT' as const };
 
@@ -52,7 +54,9 @@ describe('message guards', () => {
     expect(isToWorker({ type: 'cancel', id: 1 })).toBe(true);
     expect(isToWorker({ type: 'layout', id: '1' })).toBe(false);
     expect(isToWorker(null)).toBe(false);
-    expect(isFromWorker({ type: 'done', id: 2, result: empty, elapsedMs: 1 })).toBe(true);
+    expect(
+      isFromWorker({ type: 'done', id: 2, result: empty, elapsedMs: 1 })
+    ).toBe(true);
     expect(isFromWorker({ cmd: 'layout', id: 2 })).toBe(false);
   });
 });
@@ -63,7 +67,12 @@ describe('LayoutClient', () => {
     const client = new LayoutClient({ primary: () => t });
     const p = client.request(graph, RIGHT);
     expect(t.sent[0]).toMatchObject({ type: 'layout', graph, options: RIGHT });
-    t.answer({ type: 'done', id: lastRequestId(t), result: empty, elapsedMs: 5 });
+    t.answer({
+      type: 'done',
+      id: lastRequestId(t),
+      result: empty,
+      elapsedMs: 5
+    });
     await expect(p).resolves.toBe(empty);
     expect(client.lastElapsedMs).toBe(5);
   });
@@ -91,7 +100,9 @@ describe('LayoutClient', () => {
     const client = new LayoutClient({ primary: () => t });
     const p = client.request(graph, RIGHT);
     t.answer({ type: 'error', id: lastRequestId(t), message: 'elk exploded' });
-    await expect(p).rejects.toEqual(expect.objectContaining({ message: 'elk exploded' }));
+    await expect(p).rejects.toEqual(
+      expect.objectContaining({ message: 'elk exploded' })
+    );
     await expect(p).rejects.toBeInstanceOf(LayoutFailedError);
   });
 
@@ -108,7 +119,12 @@ describe('LayoutClient', () => {
     const p = client.request(graph, RIGHT);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(client.isFallback).toBe(true);
-    fallback.answer({ type: 'done', id: lastRequestId(fallback), result: empty, elapsedMs: 0 });
+    fallback.answer({
+      type: 'done',
+      id: lastRequestId(fallback),
+      result: empty,
+      elapsedMs: 0
+    });
     await expect(p).resolves.toBe(empty);
   });
 
@@ -124,7 +140,12 @@ describe('LayoutClient', () => {
     worker.onFailure?.(new Error('script 404'));
     expect(worker.disposed).toBe(true);
     expect(fallback.sent).toHaveLength(1);
-    fallback.answer({ type: 'done', id: lastRequestId(fallback), result: empty, elapsedMs: 0 });
+    fallback.answer({
+      type: 'done',
+      id: lastRequestId(fallback),
+      result: empty,
+      elapsedMs: 0
+    });
     await expect(p).resolves.toBe(empty);
   });
 
@@ -134,7 +155,9 @@ describe('LayoutClient', () => {
         throw new Error('no workers here');
       }
     });
-    await expect(client.request(graph, RIGHT)).rejects.toThrow(/no workers here/);
+    await expect(client.request(graph, RIGHT)).rejects.toThrow(
+      /no workers here/
+    );
   });
 
   it('rejects pending work on dispose', async () => {
@@ -202,7 +225,9 @@ describe('LayoutWorkerHost', () => {
   });
 
   it('answers ELK failures with an error message', async () => {
-    const broken: ElkLike = { layout: () => Promise.reject(new Error('bad graph')) };
+    const broken: ElkLike = {
+      layout: () => Promise.reject(new Error('bad graph'))
+    };
     const { host, posted, flush } = manualHost(broken);
     host.handle({ type: 'layout', id: 1, graph, options: RIGHT });
     await flush(1);
@@ -213,7 +238,8 @@ describe('LayoutWorkerHost', () => {
 describe('client + in-process host + real ELK', () => {
   it('lays out the newest of several rapid requests', async () => {
     const client = new LayoutClient({
-      primary: () => new InProcessTransport(async () => new ELK() as unknown as ElkLike)
+      primary: () =>
+        new InProcessTransport(async () => new ELK() as unknown as ElkLike)
     });
     const a = client.request(graph, RIGHT);
     const b = client.request(graph, RIGHT);
@@ -221,7 +247,15 @@ describe('client + in-process host + real ELK', () => {
     await expect(a).rejects.toBeInstanceOf(LayoutCancelledError);
     await expect(b).rejects.toBeInstanceOf(LayoutCancelledError);
     const result = await c;
-    expect(result.nodes.map(n => n.id).sort()).toEqual(['W', 'add', 'b', 'loss', 'mm', 'relu', 'x']);
+    expect(result.nodes.map(n => n.id).sort()).toEqual([
+      'W',
+      'add',
+      'b',
+      'loss',
+      'mm',
+      'relu',
+      'x'
+    ]);
     client.dispose();
   });
 });

@@ -19,12 +19,18 @@ describe('protocol types', () => {
       [path.join(root, 'scripts', 'protocol-types.js'), '--stdout'],
       { cwd: root, encoding: 'utf8' }
     );
-    const committed = fs.readFileSync(path.join(root, 'src', 'protocol.ts'), 'utf8');
+    const committed = fs.readFileSync(
+      path.join(root, 'src', 'protocol.ts'),
+      'utf8'
+    );
     expect(committed).toBe(generated);
   });
 
   it('say the file is generated', () => {
-    const committed = fs.readFileSync(path.join(root, 'src', 'protocol.ts'), 'utf8');
+    const committed = fs.readFileSync(
+      path.join(root, 'src', 'protocol.ts'),
+      'utf8'
+    );
     expect(committed).toMatch(/GENERATED FILE - DO NOT EDIT/);
   });
 

@@ -78,11 +78,19 @@ export class LayoutClient {
   }
 
   /** Lay out a graph. Rejects with LayoutCancelledError if a newer request supersedes it. */
-  request(graph: LayoutGraphInput, options: LayoutOptions): Promise<LayoutResult> {
+  request(
+    graph: LayoutGraphInput,
+    options: LayoutOptions
+  ): Promise<LayoutResult> {
     if (this.disposed) {
       return Promise.reject(new Error('layout client is disposed'));
     }
-    const request: LayoutRequest = { type: 'layout', id: this.nextId++, graph, options };
+    const request: LayoutRequest = {
+      type: 'layout',
+      id: this.nextId++,
+      graph,
+      options
+    };
     this.supersede();
     return new Promise<LayoutResult>((resolve, reject) => {
       this.pending = { request, resolve, reject };
@@ -128,7 +136,9 @@ export class LayoutClient {
     if (this.transport) {
       return this.transport;
     }
-    const factory = this.usingFallback ? this.options.fallback : this.options.primary;
+    const factory = this.usingFallback
+      ? this.options.fallback
+      : this.options.primary;
     if (!factory) {
       this.rejectPending('no layout transport is available');
       return null;

@@ -46,11 +46,18 @@ export function elkLayoutOptions(direction: LayoutDirection): ElkLayoutOptions {
  * and on the NORTH side for DOWN (left to right), so port 0 ends up at the top
  * or on the left respectively.
  */
-function inPortIndex(direction: LayoutDirection, port: number, count: number): number {
+function inPortIndex(
+  direction: LayoutDirection,
+  port: number,
+  count: number
+): number {
   return direction === 'RIGHT' ? count - 1 - port : port;
 }
 
-export function toElkGraph(input: LayoutGraphInput, options: LayoutOptions): ElkNode {
+export function toElkGraph(
+  input: LayoutGraphInput,
+  options: LayoutOptions
+): ElkNode {
   const inSide = options.direction === 'RIGHT' ? 'WEST' : 'NORTH';
   const outSide = options.direction === 'RIGHT' ? 'EAST' : 'SOUTH';
   const children: ElkNode[] = input.nodes.map(n => {

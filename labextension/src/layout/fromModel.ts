@@ -1,7 +1,11 @@
 /**
  * What the layout needs from the graph model: node boxes, port counts, edges.
  */
-import { estimateNodeSize, GraphModel, inputPortCount } from '../model/graphModel';
+import {
+  estimateNodeSize,
+  GraphModel,
+  inputPortCount
+} from '../model/graphModel';
 import type { LayoutGraphInput } from './messages';
 
 export function layoutInputFromModel(model: GraphModel): LayoutGraphInput {

@@ -13,7 +13,10 @@ import { LayoutWorkerHost } from './workerHost';
 
 interface WorkerScope {
   postMessage(message: FromWorker): void;
-  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(
+    type: 'message',
+    listener: (event: { data: unknown }) => void
+  ): void;
 }
 
 const scope = self as unknown as WorkerScope;

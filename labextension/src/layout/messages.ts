@@ -106,7 +106,9 @@ export function isToWorker(data: unknown): data is ToWorker {
     return false;
   }
   const d = data as { type?: unknown; id?: unknown };
-  return (d.type === 'layout' || d.type === 'cancel') && typeof d.id === 'number';
+  return (
+    (d.type === 'layout' || d.type === 'cancel') && typeof d.id === 'number'
+  );
 }
 
 export function isFromWorker(data: unknown): data is FromWorker {

@@ -22,7 +22,9 @@ export class WebWorkerTransport implements LayoutTransport {
     });
     this.worker.addEventListener('error', (event: ErrorEvent) => {
       event.preventDefault();
-      this.onFailure?.(event.error ?? new Error(event.message || 'layout worker error'));
+      this.onFailure?.(
+        event.error ?? new Error(event.message || 'layout worker error')
+      );
     });
     this.worker.addEventListener('messageerror', () => {
       this.onFailure?.(new Error('layout worker could not read a message'));

@@ -49,13 +49,22 @@ export class LayoutWorkerHost {
     }
     const start = this.now();
     try {
-      const result = await runElkLayout(this.elk, request.graph, request.options);
+      const result = await runElkLayout(
+        this.elk,
+        request.graph,
+        request.options
+      );
       if (this.isStale(request.id)) {
         this.cancelled.delete(request.id);
         this.post({ type: 'skipped', id: request.id });
         return;
       }
-      this.post({ type: 'done', id: request.id, result, elapsedMs: this.now() - start });
+      this.post({
+        type: 'done',
+        id: request.id,
+        result,
+        elapsedMs: this.now() - start
+      });
     } catch (err) {
       this.post({ type: 'error', id: request.id, message: errorMessage(err) });
     }

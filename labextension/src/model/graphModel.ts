@@ -9,7 +9,8 @@ import { formatShapeDtype } from './format';
 
 /** A problem found while reading a payload; the offending item is skipped. */
 export interface GraphIssue {
-  kind: 'duplicate-node' | 'duplicate-edge' | 'dangling-edge' | 'unknown-output';
+  kind:
+    'duplicate-node' | 'duplicate-edge' | 'dangling-edge' | 'unknown-output';
   id: string;
   message: string;
 }
@@ -188,7 +189,10 @@ export function estimateNodeSize(node: GraphNode): NodeSize {
   const longest = Math.max(...lines.map(l => l.length));
   const width = Math.min(
     NODE_MAX_WIDTH,
-    Math.max(NODE_MIN_WIDTH, Math.ceil(longest * NODE_CHAR_WIDTH + NODE_PADDING_X))
+    Math.max(
+      NODE_MIN_WIDTH,
+      Math.ceil(longest * NODE_CHAR_WIDTH + NODE_PADDING_X)
+    )
   );
   const height = Math.ceil(lines.length * NODE_LINE_HEIGHT + NODE_PADDING_Y);
   return { width, height };

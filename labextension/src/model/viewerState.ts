@@ -26,19 +26,32 @@ export const initialViewerState: ViewerState = {
   error: null
 };
 
-export function viewerReducer(state: ViewerState, change: ViewerChange): ViewerState {
+export function viewerReducer(
+  state: ViewerState,
+  change: ViewerChange
+): ViewerState {
   switch (change.type) {
     case 'layout-started':
       if (change.seq < state.requestSeq) {
         return state;
       }
       // Keep the previous layout on screen while the new one is computed.
-      return { ...state, layoutState: 'running', requestSeq: change.seq, error: null };
+      return {
+        ...state,
+        layoutState: 'running',
+        requestSeq: change.seq,
+        error: null
+      };
     case 'layout-finished':
       if (change.seq !== state.requestSeq) {
         return state; // a stale answer
       }
-      return { ...state, layoutState: 'done', layout: change.layout, error: null };
+      return {
+        ...state,
+        layoutState: 'done',
+        layout: change.layout,
+        error: null
+      };
     case 'layout-failed':
       if (change.seq !== state.requestSeq) {
         return state;

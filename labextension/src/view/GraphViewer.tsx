@@ -12,7 +12,11 @@ import {
 import type { GraphPayload } from '../protocol';
 import { buildGraphModel } from '../model/graphModel';
 import { categoryClass } from '../model/format';
-import { initialViewerState, LayoutState, viewerReducer } from '../model/viewerState';
+import {
+  initialViewerState,
+  LayoutState,
+  viewerReducer
+} from '../model/viewerState';
 import { LayoutCancelledError, LayoutClient } from '../layout/client';
 import { layoutInputFromModel } from '../layout/fromModel';
 import type { LayoutDirection } from '../layout/messages';
@@ -125,7 +129,11 @@ function GraphCanvas(props: GraphViewerProps): JSX.Element {
         >
           <Background />
           <Controls showInteractive={false} />
-          <MiniMap nodeClassName={minimapClass} pannable={true} zoomable={true} />
+          <MiniMap
+            nodeClassName={minimapClass}
+            pannable={true}
+            zoomable={true}
+          />
         </ReactFlow>
       </div>
     </div>

@@ -46,7 +46,9 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
       >
         <div className="vf-node-op">{node.op}</div>
         {node.name ? <div className="vf-node-name">{node.name}</div> : null}
-        <div className="vf-node-shape">{formatShapeDtype(node.shape, node.dtype)}</div>
+        <div className="vf-node-shape">
+          {formatShapeDtype(node.shape, node.dtype)}
+        </div>
       </div>
       {outPort ? (
         <Handle

@@ -5,7 +5,11 @@ import type { Edge } from '@xyflow/react';
 import { formatShape } from '../model/format';
 import { categoryClass } from '../model/format';
 import type { GraphModel } from '../model/graphModel';
-import type { LayoutDirection, LayoutResult, PortPosition } from '../layout/messages';
+import type {
+  LayoutDirection,
+  LayoutResult,
+  PortPosition
+} from '../layout/messages';
 import type { OpFlowNode } from './OpNode';
 
 export function flowElements(
@@ -38,7 +42,13 @@ export function flowElements(
       className: categoryClass(node.category),
       draggable: true,
       connectable: false,
-      data: { node, direction, inPorts, outPort, isOutput: model.outputs.has(node.id) }
+      data: {
+        node,
+        direction,
+        inPorts,
+        outPort,
+        isOutput: model.outputs.has(node.id)
+      }
     });
   }
   const edges: Edge[] = model.edges
