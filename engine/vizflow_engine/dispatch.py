@@ -168,7 +168,7 @@ def dispatch(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] = EMPTY,
     except Exception as exc:
         raise explain(op, inputs, params, exc) from exc
     if "device" in params:  # transfers (to_device) land on their target device
-        dev = params["device"]
+        dev = get_device(params["device"])
     return _finish(op, out, inputs, dev, need, params)
 
 

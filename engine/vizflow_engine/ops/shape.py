@@ -204,7 +204,8 @@ def _pad_vjp(g: Any, ins: Any, out: Any, pad_width: Any, value: Any) -> tuple[An
 
 PAD = defop("pad", "shape", params=[Param("pad_width", doc="((before, after), …) per dim"),
                                     Param("value", 0.0, "fill value")],
-            forward=lambda xp, x, pad_width, value: xp.pad(x, pad_width, constant_values=value),
+            forward=lambda xp, x, pad_width, value: (xp.pad(x, pad_width, constant_values=value)
+                                                     if pad_width else x.copy()),
             shape_rule=_pad_rule, vjp=_pad_vjp, formula="z = x surrounded by value",
             grad_formula="dx = g without the padding", doc="Constant padding.")
 
