@@ -14,6 +14,7 @@ class _State(threading.local):
         self.scope = ""
         self.phase = "forward"
         self.forward_of: Any = None
+        self.raw = False  # backward without create_graph: vjps run on raw arrays
 
 
 STATE = _State()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+import numpy as np
+
 from ._state import STATE
 from .errors import GraphFreedError
 from .ops.shape import sum_to_shape
@@ -96,31 +98,50 @@ def _topo(roots: Sequence[Tensor]) -> list[Tensor]:
     return order
 
 
-def _apply_hooks(t: Tensor, g: Tensor) -> Tensor:
+def _apply_hooks(t: Tensor, g: Any, raw: bool) -> Any:
+    """Run t's hooks on its gradient (hooks always see Tensors); a returned tensor replaces it."""
+    gt = _wrap(g, t) if raw else g
     for h in t._hooks or ():
-        r = h(g)
+        r = h(gt)
         if r is not None:
-            g = r
-    return g
+            gt = r
+    return gt.data if raw else gt
+
+
+def _wrap(g: Any, like: Tensor) -> Tensor:
+    """A raw gradient array as a detached Tensor on like's device (writable, not a view)."""
+    if isinstance(g, Tensor):
+        return g
+    if isinstance(g, np.generic) or not getattr(getattr(g, "flags", None), "writeable", True):
+        g = np.array(g)
+    return _make(g, like.device, None, False)
 
 
 def _run(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
          create_graph: bool, wanted: Sequence[Tensor] | None) -> dict[int, Tensor]:
-    """The backward pass: returns grads of `wanted` (by id), or accumulates leaf .grad."""
-    grads: dict[int, Tensor] = {}
+    """The backward pass: returns grads of `wanted` (by id), or accumulates leaf .grad.
+
+    Without create_graph the VJP rules run on raw arrays (STATE.raw): the same rule code,
+    at numpy speed, and nothing is recorded. With create_graph they run on Tensors with
+    grad on, so backward nodes are recorded (phase="backward", forward_of=the node).
+    """
+    raw = not create_graph
+    grads: dict[int, Any] = {}
     for r, g in zip(roots, root_grads, strict=True):
         k = id(r)
-        grads[k] = grads[k] + g if k in grads else g
+        gv: Any = g.data if raw else g
+        grads[k] = grads[k] + gv if k in grads else gv
     order = _topo(roots)
     want = None if wanted is None else {id(w) for w in wanted}
     captured: dict[int, Tensor] = {}
-    leaves: dict[int, tuple[Tensor, Tensor]] = {}
+    leaves: dict[int, list[Any]] = {}
     for r in roots:  # a root that is itself a leaf
         if r.node is None and r.requires_grad:
-            leaves[id(r)] = (r, grads[id(r)])
+            leaves[id(r)] = [r, grads[id(r)]]
     st = STATE
-    prev = (st.grad_enabled, st.phase, st.forward_of)
+    prev = (st.grad_enabled, st.phase, st.forward_of, st.raw)
     st.grad_enabled = create_graph
+    st.raw = raw
     if create_graph:
         st.phase = "backward"
     try:
@@ -129,28 +150,36 @@ def _run(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bo
                 continue
             g = grads.pop(id(t))
             if t._hooks:
-                g = _apply_hooks(t, g)
+                g = _apply_hooks(t, g, raw)
             if t._retain:
-                t.grad = g if create_graph else g.detach()
+                t.grad = _wrap(g, t) if raw else g
             node = t.node
             assert node is not None
             if want is not None and id(t) in want:
-                captured[id(t)] = g
-            if create_graph:
-                st.forward_of = node
+                captured[id(t)] = _wrap(g, t)
+            ins = node.inputs
             vjp = node.op.vjp
             assert vjp is not None
-            ins = node.inputs
-            cts = vjp(g, ins, t, **node.params) if node.params else vjp(g, ins, t)
+            if raw:
+                args = tuple([x.data if isinstance(x, Tensor) else x for x in ins])
+                out: Any = t.data
+            else:
+                st.forward_of = node
+                args, out = ins, t
+            cts = vjp(g, args, out, **node.params) if node.params else vjp(g, args, out)
             for x, ct in zip(ins, cts, strict=False):
                 if ct is None or not isinstance(x, Tensor) or not x.requires_grad:
                     continue
-                if ct.data.shape != x.data.shape:
-                    ct = sum_to_shape(ct, x.data.shape)
+                shape = x.data.shape
+                if ct.shape != shape:
+                    ct = sum_to_shape(ct, shape)
                 k = id(x)
                 if x.node is None:
-                    prev_leaf = leaves.get(k)
-                    leaves[k] = (x, ct if prev_leaf is None else prev_leaf[1] + ct)
+                    acc = leaves.get(k)
+                    if acc is None:
+                        leaves[k] = [x, ct]
+                    else:
+                        acc[1] = acc[1] + ct
                 else:
                     p = grads.get(k)
                     grads[k] = ct if p is None else p + ct
@@ -158,16 +187,21 @@ def _run(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bo
                 node.freed = True
         for k, (leaf, g) in leaves.items():
             if leaf._hooks:
-                g = _apply_hooks(leaf, g)
+                g = _apply_hooks(leaf, g, raw)
+            gt = _wrap(g, leaf)
             if want is not None:
                 if k in want:
-                    captured[k] = g
+                    captured[k] = gt
                 continue
-            if not create_graph:
-                g = g.detach() if g.node is not None else g
-            leaf.grad = g if leaf.grad is None else leaf.grad + g
+            if not create_graph and gt.node is not None:
+                gt = gt.detach()
+            if leaf.grad is None:
+                leaf.grad = gt
+            else:
+                with _GradMode(create_graph):
+                    leaf.grad = leaf.grad + gt
     finally:
-        st.grad_enabled, st.phase, st.forward_of = prev
+        st.grad_enabled, st.phase, st.forward_of, st.raw = prev
     return captured
 
 

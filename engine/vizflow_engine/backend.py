@@ -104,6 +104,12 @@ def device_of_array(arr: Any) -> Device:
     return CPU
 
 
+def device_of(x: Any) -> Device:
+    """The device of a Tensor or a raw array."""
+    dev = getattr(x, "device", None)
+    return dev if isinstance(dev, Device) else device_of_array(x)
+
+
 def cuda_available() -> bool:
     """True when cupy imports and a CUDA device answers."""
     try:

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import dtypes
 from ._state import STATE
-from .backend import CPU, Device, get_device
+from .backend import CPU, Device, device_of_array, get_device
 from .errors import DeviceError, ShapeError
 from .node import Node, capture, capture_location
 from .registry import OpDef, TensorSpec
@@ -157,6 +157,10 @@ def dispatch(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] = EMPTY,
                 return h(op, inputs, params)
             converted = True
             arrays.append(None)
+    if converted and dev is None and STATE.raw:
+        # Inside backward without create_graph, VJP rules run on raw arrays: same rule code,
+        # numpy speed. Arrays in, array out; nothing recorded.
+        return _raw(op, inputs, params)
     if dev is None:
         dev = CPU if device is None else get_device(device)
     if converted:
@@ -170,6 +174,18 @@ def dispatch(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] = EMPTY,
     if "device" in params:  # transfers (to_device) land on their target device
         dev = get_device(params["device"])
     return _finish(op, out, inputs, dev, need, params)
+
+
+def _raw(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    """Run op's kernel on raw arrays (backward's fast mode); the namespace follows the arrays."""
+    xp: Any = np
+    for x in inputs:
+        if type(x) not in _WEAK and not isinstance(x, (np.ndarray, np.generic)):
+            xp = device_of_array(x).xp
+            break
+    if xp is np:  # 0-d numpy results are scalars; kernels may need real arrays
+        inputs = tuple(np.asarray(x) if isinstance(x, np.generic) else x for x in inputs)
+    return op.forward(xp, *inputs, **params)
 
 
 def _const(x: Any, dev: Device) -> Tensor:

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import dtypes
 from .. import functional as F
-from ..backend import Device, get_device
+from ..backend import Device, device_of, get_device
 from ..backend import to_device as _move
 from ..dispatch import binary, dispatch, unary
 from ..registry import Param, TensorSpec, defop
@@ -124,12 +124,10 @@ CLAMP = defop("clamp", "elementwise", params=[Param("min", None), Param("max", N
 def _pow_vjp(g: Any, ins: Any, out: Any) -> tuple[Any, Any]:
     a, b = ins
     da = g * b * F.pow(a, b - 1)
-    from ..tensor import Tensor
-
-    if isinstance(b, Tensor) and b.requires_grad:
-        safe = F.where(a > 0, a, 1.0)
-        return da, F.where(a > 0, g * out * F.log(safe), 0.0)
-    return da, None
+    if isinstance(b, (int, float)):  # a Python exponent gets no gradient
+        return da, None
+    safe = F.where(a > 0, a, 1.0)
+    return da, F.where(a > 0, g * out * F.log(safe), 0.0)
 
 
 POW = defop("pow", "elementwise", inputs=("x", "y"), forward=lambda xp, a, b: xp.power(a, b),
@@ -188,7 +186,7 @@ def _to_device_rule(specs: tuple[TensorSpec, ...], device: Any) -> TensorSpec:
 TO_DEVICE = defop("to_device", "elementwise", params=[Param("device", doc="target device")],
                   forward=lambda xp, x, device: _move(x, get_device(device)),
                   shape_rule=_to_device_rule,
-                  vjp=lambda g, ins, out, device: (F.to_device(g, ins[0].device),),
+                  vjp=lambda g, ins, out, device: (F.to_device(g, device_of(ins[0])),),
                   formula="z = x on device", grad_formula="dx = g on x's device",
                   doc="Copy to another device (explicit transfer).")
 
