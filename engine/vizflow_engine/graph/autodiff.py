@@ -1,0 +1,150 @@
+"""Symbolic reverse mode: backward nodes built by tracing the registry's VJP rules on Values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .._state import STATE
+from ..node import Node
+from ..ops.creation import ONES
+from ..ops.shape import sum_to_shape
+from .graph_ops import STOP_GRADIENT
+from .ir import Graph, Value
+
+
+def _order(g: Graph, root: Value) -> list[Node]:
+    """Nodes that root depends on, in graph order."""
+    need: set[Node] = set()
+    stack = [root]
+    while stack:
+        v = stack.pop()
+        n = v.node
+        if n is None or n in need:
+            continue
+        need.add(n)
+        stack.extend(x for x in n.inputs if isinstance(x, Value))
+    return [n for n in g.nodes if n in need]
+
+
+def backward_values(root: Value, seed: Value | None = None,
+                    requires: set[int] | None = None,
+                    create_graph: bool = False) -> dict[int, Value]:
+    """Add nodes computing d(root)/d(value); returns {uid: grad} for every leaf reached.
+
+    A value is differentiated when it requires grad (or its uid is in `requires`). New nodes
+    get phase "backward" and forward_of = the node they differentiate.
+    """
+    g = root.graph
+    st = STATE
+    prev = (st.grad_enabled, st.phase, st.forward_of)
+    st.grad_enabled, st.phase, st.forward_of = create_graph, "backward", root.node
+    try:
+        if seed is None:
+            seed = g.apply(ONES, (), {"shape": tuple(root.shape), "dtype": root.dtype},
+                           name="seed")
+        grads: dict[int, Value] = {root.uid: seed}
+        leaves: dict[int, Value] = {}
+
+        def wants(x: Any) -> bool:
+            return isinstance(x, Value) and (x.requires_grad if requires is None
+                                             else x.uid in requires)
+
+        if root.node is None:
+            leaves[root.uid] = seed
+        for node in reversed(_order(g, root)):
+            out = g.out[node]
+            ct = grads.pop(out.uid, None)
+            if ct is None or node.op.vjp is None or node.op is STOP_GRADIENT:
+                continue
+            st.forward_of = node
+            cts = node.op.vjp(ct, node.inputs, out, **node.params)
+            for x, c in zip(node.inputs, cts, strict=False):
+                if c is None or not wants(x):
+                    continue
+                if not isinstance(c, Value):
+                    c = g.constant(np.broadcast_to(np.asarray(c, x.dtype), x.shape).copy())
+                if tuple(c.shape) != tuple(x.shape):
+                    c = sum_to_shape(c, x.shape)
+                target = grads if x.node is not None else leaves
+                p = target.get(x.uid)
+                target[x.uid] = c if p is None else p + c
+        return leaves
+    finally:
+        st.grad_enabled, st.phase, st.forward_of = prev
+
+
+def backward(root: Value, gradient: Any = None, create_graph: bool = False) -> None:
+    """loss.backward() on a symbolic loss: build backward nodes, set variables' .grad."""
+    from .trace import active_tracer
+
+    g = root.graph
+    if gradient is None and root.shape not in ((), (1,)):
+        raise RuntimeError(f"backward needs a gradient for a non-scalar output of shape "
+                           f"{root.shape}")
+    seed = None if gradient is None else g._own(gradient)
+    if not root.requires_grad:
+        raise RuntimeError("backward on a value that does not require grad (no op makes it "
+                           "from a variable or input with requires_grad=True)")
+    leaves = backward_values(root, seed, create_graph=create_graph)
+    tr = active_tracer()
+    for v in [*g.inputs, *g.variables]:
+        gv = leaves.get(v.uid)
+        if gv is None:
+            continue
+        t = v.tensor
+        if tr is not None and t is not None:
+            prev = t.grad
+            if prev is not None:
+                gv = tr.convert(prev) + gv
+            tr.set_grad(t, gv)
+        else:
+            v.grad = gv if v.grad is None else v.grad + gv
+
+
+def _requires(g: Graph, wrt: list[Value]) -> set[int]:
+    """uids of values that depend differentiably on some wrt value (forward phase only)."""
+    req = {v.uid for v in wrt}
+    for n in g.nodes:
+        if n.op.vjp is None or n.phase != "forward":
+            continue
+        if any(isinstance(x, Value) and x.uid in req for x in n.inputs):
+            out = g.out[n]
+            if out.dtype.kind == "f":
+                req.add(out.uid)
+    return req
+
+
+def grad_graph(g: Graph, wrt: Iterable[Any] | Any = None, output: int = 0) -> Graph:
+    """A new graph computing g's outputs plus d(outputs[output])/d(wrt), appended as outputs.
+
+    wrt: names or Values of inputs/variables (default: every float variable requiring grad).
+    """
+    from .rewrite import Rewriter
+
+    rw = Rewriter(g).run()
+    ng = rw.finish()
+    if wrt is None:
+        targets = [v for v in ng.variables if v.requires_grad]
+    else:
+        items = [wrt] if isinstance(wrt, (str, Value)) else list(wrt)
+        targets = [ng.value(w if isinstance(w, str) else w.name) for w in items]
+    if not ng.outputs:
+        raise ValueError("grad_graph needs a graph with an output to differentiate")
+    root = ng.outputs[output]
+    if root.shape not in ((), (1,)):
+        raise ValueError(f"grad_graph differentiates a scalar output; output {output} has shape "
+                         f"{root.shape}")
+    leaves = backward_values(root, requires=_requires(ng, targets))
+    for v in targets:
+        gv = leaves.get(v.uid)
+        if gv is None:
+            from ..ops.creation import ZEROS
+
+            gv = ng.apply(ZEROS, (), {"shape": tuple(v.shape), "dtype": v.dtype},
+                          name=f"zero_grad_{v.name}")
+        ng.output(gv)
+        gv.node.name = gv.node.name if gv.node is not None else None  # type: ignore[union-attr]
+    return ng

@@ -1,0 +1,18 @@
+"""Graph-mode errors: tracing mistakes and verifier failures, each naming the node."""
+
+from __future__ import annotations
+
+from ..errors import VizflowError
+
+
+class TraceError(VizflowError, TypeError):
+    """Python code asked a symbolic value for a concrete fact (bool, int, numpy array)."""
+
+
+class GraphError(VizflowError, ValueError):
+    """A graph is malformed (dangling input, cycle, wrong shape); names the node at fault."""
+
+    def __init__(self, node: str, reason: str) -> None:
+        self.node = node
+        self.reason = reason
+        super().__init__(f"node {node!r}: {reason}")

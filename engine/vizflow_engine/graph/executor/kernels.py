@@ -1,0 +1,69 @@
+"""Kernels for the executor: direct ufunc/matmul calls with out= where numpy allows it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ...node import Node
+from ..ir import Graph, Value
+
+UFUNC_NAMES = {
+    "add": "add", "sub": "subtract", "mul": "multiply", "div": "true_divide", "neg": "negative",
+    "exp": "exp", "log": "log", "log1p": "log1p", "sqrt": "sqrt", "square": "square",
+    "reciprocal": "reciprocal", "sin": "sin", "cos": "cos", "tanh": "tanh", "abs": "absolute",
+    "sign": "sign", "maximum": "maximum", "minimum": "minimum", "pow": "power", "eq": "equal",
+    "ne": "not_equal", "lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal",
+    "logical_and": "logical_and", "logical_or": "logical_or", "logical_xor": "logical_xor",
+    "logical_not": "logical_not", "relu": "maximum", "matmul": "matmul"}
+BOOL_OUT = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
+                      "logical_xor", "logical_not"})
+
+
+def out_capable(g: Graph, node: Node) -> bool:
+    """True when the node can run as one xp call writing into a given buffer."""
+    name = node.op.name
+    out = g.out[node]
+    if name == "fused":
+        return all(out_capable_step(s, out) for s in node.params["program"])
+    if name == "sum":
+        return True
+    if name not in UFUNC_NAMES:
+        return False
+    if name in BOOL_OUT:
+        return True
+    return all(x.dtype == out.dtype for x in node.inputs if isinstance(x, Value))
+
+
+def out_capable_step(step: Any, out: Value) -> bool:
+    """A fused program step can use out= (a float ufunc on the output's dtype)."""
+    return step[0] in UFUNC_NAMES and step[0] not in BOOL_OUT and step[0] != "matmul"
+
+
+def generic(node: Node, out: Value, xp: Any) -> Callable[..., Any]:
+    """An allocating kernel from the op's forward, fixing the dtype to the inferred one."""
+    fwd = node.op.forward
+    params = node.params
+    dt = out.dtype
+    asarray = xp.asarray
+
+    def kernel(*arrays: Any) -> Any:
+        r = fwd(xp, *arrays, **params)
+        if not hasattr(r, "dtype") or r.dtype != dt or not hasattr(r, "shape"):
+            r = asarray(r, dtype=dt)
+        return r
+
+    return kernel
+
+
+def call_expr(node: Node, fn: str, args: list[str], out: str | None) -> str:
+    """Python source calling an out=-capable kernel named fn on arg expressions."""
+    name = node.op.name
+    o = f", out={out}" if out else ""
+    if name == "relu":
+        return f"{fn}({args[0]}, 0{o})"
+    if name == "sum":
+        axis = node.params.get("axis")
+        keep = node.params.get("keepdims", False)
+        return f"{fn}({args[0]}, axis={axis!r}, keepdims={keep!r}{o})"
+    return f"{fn}({', '.join(args)}{o})"

@@ -1,0 +1,370 @@
+"""Compile a Graph into a flat Plan: slots, kernels, preallocated buffers, generated code."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ...backend import CPU, Device
+from ...node import Node
+from ..graph_ops import lookup
+from ..ir import Graph, Value
+from ..memory import MemoryPlan, plan_memory
+from .kernels import UFUNC_NAMES, call_expr, generic, out_capable
+
+HEAVY_ELEMENTS = 1 << 17  # nodes this big may run on another thread (numpy drops the GIL)
+
+
+class Cell:
+    """Holds a graph-owned variable's array under `.data`, like an eager Tensor does."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v: Value) -> None:
+        self.v = v
+
+    @property
+    def data(self) -> Any:
+        """The variable's current array."""
+        return self.v.value
+
+    @data.setter
+    def data(self, arr: Any) -> None:
+        self.v.value = arr
+
+
+@dataclass
+class Instr:
+    """One plan step: the node, its input slots (or literals), output slot, and runner."""
+
+    node: Node
+    args: tuple[Any, ...]  # slot index (int) or ("lit", value)
+    out: int
+    fn: Any  # fn(S) runs the node on the slot list S
+    heavy: bool
+    group: int
+
+
+def _levels(g: Graph) -> list[list[Node]]:
+    """Nodes grouped by dependency depth: nodes in one group are independent."""
+    depth: dict[int, int] = {}
+    groups: list[list[Node]] = []
+    for n in g.nodes:
+        d = 0
+        for x in n.inputs:
+            if isinstance(x, Value) and x.node is not None:
+                d = max(d, depth[x.uid] + 1)
+        depth[g.out[n].uid] = d
+        while len(groups) <= d:
+            groups.append([])
+        groups[d].append(n)
+    return groups
+
+
+def _elements(v: Value) -> int:
+    n = 1
+    for d in v.shape:
+        n *= d if isinstance(d, int) else 1
+    return n
+
+
+class Plan:
+    """A compiled graph: run(*feeds) fast, or start(*feeds) to step node by node."""
+
+    def __init__(self, g: Graph, parallel: bool | str = "auto", reuse: bool = True,
+                 preallocate: bool = True, workers: int = 2) -> None:
+        self.graph = g
+        self.device: Device = next((v.device for v in [*g.inputs, *g.variables]), CPU)
+        xp = self.device.xp
+        self.xp = xp
+        groups = _levels(g)
+        heavy_nodes = {n for n in g.nodes if n.op.name not in ("matmul", "einsum")
+                       and _elements(g.out[n]) >= HEAVY_ELEMENTS}
+        wide = any(sum(1 for n in grp if n in heavy_nodes) >= 2 for grp in groups)
+        self.parallel = bool(wide if parallel == "auto" else parallel)
+        order = [n for grp in groups for n in grp] if self.parallel else list(g.nodes)
+        self.groups = groups if self.parallel else [[n] for n in g.nodes]
+        self.memory: MemoryPlan = plan_memory(g, self.groups, reuse, preallocate,
+                                              lambda n: out_capable(g, n))
+        mp = self.memory
+        self.buffers = [xp.empty(size, dtype=np.uint8).view(dt) for size, dt in mp.buffers]
+        slot: dict[int, int] = {}
+        for v in g.all_values():
+            slot[v.uid] = len(slot)
+        self.slot = slot
+        self.n_slots = len(slot)
+        self.input_slots = [slot[v.uid] for v in g.inputs]
+        self.cells: list[Any] = [v.tensor if v.tensor is not None else Cell(v)
+                                 for v in g.variables]
+        self.var_slots = [slot[v.uid] for v in g.variables]
+        self.const_slots = [(slot[v.uid], v.value) for v in g.constants]
+        ns: dict[str, Any] = {"np": np, "xp": xp, "asarray": xp.asarray}
+        self._ns = ns
+        lines: list[str] = []
+        instr_src: list[str] = []
+        group_of = {n: k for k, grp in enumerate(self.groups) for n in grp}
+        self.instrs: list[Instr] = []
+        var_index = {v.uid: i for i, v in enumerate(g.variables)}
+        for i, n in enumerate(order):
+            expr, args = self._node_expr(n, i, slot, ns, var_index)
+            o = slot[g.out[n].uid]
+            lines.append(f"    s{o} = {expr.format(*[f's{a}' if isinstance(a, int) else '' for a in args])}")
+            sexpr = expr.format(*[f"S[{a}]" if isinstance(a, int) else "" for a in args])
+            instr_src.append(f"def i{i}(S):\n    S[{o}] = {sexpr}\n")
+            self.instrs.append(Instr(n, tuple(args), o, None, n in heavy_nodes, group_of[n]))
+        self._outputs = self._output_exprs(g, slot)
+        self._updates = [(var_index[var.uid], slot[new.uid]) for var, new in g.updates
+                         if new.uid not in mp.var_inplace]
+        head = ["def run(F, V, C):"]
+        head += [f"    s{s} = F[{i}]" for i, s in enumerate(self.input_slots)]
+        head += [f"    s{s} = V[{i}].data" for i, s in enumerate(self.var_slots)]
+        head += [f"    s{s} = C[{i}]" for i, (s, _) in enumerate(self.const_slots)]
+        tail = [f"    np_copyto(V[{vi}].data, s{s})" for vi, s in self._updates]
+        tail.append("    return [" + ", ".join(e.format(f"s{s}") for s, e in self._outputs)
+                    + "]")
+        ns["np_copyto"] = xp.copyto
+        self.source = "\n".join(head + lines + tail) + "\n"
+        exec(compile(self.source, f"<vizflow plan {g.name}>", "exec"), ns)  # noqa: S102
+        self._run = ns["run"]
+        exec(compile("".join(instr_src) or "pass\n", f"<vizflow steps {g.name}>", "exec"), ns)  # noqa: S102
+        for i, ins in enumerate(self.instrs):
+            ins.fn = ns[f"i{i}"]
+        self._consts = [c for _, c in self.const_slots]
+        self._pool: ThreadPoolExecutor | None = (ThreadPoolExecutor(workers)
+                                                 if self.parallel else None)
+
+    # ---- compilation helpers -------------------------------------------------------------
+    def _node_expr(self, n: Node, i: int, slot: dict[int, int], ns: dict[str, Any],
+                   var_index: dict[int, int]) -> tuple[str, list[Any]]:
+        """A format string for the node's call ({} per Value input) and its input slots."""
+        g = self.graph
+        out = g.out[n]
+        mp = self.memory
+        args: list[Any] = []
+        arg_fmt: list[str] = []
+        for x in n.inputs:
+            if isinstance(x, Value):
+                args.append(slot[x.uid])
+                arg_fmt.append("{}")
+            else:
+                args.append(("lit", x))
+                arg_fmt.append(repr(x) if not isinstance(x, float) or np.isfinite(x)
+                               else f"float({str(x)!r})")
+        dest: str | None = None
+        if out.uid in mp.var_inplace:
+            arg_i = next(j for j, x in enumerate(n.inputs)
+                         if isinstance(x, Value) and x.uid == mp.var_inplace[out.uid].uid)
+            dest = "{}"
+            args.append(args[arg_i])
+        elif out.uid in mp.buffer_of:
+            ns[f"b{i}"] = self.buffers[mp.buffer_of[out.uid]].reshape(
+                tuple(int(d) for d in out.shape))  # type: ignore[arg-type]
+            dest = f"b{i}"
+        if n.op.name == "fused" and out_capable(g, n):
+            return self._fused_expr(n, i, arg_fmt, dest, ns), args
+        if out_capable(g, n) and (dest is not None or n.op.name in UFUNC_NAMES):
+            fname = "sum" if n.op.name == "sum" else UFUNC_NAMES[n.op.name]
+            ns[f"k{i}"] = getattr(self.xp, fname)
+            if dest == "{}":
+                # the destination is the variable's slot: put it last in the format
+                return call_expr(n, f"k{i}", arg_fmt, "{}"), args
+            return call_expr(n, f"k{i}", arg_fmt, dest), args
+        if dest == "{}":
+            args.pop()
+        ns[f"k{i}"] = generic(n, out, self.xp)
+        return f"k{i}({', '.join(arg_fmt)})", args
+
+    def _fused_expr(self, n: Node, i: int, arg_fmt: list[str], dest: str | None,
+                    ns: dict[str, Any]) -> str:
+        """An expression running a fused program in one buffer: (f(..., out=B), g(B, out=B))[-1]."""
+        program = n.params["program"]
+        calls = []
+        cur = dest
+        for j, (name, params, refs) in enumerate(program):
+            fn = f"k{i}_{j}"
+            ns[fn] = getattr(self.xp, UFUNC_NAMES[name])
+            a = [arg_fmt[r[1]] if isinstance(r, tuple) and r[0] == "in" else
+                 ("_t" if isinstance(r, tuple) else repr(r)) for r in refs]
+            if name == "relu":
+                a = [a[0], "0"]
+            if cur is None:
+                calls.append(f"(_t := {fn}({', '.join(a)}))")
+                cur = "_t"
+            else:
+                calls.append(f"(_t := {fn}({', '.join(a)}, out={cur}))")
+        return "(" + ", ".join(calls) + ")[-1]"
+
+    def _output_exprs(self, g: Graph, slot: dict[int, int]) -> list[tuple[int, str]]:
+        """Output slots with a copy where the value lives in plan-owned or caller memory."""
+        mp = self.memory
+        res = []
+        for v in g.outputs:
+            r = mp.alias_of.get(v.uid, v.uid)
+            rv = next((x for x in g.all_values() if x.uid == r), v)
+            fresh = rv.node is not None and r not in mp.buffer_of and r not in mp.var_inplace
+            res.append((slot[v.uid], "asarray({})" if fresh else "{}.copy()"))
+        return res
+
+    # ---- running ---------------------------------------------------------------------------
+    def _feeds(self, feeds: tuple[Any, ...]) -> list[Any]:
+        if len(feeds) != len(self.input_slots):
+            names = [v.name for v in self.graph.inputs]
+            raise TypeError(f"graph {self.graph.name!r} takes {len(names)} inputs {names}, got "
+                            f"{len(feeds)}")
+        return [getattr(f, "data", f) if not isinstance(f, np.ndarray) else f for f in feeds]
+
+    def run(self, *feeds: Any) -> list[Any]:
+        """Run the whole plan; returns the output arrays (fresh memory, safe to keep)."""
+        f = self._feeds(feeds)
+        if self._pool is None:
+            return self._run(f, self.cells, self._consts)  # type: ignore[no-any-return]
+        return self._run_parallel(f)
+
+    def _load(self, f: list[Any]) -> list[Any]:
+        S: list[Any] = [None] * self.n_slots
+        for s, a in zip(self.input_slots, f, strict=True):
+            S[s] = a
+        for s, c in zip(self.var_slots, self.cells, strict=True):
+            S[s] = c.data
+        for s, a in self.const_slots:
+            S[s] = a
+        return S
+
+    def _finish(self, S: list[Any]) -> list[Any]:
+        xp = self.xp
+        for vi, s in self._updates:
+            xp.copyto(self.cells[vi].data, S[s])
+        return [xp.asarray(S[s]) if e.startswith("asarray") else S[s].copy()
+                for s, e in self._outputs]
+
+    def _run_parallel(self, f: list[Any]) -> list[Any]:
+        S = self._load(f)
+        pool = self._pool
+        assert pool is not None
+        k = 0
+        instrs = self.instrs
+        n = len(instrs)
+        while k < n:
+            grp = instrs[k].group
+            j = k
+            while j < n and instrs[j].group == grp:
+                j += 1
+            heavy = [ins.fn for ins in instrs[k:j] if ins.heavy]
+            futs = [pool.submit(fn, S) for fn in heavy[1:]]
+            for ins in instrs[k:j]:
+                if not ins.heavy or ins.fn is heavy[0]:
+                    ins.fn(S)
+            for fu in futs:
+                fu.result()
+            k = j
+        return self._finish(S)
+
+    def start(self, *feeds: Any, copy: bool = True) -> Run:
+        """Begin a stepped run (for the debugger): see Run."""
+        return Run(self, self._load(self._feeds(feeds)), copy)
+
+    def __repr__(self) -> str:
+        return (f"<Plan {self.graph.name!r}: {len(self.instrs)} steps, parallel="
+                f"{self.parallel}, {self.memory.report()}>")
+
+
+@dataclass
+class Event:
+    """What one step did: the node, its input and output values, seconds and output bytes."""
+
+    index: int
+    node: Node
+    inputs: list[Any]
+    output: Any
+    time_s: float
+    nbytes: int
+
+    @property
+    def name(self) -> str:
+        """The node's name."""
+        return self.node.name or self.node.op.name
+
+
+class Run:
+    """A stepped execution of a Plan: step() runs one node and returns its Event.
+
+    The interpreter loop (read inputs, run, write output) as a generator the debugger drives.
+    Values are copied into events unless copy=False (buffers are reused by later steps).
+    """
+
+    def __init__(self, plan: Plan, slots: list[Any], copy: bool = True) -> None:
+        self.plan = plan
+        self.slots = slots
+        self.pc = 0
+        self.copy = copy
+        self.outputs: list[Any] | None = None
+
+    @property
+    def done(self) -> bool:
+        """True when every node has run."""
+        return self.pc >= len(self.plan.instrs)
+
+    @property
+    def next_node(self) -> Node | None:
+        """The node the next step will run."""
+        return None if self.done else self.plan.instrs[self.pc].node
+
+    def step(self) -> Event:
+        """Run the next node and return its Event (StopIteration when finished)."""
+        if self.done:
+            raise StopIteration("the run is finished")
+        ins = self.plan.instrs[self.pc]
+        S = self.slots
+        t0 = time.perf_counter()
+        ins.fn(S)
+        if self.plan.device.type == "cuda":  # pragma: no cover - needs a GPU
+            self.plan.xp.cuda.get_current_stream().synchronize()
+        dt = time.perf_counter() - t0
+        out = S[ins.out]
+        inputs = [S[a] if isinstance(a, int) else a[1] for a in ins.args[:len(ins.node.inputs)]]
+        if self.copy:
+            out = self.plan.xp.array(out, copy=True)
+            inputs = [self.plan.xp.array(a, copy=True) if hasattr(a, "shape") else a
+                      for a in inputs]
+        ev = Event(self.pc, ins.node, inputs, out, dt, int(getattr(out, "nbytes", 0)))
+        self.pc += 1
+        return ev
+
+    def __iter__(self) -> Run:
+        return self
+
+    def __next__(self) -> Event:
+        return self.step()
+
+    def run_until(self, predicate: Any) -> Event | None:
+        """Step until predicate(event) is true; that event, or None if the run finished."""
+        while not self.done:
+            ev = self.step()
+            if predicate(ev):
+                return ev
+        return None
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Overwrite a computed value (by name) before the nodes after it read it."""
+        v = self.plan.graph.value(name)
+        self.slots[self.plan.slot[v.uid]] = self.plan.xp.asarray(value, dtype=v.dtype)
+
+    def value(self, name: str) -> Any:
+        """The current value of a graph value (input, variable, constant or node output)."""
+        return self.slots[self.plan.slot[self.plan.graph.value(name).uid]]
+
+    def finish(self) -> list[Any]:
+        """Run the remaining nodes, apply variable updates, return the outputs."""
+        while not self.done:
+            self.plan.instrs[self.pc].fn(self.slots)
+            self.pc += 1
+        if self.outputs is None:
+            self.outputs = self.plan._finish(self.slots)
+        return self.outputs
+
+
+__all__ = ["Cell", "Event", "Instr", "Plan", "Run", "lookup"]

@@ -1,0 +1,458 @@
+"""The graph IR: typed symbolic Values and a Graph of the engine's shared Node objects."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from .._state import STATE
+from ..backend import CPU, Device, get_device
+from ..node import Node, SourceLocation, capture
+from ..registry import OpDef, TensorSpec
+from ..tensor import Tensor
+from .errors import TraceError
+from .graph_ops import STOP_GRADIENT
+
+Dim = int | str | None
+Shape = tuple[Dim, ...]
+LITERALS = (int, float, bool, type(None))
+
+_ids = itertools.count()
+
+
+def concrete(shape: Shape) -> tuple[int | None, ...]:
+    """A shape with named dims as None (what op shape rules understand)."""
+    return tuple(d if isinstance(d, int) else None for d in shape)
+
+
+class Value:
+    """A typed edge of a Graph: a placeholder, variable, constant, or the output of one Node.
+
+    It supports the same operators and methods as an eager Tensor (they go through dispatch,
+    which routes them to the graph), so one model definition runs in both modes.
+    """
+
+    __slots__ = ("__weakref__", "device", "dtype", "grad", "graph", "kind", "name", "node",
+                 "requires_grad", "shape", "tensor", "uid", "value")
+
+    def __init__(self, graph: Graph, kind: str, shape: Shape, dtype: Any, device: Device,
+                 name: str, node: Node | None = None, requires_grad: bool = False) -> None:
+        self.graph = graph
+        self.kind = kind  # "input" | "variable" | "constant" | "op"
+        self.shape = tuple(shape)
+        self.dtype = dtypes.as_dtype(dtype)
+        self.device = device
+        self.name = name
+        self.node = node
+        self.requires_grad = requires_grad
+        self.grad: Value | None = None
+        self.tensor: Tensor | None = None  # variables: the live eager tensor they stand for
+        self.value: Any = None  # constants (and variables built from arrays): the array
+        self.uid = next(_ids)
+
+    # ---- type -----------------------------------------------------------------------------
+    @property
+    def spec(self) -> TensorSpec:
+        """The TensorSpec shape rules see (named dims as None)."""
+        return TensorSpec(concrete(self.shape), self.dtype)
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        """Number of elements (needs known dims)."""
+        n = 1
+        for d in self.shape:
+            if not isinstance(d, int):
+                raise TraceError(f"size of {self.name} is unknown at trace time (shape "
+                                 f"{self.shape})")
+            n *= d
+        return n
+
+    def numel(self) -> int:
+        """Number of elements (torch's name)."""
+        return self.size
+
+    def dim(self) -> int:
+        """Number of dimensions (torch's name)."""
+        return len(self.shape)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for placeholders, variables and constants."""
+        return self.node is None
+
+    @property
+    def data(self) -> Value:
+        """Itself: lets an eager tensor's in-place op hold a symbolic value while tracing."""
+        return self
+
+    def astype(self, dtype: Any, copy: bool = True) -> Value:
+        """Cast to dtype (no node when the dtype is already right)."""
+        from .. import functional as F
+
+        d = dtypes.as_dtype(dtype)
+        return self if d == self.dtype else F.cast(self, d)
+
+    def detach(self) -> Value:
+        """The same value with no gradient flowing back (a stop_gradient node)."""
+        return self.graph.apply(STOP_GRADIENT, (self,), {})
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Add backward nodes to the graph and set .grad of variables/inputs that need it."""
+        from .autodiff import backward
+
+        backward(self, gradient, create_graph=create_graph)
+
+    def _inplace(self, fn: Any) -> Value:
+        """In-place update while tracing: this Value now stands for fn(old value)."""
+        res = fn(self._alias())
+        self._rebind(res)
+        return self
+
+    def _alias(self) -> Value:
+        v = object.__new__(Value)
+        for s in Value.__slots__[1:]:
+            setattr(v, s, getattr(self, s))
+        return v
+
+    def _rebind(self, res: Any) -> None:
+        if not isinstance(res, Value):
+            raise TraceError("an in-place op on a symbolic value must produce a symbolic value")
+        for s in Value.__slots__[1:]:
+            setattr(self, s, getattr(res, s))
+
+    def zero_(self) -> Value:
+        """In place: zeros of the same shape."""
+        return self._inplace(lambda t: t * 0.0)
+
+    # ---- concrete facts are not available -----------------------------------------------
+    def __bool__(self) -> bool:
+        raise TraceError(
+            f"the truth value of symbolic value {self.name!r} (shape {self.shape}) is not known "
+            "while tracing: Python `if`/`while`/`and`/`or` on a traced value cannot be compiled "
+            "into the graph. Python control flow is unrolled at trace time, so branch on "
+            "Python values (shapes, flags), or compute both sides and pick with vf.where(cond, "
+            "a, b); or run the function eagerly (without @vf.function).")
+
+    def _concrete(self, what: str) -> TraceError:
+        return TraceError(f"{what} of symbolic value {self.name!r} is not known while tracing; "
+                          "return it from the function and read it after the call")
+
+    def __float__(self) -> float:
+        raise self._concrete("float()")
+
+    def __int__(self) -> int:
+        raise self._concrete("int()")
+
+    def __index__(self) -> int:
+        raise self._concrete("an index")
+
+    def item(self) -> Any:
+        """Not available while tracing (raises a TraceError)."""
+        raise self._concrete(".item()")
+
+    def numpy(self) -> Any:
+        """Not available while tracing (raises a TraceError)."""
+        raise self._concrete(".numpy()")
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
+        raise self._concrete("the numpy array")
+
+    def __len__(self) -> int:
+        if not self.shape or not isinstance(self.shape[0], int):
+            raise TraceError(f"len() of {self.name!r} with shape {self.shape}")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self)):
+            yield self[i]  # type: ignore[index]
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        dims = ",".join("?" if d is None else str(d) for d in self.shape)
+        return f"Value({self.name}: {self.dtype}[{dims}], {self.kind})"
+
+
+def _borrow_tensor_methods() -> None:
+    """Give Value every operator and op method of Tensor (they dispatch, so they build nodes)."""
+    skip = {"__init__", "__repr__", "__bool__", "__float__", "__int__", "__index__", "__len__",
+            "__iter__", "__array__", "__hash__", "numpy", "item", "tolist", "detach", "backward",
+            "requires_grad_", "register_hook", "retain_grad", "_inplace", "zero_", "fill_",
+            "copy_", "astype", "shape", "dtype", "ndim", "size", "numel", "dim", "is_leaf",
+            "__setitem__", "__slots__", "__weakref__", "__doc__", "__module__",
+            "__array_priority__", "__array_ufunc__", "__annotations__", "__dict__"}
+    for name, attr in vars(Tensor).items():
+        if name in skip or name in vars(Value) or isinstance(attr, (int, type(None))):
+            continue
+        if callable(attr) or isinstance(attr, property):
+            setattr(Value, name, attr)
+    Value.__array_priority__ = 1000  # type: ignore[attr-defined]
+    Value.__array_ufunc__ = None  # type: ignore[attr-defined]
+
+
+def _setitem(self: Value, index: Any, value: Any) -> None:
+    from ..ops.indexing import index_put
+
+    self._inplace(lambda old: index_put(old, index, value))
+
+
+_borrow_tensor_methods()
+Value.__setitem__ = _setitem  # type: ignore[attr-defined]
+
+
+def value_spec(x: Any) -> TensorSpec:
+    """The TensorSpec of a node input: a Value or a Python literal."""
+    if isinstance(x, Value):
+        return x.spec
+    return TensorSpec((), type(x))
+
+
+class Graph:
+    """A dataflow graph: placeholders, variables, constants, Nodes in order, outputs, updates.
+
+    Build one by tracing (vf.function / vf.trace), from an eager tensor (Graph.from_tensor),
+    from JSON, or by hand: g.placeholder / g.variable / g.constant, then ordinary ops.
+    """
+
+    def __init__(self, name: str = "graph") -> None:
+        self.name = name
+        self.inputs: list[Value] = []
+        self.variables: list[Value] = []
+        self.constants: list[Value] = []
+        self.nodes: list[Node] = []
+        self.outputs: list[Value] = []
+        self.updates: list[tuple[Value, Value]] = []  # (variable, its new value)
+        self.out: dict[Node, Value] = {}  # each node's output value
+        self._names: dict[str, int] = {}
+
+    # ---- naming -----------------------------------------------------------------------------
+    def unique(self, base: str) -> str:
+        """A name not used yet in this graph (base, base_1, base_2, …)."""
+        k = self._names.get(base)
+        if k is None:
+            self._names[base] = 0
+            return base
+        while True:
+            k += 1
+            cand = f"{base}_{k}"
+            if cand not in self._names:
+                self._names[base] = k
+                self._names[cand] = 0
+                return cand
+
+    # ---- builder ---------------------------------------------------------------------------
+    def placeholder(self, name: str, shape: Shape, dtype: Any = "float32",
+                    device: Device | str | None = None) -> Value:
+        """A graph input fed at run time; dims may be None or a name like "batch"."""
+        v = Value(self, "input", tuple(shape), dtype, get_device(device), self.unique(name))
+        self.inputs.append(v)
+        return v
+
+    def variable(self, name: str, value: Any, requires_grad: bool = True) -> Value:
+        """A stateful value: a numpy array (owned by the graph) or a live eager Tensor."""
+        if isinstance(value, Tensor):
+            arr, dev = value.data, value.device
+        else:
+            arr, dev = np.asarray(value), CPU
+            if arr.dtype == np.float64 and not isinstance(value, np.ndarray):
+                arr = arr.astype(dtypes.get_default_dtype())
+        v = Value(self, "variable", arr.shape, arr.dtype, dev, self.unique(name),
+                  requires_grad=requires_grad and arr.dtype.kind == "f")
+        if isinstance(value, Tensor):
+            v.tensor = value
+        else:
+            v.value = arr
+        self.variables.append(v)
+        return v
+
+    def constant(self, value: Any, name: str = "const") -> Value:
+        """A fixed array baked into the graph."""
+        dev = CPU
+        if isinstance(value, Tensor):
+            arr, dev = value.data, value.device
+        else:
+            arr = np.asarray(value)
+            if arr.dtype == np.float64 and not isinstance(value, np.ndarray):
+                arr = arr.astype(dtypes.get_default_dtype())
+        v = Value(self, "constant", arr.shape, arr.dtype, dev, self.unique(name))
+        v.value = arr
+        self.constants.append(v)
+        return v
+
+    def output(self, *values: Value) -> Graph:
+        """Mark values as the graph's outputs (appended); returns the graph."""
+        for v in values:
+            self.outputs.append(self._own(v))
+        return self
+
+    def assign(self, variable: Value, new: Value) -> None:
+        """Record that running the graph sets `variable` to `new` (an in-place update)."""
+        if variable.kind != "variable":
+            raise TypeError(f"assign needs a variable, got {variable!r}")
+        self.updates.append((variable, self._own(new)))
+
+    def _own(self, v: Any) -> Value:
+        if isinstance(v, Value):
+            if v.graph is not self:
+                raise ValueError(f"{v!r} belongs to another graph")
+            return v
+        return self.constant(v.data if isinstance(v, Tensor) else v)
+
+    # ---- node creation ---------------------------------------------------------------------
+    def apply(self, op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any],
+              name: str | None = None, capture_source: bool = True) -> Value:
+        """Add a node for op(inputs, params) with shape inference; return its output Value."""
+        ins = tuple(x if isinstance(x, Value) or type(x) in LITERALS else self._own(x)
+                    for x in inputs)
+        try:
+            spec = op.infer(tuple(value_spec(x) for x in ins), **params)
+        except (ValueError, TypeError, IndexError) as exc:
+            from ..errors import ShapeError
+
+            loc = capture() if capture_source else (None, 0)
+            where = f"{loc[0].co_filename}:{loc[1]}" if loc[0] is not None else None
+            nm = name or f"{op.name}_{len(self.nodes)}"
+            raise ShapeError(f"{op.name} (node {nm!r})", [value_spec(x).shape for x in ins],
+                             str(exc), where) from None
+        st = STATE
+        code, line = capture() if capture_source else (None, 0)
+        node = Node(op, dict(params), ins, st.scope, st.phase, st.forward_of, code, line,
+                    self.unique(name or op.name))
+        dev = next((x.device for x in ins if isinstance(x, Value)), CPU)
+        if "device" in params:
+            dev = get_device(params["device"])
+        rg = (op.differentiable and st.grad_enabled and dtypes.as_dtype(spec.dtype).kind == "f"
+              and any(isinstance(x, Value) and x.requires_grad for x in ins))
+        v = Value(self, "op", tuple(spec.shape), spec.dtype, dev, node.name or op.name, node, rg)
+        self.nodes.append(node)
+        self.out[node] = v
+        return v
+
+    def add_node(self, op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...],
+                 spec: TensorSpec, device: Device, name: str, scope: str = "",
+                 phase: str = "forward", forward_of: Node | None = None,
+                 source: SourceLocation | None = None) -> Value:
+        """Add a fully described node (copying and deserialising use this); returns its Value."""
+        node = Node(op, params, inputs, scope, phase, forward_of, name=self.unique(name))
+        if source is not None:
+            node.source = source
+        v = Value(self, "op", tuple(spec.shape), spec.dtype, device, node.name or name, node)
+        self.nodes.append(node)
+        self.out[node] = v
+        return v
+
+    # ---- queries ---------------------------------------------------------------------------
+    def value(self, name: str) -> Value:
+        """The Value (input, variable, constant or node output) called `name`."""
+        for v in self.all_values():
+            if v.name == name:
+                return v
+        raise KeyError(f"graph {self.name!r} has no value named {name!r}")
+
+    def node(self, name: str) -> Node:
+        """The node called `name`."""
+        for n in self.nodes:
+            if n.name == name:
+                return n
+        raise KeyError(f"graph {self.name!r} has no node named {name!r}")
+
+    def all_values(self) -> Iterator[Value]:
+        """Every value: inputs, variables, constants, then node outputs in order."""
+        yield from self.inputs
+        yield from self.variables
+        yield from self.constants
+        for n in self.nodes:
+            yield self.out[n]
+
+    def consumers(self) -> dict[int, list[Node]]:
+        """uid of each value -> the nodes that read it."""
+        users: dict[int, list[Node]] = {}
+        for n in self.nodes:
+            for x in n.inputs:
+                if isinstance(x, Value):
+                    users.setdefault(x.uid, []).append(n)
+        return users
+
+    def copy(self) -> Graph:
+        """A deep copy of the structure (arrays and live tensors are shared, not copied)."""
+        from .rewrite import Rewriter
+
+        return Rewriter(self).finish()
+
+    # ---- views -----------------------------------------------------------------------------
+    def __str__(self) -> str:
+        from .text import to_text
+
+        return to_text(self)
+
+    def __repr__(self) -> str:
+        return (f"<Graph {self.name!r}: {len(self.inputs)} inputs, {len(self.variables)} "
+                f"variables, {len(self.nodes)} nodes, {len(self.outputs)} outputs>")
+
+    def to_json(self) -> dict[str, Any]:
+        """The graph as a JSON-ready dict (format in graph.schema.json; arrays in to_npz)."""
+        from .serialize import to_json
+
+        return to_json(self)
+
+    @staticmethod
+    def from_json(doc: dict[str, Any] | str, arrays: Any = None) -> Graph:
+        """Rebuild a graph from to_json's dict (or its JSON text) and its arrays (.npz path)."""
+        from .serialize import from_json
+
+        return from_json(doc, arrays)
+
+    def save(self, path: str) -> None:
+        """Write path.json and path.npz (variable and constant values; no pickle)."""
+        from .serialize import save
+
+        save(self, path)
+
+    @staticmethod
+    def load(path: str) -> Graph:
+        """Read a graph written by save (loading runs no code)."""
+        from .serialize import load
+
+        return load(path)
+
+    def to_networkx(self) -> Any:
+        """A networkx.MultiDiGraph of values and nodes (needs networkx)."""
+        from .interop import to_networkx
+
+        return to_networkx(self)
+
+    def to_dot(self) -> str:
+        """Graphviz dot source (scopes as clusters, phases as colours)."""
+        from .interop import to_dot
+
+        return to_dot(self)
+
+    @staticmethod
+    def from_tensor(t: Tensor) -> Graph:
+        """The recorded history of an eager tensor as a Graph (leaves become variables)."""
+        from .from_eager import from_tensor
+
+        return from_tensor(t)
+
+    def compile(self, **options: Any) -> Any:
+        """An executable Plan (see executor.compile_plan)."""
+        from .executor import compile_plan
+
+        return compile_plan(self, **options)
+
+    def __call__(self, *feeds: Any) -> Any:
+        """Run the graph on feeds (numpy arrays or Tensors); returns a list of output arrays."""
+        return self.compile().run(*feeds)
+
+
+__all__ = ["Graph", "Value", "concrete", "value_spec"]

@@ -1,0 +1,341 @@
+"""Tracing: run Python once with symbolic values, recording every dispatched op as a Node."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..backend import Device, get_device
+from ..dispatch import intercept, register_symbolic_type
+from ..registry import OpDef
+from ..tensor import Tensor, _make
+from .ir import LITERALS, Graph, Shape, Value
+
+
+@dataclass(frozen=True)
+class Spec:
+    """An input signature: shape (None or a name for unknown dims), dtype and device."""
+
+    shape: Shape
+    dtype: Any = "float32"
+    device: str = "cpu"
+
+
+def spec(shape: Shape, dtype: Any = "float32", device: str = "cpu") -> Spec:
+    """Describe a graph input; dims may be None or a name like "batch"."""
+    return Spec(tuple(shape), str(dtypes.as_dtype(dtype)), device)
+
+
+def _symbolic(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    """Dispatch hook for Values outside a trace: add the op to the Values' graph."""
+    g = next(x.graph for x in inputs if isinstance(x, Value))
+    return g.apply(op, tuple(_convert(g, x) for x in inputs), params)
+
+
+def _convert(g: Graph, x: Any) -> Any:
+    if isinstance(x, Value) or type(x) in LITERALS:
+        return x
+    if isinstance(x, Tensor) and isinstance(x.data, Value):
+        return x.data
+    return g.constant(x.data if isinstance(x, Tensor) else np.asarray(x))
+
+
+register_symbolic_type(Value, _symbolic)
+
+
+class Tracer:
+    """Records every dispatch into a Graph; captured eager tensors become live variables."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.by_array: dict[int, Value] = {}
+        self.seen: dict[int, tuple[Tensor, Any]] = {}  # id -> (tensor, its original data)
+        self.grads: dict[int, tuple[Tensor, Any]] = {}  # tensors whose .grad tracing replaced
+
+    def handle(self, op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
+        """The intercept handler: every op becomes a node (creation ops included)."""
+        return self.graph.apply(op, tuple(self.convert(x) for x in inputs), params)
+
+    def convert(self, x: Any) -> Any:
+        """A node input: Values and literals as they are; eager tensors captured as variables."""
+        if isinstance(x, Value):
+            if x.graph is not self.graph:
+                raise ValueError(f"{x!r} comes from another graph")
+            return x
+        if type(x) in LITERALS:
+            return x
+        if isinstance(x, Tensor):
+            if isinstance(x.data, Value):
+                return x.data
+            v = self.by_array.get(id(x.data))
+            if v is None:
+                name = x.name or "var"
+                v = self.graph.variable(name, x, requires_grad=x.requires_grad)
+                self.by_array[id(x.data)] = v
+            if id(x) not in self.seen:
+                self.seen[id(x)] = (x, x.data)
+            return v
+        return self.graph.constant(np.asarray(x))
+
+    def set_grad(self, t: Tensor, g: Value) -> None:
+        """Give an eager tensor a symbolic .grad during the trace (restored afterwards)."""
+        if id(t) not in self.grads:
+            self.grads[id(t)] = (t, t.grad)
+        t.grad = g  # type: ignore[assignment]
+
+    def close(self) -> None:
+        """Turn symbolic in-place writes into graph updates and restore every eager tensor."""
+        for t, orig in self.seen.values():
+            if isinstance(t.data, Value):
+                new = t.data
+                var = self.by_array[id(orig)]
+                t.data = orig
+                if new is not var:
+                    self.graph.assign(var, new)
+        for t, g in self.grads.values():
+            t.grad = g
+        _mark_updates(self.graph)
+
+
+_active: list[Tracer] = []
+
+
+def active_tracer() -> Tracer | None:
+    """The innermost running tracer, if any."""
+    return _active[-1] if _active else None
+
+
+@contextmanager
+def tracing(graph: Graph) -> Iterator[Tracer]:
+    """Record every op dispatched inside into `graph`."""
+    tr = Tracer(graph)
+    _active.append(tr)
+    try:
+        with intercept(tr.handle):
+            yield tr
+    finally:
+        _active.remove(tr)
+        tr.close()
+
+
+def _mark_updates(g: Graph) -> None:
+    """Nodes that only feed variable updates (the optimiser's arithmetic) get phase "update"."""
+    if not g.updates:
+        return
+    feeds_out: set[int] = set()
+    stack = [v for v in g.outputs]
+    while stack:
+        v = stack.pop()
+        if v.uid in feeds_out:
+            continue
+        feeds_out.add(v.uid)
+        if v.node is not None:
+            stack.extend(x for x in v.node.inputs if isinstance(x, Value))
+    seen: set[int] = set()
+    stack = [new for _, new in g.updates]
+    while stack:
+        v = stack.pop()
+        if v.uid in seen or v.uid in feeds_out or v.node is None:
+            continue
+        seen.add(v.uid)
+        if v.node.phase == "forward":
+            v.node.phase = "update"
+            stack.extend(x for x in v.node.inputs if isinstance(x, Value))
+
+
+# ---- flattening of arguments and results ---------------------------------------------------
+
+def _is_array(x: Any) -> bool:
+    return isinstance(x, (Tensor, np.ndarray, Spec)) or hasattr(x, "__cuda_array_interface__")
+
+
+def signature(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Cache key of a call: (shape, dtype, device) for arrays, the value for anything else."""
+    key: list[Any] = []
+    for a in args:
+        if isinstance(a, Tensor):
+            key.append(("T", a.data.shape, a.data.dtype.str, a.device.name))
+        elif isinstance(a, np.ndarray):
+            key.append(("A", a.shape, a.dtype.str, "cpu"))
+        elif isinstance(a, (list, tuple)) and any(_is_array(x) for x in a):
+            key.append((type(a).__name__, signature(tuple(a))))
+        else:
+            try:
+                hash(a)
+            except TypeError:
+                key.append(("id", id(a)))
+            else:
+                key.append(("py", a))
+    return tuple(key)
+
+
+def _placeholder(g: Graph, a: Any, name: str) -> Value:
+    if isinstance(a, Spec):
+        return g.placeholder(name, a.shape, a.dtype, a.device)
+    if isinstance(a, Tensor):
+        v = g.placeholder(name, a.data.shape, a.data.dtype, a.device)
+        v.requires_grad = a.requires_grad
+        return v
+    arr = np.asarray(a)
+    return g.placeholder(name, arr.shape, arr.dtype)
+
+
+def _symbolic_args(g: Graph, args: tuple[Any, ...], names: list[str]) -> tuple[Any, ...]:
+    out = []
+    for i, a in enumerate(args):
+        nm = names[i] if i < len(names) else f"arg{i}"
+        if _is_array(a):
+            out.append(_placeholder(g, a, nm))
+        elif isinstance(a, (list, tuple)) and any(_is_array(x) for x in a):
+            out.append(type(a)(_placeholder(g, x, f"{nm}_{j}") for j, x in enumerate(a)))
+        else:
+            out.append(a)
+    return tuple(out)
+
+
+def flatten_arrays(args: tuple[Any, ...]) -> list[Any]:
+    """The array arguments in placeholder order (backend arrays)."""
+    out: list[Any] = []
+    for a in args:
+        if isinstance(a, Tensor):
+            out.append(a.data)
+        elif isinstance(a, np.ndarray) or hasattr(a, "__cuda_array_interface__"):
+            out.append(a)
+        elif isinstance(a, (list, tuple)) and any(_is_array(x) for x in a):
+            out.extend(flatten_arrays(tuple(a)))
+    return out
+
+
+Tree = Any
+
+
+def _flatten_out(g: Graph, out: Any) -> Tree:
+    """Register the traced function's result values as outputs; return its structure."""
+    if isinstance(out, Tensor) and isinstance(out.data, Value):
+        out = out.data
+    if isinstance(out, (Value, Tensor, np.ndarray)) or isinstance(out, (int, float)):
+        g.output(out if isinstance(out, Value) else g._own(out))
+        return len(g.outputs) - 1
+    if isinstance(out, (tuple, list)):
+        return (type(out), [_flatten_out(g, o) for o in out])
+    if isinstance(out, dict):
+        return (dict, {k: _flatten_out(g, o) for k, o in out.items()})
+    if out is None:
+        return None
+    raise TypeError(f"a traced function may return tensors, numbers, tuples, lists, dicts or "
+                    f"None; got {type(out).__name__}")
+
+
+def unflatten(tree: Tree, values: list[Any]) -> Any:
+    """Rebuild the traced function's result structure from flat output values."""
+    if tree is None:
+        return None
+    if isinstance(tree, int):
+        return values[tree]
+    kind, items = tree
+    if kind is dict:
+        return {k: unflatten(t, values) for k, t in items.items()}
+    return kind(unflatten(t, values) for t in items)
+
+
+def _arg_names(fn: Callable[..., Any]) -> list[str]:
+    import inspect
+
+    try:
+        return list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def trace_graph(fn: Callable[..., Any], args: tuple[Any, ...],
+                kwargs: dict[str, Any] | None = None) -> tuple[Graph, Tree]:
+    """Trace fn on example args (arrays/Tensors/specs become placeholders): (graph, out tree)."""
+    g = Graph(getattr(fn, "__name__", "graph"))
+    sym = _symbolic_args(g, args, _arg_names(fn))
+    with tracing(g):
+        out = fn(*sym, **(kwargs or {}))
+        tree = _flatten_out(g, out)
+    return g, tree
+
+
+def trace(fn: Callable[..., Any], *specs: Any, **kwargs: Any) -> Graph:
+    """The Graph of fn for inputs described by specs (vf.spec), arrays or Tensors."""
+    if isinstance(fn, Function):
+        fn = fn.fn
+    return trace_graph(fn, specs, kwargs)[0]
+
+
+class Function:
+    """A Python function compiled per input signature (shapes, dtypes, devices), like jax.jit.
+
+    The first call with a new signature traces fn into a Graph (Python control flow is
+    unrolled), optionally optimises it, and compiles a Plan; later calls just run the plan.
+    """
+
+    def __init__(self, fn: Callable[..., Any], optimize: bool = True,
+                 parallel: bool | str = "auto") -> None:
+        self.fn = fn
+        self.optimize = optimize
+        self.parallel = parallel
+        self.cache: dict[tuple[Any, ...], tuple[Any, Tree, Graph]] = {}
+        functools.update_wrapper(self, fn)
+
+    def _entry(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Tree, Graph]:
+        key = signature(args) + signature(tuple(sorted(kwargs.items())))
+        hit = self.cache.get(key)
+        if hit is None:
+            g, tree = trace_graph(self.fn, args, kwargs)
+            run_g = g
+            if self.optimize:
+                from .passes import optimize
+
+                run_g = optimize(g)[0]
+            from .executor import compile_plan
+
+            hit = (compile_plan(run_g, parallel=self.parallel), tree, g)
+            self.cache[key] = hit
+        return hit
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        plan, tree, _ = self._entry(args, kwargs)
+        outs = plan.run(*flatten_arrays(args))
+        dev = plan.device
+        return unflatten(tree, [_make(o, dev, None, False) for o in outs])
+
+    def graph(self, *args: Any, **kwargs: Any) -> Graph:
+        """The traced (unoptimised) Graph for these example args or specs."""
+        if any(isinstance(a, Spec) for a in args):
+            return trace_graph(self.fn, args, kwargs)[0]
+        return self._entry(args, kwargs)[2]
+
+    def plan(self, *args: Any, **kwargs: Any) -> Any:
+        """The compiled Plan used for these example args."""
+        return self._entry(args, kwargs)[0]
+
+    def grad(self, *args: Any, wrt: Any = None) -> Graph:
+        """The graph of this function with gradient outputs added (see vf.grad_graph)."""
+        from .autodiff import grad_graph
+
+        return grad_graph(self.graph(*args), wrt=wrt)
+
+
+def function(fn: Callable[..., Any] | None = None, *, optimize: bool = True,
+             parallel: bool | str = "auto") -> Any:
+    """Decorator: trace fn on first call per input signature and run the compiled graph after."""
+    if fn is None:
+        return lambda f: Function(f, optimize=optimize, parallel=parallel)
+    return Function(fn, optimize=optimize, parallel=parallel)
+
+
+def device_of(args: list[Any]) -> Device:
+    """The device of the first array argument (CPU when none)."""
+    for a in args:
+        if hasattr(a, "__cuda_array_interface__"):
+            return get_device("cuda")
+    return get_device("cpu")
