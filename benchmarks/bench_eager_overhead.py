@@ -7,7 +7,6 @@ Run: .venv/bin/python benchmarks/bench_eager_overhead.py
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -22,14 +21,14 @@ SHAPE = (4, 4)
 
 
 def _time(fn: Callable[[], Any]) -> float:
-    """Median seconds per call over REPEATS (after a warm-up)."""
+    """Best seconds per call over REPEATS after a warm-up (min: robust on a shared machine)."""
     fn()
     ts = []
     for _ in range(REPEATS):
         t0 = time.perf_counter()
         fn()
         ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+    return min(ts)
 
 
 def chain_numpy(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -114,7 +113,7 @@ def main() -> None:
         torch_version = None
 
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, torch {torch_version}; "
-          f"chain of {N} ops on {SHAPE} float32, median of {REPEATS}")
+          f"chain of {N} ops on {SHAPE} float32, best of {REPEATS}")
     for k, v in results.items():
         print(f"  {k:42s} {v * 1e6:7.2f} µs/op")
     base = results["numpy forward"]

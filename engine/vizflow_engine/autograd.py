@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from ._state import STATE
 from .errors import GraphFreedError
+from .node import Node
 from .ops.shape import sum_to_shape
 from .tensor import Tensor, _make
 
@@ -64,38 +66,12 @@ def is_grad_enabled() -> bool:
     return STATE.grad_enabled
 
 
-def _topo(roots: Sequence[Tensor]) -> list[Tensor]:
-    """Tensors with a grad-recording Node reachable from roots, inputs before their users."""
-    order: list[Tensor] = []
-    seen: set[int] = set()
-    for root in roots:
-        if root.node is None or not root.requires_grad or id(root) in seen:
-            continue
-        seen.add(id(root))
-        stack: list[tuple[Tensor, int]] = [(root, 0)]
-        while stack:
-            t, i = stack[-1]
-            node = t.node
-            assert node is not None
-            if node.freed:
-                raise GraphFreedError(
-                    f"backward through the graph a second time (at {node.op.name}); its "
-                    "intermediates were freed. Pass retain_graph=True to the first backward.")
-            ins = node.inputs
-            n = len(ins)
-            while i < n:
-                x = ins[i]
-                i += 1
-                if isinstance(x, Tensor) and x.node is not None and x.requires_grad \
-                        and id(x) not in seen:
-                    seen.add(id(x))
-                    stack[-1] = (t, i)
-                    stack.append((x, 0))
-                    break
-            else:
-                stack.pop()
-                order.append(t)
-    return order
+def _check_live(node: Node) -> None:
+    """Refuse a second backward through a freed graph, saying how to keep it."""
+    if node.freed:
+        raise GraphFreedError(
+            f"backward through the graph a second time (at {node.op.name}); its "
+            "intermediates were freed. Pass retain_graph=True to the first backward.")
 
 
 def _apply_hooks(t: Tensor, g: Any, raw: bool) -> Any:
@@ -131,7 +107,6 @@ def _run(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bo
         k = id(r)
         gv: Any = g.data if raw else g
         grads[k] = grads[k] + gv if k in grads else gv
-    order = _topo(roots)
     want = None if wanted is None else {id(w) for w in wanted}
     captured: dict[int, Tensor] = {}
     leaves: dict[int, list[Any]] = {}
@@ -145,16 +120,26 @@ def _run(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bo
     if create_graph:
         st.phase = "backward"
     try:
-        for t in reversed(order):
-            if id(t) not in grads:
+        # Nodes are numbered in creation order, so popping the highest seq first visits every
+        # consumer of a tensor before the tensor itself: a reverse topological order for free.
+        heap: list[tuple[int, int, Tensor]] = []
+        seen: set[int] = set()
+        for r in roots:
+            if r.node is not None and r.requires_grad and id(r) not in seen:
+                seen.add(id(r))
+                heapq.heappush(heap, (-r.node.seq, id(r), r))
+        while heap:
+            t = heapq.heappop(heap)[2]
+            node = t.node
+            assert node is not None
+            _check_live(node)
+            g = grads.pop(id(t), None)
+            if g is None:
                 continue
-            g = grads.pop(id(t))
             if t._hooks:
                 g = _apply_hooks(t, g, raw)
             if t._retain:
                 t.grad = _wrap(g, t) if raw else g
-            node = t.node
-            assert node is not None
             if want is not None and id(t) in want:
                 captured[id(t)] = _wrap(g, t)
             ins = node.inputs
@@ -183,6 +168,9 @@ def _run(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bo
                 else:
                     p = grads.get(k)
                     grads[k] = ct if p is None else p + ct
+                    if k not in seen:
+                        seen.add(k)
+                        heapq.heappush(heap, (-x.node.seq, k, x))
             if not retain_graph:
                 node.freed = True
         for k, (leaf, g) in leaves.items():

@@ -11,6 +11,7 @@ or NotImplemented to let the op run eagerly.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,14 +22,16 @@ from . import dtypes
 from ._state import STATE
 from .backend import CPU, Device, device_of_array, get_device
 from .errors import DeviceError, ShapeError
-from .node import Node, capture, capture_location
+from .node import Node, _internal, capture_location, is_internal
 from .registry import OpDef, TensorSpec
-from .tensor import Tensor, _make
+from .tensor import Tensor
 
 Handler = Callable[[OpDef, tuple[Any, ...], dict[str, Any]], Any]
 
 EMPTY: dict[str, Any] = {}
 _ndarray = np.ndarray
+_new = object.__new__
+_getframe = sys._getframe
 _F64 = np.dtype(np.float64)
 _WEAK = (float, int, bool)
 _symbolic: dict[type, Handler] = {}
@@ -99,6 +102,24 @@ def explain(
     return ShapeError(op.name, shapes, f"{type(exc).__name__}: {exc}", str(loc) if loc else None)
 
 
+def _record(op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...]) -> Node:
+    """A Node for this op call, stamped with scope, phase and the user's source line."""
+    f: Any = _getframe(2)
+    internal = _internal
+    while f is not None:
+        code = f.f_code
+        v = internal.get(code)
+        if v is None:
+            v = is_internal(code)
+        if not v:
+            break
+        f = f.f_back
+    st = STATE
+    if f is None:
+        return Node(op, params, inputs, st.scope, st.phase, st.forward_of)
+    return Node(op, params, inputs, st.scope, st.phase, st.forward_of, code, f.f_lineno)
+
+
 def _finish(op: OpDef, out: Any, inputs: tuple[Any, ...], dev: Device, need: bool,
             params: dict[str, Any]) -> Tensor:
     """Wrap a kernel result and record its Node when grad is on (or a tape is recording)."""
@@ -107,18 +128,19 @@ def _finish(op: OpDef, out: Any, inputs: tuple[Any, ...], dev: Device, need: boo
     if out.dtype is _F64 and "dtype" not in op.param_names and not any(
             isinstance(x, Tensor) and x.data.dtype is _F64 for x in inputs):
         out = out.astype(dtypes.get_default_dtype())
-    if need and op.differentiable and out.dtype.kind == "f" and STATE.grad_enabled:
-        code, line = capture()
-        st = STATE
-        t = _make(out, dev, Node(op, params, inputs, st.scope, st.phase, st.forward_of, code, line),
-                  True)
+    t = _new(Tensor)
+    t.data = out
+    t.device = dev
+    t.grad = None
+    t.name = None
+    t._hooks = None
+    t._retain = False
+    if need and op.differentiable and STATE.grad_enabled and out.dtype.kind == "f":
+        t.node = _record(op, params, inputs)
+        t.requires_grad = True
     else:
-        t = _make(out, dev, None, False)
-        if not _tapes:
-            return t
-        code, line = capture()
-        st = STATE
-        t.node = Node(op, params, inputs, st.scope, st.phase, st.forward_of, code, line)
+        t.requires_grad = False
+        t.node = _record(op, params, inputs) if _tapes else None
     if _tapes:
         _tapes[-1].append(t)
     return t

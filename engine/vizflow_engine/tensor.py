@@ -123,7 +123,9 @@ class Tensor:
         out = self
         if target is not None:
             if isinstance(target, (Device, str)) and str(target).split(":")[0] in ("cpu", "cuda"):
-                out = _F.to_device(out, get_device(target))
+                dev = get_device(target)
+                if dev is not out.device:
+                    out = _F.to_device(out, dev)
             else:
                 dtype = target
         if dtype is not None and as_dtype(dtype) != out.dtype:
