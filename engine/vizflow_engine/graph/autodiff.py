@@ -29,9 +29,12 @@ def _order(g: Graph, root: Value) -> list[Node]:
     return [n for n in g.nodes if n in need]
 
 
-def backward_values(root: Value, seed: Value | None = None,
-                    requires: set[int] | None = None,
-                    create_graph: bool = False) -> dict[int, Value]:
+def backward_values(
+    root: Value,
+    seed: Value | None = None,
+    requires: set[int] | None = None,
+    create_graph: bool = False,
+) -> dict[int, Value]:
     """Add nodes computing d(root)/d(value); returns {uid: grad} for every leaf reached.
 
     A value is differentiated when it requires grad (or its uid is in `requires`). New nodes
@@ -43,14 +46,14 @@ def backward_values(root: Value, seed: Value | None = None,
     st.grad_enabled, st.phase, st.forward_of = create_graph, "backward", root.node
     try:
         if seed is None:
-            seed = g.apply(ONES, (), {"shape": tuple(root.shape), "dtype": root.dtype},
-                           name="seed")
+            seed = g.apply(ONES, (), {"shape": tuple(root.shape), "dtype": root.dtype}, name="seed")
         grads: dict[int, Value] = {root.uid: seed}
         leaves: dict[int, Value] = {}
 
         def wants(x: Any) -> bool:
-            return isinstance(x, Value) and (x.requires_grad if requires is None
-                                             else x.uid in requires)
+            return isinstance(x, Value) and (
+                x.requires_grad if requires is None else x.uid in requires
+            )
 
         if root.node is None:
             leaves[root.uid] = seed
@@ -82,12 +85,15 @@ def backward(root: Value, gradient: Any = None, create_graph: bool = False) -> N
 
     g = root.graph
     if gradient is None and root.shape not in ((), (1,)):
-        raise RuntimeError(f"backward needs a gradient for a non-scalar output of shape "
-                           f"{root.shape}")
+        raise RuntimeError(
+            f"backward needs a gradient for a non-scalar output of shape {root.shape}"
+        )
     seed = None if gradient is None else g._own(gradient)
     if not root.requires_grad:
-        raise RuntimeError("backward on a value that does not require grad (no op makes it "
-                           "from a variable or input with requires_grad=True)")
+        raise RuntimeError(
+            "backward on a value that does not require grad (no op makes it "
+            "from a variable or input with requires_grad=True)"
+        )
     leaves = backward_values(root, seed, create_graph=create_graph)
     tr = active_tracer()
     for v in [*g.inputs, *g.variables]:
@@ -135,16 +141,18 @@ def grad_graph(g: Graph, wrt: Iterable[Any] | Any = None, output: int = 0) -> Gr
         raise ValueError("grad_graph needs a graph with an output to differentiate")
     root = ng.outputs[output]
     if root.shape not in ((), (1,)):
-        raise ValueError(f"grad_graph differentiates a scalar output; output {output} has shape "
-                         f"{root.shape}")
+        raise ValueError(
+            f"grad_graph differentiates a scalar output; output {output} has shape {root.shape}"
+        )
     leaves = backward_values(root, requires=_requires(ng, targets))
     for v in targets:
         gv = leaves.get(v.uid)
         if gv is None:
             from ..ops.creation import ZEROS
 
-            gv = ng.apply(ZEROS, (), {"shape": tuple(v.shape), "dtype": v.dtype},
-                          name=f"zero_grad_{v.name}")
+            gv = ng.apply(
+                ZEROS, (), {"shape": tuple(v.shape), "dtype": v.dtype}, name=f"zero_grad_{v.name}"
+            )
         ng.output(gv)
         gv.node.name = gv.node.name if gv.node is not None else None  # type: ignore[union-attr]
     return ng

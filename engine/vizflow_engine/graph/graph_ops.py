@@ -13,10 +13,17 @@ def _identity(xp: Any, x: Any) -> Any:
 
 
 STOP_GRADIENT = OpDef(
-    name="stop_gradient", category="elementwise", inputs=("x",), forward=_identity,
-    shape_rule=same, vjp=None, formula="z = x", grad_formula="dx = 0 (gradient stops here)",
+    name="stop_gradient",
+    category="elementwise",
+    inputs=("x",),
+    forward=_identity,
+    shape_rule=same,
+    vjp=None,
+    formula="z = x",
+    grad_formula="dx = 0 (gradient stops here)",
     doc="x.detach() in a graph: the same value, no gradient flows back through it.",
-    differentiable=False)
+    differentiable=False,
+)
 
 
 def run_program(xp: Any, arrays: tuple[Any, ...], program: tuple[Any, ...]) -> Any:
@@ -35,13 +42,17 @@ def _ref(r: Any, arrays: tuple[Any, ...], tmps: list[Any]) -> Any:
     return r
 
 
-def _fused_rule(specs: tuple[TensorSpec, ...], program: tuple[Any, ...],
-                spec: Any = None) -> TensorSpec:
+def _fused_rule(
+    specs: tuple[TensorSpec, ...], program: tuple[Any, ...], spec: Any = None
+) -> TensorSpec:
     tmp: list[TensorSpec] = []
     for name, params, refs in program:
         ins = tuple(
-            (specs[r[1]] if r[0] == "in" else tmp[r[1]]) if isinstance(r, tuple)
-            else TensorSpec((), type(r)) for r in refs)
+            (specs[r[1]] if r[0] == "in" else tmp[r[1]])
+            if isinstance(r, tuple)
+            else TensorSpec((), type(r))
+            for r in refs
+        )
         tmp.append(lookup(name).infer(ins, **dict(params)))
     return tmp[-1]
 
@@ -51,11 +62,20 @@ def _fused_forward(xp: Any, *arrays: Any, program: tuple[Any, ...]) -> Any:
 
 
 FUSED = OpDef(
-    name="fused", category="elementwise", inputs=("*x",), forward=_fused_forward,
-    shape_rule=_fused_rule, vjp=None, formula="z = f_n(…f_1(x)…)",
-    grad_formula="fuse after differentiating", variadic=True,
+    name="fused",
+    category="elementwise",
+    inputs=("*x",),
+    forward=_fused_forward,
+    shape_rule=_fused_rule,
+    vjp=None,
+    formula="z = f_n(…f_1(x)…)",
+    grad_formula="fuse after differentiating",
+    variadic=True,
     doc="A chain of elementwise ops run as one node (made by the fusion pass).",
-    params=(), differentiable=False, param_names=frozenset({"program"}))
+    params=(),
+    differentiable=False,
+    param_names=frozenset({"program"}),
+)
 
 GRAPH_OPS: dict[str, OpDef] = {STOP_GRADIENT.name: STOP_GRADIENT, FUSED.name: FUSED}
 

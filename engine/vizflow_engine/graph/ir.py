@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,11 +36,33 @@ class Value:
     which routes them to the graph), so one model definition runs in both modes.
     """
 
-    __slots__ = ("__weakref__", "device", "dtype", "grad", "graph", "kind", "name", "node",
-                 "requires_grad", "shape", "tensor", "uid", "value")
+    __slots__ = (
+        "__weakref__",
+        "device",
+        "dtype",
+        "grad",
+        "graph",
+        "kind",
+        "name",
+        "node",
+        "requires_grad",
+        "shape",
+        "tensor",
+        "uid",
+        "value",
+    )
 
-    def __init__(self, graph: Graph, kind: str, shape: Shape, dtype: Any, device: Device,
-                 name: str, node: Node | None = None, requires_grad: bool = False) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        kind: str,
+        shape: Shape,
+        dtype: Any,
+        device: Device,
+        name: str,
+        node: Node | None = None,
+        requires_grad: bool = False,
+    ) -> None:
         self.graph = graph
         self.kind = kind  # "input" | "variable" | "constant" | "op"
         self.shape = tuple(shape)
@@ -71,8 +93,9 @@ class Value:
         n = 1
         for d in self.shape:
             if not isinstance(d, int):
-                raise TraceError(f"size of {self.name} is unknown at trace time (shape "
-                                 f"{self.shape})")
+                raise TraceError(
+                    f"size of {self.name} is unknown at trace time (shape {self.shape})"
+                )
             n *= d
         return n
 
@@ -105,8 +128,9 @@ class Value:
         """The same value with no gradient flowing back (a stop_gradient node)."""
         return self.graph.apply(STOP_GRADIENT, (self,), {})
 
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
         """Add backward nodes to the graph and set .grad of variables/inputs that need it."""
         from .autodiff import backward
 
@@ -130,6 +154,11 @@ class Value:
         for s in Value.__slots__[1:]:
             setattr(self, s, getattr(res, s))
 
+    def __setitem__(self, index: Any, value: Any) -> None:
+        from ..ops.indexing import index_put
+
+        self._inplace(lambda old: index_put(old, index, value))
+
     def zero_(self) -> Value:
         """In place: zeros of the same shape."""
         return self._inplace(lambda t: t * 0.0)
@@ -141,11 +170,14 @@ class Value:
             "while tracing: Python `if`/`while`/`and`/`or` on a traced value cannot be compiled "
             "into the graph. Python control flow is unrolled at trace time, so branch on "
             "Python values (shapes, flags), or compute both sides and pick with vf.where(cond, "
-            "a, b); or run the function eagerly (without @vf.function).")
+            "a, b); or run the function eagerly (without @vf.function)."
+        )
 
     def _concrete(self, what: str) -> TraceError:
-        return TraceError(f"{what} of symbolic value {self.name!r} is not known while tracing; "
-                          "return it from the function and read it after the call")
+        return TraceError(
+            f"{what} of symbolic value {self.name!r} is not known while tracing; "
+            "return it from the function and read it after the call"
+        )
 
     def __float__(self) -> float:
         raise self._concrete("float()")
@@ -174,9 +206,23 @@ class Value:
 
     def __iter__(self) -> Iterator[Any]:
         for i in range(len(self)):
-            yield self[i]  # type: ignore[index]
+            yield self[i]
 
     __hash__ = object.__hash__
+
+    if TYPE_CHECKING:  # operators and op methods are borrowed from Tensor at import time
+
+        def __add__(self, o: Any) -> Value: ...
+        def __radd__(self, o: Any) -> Value: ...
+        def __sub__(self, o: Any) -> Value: ...
+        def __rsub__(self, o: Any) -> Value: ...
+        def __mul__(self, o: Any) -> Value: ...
+        def __rmul__(self, o: Any) -> Value: ...
+        def __truediv__(self, o: Any) -> Value: ...
+        def __matmul__(self, o: Any) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def __getitem__(self, index: Any) -> Value: ...
+        def __getattr__(self, name: str) -> Any: ...
 
     def __repr__(self) -> str:
         dims = ",".join("?" if d is None else str(d) for d in self.shape)
@@ -185,12 +231,47 @@ class Value:
 
 def _borrow_tensor_methods() -> None:
     """Give Value every operator and op method of Tensor (they dispatch, so they build nodes)."""
-    skip = {"__init__", "__repr__", "__bool__", "__float__", "__int__", "__index__", "__len__",
-            "__iter__", "__array__", "__hash__", "numpy", "item", "tolist", "detach", "backward",
-            "requires_grad_", "register_hook", "retain_grad", "_inplace", "zero_", "fill_",
-            "copy_", "astype", "shape", "dtype", "ndim", "size", "numel", "dim", "is_leaf",
-            "__setitem__", "__slots__", "__weakref__", "__doc__", "__module__",
-            "__array_priority__", "__array_ufunc__", "__annotations__", "__dict__"}
+    skip = {
+        "__init__",
+        "__repr__",
+        "__bool__",
+        "__float__",
+        "__int__",
+        "__index__",
+        "__len__",
+        "__iter__",
+        "__array__",
+        "__hash__",
+        "numpy",
+        "item",
+        "tolist",
+        "detach",
+        "backward",
+        "requires_grad_",
+        "register_hook",
+        "retain_grad",
+        "_inplace",
+        "zero_",
+        "fill_",
+        "copy_",
+        "astype",
+        "shape",
+        "dtype",
+        "ndim",
+        "size",
+        "numel",
+        "dim",
+        "is_leaf",
+        "__setitem__",
+        "__slots__",
+        "__weakref__",
+        "__doc__",
+        "__module__",
+        "__array_priority__",
+        "__array_ufunc__",
+        "__annotations__",
+        "__dict__",
+    }
     for name, attr in vars(Tensor).items():
         if name in skip or name in vars(Value) or isinstance(attr, (int, type(None))):
             continue
@@ -200,14 +281,8 @@ def _borrow_tensor_methods() -> None:
     Value.__array_ufunc__ = None  # type: ignore[attr-defined]
 
 
-def _setitem(self: Value, index: Any, value: Any) -> None:
-    from ..ops.indexing import index_put
-
-    self._inplace(lambda old: index_put(old, index, value))
-
-
 _borrow_tensor_methods()
-Value.__setitem__ = _setitem  # type: ignore[attr-defined]
+
 
 
 def value_spec(x: Any) -> TensorSpec:
@@ -251,8 +326,9 @@ class Graph:
                 return cand
 
     # ---- builder ---------------------------------------------------------------------------
-    def placeholder(self, name: str, shape: Shape, dtype: Any = "float32",
-                    device: Device | str | None = None) -> Value:
+    def placeholder(
+        self, name: str, shape: Shape, dtype: Any = "float32", device: Device | str | None = None
+    ) -> Value:
         """A graph input fed at run time; dims may be None or a name like "batch"."""
         v = Value(self, "input", tuple(shape), dtype, get_device(device), self.unique(name))
         self.inputs.append(v)
@@ -266,8 +342,15 @@ class Graph:
             arr, dev = np.asarray(value), CPU
             if arr.dtype == np.float64 and not isinstance(value, np.ndarray):
                 arr = arr.astype(dtypes.get_default_dtype())
-        v = Value(self, "variable", arr.shape, arr.dtype, dev, self.unique(name),
-                  requires_grad=requires_grad and arr.dtype.kind == "f")
+        v = Value(
+            self,
+            "variable",
+            arr.shape,
+            arr.dtype,
+            dev,
+            self.unique(name),
+            requires_grad=requires_grad and arr.dtype.kind == "f",
+        )
         if isinstance(value, Tensor):
             v.tensor = value
         else:
@@ -309,11 +392,18 @@ class Graph:
         return self.constant(v.data if isinstance(v, Tensor) else v)
 
     # ---- node creation ---------------------------------------------------------------------
-    def apply(self, op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any],
-              name: str | None = None, capture_source: bool = True) -> Value:
+    def apply(
+        self,
+        op: OpDef,
+        inputs: tuple[Any, ...],
+        params: dict[str, Any],
+        name: str | None = None,
+        capture_source: bool = True,
+    ) -> Value:
         """Add a node for op(inputs, params) with shape inference; return its output Value."""
-        ins = tuple(x if isinstance(x, Value) or type(x) in LITERALS else self._own(x)
-                    for x in inputs)
+        ins = tuple(
+            x if isinstance(x, Value) or type(x) in LITERALS else self._own(x) for x in inputs
+        )
         try:
             spec = op.infer(tuple(value_spec(x) for x in ins), **params)
         except (ValueError, TypeError, IndexError) as exc:
@@ -322,26 +412,49 @@ class Graph:
             loc = capture() if capture_source else (None, 0)
             where = f"{loc[0].co_filename}:{loc[1]}" if loc[0] is not None else None
             nm = name or f"{op.name}_{len(self.nodes)}"
-            raise ShapeError(f"{op.name} (node {nm!r})", [value_spec(x).shape for x in ins],
-                             str(exc), where) from None
+            raise ShapeError(
+                f"{op.name} (node {nm!r})", [value_spec(x).shape for x in ins], str(exc), where
+            ) from None
         st = STATE
         code, line = capture() if capture_source else (None, 0)
-        node = Node(op, dict(params), ins, st.scope, st.phase, st.forward_of, code, line,
-                    self.unique(name or op.name))
+        node = Node(
+            op,
+            dict(params),
+            ins,
+            st.scope,
+            st.phase,
+            st.forward_of,
+            code,
+            line,
+            self.unique(name or op.name),
+        )
         dev = next((x.device for x in ins if isinstance(x, Value)), CPU)
         if "device" in params:
             dev = get_device(params["device"])
-        rg = (op.differentiable and st.grad_enabled and dtypes.as_dtype(spec.dtype).kind == "f"
-              and any(isinstance(x, Value) and x.requires_grad for x in ins))
+        rg = (
+            op.differentiable
+            and st.grad_enabled
+            and dtypes.as_dtype(spec.dtype).kind == "f"
+            and any(isinstance(x, Value) and x.requires_grad for x in ins)
+        )
         v = Value(self, "op", tuple(spec.shape), spec.dtype, dev, node.name or op.name, node, rg)
         self.nodes.append(node)
         self.out[node] = v
         return v
 
-    def add_node(self, op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...],
-                 spec: TensorSpec, device: Device, name: str, scope: str = "",
-                 phase: str = "forward", forward_of: Node | None = None,
-                 source: SourceLocation | None = None) -> Value:
+    def add_node(
+        self,
+        op: OpDef,
+        params: dict[str, Any],
+        inputs: tuple[Any, ...],
+        spec: TensorSpec,
+        device: Device,
+        name: str,
+        scope: str = "",
+        phase: str = "forward",
+        forward_of: Node | None = None,
+        source: SourceLocation | None = None,
+    ) -> Value:
         """Add a fully described node (copying and deserialising use this); returns its Value."""
         node = Node(op, params, inputs, scope, phase, forward_of, name=self.unique(name))
         if source is not None:
@@ -396,8 +509,10 @@ class Graph:
         return to_text(self)
 
     def __repr__(self) -> str:
-        return (f"<Graph {self.name!r}: {len(self.inputs)} inputs, {len(self.variables)} "
-                f"variables, {len(self.nodes)} nodes, {len(self.outputs)} outputs>")
+        return (
+            f"<Graph {self.name!r}: {len(self.inputs)} inputs, {len(self.variables)} "
+            f"variables, {len(self.nodes)} nodes, {len(self.outputs)} outputs>"
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The graph as a JSON-ready dict (format in graph.schema.json; arrays in to_npz)."""

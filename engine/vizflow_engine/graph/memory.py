@@ -14,10 +14,41 @@ from .ir import Graph, Value
 # ops whose kernel returns a view of input 0 (no new memory; input stays alive while used)
 VIEW_OPS = frozenset({"reshape", "transpose", "expand", "squeeze", "unsqueeze", "stop_gradient"})
 # ops whose numpy kernel accepts out= (ufunc-like); in-place is safe only for ELEMENTWISE_OUT
-ELEMENTWISE_OUT = frozenset({
-    "add", "sub", "mul", "div", "neg", "exp", "log", "log1p", "sqrt", "square", "reciprocal",
-    "sin", "cos", "tanh", "relu", "abs", "sign", "maximum", "minimum", "pow", "eq", "ne", "lt",
-    "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not", "fused"})
+ELEMENTWISE_OUT = frozenset(
+    {
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "neg",
+        "exp",
+        "log",
+        "log1p",
+        "sqrt",
+        "square",
+        "reciprocal",
+        "sin",
+        "cos",
+        "tanh",
+        "relu",
+        "abs",
+        "sign",
+        "maximum",
+        "minimum",
+        "pow",
+        "eq",
+        "ne",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "logical_and",
+        "logical_or",
+        "logical_xor",
+        "logical_not",
+        "fused",
+    }
+)
 OUT_OPS = ELEMENTWISE_OUT | {"matmul", "sum"}
 
 
@@ -56,13 +87,19 @@ class MemoryPlan:
 
     def report(self) -> str:
         """One line for people."""
-        return (f"{len(self.buffers)} buffers, {self.buffer_bytes} B preallocated, peak "
-                f"≈ {self.peak_bytes} B (without reuse: {self.naive_bytes} B)")
+        return (
+            f"{len(self.buffers)} buffers, {self.buffer_bytes} B preallocated, peak "
+            f"≈ {self.peak_bytes} B (without reuse: {self.naive_bytes} B)"
+        )
 
 
-def plan_memory(g: Graph, groups: list[list[Node]] | None = None, reuse: bool = True,
-                preallocate: bool = True,
-                can_out: Callable[[Node], bool] | None = None) -> MemoryPlan:
+def plan_memory(
+    g: Graph,
+    groups: list[list[Node]] | None = None,
+    reuse: bool = True,
+    preallocate: bool = True,
+    can_out: Callable[[Node], bool] | None = None,
+) -> MemoryPlan:
     """Liveness over `groups` (nodes that may run together), then buffer assignment.
 
     A buffer freed in group k is reused from group k+1 on, so concurrent nodes never share.
@@ -96,7 +133,7 @@ def plan_memory(g: Graph, groups: list[list[Node]] | None = None, reuse: bool = 
                 last[r] = max(last.get(r, -1), step[n])
                 readers.setdefault(r, []).append(n)
     pinned = {rt(v) for v in g.outputs}
-    for var, new in g.updates:
+    for _var, new in g.updates:
         pinned.add(rt(new))
     for r in pinned:
         last[r] = end
@@ -115,9 +152,13 @@ def plan_memory(g: Graph, groups: list[list[Node]] | None = None, reuse: bool = 
                 continue
             size = nbytes(v)
             mp.naive_bytes += size
-            var = update_of.get(v.uid)
-            if var is not None and name in ELEMENTWISE_OUT and can_out(n) and _can_overwrite(
-                    n, var, v, rt, last, step, readers):
+            var: Value | None = update_of.get(v.uid)
+            if (
+                var is not None
+                and name in ELEMENTWISE_OUT
+                and can_out(n)
+                and _can_overwrite(n, var, v, rt, last, step, readers)
+            ):
                 mp.var_inplace[v.uid] = var
                 continue
             if v.uid in pinned or not can_out(n) or not preallocate:
@@ -129,9 +170,13 @@ def plan_memory(g: Graph, groups: list[list[Node]] | None = None, reuse: bool = 
                 for x in n.inputs:
                     if not isinstance(x, Value) or x.uid in root or x.uid not in owned:
                         continue
-                    if (x.shape == v.shape and x.dtype == v.dtype and last.get(x.uid) == k
-                            and sum(1 for m in readers[x.uid] if step[m] == k) == 1
-                            and sum(1 for m in readers[x.uid] if m is n) == 1):
+                    if (
+                        x.shape == v.shape
+                        and x.dtype == v.dtype
+                        and last.get(x.uid) == k
+                        and sum(1 for m in readers[x.uid] if step[m] == k) == 1
+                        and sum(1 for m in readers[x.uid] if m is n) == 1
+                    ):
                         owned[v.uid] = owned[x.uid]
                         mp.buffer_of[v.uid] = owned[x.uid]
                         mp.inplace[v.uid] = x.uid
@@ -165,8 +210,13 @@ def plan_memory(g: Graph, groups: list[list[Node]] | None = None, reuse: bool = 
                         free.setdefault((size, dt.str), []).append(b)
                 else:
                     rv = by_value.get(r)
-                    if rv is not None and rv.node is not None and rv.node.op.name not in \
-                            VIEW_OPS and r not in mp.var_inplace and rv.uid not in pinned:
+                    if (
+                        rv is not None
+                        and rv.node is not None
+                        and rv.node.op.name not in VIEW_OPS
+                        and r not in mp.var_inplace
+                        and rv.uid not in pinned
+                    ):
                         live_transient -= nbytes(rv)
     mp.last_use = {**mp.last_use}
     for r in pinned:
@@ -174,8 +224,15 @@ def plan_memory(g: Graph, groups: list[list[Node]] | None = None, reuse: bool = 
     return mp
 
 
-def _can_overwrite(n: Node, var: Value, v: Value, rt: Any, last: dict[int, int],
-                   step: dict[Node, int], readers: dict[int, list[Node]]) -> bool:
+def _can_overwrite(
+    n: Node,
+    var: Value,
+    v: Value,
+    rt: Any,
+    last: dict[int, int],
+    step: dict[Node, int],
+    readers: dict[int, list[Node]],
+) -> bool:
     """True when `n` may write its result straight into variable `var`'s array."""
     if var.shape != v.shape or var.dtype != v.dtype:
         return False

@@ -22,8 +22,15 @@ class Rewriter:
         self.node_map: dict[Node, Node] = {}
         for kind in ("inputs", "variables", "constants"):
             for v in getattr(src, kind):
-                nv = Value(self.g, v.kind, v.shape, v.dtype, v.device, self.g.unique(v.name),
-                           requires_grad=v.requires_grad)
+                nv = Value(
+                    self.g,
+                    v.kind,
+                    v.shape,
+                    v.dtype,
+                    v.device,
+                    self.g.unique(v.name),
+                    requires_grad=v.requires_grad,
+                )
                 nv.tensor, nv.value = v.tensor, v.value
                 getattr(self.g, kind).append(nv)
                 self.map[v.uid] = nv
@@ -34,8 +41,14 @@ class Rewriter:
             return self.map[x.uid]
         return x
 
-    def emit(self, node: Node, op: OpDef | None = None, params: dict[str, Any] | None = None,
-             inputs: tuple[Any, ...] | None = None, spec: TensorSpec | None = None) -> Value:
+    def emit(
+        self,
+        node: Node,
+        op: OpDef | None = None,
+        params: dict[str, Any] | None = None,
+        inputs: tuple[Any, ...] | None = None,
+        spec: TensorSpec | None = None,
+    ) -> Value:
         """Re-emit `node` (optionally with another op/params/inputs), keeping name and origin."""
         old = self.src.out[node]
         ins = tuple(self.get(x) for x in node.inputs) if inputs is None else inputs
@@ -43,11 +56,24 @@ class Rewriter:
         params = dict(node.params) if params is None else params
         if spec is None:
             same = op is node.op and inputs is None and params == node.params
-            spec = (TensorSpec(old.shape, old.dtype) if same
-                    else op.infer(tuple(_spec(x) for x in ins), **params))
+            spec = (
+                TensorSpec(old.shape, old.dtype)  # type: ignore[arg-type]
+                if same
+                else op.infer(tuple(_spec(x) for x in ins), **params)
+            )
         fwd = self.node_map.get(node.forward_of) if node.forward_of is not None else None
-        v = self.g.add_node(op, params, ins, spec, old.device, node.name or op.name, node.scope,
-                            node.phase, fwd, node.source)
+        v = self.g.add_node(
+            op,
+            params,
+            ins,
+            spec,
+            old.device,
+            node.name or op.name,
+            node.scope,
+            node.phase,
+            fwd,
+            node.source,
+        )
         v.requires_grad = old.requires_grad
         new_node = v.node
         assert new_node is not None
@@ -69,8 +95,11 @@ class Rewriter:
 
     def finish(self) -> Graph:
         """Map outputs and updates, and return the new graph (runs `run()` if not yet run)."""
-        if len(self.map) == len(self.src.inputs) + len(self.src.variables) + len(
-                self.src.constants) and self.src.nodes:
+        if (
+            len(self.map)
+            == len(self.src.inputs) + len(self.src.variables) + len(self.src.constants)
+            and self.src.nodes
+        ):
             self.run()
         g = self.g
         for o in self.src.outputs:

@@ -151,6 +151,7 @@ def _mark_updates(g: Graph) -> None:
 
 # ---- flattening of arguments and results ---------------------------------------------------
 
+
 def _is_array(x: Any) -> bool:
     return isinstance(x, (Tensor, np.ndarray, Spec)) or hasattr(x, "__cuda_array_interface__")
 
@@ -187,13 +188,14 @@ def _placeholder(g: Graph, a: Any, name: str) -> Value:
 
 
 def _symbolic_args(g: Graph, args: tuple[Any, ...], names: list[str]) -> tuple[Any, ...]:
-    out = []
+    out: list[Any] = []
     for i, a in enumerate(args):
         nm = names[i] if i < len(names) else f"arg{i}"
         if _is_array(a):
             out.append(_placeholder(g, a, nm))
         elif isinstance(a, (list, tuple)) and any(_is_array(x) for x in a):
-            out.append(type(a)(_placeholder(g, x, f"{nm}_{j}") for j, x in enumerate(a)))
+            seq: Any = type(a)(_placeholder(g, x, f"{nm}_{j}") for j, x in enumerate(a))
+            out.append(seq)
         else:
             out.append(a)
     return tuple(out)
@@ -219,7 +221,7 @@ def _flatten_out(g: Graph, out: Any) -> Tree:
     """Register the traced function's result values as outputs; return its structure."""
     if isinstance(out, Tensor) and isinstance(out.data, Value):
         out = out.data
-    if isinstance(out, (Value, Tensor, np.ndarray)) or isinstance(out, (int, float)):
+    if isinstance(out, (Value, Tensor, np.ndarray, int, float)):
         g.output(out if isinstance(out, Value) else g._own(out))
         return len(g.outputs) - 1
     if isinstance(out, (tuple, list)):
@@ -228,8 +230,10 @@ def _flatten_out(g: Graph, out: Any) -> Tree:
         return (dict, {k: _flatten_out(g, o) for k, o in out.items()})
     if out is None:
         return None
-    raise TypeError(f"a traced function may return tensors, numbers, tuples, lists, dicts or "
-                    f"None; got {type(out).__name__}")
+    raise TypeError(
+        f"a traced function may return tensors, numbers, tuples, lists, dicts or "
+        f"None; got {type(out).__name__}"
+    )
 
 
 def unflatten(tree: Tree, values: list[Any]) -> Any:
@@ -253,8 +257,9 @@ def _arg_names(fn: Callable[..., Any]) -> list[str]:
         return []
 
 
-def trace_graph(fn: Callable[..., Any], args: tuple[Any, ...],
-                kwargs: dict[str, Any] | None = None) -> tuple[Graph, Tree]:
+def trace_graph(
+    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
+) -> tuple[Graph, Tree]:
     """Trace fn on example args (arrays/Tensors/specs become placeholders): (graph, out tree)."""
     g = Graph(getattr(fn, "__name__", "graph"))
     sym = _symbolic_args(g, args, _arg_names(fn))
@@ -278,8 +283,9 @@ class Function:
     unrolled), optionally optimises it, and compiles a Plan; later calls just run the plan.
     """
 
-    def __init__(self, fn: Callable[..., Any], optimize: bool = True,
-                 parallel: bool | str = "auto") -> None:
+    def __init__(
+        self, fn: Callable[..., Any], optimize: bool = True, parallel: bool | str = "auto"
+    ) -> None:
         self.fn = fn
         self.optimize = optimize
         self.parallel = parallel
@@ -325,8 +331,9 @@ class Function:
         return grad_graph(self.graph(*args), wrt=wrt)
 
 
-def function(fn: Callable[..., Any] | None = None, *, optimize: bool = True,
-             parallel: bool | str = "auto") -> Any:
+def function(
+    fn: Callable[..., Any] | None = None, *, optimize: bool = True, parallel: bool | str = "auto"
+) -> Any:
     """Decorator: trace fn on first call per input signature and run the compiled graph after."""
     if fn is None:
         return lambda f: Function(f, optimize=optimize, parallel=parallel)

@@ -75,21 +75,31 @@ def _elements(v: Value) -> int:
 class Plan:
     """A compiled graph: run(*feeds) fast, or start(*feeds) to step node by node."""
 
-    def __init__(self, g: Graph, parallel: bool | str = "auto", reuse: bool = True,
-                 preallocate: bool = True, workers: int = 2) -> None:
+    def __init__(
+        self,
+        g: Graph,
+        parallel: bool | str = "auto",
+        reuse: bool = True,
+        preallocate: bool = True,
+        workers: int = 2,
+    ) -> None:
         self.graph = g
         self.device: Device = next((v.device for v in [*g.inputs, *g.variables]), CPU)
         xp = self.device.xp
         self.xp = xp
         groups = _levels(g)
-        heavy_nodes = {n for n in g.nodes if n.op.name not in ("matmul", "einsum")
-                       and _elements(g.out[n]) >= HEAVY_ELEMENTS}
+        heavy_nodes = {
+            n
+            for n in g.nodes
+            if n.op.name not in ("matmul", "einsum") and _elements(g.out[n]) >= HEAVY_ELEMENTS
+        }
         wide = any(sum(1 for n in grp if n in heavy_nodes) >= 2 for grp in groups)
         self.parallel = bool(wide if parallel == "auto" else parallel)
         order = [n for grp in groups for n in grp] if self.parallel else list(g.nodes)
         self.groups = groups if self.parallel else [[n] for n in g.nodes]
-        self.memory: MemoryPlan = plan_memory(g, self.groups, reuse, preallocate,
-                                              lambda n: out_capable(g, n))
+        self.memory: MemoryPlan = plan_memory(
+            g, self.groups, reuse, preallocate, lambda n: out_capable(g, n)
+        )
         mp = self.memory
         self.buffers = [xp.empty(size, dtype=np.uint8).view(dt) for size, dt in mp.buffers]
         slot: dict[int, int] = {}
@@ -98,8 +108,7 @@ class Plan:
         self.slot = slot
         self.n_slots = len(slot)
         self.input_slots = [slot[v.uid] for v in g.inputs]
-        self.cells: list[Any] = [v.tensor if v.tensor is not None else Cell(v)
-                                 for v in g.variables]
+        self.cells: list[Any] = [v.tensor if v.tensor is not None else Cell(v) for v in g.variables]
         self.var_slots = [slot[v.uid] for v in g.variables]
         self.const_slots = [(slot[v.uid], v.value) for v in g.constants]
         ns: dict[str, Any] = {"np": np, "xp": xp, "asarray": xp.asarray}
@@ -112,34 +121,39 @@ class Plan:
         for i, n in enumerate(order):
             expr, args = self._node_expr(n, i, slot, ns, var_index)
             o = slot[g.out[n].uid]
-            lines.append(f"    s{o} = {expr.format(*[f's{a}' if isinstance(a, int) else '' for a in args])}")
+            local = expr.format(*[f"s{a}" if isinstance(a, int) else "" for a in args])
+            lines.append(f"    s{o} = {local}")
             sexpr = expr.format(*[f"S[{a}]" if isinstance(a, int) else "" for a in args])
             instr_src.append(f"def i{i}(S):\n    S[{o}] = {sexpr}\n")
             self.instrs.append(Instr(n, tuple(args), o, None, n in heavy_nodes, group_of[n]))
         self._outputs = self._output_exprs(g, slot)
-        self._updates = [(var_index[var.uid], slot[new.uid]) for var, new in g.updates
-                         if new.uid not in mp.var_inplace]
+        self._updates = [
+            (var_index[var.uid], slot[new.uid])
+            for var, new in g.updates
+            if new.uid not in mp.var_inplace
+        ]
         head = ["def run(F, V, C):"]
         head += [f"    s{s} = F[{i}]" for i, s in enumerate(self.input_slots)]
         head += [f"    s{s} = V[{i}].data" for i, s in enumerate(self.var_slots)]
         head += [f"    s{s} = C[{i}]" for i, (s, _) in enumerate(self.const_slots)]
         tail = [f"    np_copyto(V[{vi}].data, s{s})" for vi, s in self._updates]
-        tail.append("    return [" + ", ".join(e.format(f"s{s}") for s, e in self._outputs)
-                    + "]")
+        tail.append("    return [" + ", ".join(e.format(f"s{s}") for s, e in self._outputs) + "]")
         ns["np_copyto"] = xp.copyto
         self.source = "\n".join(head + lines + tail) + "\n"
-        exec(compile(self.source, f"<vizflow plan {g.name}>", "exec"), ns)  # noqa: S102
+        exec(compile(self.source, f"<vizflow plan {g.name}>", "exec"), ns)
         self._run = ns["run"]
-        exec(compile("".join(instr_src) or "pass\n", f"<vizflow steps {g.name}>", "exec"), ns)  # noqa: S102
+        exec(compile("".join(instr_src) or "pass\n", f"<vizflow steps {g.name}>", "exec"), ns)
         for i, ins in enumerate(self.instrs):
             ins.fn = ns[f"i{i}"]
         self._consts = [c for _, c in self.const_slots]
-        self._pool: ThreadPoolExecutor | None = (ThreadPoolExecutor(workers)
-                                                 if self.parallel else None)
+        self._pool: ThreadPoolExecutor | None = (
+            ThreadPoolExecutor(workers) if self.parallel else None
+        )
 
     # ---- compilation helpers -------------------------------------------------------------
-    def _node_expr(self, n: Node, i: int, slot: dict[int, int], ns: dict[str, Any],
-                   var_index: dict[int, int]) -> tuple[str, list[Any]]:
+    def _node_expr(
+        self, n: Node, i: int, slot: dict[int, int], ns: dict[str, Any], var_index: dict[int, int]
+    ) -> tuple[str, list[Any]]:
         """A format string for the node's call ({} per Value input) and its input slots."""
         g = self.graph
         out = g.out[n]
@@ -152,17 +166,22 @@ class Plan:
                 arg_fmt.append("{}")
             else:
                 args.append(("lit", x))
-                arg_fmt.append(repr(x) if not isinstance(x, float) or np.isfinite(x)
-                               else f"float({str(x)!r})")
+                arg_fmt.append(
+                    repr(x) if not isinstance(x, float) or np.isfinite(x) else f"float({str(x)!r})"
+                )
         dest: str | None = None
         if out.uid in mp.var_inplace:
-            arg_i = next(j for j, x in enumerate(n.inputs)
-                         if isinstance(x, Value) and x.uid == mp.var_inplace[out.uid].uid)
+            arg_i = next(
+                j
+                for j, x in enumerate(n.inputs)
+                if isinstance(x, Value) and x.uid == mp.var_inplace[out.uid].uid
+            )
             dest = "{}"
             args.append(args[arg_i])
         elif out.uid in mp.buffer_of:
             ns[f"b{i}"] = self.buffers[mp.buffer_of[out.uid]].reshape(
-                tuple(int(d) for d in out.shape))  # type: ignore[arg-type]
+                tuple(d for d in out.shape if isinstance(d, int))
+            )
             dest = f"b{i}"
         if n.op.name == "fused" and out_capable(g, n):
             return self._fused_expr(n, i, arg_fmt, dest, ns), args
@@ -178,17 +197,22 @@ class Plan:
         ns[f"k{i}"] = generic(n, out, self.xp)
         return f"k{i}({', '.join(arg_fmt)})", args
 
-    def _fused_expr(self, n: Node, i: int, arg_fmt: list[str], dest: str | None,
-                    ns: dict[str, Any]) -> str:
+    def _fused_expr(
+        self, n: Node, i: int, arg_fmt: list[str], dest: str | None, ns: dict[str, Any]
+    ) -> str:
         """An expression running a fused program in one buffer: (f(..., out=B), g(B, out=B))[-1]."""
         program = n.params["program"]
         calls = []
         cur = dest
-        for j, (name, params, refs) in enumerate(program):
+        for j, (name, _params, refs) in enumerate(program):
             fn = f"k{i}_{j}"
             ns[fn] = getattr(self.xp, UFUNC_NAMES[name])
-            a = [arg_fmt[r[1]] if isinstance(r, tuple) and r[0] == "in" else
-                 ("_t" if isinstance(r, tuple) else repr(r)) for r in refs]
+            a = [
+                arg_fmt[r[1]]
+                if isinstance(r, tuple) and r[0] == "in"
+                else ("_t" if isinstance(r, tuple) else repr(r))
+                for r in refs
+            ]
             if name == "relu":
                 a = [a[0], "0"]
             if cur is None:
@@ -213,15 +237,17 @@ class Plan:
     def _feeds(self, feeds: tuple[Any, ...]) -> list[Any]:
         if len(feeds) != len(self.input_slots):
             names = [v.name for v in self.graph.inputs]
-            raise TypeError(f"graph {self.graph.name!r} takes {len(names)} inputs {names}, got "
-                            f"{len(feeds)}")
+            raise TypeError(
+                f"graph {self.graph.name!r} takes {len(names)} inputs {names}, got {len(feeds)}"
+            )
         return [getattr(f, "data", f) if not isinstance(f, np.ndarray) else f for f in feeds]
 
     def run(self, *feeds: Any) -> list[Any]:
         """Run the whole plan; returns the output arrays (fresh memory, safe to keep)."""
         f = self._feeds(feeds)
         if self._pool is None:
-            return self._run(f, self.cells, self._consts)  # type: ignore[no-any-return]
+            res: list[Any] = self._run(f, self.cells, self._consts)
+            return res
         return self._run_parallel(f)
 
     def _load(self, f: list[Any]) -> list[Any]:
@@ -238,8 +264,9 @@ class Plan:
         xp = self.xp
         for vi, s in self._updates:
             xp.copyto(self.cells[vi].data, S[s])
-        return [xp.asarray(S[s]) if e.startswith("asarray") else S[s].copy()
-                for s, e in self._outputs]
+        return [
+            xp.asarray(S[s]) if e.startswith("asarray") else S[s].copy() for s, e in self._outputs
+        ]
 
     def _run_parallel(self, f: list[Any]) -> list[Any]:
         S = self._load(f)
@@ -268,8 +295,10 @@ class Plan:
         return Run(self, self._load(self._feeds(feeds)), copy)
 
     def __repr__(self) -> str:
-        return (f"<Plan {self.graph.name!r}: {len(self.instrs)} steps, parallel="
-                f"{self.parallel}, {self.memory.report()}>")
+        return (
+            f"<Plan {self.graph.name!r}: {len(self.instrs)} steps, parallel="
+            f"{self.parallel}, {self.memory.report()}>"
+        )
 
 
 @dataclass
@@ -325,11 +354,12 @@ class Run:
             self.plan.xp.cuda.get_current_stream().synchronize()
         dt = time.perf_counter() - t0
         out = S[ins.out]
-        inputs = [S[a] if isinstance(a, int) else a[1] for a in ins.args[:len(ins.node.inputs)]]
+        inputs = [S[a] if isinstance(a, int) else a[1] for a in ins.args[: len(ins.node.inputs)]]
         if self.copy:
             out = self.plan.xp.array(out, copy=True)
-            inputs = [self.plan.xp.array(a, copy=True) if hasattr(a, "shape") else a
-                      for a in inputs]
+            inputs = [
+                self.plan.xp.array(a, copy=True) if hasattr(a, "shape") else a for a in inputs
+            ]
         ev = Event(self.pc, ins.node, inputs, out, dt, int(getattr(out, "nbytes", 0)))
         self.pc += 1
         return ev

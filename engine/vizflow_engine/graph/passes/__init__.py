@@ -38,10 +38,13 @@ class PassRecord:
     graph: Graph | None = None
 
     def __str__(self) -> str:
-        diff = ", ".join([f"-{k}×{v}" for k, v in self.removed.items()] +
-                         [f"+{k}×{v}" for k, v in self.added.items()])
+        diff = ", ".join(
+            [f"-{k}×{v}" for k, v in self.removed.items()]
+            + [f"+{k}×{v}" for k, v in self.added.items()]
+        )
         return f"{self.name}: {self.nodes_before} → {self.nodes_after} nodes" + (
-            f" ({diff})" if diff else "")
+            f" ({diff})" if diff else ""
+        )
 
 
 @dataclass
@@ -61,8 +64,9 @@ def _hist(g: Graph) -> dict[str, int]:
     return h
 
 
-def optimize(g: Graph, passes: Sequence[str | Pass] | None = None,
-             fuse: bool = False) -> tuple[Graph, Report]:
+def optimize(
+    g: Graph, passes: Sequence[str | Pass] | None = None, fuse: bool = False
+) -> tuple[Graph, Report]:
     """Run passes (default: shape inference, folding, simplify, CSE, DCE [, fusion]) in order.
 
     Returns the new graph and a Report of what each pass changed; g itself is unchanged.
@@ -77,15 +81,30 @@ def optimize(g: Graph, passes: Sequence[str | Pass] | None = None,
         nm = p if isinstance(p, str) else getattr(p, "__name__", "pass")
         new = fn(cur)
         before, after = _hist(cur), _hist(new)
-        rec = PassRecord(nm, len(cur.nodes), len(new.nodes),
-                         {k: c - after.get(k, 0) for k, c in before.items()
-                          if c > after.get(k, 0)},
-                         {k: c - before.get(k, 0) for k, c in after.items()
-                          if c > before.get(k, 0)}, new)
+        rec = PassRecord(
+            nm,
+            len(cur.nodes),
+            len(new.nodes),
+            {k: c - after.get(k, 0) for k, c in before.items() if c > after.get(k, 0)},
+            {k: c - before.get(k, 0) for k, c in after.items() if c > before.get(k, 0)},
+            new,
+        )
         rep.records.append(rec)
         cur = new
     return cur, rep
 
 
-__all__ = ["DEFAULT", "PASSES", "PassRecord", "Report", "cse", "dce", "fold_constants",
-           "fuse_elementwise", "infer_shapes", "optimize", "simplify", "specialize"]
+__all__ = [
+    "DEFAULT",
+    "PASSES",
+    "PassRecord",
+    "Report",
+    "cse",
+    "dce",
+    "fold_constants",
+    "fuse_elementwise",
+    "infer_shapes",
+    "optimize",
+    "simplify",
+    "specialize",
+]

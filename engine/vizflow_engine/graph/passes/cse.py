@@ -18,9 +18,13 @@ def cse(g: Graph) -> Graph:
         if node.op.name in RANDOM_OPS:
             return None
         ins = tuple(r.get(x) for x in node.inputs)
-        key = (node.op.name, params_key(node.params),
-               tuple(("v", x.uid) if isinstance(x, Value) else ("l", type(x).__name__, x)
-                     for x in ins))
+        key = (
+            node.op.name,
+            params_key(node.params),
+            tuple(
+                ("v", x.uid) if isinstance(x, Value) else ("l", type(x).__name__, x) for x in ins
+            ),
+        )
         hit = seen.get(key)
         if hit is not None:
             return hit

@@ -24,7 +24,10 @@ def fold_constants(g: Graph) -> Graph:
         if not all(not isinstance(x, Value) or x.kind == "constant" for x in ins):
             return None
         out = g.out[node]
-        if out.dtype.itemsize * int(np.prod([d or 0 for d in out.shape])) > MAX_FOLD_BYTES:
+        if (
+            out.dtype.itemsize * int(np.prod([d if isinstance(d, int) else 0 for d in out.shape]))
+            > MAX_FOLD_BYTES
+        ):
             return None
         xp = out.device.xp
         arrays = [x.value if isinstance(x, Value) else x for x in ins]

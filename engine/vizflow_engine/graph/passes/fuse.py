@@ -9,14 +9,37 @@ from ..graph_ops import FUSED
 from ..ir import Graph, Value
 from ..rewrite import Rewriter
 
-FUSIBLE = frozenset({"add", "sub", "mul", "div", "neg", "exp", "log", "log1p", "sqrt", "square",
-                     "reciprocal", "sin", "cos", "tanh", "relu", "abs", "maximum", "minimum"})
+FUSIBLE = frozenset(
+    {
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "neg",
+        "exp",
+        "log",
+        "log1p",
+        "sqrt",
+        "square",
+        "reciprocal",
+        "sin",
+        "cos",
+        "tanh",
+        "relu",
+        "abs",
+        "maximum",
+        "minimum",
+    }
+)
 
 
 def _fusible(g: Graph, n: Node) -> bool:
     out = g.out[n]
-    return (n.op.name in FUSIBLE and out.dtype.kind == "f"
-            and all(not isinstance(x, Value) or x.dtype == out.dtype for x in n.inputs))
+    return (
+        n.op.name in FUSIBLE
+        and out.dtype.kind == "f"
+        and all(not isinstance(x, Value) or x.dtype == out.dtype for x in n.inputs)
+    )
 
 
 def fuse_elementwise(g: Graph) -> Graph:
@@ -36,8 +59,11 @@ def fuse_elementwise(g: Graph) -> Graph:
         if len(us) != 1 or out.uid in pinned:
             continue
         m = us[0]
-        if _fusible(g, m) and g.out[m].shape == out.shape and sum(
-                1 for x in m.inputs if isinstance(x, Value) and x.uid == out.uid) == 1:
+        if (
+            _fusible(g, m)
+            and g.out[m].shape == out.shape
+            and sum(1 for x in m.inputs if isinstance(x, Value) and x.uid == out.uid) == 1
+        ):
             chain_next[n] = m
     heads = [n for n in g.nodes if n in chain_next and n not in chain_next.values()]
     chains: dict[Node, list[Node]] = {}

@@ -20,10 +20,12 @@ def specialize(g: Graph, shapes: tuple[tuple[int, ...], ...]) -> Graph:
     """A copy of g with its inputs given these concrete shapes, and everything re-inferred."""
     rw = Rewriter(g)
     for v, shp in zip(rw.g.inputs, shapes, strict=True):
-        if len(v.shape) != len(shp) or any(isinstance(d, int) and d != s
-                                            for d, s in zip(v.shape, shp, strict=True)):
-            raise ShapeError(f"input {v.name!r}", [tuple(shp)],
-                             f"expected shape {v.shape}, got {tuple(shp)}")
+        if len(v.shape) != len(shp) or any(
+            isinstance(d, int) and d != s for d, s in zip(v.shape, shp, strict=True)
+        ):
+            raise ShapeError(
+                f"input {v.name!r}", [tuple(shp)], f"expected shape {v.shape}, got {tuple(shp)}"
+            )
         v.shape = tuple(shp)
     return _reinfer(rw)
 
@@ -32,11 +34,14 @@ def _reinfer(rw: Rewriter) -> Graph:
     def rule(r: Rewriter, node: Node) -> Any:
         ins = tuple(r.get(x) for x in node.inputs)
         try:
-            spec = node.op.infer(tuple(x.spec if isinstance(x, Value) else
-                                       _lit(x) for x in ins), **node.params)
+            spec = node.op.infer(
+                tuple(x.spec if isinstance(x, Value) else _lit(x) for x in ins), **node.params
+            )
         except (ValueError, TypeError, IndexError) as exc:
-            raise GraphError(node.name or node.op.name, f"{node.op.name}: {exc} (input shapes "
-                             f"{[getattr(x, 'shape', ()) for x in ins]})") from None
+            raise GraphError(
+                node.name or node.op.name,
+                f"{node.op.name}: {exc} (input shapes {[getattr(x, 'shape', ()) for x in ins]})",
+            ) from None
         return r.emit(node, inputs=ins, spec=spec)
 
     return rw.run(rule).finish()

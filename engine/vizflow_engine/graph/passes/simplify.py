@@ -15,8 +15,12 @@ from ..rewrite import Rewriter
 def _is_const(x: Any, c: float) -> bool:
     """x is the literal c, or a constant array whose elements all equal c."""
     if isinstance(x, Value):
-        return x.kind == "constant" and x.value is not None and x.value.size > 0 and bool(
-            np.all(np.asarray(x.value) == c))
+        return (
+            x.kind == "constant"
+            and x.value is not None
+            and x.value.size > 0
+            and bool(np.all(np.asarray(x.value) == c))
+        )
     return type(x) in (int, float) and x == c
 
 
