@@ -121,9 +121,9 @@ class Plan:
         for i, n in enumerate(order):
             expr, args = self._node_expr(n, i, slot, ns, var_index)
             o = slot[g.out[n].uid]
-            local = expr.format(*[f"s{a}" if isinstance(a, int) else "" for a in args])
+            local = expr.format(*[f"s{a}" for a in args if isinstance(a, int)])
             lines.append(f"    s{o} = {local}")
-            sexpr = expr.format(*[f"S[{a}]" if isinstance(a, int) else "" for a in args])
+            sexpr = expr.format(*[f"S[{a}]" for a in args if isinstance(a, int)])
             instr_src.append(f"def i{i}(S):\n    S[{o}] = {sexpr}\n")
             self.instrs.append(Instr(n, tuple(args), o, None, n in heavy_nodes, group_of[n]))
         self._outputs = self._output_exprs(g, slot)
