@@ -108,6 +108,7 @@ export class GraphViewerView extends DOMWidgetView implements FitTarget {
         payload: (this.model.get('graph') as GraphPayload | null) ?? null,
         direction: toDirection(this.model.get('layout_direction')),
         layoutClient: this.layoutClient,
+        height: typeof height === 'string' && height ? height : '420px',
         onLayoutState: this.onLayoutState,
         onApi: this.onApi
       })

@@ -168,10 +168,10 @@ export interface NodeSize {
 }
 
 export const NODE_MIN_WIDTH = 110;
-export const NODE_MAX_WIDTH = 260;
-export const NODE_CHAR_WIDTH = 7.2;
+export const NODE_MAX_WIDTH = 300;
+export const NODE_CHAR_WIDTH = 8;
 export const NODE_LINE_HEIGHT = 17;
-export const NODE_PADDING_X = 24;
+export const NODE_PADDING_X = 40;
 export const NODE_PADDING_Y = 14;
 
 /** The lines of text a node shows, in order: op, name (if any), shape+dtype. */

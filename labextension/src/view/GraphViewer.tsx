@@ -5,7 +5,6 @@ import {
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
-  useNodesInitialized,
   useReactFlow,
   type Node
 } from '@xyflow/react';
@@ -31,6 +30,8 @@ export interface GraphViewerProps {
   payload: GraphPayload | null;
   direction: LayoutDirection;
   layoutClient: LayoutClient;
+  /** CSS height of the viewer, e.g. '420px'. */
+  height?: string;
   /** Told the drawn state: 'done' only once the laid-out nodes are on screen. */
   onLayoutState?: (state: LayoutState, error: string | null) => void;
   /** Given the viewer's API once mounted, and null on unmount. */
@@ -45,12 +46,12 @@ function minimapClass(node: Node): string {
 }
 
 function GraphCanvas(props: GraphViewerProps): JSX.Element {
-  const { payload, direction, layoutClient, onLayoutState, onApi } = props;
+  const { payload, direction, layoutClient, height, onLayoutState, onApi } =
+    props;
   const model = useMemo(() => buildGraphModel(payload), [payload]);
   const [state, dispatch] = useReducer(viewerReducer, initialViewerState);
   const seq = useRef(0);
   const flow = useReactFlow();
-  const nodesInitialized = useNodesInitialized();
 
   // Ask for a layout whenever the graph or the direction changes.
   useEffect(() => {
@@ -74,18 +75,35 @@ function GraphCanvas(props: GraphViewerProps): JSX.Element {
     [model, state.layout, direction]
   );
 
-  const drawn: LayoutState =
-    state.layoutState === 'done' && nodes.length > 0 && !nodesInitialized
-      ? 'running'
-      : state.layoutState;
-
-  // Fit once a new layout is on screen, then report it as drawn.
+  // Report the state; a finished layout counts as drawn once it is fitted into view
+  // (nodes carry their laid-out width and height, so React Flow shows them at once).
   useEffect(() => {
-    if (drawn === 'done') {
-      void flow.fitView(FIT_OPTIONS);
+    if (state.layoutState !== 'done') {
+      onLayoutState?.(state.layoutState, state.error);
+      return;
     }
-    onLayoutState?.(drawn, state.error);
-  }, [drawn, state.layout, state.error]);
+    let cancelled = false;
+    const finish = (): void => {
+      if (!cancelled) {
+        onLayoutState?.('done', null);
+      }
+    };
+    if (nodes.length === 0) {
+      finish();
+      return;
+    }
+    requestAnimationFrame(() => {
+      if (cancelled) {
+        return;
+      }
+      void Promise.resolve(flow.fitView(FIT_OPTIONS)).then(() =>
+        requestAnimationFrame(finish)
+      );
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [state.layoutState, state.layout, state.error]);
 
   useEffect(() => {
     onApi?.({ fit: () => void flow.fitView(FIT_OPTIONS) });
@@ -93,7 +111,7 @@ function GraphCanvas(props: GraphViewerProps): JSX.Element {
   }, [flow, onApi]);
 
   return (
-    <div className="vf-graph-body">
+    <div className="vf-graph-body" style={{ height: height || '420px' }}>
       <div className="vf-graph-header">
         <span className="vf-graph-title">{model.title || 'graph'}</span>
         <span className="vf-graph-counts">
@@ -133,6 +151,7 @@ function GraphCanvas(props: GraphViewerProps): JSX.Element {
             nodeClassName={minimapClass}
             pannable={true}
             zoomable={true}
+            style={{ width: 140, height: 90 }}
           />
         </ReactFlow>
       </div>
