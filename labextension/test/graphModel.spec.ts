@@ -93,7 +93,7 @@ describe('graph model', () => {
       '(4, 3) float32'
     ]);
     expect(nodeLines(node('b', 'add'))).toEqual(['add', '(4, 3) float32']);
-    const small = estimateNodeSize(node('c', 'add', { shape: [] }));
+    const small = estimateNodeSize(node('c', 'add', { shape: [], dtype: '' }));
     const big = estimateNodeSize(named);
     expect(small.width).toBe(NODE_MIN_WIDTH);
     expect(big.width).toBeGreaterThan(small.width);
