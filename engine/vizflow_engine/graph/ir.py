@@ -325,6 +325,11 @@ class Graph:
                 self._names[cand] = 0
                 return cand
 
+    def peek(self, base: str) -> str:
+        """The name unique(base) would return, without reserving it (for error messages)."""
+        k = self._names.get(base)
+        return base if k is None else f"{base}_{k + 1}"
+
     # ---- builder ---------------------------------------------------------------------------
     def placeholder(
         self, name: str, shape: Shape, dtype: Any = "float32", device: Device | str | None = None
@@ -411,7 +416,7 @@ class Graph:
 
             loc = capture() if capture_source else (None, 0)
             where = f"{loc[0].co_filename}:{loc[1]}" if loc[0] is not None else None
-            nm = name or f"{op.name}_{len(self.nodes)}"
+            nm = self.peek(name or op.name)
             raise ShapeError(
                 f"{op.name} (node {nm!r})", [value_spec(x).shape for x in ins], str(exc), where
             ) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,11 +76,14 @@ class Tracer:
                 return x.data
             v = self.by_array.get(id(x.data))
             if v is None:
+                x = _inplace_owner(x)
                 name = x.name or "var"
                 v = self.graph.variable(name, x, requires_grad=x.requires_grad)
                 self.by_array[id(x.data)] = v
             if id(x) not in self.seen:
                 self.seen[id(x)] = (x, x.data)
+                if not isinstance(x.grad, Value):
+                    self.grads.setdefault(id(x), (x, x.grad))
             return v
         return self.graph.constant(np.asarray(x))
 
@@ -101,6 +105,20 @@ class Tracer:
         for t, g in self.grads.values():
             t.grad = g
         _mark_updates(self.graph)
+
+
+def _inplace_owner(x: Tensor) -> Tensor:
+    """The tensor an in-place op is updating when x is the alias Tensor._inplace made, else x."""
+    f = sys._getframe(2)
+    code = Tensor._inplace.__code__
+    for _ in range(12):
+        if f is None:
+            break
+        if f.f_code is code and f.f_locals.get("old") is x:
+            owner = f.f_locals["self"]
+            return owner if isinstance(owner, Tensor) else x
+        f = f.f_back  # type: ignore[assignment]
+    return x
 
 
 _active: list[Tracer] = []
@@ -139,6 +157,8 @@ def _mark_updates(g: Graph) -> None:
             stack.extend(x for x in v.node.inputs if isinstance(x, Value))
     seen: set[int] = set()
     stack = [new for _, new in g.updates]
+    for v in stack:
+        feeds_out.discard(v.uid)
     while stack:
         v = stack.pop()
         if v.uid in seen or v.uid in feeds_out or v.node is None:
