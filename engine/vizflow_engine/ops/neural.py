@@ -189,7 +189,7 @@ CONV_TRANSPOSE2D = defop(
 def _conv_w_fwd(xp: Any, x: Any, g: Any, kernel_size: Pair, stride: Pair, padding: Pair,
                 dilation: Pair, groups: int) -> Any:
     kh, kw = kernel_size
-    cols, ho, wo = _windows(xp, x, kh, kw, stride, padding, dilation, groups)
+    cols, _, _ = _windows(xp, x, kh, kw, stride, padding, dilation, groups)
     o = g.shape[1]
     g2 = g.transpose(1, 0, 2, 3).reshape(groups, o // groups, -1)
     dw = xp.matmul(g2, cols.transpose(0, 2, 1))
@@ -458,10 +458,7 @@ def _ce_grad_vjp(gz: Any, ins: Any, out: Any, reduction: str, label_smoothing: f
     s = F.softmax(x, 1)
     q, valid = _onehot_q(x, t, label_smoothing, ignore_index)
     scale = valid / F.sum(valid) if reduction == "mean" else valid
-    if reduction == "none":
-        gcol = F.unsqueeze(g, 1)
-    else:
-        gcol = g
+    gcol = F.unsqueeze(g, 1) if reduction == "none" else g
     gx = gg = None
     if _needs(x):
         sg = s * gz

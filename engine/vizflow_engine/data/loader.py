@@ -1,0 +1,101 @@
+"""DataLoader: batches from a dataset, shuffled by the engine's seeded generator.
+
+In a Jupyter notebook, iterating shows an ipywidgets progress bar when ipywidgets is
+importable (progress=None means "when in a notebook"); elsewhere nothing is shown.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ..backend import rng
+from ..creation import as_tensor
+from ..tensor import Tensor
+from .dataset import Dataset, TensorDataset
+
+
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (an IPython ZMQ shell)."""
+    ipy = sys.modules.get("IPython")
+    if ipy is None:
+        return False
+    shell = ipy.get_ipython()  # type: ignore[attr-defined]
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+class _Progress:
+    """An ipywidgets IntProgress bar, or nothing when unavailable."""
+
+    def __init__(self, total: int, enabled: bool | None) -> None:
+        self.bar: Any = None
+        if enabled is False or (enabled is None and not _in_notebook()):
+            return
+        try:
+            import ipywidgets
+            from IPython.display import display
+        except ImportError:
+            return
+        self.bar = ipywidgets.IntProgress(value=0, min=0, max=total, description="batches")
+        display(self.bar)
+
+    def update(self, i: int) -> None:
+        if self.bar is not None:
+            self.bar.value = i
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.bar_style = "success"
+
+
+def _collate(items: list[Any]) -> Any:
+    """Stack a list of samples (tuples of array-likes) into a tuple of batch tensors."""
+    first = items[0]
+    if isinstance(first, (tuple, list)):
+        return tuple(_collate([it[k] for it in items]) for k in range(len(first)))
+    arrs = [it.numpy() if isinstance(it, Tensor) else np.asarray(it) for it in items]
+    return as_tensor(np.stack(arrs))
+
+
+class DataLoader:
+    """Iterate over a dataset in batches (batch_size, shuffle, drop_last, progress bar)."""
+
+    def __init__(self, dataset: Dataset | Any, batch_size: int = 1, shuffle: bool = False,
+                 drop_last: bool = False, progress: bool | None = None) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        self.dataset = dataset
+        self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
+        self.progress = progress
+
+    def __len__(self) -> int:
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def _order(self) -> np.ndarray[Any, Any]:
+        n = len(self.dataset)
+        return rng(np).permutation(n) if self.shuffle else np.arange(n)
+
+    def __iter__(self) -> Iterator[Any]:
+        order = self._order()
+        nb = len(self)
+        bar = _Progress(nb, self.progress)
+        ds = self.dataset
+        try:
+            for b in range(nb):
+                idx = order[b * self.batch_size:(b + 1) * self.batch_size]
+                if isinstance(ds, TensorDataset):
+                    if not self.shuffle:
+                        idx = slice(int(idx[0]), int(idx[-1]) + 1)
+                    yield tuple(as_tensor(t.data[idx], device=t.device) for t in ds.tensors)
+                else:
+                    yield _collate([ds[int(i)] for i in idx])
+                bar.update(b + 1)
+        finally:
+            bar.close()
+
+
+__all__ = ["DataLoader"]

@@ -1,0 +1,326 @@
+"""Module: a tree of layers holding Parameters and buffers; calls run in a name scope.
+
+Calling a module runs `forward` inside a name scope named after the attribute the module
+is stored under, so recorded nodes carry paths like "encoder/layer3/attn" and the graph
+viewer can group them. State is saved to .npz (never pickle).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from .._state import STATE
+from ..autograd import no_grad
+from ..backend import CPU, get_device, to_device
+from ..tensor import Tensor
+from .parameter import Parameter
+
+
+class Module:
+    """Base class of layers and models: parameters, buffers, children, train/eval, state."""
+
+    training: bool
+    _parameters: dict[str, Parameter]
+    _buffers: dict[str, Tensor]
+    _modules: dict[str, Module]
+    _scope: str
+
+    def __init__(self) -> None:
+        d = self.__dict__
+        d["training"] = True
+        d["_parameters"] = {}
+        d["_buffers"] = {}
+        d["_modules"] = {}
+        d["_scope"] = ""
+
+    # ---- registration -----------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("call super().__init__() in the Module's __init__ first")
+        params, bufs, mods = self._parameters, self._buffers, self._modules
+        if isinstance(value, Parameter):
+            bufs.pop(name, None)
+            mods.pop(name, None)
+            params[name] = value
+            value.name = name
+        elif isinstance(value, Module):
+            params.pop(name, None)
+            bufs.pop(name, None)
+            mods[name] = value
+            value.__dict__["_scope"] = name
+            value._rename(name)
+        elif name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} to parameter {name!r}; "
+                                "wrap it in nn.Parameter or update it with .data")
+            del params[name]
+        elif name in mods:
+            del mods[name]
+        elif name in bufs:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"buffer {name!r} must be a Tensor or None")
+            bufs[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        for store in (self._parameters, self._buffers, self._modules):
+            store.pop(name, None)  # type: ignore[attr-defined]
+        object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, tensor: Tensor | None) -> None:
+        """Add non-trainable state (e.g. running statistics) saved in state_dict."""
+        self._buffers[name] = tensor  # type: ignore[assignment]
+        object.__setattr__(self, name, tensor)
+        if tensor is not None:
+            tensor.name = name
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter under `name` (None registers nothing, like an absent bias)."""
+        if param is None:
+            object.__setattr__(self, name, None)
+        else:
+            setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module) -> None:
+        """Register a child module under `name`."""
+        setattr(self, name, module)
+
+    def _rename(self, prefix: str) -> None:
+        """Name every parameter and buffer by its dotted path below `prefix`."""
+        for n, p in self.named_parameters():
+            p.name = f"{prefix}.{n}"
+        for n, b in self.named_buffers():
+            b.name = f"{prefix}.{n}"
+
+    # ---- calling ----------------------------------------------------------------------
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; subclasses override it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        st = STATE
+        prev = st.scope
+        name = self._scope
+        if name:
+            st.scope = f"{prev}/{name}" if prev else name
+        try:
+            return self.forward(*args, **kwargs)
+        finally:
+            st.scope = prev
+
+    # ---- traversal --------------------------------------------------------------------
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for self and every descendant, depth first."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            yield name, m
+            kids = [(f"{name}.{k}" if name else k, c) for k, c in m._modules.items()]
+            stack.extend(reversed(kids))
+
+    def modules(self) -> Iterator[Module]:
+        """self and every descendant module."""
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) of the direct children."""
+        yield from self._modules.items()
+
+    def children(self) -> Iterator[Module]:
+        """The direct child modules."""
+        yield from self._modules.values()
+
+    def named_parameters(self, prefix: str = "",
+                         recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) of every parameter, each once."""
+        seen: set[int] = set()
+        mods = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for mname, m in mods:
+            for k, p in m._parameters.items():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{mname}.{k}" if mname else k), p
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter, each once (what optimisers take)."""
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, buffer) of every registered buffer."""
+        for mname, m in self.named_modules(prefix):
+            for k, b in m._buffers.items():
+                if b is not None:
+                    yield (f"{mname}.{k}" if mname else k), b
+
+    def buffers(self) -> Iterator[Tensor]:
+        """Every registered buffer."""
+        for _, b in self.named_buffers():
+            yield b
+
+    # ---- modes ------------------------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (dropout active, batch norm uses batch statistics) for the tree."""
+        for m in self.modules():
+            m.__dict__["training"] = mode
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode (dropout off, batch norm uses running statistics)."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze or unfreeze every parameter."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Drop (or zero) every parameter's .grad."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = p.grad.detach().zero_()
+
+    def to(self, device: Any = None, dtype: Any = None) -> Module:
+        """Move parameters and buffers to a device and/or cast floats (identity kept)."""
+        from ..dtypes import as_dtype
+
+        dev = get_device(device) if device is not None else None
+        dt = as_dtype(dtype) if dtype is not None else None
+        for t in [*self.parameters(), *self.buffers()]:
+            arr = t.data
+            if dt is not None and arr.dtype.kind == "f":
+                arr = arr.astype(dt)
+            if dev is not None and dev is not t.device:
+                arr = to_device(arr, dev)
+                t.device = dev
+            t.data = arr
+        return self
+
+    def float(self) -> Module:
+        """Cast floating parameters and buffers to float32."""
+        return self.to(dtype="float32")
+
+    def double(self) -> Module:
+        """Cast floating parameters and buffers to float64."""
+        return self.to(dtype="float64")
+
+    # ---- state ------------------------------------------------------------------------
+    def state_dict(self) -> OrderedDict[str, np.ndarray[Any, Any]]:
+        """Dotted name -> numpy copy of every parameter and buffer."""
+        out: OrderedDict[str, np.ndarray[Any, Any]] = OrderedDict()
+        for n, p in self.named_parameters():
+            out[n] = np.array(to_device(p.data, CPU))
+        for n, b in self.named_buffers():
+            out[n] = np.array(to_device(b.data, CPU))
+        return out
+
+    def load_state_dict(self, state: Any, strict: bool = True) -> None:
+        """Copy values into parameters and buffers in place (names and shapes must match)."""
+        own = dict(self.named_parameters())
+        own.update(self.named_buffers())
+        keys = set(state.keys()) if hasattr(state, "keys") else set()
+        if strict:
+            missing, extra = sorted(set(own) - keys), sorted(keys - set(own))
+            if missing or extra:
+                raise KeyError(f"state_dict mismatch: missing {missing}, unexpected {extra}")
+        with no_grad():
+            for n, t in own.items():
+                if n not in keys:
+                    continue
+                arr = np.asarray(state[n])
+                if tuple(arr.shape) != tuple(t.shape):
+                    raise ValueError(f"{n}: saved shape {arr.shape} differs from {t.shape}")
+                t.device.xp.copyto(t.data, to_device(arr, t.device), casting="same_kind")
+
+    def save(self, path: str) -> None:
+        """Write state_dict to a compressed .npz file (plain arrays, no pickle)."""
+        np.savez_compressed(path, **self.state_dict())
+
+    def load(self, path: str, strict: bool = True) -> Module:
+        """Load values saved by save() (np.load with allow_pickle=False); returns self."""
+        with np.load(path, allow_pickle=False) as f:
+            self.load_state_dict({k: f[k] for k in f.files}, strict=strict)
+        return self
+
+    # ---- display ----------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """Layer settings shown in repr."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"({k}): " + repr(m).replace("\n", "\n  ") for k, m in self._modules.items()]
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not lines:
+            return head + ")"
+        return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+
+class Sequential(Module):
+    """Modules applied in order; children are named "0", "1", … (or by an OrderedDict)."""
+
+    def __init__(self, *mods: Module | OrderedDict[str, Module]) -> None:
+        super().__init__()
+        if len(mods) == 1 and isinstance(mods[0], OrderedDict):
+            for k, m in mods[0].items():
+                self.add_module(k, m)
+        else:
+            for i, m in enumerate(mods):
+                self.add_module(str(i), m)  # type: ignore[arg-type]
+
+    def forward(self, x: Any) -> Any:
+        """Feed x through each module in turn."""
+        for m in self._modules.values():
+            x = m(x)
+        return x
+
+    def __getitem__(self, i: int) -> Module:
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, m: Module) -> Sequential:
+        """Add a module at the end."""
+        self.add_module(str(len(self._modules)), m)
+        return self
+
+
+class ModuleList(Module):
+    """A list of modules registered as children "0", "1", … (no forward of its own)."""
+
+    def __init__(self, mods: Iterable[Module] = ()) -> None:
+        super().__init__()
+        for m in mods:
+            self.append(m)
+
+    def append(self, m: Module) -> ModuleList:
+        """Add a module at the end."""
+        self.add_module(str(len(self._modules)), m)
+        return self
+
+    def __getitem__(self, i: int) -> Module:
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+__all__ = ["Module", "ModuleList", "Sequential"]
