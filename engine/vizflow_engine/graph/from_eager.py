@@ -31,7 +31,7 @@ def from_tensor(t: Tensor, name: str = "eager") -> Graph:
         seen.add(id(x))
         stack.append((x, True))
         if x.node is not None:
-            for y in x.node.inputs:
+            for y in reversed(x.node.inputs):
                 if isinstance(y, Tensor) and id(y) not in seen:
                     stack.append((y, False))
     for x in order:

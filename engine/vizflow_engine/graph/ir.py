@@ -284,7 +284,6 @@ def _borrow_tensor_methods() -> None:
 _borrow_tensor_methods()
 
 
-
 def value_spec(x: Any) -> TensorSpec:
     """The TensorSpec of a node input: a Value or a Python literal."""
     if isinstance(x, Value):

@@ -49,7 +49,7 @@ ELEMENTWISE_OUT = frozenset(
         "fused",
     }
 )
-OUT_OPS = ELEMENTWISE_OUT | {"matmul", "sum"}
+OUT_OPS = ELEMENTWISE_OUT | {"matmul", "sum", "max", "min"}
 
 
 def nbytes(v: Value) -> int:
@@ -171,7 +171,8 @@ def plan_memory(
                     if not isinstance(x, Value) or x.uid in root or x.uid not in owned:
                         continue
                     if (
-                        x.shape == v.shape
+                        _only_first_step(n, x)
+                        and x.shape == v.shape
                         and x.dtype == v.dtype
                         and last.get(x.uid) == k
                         and sum(1 for m in readers[x.uid] if step[m] == k) == 1
@@ -244,3 +245,15 @@ def _can_overwrite(
 
 def _default_can_out(n: Node) -> bool:
     return n.op.name in OUT_OPS
+
+
+def _only_first_step(n: Node, x: Value) -> bool:
+    """For a fused node, x may share the output buffer only if just its first step reads x."""
+    if n.op.name != "fused":
+        return True
+    idx = [k for k, y in enumerate(n.inputs) if isinstance(y, Value) and y.uid == x.uid]
+    return not any(
+        isinstance(r, tuple) and r[0] == "in" and r[1] in idx
+        for step in n.params["program"][1:]
+        for r in step[2]
+    )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
-
 import vizflow_engine as vf
 
 
@@ -13,7 +13,7 @@ def mlp_params(sizes: tuple[int, ...], seed: int = 1, dtype: Any = np.float64) -
     """Weights and biases of an MLP as leaf tensors requiring grad."""
     r = np.random.default_rng(seed)
     ps = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         w = vf.tensor((r.standard_normal((a, b)) / np.sqrt(a)).astype(dtype), requires_grad=True)
         w.name = f"w{i}"
         bias = vf.tensor(np.zeros(b, dtype), requires_grad=True)
@@ -53,8 +53,14 @@ def sgd_step(params: list[Any], x: Any, y: Any, lr: float = 0.1) -> Any:
 class Adam:
     """Adam with state tensors (updated in place, so tracing turns them into variables)."""
 
-    def __init__(self, params: list[Any], lr: float = 0.01, b1: float = 0.9,
-                 b2: float = 0.999, eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        params: list[Any],
+        lr: float = 0.01,
+        b1: float = 0.9,
+        b2: float = 0.999,
+        eps: float = 1e-8,
+    ) -> None:
         self.params = params
         self.lr, self.b1, self.b2, self.eps = lr, b1, b2, eps
         self.m = [vf.zeros_like(p) for p in params]

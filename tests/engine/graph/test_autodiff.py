@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 import vizflow_engine as vf
 from vizflow_engine.graph import Graph, grad_graph, spec, trace, verify
 
@@ -63,8 +62,9 @@ def test_grad_graph_matches_finite_differences(name):
 
 
 def test_backward_nodes_are_linked_to_forward_nodes():
-    g = trace(FUNCS["smooth"], spec((4, 5), "float64"), spec((5, 3), "float64"),
-              spec((3,), "float64"))
+    g = trace(
+        FUNCS["smooth"], spec((4, 5), "float64"), spec((5, 3), "float64"), spec((3,), "float64")
+    )
     gg = grad_graph(g, wrt=["x"])
     fwd = [n for n in gg.nodes if n.phase == "forward"]
     bwd = [n for n in gg.nodes if n.phase == "backward"]
@@ -81,7 +81,7 @@ def test_grad_wrt_variables_by_default_and_unused_is_zero():
     g.variable("unused", np.ones(2))
     g.output((x * w).sum())
     gg = grad_graph(g)
-    out, gw, gu = gg.compile().run(np.array([4.0, 5.0, 6.0]))
+    _out, gw, gu = gg.compile().run(np.array([4.0, 5.0, 6.0]))
     np.testing.assert_array_equal(gw, [4.0, 5.0, 6.0])
     np.testing.assert_array_equal(gu, [0.0, 0.0])
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 import vizflow_engine as vf
 from vizflow_engine.errors import ShapeError
 from vizflow_engine.graph import Graph, TraceError, function, spec, trace, verify
@@ -68,7 +67,7 @@ def test_data_dependent_if_raises_a_clear_error():
             return x
         return -x
 
-    with pytest.raises(TraceError, match="Python `if`.*vf.where"):
+    with pytest.raises(TraceError, match=r"Python `if`.*vf.where"):
         trace(bad, spec((3,)))
 
 

@@ -41,6 +41,7 @@ UFUNC_NAMES = {
     "relu": "maximum",
     "matmul": "matmul",
 }
+REDUCE_OUT = frozenset({"sum", "max", "min"})
 BOOL_OUT = frozenset(
     {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not"}
 )
@@ -52,13 +53,15 @@ def out_capable(g: Graph, node: Node) -> bool:
     out = g.out[node]
     if name == "fused":
         return all(out_capable_step(s, out) for s in node.params["program"])
-    if name == "sum":
-        return True
+    if name in REDUCE_OUT:
+        return all(x.dtype == out.dtype for x in node.inputs if isinstance(x, Value))
     if name not in UFUNC_NAMES:
         return False
     if name in BOOL_OUT:
         return True
-    return all(x.dtype == out.dtype for x in node.inputs if isinstance(x, Value))
+    return all(
+        x.dtype == out.dtype or x.dtype.kind == "b" for x in node.inputs if isinstance(x, Value)
+    )
 
 
 def out_capable_step(step: Any, out: Value) -> bool:
@@ -88,7 +91,7 @@ def call_expr(node: Node, fn: str, args: list[str], out: str | None) -> str:
     o = f", out={out}" if out else ""
     if name == "relu":
         return f"{fn}({args[0]}, 0{o})"
-    if name == "sum":
+    if name in REDUCE_OUT:
         axis = node.params.get("axis")
         keep = node.params.get("keepdims", False)
         return f"{fn}({args[0]}, axis={axis!r}, keepdims={keep!r}{o})"

@@ -14,7 +14,7 @@ from ...node import Node
 from ..graph_ops import lookup
 from ..ir import Graph, Value
 from ..memory import MemoryPlan, plan_memory
-from .kernels import UFUNC_NAMES, call_expr, generic, out_capable
+from .kernels import REDUCE_OUT, UFUNC_NAMES, call_expr, generic, out_capable
 
 HEAVY_ELEMENTS = 1 << 17  # nodes this big may run on another thread (numpy drops the GIL)
 
@@ -118,14 +118,19 @@ class Plan:
         group_of = {n: k for k, grp in enumerate(self.groups) for n in grp}
         self.instrs: list[Instr] = []
         var_index = {v.uid: i for i, v in enumerate(g.variables)}
+        dead = self._deaths(order, slot)
         for i, n in enumerate(order):
             expr, args = self._node_expr(n, i, slot, ns, var_index)
             o = slot[g.out[n].uid]
-            local = expr.format(*[f"s{a}" for a in args if isinstance(a, int)])
-            lines.append(f"    s{o} = {local}")
-            sexpr = expr.format(*[f"S[{a}]" for a in args if isinstance(a, int)])
+            lines.append(f"    s{o} = " + expr.format(*[f"s{a}" for a in args]))
+            lines.extend(f"    del s{d}" for d in dead.get(n, ()))
+            sexpr = expr.format(*[f"S[{a}]" for a in args])
             instr_src.append(f"def i{i}(S):\n    S[{o}] = {sexpr}\n")
-            self.instrs.append(Instr(n, tuple(args), o, None, n in heavy_nodes, group_of[n]))
+            lit = iter(x for x in n.inputs if not isinstance(x, Value))
+            ins_args = tuple(
+                slot[x.uid] if isinstance(x, Value) else ("lit", next(lit)) for x in n.inputs
+            )
+            self.instrs.append(Instr(n, ins_args, o, None, n in heavy_nodes, group_of[n]))
         self._outputs = self._output_exprs(g, slot)
         self._updates = [
             (var_index[var.uid], slot[new.uid])
@@ -154,53 +159,47 @@ class Plan:
     def _node_expr(
         self, n: Node, i: int, slot: dict[int, int], ns: dict[str, Any], var_index: dict[int, int]
     ) -> tuple[str, list[Any]]:
-        """A format string for the node's call ({} per Value input) and its input slots."""
+        """A format string for the node's call ({k} = k-th slot in the list) and the slots."""
         g = self.graph
         out = g.out[n]
         mp = self.memory
-        args: list[Any] = []
+        slots: list[int] = []
         arg_fmt: list[str] = []
         for x in n.inputs:
             if isinstance(x, Value):
-                args.append(slot[x.uid])
-                arg_fmt.append("{}")
+                arg_fmt.append(f"{{{len(slots)}}}")
+                slots.append(slot[x.uid])
             else:
-                args.append(("lit", x))
                 arg_fmt.append(
                     repr(x) if not isinstance(x, float) or np.isfinite(x) else f"float({str(x)!r})"
                 )
         dest: str | None = None
         if out.uid in mp.var_inplace:
-            arg_i = next(
-                j
-                for j, x in enumerate(n.inputs)
+            j = next(
+                k
+                for k, x in enumerate(n.inputs)
                 if isinstance(x, Value) and x.uid == mp.var_inplace[out.uid].uid
             )
-            dest = "{}"
-            args.append(args[arg_i])
+            dest = arg_fmt[j]
         elif out.uid in mp.buffer_of:
             ns[f"b{i}"] = self.buffers[mp.buffer_of[out.uid]].reshape(
                 tuple(d for d in out.shape if isinstance(d, int))
             )
             dest = f"b{i}"
-        if n.op.name == "fused" and out_capable(g, n):
-            return self._fused_expr(n, i, arg_fmt, dest, ns), args
-        if out_capable(g, n) and (dest is not None or n.op.name in UFUNC_NAMES):
-            fname = "sum" if n.op.name == "sum" else UFUNC_NAMES[n.op.name]
+        capable = out_capable(g, n)
+        if n.op.name == "fused" and capable:
+            return self._fused_expr(n, i, arg_fmt, dest, ns), slots
+        if capable and (dest is not None or n.op.name in UFUNC_NAMES):
+            fname = n.op.name if n.op.name in REDUCE_OUT else UFUNC_NAMES[n.op.name]
             ns[f"k{i}"] = getattr(self.xp, fname)
-            if dest == "{}":
-                # the destination is the variable's slot: put it last in the format
-                return call_expr(n, f"k{i}", arg_fmt, "{}"), args
-            return call_expr(n, f"k{i}", arg_fmt, dest), args
-        if dest == "{}":
-            args.pop()
+            return call_expr(n, f"k{i}", arg_fmt, dest), slots
         ns[f"k{i}"] = generic(n, out, self.xp)
-        return f"k{i}({', '.join(arg_fmt)})", args
+        return f"k{i}({', '.join(arg_fmt)})", slots
 
     def _fused_expr(
         self, n: Node, i: int, arg_fmt: list[str], dest: str | None, ns: dict[str, Any]
     ) -> str:
-        """An expression running a fused program in one buffer: (f(..., out=B), g(B, out=B))[-1]."""
+        """An expression running a fused program in one buffer: (f(.., out=B), g(B, out=B))[-1]."""
         program = n.params["program"]
         calls = []
         cur = dest
@@ -221,6 +220,25 @@ class Plan:
             else:
                 calls.append(f"(_t := {fn}({', '.join(a)}, out={cur}))")
         return "(" + ", ".join(calls) + ")[-1]"
+
+    def _deaths(self, order: list[Node], slot: dict[int, int]) -> dict[Node, list[int]]:
+        """Slots to drop after each node (their last reader), so dead arrays are freed."""
+        g = self.graph
+        keep = {v.uid for v in g.outputs} | {new.uid for _, new in g.updates}
+        keep |= {v.uid for v in [*g.inputs, *g.variables, *g.constants]}
+        last: dict[int, Node] = {}
+        for n in order:
+            last[g.out[n].uid] = n
+            for x in n.inputs:
+                if isinstance(x, Value):
+                    last[x.uid] = n
+        dead: dict[Node, list[int]] = {}
+        for uid, n in last.items():
+            if uid not in keep:
+                dead.setdefault(n, []).append(slot[uid])
+        for d in dead.values():
+            d.sort()
+        return dead
 
     def _output_exprs(self, g: Graph, slot: dict[int, int]) -> list[tuple[int, str]]:
         """Output slots with a copy where the value lives in plan-owned or caller memory."""
