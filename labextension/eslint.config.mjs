@@ -27,7 +27,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['scripts/**/*.js', 'jest.config.js', 'style/**/*.js'],
+    files: ['scripts/**/*.js', 'jest.config.js', 'webpack.config.js', 'style/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' }
