@@ -43,6 +43,7 @@ def _out_len(n: int | None, k: int, s: int, p: int, d: int) -> int | None:
 
 # ---- convolution --------------------------------------------------------------------------
 
+_INPUT_GRAD = Param("input_grad", True, "compute dx (set False when x needs no gradient)")
 _CONV_PARAMS = [Param("stride", (1, 1), "step between windows (sh, sw)"),
                 Param("padding", (0, 0), "zeros added on each side (ph, pw)"),
                 Param("dilation", (1, 1), "spacing between kernel taps (dh, dw)"),
@@ -71,7 +72,7 @@ def _windows(xp: Any, x: Any, kh: int, kw: int, stride: Pair, padding: Pair,
 
 
 def _conv2d_fwd(xp: Any, x: Any, w: Any, stride: Pair, padding: Pair, dilation: Pair,
-                groups: int) -> Any:
+                groups: int, input_grad: bool = True) -> Any:
     o, cg, kh, kw = w.shape
     cols, ho, wo = _windows(xp, x, kh, kw, stride, padding, dilation, groups)
     wg = w.reshape(groups, o // groups, cg * kh * kw)
@@ -82,7 +83,7 @@ def _conv2d_fwd(xp: Any, x: Any, w: Any, stride: Pair, padding: Pair, dilation: 
 
 
 def _conv_rule(specs: tuple[TensorSpec, ...], stride: Pair, padding: Pair, dilation: Pair,
-               groups: int) -> TensorSpec:
+               groups: int, input_grad: bool = True) -> TensorSpec:
     x, w = specs
     if len(x.shape) != 4 or len(w.shape) != 4:
         raise ValueError(f"conv2d needs x (N, C, H, W) and w (O, C/groups, kh, kw), got "
@@ -108,11 +109,11 @@ def _out_padding(x_hw: tuple[int, int], g_hw: tuple[int, int], k: Pair, stride: 
 
 
 def _conv2d_vjp(g: Any, ins: Any, out: Any, stride: Pair, padding: Pair, dilation: Pair,
-                groups: int) -> tuple[Any, Any]:
+                groups: int, input_grad: bool = True) -> tuple[Any, Any]:
     x, w = ins
     k = (w.shape[2], w.shape[3])
     gx = gw = None
-    if _needs(x):
+    if input_grad and _needs(x):
         op = _out_padding(x.shape[2:], g.shape[2:], k, stride, padding, dilation)
         gx = conv_transpose2d(g, w, stride, padding, dilation, groups, op)
     if _needs(w):
@@ -121,7 +122,8 @@ def _conv2d_vjp(g: Any, ins: Any, out: Any, stride: Pair, padding: Pair, dilatio
 
 
 CONV2D = defop(
-    "conv2d", "neural", inputs=("x", "w"), params=_CONV_PARAMS, forward=_conv2d_fwd,
+    "conv2d", "neural", inputs=("x", "w"), params=[*_CONV_PARAMS, _INPUT_GRAD],
+    forward=_conv2d_fwd,
     shape_rule=_conv_rule, vjp=_conv2d_vjp,
     formula="z[n,o] = Σ_c,i,j w[o,c,i,j] · x[n,c,s·h+d·i-p, s·w+d·j-p]",
     grad_formula="dx = conv_transpose2d(g, w); dw = conv2d_weight(x, g)",
@@ -323,13 +325,13 @@ MAX_POOL2D_GRAD = defop(
 
 # ---- linear -------------------------------------------------------------------------------
 
-def _linear_fwd(xp: Any, x: Any, w: Any, b: Any) -> Any:
+def _linear_fwd(xp: Any, x: Any, w: Any, b: Any, input_grad: bool = True) -> Any:
     out = xp.matmul(x, w.T)
     out += b
     return out
 
 
-def _linear_rule(specs: tuple[TensorSpec, ...]) -> TensorSpec:
+def _linear_rule(specs: tuple[TensorSpec, ...], input_grad: bool = True) -> TensorSpec:
     x, w, b = specs
     if len(w.shape) != 2 or not x.shape:
         raise ValueError(f"linear needs x (..., in) and w (out, in), got {tuple(x.shape)} and "
@@ -341,20 +343,21 @@ def _linear_rule(specs: tuple[TensorSpec, ...]) -> TensorSpec:
     return TensorSpec((*x.shape[:-1], w.shape[0]), dtypes.result_type(x.dtype, w.dtype))
 
 
-def _linear_vjp(g: Any, ins: Any, out: Any) -> tuple[Any, Any, Any]:
+def _linear_vjp(g: Any, ins: Any, out: Any, input_grad: bool = True) -> tuple[Any, Any, Any]:
     x, w, b = ins
     g2, x2 = g, x
     if g.ndim != 2:
         g2 = F.reshape(g, (-1, g.shape[-1]))
         x2 = F.reshape(x, (-1, x.shape[-1]))
-    gx = F.matmul(g, w) if _needs(x) else None
+    gx = F.matmul(g, w) if input_grad and _needs(x) else None
     gw = F.matmul(F.swapaxes(g2, 0, 1), x2) if _needs(w) else None
     gb = F.sum(g2, 0) if _needs(b) else None
     return gx, gw, gb
 
 
 LINEAR = defop(
-    "linear", "neural", inputs=("x", "w", "b"), forward=_linear_fwd, shape_rule=_linear_rule,
+    "linear", "neural", inputs=("x", "w", "b"), params=[_INPUT_GRAD], forward=_linear_fwd,
+    shape_rule=_linear_rule,
     vjp=_linear_vjp, formula="z = x wᵀ + b",
     grad_formula="dx = g w; dw = gᵀ x; db = Σ_rows g",
     doc="Affine map of the last dim (one GEMM, bias added in place): nn.Linear's op.")
@@ -442,11 +445,15 @@ def _ce_grad_fwd(xp: Any, x: Any, t: Any, g: Any, reduction: str, label_smoothin
 
 def _onehot_q(x: Any, t: Any, label_smoothing: float, ignore_index: int) -> tuple[Any, Any]:
     """Target distribution q (N, C) and the valid-row mask (N, 1), as Tensor ops."""
+    from ..backend import device_of_array
     from ..creation import arange
+    from ..tensor import Tensor
 
     c = x.shape[1]
     tt = F.unsqueeze(t, 1)
-    q = F.cast(F.eq(tt, arange(c, device=x.device)), x.dtype)
+    classes = arange(c, device=x.device) if isinstance(x, Tensor) else \
+        device_of_array(x).xp.arange(c)
+    q = F.cast(F.eq(tt, classes), x.dtype)
     if label_smoothing:
         q = q * (1.0 - label_smoothing) + label_smoothing / c
     return q, F.cast(F.ne(tt, ignore_index), x.dtype)
@@ -455,7 +462,8 @@ def _onehot_q(x: Any, t: Any, label_smoothing: float, ignore_index: int) -> tupl
 def _ce_grad_vjp(gz: Any, ins: Any, out: Any, reduction: str, label_smoothing: float,
                  ignore_index: int) -> tuple[Any, None, Any]:
     x, t, g = ins
-    s = F.softmax(x, 1)
+    e = F.exp(x - F.max(x, 1, True))  # the max's gradient cancels: softmax is shift-invariant
+    s = e / F.sum(e, 1, True)
     q, valid = _onehot_q(x, t, label_smoothing, ignore_index)
     scale = valid / F.sum(valid) if reduction == "mean" else valid
     gcol = F.unsqueeze(g, 1) if reduction == "none" else g
@@ -592,7 +600,8 @@ def conv2d(x: Any, w: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
            groups: int = 1) -> Any:
     """2-D convolution of x (N, C, H, W) with w (O, C/groups, kh, kw), no bias."""
     return dispatch(CONV2D, (x, w), {"stride": _pair(stride), "padding": _pair(padding),
-                                     "dilation": _pair(dilation), "groups": int(groups)})
+                                     "dilation": _pair(dilation), "groups": int(groups),
+                                     "input_grad": _needs(x)})
 
 
 def conv_transpose2d(x: Any, w: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
@@ -619,8 +628,8 @@ def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -
 
 
 def linear(x: Any, w: Any, b: Any) -> Any:
-    """x @ w.T + b as one op."""
-    return dispatch(LINEAR, (x, w, b))
+    """x @ w.T + b as one op (dx is skipped in backward when x needs no gradient)."""
+    return dispatch(LINEAR, (x, w, b), {"input_grad": _needs(x)})
 
 
 def cross_entropy_indices(x: Any, t: Any, reduction: str = "mean", label_smoothing: float = 0.0,
