@@ -120,12 +120,15 @@ class Plan:
         var_index = {v.uid: i for i, v in enumerate(g.variables)}
         dead = self._deaths(order, slot)
         for i, n in enumerate(order):
-            expr, args = self._node_expr(n, i, slot, ns, var_index)
+            pre, expr, args = self._node_expr(n, i, slot, ns, var_index)
             o = slot[g.out[n].uid]
-            lines.append(f"    s{o} = " + expr.format(*[f"s{a}" for a in args]))
+            local = [f"s{a}" for a in args]
+            lines.extend("    " + p.format(*local) for p in pre)
+            lines.append(f"    s{o} = " + expr.format(*local))
             lines.extend(f"    del s{d}" for d in dead.get(n, ()))
-            sexpr = expr.format(*[f"S[{a}]" for a in args])
-            instr_src.append(f"def i{i}(S):\n    S[{o}] = {sexpr}\n")
+            indexed = [f"S[{a}]" for a in args]
+            body = "".join(f"    {p.format(*indexed)}\n" for p in pre)
+            instr_src.append(f"def i{i}(S):\n{body}    S[{o}] = {expr.format(*indexed)}\n")
             lit = iter(x for x in n.inputs if not isinstance(x, Value))
             ins_args = tuple(
                 slot[x.uid] if isinstance(x, Value) else ("lit", next(lit)) for x in n.inputs
@@ -158,8 +161,8 @@ class Plan:
     # ---- compilation helpers -------------------------------------------------------------
     def _node_expr(
         self, n: Node, i: int, slot: dict[int, int], ns: dict[str, Any], var_index: dict[int, int]
-    ) -> tuple[str, list[Any]]:
-        """A format string for the node's call ({k} = k-th slot in the list) and the slots."""
+    ) -> tuple[list[str], str, list[Any]]:
+        """Statements to run first, a format string for the value ({k}: k-th slot), the slots."""
         g = self.graph
         out = g.out[n]
         mp = self.memory
@@ -170,9 +173,7 @@ class Plan:
                 arg_fmt.append(f"{{{len(slots)}}}")
                 slots.append(slot[x.uid])
             else:
-                arg_fmt.append(
-                    repr(x) if not isinstance(x, float) or np.isfinite(x) else f"float({str(x)!r})"
-                )
+                arg_fmt.append(self._literal(n, x, ns))
         dest: str | None = None
         if out.uid in mp.var_inplace:
             j = next(
@@ -188,20 +189,36 @@ class Plan:
             dest = f"b{i}"
         capable = out_capable(g, n)
         if n.op.name == "fused" and capable:
-            return self._fused_expr(n, i, arg_fmt, dest, ns), slots
+            pre, expr = self._fused_code(n, i, arg_fmt, dest, ns)
+            return pre, expr, slots
         if capable and (dest is not None or n.op.name in UFUNC_NAMES):
             fname = n.op.name if n.op.name in REDUCE_OUT else UFUNC_NAMES[n.op.name]
             ns[f"k{i}"] = getattr(self.xp, fname)
-            return call_expr(n, f"k{i}", arg_fmt, dest), slots
+            return [], call_expr(n, f"k{i}", arg_fmt, dest), slots
         ns[f"k{i}"] = generic(n, out, self.xp)
-        return f"k{i}({', '.join(arg_fmt)})", slots
+        return [], f"k{i}({', '.join(arg_fmt)})", slots
 
-    def _fused_expr(
+    def _literal(self, n: Node, x: Any, ns: dict[str, Any]) -> str:
+        """Source for a literal input; floats next to same-dtype arrays become numpy scalars."""
+        out = self.graph.out[n]
+        if (
+            isinstance(x, float)
+            and out.dtype.kind == "f"
+            and all(y.dtype == out.dtype for y in n.inputs if isinstance(y, Value))
+        ):
+            name = f"c{len(ns)}"
+            ns[name] = out.dtype.type(x)
+            return name
+        if isinstance(x, float) and not np.isfinite(x):
+            return f"float({str(x)!r})"
+        return repr(x)
+
+    def _fused_code(
         self, n: Node, i: int, arg_fmt: list[str], dest: str | None, ns: dict[str, Any]
-    ) -> str:
-        """An expression running a fused program in one buffer: (f(.., out=B), g(B, out=B))[-1]."""
+    ) -> tuple[list[str], str]:
+        """Statements running a fused program in one buffer, and the name holding the result."""
         program = n.params["program"]
-        calls = []
+        pre = []
         cur = dest
         for j, (name, _params, refs) in enumerate(program):
             fn = f"k{i}_{j}"
@@ -209,17 +226,19 @@ class Plan:
             a = [
                 arg_fmt[r[1]]
                 if isinstance(r, tuple) and r[0] == "in"
-                else ("_t" if isinstance(r, tuple) else repr(r))
+                else ("_t" if isinstance(r, tuple) else self._literal(n, r, ns))
                 for r in refs
             ]
             if name == "relu":
                 a = [a[0], "0"]
             if cur is None:
-                calls.append(f"(_t := {fn}({', '.join(a)}))")
+                pre.append(f"_t = {fn}({', '.join(a)})")
                 cur = "_t"
+            elif j == 0:
+                pre.append(f"_t = {fn}({', '.join(a)}, out={cur})")
             else:
-                calls.append(f"(_t := {fn}({', '.join(a)}, out={cur}))")
-        return "(" + ", ".join(calls) + ")[-1]"
+                pre.append(f"{fn}({', '.join(a)}, out=_t)")
+        return pre, "_t"
 
     def _deaths(self, order: list[Node], slot: dict[int, int]) -> dict[Node, list[int]]:
         """Slots to drop after each node (their last reader), so dead arrays are freed."""
@@ -232,9 +251,10 @@ class Plan:
             for x in n.inputs:
                 if isinstance(x, Value):
                     last[x.uid] = n
+        mp = self.memory
         dead: dict[Node, list[int]] = {}
         for uid, n in last.items():
-            if uid not in keep:
+            if uid not in keep and uid not in mp.buffer_of and uid not in mp.var_inplace:
                 dead.setdefault(n, []).append(slot[uid])
         for d in dead.values():
             d.sort()
