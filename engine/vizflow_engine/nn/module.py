@@ -51,7 +51,7 @@ class Module:
             params.pop(name, None)
             bufs.pop(name, None)
             mods[name] = value
-            value.__dict__["_scope"] = name
+            value._set_scope(name)
             value._rename(name)
         elif name in params:
             if value is not None:
@@ -88,6 +88,10 @@ class Module:
     def add_module(self, name: str, module: Module) -> None:
         """Register a child module under `name`."""
         setattr(self, name, module)
+
+    def _set_scope(self, name: str) -> None:
+        """Set the name scope this module's calls run in (its attribute name in the parent)."""
+        self.__dict__["_scope"] = name
 
     def _rename(self, prefix: str) -> None:
         """Name every parameter and buffer by its dotted path below `prefix`."""
@@ -311,7 +315,14 @@ class ModuleList(Module):
     def append(self, m: Module) -> ModuleList:
         """Add a module at the end."""
         self.add_module(str(len(self._modules)), m)
+        self._set_scope(self._scope)
         return self
+
+    def _set_scope(self, name: str) -> None:
+        """A list is not called itself, so its items' scopes carry its name: "layers/0"."""
+        self.__dict__["_scope"] = name
+        for k, m in self._modules.items():
+            m._set_scope(f"{name}/{k}" if name else k)
 
     def __getitem__(self, i: int) -> Module:
         return list(self._modules.values())[i]
