@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from vizflow_engine import Tensor
-
 from vizflow_kernelext.protocol import PROTOCOL_VERSION, validate_graph_payload
 
 Payload = dict[str, Any]
@@ -32,7 +31,7 @@ def _source(node: Any) -> dict[str, Any] | None:
     return {
         "file": str(src.file),
         "line": int(src.line),
-        "cell": getattr(src, "cell", None),
+        "cell": getattr(src, "cell_id", None),
         "function": getattr(src, "function", None),
     }
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from IPython.display import display
-from vizflow_engine import Tensor
 
+from vizflow_engine import Tensor
 from vizflow_kernelext.show import show
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from vizflow_engine import Tensor
-
 from vizflow_kernelext.graph_payload import payload_from_tensor
 from vizflow_kernelext.widgets import GraphViewer
 

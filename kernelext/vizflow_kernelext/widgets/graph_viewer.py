@@ -14,7 +14,7 @@ MODULE_VERSION = "0.1.0"
 LAYOUT_DIRECTIONS = ("RIGHT", "DOWN")
 
 
-class GraphViewer(widgets.DOMWidget):  # type: ignore[misc]
+class GraphViewer(widgets.DOMWidget):
     """Interactive view of one computation graph, drawn by the labextension."""
 
     _model_name = traitlets.Unicode("GraphViewerModel").tag(sync=True)
