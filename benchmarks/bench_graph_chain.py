@@ -7,7 +7,6 @@ Run: .venv/bin/python benchmarks/bench_graph_chain.py
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -97,8 +96,10 @@ def main() -> None:
     print(f"  numpy allocating   {t_alloc * us:.3f}  ({t_alloc / t_out:.2f}× numpy out=)")
     print(f"  numpy out=         {t_out * us:.3f}  (1.00×)")
     print(f"  vizflow, no fusion {t_plain * us:.3f}  ({t_plain / t_out:.2f}× numpy out=)")
-    print(f"  vizflow, fused     {t_fused * us:.3f}  ({t_fused / t_out:.2f}× numpy out=, "
-          f"{t_fused / t_alloc:.2f}× numpy allocating; {len(fused_g.nodes)} fused node(s))")
+    print(
+        f"  vizflow, fused     {t_fused * us:.3f}  ({t_fused / t_out:.2f}× numpy out=, "
+        f"{t_fused / t_alloc:.2f}× numpy allocating; {len(fused_g.nodes)} fused node(s))"
+    )
 
 
 if __name__ == "__main__":

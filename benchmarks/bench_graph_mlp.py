@@ -7,6 +7,7 @@ thread pools do not fight. Run: .venv/bin/python benchmarks/bench_graph_mlp.py
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import subprocess
@@ -31,8 +32,10 @@ def blas_info() -> str:
     try:
         from threadpoolctl import threadpool_info
 
-        return "; ".join(f"{i.get('internal_api')} {i.get('architecture')} "
-                         f"{i.get('num_threads')} threads" for i in threadpool_info())
+        return "; ".join(
+            f"{i.get('internal_api')} {i.get('architecture')} {i.get('num_threads')} threads"
+            for i in threadpool_info()
+        )
     except ImportError:
         return "threadpoolctl not installed"
 
@@ -41,9 +44,8 @@ def init(seed: int = 0) -> list[np.ndarray]:
     """Weights and biases, float32."""
     r = np.random.default_rng(seed)
     ps = []
-    for a, b in zip(SIZES[:-1], SIZES[1:], strict=True):
-        ps += [(r.standard_normal((a, b)) / np.sqrt(a)).astype(np.float32),
-               np.zeros(b, np.float32)]
+    for a, b in itertools.pairwise(SIZES):
+        ps += [(r.standard_normal((a, b)) / np.sqrt(a)).astype(np.float32), np.zeros(b, np.float32)]
     return ps
 
 
@@ -53,7 +55,6 @@ class NumpyStep:
     def __init__(self, ps: list[np.ndarray], batch: int) -> None:
         self.ps = ps
         f = np.float32
-        w1, _, w2, _, w3, _ = ps
         self.h1 = np.empty((batch, 256), f)
         self.h2 = np.empty((batch, 256), f)
         self.z = np.empty((batch, 10), f)
@@ -68,8 +69,16 @@ class NumpyStep:
     def __call__(self, x: np.ndarray, y: np.ndarray) -> float:
         w1, b1, w2, b2, w3, b3 = self.ps
         gw1, gb1, gw2, gb2, gw3, gb3 = self.g
-        h1, h2, z, m, s, d3, d2, d1 = (self.h1, self.h2, self.z, self.m, self.s, self.d3,
-                                       self.d2, self.d1)
+        h1, h2, z, m, s, d3, d2, d1 = (
+            self.h1,
+            self.h2,
+            self.z,
+            self.m,
+            self.s,
+            self.d3,
+            self.d2,
+            self.d1,
+        )
         np.matmul(x, w1, out=h1)
         np.add(h1, b1, out=h1)
         np.maximum(h1, 0, out=h1)
@@ -157,8 +166,9 @@ for _ in range({REPEATS}):
 print(statistics.median(res) * 1e3)
 """
     try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             timeout=300)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     if out.returncode != 0:
@@ -166,34 +176,46 @@ print(statistics.median(res) * 1e3)
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def bench(batch: int) -> dict[str, Any]:
+    """One batch size: floor, compiled step, trace+compile time, torch (subprocess)."""
+    r = np.random.default_rng(1)
+    x = r.standard_normal((batch, 784)).astype(np.float32)
+    y = np.eye(10, dtype=np.float32)[r.integers(0, 10, batch)]
+    floor = NumpyStep(init(), batch)
+    ps = [vf.tensor(p, requires_grad=True) for p in init()]
+    t0 = time.perf_counter()
+    step = function(vizflow_step(ps))
+    xt, yt = vf.tensor(x), vf.tensor(y)
+    step(xt, yt)
+    compile_s = time.perf_counter() - t0
+    plan = step.plan(xt, yt)
+    t_np = timed(lambda: floor(x, y))
+    t_vf = timed(lambda: plan.run(x, y))
+    t_np = min(t_np, timed(lambda: floor(x, y)))
+    t_vf = min(t_vf, timed(lambda: plan.run(x, y)))
+    return {
+        "batch": batch,
+        "numpy_prealloc_ms": t_np * 1e3,
+        "vizflow_ms": t_vf * 1e3,
+        "ratio": t_vf / t_np,
+        "trace_compile_s": compile_s,
+        "plan_steps": len(plan.instrs),
+        "torch_ms": torch_ms(batch),
+    }
+
+
 def main() -> None:
     """Print ms per step and ratios for batch 64 and 512."""
     print(f"numpy {np.__version__}; BLAS: {blas_info()}")
-    rows = []
-    for batch in (64, 512):
-        r = np.random.default_rng(1)
-        x = r.standard_normal((batch, 784)).astype(np.float32)
-        y = np.eye(10, dtype=np.float32)[r.integers(0, 10, batch)]
-        floor = NumpyStep(init(), batch)
-        ps = [vf.tensor(p, requires_grad=True) for p in init()]
-        t0 = time.perf_counter()
-        step = function(vizflow_step(ps))
-        xt, yt = vf.tensor(x), vf.tensor(y)
-        step(xt, yt)
-        compile_s = time.perf_counter() - t0
-        plan = step.plan(xt, yt)
-        t_np = timed(lambda: floor(x, y))
-        t_vf = timed(lambda: plan.run(x, y))
-        t_np2 = timed(lambda: floor(x, y))
-        t_np = min(t_np, t_np2)
-        t_th = torch_ms(batch)
-        rows.append({"batch": batch, "numpy_prealloc_ms": t_np * 1e3, "vizflow_ms": t_vf * 1e3,
-                     "ratio": t_vf / t_np, "trace_compile_s": compile_s,
-                     "plan_steps": len(plan.instrs), "torch_ms": t_th})
-        th = f"{t_th:.3f} ms ({t_th / (t_np * 1e3):.2f}×)" if t_th else "n/a"
-        print(f"batch {batch:4d}: numpy out= {t_np * 1e3:.3f} ms | vizflow compiled "
-              f"{t_vf * 1e3:.3f} ms ({t_vf / t_np:.3f}× numpy) | torch eager {th} | trace+"
-              f"compile {compile_s * 1e3:.0f} ms, {len(plan.instrs)} plan steps")
+    rows = [bench(b) for b in (64, 512)]
+    for row in rows:
+        t_th, t_np = row["torch_ms"], row["numpy_prealloc_ms"]
+        th = f"{t_th:.3f} ms ({t_th / t_np:.2f}×)" if t_th else "n/a"
+        print(
+            f"batch {row['batch']:4d}: numpy out= {t_np:.3f} ms | vizflow compiled "
+            f"{row['vizflow_ms']:.3f} ms ({row['ratio']:.3f}× numpy) | torch eager {th} | "
+            f"trace+compile {row['trace_compile_s'] * 1e3:.0f} ms, {row['plan_steps']} steps"
+        )
     print(json.dumps(rows))
 
 

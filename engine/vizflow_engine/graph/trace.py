@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..backend import Device, get_device
+from ..backend import Device, device_of_array, get_device
 from ..dispatch import intercept, register_symbolic_type
 from ..registry import OpDef
 from ..tensor import Tensor, _make
@@ -184,6 +184,8 @@ def signature(args: tuple[Any, ...]) -> tuple[Any, ...]:
             key.append(("T", a.data.shape, a.data.dtype.str, a.device.name))
         elif isinstance(a, np.ndarray):
             key.append(("A", a.shape, a.dtype.str, "cpu"))
+        elif hasattr(a, "__cuda_array_interface__"):
+            key.append(("A", tuple(a.shape), a.dtype.str, device_of_array(a).name))
         elif isinstance(a, (list, tuple)) and any(_is_array(x) for x in a):
             key.append((type(a).__name__, signature(tuple(a))))
         else:
@@ -203,6 +205,8 @@ def _placeholder(g: Graph, a: Any, name: str) -> Value:
         v = g.placeholder(name, a.data.shape, a.data.dtype, a.device)
         v.requires_grad = a.requires_grad
         return v
+    if hasattr(a, "__cuda_array_interface__"):
+        return g.placeholder(name, tuple(a.shape), a.dtype, device_of_array(a))
     arr = np.asarray(a)
     return g.placeholder(name, arr.shape, arr.dtype)
 

@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 import numpy as np
+
 import vizflow_engine as vf
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 import vizflow_engine as vf
 from vizflow_engine.graph import Graph, function, grad_graph, spec, trace
 

@@ -6,6 +6,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+
 import vizflow_engine as vf
 from vizflow_engine.graph import Graph, grad_graph, plan_memory
 

@@ -7,6 +7,7 @@ import json
 import jsonschema
 import numpy as np
 import pytest
+
 import vizflow_engine as vf
 from vizflow_engine.graph import Graph, GraphError, grad_graph, schema, spec, trace, verify
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 import vizflow_engine as vf
 from vizflow_engine.errors import ShapeError
 from vizflow_engine.graph import Graph, TraceError, function, spec, trace, verify

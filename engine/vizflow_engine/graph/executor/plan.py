@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from ...backend import CPU, Device
+from ...backend import CPU, Device, to_device
 from ...node import Node
+from ...tensor import Tensor
 from ..graph_ops import lookup
 from ..ir import Graph, Value
 from ..memory import MemoryPlan, plan_memory
@@ -110,7 +111,7 @@ class Plan:
         self.input_slots = [slot[v.uid] for v in g.inputs]
         self.cells: list[Any] = [v.tensor if v.tensor is not None else Cell(v) for v in g.variables]
         self.var_slots = [slot[v.uid] for v in g.variables]
-        self.const_slots = [(slot[v.uid], v.value) for v in g.constants]
+        self.const_slots = [(slot[v.uid], to_device(v.value, v.device)) for v in g.constants]
         ns: dict[str, Any] = {"np": np, "xp": xp, "asarray": xp.asarray}
         self._ns = ns
         lines: list[str] = []
@@ -278,7 +279,7 @@ class Plan:
             raise TypeError(
                 f"graph {self.graph.name!r} takes {len(names)} inputs {names}, got {len(feeds)}"
             )
-        return [getattr(f, "data", f) if not isinstance(f, np.ndarray) else f for f in feeds]
+        return [f.data if isinstance(f, Tensor) else f for f in feeds]
 
     def run(self, *feeds: Any) -> list[Any]:
         """Run the whole plan; returns the output arrays (fresh memory, safe to keep)."""
