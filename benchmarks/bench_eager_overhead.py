@@ -1,7 +1,8 @@
 """Per-op eager overhead on tiny tensors: vizflow vs numpy (and PyTorch when importable).
 
 A chain of N elementwise ops (mul, add, tanh, sub, exp-free to stay finite) on (4,4) float32
-tensors, forward only and forward+backward; prints µs per op and ratios, medians of repeats.
+tensors, forward only and forward+backward; prints µs per op and ratios: the best of REPEATS
+rounds, each round timing every case once (interleaved, so load bursts hit all cases alike).
 Run: .venv/bin/python benchmarks/bench_eager_overhead.py
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
 import vizflow_engine as vf
 
 N = 200  # ops per chain (4 ops per step)
@@ -20,15 +22,23 @@ REPEATS = 30
 SHAPE = (4, 4)
 
 
-def _time(fn: Callable[[], Any]) -> float:
-    """Best seconds per call over REPEATS after a warm-up (min: robust on a shared machine)."""
-    fn()
-    ts = []
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
+def _time_all(cases: dict[str, Callable[[], Any]]) -> dict[str, float]:
+    """Best seconds per call of each case over REPEATS rounds, the cases interleaved.
+
+    Round-robin timing exposes every case to the same bursts of load from other processes
+    on a shared machine, so the ratios stay meaningful even when absolute times wander.
+    """
+    for fn in cases.values():  # warm-up
         fn()
-        ts.append(time.perf_counter() - t0)
-    return min(ts)
+    best = dict.fromkeys(cases, float("inf"))
+    for _ in range(REPEATS):
+        for k, fn in cases.items():
+            t0 = time.perf_counter()
+            fn()
+            dt = time.perf_counter() - t0
+            if dt < best[k]:
+                best[k] = dt
+    return best
 
 
 def chain_numpy(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -72,21 +82,24 @@ def main() -> None:
     rng = np.random.default_rng(0)
     xa = rng.standard_normal(SHAPE).astype(np.float32)
     wa = rng.standard_normal(SHAPE).astype(np.float32) * 0.5
-    results: dict[str, float] = {}
-    results["numpy forward"] = _time(lambda: chain_numpy(xa, wa)) / N
-    results["numpy forward+backward (hand-written)"] = _time(lambda: numpy_fwd_bwd(xa, wa)) / N
+    cases: dict[str, Callable[[], Any]] = {}
+    cases["numpy forward"] = lambda: chain_numpy(xa, wa)
+    cases["numpy forward+backward (hand-written)"] = lambda: numpy_fwd_bwd(xa, wa)
 
     x = vf.tensor(xa, requires_grad=True)
     w = vf.tensor(wa, requires_grad=True)
-    with vf.no_grad():
-        results["vizflow forward, no_grad"] = _time(lambda: chain_vf(x, w)) / N
-    results["vizflow forward, recording"] = _time(lambda: chain_vf(x, w)) / N
+
+    def vf_no_grad() -> None:
+        with vf.no_grad():
+            chain_vf(x, w)
 
     def vf_step() -> None:
         x.grad = w.grad = None
         chain_vf(x, w).sum().backward()
 
-    results["vizflow forward+backward"] = _time(vf_step) / N
+    cases["vizflow forward, no_grad"] = vf_no_grad
+    cases["vizflow forward, recording"] = lambda: chain_vf(x, w)
+    cases["vizflow forward+backward"] = vf_step
 
     try:
         import torch
@@ -101,24 +114,28 @@ def main() -> None:
                 y = (y * tw + tx).tanh() - tw
             return y
 
-        results["torch forward, recording"] = _time(chain_t) / N
-
         def t_step() -> None:
             tx.grad = tw.grad = None
             chain_t().sum().backward()
 
-        results["torch forward+backward"] = _time(t_step) / N
+        cases["torch forward, recording"] = chain_t
+        cases["torch forward+backward"] = t_step
         torch_version = torch.__version__
     except ImportError:
         torch_version = None
 
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, torch {torch_version}; "
-          f"chain of {N} ops on {SHAPE} float32, best of {REPEATS}")
+    results = {k: v / N for k, v in _time_all(cases).items()}
+    print(
+        f"python {sys.version.split()[0]}, numpy {np.__version__}, torch {torch_version}; "
+        f"chain of {N} ops on {SHAPE} float32, best of {REPEATS} interleaved rounds"
+    )
     for k, v in results.items():
         print(f"  {k:42s} {v * 1e6:7.2f} µs/op")
     base = results["numpy forward"]
-    print(f"  vizflow fwd / numpy fwd:                    "
-          f"{results['vizflow forward, recording'] / base:5.2f}x")
+    print(
+        f"  vizflow fwd / numpy fwd:                    "
+        f"{results['vizflow forward, recording'] / base:5.2f}x"
+    )
     if "torch forward+backward" in results:
         r = results["vizflow forward+backward"] / results["torch forward+backward"]
         print(f"  vizflow fwd+bwd / torch fwd+bwd:            {r:5.2f}x  (goal <= 0.5x)")

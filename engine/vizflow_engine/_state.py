@@ -5,16 +5,39 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+_CTX_FIELDS = frozenset(("grad_enabled", "scope", "phase", "forward_of"))
+
 
 class _State(threading.local):
-    """Thread-local flags: grad mode, scope path, phase, node being differentiated."""
+    """Thread-local flags: grad mode, scope path, phase, node being differentiated.
+
+    Reading an attribute of a thread-local costs several times a plain attribute, so the
+    four fields every recorded op needs are also kept together in `ctx`, a tuple
+    (grad_enabled, scope, phase, forward_of) that assignments keep up to date: the hot path
+    reads one attribute instead of four. Assign the fields as usual; never assign `ctx`.
+    """
+
+    grad_enabled: bool
+    scope: str
+    phase: str
+    forward_of: Any
+    raw: bool
+    ctx: tuple[bool, str, str, Any]
 
     def __init__(self) -> None:
-        self.grad_enabled = True
-        self.scope = ""
-        self.phase = "forward"
-        self.forward_of: Any = None
-        self.raw = False  # backward without create_graph: vjps run on raw arrays
+        set_ = super().__setattr__
+        set_("grad_enabled", True)
+        set_("scope", "")
+        set_("phase", "forward")
+        set_("forward_of", None)
+        set_("raw", False)  # backward without create_graph: vjps run on raw arrays
+        set_("ctx", (True, "", "forward", None))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        set_ = super().__setattr__
+        set_(name, value)
+        if name in _CTX_FIELDS:
+            set_("ctx", (self.grad_enabled, self.scope, self.phase, self.forward_of))
 
 
 STATE = _State()

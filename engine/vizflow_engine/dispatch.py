@@ -22,7 +22,7 @@ from . import dtypes
 from ._state import STATE
 from .backend import CPU, Device, device_of_array, get_device
 from .errors import DeviceError, ShapeError
-from .node import Node, _internal, capture_location, is_internal
+from .node import Node, _counter, _internal, capture_location, is_internal
 from .registry import OpDef, TensorSpec
 from .tensor import Tensor
 
@@ -108,26 +108,47 @@ def _record(op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...]) -> Node:
     internal = _internal
     while f is not None:
         code = f.f_code
-        v = internal.get(code)
+        v = internal.get(code.co_filename)
         if v is None:
             v = is_internal(code)
         if not v:
             break
         f = f.f_back
-    st = STATE
+    _, scope, phase, forward_of = STATE.ctx
+    node = _new(Node)
+    node.op = op
+    node.params = params
+    node.inputs = inputs
+    node.scope = scope
+    node.phase = phase
+    node.forward_of = forward_of
     if f is None:
-        return Node(op, params, inputs, st.scope, st.phase, st.forward_of)
-    return Node(op, params, inputs, st.scope, st.phase, st.forward_of, code, f.f_lineno)
+        node._code = None
+        node._line = 0
+    else:
+        node._code = code
+        node._line = ~f.f_lasti  # the line is looked up only when someone asks (Node.source)
+    node._loc = None
+    node.name = None
+    node.freed = False
+    node.seq = next(_counter)
+    return node
 
 
-def _finish(op: OpDef, out: Any, inputs: tuple[Any, ...], dev: Device, need: bool,
-            params: dict[str, Any]) -> Tensor:
+def _finish(
+    op: OpDef, out: Any, inputs: tuple[Any, ...], dev: Device, need: bool, params: dict[str, Any]
+) -> Tensor:
     """Wrap a kernel result and record its Node when grad is on (or a tape is recording)."""
     if out.__class__ is not _ndarray and dev is CPU:
         out = np.asarray(out)
-    if out.dtype is _F64 and "dtype" not in op.param_names and not any(
-            isinstance(x, Tensor) and x.data.dtype is _F64 for x in inputs):
+    dt = out.dtype
+    if (
+        dt is _F64
+        and "dtype" not in op.param_names
+        and not any(isinstance(x, Tensor) and x.data.dtype is _F64 for x in inputs)
+    ):
         out = out.astype(dtypes.get_default_dtype())
+        dt = out.dtype
     t = _new(Tensor)
     t.data = out
     t.device = dev
@@ -135,7 +156,7 @@ def _finish(op: OpDef, out: Any, inputs: tuple[Any, ...], dev: Device, need: boo
     t.name = None
     t._hooks = None
     t._retain = False
-    if need and op.differentiable and STATE.grad_enabled and out.dtype.kind == "f":
+    if need and op.differentiable and dt.kind == "f" and STATE.ctx[0]:
         t.node = _record(op, params, inputs)
         t.requires_grad = True
     else:
@@ -146,8 +167,12 @@ def _finish(op: OpDef, out: Any, inputs: tuple[Any, ...], dev: Device, need: boo
     return t
 
 
-def dispatch(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] = EMPTY,
-             device: Device | str | None = None) -> Any:
+def dispatch(
+    op: OpDef,
+    inputs: tuple[Any, ...],
+    params: dict[str, Any] = EMPTY,
+    device: Device | str | None = None,
+) -> Any:
     """Run `op` on inputs (Tensors, Python scalars, array-likes) with params; return a Tensor.
 
     `device` places ops without tensor inputs (creation ops). Returns whatever a graph-mode
@@ -186,8 +211,9 @@ def dispatch(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any] = EMPTY,
     if dev is None:
         dev = CPU if device is None else get_device(device)
     if converted:
-        inputs = tuple(x if isinstance(x, Tensor) or type(x) in _WEAK else _const(x, dev)
-                       for x in inputs)
+        inputs = tuple(
+            x if isinstance(x, Tensor) or type(x) in _WEAK else _const(x, dev) for x in inputs
+        )
         arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
     try:
         out = op.forward(dev.xp, *arrays, **params)
@@ -219,11 +245,16 @@ def _const(x: Any, dev: Device) -> Tensor:
 
 def _device_mismatch(op: OpDef, inputs: tuple[Any, ...]) -> None:
     """Raise a DeviceError saying which inputs of `op` live on which device."""
-    where = ", ".join(f"input {i} {tuple(x.shape)} on {x.device}" for i, x in enumerate(inputs)
-                      if isinstance(x, Tensor))
+    where = ", ".join(
+        f"input {i} {tuple(x.shape)} on {x.device}"
+        for i, x in enumerate(inputs)
+        if isinstance(x, Tensor)
+    )
     loc = capture_location()
-    raise DeviceError(f"{op.name}: inputs are on different devices ({where}); move them with "
-                      f".to(device) first" + (f"\n  at {loc}" if loc else ""))
+    raise DeviceError(
+        f"{op.name}: inputs are on different devices ({where}); move them with "
+        f".to(device) first" + (f"\n  at {loc}" if loc else "")
+    )
 
 
 def unary(op: OpDef, x: Any, params: dict[str, Any] = EMPTY) -> Any:

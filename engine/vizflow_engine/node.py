@@ -36,17 +36,41 @@ _counter = itertools.count()
 class Node:
     """One op application: op, params, inputs, name, scope, source, phase, forward_of, seq.
 
+    The source is kept as (code object, line) and made into a SourceLocation on demand;
+    the eager fast path stores ~f_lasti (negative) as the line, resolved on first use.
+
     Eager tensors point at the Node that made them; traced graphs hold the same class
     with symbolic inputs. Backward nodes (recorded under create_graph) have
     phase="backward" and forward_of set to the forward node they differentiate.
     """
 
-    __slots__ = ("_code", "_line", "_loc", "forward_of", "freed", "inputs", "name", "op", "params",
-                 "phase", "scope", "seq")
+    __slots__ = (
+        "_code",
+        "_line",
+        "_loc",
+        "forward_of",
+        "freed",
+        "inputs",
+        "name",
+        "op",
+        "params",
+        "phase",
+        "scope",
+        "seq",
+    )
 
-    def __init__(self, op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...],
-                 scope: str = "", phase: str = "forward", forward_of: Node | None = None,
-                 code: CodeType | None = None, line: int = 0, name: str | None = None) -> None:
+    def __init__(
+        self,
+        op: OpDef,
+        params: dict[str, Any],
+        inputs: tuple[Any, ...],
+        scope: str = "",
+        phase: str = "forward",
+        forward_of: Node | None = None,
+        code: CodeType | None = None,
+        line: int = 0,
+        name: str | None = None,
+    ) -> None:
         self.op = op
         self.params = params
         self.inputs = inputs
@@ -66,8 +90,11 @@ class Node:
         code = self._code
         if code is None:
             return self._loc
+        line = self._line
+        if line < 0:  # recorded lazily as ~f_lasti: the line is looked up on first use
+            line = self._line = line_at(code, ~line)
         fn = code.co_filename
-        return SourceLocation(fn, self._line, code.co_name, _cell_id(fn))
+        return SourceLocation(fn, line, code.co_name, _cell_id(fn))
 
     @source.setter
     def source(self, loc: SourceLocation | None) -> None:
@@ -108,19 +135,22 @@ def _package_roots() -> tuple[str, ...]:
 
 
 _roots: list[tuple[str, ...]] = []
-_internal: dict[CodeType, bool] = {}
+_internal: dict[str, bool] = {}
+"""Cache: code filename -> True when it lies inside a vizflow package (str hashes are cached,
+code-object hashes are not)."""
 
 
 def is_internal(code: CodeType) -> bool:
-    """True when `code` lives inside a vizflow package (cached per code object)."""
-    v = _internal.get(code)
+    """True when `code` lives inside a vizflow package (cached per file name)."""
+    fn = code.co_filename
+    v = _internal.get(fn)
     if v is None:
         if not _roots:
             _roots.append(_package_roots())
-        fn = code.co_filename
-        v = fn.startswith(_roots[0]) or (not os.path.isabs(fn) and
-                                         os.path.abspath(fn).startswith(_roots[0]))
-        _internal[code] = v
+        v = fn.startswith(_roots[0]) or (
+            not os.path.isabs(fn) and os.path.abspath(fn).startswith(_roots[0])
+        )
+        _internal[fn] = v
     return v
 
 
@@ -132,13 +162,21 @@ def add_internal_path(path: str) -> None:
     _internal.clear()
 
 
+def line_at(code: CodeType, lasti: int) -> int:
+    """The source line of the instruction at byte offset `lasti` of `code` (as f_lineno)."""
+    for start, end, line in code.co_lines():
+        if start <= lasti < end:
+            return code.co_firstlineno if line is None else line
+    return code.co_firstlineno
+
+
 def capture() -> tuple[CodeType | None, int]:
     """The first frame outside vizflow: (code object, line); cheap enough to stay always on."""
     f = sys._getframe(2)
     internal = _internal
     while f is not None:
         code = f.f_code
-        v = internal.get(code)
+        v = internal.get(code.co_filename)
         if v is None:
             v = is_internal(code)
         if not v:

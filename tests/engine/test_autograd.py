@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
+
 import vizflow_engine as vf
 
 
@@ -48,7 +51,7 @@ def test_grad_unused_input() -> None:
 
 def test_second_order_and_backward_nodes() -> None:
     x = vf.tensor(1.5, dtype="float64", requires_grad=True)
-    y = x ** 3
+    y = x**3
     (g,) = vf.grad(y, x, create_graph=True)
     assert g.item() == pytest.approx(3 * 1.5**2)
     assert g.node is not None and g.node.phase == "backward"
@@ -189,3 +192,26 @@ def test_dispatch_interception_for_symbolic_inputs() -> None:
         assert vf.randn(2, 2) == "traced randn"
         assert vf.tensor([1.0]) * 2.0 == "traced mul"
     assert isinstance(vf.randn(2), vf.Tensor)
+
+
+def test_source_is_the_exact_user_line_and_notebook_cell() -> None:
+    x = vf.tensor([1.0, 2.0], requires_grad=True)
+    here = sys._getframe().f_lineno
+    y = x * 2.0
+    # fmt: off
+    z = (y
+         + x).tanh()
+    # fmt: on
+    assert y.node.source.line == here + 1
+    assert z.node.source.line == here + 4  # tanh is called on the continuation line
+    assert z.node.inputs[0].node.source.line in (here + 3, here + 4)
+    cell = "/tmp/ipykernel_4242/1234567890.py"
+    code = compile("a = 1\nb = 2\nout = x * 3.0\nout = out.exp()\n", cell, "exec")
+    ns: dict[str, object] = {"x": x}
+    exec(code, ns)
+    src = ns["out"].node.source  # type: ignore[attr-defined]
+    assert (src.line, src.cell_id, src.file) == (4, "1234567890", cell)
+    assert ns["out"].node.inputs[0].node.source.line == 3  # type: ignore[attr-defined]
+    with vf.no_grad(), vf.record_tape() as tape:
+        w = x * 1.0  # recorded on a tape even without grad
+    assert tape[0] is w and w.node.source.line == sys._getframe().f_lineno - 1
