@@ -31,8 +31,9 @@ def _median_ms(step: Callable[[], object], reps: int = 60, warm: int = 10) -> fl
     return float(np.median(ts) * 1e3)
 
 
-def interleaved_ms(steps: dict[str, Callable[[], object]], rounds: int = 7,
-                   reps: int = 15) -> dict[str, float]:
+def interleaved_ms(
+    steps: dict[str, Callable[[], object]], rounds: int = 7, reps: int = 15
+) -> dict[str, float]:
     """Median over rounds of each step's per-round median, rounds alternating between steps.
 
     The machine is shared and noisy; alternating keeps the same-process ratios honest.
@@ -55,7 +56,7 @@ def numpy_step(batch: int) -> Callable[[], None]:
     r = np.random.default_rng(1)
     ws = [
         (r.standard_normal((o, i), dtype=np.float32) * 0.05, np.zeros(o, np.float32))
-        for i, o in zip(SIZES[:-1], SIZES[1:], strict=True)
+        for i, o in itertools.pairwise(SIZES)
     ]
 
     def step() -> None:
@@ -170,11 +171,19 @@ def _ours_subprocess(batch: int, tuned: bool) -> dict[str, float]:
     import os
 
     env = dict(os.environ, **(TUNED_MALLOC if tuned else {}))
-    code = (f"import json, sys; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})"
-            f"\nfrom bench_mlp import *\nprint(json.dumps(interleaved_ms({{'numpy': numpy_step"
-            f"({batch}), 'vizflow': vizflow_step({batch})}})))")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         check=True, timeout=600)
+    code = (
+        f"import json, sys; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})"
+        f"\nfrom bench_mlp import *\nprint(json.dumps(interleaved_ms({{'numpy': numpy_step"
+        f"({batch}), 'vizflow': vizflow_step({batch})}})))"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=600,
+    )
     out: dict[str, float] = json.loads(res.stdout.strip().splitlines()[-1])
     return out
 
@@ -186,10 +195,15 @@ def main() -> None:
     batches = (64, 512)
     print(f"BLAS: {blas_info()}")
     print("OPENBLAS_CORETYPE=" + os.environ.get("OPENBLAS_CORETYPE", "(unset)"))
-    print("malloc 'tuned' = " + " ".join(f"{k}={v}" for k, v in TUNED_MALLOC.items()) +
-          " (large freed blocks stay in the heap: no page faults on reuse)")
-    print(f"{'batch':>6} {'malloc':>8} {'numpy':>9} {'vizflow':>9} {'torch':>9} {'vf/numpy':>9} "
-          f"{'vf/torch':>9}")
+    print(
+        "malloc 'tuned' = "
+        + " ".join(f"{k}={v}" for k, v in TUNED_MALLOC.items())
+        + " (large freed blocks stay in the heap: no page faults on reuse)"
+    )
+    print(
+        f"{'batch':>6} {'malloc':>8} {'numpy':>9} {'vizflow':>9} {'torch':>9} {'vf/numpy':>9} "
+        f"{'vf/torch':>9}"
+    )
     for b in batches:
         t1 = torch_steps((b,))
         rows = {tuned: _ours_subprocess(b, tuned) for tuned in (False, True)}
@@ -197,8 +211,10 @@ def main() -> None:
         t = min(t1[b], t2[b]) if t1 and t2 else float("nan")
         for tuned, ms in rows.items():
             n, v = ms["numpy"], ms["vizflow"]
-            print(f"{b:>6} {'tuned' if tuned else 'default':>8} {n:>8.2f}ms {v:>8.2f}ms "
-                  f"{t:>8.2f}ms {v / n:>8.2f}x {v / t:>8.2f}x")
+            print(
+                f"{b:>6} {'tuned' if tuned else 'default':>8} {n:>8.2f}ms {v:>8.2f}ms "
+                f"{t:>8.2f}ms {v / n:>8.2f}x {v / t:>8.2f}x"
+            )
 
 
 if __name__ == "__main__":

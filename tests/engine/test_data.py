@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 import vizflow_engine as vf
 from vizflow_engine import data
 
@@ -42,11 +43,11 @@ def test_generic_dataset_is_collated() -> None:
 def test_digits_bundle_and_split() -> None:
     x, y = data.load_digits()
     assert x.shape == (1797, 64) and x.dtype == np.float32 and y.dtype == np.int64
-    assert 0.0 <= x.numpy().min() and x.numpy().max() == 1.0
+    assert x.numpy().min() >= 0.0 and x.numpy().max() == 1.0
     assert np.bincount(y.numpy()).tolist()[:3] == [178, 182, 177]
     imgs, _ = data.load_digits(flatten=False)
     assert imgs.shape == (1797, 1, 8, 8)
-    xtr, xte, ytr, yte = data.train_test_split(x, y, test_fraction=0.25, seed=0)
+    xtr, xte, _ytr, yte = data.train_test_split(x, y, test_fraction=0.25, seed=0)
     assert len(xte) == 449 and len(xtr) == 1348
     again = data.train_test_split(x, y, test_fraction=0.25, seed=0)
     np.testing.assert_array_equal(again[3].numpy(), yte.numpy())

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 import vizflow_engine as vf
 from vizflow_engine.nn import functional as F
 from vizflow_engine.ops import neural as N
@@ -20,7 +21,7 @@ R = np.random.default_rng(1234)
 
 
 def _naive_conv(x: np.ndarray, w: np.ndarray, s: int, p: int, d: int, g: int) -> np.ndarray:
-    n, c, h, wd = x.shape
+    n, _c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
     ho = (h + 2 * p - d * (kh - 1) - 1) // s + 1
@@ -31,8 +32,12 @@ def _naive_conv(x: np.ndarray, w: np.ndarray, s: int, p: int, d: int, g: int) ->
         grp = oc // og
         for i in range(ho):
             for j in range(wo):
-                patch = xp[:, grp * cg:(grp + 1) * cg, i * s:i * s + d * (kh - 1) + 1:d,
-                           j * s:j * s + d * (kw - 1) + 1:d]
+                patch = xp[
+                    :,
+                    grp * cg : (grp + 1) * cg,
+                    i * s : i * s + d * (kh - 1) + 1 : d,
+                    j * s : j * s + d * (kw - 1) + 1 : d,
+                ]
                 out[:, oc, i, j] = (patch * w[oc]).sum(axis=(1, 2, 3))
     return out
 
@@ -41,10 +46,10 @@ def _naive_maxpool(x: np.ndarray, k: int, s: int, p: int) -> np.ndarray:
     xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=-np.inf)
     ho = (x.shape[2] + 2 * p - k) // s + 1
     wo = (x.shape[3] + 2 * p - k) // s + 1
-    out = np.empty(x.shape[:2] + (ho, wo))
+    out = np.empty((*x.shape[:2], ho, wo))
     for i in range(ho):
         for j in range(wo):
-            out[:, :, i, j] = xp[:, :, i * s:i * s + k, j * s:j * s + k].max(axis=(2, 3))
+            out[:, :, i, j] = xp[:, :, i * s : i * s + k, j * s : j * s + k].max(axis=(2, 3))
     return out
 
 
@@ -76,78 +81,182 @@ _P /= _P.sum(1, keepdims=True)
 _POOL_X = R.permutation(2 * 2 * 6 * 6).reshape(2, 2, 6, 6) / 10.0  # distinct: no ties
 
 SAMPLES: list[Sample] = [
-    Sample("conv2d", lambda x, w: N.conv2d(x, w, 1, 1), [_x(2, 3, 5, 5), _x(4, 3, 3, 3)],
-           lambda x, w: _naive_conv(x, w, 1, 1, 1, 1), (0, 1)),
-    Sample("conv2d", lambda x, w: N.conv2d(x, w, 2, 1, 1, 2), [_x(2, 4, 6, 6), _x(4, 2, 3, 3)],
-           lambda x, w: _naive_conv(x, w, 2, 1, 1, 2), (0, 1)),
-    Sample("conv2d", lambda x, w: N.conv2d(x, w, 1, 2, 2), [_x(1, 2, 5, 5), _x(3, 2, 3, 3)],
-           lambda x, w: _naive_conv(x, w, 1, 2, 2, 1), (0, 1)),
-    Sample("conv_transpose2d", lambda x, w: N.conv_transpose2d(x, w, 2, 1, 1, 1, 1),
-           [_x(2, 3, 3, 3), _x(3, 2, 3, 3)], None, (0, 1)),
-    Sample("conv2d_weight", lambda x, g: N.conv2d_weight(x, g, 3, 1, 1),
-           [_x(2, 2, 4, 4), _x(2, 3, 4, 4)], None, (0, 1)),
-    Sample("max_pool2d", lambda x: N.max_pool2d(x, 2), [_POOL_X],
-           lambda x: _naive_maxpool(x, 2, 2, 0), (0,), False),
-    Sample("max_pool2d", lambda x: N.max_pool2d(x, 3, 2, 1), [_POOL_X],
-           lambda x: _naive_maxpool(x, 3, 2, 1), (0,), False),
-    Sample("linear", N.linear, [_x(4, 3), _x(5, 3), _x(5)],
-           lambda x, w, b: x @ w.T + b, (0, 1, 2)),
-    Sample("linear", N.linear, [_x(2, 4, 3), _x(5, 3), _x(5)],
-           lambda x, w, b: x @ w.T + b, (0, 1, 2)),
-    Sample("cross_entropy", lambda x: N.cross_entropy_indices(x, vf.tensor(_T)), [_x(5, 3)],
-           lambda x: -(_log_softmax(x)[np.arange(5), np.where(_T < 0, 0, _T)]
-                       * (_T >= 0)).sum() / 4),
-    Sample("cross_entropy", lambda x: N.cross_entropy_indices(x, vf.tensor(_T), "none", 0.1),
-           [_x(5, 3)], lambda x: np.where(_T >= 0, -0.9 * _log_softmax(x)[
-               np.arange(5), np.where(_T < 0, 0, _T)] - 0.1 * _log_softmax(x).mean(1), 0)),
-    Sample("cross_entropy", lambda x: N.cross_entropy_indices(x, vf.tensor(_T), "sum"),
-           [_x(5, 3)], None),
-    Sample("cross_entropy_grad", lambda x, g: vf.grad(
-        N.cross_entropy_indices(x, vf.tensor(_T), "none", 0.2), x, g, create_graph=True)[0],
-        [_x(5, 3), _x(5)], None, (0, 1), False),
+    Sample(
+        "conv2d",
+        lambda x, w: N.conv2d(x, w, 1, 1),
+        [_x(2, 3, 5, 5), _x(4, 3, 3, 3)],
+        lambda x, w: _naive_conv(x, w, 1, 1, 1, 1),
+        (0, 1),
+    ),
+    Sample(
+        "conv2d",
+        lambda x, w: N.conv2d(x, w, 2, 1, 1, 2),
+        [_x(2, 4, 6, 6), _x(4, 2, 3, 3)],
+        lambda x, w: _naive_conv(x, w, 2, 1, 1, 2),
+        (0, 1),
+    ),
+    Sample(
+        "conv2d",
+        lambda x, w: N.conv2d(x, w, 1, 2, 2),
+        [_x(1, 2, 5, 5), _x(3, 2, 3, 3)],
+        lambda x, w: _naive_conv(x, w, 1, 2, 2, 1),
+        (0, 1),
+    ),
+    Sample(
+        "conv_transpose2d",
+        lambda x, w: N.conv_transpose2d(x, w, 2, 1, 1, 1, 1),
+        [_x(2, 3, 3, 3), _x(3, 2, 3, 3)],
+        None,
+        (0, 1),
+    ),
+    Sample(
+        "conv2d_weight",
+        lambda x, g: N.conv2d_weight(x, g, 3, 1, 1),
+        [_x(2, 2, 4, 4), _x(2, 3, 4, 4)],
+        None,
+        (0, 1),
+    ),
+    Sample(
+        "max_pool2d",
+        lambda x: N.max_pool2d(x, 2),
+        [_POOL_X],
+        lambda x: _naive_maxpool(x, 2, 2, 0),
+        (0,),
+        False,
+    ),
+    Sample(
+        "max_pool2d",
+        lambda x: N.max_pool2d(x, 3, 2, 1),
+        [_POOL_X],
+        lambda x: _naive_maxpool(x, 3, 2, 1),
+        (0,),
+        False,
+    ),
+    Sample("linear", N.linear, [_x(4, 3), _x(5, 3), _x(5)], lambda x, w, b: x @ w.T + b, (0, 1, 2)),
+    Sample(
+        "linear", N.linear, [_x(2, 4, 3), _x(5, 3), _x(5)], lambda x, w, b: x @ w.T + b, (0, 1, 2)
+    ),
+    Sample(
+        "cross_entropy",
+        lambda x: N.cross_entropy_indices(x, vf.tensor(_T)),
+        [_x(5, 3)],
+        lambda x: -(_log_softmax(x)[np.arange(5), np.where(_T < 0, 0, _T)] * (_T >= 0)).sum() / 4,
+    ),
+    Sample(
+        "cross_entropy",
+        lambda x: N.cross_entropy_indices(x, vf.tensor(_T), "none", 0.1),
+        [_x(5, 3)],
+        lambda x: np.where(
+            _T >= 0,
+            -0.9 * _log_softmax(x)[np.arange(5), np.where(_T < 0, 0, _T)]
+            - 0.1 * _log_softmax(x).mean(1),
+            0,
+        ),
+    ),
+    Sample(
+        "cross_entropy",
+        lambda x: N.cross_entropy_indices(x, vf.tensor(_T), "sum"),
+        [_x(5, 3)],
+        None,
+    ),
+    Sample(
+        "cross_entropy_grad",
+        lambda x, g: vf.grad(
+            N.cross_entropy_indices(x, vf.tensor(_T), "none", 0.2), x, g, create_graph=True
+        )[0],
+        [_x(5, 3), _x(5)],
+        None,
+        (0, 1),
+        False,
+    ),
     # composites
-    Sample("avg_pool2d", lambda x: F.avg_pool2d(x, 2), [_x(2, 2, 4, 4)],
-           lambda x: x.reshape(2, 2, 2, 2, 2, 2).mean(axis=(3, 5))),
-    Sample("avg_pool2d", lambda x: F.avg_pool2d(x, 3, 1, 1), [_x(1, 2, 4, 4)],
-           lambda x: _naive_conv(x, np.full((2, 1, 3, 3), 1 / 9), 1, 1, 1, 2)),
-    Sample("layer_norm", lambda x, w, b: F.layer_norm(x, 4, w, b), [_x(3, 4), _x(4), _x(4)],
-           lambda x, w, b: (x - x.mean(1, keepdims=True))
-           / np.sqrt(x.var(1, keepdims=True) + 1e-5) * w + b, (0, 1, 2)),
-    Sample("batch_norm", lambda x, w, b: F.batch_norm(x, None, None, w, b, True),
-           [_x(4, 3, 2, 2), _x(3), _x(3)],
-           lambda x, w, b: (x - x.mean((0, 2, 3), keepdims=True))
-           / np.sqrt(x.var((0, 2, 3), keepdims=True) + 1e-5) * w.reshape(1, 3, 1, 1)
-           + b.reshape(1, 3, 1, 1), (0, 1, 2)),
-    Sample("embedding", lambda w: F.embedding(vf.tensor(np.array([[0, 2], [2, 3]])), w, 3),
-           [_x(4, 3)], lambda w: w[[[0, 2], [2, 3]]] * np.array([[1, 1], [1, 0]])[..., None]),
-    Sample("nll_loss", lambda x: F.nll_loss(x, vf.tensor(_T)), [_x(5, 3)],
-           lambda x: -(x[np.arange(5), np.where(_T < 0, 0, _T)] * (_T >= 0)).sum() / 4),
-    Sample("cross_entropy_probs", lambda x, p: F.cross_entropy(x, p, label_smoothing=0.1),
-           [_x(4, 3), _P], lambda x, p: -((p * 0.9 + 0.1 / 3) * _log_softmax(x)).sum(1).mean(),
-           (0, 1)),
-    Sample("mse_loss", F.mse_loss, [_x(3, 4), _x(3, 4)], lambda a, b: ((a - b) ** 2).mean(),
-           (0, 1)),
-    Sample("binary_cross_entropy_with_logits", F.binary_cross_entropy_with_logits,
-           [_x(3, 4) * 3, R.uniform(size=(3, 4))],
-           lambda x, y: (np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))).mean(),
-           (0, 1)),
-    Sample("binary_cross_entropy_with_logits",
-           lambda x, y: F.binary_cross_entropy_with_logits(x, y, "sum", 2.0),
-           [_x(3, 4), R.uniform(size=(3, 4))],
-           lambda x, y: -(2 * y * np.log(1 / (1 + np.exp(-x)))
-                          + (1 - y) * np.log(1 - 1 / (1 + np.exp(-x)))).sum(), (0, 1)),
+    Sample(
+        "avg_pool2d",
+        lambda x: F.avg_pool2d(x, 2),
+        [_x(2, 2, 4, 4)],
+        lambda x: x.reshape(2, 2, 2, 2, 2, 2).mean(axis=(3, 5)),
+    ),
+    Sample(
+        "avg_pool2d",
+        lambda x: F.avg_pool2d(x, 3, 1, 1),
+        [_x(1, 2, 4, 4)],
+        lambda x: _naive_conv(x, np.full((2, 1, 3, 3), 1 / 9), 1, 1, 1, 2),
+    ),
+    Sample(
+        "layer_norm",
+        lambda x, w, b: F.layer_norm(x, 4, w, b),
+        [_x(3, 4), _x(4), _x(4)],
+        lambda x, w, b: (
+            (x - x.mean(1, keepdims=True)) / np.sqrt(x.var(1, keepdims=True) + 1e-5) * w + b
+        ),
+        (0, 1, 2),
+    ),
+    Sample(
+        "batch_norm",
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, True),
+        [_x(4, 3, 2, 2), _x(3), _x(3)],
+        lambda x, w, b: (
+            (x - x.mean((0, 2, 3), keepdims=True))
+            / np.sqrt(x.var((0, 2, 3), keepdims=True) + 1e-5)
+            * w.reshape(1, 3, 1, 1)
+            + b.reshape(1, 3, 1, 1)
+        ),
+        (0, 1, 2),
+    ),
+    Sample(
+        "embedding",
+        lambda w: F.embedding(vf.tensor(np.array([[0, 2], [2, 3]])), w, 3),
+        [_x(4, 3)],
+        lambda w: w[[[0, 2], [2, 3]]] * np.array([[1, 1], [1, 0]])[..., None],
+    ),
+    Sample(
+        "nll_loss",
+        lambda x: F.nll_loss(x, vf.tensor(_T)),
+        [_x(5, 3)],
+        lambda x: -(x[np.arange(5), np.where(_T < 0, 0, _T)] * (_T >= 0)).sum() / 4,
+    ),
+    Sample(
+        "cross_entropy_probs",
+        lambda x, p: F.cross_entropy(x, p, label_smoothing=0.1),
+        [_x(4, 3), _P],
+        lambda x, p: -((p * 0.9 + 0.1 / 3) * _log_softmax(x)).sum(1).mean(),
+        (0, 1),
+    ),
+    Sample(
+        "mse_loss", F.mse_loss, [_x(3, 4), _x(3, 4)], lambda a, b: ((a - b) ** 2).mean(), (0, 1)
+    ),
+    Sample(
+        "binary_cross_entropy_with_logits",
+        F.binary_cross_entropy_with_logits,
+        [_x(3, 4) * 3, R.uniform(size=(3, 4))],
+        lambda x, y: (np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))).mean(),
+        (0, 1),
+    ),
+    Sample(
+        "binary_cross_entropy_with_logits",
+        lambda x, y: F.binary_cross_entropy_with_logits(x, y, "sum", 2.0),
+        [_x(3, 4), R.uniform(size=(3, 4))],
+        lambda x, y: (
+            -(
+                2 * y * np.log(1 / (1 + np.exp(-x))) + (1 - y) * np.log(1 - 1 / (1 + np.exp(-x)))
+            ).sum()
+        ),
+        (0, 1),
+    ),
 ]
 
 _IDS = [f"{s.op}-{i}" for i, s in enumerate(SAMPLES)]
 
 
 def _tensors(s: Sample) -> list[vf.Tensor]:
-    return [vf.tensor(a, dtype="float64", requires_grad=i in s.diff)
-            for i, a in enumerate(s.inputs)]
+    return [
+        vf.tensor(a, dtype="float64", requires_grad=i in s.diff) for i, a in enumerate(s.inputs)
+    ]
 
 
-def _numeric_grad(f: Callable[[list[np.ndarray]], float], arrays: list[np.ndarray], i: int,
-                  eps: float = 1e-6) -> np.ndarray:
+def _numeric_grad(
+    f: Callable[[list[np.ndarray]], float], arrays: list[np.ndarray], i: int, eps: float = 1e-6
+) -> np.ndarray:
     a = arrays[i]
     g = np.zeros_like(a)
     for k in np.ndindex(a.shape):
@@ -166,8 +275,9 @@ def test_forward_matches_reference(s: Sample) -> None:
     out = s.fn(*_tensors(s))
     assert out.dtype == np.float64
     if s.ref is not None:
-        np.testing.assert_allclose(out.numpy(), s.ref(*[a.copy() for a in s.inputs]),
-                                   rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(
+            out.numpy(), s.ref(*[a.copy() for a in s.inputs]), rtol=1e-9, atol=1e-10
+        )
 
 
 @pytest.mark.parametrize("s", SAMPLES, ids=_IDS)
@@ -180,18 +290,27 @@ def test_gradient_matches_finite_differences(s: Sample) -> None:
     arrays = [a.copy() for a in s.inputs]
 
     def f(arrs: list[np.ndarray]) -> float:
-        o = s.fn(*[vf.tensor(a, dtype="float64", requires_grad=i in s.diff)
-                   for i, a in enumerate(arrs)])
+        o = s.fn(
+            *[vf.tensor(a, dtype="float64", requires_grad=i in s.diff) for i, a in enumerate(arrs)]
+        )
         return float((o.numpy() * w).sum())
 
     for i, g in zip(s.diff, grads, strict=True):
         assert g is not None
-        np.testing.assert_allclose(g.numpy(), _numeric_grad(f, arrays, i), rtol=1e-5,
-                                   atol=1e-6, err_msg=f"{s.op}: input {i}")
+        np.testing.assert_allclose(
+            g.numpy(),
+            _numeric_grad(f, arrays, i),
+            rtol=1e-5,
+            atol=1e-6,
+            err_msg=f"{s.op}: input {i}",
+        )
 
 
-@pytest.mark.parametrize("s", [s for s in SAMPLES if s.second_order],
-                         ids=[i for s, i in zip(SAMPLES, _IDS, strict=True) if s.second_order])
+@pytest.mark.parametrize(
+    "s",
+    [s for s in SAMPLES if s.second_order],
+    ids=[i for s, i in zip(SAMPLES, _IDS, strict=True) if s.second_order],
+)
 def test_second_order_matches_finite_differences(s: Sample) -> None:
     v_out = None
     vs = [R.standard_normal(s.inputs[i].shape) for i in s.diff]
@@ -203,9 +322,10 @@ def test_second_order_matches_finite_differences(s: Sample) -> None:
             v_out = R.standard_normal(out.shape)
         loss = (out * vf.tensor(v_out, dtype="float64")).sum()
         gs = vf.grad(loss, [ts[i] for i in s.diff], create_graph=create)
-        return sum(((g * vf.tensor(v, dtype="float64")).sum() for g, v in zip(gs, vs,
-                                                                              strict=True)),
-                   vf.tensor(0.0, dtype="float64"))
+        return sum(
+            ((g * vf.tensor(v, dtype="float64")).sum() for g, v in zip(gs, vs, strict=True)),
+            vf.tensor(0.0, dtype="float64"),
+        )
 
     ts = _tensors(s)
     f1 = first(ts, True)
@@ -216,8 +336,7 @@ def test_second_order_matches_finite_differences(s: Sample) -> None:
     arrays = [a.copy() for a in s.inputs]
 
     def f(arrs: list[np.ndarray]) -> float:
-        tt = [vf.tensor(a, dtype="float64", requires_grad=i in s.diff)
-              for i, a in enumerate(arrs)]
+        tt = [vf.tensor(a, dtype="float64", requires_grad=i in s.diff) for i, a in enumerate(arrs)]
         return float(first(tt, False).item())
 
     for i, g in zip(s.diff, hv, strict=True):
@@ -251,9 +370,13 @@ def test_conv_adjoint_identities() -> None:
 
 
 def test_shape_rules_infer_and_explain() -> None:
-    spec = vf.get_op("conv2d").infer((vf.TensorSpec((None, 3, 28, 28), np.float32),
-                                      vf.TensorSpec((8, 3, 3, 3), np.float32)),
-                                     stride=(1, 1), padding=(1, 1), dilation=(1, 1), groups=1)
+    spec = vf.get_op("conv2d").infer(
+        (vf.TensorSpec((None, 3, 28, 28), np.float32), vf.TensorSpec((8, 3, 3, 3), np.float32)),
+        stride=(1, 1),
+        padding=(1, 1),
+        dilation=(1, 1),
+        groups=1,
+    )
     assert spec.shape == (None, 8, 28, 28)
     with pytest.raises(vf.ShapeError, match="channels"):
         N.conv2d(vf.zeros(1, 2, 5, 5), vf.zeros(4, 3, 3, 3))

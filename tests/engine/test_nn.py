@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 import vizflow_engine as vf
 from vizflow_engine import nn
 from vizflow_engine.nn import functional as F
@@ -36,8 +37,12 @@ class Encoder(nn.Module):
 def test_parameters_are_named_by_path_and_counted_once() -> None:
     enc = Encoder()
     names = [n for n, _ in enc.named_parameters()]
-    assert names[:4] == ["layers.0.attn.weight", "layers.0.attn.bias", "layers.0.norm.weight",
-                         "layers.0.norm.bias"]
+    assert names[:4] == [
+        "layers.0.attn.weight",
+        "layers.0.attn.bias",
+        "layers.0.norm.weight",
+        "layers.0.norm.bias",
+    ]
     assert len(names) == 10 and enc.head.weight.name == "head.weight"
     assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in enc.parameters())
     assert [n for n, _ in enc.named_modules()][:3] == ["", "layers", "layers.0"]
@@ -57,8 +62,12 @@ def test_calls_record_hierarchical_scopes() -> None:
     with vf.record_tape() as tape:
         model(x)
     scopes = {t.node.scope for t in tape}
-    assert {"encoder/layers/0/attn", "encoder/layers/0", "encoder/layers/1/norm",
-            "encoder/head"} <= scopes
+    assert {
+        "encoder/layers/0/attn",
+        "encoder/layers/0",
+        "encoder/layers/1/norm",
+        "encoder/head",
+    } <= scopes
     assert "" not in scopes
     assert vf.current_scope() == ""
 
@@ -105,15 +114,16 @@ def test_batchnorm_train_uses_batch_stats_and_updates_running_stats() -> None:
     np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0, atol=1e-5)
     np.testing.assert_allclose(y.std(axis=(0, 2, 3)), 1, atol=1e-3)
     xa = x.numpy()
-    np.testing.assert_allclose(bn.running_mean.numpy(), 0.5 * xa.mean(axis=(0, 2, 3)),
-                               rtol=1e-5)
-    np.testing.assert_allclose(bn.running_var.numpy(),
-                               0.5 + 0.5 * xa.var(axis=(0, 2, 3), ddof=1), rtol=1e-5)
+    np.testing.assert_allclose(bn.running_mean.numpy(), 0.5 * xa.mean(axis=(0, 2, 3)), rtol=1e-5)
+    np.testing.assert_allclose(
+        bn.running_var.numpy(), 0.5 + 0.5 * xa.var(axis=(0, 2, 3), ddof=1), rtol=1e-5
+    )
     bn.eval()
     ye = bn(x).numpy()
     rm, rv = bn.running_mean.numpy(), bn.running_var.numpy()
-    np.testing.assert_allclose(ye, (xa - rm[:, None, None]) / np.sqrt(rv[:, None, None] + 1e-5),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        ye, (xa - rm[:, None, None]) / np.sqrt(rv[:, None, None] + 1e-5), rtol=1e-4, atol=1e-5
+    )
 
 
 def test_linear_init_is_kaiming_uniform_and_seeded() -> None:
@@ -135,11 +145,12 @@ def test_layers_match_torch_when_available() -> None:
         tconv.weight.copy_(torch.tensor(conv.weight.numpy()))
         tconv.bias.copy_(torch.tensor(conv.bias.numpy()))
     x = np.random.default_rng(0).standard_normal((2, 2, 7, 7))
-    np.testing.assert_allclose(conv.double()(vf.tensor(x)).numpy(),
-                               tconv(torch.tensor(x)).detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(
+        conv.double()(vf.tensor(x)).numpy(), tconv(torch.tensor(x)).detach().numpy(), rtol=1e-10
+    )
     cell, tcell = nn.LSTMCell(3, 5).double(), torch.nn.LSTMCell(3, 5).double()
     with torch.no_grad():
-        for (n, p) in cell.named_parameters():
+        for n, p in cell.named_parameters():
             getattr(tcell, n).copy_(torch.tensor(p.numpy()))
     xi = np.random.default_rng(1).standard_normal((2, 3))
     h, c = cell(vf.tensor(xi))

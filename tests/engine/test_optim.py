@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 import vizflow_engine as vf
 from vizflow_engine import optim
 from vizflow_engine.nn import Parameter
@@ -48,12 +49,15 @@ def test_adam_by_hand() -> None:
     np.testing.assert_allclose(_run(optim.Adam, lr=0.01), p)
 
 
-@pytest.mark.parametrize("name,kw", [
-    ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.3, "weight_decay": 0.05}),
-    ("SGD", {"lr": 0.1, "momentum": 0.8, "nesterov": True}),
-    ("Adam", {"lr": 0.01, "weight_decay": 0.1}),
-    ("AdamW", {"lr": 0.01, "weight_decay": 0.1, "betas": (0.8, 0.99)}),
-])
+@pytest.mark.parametrize(
+    "name,kw",
+    [
+        ("SGD", {"lr": 0.1, "momentum": 0.9, "dampening": 0.3, "weight_decay": 0.05}),
+        ("SGD", {"lr": 0.1, "momentum": 0.8, "nesterov": True}),
+        ("Adam", {"lr": 0.01, "weight_decay": 0.1}),
+        ("AdamW", {"lr": 0.01, "weight_decay": 0.1, "betas": (0.8, 0.99)}),
+    ],
+)
 def test_matches_torch(name: str, kw: dict[str, Any]) -> None:
     torch = pytest.importorskip("torch")
     tp = torch.tensor(P0, requires_grad=True)
@@ -61,8 +65,7 @@ def test_matches_torch(name: str, kw: dict[str, Any]) -> None:
     for g in GRADS:
         tp.grad = torch.tensor(g)
         topt.step()
-    np.testing.assert_allclose(_run(getattr(optim, name), **kw), tp.detach().numpy(),
-                               rtol=1e-12)
+    np.testing.assert_allclose(_run(getattr(optim, name), **kw), tp.detach().numpy(), rtol=1e-12)
 
 
 def test_updates_are_in_place_dispatched_ops() -> None:
@@ -106,8 +109,7 @@ def test_zero_grad_and_schedulers() -> None:
     for _ in range(5):
         got.append(opt2.param_groups[0]["lr"])
         cos.step()
-    np.testing.assert_allclose(got, [0.2 + 0.8 * (1 + np.cos(np.pi * e / 4)) / 2
-                                     for e in range(5)])
+    np.testing.assert_allclose(got, [0.2 + 0.8 * (1 + np.cos(np.pi * e / 4)) / 2 for e in range(5)])
 
 
 def test_state_dict_round_trip() -> None:

@@ -21,8 +21,9 @@ from .loader import DataLoader
 _DIGITS = os.path.join(os.path.dirname(__file__), "digits.npz")
 
 
-def load_digits(flatten: bool = True, scale: bool = True,
-                as_tensors: bool = True) -> tuple[Any, Any]:
+def load_digits(
+    flatten: bool = True, scale: bool = True, as_tensors: bool = True
+) -> tuple[Any, Any]:
     """The digits dataset: X (1797, 64) or (1797, 1, 8, 8) float32 in [0, 1], y (1797,) int64."""
     with np.load(_DIGITS, allow_pickle=False) as f:
         images, target = f["images"], f["target"]

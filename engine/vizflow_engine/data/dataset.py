@@ -26,8 +26,9 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Any) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor")
-        self.tensors = tuple(t if isinstance(t, Tensor) else as_tensor(np.asarray(t))
-                             for t in tensors)
+        self.tensors = tuple(
+            t if isinstance(t, Tensor) else as_tensor(np.asarray(t)) for t in tensors
+        )
         n = len(self.tensors[0])
         if any(len(t) != n for t in self.tensors):
             raise ValueError(f"tensors differ in length: {[len(t) for t in self.tensors]}")
@@ -39,18 +40,19 @@ class TensorDataset(Dataset):
         return tuple(as_tensor(t.data[i], device=t.device) for t in self.tensors)
 
 
-def train_test_split(*arrays: Any, test_fraction: float = 0.2,
-                     seed: int = 0) -> list[Any]:
+def train_test_split(*arrays: Any, test_fraction: float = 0.2, seed: int = 0) -> list[Any]:
     """Split arrays/tensors row-wise by a permutation fixed by `seed`: [a_train, a_test, …]."""
     n = len(arrays[0])
     perm = np.random.default_rng(seed).permutation(n)
-    n_test = int(round(n * test_fraction))
+    n_test = round(n * test_fraction)
     test, train = perm[:n_test], perm[n_test:]
     out: list[Any] = []
     for a in arrays:
         if isinstance(a, Tensor):
-            out += [as_tensor(a.data[train], device=a.device),
-                    as_tensor(a.data[test], device=a.device)]
+            out += [
+                as_tensor(a.data[train], device=a.device),
+                as_tensor(a.data[test], device=a.device),
+            ]
         else:
             arr = np.asarray(a)
             out += [arr[train], arr[test]]

@@ -63,8 +63,14 @@ def _collate(items: list[Any]) -> Any:
 class DataLoader:
     """Iterate over a dataset in batches (batch_size, shuffle, drop_last, progress bar)."""
 
-    def __init__(self, dataset: Dataset | Any, batch_size: int = 1, shuffle: bool = False,
-                 drop_last: bool = False, progress: bool | None = None) -> None:
+    def __init__(
+        self,
+        dataset: Dataset | Any,
+        batch_size: int = 1,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        progress: bool | None = None,
+    ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         self.dataset = dataset
@@ -86,7 +92,7 @@ class DataLoader:
         ds = self.dataset
         try:
             for b in range(nb):
-                idx = order[b * self.batch_size:(b + 1) * self.batch_size]
+                idx = order[b * self.batch_size : (b + 1) * self.batch_size]
                 if isinstance(ds, TensorDataset):
                     if not self.shuffle:
                         idx = slice(int(idx[0]), int(idx[-1]) + 1)

@@ -25,7 +25,29 @@ from .module import Module, ModuleList, Sequential
 from .parameter import Parameter
 from .recurrent import LSTMCell, RNNCell
 
-__all__ = ["GELU", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout", "Embedding",
-           "Flatten", "Identity", "LSTMCell", "LayerNorm", "Linear", "MaxPool2d", "Module",
-           "ModuleList", "Parameter", "RNNCell", "ReLU", "Sequential", "Sigmoid", "Softmax",
-           "Tanh", "functional", "init"]
+__all__ = [
+    "GELU",
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv2d",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "Identity",
+    "LSTMCell",
+    "LayerNorm",
+    "Linear",
+    "MaxPool2d",
+    "Module",
+    "ModuleList",
+    "Parameter",
+    "RNNCell",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "functional",
+    "init",
+]

@@ -39,8 +39,15 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Any:
     return _N.linear(x, weight, bias)
 
 
-def conv2d(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
-           dilation: Any = 1, groups: int = 1) -> Any:
+def conv2d(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Any:
     """2-D convolution (N, C, H, W) -> (N, O, Ho, Wo), bias added per output channel."""
     y = _N.conv2d(x, weight, stride, padding, dilation, groups)
     if bias is not None:
@@ -48,8 +55,12 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any 
     return y
 
 
-@composite("avg_pool2d", "neural", "z = mean of each kh×kw window (zeros padded, counted)",
-           params=("kernel_size", "stride", "padding"))
+@composite(
+    "avg_pool2d",
+    "neural",
+    "z = mean of each kh×kw window (zeros padded, counted)",
+    params=("kernel_size", "stride", "padding"),
+)
 def avg_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Any:
     """2-D average pooling, as a depthwise conv2d with weights 1/(kh·kw)."""
     kh, kw = _N._pair(kernel_size)
@@ -58,8 +69,7 @@ def avg_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -
     return _N.conv2d(x, w, stride if stride is not None else (kh, kw), padding, 1, c)
 
 
-@composite("dropout", "neural", "z = x · [u ≥ p] / (1 - p), u ~ U(0, 1)",
-           params=("p", "training"))
+@composite("dropout", "neural", "z = x · [u ≥ p] / (1 - p), u ~ U(0, 1)", params=("p", "training"))
 def dropout(x: Any, p: float = 0.5, training: bool = True) -> Any:
     """Zero each element with probability p (mask from the seeded generator), rescale by 1/(1-p)."""
     if not 0.0 <= p <= 1.0:
@@ -78,12 +88,22 @@ def _stat_shape(x: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return axes, (1, x.shape[1]) + (1,) * (x.ndim - 2)
 
 
-@composite("batch_norm", "neural",
-           "z = (x - μ) / √(σ² + ε) · γ + β; μ, σ² per channel (batch or running)",
-           params=("training", "momentum", "eps"))
-def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
-               bias: Any = None, training: bool = False, momentum: float = 0.1,
-               eps: float = 1e-5) -> Any:
+@composite(
+    "batch_norm",
+    "neural",
+    "z = (x - μ) / √(σ² + ε) · γ + β; μ, σ² per channel (batch or running)",
+    params=("training", "momentum", "eps"),
+)
+def batch_norm(
+    x: Any,
+    running_mean: Any,
+    running_var: Any,
+    weight: Any = None,
+    bias: Any = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Any:
     """Batch normalisation over all dims but 1; in training, running stats are updated by assign."""
     axes, shape = _stat_shape(x)
     if training:
@@ -93,10 +113,15 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
         if running_mean is not None:
             n = x.size // x.shape[1]
             with no_grad():
-                _N.assign(running_mean, running_mean * (1.0 - momentum)
-                          + _F.reshape(mean, (-1,)) * momentum)
-                _N.assign(running_var, running_var * (1.0 - momentum)
-                          + _F.reshape(var, (-1,)) * (momentum * n / max(n - 1, 1)))
+                _N.assign(
+                    running_mean,
+                    running_mean * (1.0 - momentum) + _F.reshape(mean, (-1,)) * momentum,
+                )
+                _N.assign(
+                    running_var,
+                    running_var * (1.0 - momentum)
+                    + _F.reshape(var, (-1,)) * (momentum * n / max(n - 1, 1)),
+                )
         y = d / _F.sqrt(var + eps)
     else:
         y = (x - _F.reshape(running_mean, shape)) / _F.sqrt(_F.reshape(running_var, shape) + eps)
@@ -107,10 +132,19 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
     return y
 
 
-@composite("layer_norm", "neural", "z = (x - μ) / √(σ² + ε) · γ + β over the last dims",
-           params=("normalized_shape", "eps"))
-def layer_norm(x: Any, normalized_shape: Sequence[int] | int, weight: Any = None,
-               bias: Any = None, eps: float = 1e-5) -> Any:
+@composite(
+    "layer_norm",
+    "neural",
+    "z = (x - μ) / √(σ² + ε) · γ + β over the last dims",
+    params=("normalized_shape", "eps"),
+)
+def layer_norm(
+    x: Any,
+    normalized_shape: Sequence[int] | int,
+    weight: Any = None,
+    bias: Any = None,
+    eps: float = 1e-5,
+) -> Any:
     """Normalise over the trailing `normalized_shape` dims, then scale and shift."""
     ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     axes = tuple(range(x.ndim - len(ns), x.ndim))
@@ -124,8 +158,12 @@ def layer_norm(x: Any, normalized_shape: Sequence[int] | int, weight: Any = None
     return y
 
 
-@composite("embedding", "neural", "z = weight[idx] (gradient scatter-added into rows)",
-           params=("padding_idx",))
+@composite(
+    "embedding",
+    "neural",
+    "z = weight[idx] (gradient scatter-added into rows)",
+    params=("padding_idx",),
+)
 def embedding(idx: Any, weight: Any, padding_idx: int | None = None) -> Any:
     """Rows of weight picked by integer indices; the padding_idx row gets no gradient."""
     out = _F.getitem(weight, idx)
@@ -140,8 +178,12 @@ def one_hot(t: Any, num_classes: int) -> Any:
     return _F.cast(_F.eq(_F.unsqueeze(t, -1), arange(num_classes, device=t.device)), "float32")
 
 
-@composite("nll_loss", "neural", "ℓₙ = -logpₙ,tₙ; mean over n with tₙ ≠ ignore_index",
-           params=("reduction", "ignore_index"))
+@composite(
+    "nll_loss",
+    "neural",
+    "ℓₙ = -logpₙ,tₙ; mean over n with tₙ ≠ ignore_index",
+    params=("reduction", "ignore_index"),
+)
 def nll_loss(logp: Any, target: Any, reduction: str = "mean", ignore_index: int = -100) -> Any:
     """Negative log-likelihood of class indices given log-probabilities (N, C)."""
     c = logp.shape[1]
@@ -154,15 +196,23 @@ def nll_loss(logp: Any, target: Any, reduction: str = "mean", ignore_index: int 
     return _reduce(loss, reduction)
 
 
-def cross_entropy(x: Any, target: Any, reduction: str = "mean", label_smoothing: float = 0.0,
-                  ignore_index: int = -100) -> Any:
+def cross_entropy(
+    x: Any,
+    target: Any,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+    ignore_index: int = -100,
+) -> Any:
     """Softmax cross-entropy: class indices (fused primitive) or class probabilities."""
     tdt = target.dtype if isinstance(target, Tensor) else None
     if x.ndim > 2:  # (N, C, d1, …): move classes last and flatten
         perm = (0, *range(2, x.ndim), 1)
         x = _F.reshape(_F.permute(x, perm), (-1, x.shape[1]))
-        target = _F.reshape(target, (-1,)) if tdt is not None and tdt.kind in "iu" else \
-            _F.reshape(_F.permute(target, perm), (-1, x.shape[1]))
+        target = (
+            _F.reshape(target, (-1,))
+            if tdt is not None and tdt.kind in "iu"
+            else _F.reshape(_F.permute(target, perm), (-1, x.shape[1]))
+        )
     if tdt is not None and tdt.kind in "iu":
         return _N.cross_entropy_indices(x, target, reduction, label_smoothing, ignore_index)
     c = x.shape[1]
@@ -177,11 +227,15 @@ def mse_loss(x: Any, y: Any, reduction: str = "mean") -> Any:
     return _reduce(d * d, reduction)
 
 
-@composite("binary_cross_entropy_with_logits", "neural",
-           "ℓ = max(x, 0) - x y + ln(1 + e^-|x|) (weighted by pos_weight on y)",
-           params=("reduction",))
-def binary_cross_entropy_with_logits(x: Any, y: Any, reduction: str = "mean",
-                                     pos_weight: Any = None) -> Any:
+@composite(
+    "binary_cross_entropy_with_logits",
+    "neural",
+    "ℓ = max(x, 0) - x y + ln(1 + e^-|x|) (weighted by pos_weight on y)",
+    params=("reduction",),
+)
+def binary_cross_entropy_with_logits(
+    x: Any, y: Any, reduction: str = "mean", pos_weight: Any = None
+) -> Any:
     """Sigmoid + binary cross-entropy in one stable expression."""
     soft = _F.log1p(_F.exp(-_F.abs(x)))
     if pos_weight is None:
@@ -193,7 +247,27 @@ def binary_cross_entropy_with_logits(x: Any, y: Any, reduction: str = "mean",
     return _reduce(loss, reduction)
 
 
-__all__ = ["avg_pool2d", "batch_norm", "binary_cross_entropy_with_logits", "conv2d",
-           "conv_transpose2d", "cross_entropy", "dropout", "embedding", "gelu", "layer_norm",
-           "leaky_relu", "linear", "log_softmax", "max_pool2d", "mse_loss", "nll_loss",
-           "one_hot", "relu", "sigmoid", "softmax", "softplus", "tanh"]
+__all__ = [
+    "avg_pool2d",
+    "batch_norm",
+    "binary_cross_entropy_with_logits",
+    "conv2d",
+    "conv_transpose2d",
+    "cross_entropy",
+    "dropout",
+    "embedding",
+    "gelu",
+    "layer_norm",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "max_pool2d",
+    "mse_loss",
+    "nll_loss",
+    "one_hot",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "tanh",
+]

@@ -59,8 +59,9 @@ def ones_(t: Tensor) -> Tensor:
     return _fill(t, t.device.xp.ones(t.shape))
 
 
-def kaiming_uniform_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu") -> Tensor:
+def kaiming_uniform_(
+    t: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+) -> Tensor:
     """He-uniform: U(-b, b) with b = gain·√(3 / fan) (a=√5 gives nn.Linear's default)."""
     fan_in, fan_out = calculate_fan_in_and_fan_out(t)
     fan = fan_in if mode == "fan_in" else fan_out
@@ -75,5 +76,13 @@ def xavier_uniform_(t: Tensor, gain: float = 1.0) -> Tensor:
     return uniform_(t, -bound, bound)
 
 
-__all__ = ["calculate_fan_in_and_fan_out", "calculate_gain", "kaiming_uniform_", "normal_",
-           "ones_", "uniform_", "xavier_uniform_", "zeros_"]
+__all__ = [
+    "calculate_fan_in_and_fan_out",
+    "calculate_gain",
+    "kaiming_uniform_",
+    "normal_",
+    "ones_",
+    "uniform_",
+    "xavier_uniform_",
+    "zeros_",
+]

@@ -46,8 +46,10 @@ class Linear(Module):
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
-        return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                f"bias={self.bias is not None}")
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
 
 
 def _pair(v: Any) -> tuple[int, int]:
@@ -57,12 +59,22 @@ def _pair(v: Any) -> tuple[int, int]:
 class Conv2d(Module):
     """2-D convolution layer, weight (out, in/groups, kh, kw), PyTorch's default init."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+    ) -> None:
         super().__init__()
         if in_channels % groups or out_channels % groups:
-            raise ValueError(f"channels {in_channels}->{out_channels} must divide by groups "
-                             f"{groups}")
+            raise ValueError(
+                f"channels {in_channels}->{out_channels} must divide by groups {groups}"
+            )
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = _pair(kernel_size), _pair(stride)
         self.padding, self.dilation, self.groups = _pair(padding), _pair(dilation), groups
@@ -77,12 +89,15 @@ class Conv2d(Module):
 
     def forward(self, x: Any) -> Any:
         """Convolve x (N, C, H, W)."""
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                        self.groups)
+        return F.conv2d(
+            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}")
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding}"
+        )
 
 
 class MaxPool2d(Module):
@@ -147,8 +162,14 @@ class Dropout(Module):
 class _BatchNorm(Module):
     """Batch normalisation over dim 1 with running statistics (PyTorch's semantics)."""
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
-                 affine: bool = True, track_running_stats: bool = True) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+    ) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -167,8 +188,16 @@ class _BatchNorm(Module):
     def forward(self, x: Any) -> Any:
         """Normalise with batch statistics (training) or running statistics (eval)."""
         use_batch = self.training or not self.track_running_stats
-        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                            use_batch, self.momentum, self.eps)
+        return F.batch_norm(
+            x,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            use_batch,
+            self.momentum,
+            self.eps,
+        )
 
     def extra_repr(self) -> str:
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
@@ -185,8 +214,12 @@ class BatchNorm2d(_BatchNorm):
 class LayerNorm(Module):
     """Normalise over the trailing normalized_shape dims, with learnable scale and shift."""
 
-    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
-                 elementwise_affine: bool = True) -> None:
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+    ) -> None:
         super().__init__()
         ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps = ns, eps
@@ -207,8 +240,9 @@ class LayerNorm(Module):
 class Embedding(Module):
     """A lookup table of num_embeddings vectors of size embedding_dim, N(0, 1) initialised."""
 
-    def __init__(self, num_embeddings: int, embedding_dim: int,
-                 padding_idx: int | None = None) -> None:
+    def __init__(
+        self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None
+    ) -> None:
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.padding_idx = padding_idx
@@ -273,6 +307,21 @@ class Softmax(Module):
         return _F.softmax(x, self.dim)
 
 
-__all__ = ["GELU", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout", "Embedding",
-           "Flatten", "Identity", "LayerNorm", "Linear", "MaxPool2d", "ReLU", "Sigmoid",
-           "Softmax", "Tanh"]
+__all__ = [
+    "GELU",
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv2d",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "Identity",
+    "LayerNorm",
+    "Linear",
+    "MaxPool2d",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+]

@@ -55,8 +55,10 @@ class Module:
             value._rename(name)
         elif name in params:
             if value is not None:
-                raise TypeError(f"cannot assign {type(value).__name__} to parameter {name!r}; "
-                                "wrap it in nn.Parameter or update it with .data")
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} to parameter {name!r}; "
+                    "wrap it in nn.Parameter or update it with .data"
+                )
             del params[name]
         elif name in mods:
             del mods[name]
@@ -143,8 +145,9 @@ class Module:
         """The direct child modules."""
         yield from self._modules.values()
 
-    def named_parameters(self, prefix: str = "",
-                         recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, parameter) of every parameter, each once."""
         seen: set[int] = set()
         mods = self.named_modules(prefix) if recurse else iter([(prefix, self)])

@@ -32,8 +32,7 @@ class _Cell(Module):
 
     def _gates(self, x: Any, h: Any) -> Any:
         """x W_ihᵀ + b_ih + h W_hhᵀ + b_hh."""
-        return F.linear(x, self.weight_ih, self.bias_ih) + F.linear(h, self.weight_hh,
-                                                                    self.bias_hh)
+        return F.linear(x, self.weight_ih, self.bias_ih) + F.linear(h, self.weight_hh, self.bias_hh)
 
     def _zeros(self, x: Any) -> Any:
         return zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device)
@@ -45,8 +44,9 @@ class _Cell(Module):
 class RNNCell(_Cell):
     """h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu)."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh") -> None:
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh"
+    ) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', not {nonlinearity!r}")
         super().__init__(input_size, hidden_size, bias, 1)

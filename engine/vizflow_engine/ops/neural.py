@@ -44,20 +44,23 @@ def _out_len(n: int | None, k: int, s: int, p: int, d: int) -> int | None:
 # ---- convolution --------------------------------------------------------------------------
 
 _INPUT_GRAD = Param("input_grad", True, "compute dx (set False when x needs no gradient)")
-_CONV_PARAMS = [Param("stride", (1, 1), "step between windows (sh, sw)"),
-                Param("padding", (0, 0), "zeros added on each side (ph, pw)"),
-                Param("dilation", (1, 1), "spacing between kernel taps (dh, dw)"),
-                Param("groups", 1, "input/output channels split into this many groups")]
+_CONV_PARAMS = [
+    Param("stride", (1, 1), "step between windows (sh, sw)"),
+    Param("padding", (0, 0), "zeros added on each side (ph, pw)"),
+    Param("dilation", (1, 1), "spacing between kernel taps (dh, dw)"),
+    Param("groups", 1, "input/output channels split into this many groups"),
+]
 
 
-def _windows(xp: Any, x: Any, kh: int, kw: int, stride: Pair, padding: Pair,
-             dilation: Pair, groups: int) -> tuple[Any, int, int]:
+def _windows(
+    xp: Any, x: Any, kh: int, kw: int, stride: Pair, padding: Pair, dilation: Pair, groups: int
+) -> tuple[Any, int, int]:
     """im2col: (G, C/G·kh·kw, N·Ho·Wo) columns of x (one copy via a strided view), Ho, Wo."""
     n, c, h, w = x.shape
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     if ph or pw:
         xp_ = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
-        xp_[:, :, ph:ph + h, pw:pw + w] = x
+        xp_[:, :, ph : ph + h, pw : pw + w] = x
         x = xp_
     else:
         x = xp.ascontiguousarray(x)
@@ -66,13 +69,21 @@ def _windows(xp: Any, x: Any, kh: int, kw: int, stride: Pair, padding: Pair,
     s0, s1, s2, s3 = x.strides
     cg = c // groups
     view = xp.lib.stride_tricks.as_strided(
-        x, (groups, cg, kh, kw, n, ho, wo),
-        (cg * s1, s1, dh * s2, dw * s3, s0, sh * s2, sw * s3))
+        x, (groups, cg, kh, kw, n, ho, wo), (cg * s1, s1, dh * s2, dw * s3, s0, sh * s2, sw * s3)
+    )
     return view.reshape(groups, cg * kh * kw, n * ho * wo), ho, wo
 
 
-def _conv2d_fwd(xp: Any, x: Any, w: Any, stride: Pair, padding: Pair, dilation: Pair,
-                groups: int, input_grad: bool = True) -> Any:
+def _conv2d_fwd(
+    xp: Any,
+    x: Any,
+    w: Any,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
+    input_grad: bool = True,
+) -> Any:
     o, cg, kh, kw = w.shape
     cols, ho, wo = _windows(xp, x, kh, kw, stride, padding, dilation, groups)
     wg = w.reshape(groups, o // groups, cg * kh * kw)
@@ -82,12 +93,20 @@ def _conv2d_fwd(xp: Any, x: Any, w: Any, stride: Pair, padding: Pair, dilation: 
     return out.reshape(o, x.shape[0], ho, wo).transpose(1, 0, 2, 3)
 
 
-def _conv_rule(specs: tuple[TensorSpec, ...], stride: Pair, padding: Pair, dilation: Pair,
-               groups: int, input_grad: bool = True) -> TensorSpec:
+def _conv_rule(
+    specs: tuple[TensorSpec, ...],
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
+    input_grad: bool = True,
+) -> TensorSpec:
     x, w = specs
     if len(x.shape) != 4 or len(w.shape) != 4:
-        raise ValueError(f"conv2d needs x (N, C, H, W) and w (O, C/groups, kh, kw), got "
-                         f"{tuple(x.shape)} and {tuple(w.shape)}")
+        raise ValueError(
+            f"conv2d needs x (N, C, H, W) and w (O, C/groups, kh, kw), got "
+            f"{tuple(x.shape)} and {tuple(w.shape)}"
+        )
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     if c is not None and cg is not None and c != cg * groups:
@@ -101,15 +120,37 @@ def _conv_rule(specs: tuple[TensorSpec, ...], stride: Pair, padding: Pair, dilat
     return TensorSpec((n, o, ho, wo), dtypes.result_type(x.dtype, w.dtype))
 
 
-def _out_padding(x_hw: tuple[int, int], g_hw: tuple[int, int], k: Pair, stride: Pair,
-                 padding: Pair, dilation: Pair) -> Pair:
+def _out_padding(
+    x_hw: tuple[int, int],
+    g_hw: tuple[int, int],
+    k: Pair,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+) -> Pair:
     """output_padding that makes conv_transpose2d give back the input's spatial size."""
-    return tuple(x_hw[i] - ((g_hw[i] - 1) * stride[i] - 2 * padding[i]  # type: ignore[return-value]
-                            + dilation[i] * (k[i] - 1) + 1) for i in range(2))
+    return tuple(
+        x_hw[i]
+        - (
+            (g_hw[i] - 1) * stride[i]
+            - 2 * padding[i]  # type: ignore[return-value]
+            + dilation[i] * (k[i] - 1)
+            + 1
+        )
+        for i in range(2)
+    )
 
 
-def _conv2d_vjp(g: Any, ins: Any, out: Any, stride: Pair, padding: Pair, dilation: Pair,
-                groups: int, input_grad: bool = True) -> tuple[Any, Any]:
+def _conv2d_vjp(
+    g: Any,
+    ins: Any,
+    out: Any,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
+    input_grad: bool = True,
+) -> tuple[Any, Any]:
     x, w = ins
     k = (w.shape[2], w.shape[3])
     gx = gw = None
@@ -122,16 +163,29 @@ def _conv2d_vjp(g: Any, ins: Any, out: Any, stride: Pair, padding: Pair, dilatio
 
 
 CONV2D = defop(
-    "conv2d", "neural", inputs=("x", "w"), params=[*_CONV_PARAMS, _INPUT_GRAD],
+    "conv2d",
+    "neural",
+    inputs=("x", "w"),
+    params=[*_CONV_PARAMS, _INPUT_GRAD],
     forward=_conv2d_fwd,
-    shape_rule=_conv_rule, vjp=_conv2d_vjp,
+    shape_rule=_conv_rule,
+    vjp=_conv2d_vjp,
     formula="z[n,o] = Σ_c,i,j w[o,c,i,j] · x[n,c,s·h+d·i-p, s·w+d·j-p]",
     grad_formula="dx = conv_transpose2d(g, w); dw = conv2d_weight(x, g)",
-    doc="2-D cross-correlation (PyTorch's conv2d without bias) via im2col and one GEMM.")
+    doc="2-D cross-correlation (PyTorch's conv2d without bias) via im2col and one GEMM.",
+)
 
 
-def _convT_fwd(xp: Any, x: Any, w: Any, stride: Pair, padding: Pair, dilation: Pair,
-               groups: int, output_padding: Pair) -> Any:
+def _convT_fwd(
+    xp: Any,
+    x: Any,
+    w: Any,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
+    output_padding: Pair,
+) -> Any:
     cin, cg_out, kh, kw = w.shape
     n, _, hi, wi = x.shape
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
@@ -146,16 +200,26 @@ def _convT_fwd(xp: Any, x: Any, w: Any, stride: Pair, padding: Pair, dilation: P
     for i in range(kh):
         for j in range(kw):
             r0, c0 = i * dh, j * dw
-            buf[:, :, r0:r0 + sh * (hi - 1) + 1:sh, c0:c0 + sw * (wi - 1) + 1:sw] += cols[:, i, j]
-    return buf[:, :, ph:ph + ho, pw:pw + wo].transpose(1, 0, 2, 3)
+            buf[:, :, r0 : r0 + sh * (hi - 1) + 1 : sh, c0 : c0 + sw * (wi - 1) + 1 : sw] += cols[
+                :, i, j
+            ]
+    return buf[:, :, ph : ph + ho, pw : pw + wo].transpose(1, 0, 2, 3)
 
 
-def _convT_rule(specs: tuple[TensorSpec, ...], stride: Pair, padding: Pair, dilation: Pair,
-                groups: int, output_padding: Pair) -> TensorSpec:
+def _convT_rule(
+    specs: tuple[TensorSpec, ...],
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
+    output_padding: Pair,
+) -> TensorSpec:
     x, w = specs
     if len(x.shape) != 4 or len(w.shape) != 4:
-        raise ValueError("conv_transpose2d needs x (N, C_in, H, W) and w (C_in, C_out/groups, "
-                         f"kh, kw), got {tuple(x.shape)} and {tuple(w.shape)}")
+        raise ValueError(
+            "conv_transpose2d needs x (N, C_in, H, W) and w (C_in, C_out/groups, "
+            f"kh, kw), got {tuple(x.shape)} and {tuple(w.shape)}"
+        )
     n, c, h, wd = x.shape
     cin, cg, kh, kw = w.shape
     if c is not None and cin is not None and c != cin:
@@ -163,15 +227,29 @@ def _convT_rule(specs: tuple[TensorSpec, ...], stride: Pair, padding: Pair, dila
     dims = []
     for i, size in enumerate((h, wd)):
         k = (kh, kw)[i]
-        dims.append(None if size is None or k is None else
-                    (size - 1) * stride[i] - 2 * padding[i] + dilation[i] * (k - 1)
-                    + output_padding[i] + 1)
+        dims.append(
+            None
+            if size is None or k is None
+            else (size - 1) * stride[i]
+            - 2 * padding[i]
+            + dilation[i] * (k - 1)
+            + output_padding[i]
+            + 1
+        )
     cout = None if cg is None else cg * groups
     return TensorSpec((n, cout, dims[0], dims[1]), dtypes.result_type(x.dtype, w.dtype))
 
 
-def _convT_vjp(g: Any, ins: Any, out: Any, stride: Pair, padding: Pair, dilation: Pair,
-               groups: int, output_padding: Pair) -> tuple[Any, Any]:
+def _convT_vjp(
+    g: Any,
+    ins: Any,
+    out: Any,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
+    output_padding: Pair,
+) -> tuple[Any, Any]:
     x, w = ins
     k = (w.shape[2], w.shape[3])
     gx = conv2d(g, w, stride, padding, dilation, groups) if _needs(x) else None
@@ -180,16 +258,29 @@ def _convT_vjp(g: Any, ins: Any, out: Any, stride: Pair, padding: Pair, dilation
 
 
 CONV_TRANSPOSE2D = defop(
-    "conv_transpose2d", "neural", inputs=("x", "w"),
+    "conv_transpose2d",
+    "neural",
+    inputs=("x", "w"),
     params=[*_CONV_PARAMS, Param("output_padding", (0, 0), "extra rows/cols at the end")],
-    forward=_convT_fwd, shape_rule=_convT_rule, vjp=_convT_vjp,
+    forward=_convT_fwd,
+    shape_rule=_convT_rule,
+    vjp=_convT_vjp,
     formula="z = conv2dᵀ_w(x): the adjoint of conv2d in its input (col2im of wᵀ x)",
     grad_formula="dx = conv2d(g, w); dw = conv2d_weight(g, x)",
-    doc="Transposed convolution (PyTorch's conv_transpose2d without bias); conv2d's input grad.")
+    doc="Transposed convolution (PyTorch's conv_transpose2d without bias); conv2d's input grad.",
+)
 
 
-def _conv_w_fwd(xp: Any, x: Any, g: Any, kernel_size: Pair, stride: Pair, padding: Pair,
-                dilation: Pair, groups: int) -> Any:
+def _conv_w_fwd(
+    xp: Any,
+    x: Any,
+    g: Any,
+    kernel_size: Pair,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
+) -> Any:
     kh, kw = kernel_size
     cols, _, _ = _windows(xp, x, kh, kw, stride, padding, dilation, groups)
     o = g.shape[1]
@@ -198,16 +289,32 @@ def _conv_w_fwd(xp: Any, x: Any, g: Any, kernel_size: Pair, stride: Pair, paddin
     return dw.reshape(o, x.shape[1] // groups, kh, kw)
 
 
-def _conv_w_rule(specs: tuple[TensorSpec, ...], kernel_size: Pair, stride: Pair, padding: Pair,
-                 dilation: Pair, groups: int) -> TensorSpec:
+def _conv_w_rule(
+    specs: tuple[TensorSpec, ...],
+    kernel_size: Pair,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
+) -> TensorSpec:
     x, g = specs
     c = x.shape[1]
-    return TensorSpec((g.shape[1], None if c is None else c // groups, *kernel_size),
-                      dtypes.result_type(x.dtype, g.dtype))
+    return TensorSpec(
+        (g.shape[1], None if c is None else c // groups, *kernel_size),
+        dtypes.result_type(x.dtype, g.dtype),
+    )
 
 
-def _conv_w_vjp(gw: Any, ins: Any, out: Any, kernel_size: Pair, stride: Pair, padding: Pair,
-                dilation: Pair, groups: int) -> tuple[Any, Any]:
+def _conv_w_vjp(
+    gw: Any,
+    ins: Any,
+    out: Any,
+    kernel_size: Pair,
+    stride: Pair,
+    padding: Pair,
+    dilation: Pair,
+    groups: int,
+) -> tuple[Any, Any]:
     x, g = ins
     gx = gg = None
     if _needs(x):
@@ -219,19 +326,26 @@ def _conv_w_vjp(gw: Any, ins: Any, out: Any, kernel_size: Pair, stride: Pair, pa
 
 
 CONV2D_WEIGHT = defop(
-    "conv2d_weight", "neural", inputs=("x", "g"),
+    "conv2d_weight",
+    "neural",
+    inputs=("x", "g"),
     params=[Param("kernel_size", doc="(kh, kw) of the weight"), *_CONV_PARAMS],
-    forward=_conv_w_fwd, shape_rule=_conv_w_rule, vjp=_conv_w_vjp,
+    forward=_conv_w_fwd,
+    shape_rule=_conv_w_rule,
+    vjp=_conv_w_vjp,
     formula="z[o,c,i,j] = Σ_n,h,w g[n,o,h,w] · x[n,c,s·h+d·i-p, s·w+d·j-p]",
     grad_formula="dx = conv_transpose2d(g, gz); dg = conv2d(x, gz)",
-    doc="Correlation of input and output gradient: conv2d's weight gradient, one GEMM.")
+    doc="Correlation of input and output gradient: conv2d's weight gradient, one GEMM.",
+)
 
 
 # ---- pooling ------------------------------------------------------------------------------
 
-_POOL_PARAMS = [Param("kernel_size", doc="window (kh, kw)"),
-                Param("stride", None, "step (default: kernel_size)"),
-                Param("padding", (0, 0), "-inf padding on each side")]
+_POOL_PARAMS = [
+    Param("kernel_size", doc="window (kh, kw)"),
+    Param("stride", None, "step (default: kernel_size)"),
+    Param("padding", (0, 0), "-inf padding on each side"),
+]
 
 
 def _pool_windows(xp: Any, x: Any, k: Pair, s: Pair, p: Pair) -> Any:
@@ -239,13 +353,14 @@ def _pool_windows(xp: Any, x: Any, k: Pair, s: Pair, p: Pair) -> Any:
     n, c, h, w = x.shape
     if p[0] or p[1]:
         xp_ = xp.full((n, c, h + 2 * p[0], w + 2 * p[1]), -xp.inf, dtype=x.dtype)
-        xp_[:, :, p[0]:p[0] + h, p[1]:p[1] + w] = x
+        xp_[:, :, p[0] : p[0] + h, p[1] : p[1] + w] = x
         x = xp_
     ho = (x.shape[2] - k[0]) // s[0] + 1
     wo = (x.shape[3] - k[1]) // s[1] + 1
     s0, s1, s2, s3 = x.strides
     view = xp.lib.stride_tricks.as_strided(
-        x, (n, c, ho, wo, k[0], k[1]), (s0, s1, s[0] * s2, s[1] * s3, s2, s3))
+        x, (n, c, ho, wo, k[0], k[1]), (s0, s1, s[0] * s2, s[1] * s3, s2, s3)
+    )
     return view.reshape(n, c, ho, wo, k[0] * k[1])
 
 
@@ -265,8 +380,9 @@ def _maxpool_fwd(xp: Any, x: Any, kernel_size: Pair, stride: Pair | None, paddin
     return _pool_windows(xp, x, k, s, _pair(padding)).max(axis=-1)
 
 
-def _pool_rule(specs: tuple[TensorSpec, ...], kernel_size: Pair, stride: Pair | None,
-               padding: Pair) -> TensorSpec:
+def _pool_rule(
+    specs: tuple[TensorSpec, ...], kernel_size: Pair, stride: Pair | None, padding: Pair
+) -> TensorSpec:
     (x,) = specs
     if len(x.shape) != 4:
         raise ValueError(f"pooling needs (N, C, H, W) input, got {tuple(x.shape)}")
@@ -274,27 +390,45 @@ def _pool_rule(specs: tuple[TensorSpec, ...], kernel_size: Pair, stride: Pair | 
     if p[0] * 2 > k[0] or p[1] * 2 > k[1]:
         raise ValueError(f"padding {p} must be at most half the kernel {k}")
     n, c, h, w = x.shape
-    return TensorSpec((n, c, _out_len(h, k[0], s[0], p[0], 1), _out_len(w, k[1], s[1], p[1], 1)),
-                      dtypes.as_dtype(x.dtype))
+    return TensorSpec(
+        (n, c, _out_len(h, k[0], s[0], p[0], 1), _out_len(w, k[1], s[1], p[1], 1)),
+        dtypes.as_dtype(x.dtype),
+    )
 
 
-def _maxpool_vjp(g: Any, ins: Any, out: Any, kernel_size: Pair, stride: Pair | None,
-                 padding: Pair) -> tuple[Any]:
-    return (dispatch(MAX_POOL2D_GRAD, (ins[0], g), {"kernel_size": kernel_size,
-                                                    "stride": stride, "padding": padding}),)
+def _maxpool_vjp(
+    g: Any, ins: Any, out: Any, kernel_size: Pair, stride: Pair | None, padding: Pair
+) -> tuple[Any]:
+    return (
+        dispatch(
+            MAX_POOL2D_GRAD,
+            (ins[0], g),
+            {"kernel_size": kernel_size, "stride": stride, "padding": padding},
+        ),
+    )
 
 
 MAX_POOL2D = defop(
-    "max_pool2d", "neural", params=_POOL_PARAMS, forward=_maxpool_fwd, shape_rule=_pool_rule,
-    vjp=_maxpool_vjp, formula="z[n,c,h,w] = max over the window of x at (s·h, s·w)",
+    "max_pool2d",
+    "neural",
+    params=_POOL_PARAMS,
+    forward=_maxpool_fwd,
+    shape_rule=_pool_rule,
+    vjp=_maxpool_vjp,
+    formula="z[n,c,h,w] = max over the window of x at (s·h, s·w)",
     grad_formula="dx = g routed to each window's (first) maximum",
-    doc="2-D max pooling (windows tile x without copying when stride = kernel).")
+    doc="2-D max pooling (windows tile x without copying when stride = kernel).",
+)
 
 
-def _maxpool_grad_fwd(xp: Any, x: Any, g: Any, kernel_size: Pair, stride: Pair | None,
-                      padding: Pair) -> Any:
-    k, s, p = _pair(kernel_size), _pair(stride if stride is not None else kernel_size), \
-        _pair(padding)
+def _maxpool_grad_fwd(
+    xp: Any, x: Any, g: Any, kernel_size: Pair, stride: Pair | None, padding: Pair
+) -> Any:
+    k, s, p = (
+        _pair(kernel_size),
+        _pair(stride if stride is not None else kernel_size),
+        _pair(padding),
+    )
     n, c, h, w = x.shape
     t = _tiles(x, k, s, p)
     if t is not None:  # non-overlapping windows: scatter through the same free view
@@ -303,27 +437,33 @@ def _maxpool_grad_fwd(xp: Any, x: Any, g: Any, kernel_size: Pair, stride: Pair |
         arg = win.argmax(axis=-1)
         dx = xp.zeros((n, c, ho, wo, k[0] * k[1]), dtype=g.dtype)
         xp.put_along_axis(dx, arg[..., None], g[..., None], axis=-1)
-        return dx.reshape(n, c, ho, wo, k[0], k[1]).transpose(0, 1, 2, 4, 3, 5).reshape(
-            n, c, h, w)
+        return dx.reshape(n, c, ho, wo, k[0], k[1]).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, h, w)
     arg = _pool_windows(xp, x, k, s, p).argmax(axis=-1)
     ho, wo = arg.shape[2:]
     buf = xp.zeros((n, c, h + 2 * p[0], w + 2 * p[1]), dtype=g.dtype)
     for i in range(k[0]):
         for j in range(k[1]):
             sel = xp.where(arg == i * k[1] + j, g, 0)
-            buf[:, :, i:i + s[0] * (ho - 1) + 1:s[0], j:j + s[1] * (wo - 1) + 1:s[1]] += sel
-    return buf[:, :, p[0]:p[0] + h, p[1]:p[1] + w]
+            buf[:, :, i : i + s[0] * (ho - 1) + 1 : s[0], j : j + s[1] * (wo - 1) + 1 : s[1]] += sel
+    return buf[:, :, p[0] : p[0] + h, p[1] : p[1] + w]
 
 
 MAX_POOL2D_GRAD = defop(
-    "max_pool2d_grad", "neural", inputs=("x", "g"), params=_POOL_PARAMS,
-    forward=_maxpool_grad_fwd, shape_rule=lambda specs, **kw: same(specs[:1]), vjp=None,
+    "max_pool2d_grad",
+    "neural",
+    inputs=("x", "g"),
+    params=_POOL_PARAMS,
+    forward=_maxpool_grad_fwd,
+    shape_rule=lambda specs, **kw: same(specs[:1]),
+    vjp=None,
     formula="z = g scattered to the argmax of each window of x",
     grad_formula="not differentiable (max pooling is piecewise linear)",
-    doc="max_pool2d's input gradient (ties go to the first maximum, like PyTorch).")
+    doc="max_pool2d's input gradient (ties go to the first maximum, like PyTorch).",
+)
 
 
 # ---- linear -------------------------------------------------------------------------------
+
 
 def _linear_fwd(xp: Any, x: Any, w: Any, b: Any, input_grad: bool = True) -> Any:
     out = xp.matmul(x, w.T)
@@ -334,8 +474,9 @@ def _linear_fwd(xp: Any, x: Any, w: Any, b: Any, input_grad: bool = True) -> Any
 def _linear_rule(specs: tuple[TensorSpec, ...], input_grad: bool = True) -> TensorSpec:
     x, w, b = specs
     if len(w.shape) != 2 or not x.shape:
-        raise ValueError(f"linear needs x (..., in) and w (out, in), got {tuple(x.shape)} and "
-                         f"{tuple(w.shape)}")
+        raise ValueError(
+            f"linear needs x (..., in) and w (out, in), got {tuple(x.shape)} and {tuple(w.shape)}"
+        )
     if x.shape[-1] is not None and w.shape[1] is not None and x.shape[-1] != w.shape[1]:
         raise ValueError(f"x has {x.shape[-1]} features but w expects {w.shape[1]}")
     if tuple(b.shape) not in ((w.shape[0],), ()):
@@ -356,18 +497,26 @@ def _linear_vjp(g: Any, ins: Any, out: Any, input_grad: bool = True) -> tuple[An
 
 
 LINEAR = defop(
-    "linear", "neural", inputs=("x", "w", "b"), params=[_INPUT_GRAD], forward=_linear_fwd,
+    "linear",
+    "neural",
+    inputs=("x", "w", "b"),
+    params=[_INPUT_GRAD],
+    forward=_linear_fwd,
     shape_rule=_linear_rule,
-    vjp=_linear_vjp, formula="z = x wᵀ + b",
+    vjp=_linear_vjp,
+    formula="z = x wᵀ + b",
     grad_formula="dx = g w; dw = gᵀ x; db = Σ_rows g",
-    doc="Affine map of the last dim (one GEMM, bias added in place): nn.Linear's op.")
+    doc="Affine map of the last dim (one GEMM, bias added in place): nn.Linear's op.",
+)
 
 
 # ---- cross-entropy ------------------------------------------------------------------------
 
-_CE_PARAMS = [Param("reduction", "mean", "'mean', 'sum' or 'none'"),
-              Param("label_smoothing", 0.0, "mass spread evenly over all classes"),
-              Param("ignore_index", -100, "target value that contributes nothing")]
+_CE_PARAMS = [
+    Param("reduction", "mean", "'mean', 'sum' or 'none'"),
+    Param("label_smoothing", 0.0, "mass spread evenly over all classes"),
+    Param("ignore_index", -100, "target value that contributes nothing"),
+]
 
 
 def _ce_parts(xp: Any, x: Any, t: Any, ignore_index: int) -> tuple[Any, Any, Any]:
@@ -378,8 +527,9 @@ def _ce_parts(xp: Any, x: Any, t: Any, ignore_index: int) -> tuple[Any, Any, Any
     return logp, xp.where(valid, t, 0), valid
 
 
-def _ce_fwd(xp: Any, x: Any, t: Any, reduction: str, label_smoothing: float,
-            ignore_index: int) -> Any:
+def _ce_fwd(
+    xp: Any, x: Any, t: Any, reduction: str, label_smoothing: float, ignore_index: int
+) -> Any:
     logp, ts, valid = _ce_parts(xp, x, t, ignore_index)
     loss = -xp.take_along_axis(logp, ts[:, None], axis=1)[:, 0]
     if label_smoothing:
@@ -393,12 +543,15 @@ def _ce_fwd(xp: Any, x: Any, t: Any, reduction: str, label_smoothing: float,
     return (total / max(int(valid.sum()), 1)).astype(x.dtype)
 
 
-def _ce_rule(specs: tuple[TensorSpec, ...], reduction: str, label_smoothing: float,
-             ignore_index: int) -> TensorSpec:
+def _ce_rule(
+    specs: tuple[TensorSpec, ...], reduction: str, label_smoothing: float, ignore_index: int
+) -> TensorSpec:
     x, t = specs
     if len(x.shape) != 2 or len(t.shape) != 1:
-        raise ValueError(f"cross_entropy needs logits (N, C) and class indices (N,), got "
-                         f"{tuple(x.shape)} and {tuple(t.shape)}")
+        raise ValueError(
+            f"cross_entropy needs logits (N, C) and class indices (N,), got "
+            f"{tuple(x.shape)} and {tuple(t.shape)}"
+        )
     if dtypes.as_dtype(t.dtype).kind not in "iu":
         raise ValueError(f"class-index targets must be integers, not {t.dtype}")
     if reduction not in ("mean", "sum", "none"):
@@ -406,19 +559,30 @@ def _ce_rule(specs: tuple[TensorSpec, ...], reduction: str, label_smoothing: flo
     return TensorSpec((x.shape[0],) if reduction == "none" else (), dtypes.as_dtype(x.dtype))
 
 
-def _ce_vjp(g: Any, ins: Any, out: Any, reduction: str, label_smoothing: float,
-            ignore_index: int) -> tuple[Any, None]:
-    params = {"reduction": reduction, "label_smoothing": label_smoothing,
-              "ignore_index": ignore_index}
+def _ce_vjp(
+    g: Any, ins: Any, out: Any, reduction: str, label_smoothing: float, ignore_index: int
+) -> tuple[Any, None]:
+    params = {
+        "reduction": reduction,
+        "label_smoothing": label_smoothing,
+        "ignore_index": ignore_index,
+    }
     return dispatch(CROSS_ENTROPY_GRAD, (ins[0], ins[1], g), params), None
 
 
 CROSS_ENTROPY = defop(
-    "cross_entropy", "neural", inputs=("logits", "target"), params=_CE_PARAMS,
-    forward=_ce_fwd, shape_rule=_ce_rule, vjp=_ce_vjp, differentiable_inputs=(0,),
+    "cross_entropy",
+    "neural",
+    inputs=("logits", "target"),
+    params=_CE_PARAMS,
+    forward=_ce_fwd,
+    shape_rule=_ce_rule,
+    vjp=_ce_vjp,
+    differentiable_inputs=(0,),
     formula="ℓₙ = -(1-ε) log softmax(x)ₙ,tₙ - ε mean_c log softmax(x)ₙ,c; mean over valid n",
     grad_formula="dx = (softmax(x) - q) g / n, q = (1-ε) onehot(t) + ε/C",
-    doc="Softmax cross-entropy with class-index targets, fused and numerically stable.")
+    doc="Softmax cross-entropy with class-index targets, fused and numerically stable.",
+)
 
 
 def _ce_scale(xp: Any, g: Any, valid: Any, reduction: str, dtype: Any) -> Any:
@@ -431,8 +595,9 @@ def _ce_scale(xp: Any, g: Any, valid: Any, reduction: str, dtype: Any) -> Any:
     return (w * g)[:, None]
 
 
-def _ce_grad_fwd(xp: Any, x: Any, t: Any, g: Any, reduction: str, label_smoothing: float,
-                 ignore_index: int) -> Any:
+def _ce_grad_fwd(
+    xp: Any, x: Any, t: Any, g: Any, reduction: str, label_smoothing: float, ignore_index: int
+) -> Any:
     logp, ts, valid = _ce_parts(xp, x, t, ignore_index)
     d = xp.exp(logp, out=logp)
     n, c = x.shape
@@ -451,16 +616,18 @@ def _onehot_q(x: Any, t: Any, label_smoothing: float, ignore_index: int) -> tupl
 
     c = x.shape[1]
     tt = F.unsqueeze(t, 1)
-    classes = arange(c, device=x.device) if isinstance(x, Tensor) else \
-        device_of_array(x).xp.arange(c)
+    classes = (
+        arange(c, device=x.device) if isinstance(x, Tensor) else device_of_array(x).xp.arange(c)
+    )
     q = F.cast(F.eq(tt, classes), x.dtype)
     if label_smoothing:
         q = q * (1.0 - label_smoothing) + label_smoothing / c
     return q, F.cast(F.ne(tt, ignore_index), x.dtype)
 
 
-def _ce_grad_vjp(gz: Any, ins: Any, out: Any, reduction: str, label_smoothing: float,
-                 ignore_index: int) -> tuple[Any, None, Any]:
+def _ce_grad_vjp(
+    gz: Any, ins: Any, out: Any, reduction: str, label_smoothing: float, ignore_index: int
+) -> tuple[Any, None, Any]:
     x, t, g = ins
     e = F.exp(x - F.max(x, 1, True))  # the max's gradient cancels: softmax is shift-invariant
     s = e / F.sum(e, 1, True)
@@ -478,14 +645,22 @@ def _ce_grad_vjp(gz: Any, ins: Any, out: Any, reduction: str, label_smoothing: f
 
 
 CROSS_ENTROPY_GRAD = defop(
-    "cross_entropy_grad", "neural", inputs=("logits", "target", "g"), params=_CE_PARAMS,
-    forward=_ce_grad_fwd, shape_rule=lambda specs, **kw: same(specs[:1]), vjp=_ce_grad_vjp,
-    differentiable_inputs=(0, 2), formula="z = (softmax(x) - q) · g / n",
+    "cross_entropy_grad",
+    "neural",
+    inputs=("logits", "target", "g"),
+    params=_CE_PARAMS,
+    forward=_ce_grad_fwd,
+    shape_rule=lambda specs, **kw: same(specs[:1]),
+    vjp=_ce_grad_vjp,
+    differentiable_inputs=(0, 2),
+    formula="z = (softmax(x) - q) · g / n",
     grad_formula="dx = (s·gz - s Σ s·gz) g / n; dg = Σ (s - q)·gz / n",
-    doc="cross_entropy's logits gradient as one kernel (its own VJP gives second order).")
+    doc="cross_entropy's logits gradient as one kernel (its own VJP gives second order).",
+)
 
 
 # ---- updates (in place; vf.optim's only way to write parameters and state) ---------------
+
 
 def _assign_fwd(xp: Any, target: Any, value: Any) -> Any:
     xp.copyto(target, value, casting="same_kind")
@@ -502,17 +677,25 @@ def _assign_rule(specs: tuple[TensorSpec, ...]) -> TensorSpec:
 
 
 ASSIGN = defop(
-    "assign", "neural", inputs=("target", "value"), forward=_assign_fwd,
-    shape_rule=_assign_rule, vjp=None, formula="target ← value (in place)",
+    "assign",
+    "neural",
+    inputs=("target", "value"),
+    forward=_assign_fwd,
+    shape_rule=_assign_rule,
+    vjp=None,
+    formula="target ← value (in place)",
     grad_formula="not differentiable (a state update)",
-    doc="Write value into target's memory (broadcast, cast); returns target. A state update.")
+    doc="Write value into target's memory (broadcast, cast); returns target. A state update.",
+)
 
 
 def _same_as_first(specs: tuple[TensorSpec, ...], **params: Any) -> TensorSpec:
     for s in specs[1:2]:
         if tuple(s.shape) != tuple(specs[0].shape):
-            raise ValueError(f"gradient shape {tuple(s.shape)} differs from parameter shape "
-                             f"{tuple(specs[0].shape)}")
+            raise ValueError(
+                f"gradient shape {tuple(s.shape)} differs from parameter shape "
+                f"{tuple(specs[0].shape)}"
+            )
     return same(specs[:1])
 
 
@@ -529,15 +712,31 @@ def _sgd_fwd(xp: Any, p: Any, g: Any, lr: Any, weight_decay: float) -> Any:
 
 
 SGD_UPDATE = defop(
-    "sgd_update_", "neural", inputs=("param", "grad", "lr"),
+    "sgd_update_",
+    "neural",
+    inputs=("param", "grad", "lr"),
     params=[Param("weight_decay", 0.0, "L2 penalty added to the gradient")],
-    forward=_sgd_fwd, shape_rule=_same_as_first, vjp=None,
-    formula="p ← p - lr (g + λ p)", grad_formula="not differentiable (a parameter update)",
-    doc="Plain SGD step, in place on param.")
+    forward=_sgd_fwd,
+    shape_rule=_same_as_first,
+    vjp=None,
+    formula="p ← p - lr (g + λ p)",
+    grad_formula="not differentiable (a parameter update)",
+    doc="Plain SGD step, in place on param.",
+)
 
 
-def _sgdm_fwd(xp: Any, p: Any, g: Any, buf: Any, step: Any, lr: Any, momentum: float,
-              dampening: float, nesterov: bool, weight_decay: float) -> Any:
+def _sgdm_fwd(
+    xp: Any,
+    p: Any,
+    g: Any,
+    buf: Any,
+    step: Any,
+    lr: Any,
+    momentum: float,
+    dampening: float,
+    nesterov: bool,
+    weight_decay: float,
+) -> Any:
     if weight_decay:
         g = g + p * weight_decay
     buf *= momentum
@@ -553,17 +752,38 @@ def _sgdm_fwd(xp: Any, p: Any, g: Any, buf: Any, step: Any, lr: Any, momentum: f
 
 
 SGD_MOMENTUM_UPDATE = defop(
-    "sgd_momentum_update_", "neural", inputs=("param", "grad", "buf", "step", "lr"),
-    params=[Param("momentum", 0.9), Param("dampening", 0.0), Param("nesterov", False),
-            Param("weight_decay", 0.0)],
-    forward=_sgdm_fwd, shape_rule=_same_as_first, vjp=None,
+    "sgd_momentum_update_",
+    "neural",
+    inputs=("param", "grad", "buf", "step", "lr"),
+    params=[
+        Param("momentum", 0.9),
+        Param("dampening", 0.0),
+        Param("nesterov", False),
+        Param("weight_decay", 0.0),
+    ],
+    forward=_sgdm_fwd,
+    shape_rule=_same_as_first,
+    vjp=None,
     formula="b ← μ b + (1-τ) g; p ← p - lr (g + μ b if nesterov else b); step ← step + 1",
     grad_formula="not differentiable (a parameter update)",
-    doc="SGD with momentum, in place on param, buf and step (PyTorch's rule).")
+    doc="SGD with momentum, in place on param, buf and step (PyTorch's rule).",
+)
 
 
-def _adam_fwd(xp: Any, p: Any, g: Any, m: Any, v: Any, step: Any, lr: Any, beta1: float,
-              beta2: float, eps: float, weight_decay: float, decoupled: bool) -> Any:
+def _adam_fwd(
+    xp: Any,
+    p: Any,
+    g: Any,
+    m: Any,
+    v: Any,
+    step: Any,
+    lr: Any,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    decoupled: bool,
+) -> Any:
     step += 1
     lr_ = _lr(lr, p)
     if weight_decay:
@@ -575,8 +795,8 @@ def _adam_fwd(xp: Any, p: Any, g: Any, m: Any, v: Any, step: Any, lr: Any, beta1
     m += g * (1.0 - beta1)
     v *= beta2
     v += g * g * (1.0 - beta2)
-    bc1 = (1.0 - beta1 ** step).astype(p.dtype)
-    bc2 = (1.0 - beta2 ** step).astype(p.dtype)
+    bc1 = (1.0 - beta1**step).astype(p.dtype)
+    bc2 = (1.0 - beta2**step).astype(p.dtype)
     denom = xp.sqrt(v)
     denom /= xp.sqrt(bc2)
     denom += eps
@@ -585,46 +805,102 @@ def _adam_fwd(xp: Any, p: Any, g: Any, m: Any, v: Any, step: Any, lr: Any, beta1
 
 
 ADAM_UPDATE = defop(
-    "adam_update_", "neural", inputs=("param", "grad", "m", "v", "step", "lr"),
-    params=[Param("beta1", 0.9), Param("beta2", 0.999), Param("eps", 1e-8),
-            Param("weight_decay", 0.0), Param("decoupled", False, "AdamW's decay")],
-    forward=_adam_fwd, shape_rule=_same_as_first, vjp=None,
+    "adam_update_",
+    "neural",
+    inputs=("param", "grad", "m", "v", "step", "lr"),
+    params=[
+        Param("beta1", 0.9),
+        Param("beta2", 0.999),
+        Param("eps", 1e-8),
+        Param("weight_decay", 0.0),
+        Param("decoupled", False, "AdamW's decay"),
+    ],
+    forward=_adam_fwd,
+    shape_rule=_same_as_first,
+    vjp=None,
     formula="m ← β₁m + (1-β₁)g; v ← β₂v + (1-β₂)g²; p ← p - lr m̂ / (√v̂ + ε)",
     grad_formula="not differentiable (a parameter update)",
-    doc="Adam / AdamW step, in place on param, m, v and step (PyTorch's rule).")
+    doc="Adam / AdamW step, in place on param, m, v and step (PyTorch's rule).",
+)
 
 
 # ---- public functions ---------------------------------------------------------------------
 
-def conv2d(x: Any, w: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-           groups: int = 1) -> Any:
+
+def conv2d(
+    x: Any, w: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1
+) -> Any:
     """2-D convolution of x (N, C, H, W) with w (O, C/groups, kh, kw), no bias."""
-    return dispatch(CONV2D, (x, w), {"stride": _pair(stride), "padding": _pair(padding),
-                                     "dilation": _pair(dilation), "groups": int(groups),
-                                     "input_grad": _needs(x)})
+    return dispatch(
+        CONV2D,
+        (x, w),
+        {
+            "stride": _pair(stride),
+            "padding": _pair(padding),
+            "dilation": _pair(dilation),
+            "groups": int(groups),
+            "input_grad": _needs(x),
+        },
+    )
 
 
-def conv_transpose2d(x: Any, w: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-                     groups: int = 1, output_padding: Any = 0) -> Any:
+def conv_transpose2d(
+    x: Any,
+    w: Any,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+    output_padding: Any = 0,
+) -> Any:
     """Transposed 2-D convolution of x (N, C_in, H, W) with w (C_in, C_out/groups, kh, kw)."""
-    return dispatch(CONV_TRANSPOSE2D, (x, w), {
-        "stride": _pair(stride), "padding": _pair(padding), "dilation": _pair(dilation),
-        "groups": int(groups), "output_padding": _pair(output_padding)})
+    return dispatch(
+        CONV_TRANSPOSE2D,
+        (x, w),
+        {
+            "stride": _pair(stride),
+            "padding": _pair(padding),
+            "dilation": _pair(dilation),
+            "groups": int(groups),
+            "output_padding": _pair(output_padding),
+        },
+    )
 
 
-def conv2d_weight(x: Any, g: Any, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                  dilation: Any = 1, groups: int = 1) -> Any:
+def conv2d_weight(
+    x: Any,
+    g: Any,
+    kernel_size: Any,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Any:
     """The weight gradient of conv2d given its input x and output gradient g."""
-    return dispatch(CONV2D_WEIGHT, (x, g), {
-        "kernel_size": _pair(kernel_size), "stride": _pair(stride), "padding": _pair(padding),
-        "dilation": _pair(dilation), "groups": int(groups)})
+    return dispatch(
+        CONV2D_WEIGHT,
+        (x, g),
+        {
+            "kernel_size": _pair(kernel_size),
+            "stride": _pair(stride),
+            "padding": _pair(padding),
+            "dilation": _pair(dilation),
+            "groups": int(groups),
+        },
+    )
 
 
 def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Any:
     """2-D max pooling (stride defaults to kernel_size)."""
-    return dispatch(MAX_POOL2D, (x,), {"kernel_size": _pair(kernel_size),
-                                       "stride": None if stride is None else _pair(stride),
-                                       "padding": _pair(padding)})
+    return dispatch(
+        MAX_POOL2D,
+        (x,),
+        {
+            "kernel_size": _pair(kernel_size),
+            "stride": None if stride is None else _pair(stride),
+            "padding": _pair(padding),
+        },
+    )
 
 
 def linear(x: Any, w: Any, b: Any) -> Any:
@@ -632,12 +908,19 @@ def linear(x: Any, w: Any, b: Any) -> Any:
     return dispatch(LINEAR, (x, w, b), {"input_grad": _needs(x)})
 
 
-def cross_entropy_indices(x: Any, t: Any, reduction: str = "mean", label_smoothing: float = 0.0,
-                          ignore_index: int = -100) -> Any:
+def cross_entropy_indices(
+    x: Any, t: Any, reduction: str = "mean", label_smoothing: float = 0.0, ignore_index: int = -100
+) -> Any:
     """Fused softmax cross-entropy of logits x (N, C) with class indices t (N,)."""
-    return dispatch(CROSS_ENTROPY, (x, t), {"reduction": reduction,
-                                            "label_smoothing": float(label_smoothing),
-                                            "ignore_index": int(ignore_index)})
+    return dispatch(
+        CROSS_ENTROPY,
+        (x, t),
+        {
+            "reduction": reduction,
+            "label_smoothing": float(label_smoothing),
+            "ignore_index": int(ignore_index),
+        },
+    )
 
 
 def assign(target: Any, value: Any) -> Any:
@@ -646,5 +929,12 @@ def assign(target: Any, value: Any) -> Any:
     return target
 
 
-__all__ = ["assign", "conv2d", "conv2d_weight", "conv_transpose2d", "cross_entropy_indices",
-           "linear", "max_pool2d"]
+__all__ = [
+    "assign",
+    "conv2d",
+    "conv2d_weight",
+    "conv_transpose2d",
+    "cross_entropy_indices",
+    "linear",
+    "max_pool2d",
+]

@@ -16,15 +16,21 @@ class Adam(Optimizer):
 
     _decoupled = False
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
         if lr < 0 or eps < 0 or weight_decay < 0:
             raise ValueError("lr, eps and weight_decay must be non-negative")
         if not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
             raise ValueError(f"betas must be in [0, 1), got {betas}")
-        super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
-                                  "weight_decay": weight_decay})
+        super().__init__(
+            params, {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay}
+        )
 
     @no_grad()
     def step(self) -> None:
@@ -32,8 +38,13 @@ class Adam(Optimizer):
         for g in self.param_groups:
             lr = self._lr(g)
             b1, b2 = g["betas"]
-            params = {"beta1": b1, "beta2": b2, "eps": g["eps"],
-                      "weight_decay": g["weight_decay"], "decoupled": self._decoupled}
+            params = {
+                "beta1": b1,
+                "beta2": b2,
+                "eps": g["eps"],
+                "weight_decay": g["weight_decay"],
+                "decoupled": self._decoupled,
+            }
             for p in g["params"]:
                 if p.grad is not None:
                     m = self._buffer(p, "exp_avg")
@@ -47,7 +58,12 @@ class AdamW(Adam):
 
     _decoupled = True
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2) -> None:
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)

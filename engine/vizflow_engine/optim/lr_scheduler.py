@@ -36,8 +36,9 @@ class LRScheduler:
 class StepLR(LRScheduler):
     """lr = base · gamma^(epoch // step_size)."""
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
-                 last_epoch: int = -1) -> None:
+    def __init__(
+        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -49,15 +50,18 @@ class StepLR(LRScheduler):
 class CosineAnnealingLR(LRScheduler):
     """lr = eta_min + (base - eta_min)(1 + cos(π·epoch / T_max)) / 2."""
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
-                 last_epoch: int = -1) -> None:
+    def __init__(
+        self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
         """Half a cosine from base_lr down to eta_min over T_max epochs."""
-        return self.eta_min + (base_lr - self.eta_min) * (
-            1 + math.cos(math.pi * epoch / self.T_max)) / 2
+        return (
+            self.eta_min
+            + (base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+        )
 
 
 __all__ = ["CosineAnnealingLR", "LRScheduler", "StepLR"]

@@ -82,12 +82,16 @@ class Optimizer:
 
     def state_dict(self) -> dict[str, Any]:
         """Hyper-parameters and numpy copies of the state, indexed by parameter position."""
-        index = {id(p): i for i, p in enumerate(p for g in self.param_groups
-                                                 for p in g["params"])}
-        state = {index[id(p)]: {k: np.array(v.numpy()) for k, v in s.items()}
-                 for p, s in self.state.items()}
-        groups = [{k: v for k, v in g.items() if k not in ("params", "lr_tensor", "_lr_seen")}
-                  | {"params": [index[id(p)] for p in g["params"]]} for g in self.param_groups]
+        index = {id(p): i for i, p in enumerate(p for g in self.param_groups for p in g["params"])}
+        state = {
+            index[id(p)]: {k: np.array(v.numpy()) for k, v in s.items()}
+            for p, s in self.state.items()
+        }
+        groups = [
+            {k: v for k, v in g.items() if k not in ("params", "lr_tensor", "_lr_seen")}
+            | {"params": [index[id(p)] for p in g["params"]]}
+            for g in self.param_groups
+        ]
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, sd: dict[str, Any]) -> None:

@@ -14,15 +14,29 @@ from .optimizer import Optimizer
 class SGD(Optimizer):
     """p ← p - lr·(g + λp), or with momentum μ: b ← μb + (1-τ)g; p ← p - lr·b (or Nesterov)."""
 
-    def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
-                 dampening: float = 0.0, weight_decay: float = 0.0,
-                 nesterov: bool = False) -> None:
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
         if lr < 0 or momentum < 0 or weight_decay < 0:
             raise ValueError("lr, momentum and weight_decay must be non-negative")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
-        super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
-                                  "weight_decay": weight_decay, "nesterov": nesterov})
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "momentum": momentum,
+                "dampening": dampening,
+                "weight_decay": weight_decay,
+                "nesterov": nesterov,
+            },
+        )
 
     @no_grad()
     def step(self) -> None:
@@ -36,8 +50,12 @@ class SGD(Optimizer):
                     if p.grad is not None:
                         dispatch(SGD_UPDATE, (p, p.grad, lr), params)
                 continue
-            params = {"momentum": mom, "dampening": g["dampening"], "nesterov": g["nesterov"],
-                      "weight_decay": g["weight_decay"]}
+            params = {
+                "momentum": mom,
+                "dampening": g["dampening"],
+                "nesterov": g["nesterov"],
+                "weight_decay": g["weight_decay"],
+            }
             for p in g["params"]:
                 if p.grad is not None:
                     buf = self._buffer(p, "momentum_buffer")
