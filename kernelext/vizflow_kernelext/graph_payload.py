@@ -2,38 +2,94 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from vizflow_engine import Tensor
+from vizflow_engine.registry import COMPOSITES, get_op
 from vizflow_kernelext.protocol import PROTOCOL_VERSION, validate_graph_payload
 
 Payload = dict[str, Any]
 _PARAM_SCALARS = (str, int, float, bool, type(None))
 
+EAGER_METRICS = [
+    {"name": "bytes", "label": "Output size", "unit": "bytes"},
+    {"name": "grad_norm", "label": "Gradient norm", "unit": ""},
+    {"name": "nan_count", "label": "NaN/Inf present", "unit": "values"},
+]
 
-def _jsonable_param(value: Any) -> Any:
+
+@dataclass
+class BuiltGraph:
+    """A GraphPayload plus the live values behind its nodes (for the inspector)."""
+
+    payload: Payload
+    values: dict[str, Tensor] = field(default_factory=dict)
+
+
+def jsonable_param(value: Any) -> Any:
     """Params become JSON scalars or lists; anything else is shown by its repr."""
     if isinstance(value, _PARAM_SCALARS):
         return value
     if isinstance(value, (tuple, list)) and all(isinstance(v, _PARAM_SCALARS) for v in value):
         return list(value)
+    if isinstance(value, np.generic):
+        return value.item()
     return repr(value)
 
 
-def _shape(tensor: Tensor) -> list[int]:
-    return [int(d) for d in tensor.shape]
+def op_doc(op_name: str) -> dict[str, str] | None:
+    """The registry's formula and doc of an op (or composite), for the inspector."""
+    try:
+        op = get_op(op_name)
+    except KeyError:
+        comp = COMPOSITES.get(op_name)
+        if comp is None:
+            return None
+        return {
+            "category": comp.category,
+            "formula": comp.formula,
+            "grad_formula": "",
+            "doc": comp.doc,
+        }
+    return {
+        "category": op.category,
+        "formula": op.formula,
+        "grad_formula": op.grad_formula,
+        "doc": op.doc,
+    }
 
 
-def _source(node: Any) -> dict[str, Any] | None:
+def source_of(node: Any) -> dict[str, Any] | None:
+    """The protocol's SourceLocation of a node, or None when unknown."""
     src = getattr(node, "source", None)
     if src is None:
         return None
     return {
         "file": str(src.file),
         "line": int(src.line),
-        "cell": getattr(src, "cell_id", None),
+        "cell": _notebook_cell(str(src.file)) or getattr(src, "cell_id", None),
         "function": getattr(src, "function", None),
     }
+
+
+def _notebook_cell(filename: str) -> str | None:
+    """`In[N]` for code run in this IPython kernel's cell N (the notebook shows N)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    filename_map = getattr(getattr(shell, "compile", None), "_filename_map", None)
+    if not isinstance(filename_map, dict) or filename not in filename_map:
+        return None
+    return f"In[{filename_map[filename]}]"
+
+
+def _key(tensor: Tensor) -> int:
+    return id(tensor.node) if tensor.node is not None else id(tensor)
 
 
 def _collect(root: Tensor) -> list[Tensor]:
@@ -43,10 +99,10 @@ def _collect(root: Tensor) -> list[Tensor]:
     stack: list[tuple[Tensor, bool]] = [(root, False)]
     while stack:
         tensor, expanded = stack.pop()
-        key = id(tensor.node) if tensor.node is not None else id(tensor)
         if expanded:
             order.append(tensor)
             continue
+        key = _key(tensor)
         if key in seen:
             continue
         seen.add(key)
@@ -58,56 +114,68 @@ def _collect(root: Tensor) -> list[Tensor]:
     return order
 
 
-def payload_from_tensor(root: Tensor, title: str | None = None) -> Payload:
+def _metrics(tensor: Tensor) -> dict[str, float | None]:
+    data = tensor.numpy()
+    grad = tensor.grad
+    nonfinite = int(data.size - np.isfinite(data).sum()) if data.dtype.kind == "f" else 0
+    grad_norm = float(np.linalg.norm(grad.numpy().astype(np.float64))) if grad is not None else None
+    return {"bytes": float(data.nbytes), "grad_norm": grad_norm, "nan_count": float(nonfinite)}
+
+
+def build_from_tensor(root: Tensor, title: str | None = None) -> BuiltGraph:
     """Serialise the graph that produced `root`: one node per op and per leaf tensor."""
     tensors = _collect(root)
     ids: dict[int, str] = {}
+    built = BuiltGraph(payload={})
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
-    node_ids_by_node: dict[int, str] = {}
     for index, tensor in enumerate(tensors):
-        node = tensor.node
         node_id = f"n{index}"
-        ids[id(node) if node is not None else id(tensor)] = node_id
-        if node is None:
-            nodes.append(_leaf_node(node_id, tensor))
-            continue
-        node_ids_by_node[id(node)] = node_id
-        nodes.append(_op_node(node_id, tensor, node_ids_by_node))
-        for port, parent in enumerate(node.inputs):
-            if not isinstance(parent, Tensor):
-                continue
-            source_id = ids[id(parent.node) if parent.node is not None else id(parent)]
-            edges.append(
-                {
-                    "id": f"e{len(edges)}",
-                    "source": source_id,
-                    "target": node_id,
-                    "target_port": port,
-                    "shape": _shape(parent),
-                    "dtype": str(parent.dtype),
-                }
-            )
-    root_key = id(root.node) if root.node is not None else id(root)
-    payload: Payload = {
+        ids[_key(tensor)] = node_id
+        built.values[node_id] = tensor
+        record = _leaf_node(tensor) if tensor.node is None else _op_node(tensor, ids)
+        record.update(
+            id=node_id, metrics=_metrics(tensor), has_value=True, has_grad=tensor.grad is not None
+        )
+        nodes.append(record)
+        for port, parent in enumerate(tensor.node.inputs if tensor.node is not None else ()):
+            if isinstance(parent, Tensor):
+                edges.append(
+                    {
+                        "id": f"e{len(edges)}",
+                        "source": ids[_key(parent)],
+                        "target": node_id,
+                        "target_port": port,
+                        "shape": [int(d) for d in parent.shape],
+                        "dtype": str(parent.dtype),
+                    }
+                )
+    docs = {n["op"]: doc for n in nodes if (doc := op_doc(n["op"])) is not None}
+    built.payload = {
         "version": PROTOCOL_VERSION,
         "title": title or (root.name or "tensor"),
         "nodes": nodes,
         "edges": edges,
-        "outputs": [ids[root_key]],
+        "outputs": [ids[_key(root)]],
+        "metrics": EAGER_METRICS,
+        "op_docs": docs,
     }
-    validate_graph_payload(payload)
-    return payload
+    validate_graph_payload(built.payload)
+    return built
 
 
-def _leaf_node(node_id: str, tensor: Tensor) -> dict[str, Any]:
+def payload_from_tensor(root: Tensor, title: str | None = None) -> Payload:
+    """The GraphPayload of `root`'s recorded history."""
+    return build_from_tensor(root, title).payload
+
+
+def _leaf_node(tensor: Tensor) -> dict[str, Any]:
     kind = "parameter" if tensor.requires_grad else "input"
     return {
-        "id": node_id,
         "op": kind,
         "name": tensor.name or "",
         "category": "input",
-        "shape": _shape(tensor),
+        "shape": [int(d) for d in tensor.shape],
         "dtype": str(tensor.dtype),
         "device": str(tensor.device),
         "scope": "",
@@ -118,21 +186,20 @@ def _leaf_node(node_id: str, tensor: Tensor) -> dict[str, Any]:
     }
 
 
-def _op_node(node_id: str, tensor: Tensor, known: dict[int, str]) -> dict[str, Any]:
+def _op_node(tensor: Tensor, ids: dict[int, str]) -> dict[str, Any]:
     node = tensor.node
     assert node is not None
-    forward_of = getattr(node, "forward_of", None)
+    forward_of = node.forward_of
     return {
-        "id": node_id,
         "op": node.op.name,
         "name": node.name or tensor.name or "",
         "category": node.op.category,
-        "shape": _shape(tensor),
+        "shape": [int(d) for d in tensor.shape],
         "dtype": str(tensor.dtype),
         "device": str(tensor.device),
         "scope": node.scope or "",
         "phase": node.phase,
-        "forward_of": known.get(id(forward_of)) if forward_of is not None else None,
-        "params": {k: _jsonable_param(v) for k, v in node.params.items()},
-        "source": _source(node),
+        "forward_of": ids.get(id(forward_of)) if forward_of is not None else None,
+        "params": {k: jsonable_param(v) for k, v in node.params.items()},
+        "source": source_of(node),
     }

@@ -5,19 +5,36 @@ from __future__ import annotations
 from typing import Any
 
 from vizflow_engine import Tensor
-from vizflow_kernelext.graph_payload import payload_from_tensor
+from vizflow_kernelext.graph_payload import BuiltGraph, build_from_tensor
 from vizflow_kernelext.widgets import GraphViewer
 
 
-def show(
-    obj: Any, *, title: str | None = None, direction: str = "RIGHT", height: str = "420px"
-) -> GraphViewer:
-    """Return a graph viewer for a tensor's recorded history (displayed when last in a cell)."""
+def build(obj: Any, title: str | None = None) -> BuiltGraph:
+    """The payload and live values for anything vizflow can draw."""
     if isinstance(obj, Tensor):
-        payload = payload_from_tensor(obj, title=title)
-    else:
-        raise TypeError(
-            f"vf.show() cannot display a {type(obj).__name__}; pass a vizflow Tensor "
-            "(its recorded history is drawn)"
-        )
-    return GraphViewer(payload, layout_direction=direction, height=height)
+        return build_from_tensor(obj, title=title)
+    raise TypeError(
+        f"vf.show() cannot display a {type(obj).__name__}; pass a vizflow Tensor "
+        "(its recorded history is drawn)"
+    )
+
+
+def show(
+    obj: Any,
+    compare: Any = None,
+    *,
+    title: str | None = None,
+    direction: str = "RIGHT",
+    height: str = "420px",
+) -> GraphViewer:
+    """A graph viewer for `obj` (displayed when last in a cell); `compare` adds a second
+    graph side by side, with selection synchronised by node name."""
+    built = build(obj, title)
+    other = build(compare).payload if compare is not None else None
+    return GraphViewer(
+        built.payload,
+        values=built.values,
+        compare=other,
+        layout_direction=direction,
+        height=height,
+    )

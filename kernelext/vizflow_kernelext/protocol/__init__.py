@@ -5,6 +5,13 @@ from vizflow_kernelext.protocol.schema import (
     ProtocolError,
     load_schema,
     validate_graph_payload,
+    validate_message,
 )
 
-__all__ = ["PROTOCOL_VERSION", "ProtocolError", "load_schema", "validate_graph_payload"]
+__all__ = [
+    "PROTOCOL_VERSION",
+    "ProtocolError",
+    "load_schema",
+    "validate_graph_payload",
+    "validate_message",
+]

@@ -1,21 +1,42 @@
-"""The graph viewer widget: holds a validated GraphPayload the browser draws."""
+"""The graph viewer widget: holds a validated GraphPayload the browser draws.
+
+Its output carries three representations: the live widget, an
+`application/vnd.vizflow.graph+json` bundle (so a saved notebook shows the graph with no
+kernel, through the extension's mime renderer) and a static SVG for other front ends.
+The browser asks for node values with `inspect` messages; replies carry summaries whose
+histogram and heatmap arrays travel as binary buffers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as widgets
 import traitlets
 
-from vizflow_kernelext.protocol import validate_graph_payload
+from vizflow_kernelext.protocol import (
+    PROTOCOL_VERSION,
+    ProtocolError,
+    validate_graph_payload,
+    validate_message,
+)
+from vizflow_kernelext.summaries import summarize
+from vizflow_kernelext.svg_fallback import render_svg
 
 MODULE_NAME = "@vizflow/jupyterlab"
 MODULE_VERSION = "0.1.0"
+MIME_TYPE = "application/vnd.vizflow.graph+json"
 LAYOUT_DIRECTIONS = ("RIGHT", "DOWN")
 
 
+def _validate_optional_graph(value: dict[str, Any] | None) -> None:
+    if value is not None:
+        validate_graph_payload(value)
+
+
 class GraphViewer(widgets.DOMWidget):
-    """Interactive view of one computation graph, drawn by the labextension."""
+    """Interactive view of one computation graph (and optionally a second, side by side)."""
 
     _model_name = traitlets.Unicode("GraphViewerModel").tag(sync=True)
     _view_name = traitlets.Unicode("GraphViewerView").tag(sync=True)
@@ -25,15 +46,98 @@ class GraphViewer(widgets.DOMWidget):
     _view_module_version = traitlets.Unicode(MODULE_VERSION).tag(sync=True)
 
     graph = traitlets.Dict().tag(sync=True)
+    compare = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     layout_direction = traitlets.Enum(LAYOUT_DIRECTIONS, default_value="RIGHT").tag(sync=True)
     height = traitlets.Unicode("420px").tag(sync=True)
 
-    def __init__(self, graph: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        graph: dict[str, Any],
+        values: Mapping[str, Any] | None = None,
+        compare: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         validate_graph_payload(graph)
-        super().__init__(graph=graph, **kwargs)
+        _validate_optional_graph(compare)
+        super().__init__(graph=graph, compare=compare, **kwargs)
+        self._values: dict[str, Any] = dict(values or {})
+        self.on_msg(self._handle_message)
 
     @traitlets.validate("graph")
     def _check_graph(self, proposal: dict[str, Any]) -> dict[str, Any]:
         value: dict[str, Any] = proposal["value"]
         validate_graph_payload(value)
         return value
+
+    @traitlets.validate("compare")
+    def _check_compare(self, proposal: dict[str, Any]) -> dict[str, Any] | None:
+        value: dict[str, Any] | None = proposal["value"]
+        _validate_optional_graph(value)
+        return value
+
+    def set_graph(self, graph: dict[str, Any], values: Mapping[str, Any] | None = None) -> None:
+        """Replace the drawn graph and the values the inspector can ask for."""
+        self.graph = graph
+        self._values = dict(values or {})
+
+    # ---- inspector -------------------------------------------------------------------------
+    def inspect(self, node_id: str) -> tuple[dict[str, Any], list[bytes]]:
+        """The InspectReply body for a node (without request id) and its binary buffers."""
+        buffers: list[bytes] = []
+        held = self._values.get(node_id)
+        if held is None:
+            known = any(node["id"] == node_id for node in self.graph.get("nodes", []))
+            error = None if known else f"no node {node_id!r} in this graph"
+            return {"node_id": node_id, "value": None, "grad": None, "error": error}, buffers
+        grad = getattr(held, "grad", None)
+        reply = {
+            "node_id": node_id,
+            "value": summarize(_as_numpy(held), buffers),
+            "grad": summarize(_as_numpy(grad), buffers) if grad is not None else None,
+            "error": None,
+        }
+        return reply, buffers
+
+    def _handle_message(self, _widget: Any, content: Any, _buffers: list[bytes]) -> None:
+        if not isinstance(content, dict) or content.get("kind") != "inspect":
+            return
+        try:
+            validate_message("InspectRequest", content)
+        except ProtocolError as exc:
+            request_id = content.get("request_id", -1)
+            bad = {
+                "node_id": str(content.get("node_id", "")),
+                "value": None,
+                "grad": None,
+                "error": str(exc),
+            }
+            self._reply(request_id if isinstance(request_id, int) else -1, bad, [])
+            return
+        body, buffers = self.inspect(content["node_id"])
+        self._reply(content["request_id"], body, buffers)
+
+    def _reply(self, request_id: int, body: dict[str, Any], buffers: list[bytes]) -> None:
+        message = {"kind": "inspect_reply", "request_id": request_id, **body}
+        validate_message("InspectReply", message)
+        self.send(message, buffers=buffers)
+
+    # ---- display ---------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle: dict[str, Any] = super()._repr_mimebundle_(**kwargs) or {}
+        bundle[MIME_TYPE] = {
+            "version": PROTOCOL_VERSION,
+            "graph": self.graph,
+            "compare": self.compare,
+            "model_id": self.model_id,
+        }
+        svg = render_svg(self.graph)
+        if svg is not None:
+            bundle["image/svg+xml"] = svg
+        title = self.graph.get("title", "graph")
+        bundle["text/plain"] = f"<vizflow graph {title!r}: {len(self.graph['nodes'])} nodes>"
+        return bundle
+
+
+def _as_numpy(value: Any) -> Any:
+    numpy_method = getattr(value, "numpy", None)
+    return numpy_method() if callable(numpy_method) else value

@@ -1,0 +1,114 @@
+"""Inspector replies: statistics, histogram and heatmap buffers, errors; display bundle."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+import vizflow as vf
+from vizflow_kernelext.protocol import validate_message
+from vizflow_kernelext.summaries import HEATMAP_MAX_SIDE, HISTOGRAM_BINS, summarize
+from vizflow_kernelext.svg_fallback import payload_to_dot, render_svg
+from vizflow_kernelext.widgets.graph_viewer import MIME_TYPE
+
+
+def _known_viewer() -> tuple[vf.GraphViewer, dict[str, str]]:
+    known = vf.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, name="known")
+    out = (known * 2.0).sum()
+    out.backward()
+    viewer = vf.show(out)
+    ids = {node["name"] or node["op"]: node["id"] for node in viewer.graph["nodes"]}
+    return viewer, ids
+
+
+def test_summary_statistics_of_a_known_tensor() -> None:
+    buffers: list[bytes] = []
+    summary = summarize(np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32), buffers)
+    assert (summary["min"], summary["max"], summary["mean"]) == (1.0, 4.0, 2.5)
+    assert summary["std"] == pytest.approx(np.std([1, 2, 3, 4]))
+    assert summary["shape"] == [2, 2] and summary["numel"] == 4
+    counts = np.frombuffer(buffers[summary["histogram"]["buffer"]], dtype=np.float64)
+    assert counts.shape == (HISTOGRAM_BINS,) and counts.sum() == 4
+    heat = summary["heatmap"]
+    pixels = np.frombuffer(buffers[heat["buffer"]], dtype=np.float32).reshape(2, 2)
+    np.testing.assert_array_equal(pixels, [[1, 2], [3, 4]])
+
+
+def test_nan_and_inf_are_counted_and_left_out_of_statistics() -> None:
+    buffers: list[bytes] = []
+    summary = summarize(np.array([1.0, np.nan, np.inf, -np.inf, 3.0]), buffers)
+    assert summary["nan_count"] == 1 and summary["inf_count"] == 2
+    assert (summary["min"], summary["max"], summary["mean"]) == (1.0, 3.0, 2.0)
+    all_nan = summarize(np.array([np.nan, np.nan]), buffers)
+    assert all_nan["min"] is None and all_nan["histogram"] is None
+
+
+def test_large_tensors_are_pooled_to_a_small_heatmap() -> None:
+    buffers: list[bytes] = []
+    summary = summarize(np.arange(1000 * 700, dtype=np.float32).reshape(1000, 700), buffers)
+    heat = summary["heatmap"]
+    assert heat["rows"] <= HEATMAP_MAX_SIDE and heat["cols"] <= HEATMAP_MAX_SIDE
+    assert heat["source_shape"] == [1000, 700]
+    assert sum(len(b) for b in buffers) < 100_000
+    assert len(summary["preview"]) <= 400
+
+
+def test_image_shaped_tensor_gets_an_image_heatmap() -> None:
+    buffers: list[bytes] = []
+    summary = summarize(np.random.default_rng(0).random((2, 3, 16, 16)), buffers)
+    assert summary["heatmap"]["kind"] == "image"
+    assert (summary["heatmap"]["rows"], summary["heatmap"]["cols"]) == (16, 16)
+
+
+def test_inspect_reply_for_a_known_tensor_has_value_and_grad() -> None:
+    viewer, ids = _known_viewer()
+    body, buffers = viewer.inspect(ids["known"])
+    validate_message("InspectReply", {"kind": "inspect_reply", "request_id": 7, **body})
+    assert body["value"]["min"] == 1.0 and body["value"]["max"] == 4.0
+    assert body["value"]["mean"] == 2.5
+    assert body["grad"]["min"] == 2.0 and body["grad"]["max"] == 2.0
+    assert len(buffers) == 4  # histogram + heatmap, for value and for grad
+
+
+def test_inspect_unknown_node_is_an_error_reply() -> None:
+    viewer, _ = _known_viewer()
+    body, buffers = viewer.inspect("n999")
+    assert body["error"] == "no node 'n999' in this graph" and buffers == []
+
+
+def test_inspect_message_round_trip_through_the_widget() -> None:
+    viewer, ids = _known_viewer()
+    sent: list[tuple[dict, list[bytes]]] = []
+    viewer.send = lambda content, buffers=None: sent.append((content, buffers or []))
+    viewer._handle_message(
+        viewer, {"kind": "inspect", "request_id": 3, "node_id": ids["known"]}, []
+    )
+    viewer._handle_message(viewer, {"kind": "inspect", "request_id": "x"}, [])
+    assert sent[0][0]["request_id"] == 3 and sent[0][0]["value"]["max"] == 4.0
+    assert sent[1][0]["error"] and sent[1][0]["request_id"] == -1
+
+
+def test_display_bundle_carries_the_graph_for_kernel_less_rendering() -> None:
+    viewer, _ = _known_viewer()
+    bundle = viewer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    data = bundle[MIME_TYPE]
+    validate_message("GraphMimeBundle", data)
+    assert data["model_id"] == viewer.model_id and data["graph"] == viewer.graph
+    assert bundle["text/plain"].startswith("<vizflow graph")
+
+
+def test_dot_source_escapes_user_text() -> None:
+    payload = vf.show(vf.tensor([1.0], requires_grad=True, name='a"b\\c') * 2.0).graph
+    dot = payload_to_dot(payload)
+    assert '\\"' in dot and 'a\\"b\\\\c' in dot
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz dot is not installed")
+def test_svg_fallback_renders_with_graphviz() -> None:
+    x = vf.tensor([1.0, 2.0], requires_grad=True, name="<img src=x onerror=alert(1)>")
+    svg = render_svg(vf.show((x * 3.0).sum()).graph)
+    assert svg is not None and svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert "<img" not in svg and "&lt;img" in svg
