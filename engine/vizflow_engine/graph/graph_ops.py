@@ -77,6 +77,25 @@ FUSED = OpDef(
     param_names=frozenset({"program"}),
 )
 
+# in-place state updates (vf.optim, batch-norm statistics): which inputs each one writes
+_MUTATED = {
+    "assign": (0,),
+    "sgd_update_": (0,),
+    "sgd_momentum_update_": (0, 2, 3),
+    "adam_update_": (0, 2, 3, 4),
+}
+
+
+def mutates(op: OpDef) -> bool:
+    """True for ops that write into their inputs (they return an alias of input 0)."""
+    return op.name in _MUTATED or (op.name.endswith("_") and not op.differentiable)
+
+
+def mutated_inputs(op: OpDef) -> tuple[int, ...]:
+    """Indices of the inputs an in-place op writes."""
+    return _MUTATED.get(op.name, (0,))
+
+
 GRAPH_OPS: dict[str, OpDef] = {STOP_GRADIENT.name: STOP_GRADIENT, FUSED.name: FUSED}
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtypes
 from .._state import STATE
 from ..backend import CPU, Device, get_device
+from ..dispatch import dispatch as _dispatch_op
 from ..node import Node, SourceLocation, capture
 from ..registry import OpDef, TensorSpec
 from ..tensor import Tensor
@@ -229,6 +230,21 @@ class Value:
         return f"Value({self.name}: {self.dtype}[{dims}], {self.kind})"
 
 
+def _via_dispatch(fast: Any) -> Any:
+    """A Value method doing what Tensor's generated fast-path method does, via dispatch."""
+    import inspect
+
+    nl = inspect.getclosurevars(fast).nonlocals
+    op = nl.get("op")
+    if not isinstance(op, OpDef):
+        raise RuntimeError(f"cannot find the op behind Tensor.{fast.__name__} for graph mode")
+    if fast.__code__.co_argcount == 1:
+        return lambda self: _dispatch_op(op, (self,))
+    if nl.get("reflected"):
+        return lambda self, o: _dispatch_op(op, (o, self))
+    return lambda self, o: _dispatch_op(op, (self, o))
+
+
 def _borrow_tensor_methods() -> None:
     """Give Value every operator and op method of Tensor (they dispatch, so they build nodes)."""
     skip = {
@@ -275,6 +291,8 @@ def _borrow_tensor_methods() -> None:
     for name, attr in vars(Tensor).items():
         if name in skip or name in vars(Value) or isinstance(attr, (int, type(None))):
             continue
+        if getattr(attr, "__module__", "") == _dispatch_op.__module__:
+            attr = _via_dispatch(attr)  # Tensor's inlined fast path assumes a real Tensor
         if callable(attr) or isinstance(attr, property):
             setattr(Value, name, attr)
     Value.__array_priority__ = 1000  # type: ignore[attr-defined]

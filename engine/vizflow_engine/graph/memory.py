@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..node import Node
+from .graph_ops import mutates
 from .ir import Graph, Value
 
 # ops whose kernel returns a view of input 0 (no new memory; input stays alive while used)
@@ -120,7 +121,7 @@ def plan_memory(
         return root.get(v.uid, v.uid)
 
     for n in g.nodes:
-        if n.op.name in VIEW_OPS and isinstance(n.inputs[0], Value):
+        if is_alias(n) and isinstance(n.inputs[0], Value):
             root[out[n].uid] = rt(n.inputs[0])
     mp.alias_of = dict(root)
     end = len(groups) + 1
@@ -148,7 +149,7 @@ def plan_memory(
         for n in grp:
             v = out[n]
             name = n.op.name
-            if name in VIEW_OPS:
+            if is_alias(n):
                 continue
             size = nbytes(v)
             mp.naive_bytes += size
@@ -214,7 +215,7 @@ def plan_memory(
                     if (
                         rv is not None
                         and rv.node is not None
-                        and rv.node.op.name not in VIEW_OPS
+                        and not is_alias(rv.node)
                         and r not in mp.var_inplace
                         and rv.uid not in pinned
                     ):
@@ -257,3 +258,8 @@ def _only_first_step(n: Node, x: Value) -> bool:
         for step in n.params["program"][1:]
         for r in step[2]
     )
+
+
+def is_alias(n: Node) -> bool:
+    """The node's output shares input 0's memory (a view, or an in-place update)."""
+    return n.op.name in VIEW_OPS or mutates(n.op)

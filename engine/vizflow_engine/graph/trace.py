@@ -16,7 +16,9 @@ from ..backend import Device, device_of_array, get_device
 from ..dispatch import intercept, register_symbolic_type
 from ..registry import OpDef
 from ..tensor import Tensor, _make
+from .graph_ops import mutates
 from .ir import LITERALS, Graph, Shape, Value
+from .passes.util import RANDOM_OPS
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,27 @@ class Tracer:
         self.grads: dict[int, tuple[Tensor, Any]] = {}  # tensors whose .grad tracing replaced
 
     def handle(self, op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
-        """The intercept handler: every op becomes a node (creation ops included)."""
-        return self.graph.apply(op, tuple(self.convert(x) for x in inputs), params)
+        """The intercept handler: every op becomes a node, except deterministic creation ops.
+
+        zeros/ones/full/arange… without symbolic inputs run eagerly, once, at trace time (so
+        state an optimiser creates on its first step is a real tensor); random ops stay nodes.
+        In-place update ops become side-effecting nodes, and the written tensor then stands
+        for the node's output, so later reads are ordered after the update.
+        """
+        if (
+            op.category == "creation"
+            and op.name not in RANDOM_OPS
+            and not any(isinstance(x, Value) for x in inputs)
+        ):
+            return NotImplemented
+        out = self.graph.apply(op, tuple(self.convert(x) for x in inputs), params)
+        if mutates(op):
+            assert out.node is not None
+            out.node.phase = "update"
+            t = inputs[0]
+            if isinstance(t, Tensor):
+                t.data = out
+        return out
 
     def convert(self, x: Any) -> Any:
         """A node input: Values and literals as they are; eager tensors captured as variables."""
@@ -100,11 +121,22 @@ class Tracer:
                 new = t.data
                 var = self.by_array[id(orig)]
                 t.data = orig
-                if new is not var:
+                if new is not var and not _writes(new, var):
                     self.graph.assign(var, new)
         for t, g in self.grads.values():
             t.grad = g
         _mark_updates(self.graph)
+
+
+def _writes(new: Value, var: Value) -> bool:
+    """True when new is made by an in-place op that already wrote var's memory."""
+    n = new.node
+    return (
+        n is not None
+        and mutates(n.op)
+        and isinstance(n.inputs[0], Value)
+        and (n.inputs[0].uid == var.uid or _writes(n.inputs[0], var))
+    )
 
 
 def _inplace_owner(x: Tensor) -> Tensor:
@@ -144,7 +176,7 @@ def tracing(graph: Graph) -> Iterator[Tracer]:
 
 def _mark_updates(g: Graph) -> None:
     """Nodes that only feed variable updates (the optimiser's arithmetic) get phase "update"."""
-    if not g.updates:
+    if not g.updates and not any(mutates(n.op) for n in g.nodes):
         return
     feeds_out: set[int] = set()
     stack = [v for v in g.outputs]
@@ -157,6 +189,7 @@ def _mark_updates(g: Graph) -> None:
             stack.extend(x for x in v.node.inputs if isinstance(x, Value))
     seen: set[int] = set()
     stack = [new for _, new in g.updates]
+    stack += [g.out[n] for n in g.nodes if mutates(n.op)]
     for v in stack:
         feeds_out.discard(v.uid)
     while stack:

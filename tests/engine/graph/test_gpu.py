@@ -41,8 +41,7 @@ def test_gpu_training_steps_equal_eager_gpu_steps():
 
 
 def test_stepping_on_the_gpu_gives_device_values():
-    g = grad_graph(trace(lambda x: (vf.exp(x) * x).sum(), spec((8,), "float64", "cuda")),
-                   wrt=["x"])
+    g = grad_graph(trace(lambda x: (vf.exp(x) * x).sum(), spec((8,), "float64", "cuda")), wrt=["x"])
     import cupy
 
     run = g.compile().start(cupy.linspace(0, 1, 8))

@@ -12,7 +12,7 @@ import numpy as np
 from ...backend import CPU, Device, to_device
 from ...node import Node
 from ...tensor import Tensor
-from ..graph_ops import lookup
+from ..graph_ops import lookup, mutates
 from ..ir import Graph, Value
 from ..memory import MemoryPlan, plan_memory
 from .kernels import REDUCE_OUT, UFUNC_NAMES, call_expr, generic, out_capable
@@ -95,7 +95,9 @@ class Plan:
             if n.op.name not in ("matmul", "einsum") and _elements(g.out[n]) >= HEAVY_ELEMENTS
         }
         wide = any(sum(1 for n in grp if n in heavy_nodes) >= 2 for grp in groups)
-        self.parallel = bool(wide if parallel == "auto" else parallel)
+        # in-place updates must run after every reader of what they write: keep trace order
+        effects = any(mutates(n.op) for n in g.nodes)
+        self.parallel = bool(wide if parallel == "auto" else parallel) and not effects
         order = [n for grp in groups for n in grp] if self.parallel else list(g.nodes)
         self.groups = groups if self.parallel else [[n] for n in g.nodes]
         self.memory: MemoryPlan = plan_memory(

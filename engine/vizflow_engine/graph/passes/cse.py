@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...node import Node
+from ..graph_ops import mutates
 from ..ir import Graph, Value
 from ..rewrite import Rewriter
 from .util import RANDOM_OPS, params_key
@@ -15,7 +16,7 @@ def cse(g: Graph) -> Graph:
     seen: dict[Any, Value] = {}
 
     def rule(r: Rewriter, node: Node) -> Any:
-        if node.op.name in RANDOM_OPS:
+        if node.op.name in RANDOM_OPS or mutates(node.op):
             return None
         ins = tuple(r.get(x) for x in node.inputs)
         key = (

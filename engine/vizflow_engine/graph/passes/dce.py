@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...node import Node
+from ..graph_ops import mutates
 from ..ir import Graph, Value
 from ..rewrite import Rewriter
 
@@ -13,6 +14,7 @@ def live_nodes(g: Graph) -> set[Node]:
     """Nodes reachable backwards from the outputs and the updates."""
     live: set[Node] = set()
     stack = [*g.outputs, *(new for _, new in g.updates)]
+    stack += [g.out[n] for n in g.nodes if mutates(n.op)]  # side effects stay
     while stack:
         v = stack.pop()
         n = v.node

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ...node import Node
+from ..graph_ops import mutates
 from ..ir import Graph, Value
 from ..rewrite import Rewriter
 from .util import RANDOM_OPS
@@ -18,7 +19,7 @@ def fold_constants(g: Graph) -> Graph:
     """A copy of g with constant subgraphs evaluated once at compile time."""
 
     def rule(r: Rewriter, node: Node) -> Any:
-        if node.op.name in RANDOM_OPS:
+        if node.op.name in RANDOM_OPS or mutates(node.op):
             return None
         ins = tuple(r.get(x) for x in node.inputs)
         if not all(not isinstance(x, Value) or x.kind == "constant" for x in ins):

@@ -51,6 +51,7 @@ def fuse_elementwise(g: Graph) -> Graph:
     users = g.consumers()
     pinned = {v.uid for v in g.outputs} | {new.uid for _, new in g.updates}
     chain_next: dict[Node, Node] = {}
+    taken: set[Node] = set()
     for n in g.nodes:
         if not _fusible(g, n):
             continue
@@ -63,8 +64,9 @@ def fuse_elementwise(g: Graph) -> Graph:
             _fusible(g, m)
             and g.out[m].shape == out.shape
             and sum(1 for x in m.inputs if isinstance(x, Value) and x.uid == out.uid) == 1
-        ):
+        ) and m not in taken:  # m continues one chain only
             chain_next[n] = m
+            taken.add(m)
     heads = [n for n in g.nodes if n in chain_next and n not in chain_next.values()]
     chains: dict[Node, list[Node]] = {}
     member: dict[Node, Node] = {}
