@@ -23,7 +23,7 @@ def _in_notebook() -> bool:
     ipy = sys.modules.get("IPython")
     if ipy is None:
         return False
-    shell = ipy.get_ipython()  # type: ignore[attr-defined]
+    shell = ipy.get_ipython()
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
@@ -94,9 +94,8 @@ class DataLoader:
             for b in range(nb):
                 idx = order[b * self.batch_size : (b + 1) * self.batch_size]
                 if isinstance(ds, TensorDataset):
-                    if not self.shuffle:
-                        idx = slice(int(idx[0]), int(idx[-1]) + 1)
-                    yield tuple(as_tensor(t.data[idx], device=t.device) for t in ds.tensors)
+                    sel: Any = idx if self.shuffle else slice(int(idx[0]), int(idx[-1]) + 1)
+                    yield tuple(as_tensor(t.data[sel], device=t.device) for t in ds.tensors)
                 else:
                     yield _collate([ds[int(i)] for i in idx])
                 bar.update(b + 1)

@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import functional as _F
 from ..creation import ones, zeros
+from ..tensor import Tensor
 from . import functional as F
 from . import init
 from .module import Module
@@ -161,6 +162,9 @@ class Dropout(Module):
 
 class _BatchNorm(Module):
     """Batch normalisation over dim 1 with running statistics (PyTorch's semantics)."""
+
+    running_mean: Tensor | None
+    running_var: Tensor | None
 
     def __init__(
         self,

@@ -25,7 +25,7 @@ class Module:
 
     training: bool
     _parameters: dict[str, Parameter]
-    _buffers: dict[str, Tensor]
+    _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module]
     _scope: str
 
@@ -70,12 +70,12 @@ class Module:
 
     def __delattr__(self, name: str) -> None:
         for store in (self._parameters, self._buffers, self._modules):
-            store.pop(name, None)  # type: ignore[attr-defined]
+            store.pop(name, None)
         object.__delattr__(self, name)
 
     def register_buffer(self, name: str, tensor: Tensor | None) -> None:
         """Add non-trainable state (e.g. running statistics) saved in state_dict."""
-        self._buffers[name] = tensor  # type: ignore[assignment]
+        self._buffers[name] = tensor
         object.__setattr__(self, name, tensor)
         if tensor is not None:
             tensor.name = name
@@ -235,7 +235,7 @@ class Module:
 
     def load_state_dict(self, state: Any, strict: bool = True) -> None:
         """Copy values into parameters and buffers in place (names and shapes must match)."""
-        own = dict(self.named_parameters())
+        own: dict[str, Tensor] = dict(self.named_parameters())
         own.update(self.named_buffers())
         keys = set(state.keys()) if hasattr(state, "keys") else set()
         if strict:
@@ -253,7 +253,8 @@ class Module:
 
     def save(self, path: str) -> None:
         """Write state_dict to a compressed .npz file (plain arrays, no pickle)."""
-        np.savez_compressed(path, **self.state_dict())
+        arrays: dict[str, Any] = dict(self.state_dict())
+        np.savez_compressed(path, **arrays)
 
     def load(self, path: str, strict: bool = True) -> Module:
         """Load values saved by save() (np.load with allow_pickle=False); returns self."""
@@ -283,8 +284,10 @@ class Sequential(Module):
             for k, m in mods[0].items():
                 self.add_module(k, m)
         else:
-            for i, m in enumerate(mods):
-                self.add_module(str(i), m)  # type: ignore[arg-type]
+            for i, mod in enumerate(mods):
+                if not isinstance(mod, Module):
+                    raise TypeError(f"Sequential takes Modules, not {type(mod).__name__}")
+                self.add_module(str(i), mod)
 
     def forward(self, x: Any) -> Any:
         """Feed x through each module in turn."""
