@@ -47,6 +47,6 @@ def test_stepping_on_the_gpu_gives_device_values():
     run = g.compile().start(cupy.linspace(0, 1, 8))
     events = list(run)
     assert all(isinstance(e.output, cupy.ndarray) for e in events)
-    loss, gx = run.finish()
+    _loss, gx = run.finish()
     xs = np.linspace(0, 1, 8)
     np.testing.assert_allclose(cupy.asnumpy(gx), np.exp(xs) * (1 + xs), rtol=1e-12)
