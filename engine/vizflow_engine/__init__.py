@@ -267,3 +267,30 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+# graph mode (TensorFlow-style): trace, transform, compile, step
+from . import graph
+from .graph import (
+    Graph,
+    GraphError,
+    TraceError,
+    function,
+    grad_graph,
+    optimize,
+    spec,
+    trace,
+    verify,
+)
+
+__all__ += [
+    "Graph",
+    "GraphError",
+    "TraceError",
+    "function",
+    "grad_graph",
+    "graph",
+    "optimize",
+    "spec",
+    "trace",
+    "verify",
+]
