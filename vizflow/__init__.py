@@ -24,3 +24,10 @@ def load_ipython_extension(ipython: Any) -> None:
     from vizflow_kernelext.ipython import load_ipython_extension as _load
 
     _load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """`%unload_ext vizflow`: back to plain reprs."""
+    from vizflow_kernelext.ipython import unload_ipython_extension as _unload
+
+    _unload(ipython)

@@ -1,6 +1,6 @@
 """vizflow's kernel side: the protocol, the widgets and the IPython extension."""
 
-from vizflow_kernelext.graph_payload import payload_from_tensor
+from vizflow_kernelext.payload import payload_from_tensor
 from vizflow_kernelext.protocol import PROTOCOL_VERSION, ProtocolError
 from vizflow_kernelext.show import show
 from vizflow_kernelext.widgets import GraphViewer

@@ -1,4 +1,4 @@
-"""The IPython extension: `%load_ext vizflow` makes computations display as graphs."""
+"""The IPython extension: `%load_ext vizflow` makes tensors and graphs display as viewers."""
 
 from __future__ import annotations
 
@@ -7,14 +7,21 @@ from typing import Any
 from IPython.display import display
 
 from vizflow_engine import Tensor
+from vizflow_engine.graph import Graph
 from vizflow_kernelext.show import show
 
 
 def _display_tensor(tensor: Tensor) -> bool:
-    """Show a tensor's repr and, when it was computed by ops, the graph that made it."""
+    """A tensor's repr and, when ops computed it, the graph that made it."""
     print(repr(tensor))
     if tensor.node is not None:
         display(show(tensor))
+    return True
+
+
+def _display_graph(graph: Graph) -> bool:
+    """A graph as a viewer (its text form stays available through print(g))."""
+    display(show(graph))
     return True
 
 
@@ -22,9 +29,11 @@ def load_ipython_extension(ipython: Any) -> None:
     """Register vizflow's display hooks in this IPython shell."""
     formatter = ipython.display_formatter.ipython_display_formatter
     formatter.for_type(Tensor, _display_tensor)
+    formatter.for_type(Graph, _display_graph)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     """Remove vizflow's display hooks."""
     formatter = ipython.display_formatter.ipython_display_formatter
-    formatter.type_printers.pop(Tensor, None)
+    for kind in (Tensor, Graph):
+        formatter.type_printers.pop(kind, None)

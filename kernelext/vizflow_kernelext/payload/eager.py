@@ -1,91 +1,25 @@
-"""Turn an eager tensor's recorded history into the protocol's GraphPayload."""
+"""GraphPayload of an eager tensor's recorded history (one node per op and per leaf)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from vizflow_engine import Tensor
-from vizflow_engine.registry import COMPOSITES, get_op
+from vizflow_kernelext.payload.common import (
+    BuiltGraph,
+    jsonable_param,
+    op_docs_for,
+    source_of,
+)
 from vizflow_kernelext.protocol import PROTOCOL_VERSION, validate_graph_payload
-
-Payload = dict[str, Any]
-_PARAM_SCALARS = (str, int, float, bool, type(None))
 
 EAGER_METRICS = [
     {"name": "bytes", "label": "Output size", "unit": "bytes"},
     {"name": "grad_norm", "label": "Gradient norm", "unit": ""},
     {"name": "nan_count", "label": "NaN/Inf present", "unit": "values"},
 ]
-
-
-@dataclass
-class BuiltGraph:
-    """A GraphPayload plus the live values behind its nodes (for the inspector)."""
-
-    payload: Payload
-    values: dict[str, Tensor] = field(default_factory=dict)
-
-
-def jsonable_param(value: Any) -> Any:
-    """Params become JSON scalars or lists; anything else is shown by its repr."""
-    if isinstance(value, _PARAM_SCALARS):
-        return value
-    if isinstance(value, (tuple, list)) and all(isinstance(v, _PARAM_SCALARS) for v in value):
-        return list(value)
-    if isinstance(value, np.generic):
-        return value.item()
-    return repr(value)
-
-
-def op_doc(op_name: str) -> dict[str, str] | None:
-    """The registry's formula and doc of an op (or composite), for the inspector."""
-    try:
-        op = get_op(op_name)
-    except KeyError:
-        comp = COMPOSITES.get(op_name)
-        if comp is None:
-            return None
-        return {
-            "category": comp.category,
-            "formula": comp.formula,
-            "grad_formula": "",
-            "doc": comp.doc,
-        }
-    return {
-        "category": op.category,
-        "formula": op.formula,
-        "grad_formula": op.grad_formula,
-        "doc": op.doc,
-    }
-
-
-def source_of(node: Any) -> dict[str, Any] | None:
-    """The protocol's SourceLocation of a node, or None when unknown."""
-    src = getattr(node, "source", None)
-    if src is None:
-        return None
-    return {
-        "file": str(src.file),
-        "line": int(src.line),
-        "cell": _notebook_cell(str(src.file)) or getattr(src, "cell_id", None),
-        "function": getattr(src, "function", None),
-    }
-
-
-def _notebook_cell(filename: str) -> str | None:
-    """`In[N]` for code run in this IPython kernel's cell N (the notebook shows N)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    shell = get_ipython()
-    filename_map = getattr(getattr(shell, "compile", None), "_filename_map", None)
-    if not isinstance(filename_map, dict) or filename not in filename_map:
-        return None
-    return f"In[{filename_map[filename]}]"
 
 
 def _key(tensor: Tensor) -> int:
@@ -150,7 +84,6 @@ def build_from_tensor(root: Tensor, title: str | None = None) -> BuiltGraph:
                         "dtype": str(parent.dtype),
                     }
                 )
-    docs = {n["op"]: doc for n in nodes if (doc := op_doc(n["op"])) is not None}
     built.payload = {
         "version": PROTOCOL_VERSION,
         "title": title or (root.name or "tensor"),
@@ -158,13 +91,13 @@ def build_from_tensor(root: Tensor, title: str | None = None) -> BuiltGraph:
         "edges": edges,
         "outputs": [ids[_key(root)]],
         "metrics": EAGER_METRICS,
-        "op_docs": docs,
+        "op_docs": op_docs_for(nodes),
     }
     validate_graph_payload(built.payload)
     return built
 
 
-def payload_from_tensor(root: Tensor, title: str | None = None) -> Payload:
+def payload_from_tensor(root: Tensor, title: str | None = None) -> dict[str, Any]:
     """The GraphPayload of `root`'s recorded history."""
     return build_from_tensor(root, title).payload
 

@@ -1,0 +1,85 @@
+"""Pieces every GraphPayload builder shares: params as JSON, op docs, source locations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from vizflow_engine.registry import COMPOSITES, get_op
+
+_PARAM_SCALARS = (str, int, float, bool, type(None))
+
+
+@dataclass
+class BuiltGraph:
+    """A GraphPayload plus the live values behind its nodes (for the inspector)."""
+
+    payload: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def jsonable_param(value: Any) -> Any:
+    """Params become JSON scalars or lists; anything else is shown by its repr."""
+    if isinstance(value, _PARAM_SCALARS):
+        return value
+    if isinstance(value, (tuple, list)) and all(isinstance(v, _PARAM_SCALARS) for v in value):
+        return list(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return repr(value)
+
+
+def op_doc(op_name: str) -> dict[str, str] | None:
+    """The registry's formula and doc of an op (or composite), for the inspector."""
+    try:
+        op = get_op(op_name)
+    except KeyError:
+        comp = COMPOSITES.get(op_name)
+        if comp is None:
+            return None
+        return {
+            "category": comp.category,
+            "formula": comp.formula,
+            "grad_formula": "",
+            "doc": comp.doc,
+        }
+    return {
+        "category": op.category,
+        "formula": op.formula,
+        "grad_formula": op.grad_formula,
+        "doc": op.doc,
+    }
+
+
+def source_of(node: Any) -> dict[str, Any] | None:
+    """The protocol's SourceLocation of a node, or None when unknown."""
+    src = getattr(node, "source", None)
+    if src is None:
+        return None
+    return {
+        "file": str(src.file),
+        "line": int(src.line),
+        "cell": _notebook_cell(str(src.file)) or getattr(src, "cell_id", None),
+        "function": getattr(src, "function", None),
+    }
+
+
+def _notebook_cell(filename: str) -> str | None:
+    """`In[N]` for code run in this IPython kernel's cell N (the notebook shows N)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    filename_map = getattr(getattr(shell, "compile", None), "_filename_map", None)
+    if not isinstance(filename_map, dict) or filename not in filename_map:
+        return None
+    return f"In[{filename_map[filename]}]"
+
+
+def op_docs_for(nodes: Iterable[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """The op_docs table for the ops these payload nodes use."""
+    return {n["op"]: doc for n in nodes if (doc := op_doc(n["op"])) is not None}

@@ -1,0 +1,60 @@
+"""Traced/built graphs become payloads too; `%load_ext vizflow` displays them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from IPython.testing.globalipapp import get_ipython
+
+import vizflow as vf
+from vizflow_engine.graph import Graph
+
+
+def _built_graph() -> Graph:
+    g = Graph("layer")
+    x = g.placeholder("x", ("batch", 3))
+    w = g.variable("w", np.ones((3, 2), dtype=np.float32))
+    g.output((x @ w).relu())
+    return g
+
+
+def test_graph_payload_keeps_symbolic_dims_and_leaf_kinds() -> None:
+    viewer = vf.show(_built_graph())
+    nodes = {node["op"]: node for node in viewer.graph["nodes"]}
+    assert {"placeholder", "variable", "matmul", "relu"} <= set(nodes)
+    assert nodes["placeholder"]["shape"] == ["batch", 3]
+    batch, width = nodes["relu"]["shape"]
+    assert batch in ("batch", None) and width == 2  # the batch dim stays symbolic
+    assert nodes["matmul"]["metrics"]["bytes"] is None  # unknown batch: size unknown
+    assert viewer.graph["outputs"] == [nodes["relu"]["id"]]
+    assert viewer.graph["op_docs"]["matmul"]["formula"]
+
+
+def test_variable_values_are_inspectable() -> None:
+    viewer = vf.show(_built_graph())
+    w_id = next(n["id"] for n in viewer.graph["nodes"] if n["op"] == "variable")
+    body, _ = viewer.inspect(w_id)
+    assert body["value"]["min"] == 1.0 and body["value"]["shape"] == [3, 2]
+
+
+def test_compare_shows_two_graphs() -> None:
+    x = vf.tensor([1.0, 2.0], requires_grad=True, name="x")
+    viewer = vf.show((x * 2.0).sum(), compare=_built_graph())
+    assert viewer.compare is not None and viewer.compare["title"] == "layer"
+
+
+def test_load_ext_displays_tensors_and_graphs_as_viewers() -> None:
+    ip = get_ipython()
+    ip.run_line_magic("load_ext", "vizflow")
+    try:
+        formatter = ip.display_formatter.ipython_display_formatter
+        assert vf.Tensor in formatter.type_printers
+        assert Graph in formatter.type_printers
+    finally:
+        ip.run_line_magic("unload_ext", "vizflow")
+    assert vf.Tensor not in ip.display_formatter.ipython_display_formatter.type_printers
+
+
+def test_show_explains_what_it_accepts() -> None:
+    with pytest.raises(TypeError, match="pass a vizflow Tensor"):
+        vf.show({"not": "a graph"})
