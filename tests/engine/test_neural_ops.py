@@ -402,3 +402,45 @@ def test_update_ops_follow_their_formulas() -> None:
     arr = target.data
     N.assign(target, 3.0)
     assert target.data is arr and target.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+
+
+@pytest.mark.gpu
+def test_cuda_kernels_match_cpu() -> None:
+    """The xp-generic kernels give the CPU's values and gradients on cupy (needs a GPU)."""
+    if not vf.cuda_available():
+        pytest.skip("needs cupy and a CUDA GPU")
+    from vizflow_engine import nn, optim
+
+    def run(device: str) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+        vf.manual_seed(0)
+        model = (
+            nn.Sequential(
+                nn.Conv2d(2, 4, 3, stride=2, padding=1, groups=2),
+                nn.BatchNorm2d(4),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Conv2d(4, 4, 3, padding=1),
+                nn.MaxPool2d(3, 2, 1),
+                nn.AvgPool2d(1),
+                nn.Flatten(),
+                nn.Linear(4, 3),
+            )
+            .double()
+            .to(device)
+        )
+        xa = np.random.default_rng(7).standard_normal((5, 2, 8, 8))
+        x = vf.tensor(xa, device=device, requires_grad=True)
+        y = vf.tensor(np.array([0, 2, 1, 1, -100]), device=device)
+        loss = F.cross_entropy(model(x), y, label_smoothing=0.1)
+        loss.backward()
+        grads = [x.grad.numpy()] + [p.grad.numpy() for p in model.parameters()]
+        opt_a = optim.Adam(list(model.parameters())[:4], lr=0.1, weight_decay=0.1)
+        opt_s = optim.SGD(list(model.parameters())[4:], lr=0.1, momentum=0.9, dampening=0.1)
+        opt_a.step()
+        opt_s.step()
+        return loss.numpy(), grads, [p.numpy() for p in model.parameters()]
+
+    cpu, gpu = run("cpu"), run("cuda")
+    np.testing.assert_allclose(gpu[0], cpu[0], rtol=1e-10)
+    for a, b in zip(gpu[1] + gpu[2], cpu[1] + cpu[2], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)

@@ -435,8 +435,8 @@ def _maxpool_grad_fwd(
         ho, wo = h // k[0], w // k[1]
         win = t.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, ho, wo, k[0] * k[1])
         arg = win.argmax(axis=-1)
-        dx = xp.zeros((n, c, ho, wo, k[0] * k[1]), dtype=g.dtype)
-        xp.put_along_axis(dx, arg[..., None], g[..., None], axis=-1)
+        hit = arg[..., None] == xp.arange(k[0] * k[1])
+        dx = xp.where(hit, g[..., None], 0).astype(g.dtype, copy=False)
         return dx.reshape(n, c, ho, wo, k[0], k[1]).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, h, w)
     arg = _pool_windows(xp, x, k, s, p).argmax(axis=-1)
     ho, wo = arg.shape[2:]
