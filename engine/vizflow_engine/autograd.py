@@ -71,7 +71,8 @@ def _check_live(node: Node) -> None:
     if node.freed:
         raise GraphFreedError(
             f"backward through the graph a second time (at {node.op.name}); its "
-            "intermediates were freed. Pass retain_graph=True to the first backward.")
+            "intermediates were freed. Pass retain_graph=True to the first backward."
+        )
 
 
 def _apply_hooks(t: Tensor, g: Any, raw: bool) -> Any:
@@ -93,49 +94,78 @@ def _wrap(g: Any, like: Tensor) -> Tensor:
     return _make(g, like.device, None, False)
 
 
-def _run(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
-         create_graph: bool, wanted: Sequence[Tensor] | None) -> dict[int, Tensor]:
+def _inplace_error(user: Node, x: Tensor) -> RuntimeError:
+    """The error for a tensor that was modified in place after `user` had read it."""
+    assert x.node is not None
+    return RuntimeError(
+        f"backward through {user.op.name}: one of its inputs (shape {tuple(x.shape)}) was "
+        f"modified in place afterwards (by {x.node.op.name}), so its gradient would be wrong. "
+        "Use an out-of-place op (y = y + 1) or modify a .clone() instead."
+    )
+
+
+def _run(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    wanted: Sequence[Tensor] | None,
+) -> dict[int, Tensor]:
     """The backward pass: returns grads of `wanted` (by id), or accumulates leaf .grad.
 
     Without create_graph the VJP rules run on raw arrays (STATE.raw): the same rule code,
     at numpy speed, and nothing is recorded. With create_graph they run on Tensors with
     grad on, so backward nodes are recorded (phase="backward", forward_of=the node).
+
+    Order: nodes are numbered in creation order, so taking the pending node with the highest
+    seq first visits every consumer of a tensor before the tensor itself (a reverse
+    topological order for free). Pending grads live in a dict keyed by seq; a heap of -seq
+    orders them, except that a lone pending node (a chain, the common case) skips the heap.
     """
     raw = not create_graph
-    grads: dict[int, Any] = {}
-    for r, g in zip(roots, root_grads, strict=True):
-        k = id(r)
-        gv: Any = g.data if raw else g
-        grads[k] = grads[k] + gv if k in grads else gv
     want = None if wanted is None else {id(w) for w in wanted}
     captured: dict[int, Tensor] = {}
     leaves: dict[int, list[Any]] = {}
-    for r in roots:  # a root that is itself a leaf
-        if r.node is None and r.requires_grad:
-            leaves[id(r)] = [r, grads[id(r)]]
+    pending: dict[int, list[Any]] = {}  # node seq -> [tensor, grad so far]
+    heap: list[int] = []  # -seq of every pending node but `solo`
+    for r, g in zip(roots, root_grads, strict=True):
+        gv: Any = g.data if raw else g
+        node = r.node
+        if node is None:  # a root that is itself a leaf
+            acc = leaves.get(id(r))
+            if acc is None:
+                leaves[id(r)] = [r, gv]
+            else:
+                acc[1] = acc[1] + gv
+            continue
+        e = pending.get(node.seq)
+        if e is None:
+            pending[node.seq] = [r, gv]
+            heapq.heappush(heap, -node.seq)
+        else:
+            e[1] = e[1] + gv
     st = STATE
     prev = (st.grad_enabled, st.phase, st.forward_of, st.raw)
     st.grad_enabled = create_graph
     st.raw = raw
     if create_graph:
         st.phase = "backward"
+    heappush, heappop = heapq.heappush, heapq.heappop
+    tensor_cls = Tensor
+    solo = -1  # seq of the one pending node kept out of the heap, or -1
     try:
-        # Nodes are numbered in creation order, so popping the highest seq first visits every
-        # consumer of a tensor before the tensor itself: a reverse topological order for free.
-        heap: list[tuple[int, int, Tensor]] = []
-        seen: set[int] = set()
-        for r in roots:
-            if r.node is not None and r.requires_grad and id(r) not in seen:
-                seen.add(id(r))
-                heapq.heappush(heap, (-r.node.seq, id(r), r))
-        while heap:
-            t = heapq.heappop(heap)[2]
+        while True:
+            if solo >= 0:
+                seq, solo = solo, -1
+            elif heap:
+                seq = -heappop(heap)
+            else:
+                break
+            t, g = pending.pop(seq)
             node = t.node
             assert node is not None
-            _check_live(node)
-            g = grads.pop(id(t), None)
-            if g is None:
-                continue
+            if node.freed:
+                _check_live(node)
             if t._hooks:
                 g = _apply_hooks(t, g, raw)
             if t._retain:
@@ -146,31 +176,54 @@ def _run(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bo
             vjp = node.op.vjp
             assert vjp is not None
             if raw:
-                args = tuple([x.data if isinstance(x, Tensor) else x for x in ins])
+                n = len(ins)
+                if n == 2:
+                    a, b = ins
+                    args: Any = (
+                        a.data if isinstance(a, tensor_cls) else a,
+                        b.data if isinstance(b, tensor_cls) else b,
+                    )
+                elif n == 1:
+                    a = ins[0]
+                    args = (a.data if isinstance(a, tensor_cls) else a,)
+                else:
+                    args = tuple([x.data if isinstance(x, tensor_cls) else x for x in ins])
                 out: Any = t.data
             else:
                 st.forward_of = node
                 args, out = ins, t
-            cts = vjp(g, args, out, **node.params) if node.params else vjp(g, args, out)
+            params = node.params
+            cts = vjp(g, args, out, **params) if params else vjp(g, args, out)
             for x, ct in zip(ins, cts, strict=False):
-                if ct is None or not isinstance(x, Tensor) or not x.requires_grad:
+                if ct is None or not isinstance(x, tensor_cls) or not x.requires_grad:
                     continue
                 shape = x.data.shape
                 if ct.shape != shape:
                     ct = sum_to_shape(ct, shape)
-                k = id(x)
-                if x.node is None:
+                xn = x.node
+                if xn is None:
+                    k = id(x)
                     acc = leaves.get(k)
                     if acc is None:
                         leaves[k] = [x, ct]
                     else:
                         acc[1] = acc[1] + ct
+                    continue
+                s = xn.seq
+                e = pending.get(s)
+                if e is not None:
+                    e[1] = e[1] + ct
+                    continue
+                if s > seq:  # x's node is newer than its user: x changed in place since
+                    raise _inplace_error(node, x)
+                pending[s] = [x, ct]
+                if len(pending) == 1:  # nothing else pending: no heap needed
+                    solo = s
                 else:
-                    p = grads.get(k)
-                    grads[k] = ct if p is None else p + ct
-                    if k not in seen:
-                        seen.add(k)
-                        heapq.heappush(heap, (-x.node.seq, k, x))
+                    if solo >= 0:
+                        heappush(heap, -solo)
+                        solo = -1
+                    heappush(heap, -s)
             if not retain_graph:
                 node.freed = True
         for k, (leaf, g) in leaves.items():
@@ -204,8 +257,10 @@ def _root_grads(outputs: list[Tensor], grad_outputs: Any) -> list[Tensor]:
     for out, g in zip(outputs, grad_outputs, strict=True):
         if g is None:
             if out.data.size != 1:
-                raise RuntimeError(f"grad can be implicitly created only for outputs with one "
-                                   f"element; this one has shape {out.shape}: pass a gradient")
+                raise RuntimeError(
+                    f"grad can be implicitly created only for outputs with one "
+                    f"element; this one has shape {out.shape}: pass a gradient"
+                )
             g = _make(out.device.xp.ones_like(out.data), out.device, None, False)
         elif not isinstance(g, Tensor):
             from .creation import tensor
@@ -217,8 +272,12 @@ def _root_grads(outputs: list[Tensor], grad_outputs: Any) -> list[Tensor]:
     return res
 
 
-def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
-             retain_graph: bool | None = None, create_graph: bool = False) -> None:
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
     """Accumulate gradients of tensors w.r.t. every leaf that requires grad into leaf.grad.
 
     With create_graph=True the backward ops are recorded (phase="backward", forward_of set),
@@ -227,15 +286,22 @@ def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
     outs = _as_list(tensors)
     for o in outs:
         if not o.requires_grad:
-            raise RuntimeError("backward on a tensor that does not require grad (no recorded "
-                               "op makes it from a tensor with requires_grad=True)")
+            raise RuntimeError(
+                "backward on a tensor that does not require grad (no recorded "
+                "op makes it from a tensor with requires_grad=True)"
+            )
     retain = create_graph if retain_graph is None else retain_graph
     _run(outs, _root_grads(outs, grad_tensors), retain, create_graph, None)
 
 
-def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
-         grad_outputs: Any = None, create_graph: bool = False, retain_graph: bool | None = None,
-         allow_unused: bool = False) -> tuple[Tensor | None, ...]:
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    create_graph: bool = False,
+    retain_graph: bool | None = None,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
     """Gradients of outputs w.r.t. inputs, returned (leaf .grad is left alone)."""
     outs = _as_list(outputs)
     ins = _as_list(inputs)
@@ -248,7 +314,9 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     for i, x in enumerate(ins):
         g = captured.get(id(x))
         if g is None and not allow_unused:
-            raise RuntimeError(f"input {i} (shape {x.shape}) was not used to compute the "
-                               "outputs; pass allow_unused=True to get None for it")
+            raise RuntimeError(
+                f"input {i} (shape {x.shape}) was not used to compute the "
+                "outputs; pass allow_unused=True to get None for it"
+            )
         res.append(g)
     return tuple(res)

@@ -281,3 +281,172 @@ def binary(op: OpDef, a: Any, b: Any) -> Any:
     except Exception as exc:
         raise explain(op, (a, b), EMPTY, exc) from exc
     return _finish(op, out, (a, b), dev, a.requires_grad or b.requires_grad, EMPTY)
+
+
+def _promote_f64(out: Any, a: Any, b: Any) -> Any:
+    """A float64 result of inputs that were not float64 becomes the default float dtype."""
+    for x in (a, b):
+        if getattr(x, "dtype", None) is _F64:
+            return out
+    return out.astype(dtypes.get_default_dtype())
+
+
+def binary_method(
+    op: OpDef, pyop: Callable[[Any, Any], Any], reflected: bool = False
+) -> Callable[[Tensor, Any], Any]:
+    """Tensor's operator method (self OP other, or other OP self when reflected) for `op`.
+
+    `pyop` must compute exactly what op.forward(numpy, a, b) computes (operator.add for
+    add, ...); the tests check it. Fast path: self on the CPU, other a CPU Tensor or a
+    Python scalar, no graph-mode interceptor and no tape: the array operator runs directly
+    and the Tensor and its Node are built inline, with the caller's frame one level up.
+    Anything else goes through dispatch, which gives the same result.
+    """
+    weak = frozenset(_WEAK)
+    differentiable = op.differentiable
+    interceptors, tapes, state, counter = _interceptors, _tapes, STATE, _counter
+    internal, getframe, new, ndarray = _internal, _getframe, _new, _ndarray
+
+    def method(self: Tensor, o: Any) -> Any:
+        dev = self.device
+        if isinstance(o, Tensor):
+            if o.device is not dev:
+                return dispatch(op, (o, self) if reflected else (self, o))
+            b = o.data
+            need = self.requires_grad or o.requires_grad
+        elif o.__class__ in weak:
+            b = o
+            need = self.requires_grad
+        else:
+            return dispatch(op, (o, self) if reflected else (self, o))
+        if dev is not CPU or interceptors or tapes:
+            return dispatch(op, (o, self) if reflected else (self, o))
+        a = self.data
+        try:
+            out = pyop(b, a) if reflected else pyop(a, b)
+        except Exception as exc:
+            raise explain(op, (o, self) if reflected else (self, o), EMPTY, exc) from exc
+        if out.__class__ is not ndarray:
+            out = np.asarray(out)
+        dt = out.dtype
+        if dt is _F64:
+            out = _promote_f64(out, a, b)
+            dt = out.dtype
+        t = new(Tensor)
+        t.data = out
+        t.device = dev
+        t.grad = None
+        t.name = None
+        t._hooks = None
+        t._retain = False
+        if not need or not differentiable or dt.kind != "f":
+            t.requires_grad = False
+            t.node = None
+            return t
+        ctx = state.ctx
+        if not ctx[0]:
+            t.requires_grad = False
+            t.node = None
+            return t
+        f: Any = getframe(1)
+        while f is not None:
+            code = f.f_code
+            v = internal.get(code.co_filename)
+            if v is None:
+                v = is_internal(code)
+            if not v:
+                break
+            f = f.f_back
+        node = new(Node)
+        node.op = op
+        node.params = EMPTY
+        node.inputs = (o, self) if reflected else (self, o)
+        _, node.scope, node.phase, node.forward_of = ctx
+        if f is None:
+            node._code = None
+            node._line = 0
+        else:
+            node._code = code
+            node._line = ~f.f_lasti
+        node._loc = None
+        node.name = None
+        node.freed = False
+        node.seq = next(counter)
+        t.node = node
+        t.requires_grad = True
+        return t
+
+    method.__name__ = method.__qualname__ = f"__r{op.name}__" if reflected else f"__{op.name}__"
+    method.__doc__ = f"{'other ' + op.name + ' self' if reflected else op.name}: {op.formula}"
+    return method
+
+
+def unary_method(op: OpDef) -> Callable[[Tensor], Any]:
+    """Tensor's method for the params-free one-input op `op`, with binary_method's fast path."""
+    differentiable = op.differentiable
+    forward = op.forward
+    interceptors, tapes, state, counter = _interceptors, _tapes, STATE, _counter
+    internal, getframe, new, ndarray = _internal, _getframe, _new, _ndarray
+
+    def method(self: Tensor) -> Any:
+        dev = self.device
+        if dev is not CPU or interceptors or tapes:
+            return dispatch(op, (self,))
+        a = self.data
+        try:
+            out = forward(np, a)
+        except Exception as exc:
+            raise explain(op, (self,), EMPTY, exc) from exc
+        if out.__class__ is not ndarray:
+            out = np.asarray(out)
+        dt = out.dtype
+        if dt is _F64 and a.dtype is not _F64:
+            out = out.astype(dtypes.get_default_dtype())
+            dt = out.dtype
+        t = new(Tensor)
+        t.data = out
+        t.device = dev
+        t.grad = None
+        t.name = None
+        t._hooks = None
+        t._retain = False
+        if not self.requires_grad or not differentiable or dt.kind != "f":
+            t.requires_grad = False
+            t.node = None
+            return t
+        ctx = state.ctx
+        if not ctx[0]:
+            t.requires_grad = False
+            t.node = None
+            return t
+        f: Any = getframe(1)
+        while f is not None:
+            code = f.f_code
+            v = internal.get(code.co_filename)
+            if v is None:
+                v = is_internal(code)
+            if not v:
+                break
+            f = f.f_back
+        node = new(Node)
+        node.op = op
+        node.params = EMPTY
+        node.inputs = (self,)
+        _, node.scope, node.phase, node.forward_of = ctx
+        if f is None:
+            node._code = None
+            node._line = 0
+        else:
+            node._code = code
+            node._line = ~f.f_lasti
+        node._loc = None
+        node.name = None
+        node.freed = False
+        node.seq = next(counter)
+        t.node = node
+        t.requires_grad = True
+        return t
+
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = f"{op.doc} ({op.formula})"
+    return method

@@ -215,3 +215,92 @@ def test_source_is_the_exact_user_line_and_notebook_cell() -> None:
     with vf.no_grad(), vf.record_tape() as tape:
         w = x * 1.0  # recorded on a tape even without grad
     assert tape[0] is w and w.node.source.line == sys._getframe().f_lineno - 1
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_operator_fast_paths_match_dispatch() -> None:
+    from vizflow_engine.dispatch import dispatch
+    from vizflow_engine.ops import elementwise as O
+
+    f32 = vf.tensor([[1.5, -2.0], [0.5, 3.0]], requires_grad=True)
+    f64 = vf.tensor([1.0, 2.0], dtype="float64")
+    i64 = vf.tensor([[1, 2], [3, 4]])
+    b = vf.tensor([True, False])
+    cases = [
+        (f32, f32),
+        (f32, 2.0),
+        (2, f32),
+        (i64, 0.5),
+        (i64, i64),
+        (f64, 1),
+        (f32, i64),
+        (b, b),
+        (f32[0], f64),
+        (True, i64),
+        (f32, vf.tensor(2.0)),
+    ]
+    for op, fn in (
+        (O.ADD, lambda a, c: a + c),
+        (O.SUB, lambda a, c: a - c),
+        (O.MUL, lambda a, c: a * c),
+        (O.DIV, lambda a, c: a / c),
+    ):
+        for a, c in cases:
+            try:
+                ref = dispatch(op, (a, c))
+            except Exception as exc:  # the fast path must fail the same way
+                with pytest.raises(type(exc)):
+                    fn(a, c)
+                continue
+            got = fn(a, c)
+            assert got.dtype == ref.dtype and got.shape == ref.shape, (op.name, a, c)
+            np.testing.assert_array_equal(got.numpy(), ref.numpy())
+            assert got.requires_grad == ref.requires_grad
+            assert (got.node is None) == (ref.node is None)
+    for name in ("exp", "log", "tanh", "sqrt", "relu", "neg", "abs", "sign", "square"):
+        for t in (f32, i64, f64):
+            ref = dispatch(getattr(O, name.upper()), (t,))
+            got = getattr(t, name)()
+            assert got.dtype == ref.dtype
+            np.testing.assert_array_equal(got.numpy(), ref.numpy())
+    with pytest.raises(vf.ShapeError):
+        f32 + vf.tensor([1.0, 2.0, 3.0])
+    with vf.no_grad():
+        assert (f32 * 2.0).node is None and not (f32 * 2.0).requires_grad
+    y = f32 * 2.0
+    assert y.node.op is O.MUL and y.node.inputs[0] is f32 and y.node.inputs[1] == 2.0
+    z = 2.0 - f32
+    assert z.node.op is O.SUB and z.node.inputs == (2.0, f32) and z.node.scope == ""
+
+
+def test_backward_refuses_an_input_modified_in_place_after_use() -> None:
+    x = vf.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    z = y * 3.0
+    y *= 2.0
+    with pytest.raises(RuntimeError, match="modified in place"):
+        (z + y).sum().backward()
+
+
+def test_backward_through_branches_and_chains() -> None:
+    x = vf.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    a = x.tanh()
+    b = a * x
+    c = (a + 1.0).exp()
+    d = b.tanh() - c * 0.5 + b
+    for _ in range(5):
+        d = d * 0.9 + a
+    d.sum().backward()
+    eps = 1e-3
+    xd = x.numpy().astype(np.float64)
+
+    def f(v: np.ndarray) -> float:
+        a = np.tanh(v)
+        b = a * v
+        d = np.tanh(b) - np.exp(a + 1.0) * 0.5 + b
+        for _ in range(5):
+            d = d * 0.9 + a
+        return float(d.sum())
+
+    num = [(f(xd + eps * e) - f(xd - eps * e)) / (2 * eps) for e in np.eye(3)]
+    np.testing.assert_allclose(x.grad.numpy(), num, rtol=1e-3, atol=1e-3)
