@@ -519,28 +519,34 @@ _CE_PARAMS = [
 ]
 
 
-def _ce_parts(xp: Any, x: Any, t: Any, ignore_index: int) -> tuple[Any, Any, Any]:
-    """log-softmax of x (N, C), safe targets (ignored -> 0) and the valid mask."""
+def _ce_parts(xp: Any, x: Any, t: Any, ignore_index: int) -> tuple[Any, Any, Any, Any, int]:
+    """Shifted logits z, row sums of e^z, safe targets, valid mask (None: all) and #valid."""
     z = x - x.max(axis=1, keepdims=True)
-    logp = z - xp.log(xp.exp(z).sum(axis=1, keepdims=True))
+    se = xp.exp(z).sum(axis=1)
     valid = t != ignore_index
-    return logp, xp.where(valid, t, 0), valid
+    nvalid = int(xp.count_nonzero(valid))
+    if nvalid == t.shape[0]:
+        return z, se, t, None, nvalid
+    return z, se, xp.where(valid, t, 0), valid, nvalid
 
 
 def _ce_fwd(
     xp: Any, x: Any, t: Any, reduction: str, label_smoothing: float, ignore_index: int
 ) -> Any:
-    logp, ts, valid = _ce_parts(xp, x, t, ignore_index)
-    loss = -xp.take_along_axis(logp, ts[:, None], axis=1)[:, 0]
-    if label_smoothing:
-        loss = loss * (1.0 - label_smoothing) - logp.mean(axis=1) * label_smoothing
-    loss = xp.where(valid, loss, 0).astype(x.dtype, copy=False)
+    z, se, ts, valid, nvalid = _ce_parts(xp, x, t, ignore_index)
+    lse = xp.log(se)
+    loss = lse - z[xp.arange(z.shape[0]), ts]
+    if label_smoothing:  # ε · mean_c(-log p) = ε (lse - Σ_c z / C)
+        loss *= 1.0 - label_smoothing
+        loss += (lse - z.sum(axis=1) / z.shape[1]) * label_smoothing
+    if valid is not None:
+        loss *= valid
     if reduction == "none":
         return loss
     total = loss.sum()
     if reduction == "sum":
         return total
-    return (total / max(int(valid.sum()), 1)).astype(x.dtype)
+    return (total / max(nvalid, 1)).astype(x.dtype)
 
 
 def _ce_rule(
@@ -585,26 +591,22 @@ CROSS_ENTROPY = defop(
 )
 
 
-def _ce_scale(xp: Any, g: Any, valid: Any, reduction: str, dtype: Any) -> Any:
-    """Per-row weight of the gradient: g (none/sum) or g / #valid (mean), 0 on ignored rows."""
-    w = valid.astype(dtype)
-    if reduction == "none":
-        return (w * g)[:, None]
-    if reduction == "mean":
-        w = w / max(int(valid.sum()), 1)
-    return (w * g)[:, None]
-
-
 def _ce_grad_fwd(
     xp: Any, x: Any, t: Any, g: Any, reduction: str, label_smoothing: float, ignore_index: int
 ) -> Any:
-    logp, ts, valid = _ce_parts(xp, x, t, ignore_index)
-    d = xp.exp(logp, out=logp)
+    z, se, ts, valid, nvalid = _ce_parts(xp, x, t, ignore_index)
+    d = xp.exp(z, out=z)
+    d /= se[:, None]
     n, c = x.shape
     if label_smoothing:
         d -= label_smoothing / c
     d[xp.arange(n), ts] -= 1.0 - label_smoothing
-    d *= _ce_scale(xp, g, valid, reduction, x.dtype)
+    if reduction == "none":  # per-row weights g, 0 on ignored rows
+        d *= (g if valid is None else g * valid)[:, None]
+        return d
+    d *= (g / max(nvalid, 1) if reduction == "mean" else g).astype(d.dtype, copy=False)
+    if valid is not None:
+        d *= valid[:, None]
     return d
 
 
