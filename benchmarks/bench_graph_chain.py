@@ -52,15 +52,17 @@ def numpy_out(x: np.ndarray, c: np.ndarray, buf: np.ndarray) -> np.ndarray:
     return buf
 
 
-def timed(fn: Callable[[], Any]) -> float:
-    """Best seconds per call over REPEATS (min: robust on a shared, noisy machine)."""
-    fn()
-    ts = []
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
+def interleaved(cases: dict[str, Callable[[], Any]], repeats: int = REPEATS) -> dict[str, float]:
+    """Best seconds per call of each case, the cases run in turn (load drift hits all alike)."""
+    best = dict.fromkeys(cases, float("inf"))
+    for fn in cases.values():
         fn()
-        ts.append(time.perf_counter() - t0)
-    return min(ts)
+    for _ in range(repeats):
+        for name, fn in cases.items():
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
 
 
 def build() -> Graph:
@@ -86,11 +88,16 @@ def main() -> None:
     want = numpy_out(x, c, buf).copy()
     np.testing.assert_allclose(plain.run(x, c)[0], want, rtol=1e-5)
     np.testing.assert_allclose(fused.run(x, c)[0], want, rtol=1e-5)
-    t_alloc = timed(lambda: numpy_alloc(x, c))
-    t_out = timed(lambda: numpy_out(x, c, buf))
-    t_plain = timed(lambda: plain.run(x, c))
-    t_fused = timed(lambda: fused.run(x, c))
-    t_out = min(t_out, timed(lambda: numpy_out(x, c, buf)))
+    t = interleaved(
+        {
+            "alloc": lambda: numpy_alloc(x, c),
+            "out": lambda: numpy_out(x, c, buf),
+            "plain": lambda: plain.run(x, c),
+            "fused": lambda: fused.run(x, c),
+        },
+        REPEATS * 3,
+    )
+    t_alloc, t_out, t_plain, t_fused = t["alloc"], t["out"], t["plain"], t["fused"]
     us = 1e6 / NODES
     print(f"{NODES}-node chain on {SHAPE} float32, µs per node:")
     print(f"  numpy allocating   {t_alloc * us:.3f}  ({t_alloc / t_out:.2f}× numpy out=)")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import statistics
 import subprocess
 import sys
 import time
@@ -135,16 +134,18 @@ def vizflow_step(ps: list[Any]) -> Callable[[Any, Any], Any]:
     return step
 
 
-def timed(fn: Callable[[], Any]) -> float:
-    """Median over REPEATS of the mean seconds per call over STEPS calls."""
-    fn()
-    res = []
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
-        for _ in range(STEPS):
-            fn()
-        res.append((time.perf_counter() - t0) / STEPS)
-    return statistics.median(res)
+def interleaved(fns: list[Callable[[], Any]]) -> list[float]:
+    """Best mean seconds per call of each fn over rounds of STEPS calls, run in turn."""
+    best = [float("inf")] * len(fns)
+    for fn in fns:
+        fn()
+    for _ in range(REPEATS * 2):
+        for k, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            for _ in range(STEPS):
+                fn()
+            best[k] = min(best[k], (time.perf_counter() - t0) / STEPS)
+    return best
 
 
 def torch_ms(batch: int) -> float | None:
@@ -189,10 +190,7 @@ def bench(batch: int) -> dict[str, Any]:
     step(xt, yt)
     compile_s = time.perf_counter() - t0
     plan = step.plan(xt, yt)
-    t_np = timed(lambda: floor(x, y))
-    t_vf = timed(lambda: plan.run(x, y))
-    t_np = min(t_np, timed(lambda: floor(x, y)))
-    t_vf = min(t_vf, timed(lambda: plan.run(x, y)))
+    t_np, t_vf = interleaved([lambda: floor(x, y), lambda: plan.run(x, y)])
     return {
         "batch": batch,
         "numpy_prealloc_ms": t_np * 1e3,

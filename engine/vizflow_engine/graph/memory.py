@@ -46,6 +46,8 @@ ELEMENTWISE_OUT = frozenset(
         "logical_and",
         "logical_or",
         "logical_xor",
+        "isfinite",
+        "isnan",
         "logical_not",
         "fused",
     }

@@ -40,10 +40,25 @@ UFUNC_NAMES = {
     "logical_not": "logical_not",
     "relu": "maximum",
     "matmul": "matmul",
+    "isfinite": "isfinite",
+    "isnan": "isnan",
 }
 REDUCE_OUT = frozenset({"sum", "max", "min"})
 BOOL_OUT = frozenset(
-    {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not"}
+    {
+        "eq",
+        "ne",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "logical_and",
+        "logical_or",
+        "logical_xor",
+        "logical_not",
+        "isfinite",
+        "isnan",
+    }
 )
 
 
@@ -96,3 +111,21 @@ def call_expr(node: Node, fn: str, args: list[str], out: str | None) -> str:
         keep = node.params.get("keepdims", False)
         return f"{fn}({args[0]}, axis={axis!r}, keepdims={keep!r}{o})"
     return f"{fn}({', '.join(args)}{o})"
+
+
+def view_expr(node: Node, out: Value) -> str | None:
+    """An inline expression for a view op on input {0} (no kernel call), or None."""
+    name = node.op.name
+    shape = tuple(out.shape)
+    if name == "stop_gradient":
+        return "{0}"
+    if name == "transpose":
+        axes = tuple(a % max(len(shape), 1) for a in node.params["axes"])
+        if axes == tuple(range(len(axes) - 1, -1, -1)):
+            return "{0}.T"
+        return f"{{0}}.transpose({axes!r})"
+    if name in ("reshape", "squeeze", "unsqueeze") and all(isinstance(d, int) for d in shape):
+        return f"{{0}}.reshape({shape!r})"
+    if name == "expand" and all(isinstance(d, int) for d in shape):
+        return f"broadcast_to({{0}}, {shape!r})"
+    return None

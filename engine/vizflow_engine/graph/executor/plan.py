@@ -15,7 +15,7 @@ from ...tensor import Tensor
 from ..graph_ops import lookup, mutates
 from ..ir import Graph, Value
 from ..memory import MemoryPlan, plan_memory
-from .kernels import REDUCE_OUT, UFUNC_NAMES, call_expr, generic, out_capable
+from .kernels import REDUCE_OUT, UFUNC_NAMES, call_expr, generic, out_capable, view_expr
 
 HEAVY_ELEMENTS = 1 << 17  # nodes this big may run on another thread (numpy drops the GIL)
 
@@ -190,6 +190,11 @@ class Plan:
                 tuple(d for d in out.shape if isinstance(d, int))
             )
             dest = f"b{i}"
+        if n.inputs and isinstance(n.inputs[0], Value):
+            view = view_expr(n, out)
+            if view is not None and out.uid not in mp.buffer_of:
+                ns["broadcast_to"] = self.xp.broadcast_to
+                return [], view, slots
         capable = out_capable(g, n)
         if n.op.name == "fused" and capable:
             pre, expr = self._fused_code(n, i, arg_fmt, dest, ns)
