@@ -1,4 +1,21 @@
-"""Tracing: run Python once with symbolic values, recording every dispatched op as a Node."""
+"""Tracing: run Python once with symbolic values, recording every dispatched op as a Node.
+
+How it hooks in: while a trace runs, `dispatch.intercept(Tracer.handle)` sees every op, so
+eager tensors a function closes over (model parameters, optimiser state) are captured too;
+outside a trace, `register_symbolic_type(Value, ...)` routes any op with a Value input to that
+Value's graph (the explicit builder). Shapes and dtypes come from each op's shape_rule.
+
+Semantics (as tf.function / jax.jit):
+- Python control flow runs at trace time and is unrolled; `bool(value)` raises TraceError.
+- A new signature (shapes, dtypes, devices of array arguments; values of other arguments)
+  traces again; Python scalars are baked in.
+- Captured eager tensors are variables read by reference on every call; in-place writes to
+  them (p -= lr * g, vf.optim's update ops) become variable updates applied by the plan.
+- Deterministic creation ops (zeros, ones, …) with no symbolic input run once at trace time;
+  random ops stay in the graph and draw new numbers on each call.
+- `loss.backward()` on a symbolic loss adds backward nodes; during the trace `p.grad` holds
+  the symbolic gradient. A compiled call does not write `.grad`: return grads if needed.
+"""
 
 from __future__ import annotations
 

@@ -111,3 +111,14 @@ def test_loss_backward_inside_trace_sets_symbolic_grads_and_leaves_none_behind()
         p.grad = None
     mlp(params, xt).sum().backward()
     np.testing.assert_allclose(gw, params[0].grad.numpy(), rtol=1e-12)
+
+
+def test_function_grad_and_top_level_exports():
+    f = vf.function(lambda x, w: (vf.tanh(x @ w) ** 2).sum())
+    x, w = np.ones((2, 3)), np.full((3, 4), 0.1)
+    gg = f.grad(vf.tensor(x), vf.tensor(w), wrt=["x", "w"])
+    assert isinstance(gg, vf.Graph) and [v.shape for v in gg.outputs] == [(), (2, 3), (3, 4)]
+    _, gx, gw = gg.compile().run(x, w)
+    t = np.tanh(x @ w)
+    np.testing.assert_allclose(gw, x.T @ (2 * t * (1 - t * t)), rtol=1e-12)
+    np.testing.assert_allclose(gx, (2 * t * (1 - t * t)) @ w.T, rtol=1e-12)
