@@ -130,18 +130,18 @@ def _run(
     heap: list[int] = []  # -seq of every pending node but `solo`
     for r, g in zip(roots, root_grads, strict=True):
         gv: Any = g.data if raw else g
-        node = r.node
-        if node is None:  # a root that is itself a leaf
+        rn = r.node
+        if rn is None:  # a root that is itself a leaf
             acc = leaves.get(id(r))
             if acc is None:
                 leaves[id(r)] = [r, gv]
             else:
                 acc[1] = acc[1] + gv
             continue
-        e = pending.get(node.seq)
+        e = pending.get(rn.seq)
         if e is None:
-            pending[node.seq] = [r, gv]
-            heapq.heappush(heap, -node.seq)
+            pending[rn.seq] = [r, gv]
+            heapq.heappush(heap, -rn.seq)
         else:
             e[1] = e[1] + gv
     st = STATE
@@ -162,8 +162,7 @@ def _run(
             else:
                 break
             t, g = pending.pop(seq)
-            node = t.node
-            assert node is not None
+            node: Any = t.node
             if node.freed:
                 _check_live(node)
             if t._hooks:
@@ -174,12 +173,13 @@ def _run(
                 captured[id(t)] = _wrap(g, t)
             ins = node.inputs
             vjp = node.op.vjp
-            assert vjp is not None
             if raw:
-                n = len(ins)
-                if n == 2:
+                args = node._args  # the input arrays, when the fast path kept them
+                if args is not None:
+                    pass
+                elif (n := len(ins)) == 2:
                     a, b = ins
-                    args: Any = (
+                    args = (
                         a.data if isinstance(a, tensor_cls) else a,
                         b.data if isinstance(b, tensor_cls) else b,
                     )

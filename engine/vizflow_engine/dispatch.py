@@ -129,6 +129,7 @@ def _record(op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...]) -> Node:
         node._code = code
         node._line = ~f.f_lasti  # the line is looked up only when someone asks (Node.source)
     node._loc = None
+    node._args = None
     node.name = None
     node.freed = False
     node.seq = next(_counter)
@@ -360,7 +361,12 @@ def binary_method(
         node = new(Node)
         node.op = op
         node.params = EMPTY
-        node.inputs = (o, self) if reflected else (self, o)
+        if reflected:
+            node.inputs = (o, self)
+            node._args = (b, a)
+        else:
+            node.inputs = (self, o)
+            node._args = (a, b)
         _, node.scope, node.phase, node.forward_of = ctx
         if f is None:
             node._code = None
@@ -432,6 +438,7 @@ def unary_method(op: OpDef) -> Callable[[Tensor], Any]:
         node.op = op
         node.params = EMPTY
         node.inputs = (self,)
+        node._args = (a,)
         _, node.scope, node.phase, node.forward_of = ctx
         if f is None:
             node._code = None

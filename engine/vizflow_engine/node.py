@@ -38,6 +38,8 @@ class Node:
 
     The source is kept as (code object, line) and made into a SourceLocation on demand;
     the eager fast path stores ~f_lasti (negative) as the line, resolved on first use.
+    `_args` optionally holds the raw input arrays (scalars as they are) at record time, so a
+    backward without create_graph need not unwrap the input tensors again.
 
     Eager tensors point at the Node that made them; traced graphs hold the same class
     with symbolic inputs. Backward nodes (recorded under create_graph) have
@@ -45,6 +47,7 @@ class Node:
     """
 
     __slots__ = (
+        "_args",
         "_code",
         "_line",
         "_loc",
@@ -80,6 +83,7 @@ class Node:
         self._code = code
         self._line = line
         self._loc: SourceLocation | None = None
+        self._args: tuple[Any, ...] | None = None
         self.name = name
         self.freed = False
         self.seq = next(_counter)
