@@ -294,3 +294,7 @@ __all__ += [
     "trace",
     "verify",
 ]
+
+from . import data, nn, optim  # noqa: E402  (vf.nn, vf.optim, vf.data: layers, optimisers, loaders)
+
+__all__ += ["data", "nn", "optim"]
