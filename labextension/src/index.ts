@@ -1,12 +1,20 @@
 /**
- * The vizflow JupyterLab plugin: registers the widget module and the commands.
+ * The vizflow JupyterLab plugin: the widget module, the graph mime renderer
+ * (saved notebooks show their graphs without a kernel), the settings, and the
+ * commands.
  */
 import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
+import { labHooks } from './labHooks';
+import { graphRendererFactory } from './mime';
+import { currentSettings, readSettings } from './model/settings';
+import { openSource } from './openSource';
 import { liveViewers } from './registry';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
@@ -14,18 +22,27 @@ export namespace CommandIDs {
   export const fitGraphs = 'vizflow:fit-graphs';
 }
 
+export const PLUGIN_ID = '@vizflow/jupyterlab:plugin';
+
 const plugin: JupyterFrontEndPlugin<void> = {
-  id: '@vizflow/jupyterlab:plugin',
-  description: 'vizflow graph viewer widget and commands.',
+  id: PLUGIN_ID,
+  description:
+    'vizflow graph viewer: widget, mime renderer, settings and commands.',
   autoStart: true,
-  requires: [IJupyterWidgetRegistry],
-  optional: [ICommandPalette],
+  optional: [
+    IJupyterWidgetRegistry,
+    IRenderMimeRegistry,
+    ISettingRegistry,
+    ICommandPalette
+  ],
   activate: (
     app: JupyterFrontEnd,
-    registry: IJupyterWidgetRegistry,
+    widgets: IJupyterWidgetRegistry | null,
+    rendermime: IRenderMimeRegistry | null,
+    settings: ISettingRegistry | null,
     palette: ICommandPalette | null
   ): void => {
-    registry.registerWidget({
+    widgets?.registerWidget({
       name: MODULE_NAME,
       version: MODULE_VERSION,
       // Loaded on first use: React Flow and the widget code live in their own chunk.
@@ -37,6 +54,26 @@ const plugin: JupyterFrontEndPlugin<void> = {
         };
       }
     });
+    rendermime?.addFactory(
+      graphRendererFactory,
+      graphRendererFactory.defaultRank
+    );
+    labHooks.openSource = src => openSource(app, src);
+
+    if (settings) {
+      void settings
+        .load(PLUGIN_ID)
+        .then(s => {
+          const update = (): void => {
+            currentSettings.value = readSettings(s.composite);
+          };
+          update();
+          s.changed.connect(update);
+        })
+        .catch(err =>
+          console.warn('vizflow: settings could not be loaded', err)
+        );
+    }
 
     app.commands.addCommand(CommandIDs.fitGraphs, {
       label: 'vizflow: Fit all graphs to view',

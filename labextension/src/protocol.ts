@@ -41,6 +41,9 @@ export type Phase = 'input' | 'forward' | 'backward' | 'update';
  */
 export interface VizflowProtocol {
   graph?: GraphPayload;
+  bundle?: GraphMimeBundle;
+  inspect?: InspectRequest;
+  inspect_reply?: InspectReply;
 }
 /**
  * A whole graph as the viewer draws it.
@@ -54,6 +57,10 @@ export interface GraphPayload {
   nodes: GraphNode[];
   edges: GraphEdge[];
   outputs: string[];
+  metrics?: MetricInfo[];
+  op_docs?: {
+    [k: string]: OpDoc;
+  };
 }
 /**
  * One node: an op application, or a graph input, variable or constant.
@@ -82,6 +89,20 @@ export interface GraphNode {
     [k: string]: string | number | boolean | null | unknown[];
   };
   source?: SourceLocation | null;
+  /**
+   * Per-node figures for overlays (e.g. time_ms, bytes, grad_norm, nan_count), keyed by MetricInfo.name; null when not measured.
+   */
+  metrics?: {
+    [k: string]: number | null;
+  };
+  /**
+   * The kernel holds this node's value (the inspector can ask for it).
+   */
+  has_value?: boolean;
+  /**
+   * The kernel holds a gradient for this node's value.
+   */
+  has_grad?: boolean;
 }
 /**
  * Where in the user's code a node was made.
@@ -111,4 +132,111 @@ export interface GraphEdge {
   target_port: number;
   shape: Shape;
   dtype: string;
+}
+/**
+ * One per-node figure the overlay can colour by.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "MetricInfo".
+ */
+export interface MetricInfo {
+  name: string;
+  label: string;
+  unit: string;
+}
+/**
+ * What an op computes, from the registry: shown in the inspector.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "OpDoc".
+ */
+export interface OpDoc {
+  category: string;
+  formula: string;
+  grad_formula: string;
+  doc: string;
+}
+/**
+ * The data of an application/vnd.vizflow.graph+json output: the graph (and an optional second graph shown side by side), plus the live widget model id when a kernel holds one.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "GraphMimeBundle".
+ */
+export interface GraphMimeBundle {
+  version: ProtocolVersion;
+  graph: GraphPayload;
+  compare: GraphPayload | null;
+  model_id: string | null;
+}
+/**
+ * Browser to kernel: send the value and gradient summaries of one node.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "InspectRequest".
+ */
+export interface InspectRequest {
+  kind: 'inspect';
+  request_id: number;
+  node_id: string;
+}
+/**
+ * Kernel to browser: the summaries asked for (null where the kernel holds none), or an error.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "InspectReply".
+ */
+export interface InspectReply {
+  kind: 'inspect_reply';
+  request_id: number;
+  node_id: string;
+  value: TensorSummary | null;
+  grad: TensorSummary | null;
+  error: string | null;
+}
+/**
+ * What the inspector shows of one tensor: statistics over finite values, counts of NaN/Inf, a histogram, a heatmap when 2-D or image-shaped, and a short text preview.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "TensorSummary".
+ */
+export interface TensorSummary {
+  shape: number[];
+  dtype: string;
+  numel: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  std: number | null;
+  nan_count: number;
+  inf_count: number;
+  histogram: Histogram | null;
+  heatmap: Heatmap | null;
+  preview: string;
+}
+/**
+ * Counts of values in `bins` equal bins over [lo, hi]; the counts travel as binary buffer `buffer` (float64).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "Histogram".
+ */
+export interface Histogram {
+  lo: number;
+  hi: number;
+  bins: number;
+  buffer: number;
+}
+/**
+ * A 2-D view (matrix, or one image channel), at most 128x128 after average-pooling; float32 values row-major in binary buffer `buffer`.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "Heatmap".
+ */
+export interface Heatmap {
+  rows: number;
+  cols: number;
+  lo: number;
+  hi: number;
+  kind: 'matrix' | 'image';
+  source_shape: number[];
+  buffer: number;
 }

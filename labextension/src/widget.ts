@@ -1,27 +1,35 @@
 /**
  * The ipywidgets half of the graph viewer: the model mirrors the Python
- * widget's traits (`graph`, `layout_direction`, `height`); the view mounts the
- * React viewer and re-renders it when a trait changes.
+ * widget's traits (`graph`, `compare`, `layout_direction`, `height`), answers
+ * inspector requests through custom messages, and registers itself so the
+ * mime renderer can bind to it; the view mounts the React viewer.
  */
 import {
   DOMWidgetModel,
   DOMWidgetView,
   type ISerializers
 } from '@jupyter-widgets/base';
-import React from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import type { GraphPayload } from './protocol';
-import type { LayoutState } from './model/viewerState';
-import { LayoutClient } from './layout/client';
-import { InProcessTransport } from './layout/inProcess';
-import { loadElk } from './layout/elk';
-import type { LayoutDirection } from './layout/messages';
-import { WebWorkerTransport } from './layout/worker';
-import { liveViewers, type FitTarget } from './registry';
-import { GraphViewer, type GraphViewerApi } from './view/GraphViewer';
+import { liveModels, type LiveGraphModel } from './liveModels';
+import {
+  decodeInspectReply,
+  type BufferLike,
+  type DecodedReply
+} from './model/inspect';
+import { ViewerHost } from './viewerHost';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
-export class GraphViewerModel extends DOMWidgetModel {
+const INSPECT_TIMEOUT_MS = 30000;
+const WATCHED =
+  'change:graph change:compare change:layout_direction change:height';
+
+export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
+  private nextRequest = 1;
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: DecodedReply) => void; reject: (e: Error) => void }
+  >();
+
   defaults(): Backbone.ObjectHash {
     return {
       ...super.defaults(),
@@ -32,9 +40,78 @@ export class GraphViewerModel extends DOMWidgetModel {
       _view_module: GraphViewerModel.view_module,
       _view_module_version: GraphViewerModel.view_module_version,
       graph: null,
+      compare: null,
       layout_direction: 'RIGHT',
       height: '420px'
     };
+  }
+
+  initialize(attributes: Backbone.ObjectHash, options: any): void {
+    super.initialize(attributes, options);
+    this.on('msg:custom', this.onCustom, this);
+    this.once('comm:close destroy', () => {
+      liveModels.remove(this.model_id);
+      for (const p of this.pending.values()) {
+        p.reject(new Error('the kernel connection closed'));
+      }
+      this.pending.clear();
+    });
+    liveModels.add(this);
+  }
+
+  get modelId(): string {
+    return this.model_id;
+  }
+
+  graph(): GraphPayload | null {
+    return (this.get('graph') as GraphPayload | null) || null;
+  }
+
+  compare(): GraphPayload | null {
+    const c = this.get('compare') as GraphPayload | null;
+    return c && Array.isArray(c.nodes) ? c : null;
+  }
+
+  direction(): string {
+    return String(this.get('layout_direction') ?? 'RIGHT');
+  }
+
+  height(): string {
+    const h = this.get('height');
+    return typeof h === 'string' && h ? h : '420px';
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.on(WATCHED, listener);
+    return () => this.off(WATCHED, listener);
+  }
+
+  inspect(nodeId: string): Promise<DecodedReply> {
+    const requestId = this.nextRequest++;
+    return new Promise<DecodedReply>((resolve, reject) => {
+      this.pending.set(requestId, { resolve, reject });
+      this.send(
+        { kind: 'inspect', request_id: requestId, node_id: nodeId },
+        {}
+      );
+      setTimeout(() => {
+        if (this.pending.delete(requestId)) {
+          reject(new Error('the kernel did not answer'));
+        }
+      }, INSPECT_TIMEOUT_MS);
+    });
+  }
+
+  private onCustom(content: unknown, buffers?: BufferLike[]): void {
+    const reply = decodeInspectReply(content, buffers);
+    if (!reply) {
+      return;
+    }
+    const p = this.pending.get(reply.requestId);
+    if (p) {
+      this.pending.delete(reply.requestId);
+      p.resolve(reply);
+    }
   }
 
   static serializers: ISerializers = {
@@ -49,69 +126,17 @@ export class GraphViewerModel extends DOMWidgetModel {
   static view_module_version = MODULE_VERSION;
 }
 
-function toDirection(value: unknown): LayoutDirection {
-  return value === 'DOWN' ? 'DOWN' : 'RIGHT';
-}
-
-export class GraphViewerView extends DOMWidgetView implements FitTarget {
-  private root: Root | null = null;
-  private layoutClient: LayoutClient | null = null;
-  private api: GraphViewerApi | null = null;
+export class GraphViewerView extends DOMWidgetView {
+  private host: ViewerHost | null = null;
 
   render(): void {
-    this.el.classList.add('vf-graph-viewer');
-    this.el.setAttribute('data-layout-state', 'idle');
-    this.layoutClient = new LayoutClient({
-      primary: () => new WebWorkerTransport(),
-      fallback: () => new InProcessTransport(loadElk)
-    });
-    this.root = createRoot(this.el);
-    this.listenTo(
-      this.model,
-      'change:graph change:layout_direction change:height',
-      this.renderReact
-    );
-    liveViewers.add(this);
-    this.renderReact();
-  }
-
-  fit(): void {
-    this.api?.fit();
+    this.host = new ViewerHost(this.el);
+    this.host.bind(this.model as GraphViewerModel);
   }
 
   remove(): void {
-    liveViewers.delete(this);
-    this.root?.unmount();
-    this.root = null;
-    this.layoutClient?.dispose();
-    this.layoutClient = null;
+    this.host?.dispose();
+    this.host = null;
     super.remove();
-  }
-
-  private readonly onLayoutState = (state: LayoutState): void => {
-    this.el.setAttribute('data-layout-state', state);
-  };
-
-  private readonly onApi = (api: GraphViewerApi | null): void => {
-    this.api = api;
-  };
-
-  private renderReact(): void {
-    if (!this.root || !this.layoutClient) {
-      return;
-    }
-    const height = this.model.get('height');
-    this.el.style.height =
-      typeof height === 'string' && height ? height : '420px';
-    this.root.render(
-      React.createElement(GraphViewer, {
-        payload: (this.model.get('graph') as GraphPayload | null) ?? null,
-        direction: toDirection(this.model.get('layout_direction')),
-        layoutClient: this.layoutClient,
-        height: typeof height === 'string' && height ? height : '420px',
-        onLayoutState: this.onLayoutState,
-        onApi: this.onApi
-      })
-    );
   }
 }

@@ -91,6 +91,6 @@ describe('ELK layered layout in node', () => {
     };
     await expect(
       runElkLayout(fail, { nodes: [], edges: [] }, { direction: 'RIGHT' })
-    ).resolves.toEqual({ nodes: [], width: 0, height: 0 });
+    ).resolves.toEqual({ nodes: [], frames: [], width: 0, height: 0 });
   });
 });

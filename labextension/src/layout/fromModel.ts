@@ -1,13 +1,16 @@
 /**
- * What the layout needs from the graph model: node boxes, port counts, edges.
+ * What the layout needs from the graph: node boxes, port counts, edges, and
+ * the frames of expanded groups. Collapsed groups are single boxes.
  */
 import {
   estimateNodeSize,
   GraphModel,
   inputPortCount
 } from '../model/graphModel';
+import type { VisibleGraph } from '../model/visibleGraph';
 import type { LayoutGraphInput } from './messages';
 
+/** Every node of the model, flat (no groups). */
 export function layoutInputFromModel(model: GraphModel): LayoutGraphInput {
   return {
     nodes: model.nodes.map(n => {
@@ -25,5 +28,25 @@ export function layoutInputFromModel(model: GraphModel): LayoutGraphInput {
       target: e.target,
       targetPort: e.target_port
     }))
+  };
+}
+
+/** The visible items of a grouped view: collapsed groups are single nodes, expanded ones frames. */
+export function layoutInputFromVisible(vg: VisibleGraph): LayoutGraphInput {
+  return {
+    nodes: vg.items.map(i => ({
+      id: i.id,
+      width: i.size.width,
+      height: i.size.height,
+      inPorts: i.inPorts,
+      parent: i.parent
+    })),
+    edges: vg.edges.map(e => ({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      targetPort: e.targetPort
+    })),
+    frames: vg.frames.map(f => ({ id: f.id, parent: f.parent }))
   };
 }

@@ -15,6 +15,14 @@ export interface LayoutNodeInput {
   height: number;
   /** Number of input ports, numbered 0..inPorts-1 (the edges' target_port). */
   inPorts: number;
+  /** The frame that holds this node (an expanded group), if any. */
+  parent?: string | null;
+}
+
+/** A container drawn around its members (an expanded group); sized by the layout. */
+export interface LayoutFrameInput {
+  id: string;
+  parent?: string | null;
 }
 
 export interface LayoutEdgeInput {
@@ -27,6 +35,8 @@ export interface LayoutEdgeInput {
 export interface LayoutGraphInput {
   nodes: LayoutNodeInput[];
   edges: LayoutEdgeInput[];
+  /** Containers, listed before the frames they hold or in any order. */
+  frames?: LayoutFrameInput[];
 }
 
 export interface LayoutOptions {
@@ -65,8 +75,19 @@ export interface NodePosition {
   ports: PortPosition[];
 }
 
+/** A laid-out frame, in absolute coordinates. */
+export interface FramePosition {
+  id: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface LayoutResult {
+  /** Absolute positions (frames' offsets already added). */
   nodes: NodePosition[];
+  frames?: FramePosition[];
   width: number;
   height: number;
 }

@@ -3,7 +3,7 @@
  * so it can be tested in node: it receives typed requests, runs the newest
  * one, skips superseded or cancelled ones, and posts typed answers.
  */
-import { ElkLike, runElkLayout } from './elkGraph';
+import { ElkLike, LayoutCache, runElkLayout } from './elkGraph';
 import { FromWorker, isToWorker, LayoutRequest } from './messages';
 
 export type Post = (message: FromWorker) => void;
@@ -13,6 +13,8 @@ export type Clock = () => number;
 export class LayoutWorkerHost {
   private latestId = -1;
   private cancelled = new Set<number>();
+  /** Laid-out levels (one frame's contents), reused when a group is expanded. */
+  readonly cache = new LayoutCache();
 
   constructor(
     private readonly elk: ElkLike,
@@ -52,7 +54,8 @@ export class LayoutWorkerHost {
       const result = await runElkLayout(
         this.elk,
         request.graph,
-        request.options
+        request.options,
+        this.cache
       );
       if (this.isStale(request.id)) {
         this.cancelled.delete(request.id);

@@ -1,32 +1,51 @@
 import React, { memo } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import type { GraphNode } from '../protocol';
-import { categoryClass, formatShapeDtype, phaseClass } from '../model/format';
+import {
+  categoryClass,
+  cssToken,
+  formatShapeDtype,
+  phaseClass
+} from '../model/format';
+import type { ScopeGroup } from '../model/scopeTree';
 import type { LayoutDirection, PortPosition } from '../layout/messages';
 
-export type OpNodeData = {
-  node: GraphNode;
+/** What every drawn box shares: ports, highlight and overlay colour. */
+interface BoxData {
   direction: LayoutDirection;
-  /** Input ports in port order, positioned by the layout. */
   inPorts: PortPosition[];
   outPort: PortPosition | null;
+  /** Lit because the hovered node is its forward/backward partner (or a search hit). */
+  linked: boolean;
+  /** Overlay fill, a CSS colour expression, or null. */
+  overlay: string | null;
+  [key: string]: unknown;
+}
+
+export type OpNodeData = BoxData & {
+  node: GraphNode;
   isOutput: boolean;
 };
 
-export type OpFlowNode = Node<OpNodeData, 'op'>;
+export type GroupNodeData = BoxData & {
+  group: ScopeGroup;
+  onExpand: (path: string) => void;
+};
 
-/** One op: its op name, its user name (if any) and its shape and dtype. All text is React text. */
-function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
-  const { node, direction, inPorts, outPort, isOutput } = data;
+export type FrameNodeData = {
+  group: ScopeGroup;
+  onCollapse: (path: string) => void;
+  [key: string]: unknown;
+};
+
+export type OpFlowNode = Node<OpNodeData, 'op'>;
+export type GroupFlowNode = Node<GroupNodeData, 'group'>;
+export type FrameFlowNode = Node<FrameNodeData, 'frame'>;
+export type ViewerFlowNode = OpFlowNode | GroupFlowNode | FrameFlowNode;
+
+function Ports(props: { data: BoxData }): JSX.Element {
+  const { direction, inPorts, outPort } = props.data;
   const horizontal = direction === 'RIGHT';
-  const className = [
-    'vf-node',
-    categoryClass(node.category),
-    phaseClass(node.phase),
-    isOutput ? 'vf-node-output' : ''
-  ]
-    .filter(Boolean)
-    .join(' ');
   return (
     <>
       {inPorts.map(p => (
@@ -39,17 +58,6 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
           style={horizontal ? { top: p.y } : { left: p.x }}
         />
       ))}
-      <div
-        className={className}
-        data-node-id={node.id}
-        title={node.device ? `${node.op} on ${node.device}` : node.op}
-      >
-        <div className="vf-node-op">{node.op}</div>
-        {node.name ? <div className="vf-node-name">{node.name}</div> : null}
-        <div className="vf-node-shape">
-          {formatShapeDtype(node.shape, node.dtype)}
-        </div>
-      </div>
       {outPort ? (
         <Handle
           id={outPort.id}
@@ -63,6 +71,132 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
   );
 }
 
-export const OpNode = memo(OpNodeView);
+/** One op: op name, user name (if any), shape and dtype. All text is React text. */
+function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
+  const { node, isOutput, linked, overlay } = data;
+  const className = [
+    'vf-node',
+    categoryClass(node.category),
+    phaseClass(node.phase),
+    node.device ? `vf-device-${cssToken(node.device.split(':')[0])}` : '',
+    isOutput ? 'vf-node-output' : '',
+    linked ? 'vf-linked' : '',
+    overlay ? 'vf-overlaid' : ''
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const title = [
+    node.name ? `${node.name} = ${node.op}` : node.op,
+    node.scope ? `scope: ${node.scope}` : '',
+    node.device ? `device: ${node.device}` : '',
+    node.phase !== 'forward' ? `phase: ${node.phase}` : ''
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return (
+    <>
+      <Ports data={data} />
+      <div
+        className={className}
+        data-node-id={node.id}
+        data-phase={node.phase}
+        title={title}
+        style={overlay ? { background: overlay } : undefined}
+      >
+        <div className="vf-node-op">
+          {node.op}
+          {node.device && node.device !== 'cpu' ? (
+            <span className="vf-node-device">{node.device}</span>
+          ) : null}
+        </div>
+        {node.name ? <div className="vf-node-name">{node.name}</div> : null}
+        <div className="vf-node-shape">
+          {formatShapeDtype(node.shape, node.dtype)}
+        </div>
+      </div>
+    </>
+  );
+}
 
-export const nodeTypes = { op: OpNode };
+/** A collapsed group: name, repeat badge, node count, op summary; double-click expands. */
+function GroupNodeView({ data }: NodeProps<GroupFlowNode>): JSX.Element {
+  const { group, onExpand, linked, overlay } = data;
+  const repeated = group.repeatCount > 1;
+  const className = [
+    'vf-group',
+    repeated ? `vf-repeat vf-repeat-${group.repeatFamily % 6}` : '',
+    linked ? 'vf-linked' : ''
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <>
+      <Ports data={data} />
+      <div
+        className={className}
+        data-group-path={group.path}
+        title={`${group.path}\n${group.descendants.length} nodes — double-click to expand`}
+        style={overlay ? { background: overlay } : undefined}
+        onDoubleClick={() => onExpand(group.path)}
+      >
+        <div className="vf-group-title">
+          <button
+            className="vf-group-toggle"
+            title="Expand"
+            aria-label={`Expand ${group.path}`}
+            onClick={e => {
+              e.stopPropagation();
+              onExpand(group.path);
+            }}
+          >
+            +
+          </button>
+          <span className="vf-group-name">{group.name}</span>
+          {repeated ? (
+            <span className="vf-repeat-badge">{`×${group.repeatCount}`}</span>
+          ) : null}
+        </div>
+        <div className="vf-group-count">{`${group.descendants.length} nodes`}</div>
+        <div className="vf-group-ops">
+          {group.opSummary.map(o => `${o.op} ${o.count}`).join(', ')}
+        </div>
+      </div>
+    </>
+  );
+}
+
+/** The frame around an expanded group's members, with a collapse button. */
+function FrameNodeView({ data }: NodeProps<FrameFlowNode>): JSX.Element {
+  const { group, onCollapse } = data;
+  const repeated = group.repeatCount > 1;
+  return (
+    <div
+      className={`vf-frame${repeated ? ` vf-repeat-${group.repeatFamily % 6}` : ''}`}
+      data-frame-path={group.path}
+    >
+      <div className="vf-frame-title">
+        <button
+          className="vf-group-toggle"
+          title="Collapse"
+          aria-label={`Collapse ${group.path}`}
+          onClick={e => {
+            e.stopPropagation();
+            onCollapse(group.path);
+          }}
+        >
+          −
+        </button>
+        <span className="vf-frame-name">{group.path}</span>
+        {repeated ? (
+          <span className="vf-repeat-badge">{`×${group.repeatCount}`}</span>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+export const OpNode = memo(OpNodeView);
+export const GroupNode = memo(GroupNodeView);
+export const FrameNode = memo(FrameNodeView);
+
+export const nodeTypes = { op: OpNode, group: GroupNode, frame: FrameNode };

@@ -1,0 +1,110 @@
+/**
+ * The mime renderer for `application/vnd.vizflow.graph+json` (a GraphMimeBundle):
+ * a saved notebook shows its graphs without a kernel. When the bundle's widget
+ * model is live on this page the renderer binds to it (inspector values,
+ * updates); otherwise it draws `bundle.graph` statically, and switches to the
+ * live model should it appear later.
+ */
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Widget } from '@lumino/widgets';
+import { liveModels } from './liveModels';
+import type { GraphMimeBundle, GraphPayload } from './protocol';
+
+export const GRAPH_MIME_TYPE = 'application/vnd.vizflow.graph+json';
+
+/**
+ * Rank of our factory. The widget manager registers the widget-view mime type
+ * at rank -10 and lower ranks win, so -20 makes a notebook prefer this one.
+ */
+export const GRAPH_MIME_RANK = -20;
+
+export function isGraphPayload(x: unknown): x is GraphPayload {
+  const p = x as GraphPayload | null;
+  return (
+    !!p &&
+    typeof p === 'object' &&
+    Array.isArray(p.nodes) &&
+    Array.isArray(p.edges)
+  );
+}
+
+/** Read a bundle, tolerating a bare GraphPayload; null when unusable. */
+export function readBundle(data: unknown): GraphMimeBundle | null {
+  if (isGraphPayload(data)) {
+    return { version: '1.0', graph: data, compare: null, model_id: null };
+  }
+  const b = data as Partial<GraphMimeBundle> | null;
+  if (!b || typeof b !== 'object' || !isGraphPayload(b.graph)) {
+    return null;
+  }
+  return {
+    version: '1.0',
+    graph: b.graph,
+    compare: isGraphPayload(b.compare) ? b.compare : null,
+    model_id: typeof b.model_id === 'string' ? b.model_id : null
+  };
+}
+
+export class GraphMimeRenderer extends Widget implements IRenderMime.IRenderer {
+  private host: import('./viewerHost').ViewerHost | null = null;
+  private stopWaiting: (() => void) | null = null;
+
+  constructor() {
+    super();
+    this.addClass('vf-mime-output');
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    const bundle = readBundle(model.data[GRAPH_MIME_TYPE]);
+    if (!bundle) {
+      this.node.textContent = 'vizflow: this output holds no readable graph.';
+      return;
+    }
+    const { ViewerHost } = await import('./viewerHost');
+    if (!this.host) {
+      const el = document.createElement('div');
+      this.node.appendChild(el);
+      this.host = new ViewerHost(el);
+    }
+    const host = this.host;
+    this.stopWaiting?.();
+    this.stopWaiting = null;
+    const live = liveModels.get(bundle.model_id);
+    if (live) {
+      host.bind(live);
+      return;
+    }
+    host.showStatic({
+      graph: bundle.graph,
+      compare: bundle.compare,
+      direction: 'RIGHT',
+      height: ''
+    });
+    if (bundle.model_id) {
+      // The widget model may still be loading (its module is a lazy chunk).
+      const id = bundle.model_id;
+      this.stopWaiting = liveModels.onAdded(added => {
+        const m = added === id ? liveModels.get(id) : null;
+        if (m && this.host) {
+          this.stopWaiting?.();
+          this.stopWaiting = null;
+          this.host.bind(m);
+        }
+      });
+    }
+  }
+
+  dispose(): void {
+    this.stopWaiting?.();
+    this.host?.dispose();
+    this.host = null;
+    super.dispose();
+  }
+}
+
+export const graphRendererFactory: IRenderMime.IRendererFactory = {
+  safe: true,
+  mimeTypes: [GRAPH_MIME_TYPE],
+  defaultRank: GRAPH_MIME_RANK,
+  createRenderer: () => new GraphMimeRenderer()
+};

@@ -1,0 +1,310 @@
+/**
+ * Groups built from node scopes (`encoder/layer3/attn`): a tree of scope
+ * groups with node counts, op summaries and structural signatures, so repeated
+ * blocks (`layers/0` ... `layers/11`) can be recognised. Plain TypeScript.
+ */
+import type { GraphModel } from './graphModel';
+
+/** The root group's path: nodes with an empty scope live here. */
+export const ROOT_PATH = '';
+
+export interface OpCount {
+  op: string;
+  count: number;
+}
+
+export interface ScopeGroup {
+  /** Normalised slash path, e.g. `encoder/layer3`; '' for the root. */
+  path: string;
+  /** The last segment of the path. */
+  name: string;
+  /** Number of path segments: 0 for the root, 1 for top-level groups. */
+  depth: number;
+  /** The parent group's path; null for the root. */
+  parent: string | null;
+  /** Direct child groups, in order of first appearance. */
+  childGroups: string[];
+  /** Ids of the nodes directly in this scope, in payload order. */
+  childNodes: string[];
+  /** Ids of every node in this group or below, in payload order. */
+  descendants: string[];
+  /** The most frequent ops below this group, most frequent first. */
+  opSummary: OpCount[];
+  /** Equal for groups with the same internal structure. */
+  signature: string;
+  /** How many groups share the signature (1 when unique). */
+  repeatCount: number;
+  /** Index of the family of repeated groups (for a colour), -1 when unique. */
+  repeatFamily: number;
+}
+
+export interface ScopeTree {
+  readonly groups: ReadonlyMap<string, ScopeGroup>;
+  readonly root: ScopeGroup;
+  /** The group path of each node. */
+  readonly groupOfNode: ReadonlyMap<string, string>;
+  /** The deepest group depth (0 when there are no groups). */
+  readonly maxDepth: number;
+}
+
+/** Split a scope into clean segments: no empty parts, no surrounding spaces. */
+export function scopeSegments(scope: string | undefined | null): string[] {
+  if (!scope) {
+    return [];
+  }
+  return scope
+    .split('/')
+    .map(s => s.trim())
+    .filter(s => s.length > 0);
+}
+
+export function normaliseScope(scope: string | undefined | null): string {
+  return scopeSegments(scope).join('/');
+}
+
+/** The parent path of a group path ('' for a top-level group). */
+export function parentPath(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? ROOT_PATH : path.slice(0, i);
+}
+
+/** Paths of a group's ancestors and itself, top-down, without the root. */
+export function pathChain(path: string): string[] {
+  const segs = scopeSegments(path);
+  const chain: string[] = [];
+  for (let i = 1; i <= segs.length; i++) {
+    chain.push(segs.slice(0, i).join('/'));
+  }
+  return chain;
+}
+
+const OP_SUMMARY_SIZE = 4;
+
+export function buildScopeTree(model: GraphModel): ScopeTree {
+  const groups = new Map<string, ScopeGroup>();
+  const root = newGroup(ROOT_PATH, null);
+  groups.set(ROOT_PATH, root);
+  const groupOfNode = new Map<string, string>();
+  /** Children of each group in order of first appearance: `n:<id>` or `g:<path>`. */
+  const childKeys = new Map<string, string[]>([[ROOT_PATH, []]]);
+  let maxDepth = 0;
+
+  const ensure = (path: string): ScopeGroup => {
+    let g = groups.get(path);
+    if (g) {
+      return g;
+    }
+    const parent = ensure(parentPath(path));
+    g = newGroup(path, parent.path);
+    groups.set(path, g);
+    parent.childGroups.push(path);
+    (childKeys.get(parent.path) as string[]).push(`g:${path}`);
+    childKeys.set(path, []);
+    maxDepth = Math.max(maxDepth, g.depth);
+    return g;
+  };
+
+  for (const node of model.nodes) {
+    const path = normaliseScope(node.scope);
+    const g = ensure(path);
+    g.childNodes.push(node.id);
+    (childKeys.get(path) as string[]).push(`n:${node.id}`);
+    groupOfNode.set(node.id, path);
+    // Every ancestor, the root included, counts the node.
+    let p: string | null = path;
+    while (p !== null) {
+      const anc = groups.get(p) as ScopeGroup;
+      anc.descendants.push(node.id);
+      p = anc.parent;
+    }
+  }
+
+  for (const g of groups.values()) {
+    g.opSummary = summariseOps(model, g.descendants);
+  }
+  computeSignatures(model, groups, childKeys, groupOfNode);
+  markRepeats(groups);
+  return { groups, root, groupOfNode, maxDepth };
+}
+
+function newGroup(path: string, parent: string | null): ScopeGroup {
+  const segs = scopeSegments(path);
+  return {
+    path,
+    name: segs.length ? segs[segs.length - 1] : '',
+    depth: segs.length,
+    parent,
+    childGroups: [],
+    childNodes: [],
+    descendants: [],
+    opSummary: [],
+    signature: '',
+    repeatCount: 1,
+    repeatFamily: -1
+  };
+}
+
+function summariseOps(model: GraphModel, ids: readonly string[]): OpCount[] {
+  const counts = new Map<string, number>();
+  for (const id of ids) {
+    const op = model.nodeById.get(id)?.op ?? '?';
+    counts.set(op, (counts.get(op) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .map(([op, count]) => ({ op, count }))
+    .sort((a, b) => b.count - a.count || a.op.localeCompare(b.op))
+    .slice(0, OP_SUMMARY_SIZE);
+}
+
+/**
+ * Structural signatures, computed bottom-up like a Merkle tree: a group's
+ * signature hashes its children in order of first appearance (a node by its
+ * op, a child group by its name and signature) and the edges between those
+ * children (as child indices and ports). Names of the group itself and node
+ * ids do not count, so `layers/0` and `layers/7` match when built alike.
+ */
+function computeSignatures(
+  model: GraphModel,
+  groups: Map<string, ScopeGroup>,
+  childKeys: Map<string, string[]>,
+  groupOfNode: ReadonlyMap<string, string>
+): void {
+  const chains = new Map<string, string[]>();
+  const chainOf = (path: string): string[] => {
+    let c = chains.get(path);
+    if (!c) {
+      c = path === ROOT_PATH ? [] : [...chainOf(parentPath(path)), path];
+      chains.set(path, c);
+    }
+    return c;
+  };
+  const indexOf = new Map<string, Map<string, number>>();
+  for (const [path, keys] of childKeys) {
+    indexOf.set(path, new Map(keys.map((k, i) => [k, i])));
+  }
+  const levelEdges = new Map<string, string[]>();
+  for (const e of model.edges) {
+    const cs = chainOf(groupOfNode.get(e.source) ?? ROOT_PATH);
+    const ct = chainOf(groupOfNode.get(e.target) ?? ROOT_PATH);
+    let d = 0;
+    while (d < cs.length && d < ct.length && cs[d] === ct[d]) {
+      d++;
+    }
+    const lca = d === 0 ? ROOT_PATH : cs[d - 1];
+    const s = d < cs.length ? `g:${cs[d]}` : `n:${e.source}`;
+    const t = d < ct.length ? `g:${ct[d]}` : `n:${e.target}`;
+    if (s === t) {
+      continue;
+    }
+    const idx = indexOf.get(lca) as Map<string, number>;
+    const port = t.startsWith('n:') ? e.target_port : 0;
+    const list = levelEdges.get(lca);
+    const text = `${idx.get(s)}>${idx.get(t)}:${port}`;
+    if (list) {
+      list.push(text);
+    } else {
+      levelEdges.set(lca, [text]);
+    }
+  }
+  const byDepth = [...groups.values()].sort((a, b) => b.depth - a.depth);
+  for (const g of byDepth) {
+    const parts: string[] = [];
+    for (const key of childKeys.get(g.path) ?? []) {
+      if (key.startsWith('n:')) {
+        parts.push(model.nodeById.get(key.slice(2))?.op ?? '');
+      } else {
+        const child = groups.get(key.slice(2)) as ScopeGroup;
+        parts.push(`[${child.name}=${child.signature}]`);
+      }
+    }
+    parts.push('#', ...(levelEdges.get(g.path) ?? []).sort());
+    g.signature = `${g.descendants.length}:${hash(parts.join(';'))}`;
+  }
+}
+
+/** FNV-1a, two seeds, as 16 hex digits. */
+export function hash(text: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  }
+  return (
+    (h1 >>> 0).toString(16).padStart(8, '0') +
+    (h2 >>> 0).toString(16).padStart(8, '0')
+  );
+}
+
+function markRepeats(groups: Map<string, ScopeGroup>): void {
+  const families = new Map<string, ScopeGroup[]>();
+  for (const g of groups.values()) {
+    if (g.path === ROOT_PATH || g.descendants.length < 2) {
+      continue;
+    }
+    const list = families.get(g.signature);
+    if (list) {
+      list.push(g);
+    } else {
+      families.set(g.signature, [g]);
+    }
+  }
+  let family = 0;
+  for (const list of families.values()) {
+    if (list.length < 2) {
+      continue;
+    }
+    for (const g of list) {
+      g.repeatCount = list.length;
+      g.repeatFamily = family;
+    }
+    family++;
+  }
+}
+
+/** Groups whose path ends a chain of ancestors, top-down: what to expand to show a node. */
+export function ancestorGroups(tree: ScopeTree, nodeId: string): string[] {
+  const path = tree.groupOfNode.get(nodeId);
+  return path ? pathChain(path) : [];
+}
+
+/**
+ * The number of items visible when every group of depth <= d is expanded:
+ * nodes at depth <= d plus the (collapsed) groups at depth d + 1.
+ */
+export function visibleCountAtDepth(tree: ScopeTree, d: number): number {
+  let count = 0;
+  for (const g of tree.groups.values()) {
+    if (g.depth <= d) {
+      count += g.childNodes.length;
+    } else if (g.depth === d + 1) {
+      count += 1;
+    }
+  }
+  return count;
+}
+
+/** The deepest expansion depth whose visible item count stays within `limit` (at least 0). */
+export function autoCollapseDepth(tree: ScopeTree, limit = 200): number {
+  let best = 0;
+  for (let d = 0; d <= tree.maxDepth; d++) {
+    if (visibleCountAtDepth(tree, d) <= limit) {
+      best = d;
+    } else {
+      break;
+    }
+  }
+  return best;
+}
+
+/** Paths of all groups with depth in 1..d: the expanded set for a collapse depth. */
+export function expandedAtDepth(tree: ScopeTree, d: number): Set<string> {
+  const out = new Set<string>();
+  for (const g of tree.groups.values()) {
+    if (g.depth >= 1 && g.depth <= d) {
+      out.add(g.path);
+    }
+  }
+  return out;
+}
