@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import vizflow_engine as vf
 from vizflow_engine import data
@@ -51,3 +52,17 @@ def test_digits_bundle_and_split() -> None:
     assert len(xte) == 449 and len(xtr) == 1348
     again = data.train_test_split(x, y, test_fraction=0.25, seed=0)
     np.testing.assert_array_equal(again[3].numpy(), yte.numpy())
+
+
+def test_progress_bar_counts_batches_when_enabled() -> None:
+    pytest.importorskip("ipywidgets")
+    from vizflow_engine.data.loader import _Progress
+
+    assert _Progress(3, None).bar is None  # not in a notebook: nothing shown
+    bar = _Progress(3, True)
+    assert bar.bar is not None and bar.bar.max == 3
+    loader = data.DataLoader(data.TensorDataset(np.arange(5)), batch_size=2, progress=False)
+    assert sum(len(b[0]) for b in loader) == 5
+    bar.update(3)
+    bar.close()
+    assert bar.bar.value == 3 and bar.bar.bar_style == "success"
