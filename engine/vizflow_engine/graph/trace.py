@@ -293,8 +293,9 @@ Tree = Any
 
 def _flatten_out(g: Graph, out: Any) -> Tree:
     """Register the traced function's result values as outputs; return its structure."""
-    if isinstance(out, Tensor) and isinstance(out.data, Value):
-        out = out.data
+    if isinstance(out, Tensor):
+        tr = active_tracer()
+        out = out.data if isinstance(out.data, Value) or tr is None else tr.convert(out)
     if isinstance(out, (Value, Tensor, np.ndarray, int, float)):
         g.output(out if isinstance(out, Value) else g._own(out))
         return len(g.outputs) - 1

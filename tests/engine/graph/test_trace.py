@@ -127,3 +127,18 @@ def test_eager_tensors_are_not_changed_by_tracing():
     np.testing.assert_array_equal(w.numpy(), before - 0.5)  # the compiled update ran once
     g = ff.graph(vf.tensor(np.full(3, 0.5)))
     assert len(g.updates) == 1 and g.updates[0][1].node.phase == "update"
+
+
+def test_returning_a_captured_tensor_returns_its_current_value():
+    w = vf.tensor(np.zeros(2), requires_grad=True)
+
+    def step(x):
+        with vf.no_grad():
+            w.add_(x)
+        return w
+
+    ff = function(step)
+    ff(vf.tensor(np.ones(2)))
+    out = ff(vf.tensor(np.ones(2)))
+    np.testing.assert_array_equal(out.numpy(), [2.0, 2.0])
+    np.testing.assert_array_equal(w.numpy(), [2.0, 2.0])
