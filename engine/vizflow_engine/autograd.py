@@ -125,16 +125,16 @@ def _run(
     raw = not create_graph
     want = None if wanted is None else {id(w) for w in wanted}
     captured: dict[int, Tensor] = {}
-    leaves: dict[int, list[Any]] = {}
+    leaves: dict[Tensor, list[Any]] = {}  # keyed by identity (Tensor hashes by id)
     pending: dict[int, list[Any]] = {}  # node seq -> [tensor, grad so far]
     heap: list[int] = []  # -seq of every pending node but `solo`
     for r, g in zip(roots, root_grads, strict=True):
         gv: Any = g.data if raw else g
         rn = r.node
         if rn is None:  # a root that is itself a leaf
-            acc = leaves.get(id(r))
+            acc = leaves.get(r)
             if acc is None:
-                leaves[id(r)] = [r, gv]
+                leaves[r] = [r, gv]
             else:
                 acc[1] = acc[1] + gv
             continue
@@ -202,10 +202,9 @@ def _run(
                     ct = sum_to_shape(ct, shape)
                 xn = x.node
                 if xn is None:
-                    k = id(x)
-                    acc = leaves.get(k)
+                    acc = leaves.get(x)
                     if acc is None:
-                        leaves[k] = [x, ct]
+                        leaves[x] = [x, ct]
                     else:
                         acc[1] = acc[1] + ct
                     continue
@@ -226,7 +225,8 @@ def _run(
                     heappush(heap, -s)
             if not retain_graph:
                 node.freed = True
-        for k, (leaf, g) in leaves.items():
+        for leaf, (_, g) in leaves.items():
+            k = id(leaf)
             if leaf._hooks:
                 g = _apply_hooks(leaf, g, raw)
             gt = _wrap(g, leaf)
