@@ -20,6 +20,17 @@ from .kernels import REDUCE_OUT, UFUNC_NAMES, call_expr, generic, out_capable, v
 HEAVY_ELEMENTS = 1 << 17  # nodes this big may run on another thread (numpy drops the GIL)
 
 
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def shared_pool(workers: int) -> ThreadPoolExecutor:
+    """One process-wide thread pool per size, shared by every parallel plan."""
+    pool = _POOLS.get(workers)
+    if pool is None:
+        pool = _POOLS[workers] = ThreadPoolExecutor(workers, thread_name_prefix="vizflow-plan")
+    return pool
+
+
 class Cell:
     """Holds a graph-owned variable's array under `.data`, like an eager Tensor does."""
 
@@ -83,7 +94,10 @@ class Plan:
         reuse: bool = True,
         preallocate: bool = True,
         workers: int = 2,
+        heavy_elements: int = HEAVY_ELEMENTS,
     ) -> None:
+        """parallel: True, False or "auto" (threads only where two big nodes can overlap);
+        heavy_elements: output size from which a node is worth another thread."""
         self.graph = g
         self.device: Device = next((v.device for v in [*g.inputs, *g.variables]), CPU)
         xp = self.device.xp
@@ -92,7 +106,7 @@ class Plan:
         heavy_nodes = {
             n
             for n in g.nodes
-            if n.op.name not in ("matmul", "einsum") and _elements(g.out[n]) >= HEAVY_ELEMENTS
+            if n.op.name not in ("matmul", "einsum") and _elements(g.out[n]) >= heavy_elements
         }
         wide = any(sum(1 for n in grp if n in heavy_nodes) >= 2 for grp in groups)
         # in-place updates must run after every reader of what they write: keep trace order
@@ -157,9 +171,7 @@ class Plan:
         for i, ins in enumerate(self.instrs):
             ins.fn = ns[f"i{i}"]
         self._consts = [c for _, c in self.const_slots]
-        self._pool: ThreadPoolExecutor | None = (
-            ThreadPoolExecutor(workers) if self.parallel else None
-        )
+        self._pool: ThreadPoolExecutor | None = shared_pool(workers) if self.parallel else None
 
     # ---- compilation helpers -------------------------------------------------------------
     def _node_expr(
