@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import dtypes
 from .._state import STATE
-from ..backend import CPU, Device, get_device
+from ..backend import CPU, Device, device_of_array, get_device
 from ..dispatch import dispatch as _dispatch_op
 from ..node import Node, SourceLocation, capture
 from ..registry import OpDef, TensorSpec
@@ -385,6 +385,8 @@ class Graph:
         dev = CPU
         if isinstance(value, Tensor):
             arr, dev = value.data, value.device
+        elif hasattr(value, "__cuda_array_interface__"):
+            arr, dev = value, device_of_array(value)
         else:
             arr = np.asarray(value)
             if arr.dtype == np.float64 and not isinstance(value, np.ndarray):

@@ -63,7 +63,7 @@ def _convert(g: Graph, x: Any) -> Any:
         return x
     if isinstance(x, Tensor) and isinstance(x.data, Value):
         return x.data
-    return g.constant(x.data if isinstance(x, Tensor) else np.asarray(x))
+    return g.constant(x)
 
 
 register_symbolic_type(Value, _symbolic)
@@ -123,7 +123,7 @@ class Tracer:
                 if not isinstance(x.grad, Value):
                     self.grads.setdefault(id(x), (x, x.grad))
             return v
-        return self.graph.constant(np.asarray(x))
+        return self.graph.constant(x)
 
     def set_grad(self, t: Tensor, g: Value) -> None:
         """Give an eager tensor a symbolic .grad during the trace (restored afterwards)."""
