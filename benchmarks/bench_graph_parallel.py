@@ -38,15 +38,25 @@ def branches(k: int, depth: int) -> Graph:
     return g
 
 
-def timed(fn: Callable[[], Any]) -> float:
-    """Best seconds per call (min of repeats: robust on a shared machine)."""
-    fn()
-    ts = []
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
+def interleaved(fns: list[Callable[[], Any]]) -> list[float]:
+    """Best seconds per call of each fn, run in turn REPEATS times (drift hits all alike)."""
+    best = [float("inf")] * len(fns)
+    for fn in fns:
         fn()
-        ts.append(time.perf_counter() - t0)
-    return min(ts)
+    for _ in range(REPEATS):
+        for k, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            best[k] = min(best[k], time.perf_counter() - t0)
+    return best
+
+
+def overlap(fn: Callable[[], Any], n: int = 5) -> float:
+    """Process CPU time over wall time of n calls: above 1 means threads ran at once."""
+    c0, w0 = time.process_time(), time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.process_time() - c0) / (time.perf_counter() - w0)
 
 
 def main() -> None:
@@ -58,11 +68,13 @@ def main() -> None:
         par = g.compile(parallel=True)
         auto = g.compile()
         np.testing.assert_allclose(par.run(x)[0], serial.run(x)[0], rtol=1e-4)
-        ts, tp, ta = (timed(lambda p=p: p.run(x)) for p in (serial, par, auto))
+        ts, tp, ta = interleaved([lambda p=p: p.run(x) for p in (serial, par, auto)])
         print(
             f"{g.name:>11} ({len(g.nodes)} nodes on {SHAPE}): serial {ts * 1e3:.2f} ms | "
             f"parallel {tp * 1e3:.2f} ms ({ts / tp:.2f}× speed-up) | auto "
-            f"(parallel={auto.parallel}) {ta * 1e3:.2f} ms ({ts / ta:.2f}×)"
+            f"(parallel={auto.parallel}) {ta * 1e3:.2f} ms ({ts / ta:.2f}×) | cpu/wall "
+            f"serial {overlap(lambda p=serial: p.run(x)):.2f}, parallel "
+            f"{overlap(lambda p=par: p.run(x)):.2f}"
         )
 
 
