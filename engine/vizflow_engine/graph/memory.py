@@ -160,6 +160,7 @@ def plan_memory(
                 var is not None
                 and name in ELEMENTWISE_OUT
                 and can_out(n)
+                and (only_first_step(n, var) or only_last_step(n, var))
                 and _can_overwrite(n, var, v, rt, last, step, readers)
             ):
                 mp.var_inplace[v.uid] = var
@@ -174,7 +175,7 @@ def plan_memory(
                     if not isinstance(x, Value) or x.uid in root or x.uid not in owned:
                         continue
                     if (
-                        _only_first_step(n, x)
+                        only_first_step(n, x)
                         and x.shape == v.shape
                         and x.dtype == v.dtype
                         and last.get(x.uid) == k
@@ -250,7 +251,7 @@ def _default_can_out(n: Node) -> bool:
     return n.op.name in OUT_OPS
 
 
-def _only_first_step(n: Node, x: Value) -> bool:
+def only_first_step(n: Node, x: Value) -> bool:
     """For a fused node, x may share the output buffer only if just its first step reads x."""
     if n.op.name != "fused":
         return True
@@ -265,3 +266,15 @@ def _only_first_step(n: Node, x: Value) -> bool:
 def is_alias(n: Node) -> bool:
     """The node's output shares input 0's memory (a view, or an in-place update)."""
     return n.op.name in VIEW_OPS or mutates(n.op)
+
+
+def only_last_step(n: Node, x: Value) -> bool:
+    """For a fused node: only its last step reads x (earlier steps may use scratch memory)."""
+    if n.op.name != "fused":
+        return False
+    idx = [k for k, y in enumerate(n.inputs) if isinstance(y, Value) and y.uid == x.uid]
+    return not any(
+        isinstance(r, tuple) and r[0] == "in" and r[1] in idx
+        for step in n.params["program"][:-1]
+        for r in step[2]
+    )

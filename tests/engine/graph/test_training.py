@@ -110,3 +110,21 @@ def test_nn_and_optim_training_step_compiled_equals_eager(opt_name):
     assert {n.phase for n in g.nodes} == {"forward", "backward", "update"}
     assert any(n.scope for n in g.nodes)  # module names became scopes
     assert len(cstep.cache) == 1
+
+
+def test_fused_training_graph_equals_eager():
+    from vizflow_engine.graph import optimize
+
+    x, y = data(seed=6)
+    pe, pc = mlp_params((8, 16, 4), seed=7), mlp_params((8, 16, 4), seed=7)
+    step = function(lambda a, b: sgd_step(pc, a, b))
+    g = step.graph(vf.tensor(x), vf.tensor(y))
+    fused, report = optimize(g, fuse=True)
+    assert report.records[-1].added.get("fused", 0) >= 1
+    plan = verify(fused).compile()
+    for _ in range(N):
+        want = sgd_step(pe, vf.tensor(x), vf.tensor(y)).item()
+        (got,) = plan.run(x, y)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    for a, b in zip(pe, pc, strict=True):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-12, atol=1e-14)

@@ -14,7 +14,7 @@ from ...node import Node
 from ...tensor import Tensor
 from ..graph_ops import lookup, mutates
 from ..ir import Graph, Value
-from ..memory import MemoryPlan, plan_memory
+from ..memory import MemoryPlan, only_first_step, plan_memory
 from .kernels import REDUCE_OUT, UFUNC_NAMES, call_expr, generic, out_capable, view_expr
 
 HEAVY_ELEMENTS = 1 << 17  # nodes this big may run on another thread (numpy drops the GIL)
@@ -209,7 +209,9 @@ class Plan:
                 return [], view, slots
         capable = out_capable(g, n)
         if n.op.name == "fused" and capable:
-            pre, expr = self._fused_code(n, i, arg_fmt, dest, ns)
+            var = mp.var_inplace.get(out.uid)
+            late = var is not None and not only_first_step(n, var)
+            pre, expr = self._fused_code(n, i, arg_fmt, dest, ns, late)
             return pre, expr, slots
         if capable and (dest is not None or n.op.name in UFUNC_NAMES):
             fname = n.op.name if n.op.name in REDUCE_OUT else UFUNC_NAMES[n.op.name]
@@ -234,12 +236,23 @@ class Plan:
         return repr(x)
 
     def _fused_code(
-        self, n: Node, i: int, arg_fmt: list[str], dest: str | None, ns: dict[str, Any]
+        self,
+        n: Node,
+        i: int,
+        arg_fmt: list[str],
+        dest: str | None,
+        ns: dict[str, Any],
+        late: bool = False,
     ) -> tuple[list[str], str]:
-        """Statements running a fused program in one buffer, and the name holding the result."""
+        """Statements running a fused program in one buffer, and the name holding the result.
+
+        late: dest is a variable that later steps read, so the steps run in scratch memory
+        and only the last one writes dest.
+        """
         program = n.params["program"]
         pre = []
-        cur = dest
+        final = dest if late else None
+        cur = None if late else dest
         for j, (name, _params, refs) in enumerate(program):
             fn = f"k{i}_{j}"
             ns[fn] = getattr(self.xp, UFUNC_NAMES[name])
@@ -251,8 +264,10 @@ class Plan:
             ]
             if name == "relu":
                 a = [a[0], "0"]
-            if cur is None:
-                pre.append(f"_t = {fn}({', '.join(a)})")
+            if final is not None and j == len(program) - 1:
+                pre.append(f"_t = {fn}({', '.join(a)}, out={final})")
+            elif cur is None:
+                pre.append(f"_t = asarray({fn}({', '.join(a)}))")  # numpy gives 0-d scalars
                 cur = "_t"
             elif j == 0:
                 pre.append(f"_t = {fn}({', '.join(a)}, out={cur})")

@@ -36,7 +36,8 @@ FUSIBLE = frozenset(
 def _fusible(g: Graph, n: Node) -> bool:
     out = g.out[n]
     return (
-        n.op.name in FUSIBLE
+        out.shape != ()
+        and n.op.name in FUSIBLE
         and out.dtype.kind == "f"
         and all(not isinstance(x, Value) or x.dtype == out.dtype for x in n.inputs)
     )
