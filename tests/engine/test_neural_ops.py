@@ -444,3 +444,18 @@ def test_cuda_kernels_match_cpu() -> None:
     np.testing.assert_allclose(gpu[0], cpu[0], rtol=1e-10)
     for a, b in zip(gpu[1] + gpu[2], cpu[1] + cpu[2], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-10)
+
+
+def test_im2col_columns_are_reused_once_and_not_kept() -> None:
+    x = vf.tensor(_x(2, 3, 6, 6), dtype="float64")
+    w = vf.tensor(_x(4, 3, 3, 3), dtype="float64", requires_grad=True)
+    N._COLS.clear()  # forward-only tests before may have left (bounded) entries
+    with vf.no_grad():
+        N.conv2d(x, w, 1, 1)
+    assert not N._COLS  # nothing cached without recording
+    y = N.conv2d(x, w, 1, 1)
+    assert len(N._COLS) == 1
+    (gw,) = vf.grad(y.sum(), w)
+    assert not N._COLS  # consumed by the weight gradient
+    ref = N.conv2d_weight(x, vf.ones_like(y), 3, 1, 1)  # recomputed im2col
+    np.testing.assert_allclose(gw.numpy(), ref.numpy())

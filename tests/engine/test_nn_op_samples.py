@@ -311,7 +311,7 @@ def ref_sgd_momentum(
 ) -> np.ndarray:
     """PyTorch's SGD-with-momentum rule (first step: buffer = gradient)."""
     d = g + weight_decay * p
-    buf = d if step == 0 and dampening else momentum * buf + (1 - dampening) * d
+    buf = d if step == 0 else momentum * buf + (1 - dampening) * d
     return p - lr * (d + momentum * buf if nesterov else buf)
 
 

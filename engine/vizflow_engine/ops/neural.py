@@ -10,10 +10,12 @@ optimiser-state write through them, so a tracer that intercepts dispatch sees ea
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from .. import dtypes
 from .. import functional as F
+from .._state import STATE
 from ..dispatch import dispatch
 from ..registry import Param, TensorSpec, defop
 from ._rules import same
@@ -74,6 +76,29 @@ def _windows(
     return view.reshape(groups, cg * kh * kw, n * ho * wo), ho, wo
 
 
+# im2col columns made by a recording forward, kept for the weight gradient of the same input
+# array (saves one im2col per conv layer per step). Each entry holds its input array, so its
+# id cannot be reused while cached; a hit is consumed (popped); oldest entries are dropped
+# beyond _COLS_BYTES. The columns are those of the forward, i.e. exactly what the VJP needs.
+_COLS: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
+_COLS_BYTES = 128 << 20
+
+
+def _cols_put(key: tuple[Any, ...], x: Any, cols: Any) -> None:
+    """Remember the columns of x for its weight gradient (bounded, oldest dropped first)."""
+    _COLS[key] = (x, cols)
+    total = sum(c.nbytes for _, c in _COLS.values())
+    while total > _COLS_BYTES and _COLS:
+        _, (_, old) = _COLS.popitem(last=False)
+        total -= old.nbytes
+
+
+def _cols_take(key: tuple[Any, ...], x: Any) -> Any:
+    """The cached columns of exactly this array x, removed from the cache, or None."""
+    hit = _COLS.pop(key, None)
+    return hit[1] if hit is not None and hit[0] is x else None
+
+
 def _conv2d_fwd(
     xp: Any,
     x: Any,
@@ -86,6 +111,8 @@ def _conv2d_fwd(
 ) -> Any:
     o, cg, kh, kw = w.shape
     cols, ho, wo = _windows(xp, x, kh, kw, stride, padding, dilation, groups)
+    if STATE.grad_enabled:  # a recording forward: its weight gradient will want these columns
+        _cols_put((id(x), kh, kw, stride, padding, dilation, groups), x, cols)
     wg = w.reshape(groups, o // groups, cg * kh * kw)
     out = xp.matmul(wg[0], cols[0]) if groups == 1 else xp.matmul(wg, cols)
     # (O, N, Ho, Wo) in memory, shown as NCHW: elementwise ops downstream keep this layout,
@@ -282,7 +309,9 @@ def _conv_w_fwd(
     groups: int,
 ) -> Any:
     kh, kw = kernel_size
-    cols, _, _ = _windows(xp, x, kh, kw, stride, padding, dilation, groups)
+    cols = _cols_take((id(x), kh, kw, stride, padding, dilation, groups), x)
+    if cols is None:
+        cols, _, _ = _windows(xp, x, kh, kw, stride, padding, dilation, groups)
     o = g.shape[1]
     g2 = g.transpose(1, 0, 2, 3).reshape(groups, o // groups, -1)
     dw = xp.matmul(g2, cols.transpose(0, 2, 1))
@@ -741,12 +770,9 @@ def _sgdm_fwd(
 ) -> Any:
     if weight_decay:
         g = g + p * weight_decay
-    buf *= momentum
-    if dampening:  # torch's first step copies g into the buffer undamped
-        first = (step == 0).astype(p.dtype)
-        buf += g * (first + (1.0 - first) * (1.0 - dampening))
-    else:
-        buf += g
+    later = (step != 0).astype(p.dtype)  # torch's first step: buffer = g, undamped
+    buf *= later * momentum
+    buf += g * (1.0 - later * dampening) if dampening else g
     step += 1
     d = g + buf * momentum if nesterov else buf
     p -= d * _lr(lr, p)
