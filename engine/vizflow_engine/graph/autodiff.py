@@ -154,5 +154,6 @@ def grad_graph(g: Graph, wrt: Iterable[Any] | Any = None, output: int = 0) -> Gr
                 ZEROS, (), {"shape": tuple(v.shape), "dtype": v.dtype}, name=f"zero_grad_{v.name}"
             )
         ng.output(gv)
-        gv.node.name = gv.node.name if gv.node is not None else None  # type: ignore[union-attr]
-    return ng
+    from .passes.dce import dce
+
+    return dce(ng)  # VJP rules also build cotangents of literals and non-wrt inputs

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .ir import Graph, Value
 
 _SHORT = {
@@ -34,7 +36,8 @@ def _params(p: dict[str, Any]) -> str:
     return (
         "["
         + " ".join(
-            f"{k}={v!r}" if not hasattr(v, "shape") else f"{k}=<array>" for k, v in p.items()
+            f"{k}={_show(v)}" if not isinstance(v, np.ndarray) else f"{k}=<array>"
+            for k, v in p.items()
         )
         + "]"
     )
@@ -52,8 +55,16 @@ def to_text(g: Graph) -> str:
         args = " ".join(_arg(x) for x in n.inputs)
         notes = [x for x in (n.scope, n.phase if n.phase != "forward" else "") if x]
         note = f"    # {' '.join(notes)}" if notes else ""
-        lines.append(f"    {out.name}:{typ(out)} = {n.op.name}{_params(n.params)} {args}{note}")
+        args = f" {args}" if args else ""
+        lines.append(f"    {out.name}:{typ(out)} = {n.op.name}{_params(n.params)}{args}{note}")
     outs = ", ".join(v.name for v in g.outputs)
     ups = "".join(f" ; {var.name} := {new.name}" for var, new in g.updates)
     lines.append(f"  in ({outs}){ups} }}")
     return "\n".join(lines)
+
+
+def _show(v: Any) -> str:
+    """A param as people write it (dtypes by name)."""
+    if isinstance(v, np.dtype):
+        return str(v)
+    return repr(v)
