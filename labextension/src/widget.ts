@@ -7,6 +7,7 @@
 import {
   DOMWidgetModel,
   DOMWidgetView,
+  type IBackboneModelOptions,
   type ISerializers
 } from '@jupyter-widgets/base';
 import type { GraphPayload } from './protocol';
@@ -46,7 +47,10 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
     };
   }
 
-  initialize(attributes: Backbone.ObjectHash, options: any): void {
+  initialize(
+    attributes: Backbone.ObjectHash,
+    options: IBackboneModelOptions
+  ): void {
     super.initialize(attributes, options);
     this.on('msg:custom', this.onCustom, this);
     this.once('comm:close destroy', () => {

@@ -23,8 +23,9 @@ export interface DecodedReply {
 
 /** A copy of a buffer's bytes (copying also fixes alignment for typed arrays). */
 function bytesOf(buffer: BufferLike): ArrayBuffer {
-  if (buffer instanceof ArrayBuffer) {
-    return buffer.slice(0);
+  if (!ArrayBuffer.isView(buffer)) {
+    // An ArrayBuffer (checked structurally: it may come from another realm).
+    return (buffer as ArrayBuffer).slice(0);
   }
   const view = new Uint8Array(
     buffer.buffer,
