@@ -8,6 +8,7 @@ Screenshots go to artifacts/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -18,11 +19,12 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from tests.browser.harness import LabServer
+from tests.browser.harness import LabServer, screenshot
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("VIZFLOW_CHROMIUM", "/usr/bin/chromium")
@@ -68,6 +70,15 @@ def _wait_for_status(url: str, proc: subprocess.Popen[bytes], log: Path) -> None
     raise RuntimeError(f"jupyter lab did not answer in time; log:\n{log.read_text()[-4000:]}")
 
 
+def _quiet_lab_settings(settings: Path) -> None:
+    """User settings for the test server: no news or update notices over the UI."""
+    notification = (
+        settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    )
+    notification.parent.mkdir(parents=True, exist_ok=True)
+    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+
+
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """Start `jupyter lab` on a scratch copy of tutorials/ and stop it afterwards."""
@@ -88,7 +99,13 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     ]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root.parent / "config"))
+    settings = root.parent / "settings"
+    _quiet_lab_settings(settings)
+    env = dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_WORKSPACES_DIR=str(root.parent / "workspaces"),
+    )
     with log.open("wb") as out:
         proc = subprocess.Popen(
             cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
@@ -116,6 +133,17 @@ def browser() -> Iterator[Browser]:
         launched = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep a screenshot of the page when a browser test fails (artifacts/screenshots/)."""
+    report = yield
+    if report.when == "call" and report.failed:
+        open_page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+        if open_page is not None:
+            screenshot(open_page, f"FAILED-{item.name}")
+    return report
 
 
 @pytest.fixture

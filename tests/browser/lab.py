@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from tests.browser.harness import LabServer
@@ -11,25 +14,42 @@ KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 
 def dismiss_notices(page: Page) -> None:
     """Close the "Jupyter news" and similar toasts if they cover the UI."""
-    for button in page.locator(".jp-toast-button, .Toastify__close-button").all():
-        if button.is_visible():
-            button.click()
+    for _ in range(3):
+        buttons = page.locator(".Toastify__close-button")
+        if buttons.count() == 0:
+            return
+        try:
+            buttons.first.click(timeout=2_000)
+        except PlaywrightError:
+            return
+
+
+def wait_for_kernel_idle(page: Page, timeout_ms: int = 90_000) -> None:
+    """Wait until the status bar says the notebook's kernel is connected and idle."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                 .some(e => /\\|\\s*Idle\\s*$/.test(e.textContent))""",
+        timeout=timeout_ms,
+    )
 
 
 def open_notebook(page: Page, server: LabServer, path: str) -> None:
     """Open a notebook and wait until its kernel is idle."""
     page.goto(server.lab_url(path))
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    page.wait_for_selector(KERNEL_IDLE, timeout=60_000)
+    wait_for_kernel_idle(page)
     dismiss_notices(page)
 
 
 def run_all_cells(page: Page, timeout_ms: int = 120_000) -> None:
-    """Run every cell through the command palette and wait for the kernel to go idle."""
-    page.keyboard.press("Control+Shift+C")
-    palette = page.locator(".lm-CommandPalette-input")
-    palette.wait_for(state="visible")
-    palette.fill("Run All Cells")
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(500)
+    """Run every cell from the Run menu and wait until each has an execution count."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""",
+        timeout=timeout_ms,
+    )
     page.wait_for_selector(KERNEL_IDLE, timeout=timeout_ms)
