@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-import vizflow_engine as vf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import vizflow_engine as vf
 from vizflow_engine.registry import CATEGORIES, Param, TensorSpec
 
 from .op_samples import SAMPLES, Case
