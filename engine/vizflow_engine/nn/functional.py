@@ -16,7 +16,6 @@ from ..functional import gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, 
 from ..ops import neural as _N
 from ..ops.neural import conv_transpose2d, max_pool2d
 from ..registry import composite
-from ..tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -204,7 +203,7 @@ def cross_entropy(
     ignore_index: int = -100,
 ) -> Any:
     """Softmax cross-entropy: class indices (fused primitive) or class probabilities."""
-    tdt = target.dtype if isinstance(target, Tensor) else None
+    tdt = getattr(target, "dtype", None)  # a Tensor, or a symbolic value while tracing
     if x.ndim > 2:  # (N, C, d1, …): move classes last and flatten
         perm = (0, *range(2, x.ndim), 1)
         x = _F.reshape(_F.permute(x, perm), (-1, x.shape[1]))
