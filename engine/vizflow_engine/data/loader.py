@@ -27,6 +27,13 @@ def _in_notebook() -> bool:
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
+def _current_cell() -> int | None:
+    """The execution count of the running notebook cell (None outside IPython)."""
+    ipy = sys.modules.get("IPython")
+    shell = ipy.get_ipython() if ipy is not None else None
+    return getattr(shell, "execution_count", None)
+
+
 class _Progress:
     """An ipywidgets IntProgress bar, or nothing when unavailable."""
 
@@ -41,6 +48,12 @@ class _Progress:
             return
         self.bar = ipywidgets.IntProgress(value=0, min=0, max=total, description="batches")
         display(self.bar)
+
+    def restart(self, total: int, passes: int) -> None:
+        """Start another pass over the data on the same bar (one bar per loader and cell)."""
+        if self.bar is not None:
+            self.bar.max, self.bar.value, self.bar.bar_style = total, 0, ""
+            self.bar.description = f"pass {passes}"
 
     def update(self, i: int) -> None:
         if self.bar is not None:
@@ -76,6 +89,9 @@ class DataLoader:
         self.dataset = dataset
         self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
         self.progress = progress
+        self._bar: _Progress | None = None
+        self._bar_cell: int | None = None
+        self._passes = 0
 
     def __len__(self) -> int:
         n = len(self.dataset)
@@ -85,10 +101,19 @@ class DataLoader:
         n = len(self.dataset)
         return rng(np).permutation(n) if self.shuffle else np.arange(n)
 
+    def _progress_bar(self, total: int) -> _Progress:
+        """The loader's bar for this cell: loops over epochs reuse it instead of stacking."""
+        cell = _current_cell()
+        if self._bar is None or self._bar_cell != cell:
+            self._bar, self._bar_cell, self._passes = _Progress(total, self.progress), cell, 0
+        self._passes += 1
+        self._bar.restart(total, self._passes)
+        return self._bar
+
     def __iter__(self) -> Iterator[Any]:
         order = self._order()
         nb = len(self)
-        bar = _Progress(nb, self.progress)
+        bar = self._progress_bar(nb)
         ds = self.dataset
         try:
             for b in range(nb):

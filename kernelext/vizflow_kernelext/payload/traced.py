@@ -23,11 +23,11 @@ def _dims(value: Value) -> list[int | str | None]:
 
 
 def _bytes(value: Value) -> float | None:
-    if not all(isinstance(d, int) for d in value.shape):
-        return None
     count = 1
     for d in value.shape:
-        count *= int(d)
+        if not isinstance(d, int):
+            return None  # a symbolic or unknown dim: the size is not known yet
+        count *= d
     return float(count * value.dtype.itemsize)
 
 
