@@ -40,4 +40,5 @@ def show(
         compare=other,
         layout_direction=direction,
         height=height,
+        trusted=True,
     )

@@ -137,7 +137,11 @@ def test_composites_forward_values() -> None:
     assert x.flatten().shape == (6,) and x.unsqueeze(0).squeeze().shape == (2, 3)
 
 
-@pytest.mark.parametrize("name", [c.name for c in vf.all_composites()])
+# Neural composites take more than one tensor (targets, kernel sizes): their gradients are
+# checked with proper inputs in test_neural_ops.py.
+@pytest.mark.parametrize(
+    "name", [c.name for c in vf.all_composites() if c.category != "neural"]
+)
 def test_composite_gradients_match_finite_differences(name: str) -> None:
     comp = vf.registry.COMPOSITES[name]
     rng = np.random.default_rng(3)

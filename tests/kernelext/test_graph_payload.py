@@ -21,6 +21,7 @@ def test_schema_declares_the_version() -> None:
 
 def test_payload_has_one_node_per_op_and_leaf() -> None:
     payload = payload_from_tensor(_small_graph(), title="demo")
+    validate_graph_payload(payload)
     assert payload["version"] == PROTOCOL_VERSION
     assert payload["title"] == "demo"
     by_op = {node["op"]: node for node in payload["nodes"]}
@@ -69,6 +70,14 @@ def test_long_chain_serialises_without_recursion_limit() -> None:
         y = y * 1.0001
     payload = payload_from_tensor(y)
     assert len(payload["nodes"]) == 5001
+
+
+def test_optional_fields_at_their_default_are_left_out() -> None:
+    payload = payload_from_tensor(_small_graph())
+    leaf = next(node for node in payload["nodes"] if node["op"] == "input")
+    assert "forward_of" not in leaf and "params" not in leaf and "source" not in leaf
+    assert leaf["has_value"] is True and "has_grad" not in leaf
+    assert "grad_norm" not in leaf["metrics"]  # not measured: left out, not null
 
 
 def test_invalid_payload_names_the_field() -> None:

@@ -8,6 +8,7 @@ from IPython.testing.globalipapp import get_ipython
 
 import vizflow as vf
 from vizflow_engine.graph import Graph
+from vizflow_kernelext.protocol import validate_graph_payload
 
 
 def _built_graph() -> Graph:
@@ -20,12 +21,13 @@ def _built_graph() -> Graph:
 
 def test_graph_payload_keeps_symbolic_dims_and_leaf_kinds() -> None:
     viewer = vf.show(_built_graph())
+    validate_graph_payload(viewer.graph)
     nodes = {node["op"]: node for node in viewer.graph["nodes"]}
     assert {"placeholder", "variable", "matmul", "relu"} <= set(nodes)
     assert nodes["placeholder"]["shape"] == ["batch", 3]
     batch, width = nodes["relu"]["shape"]
     assert batch in ("batch", None) and width == 2  # the batch dim stays symbolic
-    assert nodes["matmul"]["metrics"]["bytes"] is None  # unknown batch: size unknown
+    assert "bytes" not in nodes["matmul"].get("metrics", {})  # unknown batch: size unknown
     assert viewer.graph["outputs"] == [nodes["relu"]["id"]]
     assert viewer.graph["op_docs"]["matmul"]["formula"]
 

@@ -59,12 +59,13 @@ def source_of(node: Any) -> dict[str, Any] | None:
     src = getattr(node, "source", None)
     if src is None:
         return None
-    return {
+    location = {
         "file": str(src.file),
         "line": int(src.line),
         "cell": _notebook_cell(str(src.file)) or getattr(src, "cell_id", None),
         "function": getattr(src, "function", None),
     }
+    return {k: v for k, v in location.items() if v is not None}
 
 
 def _notebook_cell(filename: str) -> str | None:
@@ -83,3 +84,22 @@ def _notebook_cell(filename: str) -> str | None:
 def op_docs_for(nodes: Iterable[dict[str, Any]]) -> dict[str, dict[str, str]]:
     """The op_docs table for the ops these payload nodes use."""
     return {n["op"]: doc for n in nodes if (doc := op_doc(n["op"])) is not None}
+
+
+_DROPPABLE: dict[str, Any] = {
+    "forward_of": None,
+    "params": {},
+    "source": None,
+    "has_value": False,
+    "has_grad": False,
+}
+
+
+def compact_node(node: dict[str, Any]) -> dict[str, Any]:
+    """Drop optional fields at their default (and unmeasured metrics): 10k-node graphs stay
+    small on the wire; the viewer reads a missing field as its default."""
+    metrics = {k: v for k, v in node.get("metrics", {}).items() if v is not None}
+    out = {k: v for k, v in node.items() if k != "metrics" and _DROPPABLE.get(k, 0) != v}
+    if metrics:
+        out["metrics"] = metrics
+    return out

@@ -9,11 +9,12 @@ import numpy as np
 from vizflow_engine import Tensor
 from vizflow_kernelext.payload.common import (
     BuiltGraph,
+    compact_node,
     jsonable_param,
     op_docs_for,
     source_of,
 )
-from vizflow_kernelext.protocol import PROTOCOL_VERSION, validate_graph_payload
+from vizflow_kernelext.protocol import PROTOCOL_VERSION
 
 EAGER_METRICS = [
     {"name": "bytes", "label": "Output size", "unit": "bytes"},
@@ -87,13 +88,12 @@ def build_from_tensor(root: Tensor, title: str | None = None) -> BuiltGraph:
     built.payload = {
         "version": PROTOCOL_VERSION,
         "title": title or (root.name or "tensor"),
-        "nodes": nodes,
+        "nodes": [compact_node(n) for n in nodes],
         "edges": edges,
         "outputs": [ids[_key(root)]],
         "metrics": EAGER_METRICS,
         "op_docs": op_docs_for(nodes),
     }
-    validate_graph_payload(built.payload)
     return built
 
 

@@ -8,11 +8,12 @@ from typing import Any
 from vizflow_engine.graph import Graph, Value
 from vizflow_kernelext.payload.common import (
     BuiltGraph,
+    compact_node,
     jsonable_param,
     op_docs_for,
     source_of,
 )
-from vizflow_kernelext.protocol import PROTOCOL_VERSION, validate_graph_payload
+from vizflow_kernelext.protocol import PROTOCOL_VERSION
 
 _LEAF_OPS = {"input": "placeholder", "variable": "variable", "constant": "constant"}
 GRAPH_METRICS = [{"name": "bytes", "label": "Output size", "unit": "bytes"}]
@@ -137,11 +138,10 @@ def build_from_graph(graph: Graph, title: str | None = None) -> BuiltGraph:
     built.payload = {
         "version": PROTOCOL_VERSION,
         "title": title or graph.name,
-        "nodes": nodes,
+        "nodes": [compact_node(n) for n in nodes],
         "edges": edges,
         "outputs": [ids[v.uid] for v in graph.outputs if v.uid in ids],
         "metrics": GRAPH_METRICS,
         "op_docs": op_docs_for(nodes),
     }
-    validate_graph_payload(built.payload)
     return built
