@@ -33,7 +33,11 @@ $(BIN)/python:
 
 # One pip call installs the three distributions editable; the root one's build hook
 # builds the labextension. Then link it for development so `jlpm build` shows on reload.
+# A re-install first drops the develop link: pip would write through it into the build output.
+LABEXT_LINK := $(VENV)/share/jupyter/labextensions/@vizflow/jupyterlab
 $(STAMPS)/install: $(BIN)/python $(PY_MANIFESTS) labextension/yarn.lock | $(STAMPS)
+	if [ -L $(LABEXT_LINK) ]; then rm $(LABEXT_LINK); fi
+	rm -f vizflow/labextension/install.json
 	$(BIN)/pip install --quiet -e ./engine -e ./kernelext -e ".[test]"
 	$(BIN)/jupyter labextension develop --overwrite . > /dev/null
 	touch $(STAMPS)/labext $@
