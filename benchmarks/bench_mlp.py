@@ -163,17 +163,27 @@ def blas_info() -> str:
     )
 
 
-TUNED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(1 << 28), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
+NO_TUNING = {"VIZFLOW_NO_MALLOC_TUNING": "1"}
 
 
 def _ours_subprocess(batch: int, tuned: bool) -> dict[str, float]:
-    """numpy and vizflow steps, interleaved, in a fresh process (glibc malloc tuned or not)."""
+    """numpy and vizflow steps, interleaved, in a fresh process.
+
+    tuned=False runs with VIZFLOW_NO_MALLOC_TUNING=1 (the "before": glibc's default
+    thresholds); tuned=True as the engine sets them at import (vizflow_engine.backend.
+    tune_malloc). numpy runs in the same process, after the import, so it shares the setting.
+    """
     import os
 
-    env = dict(os.environ, **(TUNED_MALLOC if tuned else {}))
+    env = dict(os.environ)
+    for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"):
+        env.pop(k, None)
+    if not tuned:
+        env.update(NO_TUNING)
+    here = os.path.dirname(os.path.abspath(__file__))
     code = (
-        f"import json, sys; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})"
-        f"\nfrom bench_mlp import *\nprint(json.dumps(interleaved_ms({{'numpy': numpy_step"
+        f"import json, sys; sys.path.insert(0, {here!r})\nimport vizflow_engine\n"
+        f"from bench_mlp import *\nprint(json.dumps(interleaved_ms({{'numpy': numpy_step"
         f"({batch}), 'vizflow': vizflow_step({batch})}})))"
     )
     res = subprocess.run(
@@ -196,9 +206,8 @@ def main() -> None:
     print(f"BLAS: {blas_info()}")
     print("OPENBLAS_CORETYPE=" + os.environ.get("OPENBLAS_CORETYPE", "(unset)"))
     print(
-        "malloc 'tuned' = "
-        + " ".join(f"{k}={v}" for k, v in TUNED_MALLOC.items())
-        + " (large freed blocks stay in the heap: no page faults on reuse)"
+        "malloc 'engine' = thresholds vizflow_engine sets at import (mallopt: large freed "
+        "blocks stay in the heap, no page faults on reuse); 'off' = VIZFLOW_NO_MALLOC_TUNING=1"
     )
     print(
         f"{'batch':>6} {'malloc':>8} {'numpy':>9} {'vizflow':>9} {'torch':>9} {'vf/numpy':>9} "
@@ -212,7 +221,7 @@ def main() -> None:
         for tuned, ms in rows.items():
             n, v = ms["numpy"], ms["vizflow"]
             print(
-                f"{b:>6} {'tuned' if tuned else 'default':>8} {n:>8.2f}ms {v:>8.2f}ms "
+                f"{b:>6} {'engine' if tuned else 'off':>8} {n:>8.2f}ms {v:>8.2f}ms "
                 f"{t:>8.2f}ms {v / n:>8.2f}x {v / t:>8.2f}x"
             )
 
