@@ -103,3 +103,22 @@ def compact_node(node: dict[str, Any]) -> dict[str, Any]:
     if metrics:
         out["metrics"] = metrics
     return out
+
+
+def op_fields(
+    node: Any, name: str, shape: list[Any], dtype: Any, device: Any, forward_of: str | None
+) -> dict[str, Any]:
+    """The payload fields of an op node, shared by eager histories and traced graphs."""
+    return {
+        "op": node.op.name,
+        "name": name,
+        "category": node.op.category,
+        "shape": shape,
+        "dtype": str(dtype),
+        "device": str(device),
+        "scope": node.scope or "",
+        "phase": node.phase,
+        "forward_of": forward_of,
+        "params": {k: jsonable_param(v) for k, v in node.params.items()},
+        "source": source_of(node),
+    }

@@ -10,9 +10,8 @@ from vizflow_engine import Tensor
 from vizflow_kernelext.payload.common import (
     BuiltGraph,
     compact_node,
-    jsonable_param,
     op_docs_for,
-    source_of,
+    op_fields,
 )
 from vizflow_kernelext.protocol import PROTOCOL_VERSION
 
@@ -122,17 +121,7 @@ def _leaf_node(tensor: Tensor) -> dict[str, Any]:
 def _op_node(tensor: Tensor, ids: dict[int, str]) -> dict[str, Any]:
     node = tensor.node
     assert node is not None
-    forward_of = node.forward_of
-    return {
-        "op": node.op.name,
-        "name": node.name or tensor.name or "",
-        "category": node.op.category,
-        "shape": [int(d) for d in tensor.shape],
-        "dtype": str(tensor.dtype),
-        "device": str(tensor.device),
-        "scope": node.scope or "",
-        "phase": node.phase,
-        "forward_of": ids.get(id(forward_of)) if forward_of is not None else None,
-        "params": {k: jsonable_param(v) for k, v in node.params.items()},
-        "source": source_of(node),
-    }
+    forward_of = ids.get(id(node.forward_of)) if node.forward_of is not None else None
+    name = node.name or tensor.name or ""
+    shape = [int(d) for d in tensor.shape]
+    return op_fields(node, name, shape, tensor.dtype, tensor.device, forward_of)

@@ -9,9 +9,8 @@ from vizflow_engine.graph import Graph, Value
 from vizflow_kernelext.payload.common import (
     BuiltGraph,
     compact_node,
-    jsonable_param,
     op_docs_for,
-    source_of,
+    op_fields,
 )
 from vizflow_kernelext.protocol import PROTOCOL_VERSION
 
@@ -90,26 +89,12 @@ def build_from_graph(graph: Graph, title: str | None = None) -> BuiltGraph:
         node_id = f"n{len(nodes)}"
         ids[out.uid] = node_id
         node_ids[id(node)] = node_id
-        forward_of = node.forward_of
-        nodes.append(
-            {
-                "id": node_id,
-                "op": node.op.name,
-                "name": node.name or out.name,
-                "category": node.op.category,
-                "shape": _dims(out),
-                "dtype": str(out.dtype),
-                "device": str(out.device),
-                "scope": node.scope or "",
-                "phase": node.phase,
-                "forward_of": node_ids.get(id(forward_of)) if forward_of is not None else None,
-                "params": {k: jsonable_param(v) for k, v in node.params.items()},
-                "source": source_of(node),
-                "metrics": {"bytes": _bytes(out)},
-                "has_value": False,
-                "has_grad": False,
-            }
+        forward_of = node_ids.get(id(node.forward_of)) if node.forward_of is not None else None
+        record = op_fields(
+            node, node.name or out.name, _dims(out), out.dtype, out.device, forward_of
         )
+        record.update(id=node_id, metrics={"bytes": _bytes(out)})
+        nodes.append(record)
         for port, parent in enumerate(node.inputs):
             if isinstance(parent, Value) and parent.uid in ids:
                 edge(parent, node_id, port)
