@@ -1,15 +1,24 @@
-"""The graph viewer in a real JupyterLab: groups, search, keyboard, text safety, themes."""
+"""The graph viewer in a real JupyterLab: groups, search, keyboard, text safety, themes.
+
+The tests of this module share one page and one run notebook (they run in file order):
+opening JupyterLab and running a notebook is the slow part on a small machine.
+"""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.harness import LabServer, screenshot
-from tests.browser.lab import dismiss_notices, open_notebook, run_all_cells
+from tests.browser.lab import dismiss_notices
 from tests.browser.viewer_helpers import (
     SCOPED_PAYLOAD,
     draw_count,
-    viewer,
+    js_click,
+    open_and_run,
+    shared_page,
     wait_redrawn,
     write_notebook,
 )
@@ -21,34 +30,53 @@ CELLS = [
 ]
 
 
-def test_groups_search_keyboard_and_safe_text(page: Page, lab_server: LabServer) -> None:
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+@pytest.fixture(scope="module")
+def page(browser: Browser) -> Iterator[Page]:
+    yield from shared_page(browser)
+
+
+@pytest.fixture(scope="module")
+def groups_viewer(page: Page, lab_server: LabServer) -> Locator:
     path = write_notebook(lab_server, "viewer_groups.ipynb", CELLS)
-    open_notebook(page, lab_server, path)
-    run_all_cells(page)
-    v = viewer(page)
-    pane = v.locator(".vf-pane").first
+    return open_and_run(page, lab_server, path, "groups")
+
+
+def test_renders_collapsed_groups(page: Page, groups_viewer: Locator) -> None:
+    v = groups_viewer
     # 20 blocks x 23 nodes + 2: opened collapsed to a readable size, repeated blocks badged.
     groups = v.locator(".vf-group")
     assert 1 <= groups.count() <= 200
     assert v.locator(".vf-node").count() + groups.count() <= 200
     expect(v.locator(".vf-repeat-badge").first).to_contain_text("×")
-    frames_before = v.locator(".vf-frame").count()
+    expect(v.locator(".vf-graph-counts")).to_contain_text("462 nodes")
     screenshot(page, "viewer-groups-collapsed")
 
-    # Expand a group: a frame appears with its members; collapse it again.
+
+def test_expand_and_collapse_a_group(page: Page, groups_viewer: Locator) -> None:
+    v = groups_viewer
+    pane = v.locator(".vf-pane").first
+    groups = v.locator(".vf-group")
+    # Items off screen are culled from the DOM: count what the pane laid out instead.
+    items_before = int(pane.get_attribute("data-visible-items") or 0)
     path0 = groups.first.get_attribute("data-group-path")
     n = draw_count(pane)
-    groups.first.locator(".vf-group-toggle").click()
+    js_click(groups.first.locator(".vf-group-toggle"))
     wait_redrawn(pane, n)
-    expect(v.locator(f".vf-frame[data-frame-path='{path0}']")).to_have_count(1)
-    assert v.locator(".vf-frame").count() == frames_before + 1
+    frame = v.locator(f".vf-frame[data-frame-path='{path0}']")
+    expect(frame).to_have_count(1)
+    assert int(pane.get_attribute("data-visible-items") or 0) > items_before
+    expect(frame.locator(".vf-group-toggle")).to_be_attached()
+    screenshot(page, "viewer-group-expanded")
     n = draw_count(pane)
-    v.locator(f".vf-frame[data-frame-path='{path0}'] .vf-group-toggle").click()
+    js_click(frame.locator(".vf-group-toggle"))
     wait_redrawn(pane, n)
-    expect(v.locator(f".vf-frame[data-frame-path='{path0}']")).to_have_count(0)
+    expect(frame).to_have_count(0)
+    assert int(pane.get_attribute("data-visible-items") or 0) == items_before
 
+
+def test_search_jump_and_keyboard(page: Page, groups_viewer: Locator) -> None:
+    v = groups_viewer
+    pane = v.locator(".vf-pane").first
     # Search by id and jump: the node's groups expand, it is selected and inspected.
     search = v.locator(".vf-search-input")
     search.fill("b13.mlp.4")
@@ -71,35 +99,52 @@ def test_groups_search_keyboard_and_safe_text(page: Page, lab_server: LabServer)
     page.keyboard.press("Escape")
     expect(v.locator(".vf-inspector")).to_have_count(0)
 
-    # The evil name is text: no <img>, no dialog.
+
+def test_evil_name_is_text(page: Page, groups_viewer: Locator) -> None:
+    v = groups_viewer
+    search = v.locator(".vf-search-input")
     search.fill("loss")
     search.press("Enter")
     evil = v.locator(".vf-node[data-node-id='loss'] .vf-node-name")
     expect(evil).to_have_text("<img src=x onerror=alert(1)>")
+    expect(v.locator(".vf-inspector")).to_contain_text("<img src=x onerror=alert(1)>")
     assert v.locator("img").count() == 0
-    page.wait_for_timeout(300)
-    assert dialogs == []
+    assert page.locator("img[src='x']").count() == 0
+    screenshot(page, "viewer-evil-name")
+    assert page.vf_dialogs == []  # type: ignore[attr-defined]
     assert page.vf_errors == []  # type: ignore[attr-defined]
 
 
-def test_dark_theme(page: Page, lab_server: LabServer) -> None:
-    path = write_notebook(lab_server, "viewer_theme.ipynb", CELLS)
-    open_notebook(page, lab_server, path)
-    run_all_cells(page)
-    v = viewer(page)
-    light_bg = v.evaluate("el => getComputedStyle(el).backgroundColor")
+def _use_theme(page: Page, name: str, light: bool) -> None:
     page.keyboard.press("Control+Shift+C")
     palette = page.locator(".lm-CommandPalette-input")
-    palette.fill("Use Theme: JupyterLab Dark")
+    palette.fill(f"Use Theme: {name}")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
-    page.wait_for_timeout(1500)
-    dismiss_notices(page)
-    dark_bg = v.evaluate("el => getComputedStyle(el).backgroundColor")
-    assert dark_bg != light_bg
-    v.scroll_into_view_if_needed()
-    screenshot(page, "viewer-dark")
-    page.keyboard.press("Control+Shift+C")
-    palette.fill("Use Theme: JupyterLab Light")
-    page.keyboard.press("Enter")
-    page.wait_for_function("document.body.dataset.jpThemeLight === 'true'", timeout=30_000)
+    page.wait_for_function(
+        f"document.body.dataset.jpThemeLight === '{'true' if light else 'false'}'",
+        timeout=30_000,
+    )
+
+
+def test_dark_theme(page: Page, groups_viewer: Locator) -> None:
+    v = groups_viewer
+    canvas = v.locator(".vf-graph-canvas").first
+    light_bg = v.evaluate("el => getComputedStyle(el).backgroundColor")
+    light_node = v.locator(".vf-node").first.evaluate("el => getComputedStyle(el).color")
+    try:
+        _use_theme(page, "JupyterLab Dark", light=False)
+        # The theme's CSS arrives after the flag flips: wait for the colours to change.
+        page.wait_for_function(
+            "([el, bg]) => getComputedStyle(el).backgroundColor !== bg",
+            arg=[v.element_handle(), light_bg],
+            timeout=30_000,
+        )
+        dismiss_notices(page)
+        assert v.locator(".vf-node").first.evaluate("el => getComputedStyle(el).color") != (
+            light_node
+        )
+        expect(canvas).to_be_visible()
+        v.scroll_into_view_if_needed()
+        screenshot(page, "viewer-dark")
+    finally:
+        _use_theme(page, "JupyterLab Light", light=True)

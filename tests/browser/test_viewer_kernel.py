@@ -1,30 +1,50 @@
-"""The viewer with the kernel: inspector values, and a saved notebook shown without a kernel."""
+"""The viewer with the kernel: inspector values, and a saved notebook shown without a kernel.
+
+Both tests share one page and one notebook (they run in file order).
+"""
 
 from __future__ import annotations
 
 import json
-import urllib.request
+from collections.abc import Iterator
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.harness import LabServer, screenshot
-from tests.browser.lab import open_notebook, run_all_cells
-from tests.browser.viewer_helpers import viewer, write_notebook
+from tests.browser.viewer_helpers import (
+    api,
+    js_click,
+    open_and_run,
+    shared_page,
+    write_notebook,
+)
 
 KNOWN = (
     "import vizflow as vf\n"
-    "t = vf.tensor([[1.0, 2.0], [3.0, 4.0]], name='known')\n"
+    "t = vf.tensor([[1.0, 2.0], [3.0, 4.0]], name='known', requires_grad=True)\n"
     "y = (t * 2).sum()\n"
     "vf.show(y)"
 )
+NOTEBOOK = "viewer_kernel.ipynb"
+GRAPH_MIME = "application/vnd.vizflow.graph+json"
 
 
-def test_inspector_shows_value_statistics(page: Page, lab_server: LabServer) -> None:
-    path = write_notebook(lab_server, "viewer_inspect.ipynb", [KNOWN])
-    open_notebook(page, lab_server, path)
-    run_all_cells(page)
-    v = viewer(page)
-    v.locator(".vf-node", has_text="known").first.click()
+@pytest.fixture(scope="module")
+def page(browser: Browser) -> Iterator[Page]:
+    yield from shared_page(browser)
+
+
+@pytest.fixture(scope="module")
+def known_viewer(page: Page, lab_server: LabServer) -> Locator:
+    write_notebook(lab_server, NOTEBOOK, [KNOWN])
+    return open_and_run(page, lab_server, NOTEBOOK, "kernel")
+
+
+def test_inspector_shows_value_statistics(page: Page, known_viewer: Locator) -> None:
+    v = known_viewer
+    expect(v).to_have_attribute("data-live", "true")
+    js_click(v.locator(".vf-node", has_text="known").first)
     stats = v.locator(".vf-inspector [data-stats='value']")
     expect(stats).to_be_visible(timeout=30_000)
     expect(stats.locator("[data-stat='min'] td")).to_have_text("1")
@@ -36,40 +56,38 @@ def test_inspector_shows_value_statistics(page: Page, lab_server: LabServer) -> 
     screenshot(page, "viewer-inspector")
 
 
-def _api(server: LabServer, method: str, path: str) -> object:
-    req = urllib.request.Request(f"{server.url}{path}?token={server.token}", method=method)
-    with urllib.request.urlopen(req, timeout=30) as reply:
-        body = reply.read()
-    return json.loads(body) if body else None
-
-
-def test_saved_notebook_shows_graph_without_kernel(page: Page, lab_server: LabServer) -> None:
-    path = write_notebook(lab_server, "viewer_saved.ipynb", [KNOWN])
-    open_notebook(page, lab_server, path)
-    run_all_cells(page)
-    viewer(page)
-    page.locator(".jp-Notebook").click()
+def test_saved_notebook_shows_graph_without_kernel(
+    page: Page, lab_server: LabServer, known_viewer: Locator
+) -> None:
+    page.locator(".jp-Notebook").first.focus()
     page.keyboard.press("Control+s")
-    page.wait_for_timeout(1500)
-    saved = json.loads((lab_server.root / path).read_text())
-    mimes = {k for c in saved["cells"] for o in c.get("outputs", []) for k in o.get("data", {})}
-    assert "application/vnd.vizflow.graph+json" in mimes, mimes
+    saved_file = lab_server.root / NOTEBOOK
+
+    def saved_mimes() -> set[str]:
+        saved = json.loads(saved_file.read_text())
+        return {k for c in saved["cells"] for o in c.get("outputs", []) for k in o.get("data", {})}
+
+    page.wait_for_function(
+        "() => !document.querySelector('.jp-mod-current .jp-mod-dirty')"
+        " && !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
+        timeout=30_000,
+    )
+    assert GRAPH_MIME in saved_mimes(), saved_mimes()
     # Shut every kernel down, then reload the page.
-    sessions = _api(lab_server, "GET", "/api/sessions")
+    sessions = api(lab_server, "GET", "/api/sessions")
     assert isinstance(sessions, list)
     for s in sessions:
-        _api(lab_server, "DELETE", f"/api/sessions/{s['id']}")
+        api(lab_server, "DELETE", f"/api/sessions/{s['id']}")
+    assert api(lab_server, "GET", "/api/kernels") == []
     page.reload()
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    # Decline a kernel if asked; the graph must render from the mime bundle alone.
-    try:
-        page.get_by_role("button", name="No Kernel").click(timeout=3000)
-    except Exception:
-        pass
+    # The graph must render from the mime bundle alone, before any kernel is asked for.
     v = page.locator(".vf-graph-viewer").first
     expect(v.locator(".vf-pane")).to_have_attribute("data-layout-state", "done", timeout=60_000)
     expect(v).to_have_attribute("data-live", "false")
-    expect(v.locator(".vf-node", has_text="known").first).to_be_visible()
-    v.locator(".vf-node", has_text="known").first.click()
+    v.scroll_into_view_if_needed()
+    node = v.locator(".vf-node", has_text="known").first
+    expect(node).to_be_visible()
+    js_click(node)
     expect(v.locator(".vf-no-kernel")).to_have_text("values need a running kernel")
     screenshot(page, "viewer-saved-no-kernel")

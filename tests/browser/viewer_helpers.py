@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import nbformat
-from playwright.sync_api import Locator, Page, expect
+import contextlib
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 
-from tests.browser.harness import LabServer
+import nbformat
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.browser.harness import LabServer, screenshot
+from tests.browser.lab import open_notebook, run_all_cells
 
 DONE = "[data-layout-state='done']"
 
@@ -52,13 +59,23 @@ def write_notebook(server: LabServer, name: str, cells: list[str]) -> str:
 
 
 def viewer(page: Page, index: int = -1) -> Locator:
-    """The index-th graph viewer of the page, once laid out and drawn."""
+    """The index-th graph viewer of the page, once laid out and drawn, scrolled into view."""
     loc = page.locator(".vf-graph-viewer")
     v = loc.last if index == -1 else loc.nth(index)
     expect(v.locator(".vf-pane").first).to_have_attribute(
         "data-layout-state", "done", timeout=60_000
     )
+    v.scroll_into_view_if_needed()
     return v
+
+
+def js_click(target: Locator) -> None:
+    """Click an element by script.
+
+    Nodes of the canvas may lie outside the page viewport (the canvas clips and pans
+    them; the page cannot scroll to them), where Playwright's pointer click refuses.
+    """
+    target.evaluate("e => e.click()")
 
 
 def wait_redrawn(pane: Locator, before: int) -> None:
@@ -73,3 +90,50 @@ def wait_redrawn(pane: Locator, before: int) -> None:
 
 def draw_count(pane: Locator) -> int:
     return int(pane.get_attribute("data-draw-count") or 0)
+
+
+def api(server: LabServer, method: str, path: str) -> object:
+    """Call the Jupyter server's REST API; returns the decoded JSON reply (or None)."""
+    req = urllib.request.Request(f"{server.url}{path}?token={server.token}", method=method)
+    with urllib.request.urlopen(req, timeout=30) as reply:
+        body = reply.read()
+    return json.loads(body) if body else None
+
+
+def open_fresh(page: Page, server: LabServer, path: str) -> None:
+    """Open a notebook in a JupyterLab that restores no tabs of earlier tests.
+
+    The saved workspace would reopen the notebooks of earlier pages beside this one, and
+    the status bar and Run menu may then speak for another notebook than `path`.
+    """
+    with contextlib.suppress(urllib.error.HTTPError):
+        api(server, "DELETE", "/lab/api/workspaces/default")
+    open_notebook(page, server, path)
+
+
+def open_and_run(page: Page, server: LabServer, path: str, shot: str) -> Locator:
+    """Open `path` afresh, run all its cells and return its last viewer, drawn.
+
+    A failure here happens in a fixture, where the harness takes no screenshot: take one.
+    """
+    try:
+        open_fresh(page, server, path)
+        run_all_cells(page)
+        return viewer(page)
+    except Exception:
+        screenshot(page, f"FAILED-setup-{shot}")
+        raise
+
+
+def shared_page(browser: Browser) -> Iterator[Page]:
+    """Body of a module-scoped `page` fixture: one page for a module's tests, JS errors kept."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    new_page = context.new_page()
+    errors: list[str] = []
+    new_page.on("pageerror", lambda exc: errors.append(str(exc)))
+    new_page.vf_errors = errors  # type: ignore[attr-defined]
+    dialogs: list[str] = []
+    new_page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    new_page.vf_dialogs = dialogs  # type: ignore[attr-defined]
+    yield new_page
+    context.close()

@@ -27,12 +27,17 @@ export interface ElkLike {
 
 export const PORT_SIZE = 6;
 
-export function elkLayoutOptions(direction: LayoutDirection): ElkLayoutOptions {
+export const DEFAULT_LAYER_GAP = 60;
+
+export function elkLayoutOptions(
+  direction: LayoutDirection,
+  layerGap = DEFAULT_LAYER_GAP
+): ElkLayoutOptions {
   return {
     'elk.algorithm': 'layered',
     'elk.direction': direction,
     'elk.edgeRouting': 'POLYLINE',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '60',
+    'elk.layered.spacing.nodeNodeBetweenLayers': String(layerGap),
     'elk.spacing.nodeNode': '30',
     'elk.spacing.edgeNode': '20',
     'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
@@ -99,7 +104,7 @@ export function toElkGraph(
   const frames = input.frames ?? [];
   const root: ElkNode = {
     id: '__vizflow_root__',
-    layoutOptions: elkLayoutOptions(options.direction),
+    layoutOptions: elkLayoutOptions(options.direction, options.layerGap),
     children: [],
     edges: []
   };
@@ -109,7 +114,7 @@ export function toElkGraph(
       id: f.id,
       children: [],
       layoutOptions: {
-        ...elkLayoutOptions(options.direction),
+        ...elkLayoutOptions(options.direction, options.layerGap),
         'elk.padding': `[top=${FRAME_PADDING_TOP},left=${FRAME_PADDING},bottom=${FRAME_PADDING},right=${FRAME_PADDING}]`
       }
     });

@@ -41,6 +41,8 @@ export interface LayoutGraphInput {
 
 export interface LayoutOptions {
   direction: LayoutDirection;
+  /** Space between layers (px), so edge labels fit between the nodes; default 60. */
+  layerGap?: number;
 }
 
 export interface LayoutRequest {

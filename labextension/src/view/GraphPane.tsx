@@ -83,7 +83,8 @@ export interface GraphPaneProps {
   label?: string;
 }
 
-const FIT_OPTIONS = { padding: 0.15, duration: 0 };
+// A small graph is not blown up past a readable size when fitted.
+const FIT_OPTIONS = { padding: 0.15, duration: 0, maxZoom: 1.25 };
 
 function minimapClass(node: Node): string {
   const data = (node as OpFlowNode).data;
@@ -91,6 +92,35 @@ function minimapClass(node: Node): string {
     return 'vf-minimap-group';
   }
   return data?.node ? categoryClass(data.node.category) : 'vf-minimap-frame';
+}
+
+/** Below this zoom a fitted graph is unreadable: show its start at READABLE_ZOOM instead. */
+const MIN_FIT_ZOOM = 0.35;
+const READABLE_ZOOM = 0.6;
+/** Width of one character of an edge label (10px monospace) and the label's margin. */
+const LABEL_CHAR_PX = 6.2;
+const LABEL_MARGIN_PX = 30;
+const MAX_LAYER_GAP = 220;
+
+/**
+ * Space between layers so that the edge labels (drawn mid-edge, horizontally) fit
+ * between the nodes when the graph flows to the right. Pure function of the labels.
+ */
+export function layerGapFor(
+  labels: Iterable<string>,
+  direction: LayoutDirection
+): number {
+  if (direction !== 'RIGHT') {
+    return 60;
+  }
+  let longest = 0;
+  for (const l of labels) {
+    longest = Math.max(longest, l.length);
+  }
+  return Math.min(
+    MAX_LAYER_GAP,
+    Math.max(60, Math.ceil(longest * LABEL_CHAR_PX + LABEL_MARGIN_PX))
+  );
 }
 
 function initialExpanded(
@@ -175,7 +205,11 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     const mySeq = ++seq.current;
     requestedAt.current = performance.now();
     dispatch({ type: 'layout-started', seq: mySeq });
-    client.request(layoutInputFromVisible(vg), { direction }).then(
+    const layerGap = layerGapFor(
+      vg.edges.map(e => e.label),
+      direction
+    );
+    client.request(layoutInputFromVisible(vg), { direction, layerGap }).then(
       layout => dispatch({ type: 'layout-finished', seq: mySeq, layout }),
       (err: unknown) => {
         if (err instanceof LayoutCancelledError) {
@@ -364,7 +398,9 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       let done: Promise<unknown> = Promise.resolve();
       if (fittedFor.current !== model && nodes.length > 0) {
         fittedFor.current = model;
-        done = Promise.resolve(flow.fitView(FIT_OPTIONS));
+        done = Promise.resolve(flow.fitView(FIT_OPTIONS)).then(() =>
+          readableStart()
+        );
       }
       void done.then(() => {
         if (focus && centreOn(vg.repOf.get(focus) ?? focus)) {
@@ -377,6 +413,28 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       cancelled = true;
     };
   }, [state.layoutState, state.layout, state.error]);
+
+  /**
+   * A long graph fitted whole is a row of dots: show its start (the inputs) at a
+   * readable zoom instead, centred across the flow. Fit shows the whole again.
+   */
+  const readableStart = (): void => {
+    const layout = state.layout;
+    const canvas = rootRef.current?.querySelector('.vf-graph-canvas');
+    if (!layout || !canvas || flow.getZoom() >= MIN_FIT_ZOOM) {
+      return;
+    }
+    const z = READABLE_ZOOM;
+    const pad = 20;
+    const w = canvas.clientWidth;
+    const h = canvas.clientHeight;
+    void flow.setViewport(
+      direction === 'RIGHT'
+        ? { x: pad, y: h / 2 - (layout.height / 2) * z, zoom: z }
+        : { x: w / 2 - (layout.width / 2) * z, y: pad, zoom: z },
+      { duration: 0 }
+    );
+  };
 
   const fit = useCallback(() => void flow.fitView(FIT_OPTIONS), [flow]);
   useEffect(() => {
