@@ -108,8 +108,9 @@ def measure(page: Page, index: int, expected_viewers: int) -> dict[str, float]:
     pane.locator(f"xpath=self::*[@data-draw-count='{count + 1}']").wait_for(timeout=60_000)
     expand_wall = (time.perf_counter() - t1) * 1000
     expand = float(pane.get_attribute("data-draw-ms") or "nan")
+    expand_layout = float(pane.get_attribute("data-layout-ms") or "nan")
     return dict(first_draw_wall_ms=wall, first_draw_ms=first, visible_items=items,
-                expand_ms=expand, expand_wall_ms=expand_wall,
+                expand_ms=expand, expand_layout_ms=expand_layout, expand_wall_ms=expand_wall,
                 visible_after_expand=int(pane.get_attribute("data-visible-items") or 0))
 
 

@@ -26,6 +26,7 @@ export interface ElkLike {
 }
 
 export const PORT_SIZE = 6;
+export const ROOT_PADDING = 20;
 
 export const DEFAULT_LAYER_GAP = 60;
 
@@ -42,7 +43,7 @@ export function elkLayoutOptions(
     'elk.spacing.edgeNode': '20',
     'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
     'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-    'elk.padding': '[top=20,left=20,bottom=20,right=20]'
+    'elk.padding': `[top=${ROOT_PADDING},left=${ROOT_PADDING},bottom=${ROOT_PADDING},right=${ROOT_PADDING}]`
   };
 }
 
@@ -220,6 +221,157 @@ export class LayoutCache {
   get size(): number {
     return this.map.size;
   }
+
+  private readonly shapes = new Map<string, ShapedLayout>();
+  /** Levels answered by resizing an earlier layout of the same structure. */
+  resized = 0;
+
+  /** The last layout of a level with this structure (boxes and links, sizes aside). */
+  getShape(key: string): ShapedLayout | undefined {
+    return this.shapes.get(key);
+  }
+
+  setShape(key: string, value: ShapedLayout): void {
+    this.shapes.delete(key);
+    this.shapes.set(key, value);
+    while (this.shapes.size > this.capacity) {
+      const oldest = this.shapes.keys().next().value as string;
+      this.shapes.delete(oldest);
+    }
+  }
+}
+
+/** A flat level's input and its layout. */
+export interface ShapedLayout {
+  input: LayoutGraphInput;
+  result: LayoutResult;
+}
+
+/** What a flat level is made of, sizes and port numbers aside. */
+export function structureKey(
+  input: LayoutGraphInput,
+  options: LayoutOptions,
+  padding: string | null
+): string {
+  const keyOf = new Map(input.nodes.map(n => [n.id, n.key ?? n.id]));
+  const links = new Set<string>();
+  for (const e of input.edges) {
+    links.add(`${keyOf.get(e.source)}\u0000${keyOf.get(e.target)}`);
+  }
+  return JSON.stringify([
+    input.nodes.map(n => n.key ?? n.id),
+    [...links].sort(),
+    options,
+    padding
+  ]);
+}
+
+function evenPorts(
+  direction: LayoutDirection,
+  width: number,
+  height: number,
+  inPorts: number
+): NodePosition['ports'] {
+  const half = PORT_SIZE / 2;
+  const ports: NodePosition['ports'] = [];
+  for (let k = 0; k < inPorts; k++) {
+    const f = (k + 1) / (inPorts + 1);
+    ports.push(
+      direction === 'RIGHT'
+        ? { id: `in${k}`, x: -half, y: height * f }
+        : { id: `in${k}`, x: width * f, y: -half }
+    );
+  }
+  ports.push(
+    direction === 'RIGHT'
+      ? { id: 'out', x: width + half, y: height / 2 }
+      : { id: 'out', x: width / 2, y: height + half }
+  );
+  return ports;
+}
+
+/**
+ * Lay out a level whose boxes and links are those of an earlier layout and only
+ * some boxes changed size (a group expanded into a frame, or collapsed): keep
+ * every position, grow or shrink the changed boxes where they are, shift what
+ * lies after them along the flow by the change in length, and what lies beside
+ * them in their layer by the change in breadth. Far cheaper than ELK on a big
+ * level, and the picture stays where the user was looking.
+ */
+export function resizeLayout(
+  before: ShapedLayout,
+  input: LayoutGraphInput,
+  direction: LayoutDirection,
+  padding: { right: number; bottom: number }
+): LayoutResult {
+  const oldPos = new Map(before.result.nodes.map(p => [p.id, p]));
+  const oldByKey = new Map(before.input.nodes.map(n => [n.key ?? n.id, n]));
+  const boxes = input.nodes.map(n => {
+    const old = oldByKey.get(n.key ?? n.id);
+    const pos = old ? oldPos.get(old.id) : undefined;
+    if (!old || !pos) {
+      throw new Error(`resizeLayout: no earlier box for ${n.id}`);
+    }
+    return {
+      n,
+      pos: { ...pos, id: n.id, ports: pos.ports },
+      dw: n.width - pos.width,
+      dh: n.height - pos.height,
+      renumbered: old.inPorts !== n.inPorts || old.id !== n.id
+    };
+  });
+  const right = direction === 'RIGHT';
+  for (const b of boxes) {
+    if (b.dw === 0 && b.dh === 0 && !b.renumbered) {
+      continue;
+    }
+    const { x, y, width: w, height: h } = b.pos;
+    const nw = w + b.dw;
+    const nh = h + b.dh;
+    for (const o of boxes) {
+      if (o === b) {
+        continue;
+      }
+      if (right && o.pos.x >= x + w - 0.5) {
+        o.pos.x += b.dw;
+      } else if (!right && o.pos.y >= y + h - 0.5) {
+        o.pos.y += b.dh;
+      }
+    }
+    for (const o of boxes) {
+      if (o === b) {
+        continue;
+      }
+      if (right) {
+        const beside =
+          o.pos.x < x + Math.max(w, nw) && o.pos.x + o.pos.width > x;
+        if (beside && o.pos.y >= y + h - 0.5) {
+          o.pos.y += b.dh;
+        }
+      } else {
+        const beside =
+          o.pos.y < y + Math.max(h, nh) && o.pos.y + o.pos.height > y;
+        if (beside && o.pos.x >= x + w - 0.5) {
+          o.pos.x += b.dw;
+        }
+      }
+    }
+    b.pos.width = nw;
+    b.pos.height = nh;
+    b.pos.ports = evenPorts(direction, nw, nh, b.n.inPorts);
+  }
+  let width = 0;
+  let height = 0;
+  for (const b of boxes) {
+    width = Math.max(width, b.pos.x + b.pos.width);
+    height = Math.max(height, b.pos.y + b.pos.height);
+  }
+  return {
+    nodes: boxes.map(b => b.pos),
+    frames: [],
+    width: width + padding.right,
+    height: height + padding.bottom
+  };
 }
 
 /** Lay out one flat level (no frames), through the cache. */
@@ -235,12 +387,31 @@ async function layoutFlat(
   if (hit) {
     return hit;
   }
-  const graph = toElkGraph({ nodes: input.nodes, edges: input.edges }, options);
-  if (padding) {
-    graph.layoutOptions = { ...graph.layoutOptions, 'elk.padding': padding };
+  const shape = cache ? structureKey(input, options, padding) : '';
+  const before = cache?.getShape(shape);
+  let result: LayoutResult;
+  if (before && cache) {
+    result = resizeLayout(
+      before,
+      input,
+      options.direction,
+      padding === null
+        ? { right: ROOT_PADDING, bottom: ROOT_PADDING }
+        : { right: FRAME_PADDING, bottom: FRAME_PADDING }
+    );
+    cache.resized++;
+  } else {
+    const graph = toElkGraph(
+      { nodes: input.nodes, edges: input.edges },
+      options
+    );
+    if (padding) {
+      graph.layoutOptions = { ...graph.layoutOptions, 'elk.padding': padding };
+    }
+    result = fromElkGraph(await elk.layout(graph));
   }
-  const result = fromElkGraph(await elk.layout(graph));
   cache?.set(key, result);
+  cache?.setShape(shape, { input, result });
   return result;
 }
 
@@ -330,6 +501,7 @@ export async function runHierarchicalLayout(
   }
   const nodeById = new Map(input.nodes.map(n => [n.id, n]));
   const frameIds = new Set(frames.map(f => f.id));
+  const frameKey = new Map(frames.map(f => [f.id, f.key ?? f.id]));
 
   // Lay out a level; positions are relative to the level's top-left corner.
   const layoutLevel = async (
@@ -346,6 +518,7 @@ export async function runHierarchicalLayout(
         }
         nodes.push({
           id,
+          key: frameKey.get(id),
           width: Math.max(sub.result.width, 120),
           height: sub.result.height,
           inPorts: framePorts.get(id)?.size ?? 0
@@ -354,6 +527,7 @@ export async function runHierarchicalLayout(
         const n = nodeById.get(id) as LayoutGraphInput['nodes'][number];
         nodes.push({
           id: n.id,
+          key: n.key,
           width: n.width,
           height: n.height,
           inPorts: n.inPorts

@@ -7,7 +7,7 @@ import {
   GraphModel,
   inputPortCount
 } from '../model/graphModel';
-import type { VisibleGraph } from '../model/visibleGraph';
+import { groupPathOfItem, type VisibleGraph } from '../model/visibleGraph';
 import type { LayoutGraphInput } from './messages';
 
 /** Every node of the model, flat (no groups). */
@@ -31,11 +31,18 @@ export function layoutInputFromModel(model: GraphModel): LayoutGraphInput {
   };
 }
 
+/** A group's box and its frame share one layout key: the group's path. */
+function groupKey(id: string): string | undefined {
+  const path = groupPathOfItem(id);
+  return path === null ? undefined : `group\u0000${path}`;
+}
+
 /** The visible items of a grouped view: collapsed groups are single nodes, expanded ones frames. */
 export function layoutInputFromVisible(vg: VisibleGraph): LayoutGraphInput {
   return {
     nodes: vg.items.map(i => ({
       id: i.id,
+      key: groupKey(i.id),
       width: i.size.width,
       height: i.size.height,
       inPorts: i.inPorts,
@@ -47,6 +54,10 @@ export function layoutInputFromVisible(vg: VisibleGraph): LayoutGraphInput {
       target: e.target,
       targetPort: e.targetPort
     })),
-    frames: vg.frames.map(f => ({ id: f.id, parent: f.parent }))
+    frames: vg.frames.map(f => ({
+      id: f.id,
+      key: groupKey(f.id),
+      parent: f.parent
+    }))
   };
 }

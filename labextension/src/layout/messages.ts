@@ -15,6 +15,12 @@ export interface LayoutNodeInput {
   height: number;
   /** Number of input ports, numbered 0..inPorts-1 (the edges' target_port). */
   inPorts: number;
+  /**
+   * Identity that survives collapsing and expanding (a group's path): a collapsed
+   * group's box and its expanded frame share it, so a level whose only change is
+   * that box's size is shifted instead of laid out again. Defaults to `id`.
+   */
+  key?: string;
   /** The frame that holds this node (an expanded group), if any. */
   parent?: string | null;
 }
@@ -22,6 +28,8 @@ export interface LayoutNodeInput {
 /** A container drawn around its members (an expanded group); sized by the layout. */
 export interface LayoutFrameInput {
   id: string;
+  /** See LayoutNodeInput.key. */
+  key?: string;
   parent?: string | null;
 }
 
