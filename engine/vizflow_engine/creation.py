@@ -43,8 +43,13 @@ def _to_array(data: Any, dtype: Any, dev: Device | None) -> tuple[Any, Device]:
     return arr, dev
 
 
-def tensor(data: Any, dtype: Any = None, device: Device | str | None = None,
-           requires_grad: bool = False, name: str | None = None) -> Tensor:
+def tensor(
+    data: Any,
+    dtype: Any = None,
+    device: Device | str | None = None,
+    requires_grad: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """A new leaf tensor from data; Python floats become float32, ints int64 (like torch)."""
     dev = get_device(device) if device is not None else None
     arr, d = _to_array(data, dtype, dev)
@@ -77,8 +82,9 @@ def _shape(shape: tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(int(s) for s in shape)
 
 
-def _new(op: Any, params: dict[str, Any], device: Any, requires_grad: bool,
-         name: str | None = None) -> Tensor:
+def _new(
+    op: Any, params: dict[str, Any], device: Any, requires_grad: bool, name: str | None = None
+) -> Tensor:
     t: Tensor = dispatch(op, (), params, device=device)
     if isinstance(t, Tensor):
         if requires_grad:
@@ -91,8 +97,9 @@ def _dt(dtype: Any) -> np.dtype[Any]:
     return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
 
 
-def zeros(*shape: Any, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def zeros(
+    *shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of zeros."""
     return _new(_C.ZEROS, {"shape": _shape(shape), "dtype": _dt(dtype)}, device, requires_grad)
 
@@ -102,40 +109,77 @@ def ones(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     return _new(_C.ONES, {"shape": _shape(shape), "dtype": _dt(dtype)}, device, requires_grad)
 
 
-def full(shape: Sequence[int] | int, fill_value: Any, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def full(
+    shape: Sequence[int] | int,
+    fill_value: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor filled with fill_value (dtype inferred from it like torch when not given)."""
     if dtype is None:
-        dtype = dtypes.result_type(type(fill_value)) if type(fill_value) in (bool, int, float) \
+        dtype = (
+            dtypes.result_type(type(fill_value))
+            if type(fill_value) in (bool, int, float)
             else np.asarray(fill_value).dtype
+        )
     shp = (shape,) if isinstance(shape, int) else tuple(shape)
-    return _new(_C.FULL, {"shape": shp, "fill_value": fill_value, "dtype": dtypes.as_dtype(dtype)},
-                device, requires_grad)
+    return _new(
+        _C.FULL,
+        {"shape": shp, "fill_value": fill_value, "dtype": dtypes.as_dtype(dtype)},
+        device,
+        requires_grad,
+    )
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Evenly spaced values in [start, end) (int64 for ints, float32 for floats, like torch)."""
     if end is None:
         start, end = 0, start
     if dtype is None:
         dtype = dtypes.result_type(*(type(v) for v in (start, end, step)))
-    return _new(_C.ARANGE, {"start": start, "end": end, "step": step,
-                            "dtype": dtypes.as_dtype(dtype)}, device, requires_grad)
+    return _new(
+        _C.ARANGE,
+        {"start": start, "end": end, "step": step, "dtype": dtypes.as_dtype(dtype)},
+        device,
+        requires_grad,
+    )
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """steps evenly spaced values from start to end inclusive."""
-    return _new(_C.LINSPACE, {"start": start, "end": end, "steps": int(steps), "dtype": _dt(dtype)},
-                device, requires_grad)
+    return _new(
+        _C.LINSPACE,
+        {"start": start, "end": end, "steps": int(steps), "dtype": _dt(dtype)},
+        device,
+        requires_grad,
+    )
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
-        requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """An identity matrix n x m."""
-    return _new(_C.EYE, {"n": int(n), "m": int(n if m is None else m), "dtype": _dt(dtype)},
-                device, requires_grad)
+    return _new(
+        _C.EYE,
+        {"n": int(n), "m": int(n if m is None else m), "dtype": _dt(dtype)},
+        device,
+        requires_grad,
+    )
 
 
 def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -143,51 +187,73 @@ def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     return _new(_C.RAND, {"shape": _shape(shape), "dtype": _dt(dtype)}, device, requires_grad)
 
 
-def randn(*shape: Any, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def randn(
+    *shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Standard normal samples from the device's seeded generator."""
     return _new(_C.RANDN, {"shape": _shape(shape), "dtype": _dt(dtype)}, device, requires_grad)
 
 
-def randint(low: int, high: int | None = None, size: Sequence[int] = (), dtype: Any = None,
-            device: Any = None) -> Tensor:
+def randint(
+    low: int,
+    high: int | None = None,
+    size: Sequence[int] = (),
+    dtype: Any = None,
+    device: Any = None,
+) -> Tensor:
     """Random integers in [low, high) (int64 by default)."""
     if high is None:
         low, high = 0, low
-    return _new(_C.RANDINT, {"low": int(low), "high": int(high), "shape": tuple(size),
-                             "dtype": dtypes.as_dtype(dtype or "int64")}, device, False)
+    return _new(
+        _C.RANDINT,
+        {
+            "low": int(low),
+            "high": int(high),
+            "shape": tuple(size),
+            "dtype": dtypes.as_dtype(dtype or "int64"),
+        },
+        device,
+        False,
+    )
 
 
 def _like(x: Tensor, dtype: Any, device: Any) -> dict[str, Any]:
-    return {"dtype": x.dtype if dtype is None else dtype,
-            "device": x.device if device is None else device}
+    return {
+        "dtype": x.dtype if dtype is None else dtype,
+        "device": x.device if device is None else device,
+    }
 
 
-def zeros_like(x: Tensor, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Zeros with x's shape, dtype and device."""
     return zeros(x.shape, requires_grad=requires_grad, **_like(x, dtype, device))
 
 
-def ones_like(x: Tensor, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
+def ones_like(
+    x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Ones with x's shape, dtype and device."""
     return ones(x.shape, requires_grad=requires_grad, **_like(x, dtype, device))
 
 
-def full_like(x: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
+def full_like(
+    x: Tensor, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """fill_value with x's shape, dtype and device."""
     return full(x.shape, fill_value, requires_grad=requires_grad, **_like(x, dtype, device))
 
 
-def rand_like(x: Tensor, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
+def rand_like(
+    x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Uniform [0, 1) samples with x's shape, dtype and device."""
     return rand(x.shape, requires_grad=requires_grad, **_like(x, dtype, device))
 
 
-def randn_like(x: Tensor, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
+def randn_like(
+    x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Standard normal samples with x's shape, dtype and device."""
     return randn(x.shape, requires_grad=requires_grad, **_like(x, dtype, device))

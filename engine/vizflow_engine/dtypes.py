@@ -20,8 +20,15 @@ long = int64
 _state = {"default": float32}
 
 _BY_NAME: dict[str, np.dtype[Any]] = {
-    "float16": float16, "half": float16, "float32": float32, "float": float32,
-    "float64": float64, "double": float64, "int32": int32, "int64": int64, "long": int64,
+    "float16": float16,
+    "half": float16,
+    "float32": float32,
+    "float": float32,
+    "float64": float64,
+    "double": float64,
+    "int32": int32,
+    "int64": int64,
+    "long": int64,
     "bool": bool_,
 }
 

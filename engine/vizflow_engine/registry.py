@@ -6,8 +6,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-CATEGORIES = ("creation", "elementwise", "reduction", "linalg", "shape", "indexing",
-              "neural", "comparison", "logical")
+CATEGORIES = (
+    "creation",
+    "elementwise",
+    "reduction",
+    "linalg",
+    "shape",
+    "indexing",
+    "neural",
+    "comparison",
+    "logical",
+)
 
 REQUIRED: Any = type("REQUIRED", (), {"__repr__": lambda self: "REQUIRED"})()
 
@@ -96,29 +105,51 @@ def all_ops() -> list[OpDef]:
     return list(_REGISTRY.values())
 
 
-def defop(name: str, category: str, *, inputs: Iterable[str] = ("x",),
-          params: Iterable[Param | tuple[str, Any] | str] = (),
-          forward: Callable[..., Any], shape_rule: Callable[..., TensorSpec],
-          vjp: Callable[..., tuple[Any, ...]] | None, formula: str, grad_formula: str, doc: str,
-          differentiable_inputs: Iterable[int] | None = None) -> OpDef:
+def defop(
+    name: str,
+    category: str,
+    *,
+    inputs: Iterable[str] = ("x",),
+    params: Iterable[Param | tuple[str, Any] | str] = (),
+    forward: Callable[..., Any],
+    shape_rule: Callable[..., TensorSpec],
+    vjp: Callable[..., tuple[Any, ...]] | None,
+    formula: str,
+    grad_formula: str,
+    doc: str,
+    differentiable_inputs: Iterable[int] | None = None,
+) -> OpDef:
     """Declare and register an op in one block; vjp=None marks it non-differentiable.
 
     inputs names the input ports; a single name starting with "*" makes the op variadic.
     """
     ins = tuple(inputs)
-    ps = tuple(p if isinstance(p, Param) else Param(p) if isinstance(p, str) else Param(*p)
-               for p in params)
+    ps = tuple(
+        p if isinstance(p, Param) else Param(p) if isinstance(p, str) else Param(*p) for p in params
+    )
     variadic = len(ins) == 1 and ins[0].startswith("*")
     if differentiable_inputs is None:
         diff: tuple[int, ...] = () if vjp is None else (() if variadic else tuple(range(len(ins))))
     else:
         diff = tuple(differentiable_inputs)
-    return register(OpDef(name=name, category=category, inputs=ins, forward=forward,
-                          shape_rule=shape_rule, vjp=vjp, formula=formula,
-                          grad_formula=grad_formula, doc=doc, params=ps,
-                          differentiable_inputs=diff, variadic=variadic,
-                          differentiable=vjp is not None,
-                          param_names=frozenset(p.name for p in ps)))
+    return register(
+        OpDef(
+            name=name,
+            category=category,
+            inputs=ins,
+            forward=forward,
+            shape_rule=shape_rule,
+            vjp=vjp,
+            formula=formula,
+            grad_formula=grad_formula,
+            doc=doc,
+            params=ps,
+            differentiable_inputs=diff,
+            variadic=variadic,
+            differentiable=vjp is not None,
+            param_names=frozenset(p.name for p in ps),
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -136,15 +167,17 @@ class Composite:
 COMPOSITES: dict[str, Composite] = {}
 
 
-def composite(name: str, category: str, formula: str, params: Iterable[str] = ()) -> Callable[
-        [Callable[..., Any]], Callable[..., Any]]:
+def composite(
+    name: str, category: str, formula: str, params: Iterable[str] = ()
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator listing a composite (function of primitives) in COMPOSITES; doc = its docstring."""
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in COMPOSITES:
             raise ValueError(f"composite {name!r} is already registered")
-        COMPOSITES[name] = Composite(name, category, fn, formula, (fn.__doc__ or "").strip(),
-                                     tuple(params))
+        COMPOSITES[name] = Composite(
+            name, category, fn, formula, (fn.__doc__ or "").strip(), tuple(params)
+        )
         return fn
 
     return deco

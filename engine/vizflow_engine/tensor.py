@@ -22,8 +22,17 @@ Hook = Callable[["Tensor"], "Tensor | None"]
 class Tensor:
     """An n-d array on a device that records the ops made from it for reverse-mode autodiff."""
 
-    __slots__ = ("__weakref__", "_hooks", "_retain", "data", "device", "grad", "name", "node",
-                 "requires_grad")
+    __slots__ = (
+        "__weakref__",
+        "_hooks",
+        "_retain",
+        "data",
+        "device",
+        "grad",
+        "name",
+        "node",
+        "requires_grad",
+    )
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy defers binary operators to Tensor's reflected methods
 
@@ -36,8 +45,13 @@ class Tensor:
     _hooks: list[Hook] | None
     _retain: bool
 
-    def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None,
-                 device: Device | str | None = None) -> None:
+    def __init__(
+        self,
+        data: Any,
+        requires_grad: bool = False,
+        name: str | None = None,
+        device: Device | str | None = None,
+    ) -> None:
         from .creation import _to_array
 
         dev = get_device(device) if device is not None else None
@@ -162,8 +176,9 @@ class Tensor:
         self.requires_grad = requires_grad
         return self
 
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's .grad (see autograd.backward)."""
         from .autograd import backward
 
@@ -189,11 +204,14 @@ class Tensor:
     # ---- python protocol ----------------------------------------------------------------
     def __repr__(self) -> str:
         arr = self.numpy()
-        body = np.array2string(arr, separator=", ", prefix="tensor(", threshold=200,
-                               edgeitems=3, precision=4)
+        body = np.array2string(
+            arr, separator=", ", prefix="tensor(", threshold=200, edgeitems=3, precision=4
+        )
         extras = []
-        if arr.dtype not in (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_)) or \
-                arr.size == 0:
+        if (
+            arr.dtype not in (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))
+            or arr.size == 0
+        ):
             extras.append(f"dtype={arr.dtype}")
         if self.device is not CPU:
             extras.append(f"device='{self.device}'")
@@ -216,8 +234,10 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
-            raise ValueError(f"the truth value of a tensor with {self.data.size} elements is "
-                             "ambiguous; use .any() or .all()")
+            raise ValueError(
+                f"the truth value of a tensor with {self.data.size} elements is "
+                "ambiguous; use .any() or .all()"
+            )
         return bool(self.data.item())
 
     def __float__(self) -> float:
@@ -334,8 +354,10 @@ class Tensor:
         old = _make(self.data, self.device, self.node, self.requires_grad)
         result = fn(old)
         if result.requires_grad and self.requires_grad and self.node is None:
-            raise RuntimeError("in-place op on a leaf tensor that requires grad; wrap it in "
-                               "vf.no_grad() (e.g. for a parameter update)")
+            raise RuntimeError(
+                "in-place op on a leaf tensor that requires grad; wrap it in "
+                "vf.no_grad() (e.g. for a parameter update)"
+            )
         if result.shape != self.shape:
             raise ValueError(f"in-place op would change shape {self.shape} to {result.shape}")
         if result.requires_grad:

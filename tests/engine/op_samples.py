@@ -55,15 +55,21 @@ SHAPE = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3)
 
 
 @st.composite
-def elementwise(draw: st.DrawFn, n: int, domains: tuple[str, ...] | str = "real",
-                params: dict[str, Any] | None = None) -> Case:
+def elementwise(
+    draw: st.DrawFn,
+    n: int,
+    domains: tuple[str, ...] | str = "real",
+    params: dict[str, Any] | None = None,
+) -> Case:
     """n mutually broadcastable arrays (size-1 and empty dims included)."""
-    shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=n, max_dims=3, min_side=0,
-                                                    max_side=3)).input_shapes
+    shapes = draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=n, max_dims=3, min_side=0, max_side=3)
+    ).input_shapes
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
     doms = (domains,) * n if isinstance(domains, str) else domains
-    return Case(tuple(_values(rng, s, d) for s, d in zip(shapes, doms, strict=True)),
-                dict(params or {}))
+    return Case(
+        tuple(_values(rng, s, d) for s, d in zip(shapes, doms, strict=True)), dict(params or {})
+    )
 
 
 @st.composite
@@ -77,23 +83,33 @@ def scalar_mix(draw: st.DrawFn, domain: str = "real") -> Case:
 
 def binary(domains: tuple[str, str] = ("real", "real")) -> st.SearchStrategy[Case]:
     """Two broadcastable arrays, sometimes one of them a Python scalar."""
-    return st.one_of(elementwise(2, domains), scalar_mix(domains[0]) if domains[0] == domains[1]
-                     else elementwise(2, domains))
+    return st.one_of(
+        elementwise(2, domains),
+        scalar_mix(domains[0]) if domains[0] == domains[1] else elementwise(2, domains),
+    )
 
 
 @st.composite
-def reduction(draw: st.DrawFn, domain: str = "real", nonempty: bool = False,
-              single_axis: bool = False) -> Case:
+def reduction(
+    draw: st.DrawFn, domain: str = "real", nonempty: bool = False, single_axis: bool = False
+) -> Case:
     """An array with an axis (None, int or tuple) and keepdims."""
-    shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1 if nonempty else 0,
-                                  max_side=3))
+    shape = draw(
+        hnp.array_shapes(min_dims=0, max_dims=3, min_side=1 if nonempty else 0, max_side=3)
+    )
     nd = len(shape)
     if single_axis:
         axis = draw(st.one_of(st.none(), st.integers(-nd, nd - 1))) if nd else None
     else:
-        axis = draw(st.one_of(st.none(), st.integers(-nd, nd - 1) if nd else st.none(),
-                              st.lists(st.integers(0, max(nd - 1, 0)), unique=True,
-                                       max_size=nd).map(tuple) if nd else st.none()))
+        axis = draw(
+            st.one_of(
+                st.none(),
+                st.integers(-nd, nd - 1) if nd else st.none(),
+                st.lists(st.integers(0, max(nd - 1, 0)), unique=True, max_size=nd).map(tuple)
+                if nd
+                else st.none(),
+            )
+        )
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
     return Case((_values(rng, shape, domain),), {"axis": axis, "keepdims": draw(st.booleans())})
 
@@ -105,8 +121,9 @@ def nonempty_reduction(draw: st.DrawFn, domain: str = "real") -> Case:
 
 
 @st.composite
-def one(draw: st.DrawFn, domain: str = "real", params: dict[str, Any] | None = None,
-        min_dims: int = 0) -> Case:
+def one(
+    draw: st.DrawFn, domain: str = "real", params: dict[str, Any] | None = None, min_dims: int = 0
+) -> Case:
     """One array of a random shape."""
     shape = draw(hnp.array_shapes(min_dims=min_dims, max_dims=3, min_side=0, max_side=3))
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
@@ -118,18 +135,32 @@ def matmul_case(draw: st.DrawFn) -> Case:
     """matmul operands: 1-D cases, plain matrices, broadcast batches, empty dims."""
     m, k, n = draw(st.integers(0, 3)), draw(st.integers(1, 3)), draw(st.integers(0, 3))
     kind = draw(st.sampled_from(["vv", "vm", "mv", "mm", "bmm", "bcast", "vb", "bv"]))
-    shapes = {"vv": ((k,), (k,)), "vm": ((k,), (k, n)), "mv": ((m, k), (k,)),
-              "mm": ((m, k), (k, n)), "bmm": ((2, m, k), (2, k, n)),
-              "bcast": ((2, 1, m, k), (3, k, n)), "vb": ((k,), (2, k, n)),
-              "bv": ((2, m, k), (k,))}[kind]
+    shapes = {
+        "vv": ((k,), (k,)),
+        "vm": ((k,), (k, n)),
+        "mv": ((m, k), (k,)),
+        "mm": ((m, k), (k, n)),
+        "bmm": ((2, m, k), (2, k, n)),
+        "bcast": ((2, 1, m, k), (3, k, n)),
+        "vb": ((k,), (2, k, n)),
+        "bv": ((2, m, k), (k,)),
+    }[kind]
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
     return Case(tuple(rng.uniform(-1, 1, s) for s in shapes))
 
 
-EINSUM_CASES = [("ij,jk->ik", [(2, 3), (3, 2)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 1)]),
-                ("ij->i", [(2, 3)]), ("i,i->", [(3,), (3,)]), ("ij->ji", [(2, 3)]),
-                ("...ij,...jk->...ik", [(2, 2, 3), (3, 2)]), ("ijk->", [(2, 1, 3)]),
-                ("ij,k->ijk", [(2, 2), (3,)]), ("ij,ij", [(2, 3), (2, 3)]), ("ij", [(2, 3)])]
+EINSUM_CASES = [
+    ("ij,jk->ik", [(2, 3), (3, 2)]),
+    ("bij,bjk->bik", [(2, 2, 3), (2, 3, 1)]),
+    ("ij->i", [(2, 3)]),
+    ("i,i->", [(3,), (3,)]),
+    ("ij->ji", [(2, 3)]),
+    ("...ij,...jk->...ik", [(2, 2, 3), (3, 2)]),
+    ("ijk->", [(2, 1, 3)]),
+    ("ij,k->ijk", [(2, 2), (3,)]),
+    ("ij,ij", [(2, 3), (2, 3)]),
+    ("ij", [(2, 3)]),
+]
 
 
 @st.composite
@@ -139,8 +170,10 @@ def einsum_case(draw: st.DrawFn) -> Case:
 
     subs, shapes = draw(st.sampled_from(EINSUM_CASES))
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
-    return Case(tuple(rng.uniform(-1, 1, s) for s in shapes),
-                {"subscripts": L._normalise(subs, [len(s) for s in shapes])})
+    return Case(
+        tuple(rng.uniform(-1, 1, s) for s in shapes),
+        {"subscripts": L._normalise(subs, [len(s) for s in shapes])},
+    )
 
 
 @st.composite
@@ -172,8 +205,12 @@ def expand_case(draw: st.DrawFn) -> Case:
     """An array with size-1 dims and a target shape it broadcasts to."""
     shape = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=2))
     lead = tuple(draw(st.lists(st.integers(0, 3), max_size=2)))
-    target = lead + tuple(draw(st.integers(2, 3)) if d == 1 and draw(st.booleans()) else
-                          (-1 if draw(st.booleans()) else d) for d in shape)
+    target = lead + tuple(
+        draw(st.integers(2, 3))
+        if d == 1 and draw(st.booleans())
+        else (-1 if draw(st.booleans()) else d)
+        for d in shape
+    )
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
     return Case((rng.uniform(-1, 1, shape),), {"shape": target})
 
@@ -183,8 +220,9 @@ def squeeze_case(draw: st.DrawFn) -> Case:
     """An array with some size-1 dims; axis None or some of them."""
     shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=1, max_side=2))
     ones = [i for i, d in enumerate(shape) if d == 1]
-    axis = draw(st.one_of(st.none(), st.sampled_from(ones) if ones else st.none(),
-                          st.just(tuple(ones))))
+    axis = draw(
+        st.one_of(st.none(), st.sampled_from(ones) if ones else st.none(), st.just(tuple(ones)))
+    )
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
     return Case((rng.uniform(-1, 1, shape),), {"axis": axis})
 
@@ -221,8 +259,9 @@ def pad_case(draw: st.DrawFn) -> Case:
     shape = draw(SHAPE)
     pw = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in shape)
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
-    return Case((rng.uniform(-1, 1, shape),), {"pad_width": pw, "value": draw(st.sampled_from(
-        [0.0, 1.5]))})
+    return Case(
+        (rng.uniform(-1, 1, shape),), {"pad_width": pw, "value": draw(st.sampled_from([0.0, 1.5]))}
+    )
 
 
 @st.composite
@@ -234,8 +273,7 @@ def index_for(draw: st.DrawFn, shape: tuple[int, ...]) -> tuple[Any, ...]:
         rng = np.random.default_rng(draw(st.integers(0, 2**31)))
         return (rng.random(shape[:1]) > 0.5,)
     if kind in ("int_array", "mixed") and nd and shape[0] > 0:
-        idx = np.array(draw(st.lists(st.integers(-shape[0], shape[0] - 1), min_size=1,
-                                     max_size=4)))
+        idx = np.array(draw(st.lists(st.integers(-shape[0], shape[0] - 1), min_size=1, max_size=4)))
         rest: tuple[Any, ...] = (slice(None, None, -1),) if kind == "mixed" and nd > 1 else ()
         return (idx, *rest)
     out: list[Any] = []
@@ -338,8 +376,11 @@ def _logical(fn: Callable[..., Any]) -> Sample:
 def _clamp_case() -> st.SearchStrategy[Case]:
     bounds = st.sampled_from([(-0.5, 0.5), (None, 0.5), (-0.5, None), (None, None)])
     return st.tuples(one("real"), bounds).map(
-        lambda cb: Case((np.where(np.abs(np.abs(cb[0].inputs[0]) - 0.5) < 0.05, 0.0,
-                                  cb[0].inputs[0]),), {"min": cb[1][0], "max": cb[1][1]}))
+        lambda cb: Case(
+            (np.where(np.abs(np.abs(cb[0].inputs[0]) - 0.5) < 0.05, 0.0, cb[0].inputs[0]),),
+            {"min": cb[1][0], "max": cb[1][1]},
+        )
+    )
 
 
 def _clamp_ref(x: np.ndarray, min: Any, max: Any) -> np.ndarray:
@@ -362,8 +403,10 @@ SAMPLES: dict[str, Sample] = {
     "cos": Sample(one(), np.cos),
     "tanh": Sample(one(), np.tanh),
     "relu": Sample(one("nonzero"), lambda x: np.maximum(x, 0)),
-    "leaky_relu": Sample(one("nonzero", {"negative_slope": 0.1}),
-                         lambda x, negative_slope: np.where(x > 0, x, x * negative_slope)),
+    "leaky_relu": Sample(
+        one("nonzero", {"negative_slope": 0.1}),
+        lambda x, negative_slope: np.where(x > 0, x, x * negative_slope),
+    ),
     "abs": Sample(one("nonzero"), np.abs),
     "sign": Sample(one("nonzero"), np.sign),
     "erf": Sample(one(), special.erf),
@@ -375,9 +418,14 @@ SAMPLES: dict[str, Sample] = {
     "cast": Sample(one("real", {"dtype": np.dtype("float64")}), lambda x, dtype: x.astype(dtype)),
     "clone": Sample(one(), np.copy),
     "to_device": Sample(one("real", {"device": "cpu"}), lambda x, device: x),
-    "eq": _cmp(np.equal), "ne": _cmp(np.not_equal), "lt": _cmp(np.less),
-    "le": _cmp(np.less_equal), "gt": _cmp(np.greater), "ge": _cmp(np.greater_equal),
-    "logical_and": _logical(np.logical_and), "logical_or": _logical(np.logical_or),
+    "eq": _cmp(np.equal),
+    "ne": _cmp(np.not_equal),
+    "lt": _cmp(np.less),
+    "le": _cmp(np.less_equal),
+    "gt": _cmp(np.greater),
+    "ge": _cmp(np.greater_equal),
+    "logical_and": _logical(np.logical_and),
+    "logical_or": _logical(np.logical_or),
     "logical_xor": _logical(np.logical_xor),
     "logical_not": Sample(one("bool"), np.logical_not, second_order=False),
     "isnan": Sample(st.just(Case((np.array([0.0, np.nan, np.inf, -1.0]),))), np.isnan),
@@ -399,32 +447,69 @@ SAMPLES: dict[str, Sample] = {
     "unsqueeze": Sample(unsqueeze_case(), lambda x, axis: np.expand_dims(x, axis)),
     "concatenate": Sample(join_case(False), lambda *xs, axis: np.concatenate(xs, axis)),
     "stack": Sample(join_case(True), lambda *xs, axis: np.stack(xs, axis)),
-    "pad": Sample(pad_case(), lambda x, pad_width, value: np.pad(
-        x, pad_width, constant_values=value) if pad_width else x),
+    "pad": Sample(
+        pad_case(),
+        lambda x, pad_width, value: np.pad(x, pad_width, constant_values=value) if pad_width else x,
+    ),
     "getitem": Sample(getitem_case(), lambda x, index: x[index]),
     "index_add": Sample(index_add_case(), _ref_index_add),
     "setitem": Sample(setitem_case(), _ref_setitem),
     "zeros": Sample(_creation(_shape_params), lambda shape, dtype: np.zeros(shape, dtype)),
     "ones": Sample(_creation(_shape_params), lambda shape, dtype: np.ones(shape, dtype)),
-    "full": Sample(_creation(st.fixed_dictionaries({"shape": SHAPE, "dtype": _dtype,
-                                                    "fill_value": st.floats(-3, 3)})),
-                   lambda shape, dtype, fill_value: np.full(shape, fill_value, dtype)),
-    "arange": Sample(_creation(st.fixed_dictionaries(
-        {"start": st.integers(-3, 3), "end": st.integers(-3, 6), "step": st.sampled_from([1, 2]),
-         "dtype": st.sampled_from([np.dtype("int64"), np.dtype("float32")])})),
-        lambda start, end, step, dtype: np.arange(start, end, step, dtype=dtype)),
-    "linspace": Sample(_creation(st.fixed_dictionaries(
-        {"start": st.floats(-2, 2), "end": st.floats(-2, 2), "steps": st.integers(0, 5),
-         "dtype": _dtype})),
-        lambda start, end, steps, dtype: np.linspace(start, end, steps, dtype=dtype)),
-    "eye": Sample(_creation(st.fixed_dictionaries({"n": st.integers(0, 3), "m": st.integers(0, 3),
-                                                   "dtype": _dtype})),
-                  lambda n, m, dtype: np.eye(n, m, dtype=dtype)),
+    "full": Sample(
+        _creation(
+            st.fixed_dictionaries({"shape": SHAPE, "dtype": _dtype, "fill_value": st.floats(-3, 3)})
+        ),
+        lambda shape, dtype, fill_value: np.full(shape, fill_value, dtype),
+    ),
+    "arange": Sample(
+        _creation(
+            st.fixed_dictionaries(
+                {
+                    "start": st.integers(-3, 3),
+                    "end": st.integers(-3, 6),
+                    "step": st.sampled_from([1, 2]),
+                    "dtype": st.sampled_from([np.dtype("int64"), np.dtype("float32")]),
+                }
+            )
+        ),
+        lambda start, end, step, dtype: np.arange(start, end, step, dtype=dtype),
+    ),
+    "linspace": Sample(
+        _creation(
+            st.fixed_dictionaries(
+                {
+                    "start": st.floats(-2, 2),
+                    "end": st.floats(-2, 2),
+                    "steps": st.integers(0, 5),
+                    "dtype": _dtype,
+                }
+            )
+        ),
+        lambda start, end, steps, dtype: np.linspace(start, end, steps, dtype=dtype),
+    ),
+    "eye": Sample(
+        _creation(
+            st.fixed_dictionaries({"n": st.integers(0, 3), "m": st.integers(0, 3), "dtype": _dtype})
+        ),
+        lambda n, m, dtype: np.eye(n, m, dtype=dtype),
+    ),
     "rand": Sample(_creation(_shape_params), None, random=True),
     "randn": Sample(_creation(_shape_params), None, random=True),
-    "randint": Sample(_creation(st.fixed_dictionaries(
-        {"shape": SHAPE, "dtype": st.just(np.dtype("int64")), "low": st.just(-2),
-         "high": st.just(3)})), None, random=True),
+    "randint": Sample(
+        _creation(
+            st.fixed_dictionaries(
+                {
+                    "shape": SHAPE,
+                    "dtype": st.just(np.dtype("int64")),
+                    "low": st.just(-2),
+                    "high": st.just(3),
+                }
+            )
+        ),
+        None,
+        random=True,
+    ),
 }
 
 try:
@@ -432,4 +517,3 @@ try:
     SAMPLES.update(getattr(_neural, "NEURAL_SAMPLES", {}))
 except ModuleNotFoundError:
     pass
-

@@ -15,8 +15,9 @@ def _tuned(**env: str) -> str:
     e = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
     e.pop("VIZFLOW_NO_MALLOC_TUNING", None)
     e.update(env)
-    out = subprocess.run([sys.executable, "-c", CODE], env=e, capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CODE], env=e, capture_output=True, text=True, check=True
+    )
     return out.stdout.strip()
 
 

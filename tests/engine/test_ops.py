@@ -20,10 +20,16 @@ TESTED = [n for n in OPS if n in SAMPLES]  # a missing entry fails test_every_op
 DIFF_OPS = [n for n in TESTED if vf.get_op(n).differentiable]
 SECOND = [n for n in DIFF_OPS if SAMPLES[n].second_order]
 CORE_OPS = [op.name for op in vf.all_ops() if op.forward.__module__ != "vizflow_engine.ops.neural"]
-FAST = settings(max_examples=10, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-SLOW = settings(max_examples=5, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+SLOW = settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def test_every_op_is_complete() -> None:
@@ -48,7 +54,8 @@ def test_every_op_has_a_sample_entry() -> None:
 def test_composites_are_listed_with_docs() -> None:
     comps = vf.all_composites()
     assert {"sigmoid", "softplus", "gelu", "var", "std", "logsumexp", "softmax"} <= {
-        c.name for c in comps}
+        c.name for c in comps
+    }
     for c in comps:
         assert callable(c.fn) and c.formula and c.doc and c.category in CATEGORIES, c.name
 
@@ -89,8 +96,9 @@ def test_forward_matches_numpy_and_shape_rule(name: str, data: st.DataObject) ->
     if sample.random:
         vals = out.numpy()
         if name == "randint":
-            assert vals.size == 0 or (vals.min() >= case.params["low"]
-                                      and vals.max() < case.params["high"])
+            assert vals.size == 0 or (
+                vals.min() >= case.params["low"] and vals.max() < case.params["high"]
+            )
         elif name == "rand":
             assert vals.size == 0 or (vals.min() >= 0 and vals.max() < 1)
         else:
@@ -178,8 +186,9 @@ def test_second_order_matches_finite_differences(name: str, data: st.DataObject)
     us = [rng.uniform(-1, 1, x.shape) for x in leaves]
 
     def h(create_graph: bool) -> vf.Tensor | float:
-        gs = vf.grad(_loss(name, case, ins, w), leaves, create_graph=create_graph,
-                     allow_unused=True)
+        gs = vf.grad(
+            _loss(name, case, ins, w), leaves, create_graph=create_graph, allow_unused=True
+        )
         total: Any = 0.0
         for g, u in zip(gs, us, strict=True):
             if g is not None:
@@ -192,6 +201,7 @@ def test_second_order_matches_finite_differences(name: str, data: st.DataObject)
     else:
         hgrads = tuple(None for _ in leaves)
     for leaf, g in zip(leaves, hgrads, strict=True):
+
         def f() -> float:
             v = h(False)
             return float(v.item()) if isinstance(v, vf.Tensor) else float(v)

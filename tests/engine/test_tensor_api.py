@@ -120,28 +120,27 @@ def test_composites_forward_values() -> None:
     np.testing.assert_allclose(vf.softplus(x).numpy(), np.log1p(np.exp(a)), rtol=1e-6)
     sm = np.exp(a) / np.exp(a).sum(-1, keepdims=True)
     np.testing.assert_allclose(vf.softmax(x).numpy(), sm, rtol=1e-6)
-    np.testing.assert_allclose(vf.log_softmax(x, 0).numpy(),
-                               a - np.log(np.exp(a).sum(0, keepdims=True)), rtol=1e-6)
+    np.testing.assert_allclose(
+        vf.log_softmax(x, 0).numpy(), a - np.log(np.exp(a).sum(0, keepdims=True)), rtol=1e-6
+    )
     np.testing.assert_allclose(vf.logsumexp(x, 1).numpy(), np.log(np.exp(a).sum(1)), rtol=1e-6)
     np.testing.assert_allclose(x.var(0).numpy(), a.var(0, ddof=1), rtol=1e-6)
     np.testing.assert_allclose(x.std(correction=0).numpy(), a.std(), rtol=1e-6)
     np.testing.assert_allclose(x.mean((0, 1)).numpy(), a.mean(), rtol=1e-6)
     from scipy.special import erf
 
-    np.testing.assert_allclose(vf.gelu(x).numpy(), a * 0.5 * (1 + erf(a / np.sqrt(2))),
-                               rtol=1e-6)
+    np.testing.assert_allclose(vf.gelu(x).numpy(), a * 0.5 * (1 + erf(a / np.sqrt(2))), rtol=1e-6)
     t = vf.gelu(x, approximate="tanh").numpy()
-    np.testing.assert_allclose(t, 0.5 * a * (1 + np.tanh(np.sqrt(2 / np.pi) *
-                                                          (a + 0.044715 * a**3))), rtol=1e-6)
+    np.testing.assert_allclose(
+        t, 0.5 * a * (1 + np.tanh(np.sqrt(2 / np.pi) * (a + 0.044715 * a**3))), rtol=1e-6
+    )
     assert [p.shape for p in x.split([1, 2], axis=1)] == [(2, 1), (2, 2)]
     assert x.flatten().shape == (6,) and x.unsqueeze(0).squeeze().shape == (2, 3)
 
 
 # Neural composites take more than one tensor (targets, kernel sizes): their gradients are
 # checked with proper inputs in test_neural_ops.py.
-@pytest.mark.parametrize(
-    "name", [c.name for c in vf.all_composites() if c.category != "neural"]
-)
+@pytest.mark.parametrize("name", [c.name for c in vf.all_composites() if c.category != "neural"])
 def test_composite_gradients_match_finite_differences(name: str) -> None:
     comp = vf.registry.COMPOSITES[name]
     rng = np.random.default_rng(3)

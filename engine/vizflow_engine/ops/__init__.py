@@ -11,5 +11,13 @@ from . import comparison, composites, creation, elementwise, indexing, linalg, r
 if importlib.util.find_spec(f"{__name__}.neural") is not None:  # owned by the nn work
     importlib.import_module(f"{__name__}.neural")
 
-__all__ = ["comparison", "composites", "creation", "elementwise", "indexing", "linalg",
-           "reduction", "shape"]
+__all__ = [
+    "comparison",
+    "composites",
+    "creation",
+    "elementwise",
+    "indexing",
+    "linalg",
+    "reduction",
+    "shape",
+]

@@ -25,8 +25,10 @@ def broadcast_shapes(*shapes: Shape) -> Shape:
             elif d == 1 or d is None:
                 d = x
             elif d != x:
-                raise ValueError(f"shapes {' and '.join(str(tuple(s)) for s in shapes)} cannot "
-                                 "be broadcast together")
+                raise ValueError(
+                    f"shapes {' and '.join(str(tuple(s)) for s in shapes)} cannot "
+                    "be broadcast together"
+                )
         out.append(d)
     return tuple(out)
 
@@ -76,8 +78,9 @@ def reduced_shape(shape: Shape, axis: Any, keepdims: bool) -> Shape:
 def reduction(kind: str = "same") -> Callable[..., TensorSpec]:
     """Rule for reductions with axis/keepdims; kind same/sum (bool->int64)/float/index/bool."""
 
-    def rule(specs: tuple[TensorSpec, ...], axis: Any = None, keepdims: bool = False,
-             **params: Any) -> TensorSpec:
+    def rule(
+        specs: tuple[TensorSpec, ...], axis: Any = None, keepdims: bool = False, **params: Any
+    ) -> TensorSpec:
         (s,) = specs
         shape = reduced_shape(s.shape, axis, keepdims)
         dt = dtypes.as_dtype(s.dtype)

@@ -16,10 +16,17 @@ def _unary_bool(specs: tuple[TensorSpec, ...], **params: Any) -> TensorSpec:
 
 
 def _cmp(name: str, fn: str, sym: str, category: str = "comparison") -> OpDef:
-    return defop(name, category, inputs=("x", "y"),
-                 forward=lambda xp, a, b: getattr(xp, fn)(a, b), shape_rule=_boolrule, vjp=None,
-                 formula=f"z = x {sym} y", grad_formula="not differentiable (bool output)",
-                 doc=f"Elementwise x {sym} y as bool (broadcasts).")
+    return defop(
+        name,
+        category,
+        inputs=("x", "y"),
+        forward=lambda xp, a, b: getattr(xp, fn)(a, b),
+        shape_rule=_boolrule,
+        vjp=None,
+        formula=f"z = x {sym} y",
+        grad_formula="not differentiable (bool output)",
+        doc=f"Elementwise x {sym} y as bool (broadcasts).",
+    )
 
 
 EQ = _cmp("eq", "equal", "==")
@@ -31,25 +38,58 @@ GE = _cmp("ge", "greater_equal", ">=")
 LOGICAL_AND = _cmp("logical_and", "logical_and", "∧", "logical")
 LOGICAL_OR = _cmp("logical_or", "logical_or", "∨", "logical")
 LOGICAL_XOR = _cmp("logical_xor", "logical_xor", "⊕", "logical")
-LOGICAL_NOT = defop("logical_not", "logical", forward=lambda xp, x: xp.logical_not(x),
-                    shape_rule=_unary_bool, vjp=None, formula="z = ¬x",
-                    grad_formula="not differentiable (bool output)", doc="Elementwise NOT as bool.")
-ISNAN = defop("isnan", "comparison", forward=lambda xp, x: xp.isnan(x), shape_rule=_unary_bool,
-              vjp=None, formula="z = [x is NaN]", grad_formula="not differentiable (bool output)",
-              doc="True where x is NaN (the debugger's NaN check).")
-ISFINITE = defop("isfinite", "comparison", forward=lambda xp, x: xp.isfinite(x),
-                 shape_rule=_unary_bool, vjp=None, formula="z = [x is finite]",
-                 grad_formula="not differentiable (bool output)",
-                 doc="True where x is neither NaN nor ±inf.")
-ALL = defop("all", "logical", params=[("axis", None), ("keepdims", False)],
-            forward=lambda xp, x, axis, keepdims: xp.all(x, axis=axis, keepdims=keepdims),
-            shape_rule=reduction("bool"), vjp=None, formula="z = ∀ x ≠ 0 over axis",
-            grad_formula="not differentiable (bool output)",
-            doc="True where all values are nonzero.")
-ANY = defop("any", "logical", params=[("axis", None), ("keepdims", False)],
-            forward=lambda xp, x, axis, keepdims: xp.any(x, axis=axis, keepdims=keepdims),
-            shape_rule=reduction("bool"), vjp=None, formula="z = ∃ x ≠ 0 over axis",
-            grad_formula="not differentiable (bool output)", doc="True where any value is nonzero.")
+LOGICAL_NOT = defop(
+    "logical_not",
+    "logical",
+    forward=lambda xp, x: xp.logical_not(x),
+    shape_rule=_unary_bool,
+    vjp=None,
+    formula="z = ¬x",
+    grad_formula="not differentiable (bool output)",
+    doc="Elementwise NOT as bool.",
+)
+ISNAN = defop(
+    "isnan",
+    "comparison",
+    forward=lambda xp, x: xp.isnan(x),
+    shape_rule=_unary_bool,
+    vjp=None,
+    formula="z = [x is NaN]",
+    grad_formula="not differentiable (bool output)",
+    doc="True where x is NaN (the debugger's NaN check).",
+)
+ISFINITE = defop(
+    "isfinite",
+    "comparison",
+    forward=lambda xp, x: xp.isfinite(x),
+    shape_rule=_unary_bool,
+    vjp=None,
+    formula="z = [x is finite]",
+    grad_formula="not differentiable (bool output)",
+    doc="True where x is neither NaN nor ±inf.",
+)
+ALL = defop(
+    "all",
+    "logical",
+    params=[("axis", None), ("keepdims", False)],
+    forward=lambda xp, x, axis, keepdims: xp.all(x, axis=axis, keepdims=keepdims),
+    shape_rule=reduction("bool"),
+    vjp=None,
+    formula="z = ∀ x ≠ 0 over axis",
+    grad_formula="not differentiable (bool output)",
+    doc="True where all values are nonzero.",
+)
+ANY = defop(
+    "any",
+    "logical",
+    params=[("axis", None), ("keepdims", False)],
+    forward=lambda xp, x, axis, keepdims: xp.any(x, axis=axis, keepdims=keepdims),
+    shape_rule=reduction("bool"),
+    vjp=None,
+    formula="z = ∃ x ≠ 0 over axis",
+    grad_formula="not differentiable (bool output)",
+    doc="True where any value is nonzero.",
+)
 
 
 def eq(x: Any, y: Any) -> Any:
@@ -122,5 +162,19 @@ def any(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     return unary(ANY, x, {"axis": axis, "keepdims": keepdims})
 
 
-__all__ = ["all", "any", "eq", "ge", "gt", "isfinite", "isnan", "le", "logical_and",
-           "logical_not", "logical_or", "logical_xor", "lt", "ne"]
+__all__ = [
+    "all",
+    "any",
+    "eq",
+    "ge",
+    "gt",
+    "isfinite",
+    "isnan",
+    "le",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "lt",
+    "ne",
+]

@@ -27,9 +27,12 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 
 
-@composite("gelu", "elementwise",
-           "z = x Φ(x) = x (1 + erf(x/√2)) / 2; tanh: x (1 + tanh(√(2/π)(x + 0.044715 x³))) / 2",
-           params=("approximate",))
+@composite(
+    "gelu",
+    "elementwise",
+    "z = x Φ(x) = x (1 + erf(x/√2)) / 2; tanh: x (1 + tanh(√(2/π)(x + 0.044715 x³))) / 2",
+    params=("approximate",),
+)
 def gelu(x: Any, approximate: str = "none") -> Any:
     """Gaussian error linear unit: exact (erf) or approximate='tanh'."""
     if approximate == "tanh":
@@ -52,8 +55,12 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     return F.sum(x, axis, keepdims) / float(_count(x, axis))
 
 
-@composite("var", "reduction", "z = Σ (x - mean)² / (n - correction)",
-           params=("axis", "keepdims", "correction"))
+@composite(
+    "var",
+    "reduction",
+    "z = Σ (x - mean)² / (n - correction)",
+    params=("axis", "keepdims", "correction"),
+)
 def var(x: Any, axis: Any = None, keepdims: bool = False, correction: int = 1) -> Any:
     """Variance over axis; correction=1 is the unbiased estimate (torch's default)."""
     d = x - mean(x, axis, True)
@@ -66,8 +73,12 @@ def std(x: Any, axis: Any = None, keepdims: bool = False, correction: int = 1) -
     return F.sqrt(var(x, axis, keepdims, correction))
 
 
-@composite("logsumexp", "reduction", "z = m + ln Σ e^(x - m), m = max x (detached)",
-           params=("axis", "keepdims"))
+@composite(
+    "logsumexp",
+    "reduction",
+    "z = m + ln Σ e^(x - m), m = max x (detached)",
+    params=("axis", "keepdims"),
+)
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """log(sum(exp(x))) over axis without overflow."""
     m = F.max(x, axis, True).detach()
@@ -91,12 +102,27 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
     return x - logsumexp(x, axis, True)
 
 
-composite("flatten", "shape", "z = reshape(x, merge dims start..end)",
-          params=("start_dim", "end_dim"))(_shape.flatten)
-composite("split", "shape", "zᵢ = x[…, offsetᵢ : offsetᵢ + sizeᵢ, …]",
-          params=("split_size_or_sections", "axis"))(_shape.split)
+composite(
+    "flatten", "shape", "z = reshape(x, merge dims start..end)", params=("start_dim", "end_dim")
+)(_shape.flatten)
+composite(
+    "split",
+    "shape",
+    "zᵢ = x[…, offsetᵢ : offsetᵢ + sizeᵢ, …]",
+    params=("split_size_or_sections", "axis"),
+)(_shape.split)
 composite("swapaxes", "shape", "z = x with axes a and b swapped", params=("a", "b"))(
-    _shape.swapaxes)
+    _shape.swapaxes
+)
 
-__all__ = ["gelu", "log_softmax", "logsumexp", "mean", "sigmoid", "softmax", "softplus",
-           "std", "var"]
+__all__ = [
+    "gelu",
+    "log_softmax",
+    "logsumexp",
+    "mean",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "std",
+    "var",
+]

@@ -16,68 +16,193 @@ from ._rules import elementwise, same, same_float
 _bin = elementwise("same")
 _binf = elementwise("float")
 
-ADD = defop("add", "elementwise", inputs=("x", "y"), forward=lambda xp, a, b: xp.add(a, b),
-            shape_rule=_bin, vjp=lambda g, ins, out: (g, g),
-            formula="z = x + y", grad_formula="dx = g; dy = g", doc="Elementwise sum (broadcasts).")
-SUB = defop("sub", "elementwise", inputs=("x", "y"), forward=lambda xp, a, b: xp.subtract(a, b),
-            shape_rule=_bin, vjp=lambda g, ins, out: (g, -g),
-            formula="z = x - y", grad_formula="dx = g; dy = -g",
-            doc="Elementwise difference (broadcasts).")
-MUL = defop("mul", "elementwise", inputs=("x", "y"), forward=lambda xp, a, b: xp.multiply(a, b),
-            shape_rule=_bin, vjp=lambda g, ins, out: (g * ins[1], g * ins[0]),
-            formula="z = x * y", grad_formula="dx = g * y; dy = g * x",
-            doc="Elementwise product (broadcasts).")
-DIV = defop("div", "elementwise", inputs=("x", "y"), forward=lambda xp, a, b: xp.true_divide(a, b),
-            shape_rule=_binf, vjp=lambda g, ins, out: (g / ins[1], -g * out / ins[1]),
-            formula="z = x / y", grad_formula="dx = g / y; dy = -g * z / y",
-            doc="Elementwise true division (ints give floats).")
-NEG = defop("neg", "elementwise", forward=lambda xp, x: xp.negative(x), shape_rule=same,
-            vjp=lambda g, ins, out: (-g,), formula="z = -x", grad_formula="dx = -g",
-            doc="Elementwise negation.")
-EXP = defop("exp", "elementwise", forward=lambda xp, x: xp.exp(x), shape_rule=same_float,
-            vjp=lambda g, ins, out: (g * out,), formula="z = e^x", grad_formula="dx = g * z",
-            doc="Elementwise exponential.")
-LOG = defop("log", "elementwise", forward=lambda xp, x: xp.log(x), shape_rule=same_float,
-            vjp=lambda g, ins, out: (g / ins[0],), formula="z = ln(x)", grad_formula="dx = g / x",
-            doc="Elementwise natural logarithm.")
-LOG1P = defop("log1p", "elementwise", forward=lambda xp, x: xp.log1p(x), shape_rule=same_float,
-              vjp=lambda g, ins, out: (g / (ins[0] + 1.0),), formula="z = ln(1 + x)",
-              grad_formula="dx = g / (1 + x)", doc="log(1 + x), accurate for small x.")
-SQRT = defop("sqrt", "elementwise", forward=lambda xp, x: xp.sqrt(x), shape_rule=same_float,
-             vjp=lambda g, ins, out: (g / (out * 2.0),), formula="z = √x",
-             grad_formula="dx = g / (2 z)", doc="Elementwise square root.")
-SQUARE = defop("square", "elementwise", forward=lambda xp, x: xp.square(x), shape_rule=same,
-               vjp=lambda g, ins, out: (g * ins[0] * 2.0,), formula="z = x²",
-               grad_formula="dx = 2 g x", doc="Elementwise square.")
-RECIPROCAL = defop("reciprocal", "elementwise", forward=lambda xp, x: xp.reciprocal(
-                   x if x.dtype.kind == "f" else x.astype(dtypes.get_default_dtype())),
-                   shape_rule=same_float, vjp=lambda g, ins, out: (-g * out * out,),
-                   formula="z = 1 / x", grad_formula="dx = -g z²", doc="Elementwise 1/x.")
-SIN = defop("sin", "elementwise", forward=lambda xp, x: xp.sin(x), shape_rule=same_float,
-            vjp=lambda g, ins, out: (g * F.cos(ins[0]),), formula="z = sin(x)",
-            grad_formula="dx = g cos(x)", doc="Elementwise sine.")
-COS = defop("cos", "elementwise", forward=lambda xp, x: xp.cos(x), shape_rule=same_float,
-            vjp=lambda g, ins, out: (-g * F.sin(ins[0]),), formula="z = cos(x)",
-            grad_formula="dx = -g sin(x)", doc="Elementwise cosine.")
-TANH = defop("tanh", "elementwise", forward=lambda xp, x: xp.tanh(x), shape_rule=same_float,
-             vjp=lambda g, ins, out: (g * (1.0 - out * out),), formula="z = tanh(x)",
-             grad_formula="dx = g (1 - z²)", doc="Elementwise hyperbolic tangent.")
-RELU = defop("relu", "elementwise", forward=lambda xp, x: xp.maximum(x, 0), shape_rule=same,
-             vjp=lambda g, ins, out: (g * (ins[0] > 0),), formula="z = max(x, 0)",
-             grad_formula="dx = g · [x > 0]", doc="Rectified linear unit.")
+ADD = defop(
+    "add",
+    "elementwise",
+    inputs=("x", "y"),
+    forward=lambda xp, a, b: xp.add(a, b),
+    shape_rule=_bin,
+    vjp=lambda g, ins, out: (g, g),
+    formula="z = x + y",
+    grad_formula="dx = g; dy = g",
+    doc="Elementwise sum (broadcasts).",
+)
+SUB = defop(
+    "sub",
+    "elementwise",
+    inputs=("x", "y"),
+    forward=lambda xp, a, b: xp.subtract(a, b),
+    shape_rule=_bin,
+    vjp=lambda g, ins, out: (g, -g),
+    formula="z = x - y",
+    grad_formula="dx = g; dy = -g",
+    doc="Elementwise difference (broadcasts).",
+)
+MUL = defop(
+    "mul",
+    "elementwise",
+    inputs=("x", "y"),
+    forward=lambda xp, a, b: xp.multiply(a, b),
+    shape_rule=_bin,
+    vjp=lambda g, ins, out: (g * ins[1], g * ins[0]),
+    formula="z = x * y",
+    grad_formula="dx = g * y; dy = g * x",
+    doc="Elementwise product (broadcasts).",
+)
+DIV = defop(
+    "div",
+    "elementwise",
+    inputs=("x", "y"),
+    forward=lambda xp, a, b: xp.true_divide(a, b),
+    shape_rule=_binf,
+    vjp=lambda g, ins, out: (g / ins[1], -g * out / ins[1]),
+    formula="z = x / y",
+    grad_formula="dx = g / y; dy = -g * z / y",
+    doc="Elementwise true division (ints give floats).",
+)
+NEG = defop(
+    "neg",
+    "elementwise",
+    forward=lambda xp, x: xp.negative(x),
+    shape_rule=same,
+    vjp=lambda g, ins, out: (-g,),
+    formula="z = -x",
+    grad_formula="dx = -g",
+    doc="Elementwise negation.",
+)
+EXP = defop(
+    "exp",
+    "elementwise",
+    forward=lambda xp, x: xp.exp(x),
+    shape_rule=same_float,
+    vjp=lambda g, ins, out: (g * out,),
+    formula="z = e^x",
+    grad_formula="dx = g * z",
+    doc="Elementwise exponential.",
+)
+LOG = defop(
+    "log",
+    "elementwise",
+    forward=lambda xp, x: xp.log(x),
+    shape_rule=same_float,
+    vjp=lambda g, ins, out: (g / ins[0],),
+    formula="z = ln(x)",
+    grad_formula="dx = g / x",
+    doc="Elementwise natural logarithm.",
+)
+LOG1P = defop(
+    "log1p",
+    "elementwise",
+    forward=lambda xp, x: xp.log1p(x),
+    shape_rule=same_float,
+    vjp=lambda g, ins, out: (g / (ins[0] + 1.0),),
+    formula="z = ln(1 + x)",
+    grad_formula="dx = g / (1 + x)",
+    doc="log(1 + x), accurate for small x.",
+)
+SQRT = defop(
+    "sqrt",
+    "elementwise",
+    forward=lambda xp, x: xp.sqrt(x),
+    shape_rule=same_float,
+    vjp=lambda g, ins, out: (g / (out * 2.0),),
+    formula="z = √x",
+    grad_formula="dx = g / (2 z)",
+    doc="Elementwise square root.",
+)
+SQUARE = defop(
+    "square",
+    "elementwise",
+    forward=lambda xp, x: xp.square(x),
+    shape_rule=same,
+    vjp=lambda g, ins, out: (g * ins[0] * 2.0,),
+    formula="z = x²",
+    grad_formula="dx = 2 g x",
+    doc="Elementwise square.",
+)
+RECIPROCAL = defop(
+    "reciprocal",
+    "elementwise",
+    forward=lambda xp, x: xp.reciprocal(
+        x if x.dtype.kind == "f" else x.astype(dtypes.get_default_dtype())
+    ),
+    shape_rule=same_float,
+    vjp=lambda g, ins, out: (-g * out * out,),
+    formula="z = 1 / x",
+    grad_formula="dx = -g z²",
+    doc="Elementwise 1/x.",
+)
+SIN = defop(
+    "sin",
+    "elementwise",
+    forward=lambda xp, x: xp.sin(x),
+    shape_rule=same_float,
+    vjp=lambda g, ins, out: (g * F.cos(ins[0]),),
+    formula="z = sin(x)",
+    grad_formula="dx = g cos(x)",
+    doc="Elementwise sine.",
+)
+COS = defop(
+    "cos",
+    "elementwise",
+    forward=lambda xp, x: xp.cos(x),
+    shape_rule=same_float,
+    vjp=lambda g, ins, out: (-g * F.sin(ins[0]),),
+    formula="z = cos(x)",
+    grad_formula="dx = -g sin(x)",
+    doc="Elementwise cosine.",
+)
+TANH = defop(
+    "tanh",
+    "elementwise",
+    forward=lambda xp, x: xp.tanh(x),
+    shape_rule=same_float,
+    vjp=lambda g, ins, out: (g * (1.0 - out * out),),
+    formula="z = tanh(x)",
+    grad_formula="dx = g (1 - z²)",
+    doc="Elementwise hyperbolic tangent.",
+)
+RELU = defop(
+    "relu",
+    "elementwise",
+    forward=lambda xp, x: xp.maximum(x, 0),
+    shape_rule=same,
+    vjp=lambda g, ins, out: (g * (ins[0] > 0),),
+    formula="z = max(x, 0)",
+    grad_formula="dx = g · [x > 0]",
+    doc="Rectified linear unit.",
+)
 LEAKY_RELU = defop(
-    "leaky_relu", "elementwise", params=[Param("negative_slope", 0.01, "slope for x < 0")],
+    "leaky_relu",
+    "elementwise",
+    params=[Param("negative_slope", 0.01, "slope for x < 0")],
     forward=lambda xp, x, negative_slope: xp.where(x > 0, x, x * negative_slope),
     shape_rule=same,
     vjp=lambda g, ins, out, negative_slope: (F.where(ins[0] > 0, g, g * negative_slope),),
-    formula="z = x if x > 0 else a·x", grad_formula="dx = g if x > 0 else a·g",
-    doc="Leaky ReLU with slope a (negative_slope) below zero.")
-ABS = defop("abs", "elementwise", forward=lambda xp, x: xp.abs(x), shape_rule=same,
-            vjp=lambda g, ins, out: (g * F.sign(ins[0]),), formula="z = |x|",
-            grad_formula="dx = g sign(x)", doc="Elementwise absolute value.")
-SIGN = defop("sign", "elementwise", forward=lambda xp, x: xp.sign(x), shape_rule=same,
-             vjp=lambda g, ins, out: (g * 0.0,), formula="z = sign(x)", grad_formula="dx = 0",
-             doc="-1, 0 or +1 by the sign of x (gradient zero).")
+    formula="z = x if x > 0 else a·x",
+    grad_formula="dx = g if x > 0 else a·g",
+    doc="Leaky ReLU with slope a (negative_slope) below zero.",
+)
+ABS = defop(
+    "abs",
+    "elementwise",
+    forward=lambda xp, x: xp.abs(x),
+    shape_rule=same,
+    vjp=lambda g, ins, out: (g * F.sign(ins[0]),),
+    formula="z = |x|",
+    grad_formula="dx = g sign(x)",
+    doc="Elementwise absolute value.",
+)
+SIGN = defop(
+    "sign",
+    "elementwise",
+    forward=lambda xp, x: xp.sign(x),
+    shape_rule=same,
+    vjp=lambda g, ins, out: (g * 0.0,),
+    formula="z = sign(x)",
+    grad_formula="dx = 0",
+    doc="-1, 0 or +1 by the sign of x (gradient zero).",
+)
 
 
 def _erf_kernel(xp: Any, x: Any) -> Any:
@@ -89,7 +214,8 @@ def _erf_kernel(xp: Any, x: Any) -> Any:
             import numpy as np
 
             return np.frompyfunc(math.erf, 1, 1)(x).astype(
-                x.dtype if x.dtype.kind == "f" else dtypes.get_default_dtype())
+                x.dtype if x.dtype.kind == "f" else dtypes.get_default_dtype()
+            )
         return erf(x)
     from cupyx.scipy.special import erf as cerf
 
@@ -97,10 +223,16 @@ def _erf_kernel(xp: Any, x: Any) -> Any:
 
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-ERF = defop("erf", "elementwise", forward=_erf_kernel, shape_rule=same_float,
-            vjp=lambda g, ins, out: (g * F.exp(-F.square(ins[0])) * _TWO_OVER_SQRT_PI,),
-            formula="z = erf(x) = 2/√π ∫₀ˣ e^(-t²) dt", grad_formula="dx = g · 2/√π · e^(-x²)",
-            doc="Gauss error function (used by exact GELU).")
+ERF = defop(
+    "erf",
+    "elementwise",
+    forward=_erf_kernel,
+    shape_rule=same_float,
+    vjp=lambda g, ins, out: (g * F.exp(-F.square(ins[0])) * _TWO_OVER_SQRT_PI,),
+    formula="z = erf(x) = 2/√π ∫₀ˣ e^(-t²) dt",
+    grad_formula="dx = g · 2/√π · e^(-x²)",
+    doc="Gauss error function (used by exact GELU).",
+)
 
 
 def _clamp_fwd(xp: Any, x: Any, min: Any, max: Any) -> Any:
@@ -115,10 +247,17 @@ def _clamp_vjp(g: Any, ins: Any, out: Any, min: Any, max: Any) -> tuple[Any]:
     return (g if keep is None else g * keep,)
 
 
-CLAMP = defop("clamp", "elementwise", params=[Param("min", None), Param("max", None)],
-              forward=_clamp_fwd, shape_rule=same, vjp=_clamp_vjp,
-              formula="z = min(max(x, lo), hi)", grad_formula="dx = g · [lo ≤ x ≤ hi]",
-              doc="Clip values to [min, max] (either bound may be None).")
+CLAMP = defop(
+    "clamp",
+    "elementwise",
+    params=[Param("min", None), Param("max", None)],
+    forward=_clamp_fwd,
+    shape_rule=same,
+    vjp=_clamp_vjp,
+    formula="z = min(max(x, lo), hi)",
+    grad_formula="dx = g · [lo ≤ x ≤ hi]",
+    doc="Clip values to [min, max] (either bound may be None).",
+)
 
 
 def _pow_vjp(g: Any, ins: Any, out: Any) -> tuple[Any, Any]:
@@ -130,68 +269,110 @@ def _pow_vjp(g: Any, ins: Any, out: Any) -> tuple[Any, Any]:
     return da, F.where(a > 0, g * out * F.log(safe), 0.0)
 
 
-POW = defop("pow", "elementwise", inputs=("x", "y"), forward=lambda xp, a, b: xp.power(a, b),
-            shape_rule=_bin, vjp=_pow_vjp, formula="z = x^y",
-            grad_formula="dx = g y x^(y-1); dy = g z ln(x)",
-            doc="Elementwise power (dy only where x > 0).")
-MAXIMUM = defop("maximum", "elementwise", inputs=("x", "y"),
-                forward=lambda xp, a, b: xp.maximum(a, b), shape_rule=_bin,
-                vjp=lambda g, ins, out: (F.where(ins[0] >= ins[1], g, 0.0),
-                                         F.where(ins[0] >= ins[1], 0.0, g)),
-                formula="z = max(x, y)", grad_formula="dx = g·[x ≥ y]; dy = g·[x < y]",
-                doc="Elementwise maximum (ties send the gradient to x).")
-MINIMUM = defop("minimum", "elementwise", inputs=("x", "y"),
-                forward=lambda xp, a, b: xp.minimum(a, b), shape_rule=_bin,
-                vjp=lambda g, ins, out: (F.where(ins[0] <= ins[1], g, 0.0),
-                                         F.where(ins[0] <= ins[1], 0.0, g)),
-                formula="z = min(x, y)", grad_formula="dx = g·[x ≤ y]; dy = g·[x > y]",
-                doc="Elementwise minimum (ties send the gradient to x).")
+POW = defop(
+    "pow",
+    "elementwise",
+    inputs=("x", "y"),
+    forward=lambda xp, a, b: xp.power(a, b),
+    shape_rule=_bin,
+    vjp=_pow_vjp,
+    formula="z = x^y",
+    grad_formula="dx = g y x^(y-1); dy = g z ln(x)",
+    doc="Elementwise power (dy only where x > 0).",
+)
+MAXIMUM = defop(
+    "maximum",
+    "elementwise",
+    inputs=("x", "y"),
+    forward=lambda xp, a, b: xp.maximum(a, b),
+    shape_rule=_bin,
+    vjp=lambda g, ins, out: (F.where(ins[0] >= ins[1], g, 0.0), F.where(ins[0] >= ins[1], 0.0, g)),
+    formula="z = max(x, y)",
+    grad_formula="dx = g·[x ≥ y]; dy = g·[x < y]",
+    doc="Elementwise maximum (ties send the gradient to x).",
+)
+MINIMUM = defop(
+    "minimum",
+    "elementwise",
+    inputs=("x", "y"),
+    forward=lambda xp, a, b: xp.minimum(a, b),
+    shape_rule=_bin,
+    vjp=lambda g, ins, out: (F.where(ins[0] <= ins[1], g, 0.0), F.where(ins[0] <= ins[1], 0.0, g)),
+    formula="z = min(x, y)",
+    grad_formula="dx = g·[x ≤ y]; dy = g·[x > y]",
+    doc="Elementwise minimum (ties send the gradient to x).",
+)
 
 
 def _where_rule(specs: tuple[TensorSpec, ...], **params: Any) -> TensorSpec:
     from ._rules import broadcast_shapes
 
     c, a, b = specs
-    return TensorSpec(broadcast_shapes(c.shape, a.shape, b.shape),
-                      dtypes.result_type(a.dtype, b.dtype))
+    return TensorSpec(
+        broadcast_shapes(c.shape, a.shape, b.shape), dtypes.result_type(a.dtype, b.dtype)
+    )
 
 
-WHERE = defop("where", "elementwise", inputs=("cond", "x", "y"),
-              forward=lambda xp, c, a, b: xp.where(c, a, b), shape_rule=_where_rule,
-              vjp=lambda g, ins, out: (None, F.where(ins[0], g, 0.0), F.where(ins[0], 0.0, g)),
-              differentiable_inputs=(1, 2), formula="z = x if cond else y",
-              grad_formula="dx = g·[cond]; dy = g·[¬cond]",
-              doc="Pick x where cond is true, else y (broadcasts).")
+WHERE = defop(
+    "where",
+    "elementwise",
+    inputs=("cond", "x", "y"),
+    forward=lambda xp, c, a, b: xp.where(c, a, b),
+    shape_rule=_where_rule,
+    vjp=lambda g, ins, out: (None, F.where(ins[0], g, 0.0), F.where(ins[0], 0.0, g)),
+    differentiable_inputs=(1, 2),
+    formula="z = x if cond else y",
+    grad_formula="dx = g·[cond]; dy = g·[¬cond]",
+    doc="Pick x where cond is true, else y (broadcasts).",
+)
 
 
 def _cast_rule(specs: tuple[TensorSpec, ...], dtype: Any) -> TensorSpec:
     return TensorSpec(tuple(specs[0].shape), dtypes.as_dtype(dtype))
 
 
-CAST = defop("cast", "elementwise", params=[Param("dtype", doc="target dtype")],
-             forward=lambda xp, x, dtype: x.astype(dtype), shape_rule=_cast_rule,
-             vjp=lambda g, ins, out, dtype: (F.cast(g, ins[0].dtype)
-                                              if ins[0].dtype.kind == "f" else None,),
-             formula="z = dtype(x)", grad_formula="dx = x.dtype(g)",
-             doc="Convert to another dtype (differentiable between float dtypes).")
-CLONE = defop("clone", "elementwise", forward=lambda xp, x: x.copy(), shape_rule=same,
-              vjp=lambda g, ins, out: (g,), formula="z = x", grad_formula="dx = g",
-              doc="A copy of x in new memory.")
+CAST = defop(
+    "cast",
+    "elementwise",
+    params=[Param("dtype", doc="target dtype")],
+    forward=lambda xp, x, dtype: x.astype(dtype),
+    shape_rule=_cast_rule,
+    vjp=lambda g, ins, out, dtype: (F.cast(g, ins[0].dtype) if ins[0].dtype.kind == "f" else None,),
+    formula="z = dtype(x)",
+    grad_formula="dx = x.dtype(g)",
+    doc="Convert to another dtype (differentiable between float dtypes).",
+)
+CLONE = defop(
+    "clone",
+    "elementwise",
+    forward=lambda xp, x: x.copy(),
+    shape_rule=same,
+    vjp=lambda g, ins, out: (g,),
+    formula="z = x",
+    grad_formula="dx = g",
+    doc="A copy of x in new memory.",
+)
 
 
 def _to_device_rule(specs: tuple[TensorSpec, ...], device: Any) -> TensorSpec:
     return same(specs)
 
 
-TO_DEVICE = defop("to_device", "elementwise", params=[Param("device", doc="target device")],
-                  forward=lambda xp, x, device: _move(x, get_device(device)),
-                  shape_rule=_to_device_rule,
-                  vjp=lambda g, ins, out, device: (F.to_device(g, device_of(ins[0])),),
-                  formula="z = x on device", grad_formula="dx = g on x's device",
-                  doc="Copy to another device (explicit transfer).")
+TO_DEVICE = defop(
+    "to_device",
+    "elementwise",
+    params=[Param("device", doc="target device")],
+    forward=lambda xp, x, device: _move(x, get_device(device)),
+    shape_rule=_to_device_rule,
+    vjp=lambda g, ins, out, device: (F.to_device(g, device_of(ins[0])),),
+    formula="z = x on device",
+    grad_formula="dx = g on x's device",
+    doc="Copy to another device (explicit transfer).",
+)
 
 
 # ---- public functions -------------------------------------------------------------------
+
 
 def add(x: Any, y: Any) -> Any:
     """x + y elementwise (broadcasts)."""
@@ -331,6 +512,33 @@ def to_device(x: Any, device: Device | str) -> Any:
     return dispatch(TO_DEVICE, (x,), {"device": get_device(device)})
 
 
-__all__ = ["abs", "add", "cast", "clamp", "clip", "clone", "cos", "div", "erf", "exp",
-           "leaky_relu", "log", "log1p", "maximum", "minimum", "mul", "neg", "pow", "reciprocal",
-           "relu", "sign", "sin", "sqrt", "square", "sub", "tanh", "to_device", "where"]
+__all__ = [
+    "abs",
+    "add",
+    "cast",
+    "clamp",
+    "clip",
+    "clone",
+    "cos",
+    "div",
+    "erf",
+    "exp",
+    "leaky_relu",
+    "log",
+    "log1p",
+    "maximum",
+    "minimum",
+    "mul",
+    "neg",
+    "pow",
+    "reciprocal",
+    "relu",
+    "sign",
+    "sin",
+    "sqrt",
+    "square",
+    "sub",
+    "tanh",
+    "to_device",
+    "where",
+]

@@ -38,8 +38,9 @@ def normalize_index(index: Any) -> tuple[Any, ...]:
 
 
 def _dummy_shape(shape: tuple[Any, ...], index: tuple[Any, ...], dtype: Any) -> tuple[Any, ...]:
-    dummy = np.broadcast_to(np.zeros((), dtype=np.int8), tuple(1 if d is None else d
-                                                               for d in shape))
+    dummy = np.broadcast_to(
+        np.zeros((), dtype=np.int8), tuple(1 if d is None else d for d in shape)
+    )
     idx = tuple(np.asarray(i) if not isinstance(i, _BASIC) else i for i in index)
     return tuple(dummy[idx].shape)
 
@@ -49,11 +50,17 @@ def _getitem_rule(specs: tuple[TensorSpec, ...], index: tuple[Any, ...]) -> Tens
     return TensorSpec(_dummy_shape(tuple(s.shape), index, s.dtype), dtypes.as_dtype(s.dtype))
 
 
-GETITEM = defop("getitem", "indexing", params=[Param("index", doc="numpy-style index tuple")],
-                forward=lambda xp, x, index: x[index], shape_rule=_getitem_rule,
-                vjp=lambda g, ins, out, index: (index_add(g, index, ins[0].shape),),
-                formula="z = x[index]", grad_formula="dx = zeros(x.shape) with g added at index",
-                doc="Basic and advanced (integer/bool array) indexing like numpy.")
+GETITEM = defop(
+    "getitem",
+    "indexing",
+    params=[Param("index", doc="numpy-style index tuple")],
+    forward=lambda xp, x, index: x[index],
+    shape_rule=_getitem_rule,
+    vjp=lambda g, ins, out, index: (index_add(g, index, ins[0].shape),),
+    formula="z = x[index]",
+    grad_formula="dx = zeros(x.shape) with g added at index",
+    doc="Basic and advanced (integer/bool array) indexing like numpy.",
+)
 
 
 def _index_add_fwd(xp: Any, g: Any, index: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
@@ -69,23 +76,30 @@ def _index_add_fwd(xp: Any, g: Any, index: tuple[Any, ...], shape: tuple[int, ..
     return z
 
 
-def _index_add_rule(specs: tuple[TensorSpec, ...], index: tuple[Any, ...],
-                    shape: tuple[int, ...]) -> TensorSpec:
+def _index_add_rule(
+    specs: tuple[TensorSpec, ...], index: tuple[Any, ...], shape: tuple[int, ...]
+) -> TensorSpec:
     want = _dummy_shape(shape, index, specs[0].dtype)
     got = tuple(specs[0].shape)
-    if len(got) > len(want) or any(a not in (1, b) and a is not None
-                                   for a, b in zip(got[::-1], want[::-1], strict=False)):
+    if len(got) > len(want) or any(
+        a not in (1, b) and a is not None for a, b in zip(got[::-1], want[::-1], strict=False)
+    ):
         raise ValueError(f"values of shape {got} do not fit index result shape {want}")
     return TensorSpec(tuple(shape), dtypes.as_dtype(specs[0].dtype))
 
 
-INDEX_ADD = defop("index_add", "indexing", inputs=("g",),
-                  params=[Param("index"), Param("shape", doc="shape of the result")],
-                  forward=_index_add_fwd, shape_rule=_index_add_rule,
-                  vjp=lambda g, ins, out, index, shape: (g[index],),
-                  formula="z = zeros(shape); z[index] += g",
-                  grad_formula="dg = g[index]",
-                  doc="Scatter-add into zeros (repeated indices add up): getitem's gradient.")
+INDEX_ADD = defop(
+    "index_add",
+    "indexing",
+    inputs=("g",),
+    params=[Param("index"), Param("shape", doc="shape of the result")],
+    forward=_index_add_fwd,
+    shape_rule=_index_add_rule,
+    vjp=lambda g, ins, out, index, shape: (g[index],),
+    formula="z = zeros(shape); z[index] += g",
+    grad_formula="dg = g[index]",
+    doc="Scatter-add into zeros (repeated indices add up): getitem's gradient.",
+)
 
 
 def _setitem_fwd(xp: Any, x: Any, v: Any, index: tuple[Any, ...]) -> Any:
@@ -100,12 +114,18 @@ def _setitem_rule(specs: tuple[TensorSpec, ...], index: tuple[Any, ...]) -> Tens
     return TensorSpec(tuple(x.shape), dtypes.as_dtype(x.dtype))
 
 
-SETITEM = defop("setitem", "indexing", inputs=("x", "value"), params=[Param("index")],
-                forward=_setitem_fwd, shape_rule=_setitem_rule,
-                vjp=lambda g, ins, out, index: (index_put(g, index, 0.0), g[index]),
-                formula="z = x with z[index] = value",
-                grad_formula="dx = g with g[index] = 0; dvalue = g[index]",
-                doc="A copy of x with values written at index (the recorded form of x[i] = v).")
+SETITEM = defop(
+    "setitem",
+    "indexing",
+    inputs=("x", "value"),
+    params=[Param("index")],
+    forward=_setitem_fwd,
+    shape_rule=_setitem_rule,
+    vjp=lambda g, ins, out, index: (index_put(g, index, 0.0), g[index]),
+    formula="z = x with z[index] = value",
+    grad_formula="dx = g with g[index] = 0; dvalue = g[index]",
+    doc="A copy of x with values written at index (the recorded form of x[i] = v).",
+)
 
 
 def getitem(x: Any, index: Any) -> Any:

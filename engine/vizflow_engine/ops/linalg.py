@@ -41,10 +41,17 @@ def _matmul_vjp(g: Any, ins: Any, out: Any) -> tuple[Any, Any]:
     return ga, gb
 
 
-MATMUL = defop("matmul", "linalg", inputs=("a", "b"), forward=lambda xp, a, b: xp.matmul(a, b),
-               shape_rule=_matmul_rule, vjp=_matmul_vjp, formula="z = a @ b",
-               grad_formula="da = g @ bᵀ; db = aᵀ @ g",
-               doc="Matrix product; batched over leading dims, 1-D inputs as vectors.")
+MATMUL = defop(
+    "matmul",
+    "linalg",
+    inputs=("a", "b"),
+    forward=lambda xp, a, b: xp.matmul(a, b),
+    shape_rule=_matmul_rule,
+    vjp=_matmul_vjp,
+    formula="z = a @ b",
+    grad_formula="da = g @ bᵀ; db = aᵀ @ g",
+    doc="Matrix product; batched over leading dims, 1-D inputs as vectors.",
+)
 
 
 def _parse(subscripts: str) -> tuple[list[str], str]:
@@ -86,11 +93,18 @@ def _einsum_vjp(g: Any, ins: Any, out: Any, subscripts: str) -> tuple[Any, ...]:
     return tuple(grads)
 
 
-EINSUM = defop("einsum", "linalg", inputs=("*operands",), params=[Param("subscripts")],
-               forward=lambda xp, *ops, subscripts: xp.einsum(subscripts, *ops),
-               shape_rule=_einsum_rule, vjp=_einsum_vjp, formula="z = einsum(subscripts, ...)",
-               grad_formula="dxᵢ = einsum(out, others -> subsᵢ)",
-               doc="Einstein summation (explicit '->' form after normalisation).")
+EINSUM = defop(
+    "einsum",
+    "linalg",
+    inputs=("*operands",),
+    params=[Param("subscripts")],
+    forward=lambda xp, *ops, subscripts: xp.einsum(subscripts, *ops),
+    shape_rule=_einsum_rule,
+    vjp=_einsum_vjp,
+    formula="z = einsum(subscripts, ...)",
+    grad_formula="dxᵢ = einsum(out, others -> subsᵢ)",
+    doc="Einstein summation (explicit '->' form after normalisation).",
+)
 
 
 def _normalise(subscripts: str, ndims: list[int]) -> str:
@@ -102,11 +116,14 @@ def _normalise(subscripts: str, ndims: list[int]) -> str:
         raise ValueError(f"einsum {subscripts!r} names {len(ins)} operands, got {len(ndims)}")
     used = set(s) - set(".,->")
     spare = [c for c in string.ascii_uppercase + string.ascii_lowercase if c not in used]
-    ell_n = max((nd - (len(sub) - 3) for sub, nd in zip(ins, ndims, strict=True) if "..." in sub),
-                default=0)
+    ell_n = max(
+        (nd - (len(sub) - 3) for sub, nd in zip(ins, ndims, strict=True) if "..." in sub), default=0
+    )
     ell = "".join(spare[:ell_n])
-    ins = [sub.replace("...", ell[ell_n - (nd - (len(sub) - 3)):]) if "..." in sub else sub
-           for sub, nd in zip(ins, ndims, strict=True)]
+    ins = [
+        sub.replace("...", ell[ell_n - (nd - (len(sub) - 3)) :]) if "..." in sub else sub
+        for sub, nd in zip(ins, ndims, strict=True)
+    ]
     if arrow:
         out = out_s.replace("...", ell)
     else:

@@ -30,10 +30,17 @@ def _sum_vjp(g: Any, ins: Any, out: Any, axis: Any, keepdims: bool) -> tuple[Any
     return (F.expand(_expand_back(g, x, axis, keepdims), x.shape),)
 
 
-SUM = defop("sum", "reduction", params=_AXES,
-            forward=lambda xp, x, axis, keepdims: xp.sum(x, axis=axis, keepdims=keepdims),
-            shape_rule=reduction("sum"), vjp=_sum_vjp, formula="z = Σ x over axis",
-            grad_formula="dx = broadcast(g)", doc="Sum over axis (all when None).")
+SUM = defop(
+    "sum",
+    "reduction",
+    params=_AXES,
+    forward=lambda xp, x, axis, keepdims: xp.sum(x, axis=axis, keepdims=keepdims),
+    shape_rule=reduction("sum"),
+    vjp=_sum_vjp,
+    formula="z = Σ x over axis",
+    grad_formula="dx = broadcast(g)",
+    doc="Sum over axis (all when None).",
+)
 
 
 def _extreme_vjp(g: Any, ins: Any, out: Any, axis: Any, keepdims: bool) -> tuple[Any]:
@@ -43,16 +50,28 @@ def _extreme_vjp(g: Any, ins: Any, out: Any, axis: Any, keepdims: bool) -> tuple
     return (_expand_back(g, x, axis, keepdims) * mask / count,)
 
 
-MAX = defop("max", "reduction", params=_AXES,
-            forward=lambda xp, x, axis, keepdims: xp.max(x, axis=axis, keepdims=keepdims),
-            shape_rule=reduction(), vjp=_extreme_vjp, formula="z = max x over axis",
-            grad_formula="dx = g·[x = z] / #ties",
-            doc="Maximum over axis (ties share the gradient).")
-MIN = defop("min", "reduction", params=_AXES,
-            forward=lambda xp, x, axis, keepdims: xp.min(x, axis=axis, keepdims=keepdims),
-            shape_rule=reduction(), vjp=_extreme_vjp, formula="z = min x over axis",
-            grad_formula="dx = g·[x = z] / #ties",
-            doc="Minimum over axis (ties share the gradient).")
+MAX = defop(
+    "max",
+    "reduction",
+    params=_AXES,
+    forward=lambda xp, x, axis, keepdims: xp.max(x, axis=axis, keepdims=keepdims),
+    shape_rule=reduction(),
+    vjp=_extreme_vjp,
+    formula="z = max x over axis",
+    grad_formula="dx = g·[x = z] / #ties",
+    doc="Maximum over axis (ties share the gradient).",
+)
+MIN = defop(
+    "min",
+    "reduction",
+    params=_AXES,
+    forward=lambda xp, x, axis, keepdims: xp.min(x, axis=axis, keepdims=keepdims),
+    shape_rule=reduction(),
+    vjp=_extreme_vjp,
+    formula="z = min x over axis",
+    grad_formula="dx = g·[x = z] / #ties",
+    doc="Minimum over axis (ties share the gradient).",
+)
 
 
 def _prod_vjp(g: Any, ins: Any, out: Any, axis: Any, keepdims: bool) -> tuple[Any]:
@@ -60,10 +79,17 @@ def _prod_vjp(g: Any, ins: Any, out: Any, axis: Any, keepdims: bool) -> tuple[An
     return (_expand_back(g * out, x, axis, keepdims) / x,)
 
 
-PROD = defop("prod", "reduction", params=_AXES,
-             forward=lambda xp, x, axis, keepdims: xp.prod(x, axis=axis, keepdims=keepdims),
-             shape_rule=reduction("sum"), vjp=_prod_vjp, formula="z = Π x over axis",
-             grad_formula="dx = g z / x", doc="Product over axis (gradient assumes x ≠ 0).")
+PROD = defop(
+    "prod",
+    "reduction",
+    params=_AXES,
+    forward=lambda xp, x, axis, keepdims: xp.prod(x, axis=axis, keepdims=keepdims),
+    shape_rule=reduction("sum"),
+    vjp=_prod_vjp,
+    formula="z = Π x over axis",
+    grad_formula="dx = g z / x",
+    doc="Product over axis (gradient assumes x ≠ 0).",
+)
 
 
 def _arg(fn: str) -> Any:
@@ -76,14 +102,28 @@ def _arg(fn: str) -> Any:
     return fwd
 
 
-ARGMAX = defop("argmax", "reduction", params=_AXES, forward=_arg("argmax"),
-               shape_rule=reduction("index"), vjp=None, formula="z = argmax x over axis",
-               grad_formula="not differentiable (int64 output)",
-               doc="Index of the maximum (flat index when axis is None).")
-ARGMIN = defop("argmin", "reduction", params=_AXES, forward=_arg("argmin"),
-               shape_rule=reduction("index"), vjp=None, formula="z = argmin x over axis",
-               grad_formula="not differentiable (int64 output)",
-               doc="Index of the minimum (flat index when axis is None).")
+ARGMAX = defop(
+    "argmax",
+    "reduction",
+    params=_AXES,
+    forward=_arg("argmax"),
+    shape_rule=reduction("index"),
+    vjp=None,
+    formula="z = argmax x over axis",
+    grad_formula="not differentiable (int64 output)",
+    doc="Index of the maximum (flat index when axis is None).",
+)
+ARGMIN = defop(
+    "argmin",
+    "reduction",
+    params=_AXES,
+    forward=_arg("argmin"),
+    shape_rule=reduction("index"),
+    vjp=None,
+    formula="z = argmin x over axis",
+    grad_formula="not differentiable (int64 output)",
+    doc="Index of the minimum (flat index when axis is None).",
+)
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:

@@ -33,11 +33,17 @@ def _reshape_rule(specs: tuple[TensorSpec, ...], shape: tuple[int, ...]) -> Tens
     return TensorSpec(out, dtypes.as_dtype(s.dtype))
 
 
-RESHAPE = defop("reshape", "shape", params=[Param("shape", doc="new shape; one dim may be -1")],
-                forward=lambda xp, x, shape: xp.reshape(x, shape), shape_rule=_reshape_rule,
-                vjp=lambda g, ins, out, shape: (F.reshape(g, ins[0].shape),),
-                formula="z = reshape(x, shape)", grad_formula="dx = reshape(g, x.shape)",
-                doc="The same elements in a new shape.")
+RESHAPE = defop(
+    "reshape",
+    "shape",
+    params=[Param("shape", doc="new shape; one dim may be -1")],
+    forward=lambda xp, x, shape: xp.reshape(x, shape),
+    shape_rule=_reshape_rule,
+    vjp=lambda g, ins, out, shape: (F.reshape(g, ins[0].shape),),
+    formula="z = reshape(x, shape)",
+    grad_formula="dx = reshape(g, x.shape)",
+    doc="The same elements in a new shape.",
+)
 
 
 def _transpose_rule(specs: tuple[TensorSpec, ...], axes: tuple[int, ...]) -> TensorSpec:
@@ -55,11 +61,17 @@ def _inverse(axes: Sequence[int]) -> tuple[int, ...]:
     return tuple(inv)
 
 
-TRANSPOSE = defop("transpose", "shape", params=[Param("axes", doc="a permutation of the dims")],
-                  forward=lambda xp, x, axes: xp.transpose(x, axes), shape_rule=_transpose_rule,
-                  vjp=lambda g, ins, out, axes: (F.permute(g, _inverse(axes)),),
-                  formula="z = permute(x, axes)", grad_formula="dx = permute(g, axes⁻¹)",
-                  doc="Dimensions reordered by a permutation.")
+TRANSPOSE = defop(
+    "transpose",
+    "shape",
+    params=[Param("axes", doc="a permutation of the dims")],
+    forward=lambda xp, x, axes: xp.transpose(x, axes),
+    shape_rule=_transpose_rule,
+    vjp=lambda g, ins, out, axes: (F.permute(g, _inverse(axes)),),
+    formula="z = permute(x, axes)",
+    grad_formula="dx = permute(g, axes⁻¹)",
+    doc="Dimensions reordered by a permutation.",
+)
 
 
 def _expand_target(in_shape: Sequence[Any], shape: Sequence[int]) -> tuple[Any, ...]:
@@ -75,12 +87,17 @@ def _expand_rule(specs: tuple[TensorSpec, ...], shape: tuple[int, ...]) -> Tenso
     return TensorSpec(tgt, dtypes.as_dtype(s.dtype))
 
 
-EXPAND = defop("expand", "shape", params=[Param("shape", doc="target shape; -1 keeps a dim")],
-               forward=lambda xp, x, shape: xp.broadcast_to(x, _expand_target(x.shape, shape)),
-               shape_rule=_expand_rule,
-               vjp=lambda g, ins, out, shape: (F.sum_to_shape(g, ins[0].shape),),
-               formula="z = broadcast(x, shape)", grad_formula="dx = sum g over broadcast dims",
-               doc="Broadcast to a larger shape without copying (read-only view).")
+EXPAND = defop(
+    "expand",
+    "shape",
+    params=[Param("shape", doc="target shape; -1 keeps a dim")],
+    forward=lambda xp, x, shape: xp.broadcast_to(x, _expand_target(x.shape, shape)),
+    shape_rule=_expand_rule,
+    vjp=lambda g, ins, out, shape: (F.sum_to_shape(g, ins[0].shape),),
+    formula="z = broadcast(x, shape)",
+    grad_formula="dx = sum g over broadcast dims",
+    doc="Broadcast to a larger shape without copying (read-only view).",
+)
 
 
 def _squeeze_axes(shape: Sequence[Any], axis: Any) -> tuple[int, ...]:
@@ -96,16 +113,22 @@ def _squeeze_axes(shape: Sequence[Any], axis: Any) -> tuple[int, ...]:
 def _squeeze_rule(specs: tuple[TensorSpec, ...], axis: Any) -> TensorSpec:
     (s,) = specs
     axes = _squeeze_axes(s.shape, axis)
-    return TensorSpec(tuple(d for i, d in enumerate(s.shape) if i not in axes),
-                      dtypes.as_dtype(s.dtype))
+    return TensorSpec(
+        tuple(d for i, d in enumerate(s.shape) if i not in axes), dtypes.as_dtype(s.dtype)
+    )
 
 
-SQUEEZE = defop("squeeze", "shape", params=[Param("axis", None, "dims to drop; None = all 1s")],
-                forward=lambda xp, x, axis: xp.squeeze(x, _squeeze_axes(x.shape, axis)),
-                shape_rule=_squeeze_rule,
-                vjp=lambda g, ins, out, axis: (F.reshape(g, ins[0].shape),),
-                formula="z = x without size-1 dims", grad_formula="dx = reshape(g, x.shape)",
-                doc="Remove size-1 dims (all, or the given ones).")
+SQUEEZE = defop(
+    "squeeze",
+    "shape",
+    params=[Param("axis", None, "dims to drop; None = all 1s")],
+    forward=lambda xp, x, axis: xp.squeeze(x, _squeeze_axes(x.shape, axis)),
+    shape_rule=_squeeze_rule,
+    vjp=lambda g, ins, out, axis: (F.reshape(g, ins[0].shape),),
+    formula="z = x without size-1 dims",
+    grad_formula="dx = reshape(g, x.shape)",
+    doc="Remove size-1 dims (all, or the given ones).",
+)
 
 
 def _unsqueeze_rule(specs: tuple[TensorSpec, ...], axis: int) -> TensorSpec:
@@ -118,11 +141,17 @@ def _unsqueeze_rule(specs: tuple[TensorSpec, ...], axis: int) -> TensorSpec:
     return TensorSpec(tuple(shp), dtypes.as_dtype(s.dtype))
 
 
-UNSQUEEZE = defop("unsqueeze", "shape", params=[Param("axis", doc="where the new dim goes")],
-                  forward=lambda xp, x, axis: xp.expand_dims(x, axis), shape_rule=_unsqueeze_rule,
-                  vjp=lambda g, ins, out, axis: (F.reshape(g, ins[0].shape),),
-                  formula="z = x with a size-1 dim at axis",
-                  grad_formula="dx = reshape(g, x.shape)", doc="Insert a size-1 dim.")
+UNSQUEEZE = defop(
+    "unsqueeze",
+    "shape",
+    params=[Param("axis", doc="where the new dim goes")],
+    forward=lambda xp, x, axis: xp.expand_dims(x, axis),
+    shape_rule=_unsqueeze_rule,
+    vjp=lambda g, ins, out, axis: (F.reshape(g, ins[0].shape),),
+    formula="z = x with a size-1 dim at axis",
+    grad_formula="dx = reshape(g, x.shape)",
+    doc="Insert a size-1 dim.",
+)
 
 
 def _cat_rule(specs: tuple[TensorSpec, ...], axis: int) -> TensorSpec:
@@ -135,10 +164,12 @@ def _cat_rule(specs: tuple[TensorSpec, ...], axis: int) -> TensorSpec:
     out = list(specs[0].shape)
     for s in specs[1:]:
         if len(s.shape) != nd or builtins.any(
-                i != ax and a not in (None, b) and b is not None
-                for i, (a, b) in enumerate(zip(out, s.shape, strict=True))):
-            raise ValueError("all shapes must match except along axis "
-                             f"{axis}: {[tuple(t.shape) for t in specs]}")
+            i != ax and a not in (None, b) and b is not None
+            for i, (a, b) in enumerate(zip(out, s.shape, strict=True))
+        ):
+            raise ValueError(
+                f"all shapes must match except along axis {axis}: {[tuple(t.shape) for t in specs]}"
+            )
         a, b = out[ax], s.shape[ax]
         out[ax] = None if a is None or b is None else a + b
     return TensorSpec(tuple(out), dtypes.result_type(*(s.dtype for s in specs)))
@@ -154,11 +185,18 @@ def _cat_vjp(g: Any, ins: Any, out: Any, axis: int) -> tuple[Any, ...]:
     return tuple(res)
 
 
-CONCATENATE = defop("concatenate", "shape", inputs=("*tensors",), params=[Param("axis", 0)],
-                    forward=lambda xp, *xs, axis: xp.concatenate(xs, axis=axis),
-                    shape_rule=_cat_rule, vjp=_cat_vjp, formula="z = [x₁ | x₂ | …] along axis",
-                    grad_formula="dxᵢ = g sliced at xᵢ's place",
-                    doc="Join tensors along an existing axis.")
+CONCATENATE = defop(
+    "concatenate",
+    "shape",
+    inputs=("*tensors",),
+    params=[Param("axis", 0)],
+    forward=lambda xp, *xs, axis: xp.concatenate(xs, axis=axis),
+    shape_rule=_cat_rule,
+    vjp=_cat_vjp,
+    formula="z = [x₁ | x₂ | …] along axis",
+    grad_formula="dxᵢ = g sliced at xᵢ's place",
+    doc="Join tensors along an existing axis.",
+)
 
 
 def _stack_rule(specs: tuple[TensorSpec, ...], axis: int) -> TensorSpec:
@@ -167,8 +205,8 @@ def _stack_rule(specs: tuple[TensorSpec, ...], axis: int) -> TensorSpec:
     shape = specs[0].shape
     for s in specs[1:]:
         if len(s.shape) != len(shape) or builtins.any(
-                a is not None and b is not None and a != b
-                for a, b in zip(shape, s.shape, strict=True)):
+            a is not None and b is not None and a != b for a, b in zip(shape, s.shape, strict=True)
+        ):
             raise ValueError(f"stack needs equal shapes, got {[tuple(t.shape) for t in specs]}")
     n = len(shape) + 1
     if not -n <= axis < n:
@@ -183,34 +221,56 @@ def _stack_vjp(g: Any, ins: Any, out: Any, axis: int) -> tuple[Any, ...]:
     return tuple(g[(slice(None),) * ax + (i,)] for i in range(len(ins)))
 
 
-STACK = defop("stack", "shape", inputs=("*tensors",), params=[Param("axis", 0)],
-              forward=lambda xp, *xs, axis: xp.stack(xs, axis=axis), shape_rule=_stack_rule,
-              vjp=_stack_vjp, formula="z = [x₁, x₂, …] along a new axis",
-              grad_formula="dxᵢ = g[…, i, …]", doc="Join equal-shaped tensors along a new axis.")
+STACK = defop(
+    "stack",
+    "shape",
+    inputs=("*tensors",),
+    params=[Param("axis", 0)],
+    forward=lambda xp, *xs, axis: xp.stack(xs, axis=axis),
+    shape_rule=_stack_rule,
+    vjp=_stack_vjp,
+    formula="z = [x₁, x₂, …] along a new axis",
+    grad_formula="dxᵢ = g[…, i, …]",
+    doc="Join equal-shaped tensors along a new axis.",
+)
 
 
 def _pad_rule(specs: tuple[TensorSpec, ...], pad_width: Any, value: Any) -> TensorSpec:
     (s,) = specs
     if len(pad_width) != len(s.shape):
         raise ValueError(f"pad_width needs one (before, after) pair per dim ({len(s.shape)})")
-    return TensorSpec(tuple(None if d is None else d + a + b
-                            for d, (a, b) in zip(s.shape, pad_width, strict=True)),
-                      dtypes.as_dtype(s.dtype))
+    return TensorSpec(
+        tuple(
+            None if d is None else d + a + b for d, (a, b) in zip(s.shape, pad_width, strict=True)
+        ),
+        dtypes.as_dtype(s.dtype),
+    )
 
 
 def _pad_vjp(g: Any, ins: Any, out: Any, pad_width: Any, value: Any) -> tuple[Any]:
     return (g[tuple(slice(a, g.shape[i] - b) for i, (a, b) in enumerate(pad_width))],)
 
 
-PAD = defop("pad", "shape", params=[Param("pad_width", doc="((before, after), …) per dim"),
-                                    Param("value", 0.0, "fill value")],
-            forward=lambda xp, x, pad_width, value: (xp.pad(x, pad_width, constant_values=value)
-                                                     if pad_width else x.copy()),
-            shape_rule=_pad_rule, vjp=_pad_vjp, formula="z = x surrounded by value",
-            grad_formula="dx = g without the padding", doc="Constant padding.")
+PAD = defop(
+    "pad",
+    "shape",
+    params=[
+        Param("pad_width", doc="((before, after), …) per dim"),
+        Param("value", 0.0, "fill value"),
+    ],
+    forward=lambda xp, x, pad_width, value: (
+        xp.pad(x, pad_width, constant_values=value) if pad_width else x.copy()
+    ),
+    shape_rule=_pad_rule,
+    vjp=_pad_vjp,
+    formula="z = x surrounded by value",
+    grad_formula="dx = g without the padding",
+    doc="Constant padding.",
+)
 
 
 # ---- public functions -------------------------------------------------------------------
+
 
 def reshape(x: Any, shape: Sequence[int]) -> Any:
     """x with a new shape (one dim may be -1)."""
@@ -296,9 +356,9 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
         return reshape(x, (1,))
     s, e = start_dim % len(shape), end_dim % len(shape)
     n = 1
-    for d in shape[s:e + 1]:
+    for d in shape[s : e + 1]:
         n *= d
-    return reshape(x, (*shape[:s], n, *shape[e + 1:]))
+    return reshape(x, (*shape[:s], n, *shape[e + 1 :]))
 
 
 def split(x: Any, split_size_or_sections: Any, axis: int = 0) -> list[Any]:
@@ -326,13 +386,29 @@ def sum_to_shape(g: Any, shape: Sequence[int]) -> Any:
     if gs == shape:
         return g
     lead = len(gs) - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(shape)
-                                      if d == 1 and gs[i + lead] != 1)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, d in enumerate(shape) if d == 1 and gs[i + lead] != 1
+    )
     if axes:
         g = F.sum(g, axes, True)
     return reshape(g, shape) if tuple(g.shape) != shape else g
 
 
-__all__ = ["broadcast_to", "cat", "concatenate", "expand", "flatten", "pad", "permute",
-           "reshape", "split", "squeeze", "stack", "sum_to_shape", "swapaxes", "transpose",
-           "unsqueeze", "view"]
+__all__ = [
+    "broadcast_to",
+    "cat",
+    "concatenate",
+    "expand",
+    "flatten",
+    "pad",
+    "permute",
+    "reshape",
+    "split",
+    "squeeze",
+    "stack",
+    "sum_to_shape",
+    "swapaxes",
+    "transpose",
+    "unsqueeze",
+    "view",
+]
