@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from tests.browser.harness import LabServer, screenshot
+from tests.browser.harness import LabServer, open_page, screenshot
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("VIZFLOW_CHROMIUM", "/usr/bin/chromium")
@@ -148,11 +148,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A fresh page with a desktop-sized viewport; JS errors are collected on it."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    new_page = context.new_page()
-    errors: list[str] = []
-    new_page.on("pageerror", lambda exc: errors.append(str(exc)))
-    new_page.vf_errors = errors  # type: ignore[attr-defined]
-    yield new_page
-    context.close()
+    """A fresh page with a desktop-sized viewport; JS errors and dialogs are collected on it."""
+    yield from open_page(browser)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import urllib.error
+import urllib.request
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
@@ -33,8 +36,19 @@ def wait_for_kernel_idle(page: Page, timeout_ms: int = 90_000) -> None:
     )
 
 
+def reset_workspace(server: LabServer) -> None:
+    """Forget the saved workspace, so JupyterLab reopens no tabs of earlier tests (the status
+    bar and the Run menu would then speak for another notebook)."""
+    request = urllib.request.Request(
+        f"{server.url}/lab/api/workspaces/default?token={server.token}", method="DELETE"
+    )
+    with contextlib.suppress(urllib.error.HTTPError), urllib.request.urlopen(request, timeout=30):
+        pass
+
+
 def open_notebook(page: Page, server: LabServer, path: str) -> None:
-    """Open a notebook and wait until its kernel is idle."""
+    """Open a notebook in a fresh workspace and wait until its kernel is connected and idle."""
+    reset_workspace(server)
     page.goto(server.lab_url(path))
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
     wait_for_kernel_idle(page)

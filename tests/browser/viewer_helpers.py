@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import urllib.error
 import urllib.request
@@ -11,7 +10,7 @@ from collections.abc import Iterator
 import nbformat
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.browser.harness import LabServer, screenshot
+from tests.browser.harness import LabServer, open_page, screenshot
 from tests.browser.lab import open_notebook, run_all_cells
 
 DONE = "[data-layout-state='done']"
@@ -100,24 +99,13 @@ def api(server: LabServer, method: str, path: str) -> object:
     return json.loads(body) if body else None
 
 
-def open_fresh(page: Page, server: LabServer, path: str) -> None:
-    """Open a notebook in a JupyterLab that restores no tabs of earlier tests.
-
-    The saved workspace would reopen the notebooks of earlier pages beside this one, and
-    the status bar and Run menu may then speak for another notebook than `path`.
-    """
-    with contextlib.suppress(urllib.error.HTTPError):
-        api(server, "DELETE", "/lab/api/workspaces/default")
-    open_notebook(page, server, path)
-
-
 def open_and_run(page: Page, server: LabServer, path: str, shot: str) -> Locator:
     """Open `path` afresh, run all its cells and return its last viewer, drawn.
 
     A failure here happens in a fixture, where the harness takes no screenshot: take one.
     """
     try:
-        open_fresh(page, server, path)
+        open_notebook(page, server, path)
         run_all_cells(page)
         return viewer(page)
     except Exception:
@@ -126,14 +114,5 @@ def open_and_run(page: Page, server: LabServer, path: str, shot: str) -> Locator
 
 
 def shared_page(browser: Browser) -> Iterator[Page]:
-    """Body of a module-scoped `page` fixture: one page for a module's tests, JS errors kept."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    new_page = context.new_page()
-    errors: list[str] = []
-    new_page.on("pageerror", lambda exc: errors.append(str(exc)))
-    new_page.vf_errors = errors  # type: ignore[attr-defined]
-    dialogs: list[str] = []
-    new_page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    new_page.vf_dialogs = dialogs  # type: ignore[attr-defined]
-    yield new_page
-    context.close()
+    """Body of a module-scoped `page` fixture: one page for a module's tests."""
+    yield from open_page(browser)
