@@ -2,6 +2,7 @@
  * The graph mime type, its rank, and reading its data (no DOM needed).
  */
 import type { GraphMimeBundle, GraphPayload } from './protocol';
+import { expandGraph } from './model/compact';
 
 export const GRAPH_MIME_TYPE = 'application/vnd.vizflow.graph+json';
 
@@ -21,19 +22,32 @@ export function isGraphPayload(x: unknown): x is GraphPayload {
   );
 }
 
-/** Read a bundle, tolerating a bare GraphPayload; null when unusable. */
-export function readBundle(data: unknown): GraphMimeBundle | null {
-  if (isGraphPayload(data)) {
-    return { version: '1.0', graph: data, compare: null, model_id: null };
+/** A GraphMimeBundle with its graphs decoded from the wire form. */
+export interface ReadBundle {
+  version: GraphMimeBundle['version'];
+  graph: GraphPayload;
+  compare: GraphPayload | null;
+  model_id: string | null;
+}
+
+/**
+ * Read a bundle (its graphs compact, or expanded as older outputs hold them),
+ * tolerating a bare graph; null when unusable.
+ */
+export function readBundle(data: unknown): ReadBundle | null {
+  const bare = expandGraph(data);
+  if (bare) {
+    return { version: '1.0', graph: bare, compare: null, model_id: null };
   }
   const b = data as Partial<GraphMimeBundle> | null;
-  if (!b || typeof b !== 'object' || !isGraphPayload(b.graph)) {
+  const graph = b && typeof b === 'object' ? expandGraph(b.graph) : null;
+  if (!b || !graph) {
     return null;
   }
   return {
     version: '1.0',
-    graph: b.graph,
-    compare: isGraphPayload(b.compare) ? b.compare : null,
+    graph,
+    compare: expandGraph(b.compare),
     model_id: typeof b.model_id === 'string' ? b.model_id : null
   };
 }

@@ -44,6 +44,7 @@ export interface VizflowProtocol {
   bundle?: GraphMimeBundle;
   inspect?: InspectRequest;
   inspect_reply?: InspectReply;
+  compact_graph?: CompactGraph;
 }
 /**
  * A whole graph as the viewer draws it.
@@ -157,16 +158,144 @@ export interface OpDoc {
   doc: string;
 }
 /**
- * The data of an application/vnd.vizflow.graph+json output: the graph (and an optional second graph shown side by side), plus the live widget model id when a kernel holds one.
+ * The data of an application/vnd.vizflow.graph+json output: the graph as a CompactGraph (and an optional second graph shown side by side), plus the live widget model id when a kernel holds one.
  *
  * This interface was referenced by `VizflowProtocol`'s JSON-Schema
  * via the `definition` "GraphMimeBundle".
  */
 export interface GraphMimeBundle {
   version: ProtocolVersion;
-  graph: GraphPayload;
-  compare: GraphPayload | null;
+  graph: CompactGraph;
+  compare: CompactGraph | null;
   model_id: string | null;
+}
+/**
+ * A GraphPayload in columns, as it travels on the wire: every string once in `strings`, referred to by index; nodes and edges as equal-length columns; optional fields sparse. The browser decodes it back to a GraphPayload (decodeCompactGraph).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "CompactGraph".
+ */
+export interface CompactGraph {
+  version: ProtocolVersion;
+  title: string;
+  encoding: 'columns-1';
+  /**
+   * Each distinct string once.
+   */
+  strings: string[];
+  nodes: {
+    /**
+     * Number of nodes; every dense column has this length.
+     */
+    count: number;
+    /**
+     * String indices of the node ids; absent when node i's id is "n<i>".
+     */
+    id?: number[];
+    /**
+     * String index of each node's op.
+     */
+    op: number[];
+    /**
+     * String index of each node's name.
+     */
+    name: number[];
+    /**
+     * String index of each node's category.
+     */
+    category: number[];
+    /**
+     * String index of each node's dtype.
+     */
+    dtype: number[];
+    /**
+     * String index of each node's device.
+     */
+    device: number[];
+    /**
+     * String index of each node's scope.
+     */
+    scope: number[];
+    /**
+     * String index of each node's phase.
+     */
+    phase: number[];
+    shape: Shape[];
+    /**
+     * Per node: the forward node it differentiates (a reference), or null; absent when all null.
+     */
+    forward_of?: (number | null)[];
+    /**
+     * Node index -> params, for the nodes that have them.
+     */
+    params?: {
+      [k: string]: {
+        [k: string]: string | number | boolean | null | unknown[];
+      };
+    };
+    /**
+     * Node index -> [file, line, function, cell] (file/function/cell as string indices, trailing nulls dropped), or null.
+     */
+    source?: {
+      [k: string]:
+        | [number | null, number | null]
+        | [number | null, number | null, number | null]
+        | [number | null, number | null, number | null, number | null]
+        | null;
+    };
+    /**
+     * Indices of the nodes whose value the kernel holds.
+     */
+    has_value?: number[];
+    /**
+     * Indices of the nodes whose gradient the kernel holds.
+     */
+    has_grad?: number[];
+    /**
+     * Metric name -> one figure per node (null when not measured).
+     */
+    metrics?: {
+      [k: string]: (number | null)[];
+    };
+  };
+  edges: {
+    /**
+     * Source node of each edge (a reference).
+     */
+    src: number[];
+    /**
+     * Target node of each edge (a reference).
+     */
+    dst: number[];
+    /**
+     * Target input port of each edge.
+     */
+    port: number[];
+    /**
+     * String indices of the edge ids; absent when edge i's id is "e<i>".
+     */
+    id?: number[];
+    /**
+     * Edge index -> shape, only where it differs from the source node's shape.
+     */
+    shape?: {
+      [k: string]: Shape;
+    };
+    /**
+     * Edge index -> dtype string index, only where it differs from the source node's dtype.
+     */
+    dtype?: {
+      [k: string]: number;
+    };
+  };
+  /**
+   * Output nodes (references).
+   */
+  outputs: number[];
+  metrics?: MetricInfo[];
+  op_docs?: {
+    [k: string]: OpDoc;
+  };
 }
 /**
  * Browser to kernel: send the value and gradient summaries of one node.

@@ -11,6 +11,7 @@ import {
   type ISerializers
 } from '@jupyter-widgets/base';
 import type { GraphPayload } from './protocol';
+import { expandGraph } from './model/compact';
 import { liveModels, type LiveGraphModel } from './liveModels';
 import {
   decodeInspectReply,
@@ -67,13 +68,29 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
     return this.model_id;
   }
 
+  /** The `graph` trait (a CompactGraph on the wire), decoded once per value. */
   graph(): GraphPayload | null {
-    return (this.get('graph') as GraphPayload | null) || null;
+    return this.expanded('graph');
   }
 
   compare(): GraphPayload | null {
-    const c = this.get('compare') as GraphPayload | null;
-    return c && Array.isArray(c.nodes) ? c : null;
+    return this.expanded('compare');
+  }
+
+  private readonly decoded = new Map<
+    string,
+    { wire: unknown; payload: GraphPayload | null }
+  >();
+
+  private expanded(trait: 'graph' | 'compare'): GraphPayload | null {
+    const wire: unknown = this.get(trait);
+    const hit = this.decoded.get(trait);
+    if (hit && hit.wire === wire) {
+      return hit.payload;
+    }
+    const payload = expandGraph(wire);
+    this.decoded.set(trait, { wire, payload });
+    return payload;
   }
 
   direction(): string {

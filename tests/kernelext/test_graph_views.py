@@ -21,20 +21,20 @@ def _built_graph() -> Graph:
 
 def test_graph_payload_keeps_symbolic_dims_and_leaf_kinds() -> None:
     viewer = vf.show(_built_graph())
-    validate_graph_payload(viewer.graph)
-    nodes = {node["op"]: node for node in viewer.graph["nodes"]}
+    validate_graph_payload(viewer.payload)
+    nodes = {node["op"]: node for node in viewer.nodes}
     assert {"placeholder", "variable", "matmul", "relu"} <= set(nodes)
     assert nodes["placeholder"]["shape"] == ["batch", 3]
     batch, width = nodes["relu"]["shape"]
     assert batch in ("batch", None) and width == 2  # the batch dim stays symbolic
     assert "bytes" not in nodes["matmul"].get("metrics", {})  # unknown batch: size unknown
-    assert viewer.graph["outputs"] == [nodes["relu"]["id"]]
-    assert viewer.graph["op_docs"]["matmul"]["formula"]
+    assert viewer.payload["outputs"] == [nodes["relu"]["id"]]
+    assert viewer.payload["op_docs"]["matmul"]["formula"]
 
 
 def test_variable_values_are_inspectable() -> None:
     viewer = vf.show(_built_graph())
-    w_id = next(n["id"] for n in viewer.graph["nodes"] if n["op"] == "variable")
+    w_id = next(n["id"] for n in viewer.nodes if n["op"] == "variable")
     body, _ = viewer.inspect(w_id)
     assert body["value"]["min"] == 1.0 and body["value"]["shape"] == [3, 2]
 

@@ -19,7 +19,7 @@ def _known_viewer() -> tuple[vf.GraphViewer, dict[str, str]]:
     out = (known * 2.0).sum()
     out.backward()
     viewer = vf.show(out)
-    ids = {node["name"] or node["op"]: node["id"] for node in viewer.graph["nodes"]}
+    ids = {node["name"] or node["op"]: node["id"] for node in viewer.nodes}
     return viewer, ids
 
 
@@ -101,7 +101,7 @@ def test_display_bundle_carries_the_graph_for_kernel_less_rendering() -> None:
 
 
 def test_dot_source_escapes_user_text() -> None:
-    payload = vf.show(vf.tensor([1.0], requires_grad=True, name='a"b\\c') * 2.0).graph
+    payload = vf.show(vf.tensor([1.0], requires_grad=True, name='a"b\\c') * 2.0).payload
     dot = payload_to_dot(payload)
     assert '\\"' in dot and 'a\\"b\\\\c' in dot
 
@@ -109,6 +109,6 @@ def test_dot_source_escapes_user_text() -> None:
 @pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz dot is not installed")
 def test_svg_fallback_renders_with_graphviz() -> None:
     x = vf.tensor([1.0, 2.0], requires_grad=True, name="<img src=x onerror=alert(1)>")
-    svg = render_svg(vf.show((x * 3.0).sum()).graph)
+    svg = render_svg(vf.show((x * 3.0).sum()).payload)
     assert svg is not None and svg.lstrip().startswith("<?xml") and "<svg" in svg
     assert "<img" not in svg and "&lt;img" in svg

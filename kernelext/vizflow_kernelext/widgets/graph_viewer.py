@@ -1,4 +1,8 @@
-"""The graph viewer widget: holds a validated GraphPayload the browser draws.
+"""The graph viewer widget: holds a validated graph the browser draws.
+
+The `graph` and `compare` traits hold the protocol's CompactGraph (the columnar wire form
+of a GraphPayload, see `payload.compact`); a plain GraphPayload assigned to them is
+validated and encoded. `viewer.payload` / `viewer.nodes` give the expanded form.
 
 Its output carries three representations: the live widget, an
 `application/vnd.vizflow.graph+json` bundle (so a saved notebook shows the graph with no
@@ -15,6 +19,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from vizflow_kernelext.payload.compact import decode, encode, is_compact
 from vizflow_kernelext.protocol import (
     PROTOCOL_VERSION,
     ProtocolError,
@@ -30,9 +35,15 @@ MIME_TYPE = "application/vnd.vizflow.graph+json"
 LAYOUT_DIRECTIONS = ("RIGHT", "DOWN")
 
 
-def _validate_optional_graph(value: dict[str, Any] | None) -> None:
-    if value is not None:
+def _to_wire(value: dict[str, Any], trusted: bool) -> dict[str, Any]:
+    """A graph as the traits hold it: a CompactGraph, validated unless trusted."""
+    if is_compact(value):
+        if not trusted:
+            validate_message("CompactGraph", value)
+        return value
+    if not trusted:
         validate_graph_payload(value)
+    return encode(value)
 
 
 class GraphViewer(widgets.DOMWidget):
@@ -64,22 +75,39 @@ class GraphViewer(widgets.DOMWidget):
         self._trusted_ids = {id(graph), id(compare)} if trusted else set()
         super().__init__(graph=graph, compare=compare, **kwargs)
         self._trusted_ids = set()
+        self._expanded: tuple[dict[str, Any] | None, dict[str, Any] | None] = (None, None)
         self._values: dict[str, Any] = dict(values or {})
         self.on_msg(self._handle_message)
 
     @traitlets.validate("graph")
     def _check_graph(self, proposal: dict[str, Any]) -> dict[str, Any]:
         value: dict[str, Any] = proposal["value"]
-        if id(value) not in self._trusted_ids:
-            validate_graph_payload(value)
-        return value
+        return _to_wire(value, id(value) in self._trusted_ids)
 
     @traitlets.validate("compare")
     def _check_compare(self, proposal: dict[str, Any]) -> dict[str, Any] | None:
         value: dict[str, Any] | None = proposal["value"]
-        if id(value) not in self._trusted_ids:
-            _validate_optional_graph(value)
-        return value
+        return None if value is None else _to_wire(value, id(value) in self._trusted_ids)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The drawn graph as an expanded GraphPayload (decoded from the wire form once)."""
+        wire, expanded = self._expanded
+        if wire is not self.graph or expanded is None:
+            expanded = decode(self.graph)
+            self._expanded = (self.graph, expanded)
+        return expanded
+
+    @property
+    def compare_payload(self) -> dict[str, Any] | None:
+        """The side-by-side graph as an expanded GraphPayload, or None."""
+        return None if self.compare is None else decode(self.compare)
+
+    @property
+    def nodes(self) -> list[dict[str, Any]]:
+        """The drawn graph's nodes, expanded."""
+        nodes: list[dict[str, Any]] = self.payload["nodes"]
+        return nodes
 
     def set_graph(self, graph: dict[str, Any], values: Mapping[str, Any] | None = None) -> None:
         """Replace the drawn graph and the values the inspector can ask for."""
@@ -92,7 +120,7 @@ class GraphViewer(widgets.DOMWidget):
         buffers: list[bytes] = []
         held = self._values.get(node_id)
         if held is None:
-            known = any(node["id"] == node_id for node in self.graph.get("nodes", []))
+            known = any(node["id"] == node_id for node in self.nodes)
             error = None if known else f"no node {node_id!r} in this graph"
             return {"node_id": node_id, "value": None, "grad": None, "error": error}, buffers
         grad = getattr(held, "grad", None)
@@ -136,11 +164,11 @@ class GraphViewer(widgets.DOMWidget):
             "compare": self.compare,
             "model_id": self.model_id,
         }
-        svg = render_svg(self.graph)
+        svg = render_svg(self.payload)
         if svg is not None:
             bundle["image/svg+xml"] = svg
         title = self.graph.get("title", "graph")
-        bundle["text/plain"] = f"<vizflow graph {title!r}: {len(self.graph['nodes'])} nodes>"
+        bundle["text/plain"] = f"<vizflow graph {title!r}: {self.graph['nodes']['count']} nodes>"
         return bundle
 
 

@@ -10,3 +10,4 @@ export * from './inspect';
 export * from './svgExport';
 export * from './compare';
 export * from './settings';
+export * from './compact';
