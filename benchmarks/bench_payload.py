@@ -1,7 +1,8 @@
 """Size and build time of the viewer's protocol message for a big traced graph.
 
 A stack of transformer-like blocks (layer norm, attention, MLP) is traced, its symbolic
-gradient added, and the GraphPayload built and serialised as the widget sends it.
+gradient added, and the GraphPayload built; its size as expanded JSON objects ("MB") and
+as the CompactGraph the widget sends ("wire MB", with the time to encode it).
 The issue's goal: under 2 MB for a 10,000-node graph. Run: python benchmarks/bench_payload.py
 """
 
@@ -15,6 +16,7 @@ import vizflow as vf
 import vizflow.nn.functional as F
 from vizflow import nn
 from vizflow_kernelext.payload import build_from_graph
+from vizflow_kernelext.payload.compact import encode
 
 WIDTH = 16
 
@@ -52,9 +54,9 @@ def main() -> None:
     """Print nodes, bytes, and seconds to trace and to build the payload, per depth."""
     print(
         f"{'depth':>5} {'nodes':>7} {'edges':>7} {'MB':>6} {'B/node':>7} {'trace s':>8} "
-        f"{'build s':>8}"
+        f"{'build s':>8} {'wire MB':>8} {'B/node':>7} {'encode s':>8}"
     )
-    for depth in (12, 48, 96):
+    for depth in (12, 48, 60, 96):
         model = Stack(depth)
         x = vf.randn(2, 8, WIDTH)
         t0 = time.perf_counter()
@@ -63,10 +65,14 @@ def main() -> None:
         payload = build_from_graph(graph).payload
         t2 = time.perf_counter()
         size = len(json.dumps(payload, separators=(",", ":")))
+        t3 = time.perf_counter()
+        wire = len(json.dumps(encode(payload), separators=(",", ":")))
+        t4 = time.perf_counter()
         n = len(payload["nodes"])
         print(
             f"{depth:>5} {n:>7} {len(payload['edges']):>7} {size / 1e6:>6.2f} "
-            f"{size / n:>7.0f} {t1 - t0:>8.2f} {t2 - t1:>8.2f}"
+            f"{size / n:>7.0f} {t1 - t0:>8.2f} {t2 - t1:>8.2f} {wire / 1e6:>8.2f} "
+            f"{wire / n:>7.0f} {t4 - t3:>8.2f}"
         )
 
 
