@@ -145,7 +145,7 @@ def _run(
         else:
             e[1] = e[1] + gv
     st = STATE
-    prev = (st.grad_enabled, st.phase, st.forward_of, st.raw)
+    prev = (st.grad_enabled, st.phase, st.forward_of, st.raw, st.scope)
     st.grad_enabled = create_graph
     st.raw = raw
     if create_graph:
@@ -190,7 +190,7 @@ def _run(
                     args = tuple([x.data if isinstance(x, tensor_cls) else x for x in ins])
                 out: Any = t.data
             else:
-                st.forward_of = node
+                st.forward_of, st.scope = node, node.scope  # recorded under the op's scope
                 args, out = ins, t
             params = node.params
             cts = vjp(g, args, out, **params) if params else vjp(g, args, out)
@@ -243,7 +243,7 @@ def _run(
                 with _GradMode(create_graph):
                     leaf.grad = leaf.grad + gt
     finally:
-        st.grad_enabled, st.phase, st.forward_of, st.raw = prev
+        st.grad_enabled, st.phase, st.forward_of, st.raw, st.scope = prev
     return captured
 
 

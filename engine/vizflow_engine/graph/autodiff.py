@@ -38,11 +38,12 @@ def backward_values(
     """Add nodes computing d(root)/d(value); returns {uid: grad} for every leaf reached.
 
     A value is differentiated when it requires grad (or its uid is in `requires`). New nodes
-    get phase "backward" and forward_of = the node they differentiate.
+    get phase "backward", forward_of = the node they differentiate, and that node's scope
+    (so a layer's group holds its gradient too).
     """
     g = root.graph
     st = STATE
-    prev = (st.grad_enabled, st.phase, st.forward_of)
+    prev = (st.grad_enabled, st.phase, st.forward_of, st.scope)
     st.grad_enabled, st.phase, st.forward_of = create_graph, "backward", root.node
     try:
         if seed is None:
@@ -62,7 +63,7 @@ def backward_values(
             ct = grads.pop(out.uid, None)
             if ct is None or node.op.vjp is None or node.op is STOP_GRADIENT:
                 continue
-            st.forward_of = node
+            st.forward_of, st.scope = node, node.scope
             cts = node.op.vjp(ct, node.inputs, out, **node.params)
             for x, c in zip(node.inputs, cts, strict=False):
                 if c is None or not wants(x):
@@ -76,7 +77,7 @@ def backward_values(
                 target[x.uid] = c if p is None else p + c
         return leaves
     finally:
-        st.grad_enabled, st.phase, st.forward_of = prev
+        st.grad_enabled, st.phase, st.forward_of, st.scope = prev
 
 
 def backward(root: Value, gradient: Any = None, create_graph: bool = False) -> None:

@@ -122,3 +122,25 @@ def test_function_grad_and_top_level_exports():
     t = np.tanh(x @ w)
     np.testing.assert_allclose(gw, x.T @ (2 * t * (1 - t * t)), rtol=1e-12)
     np.testing.assert_allclose(gx, (2 * t * (1 - t * t)) @ w.T, rtol=1e-12)
+
+
+def test_backward_nodes_take_the_scope_of_the_node_they_differentiate() -> None:
+    from vizflow_engine import nn
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    g = vf.grad_graph(vf.trace(lambda x: model(x).sum(), vf.randn(2, 3)))
+    backward = [n for n in g.nodes if n.phase == "backward" and n.forward_of is not None]
+    assert backward
+    for node in backward:
+        assert node.scope == node.forward_of.scope, (node, node.forward_of)
+    assert {n.scope for n in backward} >= {"0", "2"}
+
+
+def test_eager_backward_nodes_take_the_scope_of_the_node_they_differentiate() -> None:
+    from vizflow_engine import nn
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh())
+    x = vf.randn(2, 3, requires_grad=True)
+    (g,) = vf.grad(model(x).sum(), x, create_graph=True)
+    assert g.node is not None and g.node.phase == "backward"
+    assert g.node.scope == g.node.forward_of.scope == "0"
