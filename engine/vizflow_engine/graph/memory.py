@@ -11,48 +11,13 @@ import numpy as np
 from ..node import Node
 from .graph_ops import mutates
 from .ir import Graph, Value
+from .op_sets import REDUCE_OUT, UFUNC_NAMES
 
 # ops whose kernel returns a view of input 0 (no new memory; input stays alive while used)
 VIEW_OPS = frozenset({"reshape", "transpose", "expand", "squeeze", "unsqueeze", "stop_gradient"})
 # ops whose numpy kernel accepts out= (ufunc-like); in-place is safe only for ELEMENTWISE_OUT
-ELEMENTWISE_OUT = frozenset(
-    {
-        "add",
-        "sub",
-        "mul",
-        "div",
-        "neg",
-        "exp",
-        "log",
-        "log1p",
-        "sqrt",
-        "square",
-        "reciprocal",
-        "sin",
-        "cos",
-        "tanh",
-        "relu",
-        "abs",
-        "sign",
-        "maximum",
-        "minimum",
-        "pow",
-        "eq",
-        "ne",
-        "lt",
-        "le",
-        "gt",
-        "ge",
-        "logical_and",
-        "logical_or",
-        "logical_xor",
-        "isfinite",
-        "isnan",
-        "logical_not",
-        "fused",
-    }
-)
-OUT_OPS = ELEMENTWISE_OUT | {"matmul", "sum", "max", "min"}
+ELEMENTWISE_OUT = frozenset(UFUNC_NAMES.keys() - {"matmul"}) | {"fused"}
+OUT_OPS = ELEMENTWISE_OUT | {"matmul"} | REDUCE_OUT
 
 
 def nbytes(v: Value) -> int:

@@ -7,59 +7,7 @@ from typing import Any
 
 from ...node import Node
 from ..ir import Graph, Value
-
-UFUNC_NAMES = {
-    "add": "add",
-    "sub": "subtract",
-    "mul": "multiply",
-    "div": "true_divide",
-    "neg": "negative",
-    "exp": "exp",
-    "log": "log",
-    "log1p": "log1p",
-    "sqrt": "sqrt",
-    "square": "square",
-    "reciprocal": "reciprocal",
-    "sin": "sin",
-    "cos": "cos",
-    "tanh": "tanh",
-    "abs": "absolute",
-    "sign": "sign",
-    "maximum": "maximum",
-    "minimum": "minimum",
-    "pow": "power",
-    "eq": "equal",
-    "ne": "not_equal",
-    "lt": "less",
-    "le": "less_equal",
-    "gt": "greater",
-    "ge": "greater_equal",
-    "logical_and": "logical_and",
-    "logical_or": "logical_or",
-    "logical_xor": "logical_xor",
-    "logical_not": "logical_not",
-    "relu": "maximum",
-    "matmul": "matmul",
-    "isfinite": "isfinite",
-    "isnan": "isnan",
-}
-REDUCE_OUT = frozenset({"sum", "max", "min"})
-BOOL_OUT = frozenset(
-    {
-        "eq",
-        "ne",
-        "lt",
-        "le",
-        "gt",
-        "ge",
-        "logical_and",
-        "logical_or",
-        "logical_xor",
-        "logical_not",
-        "isfinite",
-        "isnan",
-    }
-)
+from ..op_sets import BOOL_OUT, REDUCE_OUT, UFUNC_NAMES
 
 
 def out_capable(g: Graph, node: Node) -> bool:

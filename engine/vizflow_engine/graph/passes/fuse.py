@@ -7,30 +7,8 @@ from typing import Any
 from ...node import Node
 from ..graph_ops import FUSED
 from ..ir import Graph, Value
+from ..op_sets import FUSIBLE
 from ..rewrite import Rewriter
-
-FUSIBLE = frozenset(
-    {
-        "add",
-        "sub",
-        "mul",
-        "div",
-        "neg",
-        "exp",
-        "log",
-        "log1p",
-        "sqrt",
-        "square",
-        "reciprocal",
-        "sin",
-        "cos",
-        "tanh",
-        "relu",
-        "abs",
-        "maximum",
-        "minimum",
-    }
-)
 
 
 def _fusible(g: Graph, n: Node) -> bool:
