@@ -180,6 +180,13 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
   const client = useMemo(() => createLayoutClient(), [createLayoutClient]);
   useEffect(() => () => client.dispose(), [client]);
   const [state, dispatch] = useReducer(viewerReducer, initialViewerState);
+  /**
+   * The visible graph that state.layout was computed for. The canvas keeps drawing
+   * it (and its decorations) until the next layout arrives, so that a change of the
+   * visible graph does not make React Flow redraw a half-updated graph first.
+   */
+  const [drawnVg, setDrawnVg] = useState<typeof vg | null>(null);
+  const shownVg = drawnVg ?? vg;
   const seq = useRef(0);
   const requestedAt = useRef(0);
   const mountedAt = useRef(performance.now());
@@ -210,7 +217,12 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       direction
     );
     client.request(layoutInputFromVisible(vg), { direction, layerGap }).then(
-      layout => dispatch({ type: 'layout-finished', seq: mySeq, layout }),
+      layout => {
+        if (mySeq === seq.current) {
+          setDrawnVg(vg);
+        }
+        dispatch({ type: 'layout-finished', seq: mySeq, layout });
+      },
       (err: unknown) => {
         if (err instanceof LayoutCancelledError) {
           return;
@@ -237,13 +249,13 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       }
     }
     for (const id of ids) {
-      const rep = vg.repOf.get(id);
+      const rep = shownVg.repOf.get(id);
       if (rep) {
         out.add(rep);
       }
     }
     return out;
-  }, [hovered, model, vg]);
+  }, [hovered, model, shownVg]);
 
   const metricInfo = metrics.find(m => m.name === metric) ?? null;
   const overlay = useMemo(() => {
@@ -251,7 +263,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     if (!metricInfo) {
       return { colours, scale: null };
     }
-    const values = overlayValues(model, vg, metricInfo.name);
+    const values = overlayValues(model, shownVg, metricInfo.name);
     const scale = colourScale(metricInfo.name, values.values());
     if (scale) {
       for (const [id, v] of values) {
@@ -259,7 +271,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       }
     }
     return { colours, scale };
-  }, [metricInfo, model, vg]);
+  }, [metricInfo, model, shownVg]);
 
   const onExpand = useCallback(
     (path: string) => updateExpanded(s => new Set([...s, path])),
@@ -277,7 +289,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
 
   const { nodes, edges } = useMemo(
     () =>
-      flowElements(vg, state.layout, direction, model.outputs, {
+      flowElements(shownVg, state.layout, direction, model.outputs, {
         selected,
         linked,
         overlay: overlay.colours,
@@ -285,7 +297,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
         onCollapse
       }),
     [
-      vg,
+      shownVg,
       state.layout,
       direction,
       model,
@@ -300,12 +312,12 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
   const boxes = useMemo(() => {
     const m = new Map<string, Box>();
     for (const p of state.layout?.nodes ?? []) {
-      if (vg.itemById.has(p.id)) {
+      if (shownVg.itemById.has(p.id)) {
         m.set(p.id, p);
       }
     }
     return m;
-  }, [state.layout, vg]);
+  }, [state.layout, shownVg]);
 
   const centreOn = useCallback(
     (id: string): boolean => {
@@ -386,7 +398,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
           'data-draw-count',
           String(Number(el.getAttribute('data-draw-count') ?? 0) + 1)
         );
-        el.setAttribute('data-visible-items', String(vg.items.length));
+        el.setAttribute('data-visible-items', String(shownVg.items.length));
         // The layout's own share of drawMs (in the worker), for the benchmark.
         el.setAttribute('data-layout-ms', String(client.lastElapsedMs ?? ''));
       }
@@ -405,7 +417,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
         );
       }
       void done.then(() => {
-        if (focus && centreOn(vg.repOf.get(focus) ?? focus)) {
+        if (focus && centreOn(shownVg.repOf.get(focus) ?? focus)) {
           focusAfterLayout.current = null;
         }
         requestAnimationFrame(finish);
@@ -452,8 +464,8 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     }
     if (e.key.startsWith('Arrow')) {
       const next = navigate(
-        { boxes, edges: vg.edges },
-        selected && vg.itemById.has(selected) ? selected : null,
+        { boxes, edges: shownVg.edges },
+        selected && shownVg.itemById.has(selected) ? selected : null,
         e.key as ArrowKey,
         direction
       );
@@ -487,7 +499,13 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     if (!el || !state.layout) {
       return;
     }
-    const svg = exportSvgText(el, vg, state.layout, direction, overlay.colours);
+    const svg = exportSvgText(
+      el,
+      shownVg,
+      state.layout,
+      direction,
+      overlay.colours
+    );
     const name = (model.title || 'graph').replace(/[^\w.-]+/g, '_');
     if (kind === 'svg') {
       download(new Blob([svg], { type: 'image/svg+xml' }), `${name}.svg`);
