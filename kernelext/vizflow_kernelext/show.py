@@ -5,34 +5,46 @@ from __future__ import annotations
 from typing import Any
 
 from vizflow_engine import Tensor
-from vizflow_engine.graph import Graph
+from vizflow_engine.graph import Graph, trace
+from vizflow_engine.nn import Module
 from vizflow_kernelext.payload import BuiltGraph, build_from_graph, build_from_tensor
 from vizflow_kernelext.widgets import GraphViewer
 
 
-def build(obj: Any, title: str | None = None) -> BuiltGraph:
+def build(obj: Any, title: str | None = None, inputs: Any = None) -> BuiltGraph:
     """The payload and live values for anything vizflow can draw."""
     if isinstance(obj, Tensor):
         return build_from_tensor(obj, title=title)
     if isinstance(obj, Graph):
         return build_from_graph(obj, title=title)
+    if isinstance(obj, Module):
+        if inputs is None:
+            raise TypeError(
+                f"vf.show({type(obj).__name__}(...)) needs example inputs to trace the module "
+                "with: vf.show(model, inputs=x) (or a tuple of inputs)"
+            )
+        args = inputs if isinstance(inputs, tuple) else (inputs,)
+        return build_from_graph(trace(obj, *args), title=title or type(obj).__name__)
     raise TypeError(
         f"vf.show() cannot display a {type(obj).__name__}; pass a vizflow Tensor (its "
-        "recorded history is drawn) or a vf.Graph (from vf.trace, f.graph(...) or vf.Graph())"
+        "recorded history is drawn), a vf.Graph (from vf.trace, f.graph(...) or vf.Graph()), "
+        "or a module with inputs=..."
     )
 
 
 def show(
     obj: Any,
     *,
+    inputs: Any = None,
     compare: Any = None,
     title: str | None = None,
     direction: str = "RIGHT",
     height: str = "420px",
 ) -> GraphViewer:
-    """A graph viewer for `obj` (displayed when last in a cell); `compare=` adds a second
-    graph side by side (e.g. before and after vf.optimize), selection matched by node name."""
-    built = build(obj, title)
+    """A graph viewer for `obj` (displayed when last in a cell): a tensor's history, a Graph,
+    or a module traced on `inputs`. `compare=` adds a second graph side by side (e.g. before
+    and after vf.optimize), selection matched by node name."""
+    built = build(obj, title, inputs)
     other = build(compare).payload if compare is not None else None
     return GraphViewer(
         built.payload,

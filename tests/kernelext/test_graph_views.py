@@ -60,3 +60,13 @@ def test_load_ext_displays_tensors_and_graphs_as_viewers() -> None:
 def test_show_explains_what_it_accepts() -> None:
     with pytest.raises(TypeError, match="pass a vizflow Tensor"):
         vf.show({"not": "a graph"})
+
+
+def test_a_module_is_traced_on_example_inputs_with_its_scopes() -> None:
+    model = vf.nn.Sequential(vf.nn.Linear(3, 4), vf.nn.ReLU(), vf.nn.Linear(4, 2))
+    viewer = vf.show(model, inputs=vf.randn(5, 3))
+    assert viewer.payload["title"] == "Sequential"
+    scopes = {node["scope"] for node in viewer.nodes if node["phase"] == "forward"}
+    assert scopes == {"0", "1", "2"}
+    with pytest.raises(TypeError, match="needs example inputs"):
+        vf.show(model)
