@@ -390,6 +390,16 @@ class Event:
         """The node's name."""
         return self.node.name or self.node.op.name
 
+    def __repr__(self) -> str:
+        """One line: which node, the output's shape and dtype, time and bytes (no arrays)."""
+        out = self.output
+        shape = tuple(getattr(out, "shape", ()))
+        dtype = getattr(out, "dtype", type(out).__name__)
+        return (
+            f"<Event #{self.index} {self.name} ({self.node.op.name}) -> {shape} {dtype}, "
+            f"{self.time_s * 1e6:.0f} µs, {self.nbytes} B>"
+        )
+
 
 class Run:
     """A stepped execution of a Plan: step() runs one node and returns its Event.
