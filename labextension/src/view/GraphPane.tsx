@@ -46,7 +46,7 @@ import type { ViewerSettings } from '../model/settings';
 import { LayoutCancelledError, type LayoutClient } from '../layout/client';
 import { layoutInputFromVisible } from '../layout/fromModel';
 import type { LayoutDirection } from '../layout/messages';
-import { flowElements } from './flowElements';
+import { flowElements, newFlowReuse } from './flowElements';
 import { nodeTypes, type OpFlowNode } from './OpNode';
 import { Inspector, type InspectBackend } from './Inspector';
 import { Legend } from './Legend';
@@ -287,15 +287,23 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     [updateExpanded]
   );
 
+  const flowReuse = useRef(newFlowReuse());
   const { nodes, edges } = useMemo(
     () =>
-      flowElements(shownVg, state.layout, direction, model.outputs, {
-        selected,
-        linked,
-        overlay: overlay.colours,
-        onExpand,
-        onCollapse
-      }),
+      flowElements(
+        shownVg,
+        state.layout,
+        direction,
+        model.outputs,
+        {
+          selected,
+          linked,
+          overlay: overlay.colours,
+          onExpand,
+          onCollapse
+        },
+        flowReuse.current
+      ),
     [
       shownVg,
       state.layout,

@@ -31,7 +31,113 @@ function ports(pos: NodePosition): {
   };
 }
 
+/**
+ * The elements of the previous call, by id. flowElements hands back the previous
+ * object for an element that has not changed (and a node's previous `data` when only
+ * its position or size changed), so that React Flow and the memoised node
+ * components skip it after a re-layout.
+ */
+export interface FlowReuse {
+  nodes: Map<string, ViewerFlowNode>;
+  edges: Map<string, Edge>;
+}
+
+export function newFlowReuse(): FlowReuse {
+  return { nodes: new Map(), edges: new Map() };
+}
+
+function samePorts(a: PortPosition[], b: PortPosition[]): boolean {
+  if (a.length !== b.length) {
+    return false;
+  }
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].id !== b[i].id || a[i].x !== b[i].x || a[i].y !== b[i].y) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return samePorts(a as PortPosition[], b as PortPosition[]);
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const p = a as Partial<PortPosition>;
+    const q = b as Partial<PortPosition>;
+    return 'x' in p && p.id === q.id && p.x === q.x && p.y === q.y;
+  }
+  return false;
+}
+
+function sameData(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>
+): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) {
+    return false;
+  }
+  return ka.every(k => sameValue(a[k], b[k]));
+}
+
+/** `next`, or the previous node with that id where nothing differs (its data where only that is equal). */
+function reuseNode(
+  prev: ViewerFlowNode | undefined,
+  next: ViewerFlowNode
+): ViewerFlowNode {
+  if (!prev || prev.type !== next.type || !sameData(prev.data, next.data)) {
+    return next;
+  }
+  if (
+    prev.position.x === next.position.x &&
+    prev.position.y === next.position.y &&
+    prev.width === next.width &&
+    prev.height === next.height &&
+    prev.selected === next.selected
+  ) {
+    return prev;
+  }
+  return { ...next, data: prev.data } as ViewerFlowNode;
+}
+
+function sameEdge(a: Edge, b: Edge): boolean {
+  return (
+    a.source === b.source &&
+    a.target === b.target &&
+    a.sourceHandle === b.sourceHandle &&
+    a.targetHandle === b.targetHandle &&
+    a.label === b.label &&
+    a.className === b.className
+  );
+}
+
 export function flowElements(
+  vg: VisibleGraph,
+  layout: LayoutResult | null,
+  direction: LayoutDirection,
+  outputs: ReadonlySet<string>,
+  deco: Decorations,
+  reuse?: FlowReuse
+): { nodes: ViewerFlowNode[]; edges: Edge[] } {
+  const out = build(vg, layout, direction, outputs, deco);
+  if (!reuse) {
+    return out;
+  }
+  const nodes = out.nodes.map(n => reuseNode(reuse.nodes.get(n.id), n));
+  const edges = out.edges.map(e => {
+    const prev = reuse.edges.get(e.id);
+    return prev && sameEdge(prev, e) ? prev : e;
+  });
+  reuse.nodes = new Map(nodes.map(n => [n.id, n]));
+  reuse.edges = new Map(edges.map(e => [e.id, e]));
+  return { nodes, edges };
+}
+
+function build(
   vg: VisibleGraph,
   layout: LayoutResult | null,
   direction: LayoutDirection,

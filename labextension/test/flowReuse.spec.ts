@@ -1,0 +1,91 @@
+import { buildGraphModel } from '../src/model/graphModel';
+import { buildScopeTree } from '../src/model/scopeTree';
+import { buildVisibleGraph } from '../src/model/visibleGraph';
+import type { LayoutResult } from '../src/layout/messages';
+import { flowElements, newFlowReuse } from '../src/view/flowElements';
+import { smallGraph } from './fixtures';
+
+const model = buildGraphModel(smallGraph());
+const tree = buildScopeTree(model);
+const vg = buildVisibleGraph(model, tree, new Set());
+const deco = {
+  selected: null,
+  linked: new Set<string>(),
+  overlay: new Map<string, string>(),
+  onExpand: () => undefined,
+  onCollapse: () => undefined
+};
+
+function layoutAt(dx: number): LayoutResult {
+  return {
+    nodes: vg.items.map((item, i) => ({
+      id: item.id,
+      x: dx + i * 100,
+      y: 0,
+      width: 80,
+      height: 40,
+      ports: [
+        { id: 'in0', x: 0, y: 20 },
+        { id: 'out', x: 80, y: 20 }
+      ]
+    })),
+    width: 1000,
+    height: 40
+  };
+}
+
+describe('flowElements reuse', () => {
+  it('hands back the previous objects for unchanged elements', () => {
+    const reuse = newFlowReuse();
+    const a = flowElements(
+      vg,
+      layoutAt(0),
+      'RIGHT',
+      model.outputs,
+      deco,
+      reuse
+    );
+    const b = flowElements(
+      vg,
+      layoutAt(0),
+      'RIGHT',
+      model.outputs,
+      deco,
+      reuse
+    );
+    expect(a.nodes.length).toBeGreaterThan(0);
+    expect(b.nodes).toHaveLength(a.nodes.length);
+    b.nodes.forEach((n, i) => expect(n).toBe(a.nodes[i]));
+    b.edges.forEach((e, i) => expect(e).toBe(a.edges[i]));
+  });
+
+  it('keeps the data of a moved node and rebuilds a changed one', () => {
+    const reuse = newFlowReuse();
+    const a = flowElements(
+      vg,
+      layoutAt(0),
+      'RIGHT',
+      model.outputs,
+      deco,
+      reuse
+    );
+    const b = flowElements(
+      vg,
+      layoutAt(7),
+      'RIGHT',
+      model.outputs,
+      deco,
+      reuse
+    );
+    b.nodes.forEach((n, i) => {
+      expect(n).not.toBe(a.nodes[i]);
+      expect(n.position.x).toBe(a.nodes[i].position.x + 7);
+      expect(n.data).toBe(a.nodes[i].data);
+    });
+    const lit = { ...deco, linked: new Set([a.nodes[0].id]) };
+    const c = flowElements(vg, layoutAt(7), 'RIGHT', model.outputs, lit, reuse);
+    expect(c.nodes[0].data).not.toBe(b.nodes[0].data);
+    expect(c.nodes[0].data.linked).toBe(true);
+    expect(c.nodes[1]).toBe(b.nodes[1]);
+  });
+});
