@@ -418,8 +418,10 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       }
       const focus = focusAfterLayout.current;
       let done: Promise<unknown> = Promise.resolve();
+      let moved = false;
       if (fittedFor.current !== model && nodes.length > 0) {
         fittedFor.current = model;
+        moved = true;
         done = Promise.resolve(flow.fitView(FIT_OPTIONS)).then(() =>
           readableStart()
         );
@@ -427,8 +429,15 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       void done.then(() => {
         if (focus && centreOn(shownVg.repOf.get(focus) ?? focus)) {
           focusAfterLayout.current = null;
+          moved = true;
         }
-        requestAnimationFrame(finish);
+        // A task queued from an animation frame runs once that frame is rendered:
+        // the new nodes are on screen. A moved viewport is drawn one frame later.
+        if (moved) {
+          requestAnimationFrame(finish);
+        } else {
+          setTimeout(finish, 0);
+        }
       });
     });
     return () => {
