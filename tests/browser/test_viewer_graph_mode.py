@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.harness import LabServer, screenshot
 from tests.browser.lab import open_notebook, run_all_cells
-from tests.browser.viewer_helpers import js_click, shared_page
+from tests.browser.viewer_helpers import api, js_click, shared_page
 
 TUTORIAL = "02_graph_mode.ipynb"
 
@@ -87,3 +87,19 @@ def test_before_and_after_panes_follow_each_others_selection(page: Page, viewers
     expect(right.locator(".vf-inspector-name")).to_have_text(name, timeout=10_000)
     expect(left.locator(".vf-inspector-name")).to_have_text(name)
     screenshot(page, "graph-mode-compare")
+
+
+def test_png_export_downloads_an_image(page: Page, viewers: Locator) -> None:
+    step = viewers.nth(0)
+    with page.expect_download() as info:
+        js_click(step.locator(".vf-toolbar button", has_text="PNG"))
+    data = info.value.path().read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2_000
+
+
+def test_settings_schema_is_served_to_the_settings_editor(lab_server: LabServer) -> None:
+    reply = api(lab_server, "GET", "/lab/api/settings/@vizflow/jupyterlab:plugin")
+    assert isinstance(reply, dict)
+    properties = reply["schema"]["properties"]
+    assert {"direction", "collapseDepth"} <= set(properties)
+    assert properties["direction"]["enum"] == ["widget", "RIGHT", "DOWN"]
