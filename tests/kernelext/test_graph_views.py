@@ -52,6 +52,7 @@ def test_load_ext_displays_tensors_and_graphs_as_viewers() -> None:
         formatter = ip.display_formatter.ipython_display_formatter
         assert vf.Tensor in formatter.type_printers
         assert Graph in formatter.type_printers
+        assert vf.nn.Module in formatter.type_printers
     finally:
         ip.run_line_magic("unload_ext", "vizflow")
     assert vf.Tensor not in ip.display_formatter.ipython_display_formatter.type_printers
@@ -70,3 +71,17 @@ def test_a_module_is_traced_on_example_inputs_with_its_scopes() -> None:
     assert scopes == {"0", "1", "2"}
     with pytest.raises(TypeError, match="needs example inputs"):
         vf.show(model)
+
+
+def test_a_called_module_remembers_its_signature_and_displays_its_graph() -> None:
+    from vizflow_kernelext.ipython import module_viewer
+
+    model = vf.nn.Sequential(vf.nn.Linear(3, 4), vf.nn.ReLU())
+    assert model.last_signature is None and module_viewer(model) is None
+    model(vf.randn(5, 3))
+    assert model.last_signature == (((5, 3), np.dtype("float32")),)
+    assert model[0].last_signature is None  # only top-level calls are remembered
+    viewer = module_viewer(model)
+    assert isinstance(viewer, vf.GraphViewer)
+    assert {n["op"] for n in viewer.nodes} >= {"placeholder", "linear", "relu"}
+    assert next(n for n in viewer.nodes if n["op"] == "placeholder")["shape"] == [5, 3]

@@ -113,10 +113,20 @@ class Module:
         name = self._scope
         if name:
             st.scope = f"{prev}/{name}" if prev else name
+        elif not prev and not kwargs and all(isinstance(a, Tensor) for a in args):
+            # A top-level call: remember the input signature (not the values) so the module
+            # can be drawn later by tracing on it, e.g. when displayed under %load_ext vizflow.
+            self.__dict__["_last_signature"] = tuple((a.shape, a.dtype) for a in args)
         try:
             return self.forward(*args, **kwargs)
         finally:
             st.scope = prev
+
+    @property
+    def last_signature(self) -> tuple[tuple[tuple[int, ...], Any], ...] | None:
+        """(shape, dtype) of each input of the last top-level call, or None if never called."""
+        sig: tuple[tuple[tuple[int, ...], Any], ...] | None = self.__dict__.get("_last_signature")
+        return sig
 
     # ---- traversal --------------------------------------------------------------------
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
