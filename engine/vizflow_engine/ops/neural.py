@@ -31,6 +31,16 @@ def _pair(v: Any) -> Pair:
     return (int(a), int(b))
 
 
+def _conv_geometry(stride: Any, padding: Any, dilation: Any, groups: int) -> dict[str, Any]:
+    """The params every convolution op shares, normalised (pairs of ints, int groups)."""
+    return {
+        "stride": _pair(stride),
+        "padding": _pair(padding),
+        "dilation": _pair(dilation),
+        "groups": int(groups),
+    }
+
+
 def _needs(t: Any) -> bool:
     """Whether input `t` wants a cotangent (symbolic inputs always do)."""
     return bool(getattr(t, "requires_grad", True))
@@ -863,10 +873,7 @@ def conv2d(
         CONV2D,
         (x, w),
         {
-            "stride": _pair(stride),
-            "padding": _pair(padding),
-            "dilation": _pair(dilation),
-            "groups": int(groups),
+            **_conv_geometry(stride, padding, dilation, groups),
             "input_grad": _needs(x),
         },
     )
@@ -886,10 +893,7 @@ def conv_transpose2d(
         CONV_TRANSPOSE2D,
         (x, w),
         {
-            "stride": _pair(stride),
-            "padding": _pair(padding),
-            "dilation": _pair(dilation),
-            "groups": int(groups),
+            **_conv_geometry(stride, padding, dilation, groups),
             "output_padding": _pair(output_padding),
         },
     )
@@ -910,10 +914,7 @@ def conv2d_weight(
         (x, g),
         {
             "kernel_size": _pair(kernel_size),
-            "stride": _pair(stride),
-            "padding": _pair(padding),
-            "dilation": _pair(dilation),
-            "groups": int(groups),
+            **_conv_geometry(stride, padding, dilation, groups),
         },
     )
 
