@@ -73,7 +73,7 @@ test-ts: setup
 
 test-py: setup $(STAMPS)/system
 	$(BIN)/jupyter labextension list 2>&1 | grep -iE "@vizflow/jupyterlab.*OK"
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python -m pytest -q -m "not browser" --hypothesis-profile=ci
 
 test-browser: setup $(STAMPS)/system
 	$(BIN)/python tests/browser/browser_check.py $(ALLOW_ROOT)

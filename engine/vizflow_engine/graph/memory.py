@@ -209,6 +209,8 @@ def _can_overwrite(
     if not any(isinstance(x, Value) and x.uid == var.uid for x in n.inputs):
         return False
     k = step[n]
+    if last.get(rt(var), -1) > k:  # read later, e.g. the variable itself is an output
+        return False
     return all(step[m] < k or m is n for m in readers.get(rt(var), []))
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import vizflow_engine as vf
-from vizflow_engine.graph import Graph, function, grad_graph, spec, trace
+from vizflow_engine.graph import Graph, function, grad_graph, optimize, spec, trace
 
 from .models import cross_entropy, mlp, mlp_params
 
@@ -103,3 +104,19 @@ def test_function_runs_optimised_plan_and_unknown_dims_specialise():
     p = g.compile()
     for n in (1, 5):
         np.testing.assert_allclose(p.run(np.zeros((n, 2)))[0], np.full((n, 2), 2.0))
+
+
+@pytest.mark.parametrize("fuse", [False, True])
+@pytest.mark.parametrize("parallel", [False, True])
+def test_an_output_that_reads_a_variable_sees_its_value_before_the_update(fuse, parallel):
+    """`return w` with `w := tanh(a)`: the output is w as read, not w after the write."""
+    g = Graph("read_then_write")
+    a = g.placeholder("a", (3,), "float64")
+    w = g.variable("w", np.array([1.0, 2.0, 3.0]))
+    g.output(w * 1.0)  # simplify turns this into the variable itself
+    g.assign(g.variables[0], vf.tanh(a))
+    h = optimize(g, fuse=fuse)[0]
+    assert h.outputs[0].node is None  # the output is now the variable itself
+    (got,) = h.compile(parallel=parallel).run(np.full(3, 0.5))
+    np.testing.assert_array_equal(got, [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(w.value, np.tanh(np.full(3, 0.5)))

@@ -161,8 +161,10 @@ class Plan:
         head += [f"    s{s} = F[{i}]" for i, s in enumerate(self.input_slots)]
         head += [f"    s{s} = V[{i}].data" for i, s in enumerate(self.var_slots)]
         head += [f"    s{s} = C[{i}]" for i, (s, _) in enumerate(self.const_slots)]
-        tail = [f"    np_copyto(V[{vi}].data, s{s})" for vi, s in self._updates]
-        tail.append("    return [" + ", ".join(e.format(f"s{s}") for s, e in self._outputs) + "]")
+        # outputs are copied before the updates: an output may read a variable that is updated
+        tail = ["    res = [" + ", ".join(e.format(f"s{s}") for s, e in self._outputs) + "]"]
+        tail += [f"    np_copyto(V[{vi}].data, s{s})" for vi, s in self._updates]
+        tail.append("    return res")
         ns["np_copyto"] = xp.copyto
         self.source = "\n".join(head + lines + tail) + "\n"
         exec(compile(self.source, f"<vizflow plan {g.name}>", "exec"), ns)
@@ -335,11 +337,12 @@ class Plan:
 
     def _finish(self, S: list[Any]) -> list[Any]:
         xp = self.xp
-        for vi, s in self._updates:
-            xp.copyto(self.cells[vi].data, S[s])
-        return [
+        res = [
             xp.asarray(S[s]) if e.startswith("asarray") else S[s].copy() for s, e in self._outputs
         ]
+        for vi, s in self._updates:
+            xp.copyto(self.cells[vi].data, S[s])
+        return res
 
     def _run_parallel(self, f: list[Any]) -> list[Any]:
         S = self._load(f)
