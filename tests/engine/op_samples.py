@@ -345,6 +345,12 @@ def _ref_index_add(g: np.ndarray, index: Any, shape: Any) -> np.ndarray:
     return z
 
 
+def _count_ref(x: np.ndarray, axis: Any) -> np.ndarray:
+    """Elements over axis as a float scalar."""
+    axes = range(x.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis
+    return np.asarray(float(np.prod([x.shape[a] for a in axes])))
+
+
 def _ref_arg(fn: Callable[..., Any]) -> Callable[..., Any]:
     def ref(x: np.ndarray, axis: Any, keepdims: bool) -> Any:
         if axis is None:
@@ -436,6 +442,9 @@ SAMPLES: dict[str, Sample] = {
     "max": Sample(nonempty_reduction(), np.max),
     "min": Sample(nonempty_reduction(), np.min),
     "prod": Sample(reduction("nonzero"), np.prod),
+    "count": Sample(
+        reduction().map(lambda c: Case(c.inputs, {"axis": c.params["axis"]})), _count_ref
+    ),
     "argmax": Sample(reduction(nonempty=True, single_axis=True), _ref_arg(np.argmax)),
     "argmin": Sample(reduction(nonempty=True, single_axis=True), _ref_arg(np.argmin)),
     "matmul": Sample(matmul_case(), np.matmul),

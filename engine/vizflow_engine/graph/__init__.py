@@ -8,6 +8,7 @@ from .executor import Event, Plan, Run, compile_plan
 from .ir import Graph, Value
 from .memory import MemoryPlan, plan_memory
 from .passes import PASSES, Report, optimize
+from .passes.infer_shapes import specialize
 from .serialize import schema
 from .trace import Function, Spec, function, spec, trace
 from .verify import verify
@@ -33,6 +34,7 @@ __all__ = [
     "plan_memory",
     "schema",
     "spec",
+    "specialize",
     "trace",
     "verify",
 ]

@@ -11,6 +11,7 @@ from .._state import STATE
 from ..node import Node
 from ..ops.creation import ONES
 from ..ops.shape import sum_to_shape
+from .errors import GraphError
 from .graph_ops import STOP_GRADIENT
 from .ir import Graph, Value
 
@@ -145,6 +146,7 @@ def grad_graph(g: Graph, wrt: Iterable[Any] | Any = None, output: int = 0) -> Gr
         raise ValueError(
             f"grad_graph differentiates a scalar output; output {output} has shape {root.shape}"
         )
+    _require_known_shapes(ng)
     leaves = backward_values(root, requires=_requires(ng, targets))
     for v in targets:
         gv = leaves.get(v.uid)
@@ -158,3 +160,15 @@ def grad_graph(g: Graph, wrt: Iterable[Any] | Any = None, output: int = 0) -> Gr
     from .passes.dce import dce
 
     return dce(ng)  # VJP rules also build cotangents of literals and non-wrt inputs
+
+
+def _require_known_shapes(g: Graph) -> None:
+    """VJP rules need concrete shapes (they expand and reshape to them): say so, and how."""
+    for v in g.all_values():
+        if not all(isinstance(d, int) for d in v.shape):
+            raise GraphError(
+                v.name,
+                f"shape {tuple(v.shape)} has dims unknown until run time; gradients need "
+                "concrete shapes: call specialize(g, input_shapes) first, or trace with "
+                "example arrays",
+            )

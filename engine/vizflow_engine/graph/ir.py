@@ -15,6 +15,8 @@ from ..dispatch import dispatch as _dispatch_op
 from ..node import Node, SourceLocation, capture
 from ..registry import OpDef, TensorSpec
 from ..tensor import Tensor
+from .dims import concrete
+from .dims import infer as infer_spec
 from .errors import TraceError
 from .graph_ops import STOP_GRADIENT
 
@@ -23,11 +25,6 @@ Shape = tuple[Dim, ...]
 LITERALS = (int, float, bool, type(None))
 
 _ids = itertools.count()
-
-
-def concrete(shape: Shape) -> tuple[int | None, ...]:
-    """A shape with named dims as None (what op shape rules understand)."""
-    return tuple(d if isinstance(d, int) else None for d in shape)
 
 
 class Value:
@@ -309,6 +306,13 @@ def value_spec(x: Any) -> TensorSpec:
     return TensorSpec((), type(x))
 
 
+def named_spec(x: Any) -> TensorSpec:
+    """Like value_spec, but a Value's named dims stay names."""
+    if isinstance(x, Value):
+        return TensorSpec(x.shape, x.dtype)  # type: ignore[arg-type]
+    return TensorSpec((), type(x))
+
+
 class Graph:
     """A dataflow graph: placeholders, variables, constants, Nodes in order, outputs, updates.
 
@@ -429,7 +433,7 @@ class Graph:
             x if isinstance(x, Value) or type(x) in LITERALS else self._own(x) for x in inputs
         )
         try:
-            spec = op.infer(tuple(value_spec(x) for x in ins), **params)
+            spec = infer_spec(op, tuple(named_spec(x) for x in ins), params)
         except (ValueError, TypeError, IndexError) as exc:
             from ..errors import ShapeError
 
@@ -594,4 +598,4 @@ class Graph:
         return self.compile().run(*feeds)
 
 
-__all__ = ["Graph", "Value", "concrete", "value_spec"]
+__all__ = ["Graph", "Value", "concrete", "named_spec", "value_spec"]

@@ -7,7 +7,8 @@ from typing import Any
 
 from ..node import Node
 from ..registry import OpDef, TensorSpec
-from .ir import LITERALS, Graph, Value
+from .dims import infer as infer_spec
+from .ir import LITERALS, Graph, Value, named_spec
 
 Rule = Callable[["Rewriter", Node], Any]
 
@@ -59,7 +60,7 @@ class Rewriter:
             spec = (
                 TensorSpec(old.shape, old.dtype)  # type: ignore[arg-type]
                 if same
-                else op.infer(tuple(_spec(x) for x in ins), **params)
+                else infer_spec(op, tuple(_spec(x) for x in ins), params)
             )
         fwd = self.node_map.get(node.forward_of) if node.forward_of is not None else None
         v = self.g.add_node(
@@ -118,7 +119,7 @@ class Rewriter:
 
 def _spec(x: Any) -> TensorSpec:
     if isinstance(x, Value):
-        return x.spec
+        return named_spec(x)
     if type(x) in LITERALS:
         return TensorSpec((), type(x))
     raise TypeError(f"bad node input {x!r}")

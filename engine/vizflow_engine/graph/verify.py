@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..registry import TensorSpec
+from .dims import infer as infer_spec
 from .errors import GraphError
-from .ir import LITERALS, Graph, Value, concrete
+from .ir import LITERALS, Graph, Value, concrete, named_spec
 
 
 def _compatible(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
@@ -45,7 +46,7 @@ def verify(g: Graph) -> Graph:
                         f"input {j} ({x.name}) is not computed before this "
                         "node: a dangling input or a cycle",
                     )
-                specs.append(x.spec)
+                specs.append(named_spec(x))
             elif type(x) in LITERALS:
                 specs.append(TensorSpec((), type(x)))
             else:
@@ -55,12 +56,12 @@ def verify(g: Graph) -> Graph:
                 name, f"{n.op.name} takes {len(n.op.inputs)} inputs, has {len(n.inputs)}"
             )
         try:
-            spec = n.op.infer(tuple(specs), **n.params)
+            spec = infer_spec(n.op, tuple(specs), n.params)
         except (ValueError, TypeError, IndexError) as exc:
             raise GraphError(
                 name, f"{n.op.name} rejects input shapes {[tuple(s.shape) for s in specs]}: {exc}"
             ) from None
-        if not _compatible(tuple(spec.shape), concrete(out.shape)):
+        if not _compatible(concrete(spec.shape), concrete(out.shape)):
             raise GraphError(
                 name, f"output shape {out.shape} but {n.op.name} gives {tuple(spec.shape)}"
             )

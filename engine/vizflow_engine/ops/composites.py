@@ -42,17 +42,29 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     return x * 0.5 * (F.erf(x * _INV_SQRT2) + 1.0)
 
 
-def _count(x: Any, axis: Any) -> int:
+def _count(x: Any, axis: Any) -> int | None:
+    """Elements over axis, or None when a dim is unknown until run time (graph mode)."""
     n = 1
     for a in norm_axes(axis, len(x.shape)):
+        if not isinstance(x.shape[a], int):
+            return None
         n *= x.shape[a]
     return n
+
+
+def _divide_by_count(total: Any, x: Any, axis: Any, correction: int = 0) -> Any:
+    """total / (n - correction), n read at run time when the traced shape does not know it."""
+    n = _count(x, axis)
+    if n is not None:
+        return total / float(max(n - correction, 0))
+    n_run = F.count(x, axis)
+    return total / (F.maximum(n_run - float(correction), 0.0) if correction else n_run)
 
 
 @composite("mean", "reduction", "z = Σ x / n over axis", params=("axis", "keepdims"))
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Arithmetic mean over axis (ints give floats)."""
-    return F.sum(x, axis, keepdims) / float(_count(x, axis))
+    return _divide_by_count(F.sum(x, axis, keepdims), x, axis)
 
 
 @composite(
@@ -64,7 +76,7 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 def var(x: Any, axis: Any = None, keepdims: bool = False, correction: int = 1) -> Any:
     """Variance over axis; correction=1 is the unbiased estimate (torch's default)."""
     d = x - mean(x, axis, True)
-    return F.sum(d * d, axis, keepdims) / float(max(_count(x, axis) - correction, 0))
+    return _divide_by_count(F.sum(d * d, axis, keepdims), x, axis, correction)
 
 
 @composite("std", "reduction", "z = √var(x)", params=("axis", "keepdims", "correction"))

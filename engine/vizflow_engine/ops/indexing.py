@@ -38,11 +38,24 @@ def normalize_index(index: Any) -> tuple[Any, ...]:
 
 
 def _dummy_shape(shape: tuple[Any, ...], index: tuple[Any, ...], dtype: Any) -> tuple[Any, ...]:
-    dummy = np.broadcast_to(
-        np.zeros((), dtype=np.int8), tuple(1 if d is None else d for d in shape)
-    )
+    """x[index].shape, indexing a zero-stride dummy. Unknown (None) dims are tried at several
+    sizes (an empty one too, where the index allows): a dim that varies with them is unknown."""
     idx = tuple(np.asarray(i) if not isinstance(i, _BASIC) else i for i in index)
-    return tuple(dummy[idx].shape)
+    if None not in shape:
+        return tuple(np.broadcast_to(np.zeros((), dtype=np.int8), shape)[idx].shape)
+    shapes = []
+    for size in (100_003, 200_017, 0):
+        dummy = np.broadcast_to(
+            np.zeros((), dtype=np.int8), tuple(size if d is None else d for d in shape)
+        )
+        try:
+            shapes.append(dummy[idx].shape)
+        except IndexError:
+            if size != 0:  # an index the large sizes reject is wrong for every size
+                raise
+    if len({len(s) for s in shapes}) != 1:
+        raise ValueError(f"index {index} gives a rank that depends on unknown dims")
+    return tuple(ds[0] if len(set(ds)) == 1 else None for ds in zip(*shapes, strict=True))
 
 
 def _getitem_rule(specs: tuple[TensorSpec, ...], index: tuple[Any, ...]) -> TensorSpec:

@@ -6,8 +6,8 @@ from typing import Any
 
 from .. import functional as F
 from ..dispatch import unary
-from ..registry import defop
-from ._rules import norm_axes, reduction
+from ..registry import TensorSpec, defop
+from ._rules import norm_axes, reduction, to_float
 
 _AXES = [("axis", None), ("keepdims", False)]
 
@@ -92,6 +92,33 @@ PROD = defop(
 )
 
 
+def _count_forward(xp: Any, x: Any, axis: Any) -> Any:
+    n = 1
+    for a in norm_axes(axis, x.ndim):
+        n *= x.shape[a]
+    return xp.asarray(n, dtype=x.dtype if x.dtype.kind == "f" else to_float(x.dtype))
+
+
+def _count_rule(specs: tuple[TensorSpec, ...], axis: Any = None) -> TensorSpec:
+    (s,) = specs
+    norm_axes(axis, len(s.shape))
+    return TensorSpec((), to_float(s.dtype))
+
+
+COUNT = defop(
+    "count",
+    "reduction",
+    params=[("axis", None)],
+    forward=_count_forward,
+    shape_rule=_count_rule,
+    vjp=None,
+    formula="z = number of elements of x over axis",
+    grad_formula="not differentiable (depends on the shape only)",
+    doc="How many elements a reduction over axis sees, as a float scalar; read at run time, "
+    "so sum / count is a mean even where dims are unknown while tracing.",
+)
+
+
 def _arg(fn: str) -> Any:
     def fwd(xp: Any, x: Any, axis: Any, keepdims: bool) -> Any:
         if axis is None:
@@ -146,6 +173,11 @@ def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     return unary(PROD, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
+def count(x: Any, axis: Any = None) -> Any:
+    """Number of elements over axis as a float scalar (known only at run time in graphs)."""
+    return unary(COUNT, x, {"axis": _axes(axis)})
+
+
 def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
     """Index of the maximum along axis."""
     return unary(ARGMAX, x, {"axis": axis, "keepdims": keepdims})
@@ -156,4 +188,4 @@ def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
     return unary(ARGMIN, x, {"axis": axis, "keepdims": keepdims})
 
 
-__all__ = ["argmax", "argmin", "max", "min", "prod", "sum"]
+__all__ = ["argmax", "argmin", "count", "max", "min", "prod", "sum"]

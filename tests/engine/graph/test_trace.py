@@ -7,7 +7,17 @@ import pytest
 
 import vizflow_engine as vf
 from vizflow_engine.errors import ShapeError
-from vizflow_engine.graph import Graph, TraceError, function, spec, trace, verify
+from vizflow_engine.graph import (
+    Graph,
+    GraphError,
+    TraceError,
+    function,
+    grad_graph,
+    spec,
+    specialize,
+    trace,
+    verify,
+)
 
 from .models import mlp, mlp_params
 
@@ -33,10 +43,74 @@ def test_trace_with_specs_and_named_dims():
     assert g.inputs[0].shape == ("batch", 3)
     assert [n.op.name for n in g.nodes] == ["matmul", "tanh", "mul", "add"]
     out = g.outputs[0]
-    assert out.shape == (None, 2) and str(out.dtype) == "float64"
+    assert out.shape == ("batch", 2) and str(out.dtype) == "float64"
     x, w = np.ones((5, 3)), np.full((3, 2), 0.1)
     (res,) = g.compile().run(x, w)
     np.testing.assert_allclose(res, np.tanh(x @ w) * 2 + 1)
+
+
+def test_named_dims_carry_through_shape_rules_and_unknown_ones_stay_unknown():
+    def many(x, w):
+        h = vf.relu(x @ w)
+        return (
+            h.sum(axis=1),  # (batch,)
+            h.T,  # (2, batch)
+            vf.concatenate([h, h], axis=1),  # (batch, 4)
+            h.reshape(-1),  # batch*2: unknown
+            h[:, None, :].reshape(-1, 2),  # back to (batch, 2)
+            h[1:3],  # depends on batch: unknown
+            x @ x.T,  # (batch, batch)
+        )
+
+    g = trace(many, spec(("batch", 3), "float64"), spec((3, 2), "float64"))
+    verify(g)
+    assert [o.shape for o in g.outputs] == [
+        ("batch",),
+        (2, "batch"),
+        ("batch", 4),
+        (None,),
+        ("batch", 2),
+        (None, 2),
+        ("batch", "batch"),
+    ]
+    x, w = np.arange(15.0).reshape(5, 3), np.full((3, 2), 0.1)
+    got = g.compile().run(x, w)
+    h = np.maximum(x @ w, 0)
+    np.testing.assert_allclose(got[5], h[1:3])
+    assert got[6].shape == (5, 5)
+
+
+def test_mean_and_var_over_unknown_dims_count_at_run_time():
+    g = trace(
+        lambda x: (x.mean(axis=0), x.var(axis=0), x.std(), x.mean()), spec((None, 3), "float64")
+    )
+    verify(g)
+    assert "count" in [n.op.name for n in g.nodes]
+    for n in (2, 7):
+        x = np.random.default_rng(n).standard_normal((n, 3))
+        got = g.compile().run(x)
+        want = (x.mean(axis=0), x.var(axis=0, ddof=1), x.std(ddof=1), x.mean())
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_gradients_of_a_graph_with_unknown_dims_ask_for_concrete_shapes():
+    g = trace(
+        lambda x, w: (x @ w).var(axis=0).sum(),
+        spec(("batch", 3), "float64"),
+        spec((3, 2), "float64"),
+    )
+    with pytest.raises(GraphError, match="specialize"):
+        grad_graph(g, wrt=["x", "w"])
+    gg = grad_graph(specialize(g, ((4, 3), (3, 2))), wrt=["x", "w"])
+    verify(gg)
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    w = np.random.default_rng(1).standard_normal((3, 2))
+    _, gx, gw = gg.compile().run(x, w)
+    xt, wt = vf.tensor(x, requires_grad=True), vf.tensor(w, requires_grad=True)
+    (xt @ wt).var(axis=0).sum().backward()
+    np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(gw, wt.grad.numpy(), rtol=1e-10)
 
 
 def test_builder_operators_and_methods_route_through_dispatch():

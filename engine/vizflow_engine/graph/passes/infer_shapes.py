@@ -6,8 +6,9 @@ from typing import Any
 
 from ...errors import ShapeError
 from ...node import Node
+from ..dims import infer as infer_spec
 from ..errors import GraphError
-from ..ir import Graph, Value
+from ..ir import Graph, named_spec
 from ..rewrite import Rewriter
 
 
@@ -34,9 +35,7 @@ def _reinfer(rw: Rewriter) -> Graph:
     def rule(r: Rewriter, node: Node) -> Any:
         ins = tuple(r.get(x) for x in node.inputs)
         try:
-            spec = node.op.infer(
-                tuple(x.spec if isinstance(x, Value) else _lit(x) for x in ins), **node.params
-            )
+            spec = infer_spec(node.op, tuple(named_spec(x) for x in ins), node.params)
         except (ValueError, TypeError, IndexError) as exc:
             raise GraphError(
                 node.name or node.op.name,
@@ -45,9 +44,3 @@ def _reinfer(rw: Rewriter) -> Graph:
         return r.emit(node, inputs=ins, spec=spec)
 
     return rw.run(rule).finish()
-
-
-def _lit(x: Any) -> Any:
-    from ...registry import TensorSpec
-
-    return TensorSpec((), type(x))
