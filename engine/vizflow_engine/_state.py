@@ -6,6 +6,10 @@ import threading
 from typing import Any
 
 _CTX_FIELDS = frozenset(("grad_enabled", "scope", "phase", "forward_of"))
+_set = threading.local.__setattr__
+
+Saved = tuple[bool, str, str, Any, bool]
+"""All five fields, as save() returns them: (grad_enabled, scope, phase, forward_of, raw)."""
 
 
 class _State(threading.local):
@@ -38,6 +42,20 @@ class _State(threading.local):
         set_(name, value)
         if name in _CTX_FIELDS:
             set_("ctx", (self.grad_enabled, self.scope, self.phase, self.forward_of))
+
+    def save(self) -> Saved:
+        """Every field at once, for restore() (backward swaps them all per call)."""
+        return (*self.ctx, self.raw)
+
+    def restore(self, saved: Saved) -> None:
+        """Set every field from a save()-shaped tuple, rebuilding ctx once, not per field."""
+        grad_enabled, scope, phase, forward_of, raw = saved
+        _set(self, "grad_enabled", grad_enabled)
+        _set(self, "scope", scope)
+        _set(self, "phase", phase)
+        _set(self, "forward_of", forward_of)
+        _set(self, "raw", raw)
+        _set(self, "ctx", saved[:4])
 
 
 STATE = _State()

@@ -104,18 +104,70 @@ def _inplace_error(user: Node, x: Tensor) -> RuntimeError:
     )
 
 
+def _seed(
+    roots: Sequence[Tensor], root_grads: Sequence[Any]
+) -> tuple[dict[int, list[Any]], list[int], dict[Tensor, list[Any]]]:
+    """The walk's starting state: pending grads by node seq, their heap, and leaf roots."""
+    leaves: dict[Tensor, list[Any]] = {}  # keyed by identity (Tensor hashes by id)
+    pending: dict[int, list[Any]] = {}  # node seq -> [tensor, grad so far]
+    heap: list[int] = []
+    for r, g in zip(roots, root_grads, strict=True):
+        rn = r.node
+        if rn is None:  # a root that is itself a leaf
+            acc = leaves.get(r)
+            if acc is None:
+                leaves[r] = [r, g]
+            else:
+                acc[1] = acc[1] + g
+            continue
+        e = pending.get(rn.seq)
+        if e is None:
+            pending[rn.seq] = [r, g]
+            heapq.heappush(heap, -rn.seq)
+        else:
+            e[1] = e[1] + g
+    return pending, heap, leaves
+
+
 def _run(
     roots: Sequence[Tensor],
-    root_grads: Sequence[Tensor],
+    root_grads: Sequence[Any],
     retain_graph: bool,
     create_graph: bool,
     wanted: Sequence[Tensor] | None,
 ) -> dict[int, Tensor]:
     """The backward pass: returns grads of `wanted` (by id), or accumulates leaf .grad.
 
+    root_grads are raw arrays without create_graph, Tensors with it (see _root_grads).
     Without create_graph the VJP rules run on raw arrays (STATE.raw): the same rule code,
     at numpy speed, and nothing is recorded. With create_graph they run on Tensors with
     grad on, so backward nodes are recorded (phase="backward", forward_of=the node).
+    """
+    want = None if wanted is None else {id(w) for w in wanted}
+    captured: dict[int, Tensor] = {}
+    pending, heap, leaves = _seed(roots, root_grads)
+    st = STATE
+    prev = st.save()
+    phase = "backward" if create_graph else prev[2]
+    st.restore((create_graph, prev[1], phase, prev[3], not create_graph))
+    try:
+        _walk(pending, heap, leaves, retain_graph, create_graph, want, captured)
+        _to_leaves(leaves, create_graph, want, captured)
+    finally:
+        st.restore(prev)
+    return captured
+
+
+def _walk(
+    pending: dict[int, list[Any]],
+    heap: list[int],
+    leaves: dict[Tensor, list[Any]],
+    retain_graph: bool,
+    create_graph: bool,
+    want: set[int] | None,
+    captured: dict[int, Tensor],
+) -> None:
+    """Run every pending node's VJP, newest first, collecting the leaves' grads in `leaves`.
 
     Order: nodes are numbered in creation order, so taking the pending node with the highest
     seq first visits every consumer of a tensor before the tensor itself (a reverse
@@ -123,135 +175,128 @@ def _run(
     orders them, except that a lone pending node (a chain, the common case) skips the heap.
     """
     raw = not create_graph
-    want = None if wanted is None else {id(w) for w in wanted}
-    captured: dict[int, Tensor] = {}
-    leaves: dict[Tensor, list[Any]] = {}  # keyed by identity (Tensor hashes by id)
-    pending: dict[int, list[Any]] = {}  # node seq -> [tensor, grad so far]
-    heap: list[int] = []  # -seq of every pending node but `solo`
-    for r, g in zip(roots, root_grads, strict=True):
-        gv: Any = g.data if raw else g
-        rn = r.node
-        if rn is None:  # a root that is itself a leaf
-            acc = leaves.get(r)
-            if acc is None:
-                leaves[r] = [r, gv]
-            else:
-                acc[1] = acc[1] + gv
-            continue
-        e = pending.get(rn.seq)
-        if e is None:
-            pending[rn.seq] = [r, gv]
-            heapq.heappush(heap, -rn.seq)
-        else:
-            e[1] = e[1] + gv
     st = STATE
-    prev = (st.grad_enabled, st.phase, st.forward_of, st.raw, st.scope)
-    st.grad_enabled = create_graph
-    st.raw = raw
-    if create_graph:
-        st.phase = "backward"
     heappush, heappop = heapq.heappush, heapq.heappop
     tensor_cls = Tensor
     solo = -1  # seq of the one pending node kept out of the heap, or -1
-    try:
-        while True:
-            if solo >= 0:
-                seq, solo = solo, -1
-            elif heap:
-                seq = -heappop(heap)
-            else:
-                break
-            t, g = pending.pop(seq)
-            node: Any = t.node
-            if node.freed:
-                _check_live(node)
-            if t._hooks:
-                g = _apply_hooks(t, g, raw)
-            if t._retain:
-                t.grad = _wrap(g, t) if raw else g
-            if want is not None and id(t) in want:
-                captured[id(t)] = _wrap(g, t)
-            ins = node.inputs
-            vjp = node.op.vjp
-            if raw:
-                args = node._args  # the input arrays, when the fast path kept them
-                if args is not None:
-                    pass
-                elif (n := len(ins)) == 2:
-                    a, b = ins
-                    args = (
-                        a.data if isinstance(a, tensor_cls) else a,
-                        b.data if isinstance(b, tensor_cls) else b,
-                    )
-                elif n == 1:
-                    a = ins[0]
-                    args = (a.data if isinstance(a, tensor_cls) else a,)
-                else:
-                    args = tuple([x.data if isinstance(x, tensor_cls) else x for x in ins])
-                out: Any = t.data
-            else:
-                st.forward_of, st.scope = node, node.scope  # recorded under the op's scope
-                args, out = ins, t
-            params = node.params
-            cts = vjp(g, args, out, **params) if params else vjp(g, args, out)
-            # (zip's strict keyword alone costs ~0.2 µs per node: keep it off the hot loop)
-            for x, ct in zip(ins, cts):  # noqa: B905
-                if ct is None or not isinstance(x, tensor_cls) or not x.requires_grad:
-                    continue
-                shape = x.data.shape
-                if ct.shape != shape:
-                    ct = sum_to_shape(ct, shape)
-                xn = x.node
-                if xn is None:
-                    acc = leaves.get(x)
-                    if acc is None:
-                        leaves[x] = [x, ct]
-                    else:
-                        acc[1] = acc[1] + ct
-                    continue
-                s = xn.seq
-                e = pending.get(s)
-                if e is not None:
-                    e[1] = e[1] + ct
-                    continue
-                if s > seq:  # x's node is newer than its user: x changed in place since
-                    raise _inplace_error(node, x)
-                pending[s] = [x, ct]
-                if len(pending) == 1:  # nothing else pending: no heap needed
-                    solo = s
-                else:
-                    if solo >= 0:
-                        heappush(heap, -solo)
-                        solo = -1
-                    heappush(heap, -s)
-            if not retain_graph:
-                node.freed = True
-        for leaf, (_, g) in leaves.items():
-            k = id(leaf)
-            if leaf._hooks:
-                g = _apply_hooks(leaf, g, raw)
-            gt = _wrap(g, leaf)
-            if want is not None:
-                if k in want:
-                    captured[k] = gt
+    while True:
+        if solo >= 0:
+            seq, solo = solo, -1
+        elif heap:
+            seq = -heappop(heap)
+        else:
+            return
+        t, g = pending.pop(seq)
+        node: Any = t.node
+        if node.freed:
+            _check_live(node)
+        if t._hooks:
+            g = _apply_hooks(t, g, raw)
+        if t._retain:
+            t.grad = _wrap(g, t) if raw else g
+        if want is not None and id(t) in want:
+            captured[id(t)] = _wrap(g, t)
+        ins = node.inputs
+        if raw:
+            args = node._args  # the input arrays, when the fast path kept them
+            if args is None:
+                args = _arrays(ins)
+            out: Any = t.data
+        else:
+            st.forward_of, st.scope = node, node.scope  # recorded under the op's scope
+            args, out = ins, t
+        params = node.params
+        vjp = node.op.vjp
+        cts = vjp(g, args, out, **params) if params else vjp(g, args, out)
+        # (zip's strict keyword alone costs ~0.2 µs per node: keep it off the hot loop)
+        for x, ct in zip(ins, cts):  # noqa: B905
+            if ct is None or not isinstance(x, tensor_cls) or not x.requires_grad:
                 continue
-            if not create_graph and gt.node is not None:
-                gt = gt.detach()
-            if leaf.grad is None:
-                leaf.grad = gt
+            shape = x.data.shape
+            if ct.shape != shape:
+                ct = sum_to_shape(ct, shape)
+            xn = x.node
+            if xn is None:
+                acc = leaves.get(x)
+                if acc is None:
+                    leaves[x] = [x, ct]
+                else:
+                    acc[1] = acc[1] + ct
+                continue
+            s = xn.seq
+            e = pending.get(s)
+            if e is not None:
+                e[1] = e[1] + ct
+                continue
+            if s > seq:  # x's node is newer than its user: x changed in place since
+                raise _inplace_error(node, x)
+            pending[s] = [x, ct]
+            if len(pending) == 1:  # nothing else pending: no heap needed
+                solo = s
             else:
-                with _GradMode(create_graph):
-                    leaf.grad = leaf.grad + gt
-    finally:
-        st.grad_enabled, st.phase, st.forward_of, st.raw, st.scope = prev
-    return captured
+                if solo >= 0:
+                    heappush(heap, -solo)
+                    solo = -1
+                heappush(heap, -s)
+        if not retain_graph:
+            node.freed = True
+
+
+def _arrays(ins: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The raw arrays of a node's inputs (Tensors unwrapped, scalars as they are)."""
+    return tuple([x.data if isinstance(x, Tensor) else x for x in ins])
+
+
+def _to_leaves(
+    leaves: dict[Tensor, list[Any]],
+    create_graph: bool,
+    want: set[int] | None,
+    captured: dict[int, Tensor],
+) -> None:
+    """Hand each leaf its gradient: into `captured` when wanted, else accumulated into .grad."""
+    raw = not create_graph
+    for leaf, (_, g) in leaves.items():
+        k = id(leaf)
+        if leaf._hooks:
+            g = _apply_hooks(leaf, g, raw)
+        gt = _wrap(g, leaf)
+        if want is not None:
+            if k in want:
+                captured[k] = gt
+            continue
+        if raw and gt.node is not None:
+            gt = gt.detach()
+        if leaf.grad is None:
+            leaf.grad = gt
+        else:
+            with _GradMode(create_graph):
+                leaf.grad = leaf.grad + gt
 
 
 def _as_list(x: Tensor | Sequence[Tensor]) -> list[Tensor]:
     return [x] if isinstance(x, Tensor) else list(x)
 
 
-def _root_grads(outputs: list[Tensor], grad_outputs: Any) -> list[Tensor]:
+_ONES: dict[tuple[tuple[int, ...], np.dtype[Any]], np.ndarray[Any, Any]] = {}
+"""Read-only ones arrays by (shape, dtype): the implicit seed gradient of a CPU backward."""
+
+
+def _ones(out: Tensor, raw: bool) -> Any:
+    """The implicit seed gradient, ones like `out`: a cached raw array on the CPU when raw."""
+    data = out.data
+    if raw and data.__class__ is np.ndarray:
+        key = (data.shape, data.dtype)
+        seed = _ONES.get(key)
+        if seed is None:
+            seed = _ONES[key] = np.ones_like(data)
+            seed.flags.writeable = False  # shared by every backward: nobody may write to it
+        return seed
+    g = out.device.xp.ones_like(data)
+    return g if raw else _make(g, out.device, None, False)
+
+
+def _root_grads(outputs: list[Tensor], grad_outputs: Any, raw: bool) -> list[Any]:
+    """Seed gradients of the outputs: raw arrays when raw, else Tensors."""
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     res = []
@@ -262,14 +307,15 @@ def _root_grads(outputs: list[Tensor], grad_outputs: Any) -> list[Tensor]:
                     f"grad can be implicitly created only for outputs with one "
                     f"element; this one has shape {out.shape}: pass a gradient"
                 )
-            g = _make(out.device.xp.ones_like(out.data), out.device, None, False)
-        elif not isinstance(g, Tensor):
+            res.append(_ones(out, raw))
+            continue
+        if not isinstance(g, Tensor):
             from .creation import tensor
 
             g = tensor(g, dtype=out.dtype, device=out.device)
         if tuple(g.shape) != tuple(out.shape):
             raise ValueError(f"gradient shape {g.shape} does not match output shape {out.shape}")
-        res.append(g)
+        res.append(g.data if raw else g)
     return res
 
 
@@ -292,7 +338,7 @@ def backward(
                 "op makes it from a tensor with requires_grad=True)"
             )
     retain = create_graph if retain_graph is None else retain_graph
-    _run(outs, _root_grads(outs, grad_tensors), retain, create_graph, None)
+    _run(outs, _root_grads(outs, grad_tensors, not create_graph), retain, create_graph, None)
 
 
 def grad(
@@ -310,7 +356,8 @@ def grad(
         if not o.requires_grad:
             raise RuntimeError("grad of an output that does not require grad")
     retain = create_graph if retain_graph is None else retain_graph
-    captured = _run(outs, _root_grads(outs, grad_outputs), retain, create_graph, ins)
+    seeds = _root_grads(outs, grad_outputs, not create_graph)
+    captured = _run(outs, seeds, retain, create_graph, ins)
     res: list[Tensor | None] = []
     for i, x in enumerate(ins):
         g = captured.get(id(x))
@@ -321,3 +368,17 @@ def grad(
             )
         res.append(g)
     return tuple(res)
+
+
+def _wire_tensor() -> None:
+    """Give Tensor.backward its entry point (tensor.py cannot import this module: a cycle).
+
+    A function-level import would cost ~1.7 µs on every backward call.
+    """
+    import sys
+
+    tensor_mod: Any = sys.modules[Tensor.__module__]
+    tensor_mod._backward = backward
+
+
+_wire_tensor()

@@ -259,8 +259,14 @@ def _device_mismatch(op: OpDef, inputs: tuple[Any, ...]) -> None:
 
 
 def unary(op: OpDef, x: Any, params: dict[str, Any] = EMPTY) -> Any:
-    """Fast path for one-input ops on a Tensor (falls back to dispatch otherwise)."""
+    """Fast path for one-input ops on a Tensor (falls back to dispatch otherwise).
+
+    A numpy array inside a raw backward (a VJP rule's F.reshape(g, ...)) runs the kernel
+    directly: the same result as dispatch's raw path, without its input loop.
+    """
     if not isinstance(x, Tensor) or _interceptors:
+        if x.__class__ is _ndarray and STATE.raw and not _interceptors:
+            return op.forward(np, x, **params)
         return dispatch(op, (x,), params)
     dev = x.device
     try:
@@ -270,9 +276,23 @@ def unary(op: OpDef, x: Any, params: dict[str, Any] = EMPTY) -> Any:
     return _finish(op, out, (x,), dev, x.requires_grad, params)
 
 
+def _raw_pair(a: Any, b: Any) -> bool:
+    """Whether a and b are numpy arrays, or one is and the other a Python scalar."""
+    ca, cb = a.__class__, b.__class__
+    if ca is _ndarray:
+        return cb is _ndarray or cb in _WEAK
+    return cb is _ndarray and ca in _WEAK
+
+
 def binary(op: OpDef, a: Any, b: Any) -> Any:
-    """Fast path for two-Tensor ops without params (falls back to dispatch otherwise)."""
+    """Fast path for two-Tensor ops without params (falls back to dispatch otherwise).
+
+    Numpy arrays (or one array and a Python scalar) inside a raw backward run the kernel
+    directly, as in unary.
+    """
     if not isinstance(b, Tensor) or not isinstance(a, Tensor) or _interceptors:
+        if _raw_pair(a, b) and STATE.raw and not _interceptors:
+            return op.forward(np, a, b)
         return dispatch(op, (a, b))
     dev = a.device
     if b.device is not dev:

@@ -11,6 +11,7 @@ from .backend import CPU, Device, get_device, to_device
 
 if TYPE_CHECKING:
     from . import functional as _F
+    from .autograd import backward as _backward
     from .dispatch import binary as _binary
     from .dispatch import unary as _unary
     from .node import Node
@@ -180,9 +181,7 @@ class Tensor:
         self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
     ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's .grad (see autograd.backward)."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+        _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
 
     def register_hook(self, fn: Hook) -> Callable[[], None]:
         """Call fn(grad) when this tensor's gradient is computed; a returned tensor replaces it.

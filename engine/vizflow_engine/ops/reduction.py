@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .. import functional as F
 from ..dispatch import unary
 from ..registry import TensorSpec, defop
@@ -19,7 +21,7 @@ def _axes(axis: Any) -> Any:
 
 def _expand_back(g: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     """g reshaped with the reduced dims kept as size 1, ready to broadcast against x."""
-    if keepdims:
+    if keepdims or axis is None:  # a full reduction's 0-d g broadcasts as it is
         return g
     axes = norm_axes(axis, x.ndim)
     return F.reshape(g, tuple(1 if i in axes else d for i, d in enumerate(x.shape)))
@@ -27,7 +29,27 @@ def _expand_back(g: Any, x: Any, axis: Any, keepdims: bool) -> Any:
 
 def _sum_vjp(g: Any, ins: Any, out: Any, axis: Any, keepdims: bool) -> tuple[Any]:
     x = ins[0]
+    if g.__class__ is np.ndarray and g.ndim == 0:  # raw backward of a full sum (a loss)
+        return (_spread(g, x),)
     return (F.expand(_expand_back(g, x, axis, keepdims), x.shape),)
+
+
+_SPREAD_COPY_MAX = 4096
+"""Up to this many elements, _spread fills a new array instead of making a broadcast view."""
+
+
+def _spread(g: Any, x: Any) -> Any:
+    """The 0-d array g broadcast to x's shape, as expand would (the raw path of a full sum).
+
+    Small results are filled in a new array: np.broadcast_to's view costs ~3.5 µs to make
+    and its stride-0 layout slows every tiny ufunc that reads it by ~1 µs. Large results
+    stay a read-only view (no copy), as expand gives.
+    """
+    if x.size > _SPREAD_COPY_MAX:
+        return np.broadcast_to(g, x.shape)
+    res = np.empty(x.shape, g.dtype)
+    res[...] = g
+    return res
 
 
 SUM = defop(
