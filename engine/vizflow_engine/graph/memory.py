@@ -130,6 +130,9 @@ def plan_memory(
             ):
                 mp.var_inplace[v.uid] = var
                 continue
+            if var is not None and can_out(n) and _can_write_fresh(n, var, v, rt, last, step):
+                mp.var_inplace[v.uid] = var
+                continue
             if v.uid in pinned or not can_out(n) or not preallocate:
                 live_transient += size
                 mp.transient_peak = max(mp.transient_peak, live_transient)
@@ -212,6 +215,18 @@ def _can_overwrite(
     if last.get(rt(var), -1) > k:  # read later, e.g. the variable itself is an output
         return False
     return all(step[m] < k or m is n for m in readers.get(rt(var), []))
+
+
+def _can_write_fresh(
+    n: Node, var: Value, v: Value, rt: Any, last: dict[int, int], step: dict[Node, int]
+) -> bool:
+    """True when `n`, which does not read `var`, may compute straight into var's array
+    (e.g. a gradient into the tensor's .grad): nothing reads var's old value from then on."""
+    if var.shape != v.shape or var.dtype != v.dtype:
+        return False
+    if any(isinstance(x, Value) and rt(x) == rt(var) for x in n.inputs):
+        return False
+    return last.get(rt(var), -1) < step[n]
 
 
 def _default_can_out(n: Node) -> bool:

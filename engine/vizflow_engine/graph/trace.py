@@ -77,6 +77,7 @@ class Tracer:
         self.by_array: dict[int, Value] = {}
         self.seen: dict[int, tuple[Tensor, Any]] = {}  # id -> (tensor, its original data)
         self.grads: dict[int, tuple[Tensor, Any]] = {}  # tensors whose .grad tracing replaced
+        self.grad_stores: list[tuple[Tensor, Tensor]] = []  # (tensor, array its grad lands in)
 
     def handle(self, op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
         """The intercept handler: every op becomes a node, except deterministic creation ops.
@@ -141,8 +142,19 @@ class Tracer:
                 if new is not var and not _writes(new, var):
                     self.graph.assign(var, new)
         for t, g in self.grads.values():
+            if isinstance(t.grad, Value):
+                self._store_grad(t, t.grad)
             t.grad = g
         _mark_updates(self.graph)
+
+    def _store_grad(self, t: Tensor, grad: Value) -> None:
+        """A gradient the traced code left in t.grad becomes a graph variable the plan writes
+        (straight from the node computing it where it can), so a compiled call fills t.grad."""
+        xp = grad.device.xp
+        store = Tensor(xp.zeros(tuple(grad.shape), dtype=grad.dtype))
+        var = self.graph.variable(f"{t.name or 'var'}.grad", store, requires_grad=False)
+        self.graph.assign(var, grad)
+        self.grad_stores.append((t, store))
 
 
 def _writes(new: Value, var: Value) -> bool:
@@ -332,16 +344,23 @@ def _arg_names(fn: Callable[..., Any]) -> list[str]:
         return []
 
 
+GradStores = list[tuple[Tensor, Tensor]]
+
+
 def trace_graph(
     fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
-) -> tuple[Graph, Tree]:
-    """Trace fn on example args (arrays/Tensors/specs become placeholders): (graph, out tree)."""
+) -> tuple[Graph, Tree, GradStores]:
+    """Trace fn on example args (arrays/Tensors/specs become placeholders).
+
+    Returns the graph, the tree of its outputs, and (tensor, store) for every .grad the
+    traced code set: running the graph writes that gradient into the store.
+    """
     g = Graph(getattr(fn, "__name__", "graph"))
     sym = _symbolic_args(g, args, _arg_names(fn))
-    with tracing(g):
+    with tracing(g) as tr:
         out = fn(*sym, **(kwargs or {}))
         tree = _flatten_out(g, out)
-    return g, tree
+    return g, tree, tr.grad_stores
 
 
 def trace(fn: Callable[..., Any], *specs: Any, **kwargs: Any) -> Graph:
@@ -364,14 +383,16 @@ class Function:
         self.fn = fn
         self.optimize = optimize
         self.parallel = parallel
-        self.cache: dict[tuple[Any, ...], tuple[Any, Tree, Graph]] = {}
+        self.cache: dict[tuple[Any, ...], tuple[Any, Tree, Graph, GradStores]] = {}
         functools.update_wrapper(self, fn)
 
-    def _entry(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Tree, Graph]:
+    def _entry(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[Any, Tree, Graph, GradStores]:
         key = signature(args) + signature(tuple(sorted(kwargs.items())))
         hit = self.cache.get(key)
         if hit is None:
-            g, tree = trace_graph(self.fn, args, kwargs)
+            g, tree, stores = trace_graph(self.fn, args, kwargs)
             run_g = g
             if self.optimize:
                 from .passes import optimize
@@ -379,13 +400,15 @@ class Function:
                 run_g = optimize(g)[0]
             from .executor import compile_plan
 
-            hit = (compile_plan(run_g, parallel=self.parallel), tree, g)
+            hit = (compile_plan(run_g, parallel=self.parallel), tree, g, stores)
             self.cache[key] = hit
         return hit
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        plan, tree, _ = self._entry(args, kwargs)
+        plan, tree, _, stores = self._entry(args, kwargs)
         outs = plan.run(*flatten_arrays(args))
+        for t, store in stores:  # as after eager backward(): .grad holds this call's gradient
+            t.grad = store
         dev = plan.device
         return unflatten(tree, [_make(o, dev, None, False) for o in outs])
 

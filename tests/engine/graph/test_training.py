@@ -32,10 +32,28 @@ def test_training_graph_has_three_phases_and_in_place_updates():
     g = verify(step.graph(vf.tensor(x), vf.tensor(y)))
     phases = {n.phase for n in g.nodes}
     assert phases == {"forward", "backward", "update"}
-    assert {v.name for v, _ in g.updates} == {p.name for p in params}
-    assert all(v.tensor is p for v, p in zip(g.variables, params, strict=True))
+    names = {p.name for p in params}
+    assert {v.name for v, _ in g.updates} == names | {f"{n}.grad" for n in names}
+    assert all(v.tensor is p for v, p in zip(g.variables[: len(params)], params, strict=True))
     plan = step.plan(vf.tensor(x), vf.tensor(y))
-    assert len(plan.memory.var_inplace) == len(params)  # W -= lr*g writes into W itself
+    # W -= lr*g writes into W itself, and each gradient is computed straight into W.grad
+    assert len(plan.memory.var_inplace) == 2 * len(params)
+
+
+@pytest.mark.parametrize("optimize", [True, False])
+def test_a_compiled_step_leaves_each_gradient_in_grad_like_eager_backward(optimize):
+    x, y = data(seed=5)
+    pe, pc = mlp_params((8, 16, 4), seed=4), mlp_params((8, 16, 4), seed=4)
+    step = function(lambda a, b: sgd_step(pc, a, b), optimize=optimize)
+    for _ in range(3):
+        sgd_step(pe, vf.tensor(x), vf.tensor(y))
+        step(vf.tensor(x), vf.tensor(y))
+        for a, b in zip(pe, pc, strict=True):
+            assert b.grad is not None and b.grad.shape == a.grad.shape
+            np.testing.assert_allclose(b.grad.numpy(), a.grad.numpy(), rtol=1e-10, atol=1e-14)
+    before = [p.grad for p in pc]
+    step.graph(vf.tensor(x), vf.tensor(y))  # tracing alone leaves .grad as it was
+    assert all(p.grad is g for p, g in zip(pc, before, strict=True))
 
 
 @pytest.mark.parametrize("optimize", [True, False])

@@ -193,12 +193,16 @@ class Plan:
                 arg_fmt.append(self._literal(n, x, ns))
         dest: str | None = None
         if out.uid in mp.var_inplace:
+            var = mp.var_inplace[out.uid]
             j = next(
-                k
-                for k, x in enumerate(n.inputs)
-                if isinstance(x, Value) and x.uid == mp.var_inplace[out.uid].uid
+                (k for k, x in enumerate(n.inputs) if isinstance(x, Value) and x.uid == var.uid),
+                None,
             )
-            dest = arg_fmt[j]
+            if j is None:  # the node does not read the variable: its slot is the destination
+                dest = f"{{{len(slots)}}}"
+                slots.append(slot[var.uid])
+            else:
+                dest = arg_fmt[j]
         elif out.uid in mp.buffer_of:
             ns[f"b{i}"] = self.buffers[mp.buffer_of[out.uid]].reshape(
                 tuple(d for d in out.shape if isinstance(d, int))
