@@ -193,14 +193,14 @@ class Plan:
                 arg_fmt.append(self._literal(n, x, ns))
         dest: str | None = None
         if out.uid in mp.var_inplace:
-            var = mp.var_inplace[out.uid]
+            target = mp.var_inplace[out.uid]
             j = next(
-                (k for k, x in enumerate(n.inputs) if isinstance(x, Value) and x.uid == var.uid),
+                (k for k, x in enumerate(n.inputs) if isinstance(x, Value) and x.uid == target.uid),
                 None,
             )
             if j is None:  # the node does not read the variable: its slot is the destination
                 dest = f"{{{len(slots)}}}"
-                slots.append(slot[var.uid])
+                slots.append(slot[target.uid])
             else:
                 dest = arg_fmt[j]
         elif out.uid in mp.buffer_of:
