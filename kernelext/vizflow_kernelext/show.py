@@ -38,12 +38,13 @@ def show(
     inputs: Any = None,
     compare: Any = None,
     title: str | None = None,
-    direction: str = "RIGHT",
+    direction: str | None = None,
     height: str = "420px",
 ) -> GraphViewer:
     """A graph viewer for `obj` (displayed when last in a cell): a tensor's history, a Graph,
     or a module traced on `inputs`. `compare=` adds a second graph side by side (e.g. before
-    and after vf.optimize), selection matched by node name."""
+    and after vf.optimize), selection matched by node name. `direction` ("RIGHT" or "DOWN")
+    overrides the viewer's "Layout direction" setting; None follows the setting."""
     built = build(obj, title, inputs)
     other = build(compare).payload if compare is not None else None
     return GraphViewer(

@@ -13,7 +13,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { labHooks } from './labHooks';
 import { graphRendererFactory } from './mime';
-import { currentSettings, readSettings } from './model/settings';
+import { setCurrentSettings } from './model/settings';
 import { openSource } from './openSource';
 import { liveViewers } from './registry';
 import { MODULE_NAME, MODULE_VERSION } from './version';
@@ -58,21 +58,21 @@ const plugin: JupyterFrontEndPlugin<void> = {
       graphRendererFactory,
       graphRendererFactory.defaultRank
     );
-    labHooks.openSource = src => openSource(app, src);
+    labHooks.openSource = (src, from) => openSource(app, src, from);
 
     if (settings) {
       void settings
         .load(PLUGIN_ID)
         .then(s => {
-          const update = (): void => {
-            currentSettings.value = readSettings(s.composite);
-          };
-          update();
-          s.changed.connect(update);
+          setCurrentSettings(s.composite);
+          s.changed.connect(() => setCurrentSettings(s.composite));
         })
-        .catch(err =>
-          console.warn('vizflow: settings could not be loaded', err)
-        );
+        .catch(err => {
+          console.warn('vizflow: settings could not be loaded', err);
+          setCurrentSettings();
+        });
+    } else {
+      setCurrentSettings();
     }
 
     app.commands.addCommand(CommandIDs.fitGraphs, {

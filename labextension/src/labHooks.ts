@@ -6,5 +6,5 @@ import type { SourceLocation } from './protocol';
 
 export const labHooks: {
   /** Open the file (or scroll the notebook to the cell) where a node was made. */
-  openSource?: (source: SourceLocation) => void;
+  openSource?: (source: SourceLocation, from?: Element | null) => void;
 } = {};

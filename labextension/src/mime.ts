@@ -45,7 +45,7 @@ export class GraphMimeRenderer extends Widget implements IRenderMime.IRenderer {
     host.showStatic({
       graph: bundle.graph,
       compare: bundle.compare,
-      direction: 'RIGHT',
+      direction: '',
       height: ''
     });
     if (bundle.model_id) {

@@ -9,10 +9,13 @@ import type { GraphPayload } from './protocol';
 import { LayoutClient } from './layout/client';
 import { InProcessTransport } from './layout/inProcess';
 import { loadElk } from './layout/elk';
-import type { LayoutDirection } from './layout/messages';
 import { WebWorkerTransport } from './layout/worker';
 import type { LiveGraphModel } from './liveModels';
-import { currentSettings } from './model/settings';
+import {
+  currentSettings,
+  resolveDirection,
+  type ViewerSettings
+} from './model/settings';
 import type { LayoutState } from './model/viewerState';
 import { liveViewers, type FitTarget } from './registry';
 import { GraphViewer, type GraphViewerApi } from './view/GraphViewer';
@@ -23,14 +26,6 @@ export interface ViewerContent {
   compare: GraphPayload | null;
   direction: string;
   height: string;
-}
-
-function toDirection(value: string): LayoutDirection {
-  const setting = currentSettings.value.direction;
-  if (setting !== 'widget') {
-    return setting;
-  }
-  return value === 'DOWN' ? 'DOWN' : 'RIGHT';
 }
 
 export function createLayoutClient(): LayoutClient {
@@ -45,7 +40,9 @@ export class ViewerHost implements FitTarget {
   private api: GraphViewerApi | null = null;
   private unsubscribe: (() => void) | null = null;
   private backend: InspectBackend | null = null;
-  private readonly settings = currentSettings.value;
+  /** The settings this viewer opened with (read at its first render). */
+  private settings: ViewerSettings | null = null;
+  private waiting: ViewerContent | null = null;
 
   constructor(readonly el: HTMLElement) {
     el.classList.add('vf-graph-viewer');
@@ -103,16 +100,37 @@ export class ViewerHost implements FitTarget {
     if (!this.root) {
       return;
     }
+    if (!this.settings) {
+      if (!currentSettings.loaded) {
+        // A viewer opened while the page loads waits for the settings (once).
+        const first = this.waiting === null;
+        this.waiting = content;
+        if (first) {
+          void currentSettings.ready.then(() => {
+            const latest = this.waiting;
+            this.waiting = null;
+            if (latest) {
+              this.render(latest);
+            }
+          });
+        }
+        return;
+      }
+      this.settings = currentSettings.value;
+    }
+    const settings = this.settings;
     const height = content.height || '420px';
     this.el.style.height = height;
+    const direction = resolveDirection(content.direction, settings);
+    this.el.setAttribute('data-direction', direction);
     this.root.render(
       React.createElement(GraphViewer, {
         payload: content.graph,
         compare: content.compare,
-        direction: toDirection(content.direction),
+        direction,
         createLayoutClient,
         backend: this.backend,
-        settings: this.settings,
+        settings,
         height,
         onLayoutState: this.onLayoutState,
         onApi: this.onApi

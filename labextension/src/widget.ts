@@ -43,7 +43,7 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
       _view_module_version: GraphViewerModel.view_module_version,
       graph: null,
       compare: null,
-      layout_direction: 'RIGHT',
+      layout_direction: null,
       height: '420px'
     };
   }
@@ -93,8 +93,10 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
     return payload;
   }
 
+  /** 'RIGHT' or 'DOWN' when the widget chose one, else '' (the setting decides). */
   direction(): string {
-    return String(this.get('layout_direction') ?? 'RIGHT');
+    const d: unknown = this.get('layout_direction');
+    return typeof d === 'string' ? d : '';
   }
 
   height(): string {

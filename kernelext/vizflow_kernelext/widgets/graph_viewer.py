@@ -58,7 +58,10 @@ class GraphViewer(widgets.DOMWidget):
 
     graph = traitlets.Dict().tag(sync=True)
     compare = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
-    layout_direction = traitlets.Enum(LAYOUT_DIRECTIONS, default_value="RIGHT").tag(sync=True)
+    # None: the browser's "Layout direction" setting decides (left to right by default).
+    layout_direction = traitlets.Enum(LAYOUT_DIRECTIONS, default_value=None, allow_none=True).tag(
+        sync=True
+    )
     height = traitlets.Unicode("420px").tag(sync=True)
 
     def __init__(

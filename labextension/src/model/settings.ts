@@ -2,6 +2,11 @@
  * Viewer settings (schema/plugin.json); new viewers read the current values.
  */
 import type { LayoutDirection } from '../layout/messages';
+import {
+  autoCollapseDepth,
+  expandedAtDepth,
+  type ScopeTree
+} from './scopeTree';
 
 export interface ViewerSettings {
   /** Layout direction for viewers whose widget does not choose one. */
@@ -45,7 +50,60 @@ export function readSettings(raw: unknown): ViewerSettings {
   return { direction, collapseDepth: depth, maxVisible, overlay };
 }
 
+/**
+ * The direction a viewer lays out in: the widget's own choice when it made one
+ * (`vf.show(..., direction="DOWN")`), else the setting, else left to right.
+ */
+export function resolveDirection(
+  widgetValue: string | null | undefined,
+  settings: ViewerSettings
+): LayoutDirection {
+  if (widgetValue === 'RIGHT' || widgetValue === 'DOWN') {
+    return widgetValue;
+  }
+  return settings.direction === 'widget' ? 'RIGHT' : settings.direction;
+}
+
+/** The collapse depth a graph opens at: the setting, or automatic (-1). */
+export function initialDepth(
+  tree: ScopeTree,
+  settings: ViewerSettings
+): number {
+  return settings.collapseDepth >= 0
+    ? settings.collapseDepth
+    : autoCollapseDepth(tree, settings.maxVisible);
+}
+
+/** The groups expanded when a graph opens. */
+export function initialExpanded(
+  tree: ScopeTree,
+  settings: ViewerSettings
+): Set<string> {
+  return expandedAtDepth(tree, initialDepth(tree, settings));
+}
+
+let markLoaded: () => void = () => undefined;
+
 /** The page's current settings (the plugin updates them). */
-export const currentSettings: { value: ViewerSettings } = {
-  value: DEFAULT_SETTINGS
+export const currentSettings: {
+  value: ViewerSettings;
+  /** False until the setting registry answered (or is known to be absent). */
+  loaded: boolean;
+  /** Resolves once `loaded` is true. */
+  ready: Promise<void>;
+} = {
+  value: DEFAULT_SETTINGS,
+  loaded: false,
+  ready: new Promise<void>(resolve => {
+    markLoaded = resolve;
+  })
 };
+
+/** Store the settings read from the registry (or keep the defaults: `raw` undefined). */
+export function setCurrentSettings(raw?: unknown): void {
+  if (raw !== undefined) {
+    currentSettings.value = readSettings(raw);
+  }
+  currentSettings.loaded = true;
+  markLoaded();
+}

@@ -22,9 +22,7 @@ import { initialViewerState, viewerReducer } from '../model/viewerState';
 import type { LayoutState } from '../model/viewerState';
 import {
   ancestorGroups,
-  autoCollapseDepth,
   buildScopeTree,
-  expandedAtDepth,
   type ScopeTree
 } from '../model/scopeTree';
 import {
@@ -42,7 +40,7 @@ import {
   overlayValues,
   scaleFraction
 } from '../model/overlay';
-import type { ViewerSettings } from '../model/settings';
+import { initialExpanded, type ViewerSettings } from '../model/settings';
 import { LayoutCancelledError, type LayoutClient } from '../layout/client';
 import { layoutInputFromVisible } from '../layout/fromModel';
 import type { LayoutDirection } from '../layout/messages';
@@ -121,17 +119,6 @@ export function layerGapFor(
     MAX_LAYER_GAP,
     Math.max(60, Math.ceil(longest * LABEL_CHAR_PX + LABEL_MARGIN_PX))
   );
-}
-
-function initialExpanded(
-  tree: ScopeTree,
-  settings: ViewerSettings
-): Set<string> {
-  const depth =
-    settings.collapseDepth >= 0
-      ? settings.collapseDepth
-      : autoCollapseDepth(tree, settings.maxVisible);
-  return expandedAtDepth(tree, depth);
 }
 
 function isTyping(target: EventTarget | null): boolean {
