@@ -5,57 +5,100 @@
  */
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
+import { Notification } from '@jupyterlab/apputils';
 import type { SourceLocation } from './protocol';
+import {
+  findCellIndex,
+  serverRelativePath,
+  type CellInfo
+} from './model/sourceLink';
 
-interface CellLike {
-  model: { type: string; executionCount?: number | null; id?: string };
+export { executionCountOf, serverRelativePath } from './model/sourceLink';
+
+interface CellLike extends CellInfo {
   node: HTMLElement;
 }
 
 interface NotebookLike {
   widgets: readonly CellLike[];
   activeCellIndex: number;
+  mode?: string;
+  scrollToItem?(index: number, align?: string): Promise<void>;
 }
 
-export function executionCountOf(
-  cell: string | null | undefined
-): number | null {
-  const m = /^In\s*\[\s*(\d+)\s*\]$/.exec(cell ?? '');
-  return m ? Number(m[1]) : null;
+interface MainWidget {
+  id: string;
+  node: HTMLElement;
+  content?: unknown;
 }
 
-/** A file path relative to the server root, as docmanager wants it. */
-export function serverRelativePath(file: string, serverRoot: string): string {
-  const root = serverRoot.replace(/[\\/]+$/, '');
-  if (root && (file.startsWith(root + '/') || file.startsWith(root + '\\'))) {
-    return file.slice(root.length + 1);
-  }
-  return file;
-}
-
-function currentNotebook(app: JupyterFrontEnd): NotebookLike | null {
-  const content = (
-    app.shell.currentWidget as unknown as { content?: unknown } | null
-  )?.content as NotebookLike | undefined;
+function asNotebook(widget: unknown): NotebookLike | null {
+  const content = (widget as { content?: unknown } | null)?.content as
+    NotebookLike | undefined;
   return content && Array.isArray(content.widgets) ? content : null;
 }
 
-export function openSource(app: JupyterFrontEnd, src: SourceLocation): void {
-  const count = executionCountOf(src.cell);
-  const nb = currentNotebook(app);
-  if (src.cell && nb) {
-    const index = nb.widgets.findIndex(c =>
-      count !== null
-        ? c.model.type === 'code' && c.model.executionCount === count
-        : c.model.id === src.cell
-    );
+/** The notebook panel that holds `el` (the viewer), else the current widget. */
+function notebookOf(
+  app: JupyterFrontEnd,
+  el: Element | null | undefined
+): { panel: MainWidget; notebook: NotebookLike } | null {
+  if (el) {
+    for (const w of app.shell.widgets('main')) {
+      const panel = w as unknown as MainWidget;
+      const notebook = asNotebook(panel);
+      if (notebook && panel.node.contains(el)) {
+        return { panel, notebook };
+      }
+    }
+  }
+  const current = app.shell.currentWidget as unknown as MainWidget | null;
+  const notebook = asNotebook(current);
+  return current && notebook ? { panel: current, notebook } : null;
+}
+
+/**
+ * Show where a node was made. `from` is the element the request came from (the
+ * viewer), so that its own notebook is searched even when another tab is current.
+ */
+export function openSource(
+  app: JupyterFrontEnd,
+  src: SourceLocation,
+  from?: Element | null
+): void {
+  const found = src.cell ? notebookOf(app, from) : null;
+  if (src.cell && found) {
+    const { panel, notebook } = found;
+    const index = findCellIndex(notebook.widgets, src.cell);
     if (index >= 0) {
-      nb.activeCellIndex = index;
-      nb.widgets[index].node.scrollIntoView({ block: 'center' });
+      app.shell.activateById(panel.id);
+      notebook.mode = 'command';
+      notebook.activeCellIndex = index;
+      // A windowed notebook may not have the cell in the DOM: let it scroll there.
+      if (notebook.scrollToItem) {
+        void notebook.scrollToItem(index, 'center');
+      } else {
+        notebook.widgets[index].node.scrollIntoView({ block: 'center' });
+      }
       return;
     }
   }
+  if (src.cell) {
+    // The cell's code ran from a kernel's scratch file: nothing to open.
+    Notification.warning(
+      `vizflow: cell ${src.cell} is not in this notebook (was it re-run or deleted?)`,
+      { autoClose: 5000 }
+    );
+    return;
+  }
   const path = serverRelativePath(src.file, PageConfig.getOption('serverRoot'));
+  if (path === src.file && /^([\\/]|[A-Za-z]:)/.test(path)) {
+    Notification.warning(
+      `vizflow: ${src.file} lies outside the folder JupyterLab serves`,
+      { autoClose: 5000 }
+    );
+    return;
+  }
   void app.commands
     .execute('docmanager:open', { path })
     .then((widget: unknown) => {

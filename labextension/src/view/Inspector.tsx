@@ -244,7 +244,7 @@ function NodeDetails(props: {
                 <button
                   className="vf-link vf-source-link"
                   title={`${src.file}:${src.line}`}
-                  onClick={() => labHooks.openSource?.(src)}
+                  onClick={e => labHooks.openSource?.(src, e.currentTarget)}
                 >
                   {sourceText(src)}
                 </button>
