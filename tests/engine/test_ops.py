@@ -226,3 +226,22 @@ def test_backward_nodes_are_marked_when_create_graph() -> None:
             assert t.node.forward_of is not None and t.node.forward_of.phase == "forward"
         stack.extend(i for i in t.node.inputs if isinstance(i, vf.Tensor))
     assert g.node is not None and g.node.phase == "backward"
+
+
+@pytest.mark.parametrize(
+    "x, axis",
+    [
+        (np.array([[0.0, 2.0, 3.0], [1.5, -2.0, 0.5]]), 1),  # one zero in a row
+        (np.array([[0.0, 2.0, 0.0], [1.5, -2.0, 0.5]]), 1),  # two zeros: all zero
+        (np.array([[0.0, 2.0], [0.0, 3.0], [4.0, 1.0]]), 0),
+        (np.array([[0.0, 2.0], [1.0, 3.0]]), None),
+    ],
+)
+def test_prod_gradient_is_exact_where_the_input_has_zeros(x: np.ndarray, axis: Any) -> None:
+    """prod is linear in each element, so central differences are exact even at zeros."""
+    w = np.random.default_rng(0).standard_normal(np.prod(x, axis=axis).shape)
+    t = vf.tensor(x.copy(), requires_grad=True)
+    (vf.prod(t, axis) * vf.tensor(w)).sum().backward()
+    assert t.grad is not None
+    numeric = _numeric_grad(lambda: float((np.prod(x, axis=axis) * w).sum()), x)
+    np.testing.assert_allclose(t.grad.numpy(), numeric, rtol=1e-8, atol=1e-10)

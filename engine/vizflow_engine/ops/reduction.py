@@ -97,8 +97,17 @@ MIN = defop(
 
 
 def _prod_vjp(g: Any, ins: Any, out: Any, axis: Any, keepdims: bool) -> tuple[Any]:
+    """dz/dx_i = product of the other elements, exact with zeros: with none it is z / x_i;
+    with one zero only that element gets the product of the rest; with more, all get 0."""
     x = ins[0]
-    return (_expand_back(g * out, x, axis, keepdims) / x,)
+    is_zero = x == 0.0
+    x_safe = F.where(is_zero, 1.0, x)
+    rest = F.prod(x_safe, axis, True)  # product of the nonzero elements
+    zeros = F.sum(F.cast(is_zero, x.dtype), axis, True)
+    others = F.where(
+        zeros == 0.0, rest / x_safe, F.where(F.logical_and(zeros == 1.0, is_zero), rest, 0.0)
+    )
+    return (_expand_back(g, x, axis, keepdims) * others,)
 
 
 PROD = defop(
@@ -109,8 +118,8 @@ PROD = defop(
     shape_rule=reduction("sum"),
     vjp=_prod_vjp,
     formula="z = Π x over axis",
-    grad_formula="dx = g z / x",
-    doc="Product over axis (gradient assumes x ≠ 0).",
+    grad_formula="dx_i = g Π_{j≠i} x_j (exact where x has zeros)",
+    doc="Product over axis.",
 )
 
 
