@@ -245,3 +245,28 @@ def test_prod_gradient_is_exact_where_the_input_has_zeros(x: np.ndarray, axis: A
     assert t.grad is not None
     numeric = _numeric_grad(lambda: float((np.prod(x, axis=axis) * w).sum()), x)
     np.testing.assert_allclose(t.grad.numpy(), numeric, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "subscripts, shapes",
+    [
+        ("ii->", [(3, 3)]),
+        ("ii->i", [(3, 3)]),
+        ("iij,jk->ik", [(2, 2, 3), (3, 4)]),
+        ("iji->j", [(2, 3, 2)]),
+        ("ii,i->", [(3, 3), (3,)]),
+        ("iii->i", [(2, 2, 2)]),
+        ("bii->b", [(2, 3, 3)]),
+    ],
+)
+def test_einsum_gradient_with_a_repeated_index(subscripts: str, shapes: list[Any]) -> None:
+    """A repeated index reads a diagonal; its gradient lands on that diagonal only."""
+    rng = np.random.default_rng(1)
+    xs = [rng.standard_normal(s) for s in shapes]
+    w = rng.standard_normal(np.einsum(subscripts, *xs).shape)
+    ts = [vf.tensor(x.copy(), requires_grad=True) for x in xs]
+    (vf.einsum(subscripts, *ts) * vf.tensor(w)).sum().backward()
+    for x, t in zip(xs, ts, strict=True):
+        assert t.grad is not None
+        numeric = _numeric_grad(lambda: float((np.einsum(subscripts, *xs) * w).sum()), x)
+        np.testing.assert_allclose(t.grad.numpy(), numeric, rtol=1e-7, atol=1e-9)

@@ -79,18 +79,42 @@ def _einsum_vjp(g: Any, ins: Any, out: Any, subscripts: str) -> tuple[Any, ...]:
     subs, osub = _parse(subscripts)
     grads = []
     for i, (sub, x) in enumerate(zip(subs, ins, strict=True)):
-        if len(set(sub)) != len(sub):
-            raise NotImplementedError(f"einsum gradient with a repeated index in {sub!r}")
+        unique = "".join(dict.fromkeys(sub))  # a repeated index (a diagonal) counted once
+        size = {c: x.shape[sub.index(c)] for c in unique}
         others = [s for j, s in enumerate(subs) if j != i]
         have = set(osub).union(*others)
-        target = "".join(c for c in sub if c in have)
+        target = "".join(c for c in unique if c in have)
         spec = ",".join([osub, *others]) + "->" + target
         gi = einsum(spec, g, *[ins[j] for j in range(len(ins)) if j != i])
-        if target != sub:  # indices summed away only in this operand: broadcast back
-            shape = tuple(x.shape[k] if c in have else 1 for k, c in enumerate(sub))
-            gi = F.expand(F.reshape(gi, shape), x.shape)
+        if target != unique:  # indices summed away only in this operand: broadcast back
+            shape = tuple(size[c] if c in have else 1 for c in unique)
+            gi = F.expand(F.reshape(gi, shape), tuple(size[c] for c in unique))
+        if unique != sub:
+            gi = _onto_diagonal(gi, unique, sub, size, x)
         grads.append(gi)
     return tuple(grads)
+
+
+def _onto_diagonal(gi: Any, unique: str, sub: str, size: dict[str, int], x: Any) -> Any:
+    """Place gi (indexed by `unique`) on the diagonal that `sub` repeats, zeros elsewhere:
+    every repeat of an index gets a fresh letter tied to the first by an identity matrix."""
+    from ..creation import eye
+
+    used = set(sub) | set(unique)
+    fresh = iter(c for c in string.ascii_letters if c not in used)
+    seen: set[str] = set()
+    full, ties = "", []
+    for c in sub:
+        if c in seen:
+            f = next(fresh)
+            full += f
+            ties.append((c, f))
+        else:
+            seen.add(c)
+            full += c
+    spec = ",".join([unique, *(a + b for a, b in ties)]) + "->" + full
+    eyes = [eye(size[a], dtype=x.dtype, device=x.device) for a, _ in ties]
+    return einsum(spec, gi, *eyes)
 
 
 EINSUM = defop(
