@@ -129,6 +129,28 @@ def ref_max_pool2d(x: np.ndarray, kernel_size: Any, stride: Any, padding: Any) -
     return out
 
 
+def _same_shape_noise(x: np.ndarray) -> np.ndarray:
+    """Values to read at the maxima: any array of x's shape."""
+    return np.random.default_rng(x.size).uniform(-1, 1, x.shape)
+
+
+def ref_max_pool2d_select(
+    x: np.ndarray, u: np.ndarray, kernel_size: Any, stride: Any, padding: Any
+) -> np.ndarray:
+    """u at the first maximum of each window of x."""
+    k, s, xp, ho, wo = _pool_geometry(x, kernel_size, stride, padding)
+    up = np.pad(u, ((0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2))
+    out = np.empty((*x.shape[:2], ho, wo))
+    for n in range(x.shape[0]):
+        for c in range(x.shape[1]):
+            for i in range(ho):
+                for j in range(wo):
+                    rows, cols = slice(i * s[0], i * s[0] + k[0]), slice(j * s[1], j * s[1] + k[1])
+                    a, b = np.unravel_index(np.argmax(xp[n, c, rows, cols]), (k[0], k[1]))
+                    out[n, c, i, j] = up[n, c, i * s[0] + a, j * s[1] + b]
+    return out
+
+
 def ref_max_pool2d_grad(
     x: np.ndarray, g: np.ndarray, kernel_size: Any, stride: Any, padding: Any
 ) -> np.ndarray:
@@ -344,7 +366,13 @@ NEURAL_SAMPLES: dict[str, Sample] = {
     "conv_transpose2d": Sample(conv_case("conv_transpose2d"), ref_conv_transpose2d),
     "conv2d_weight": Sample(conv_case("conv2d_weight"), ref_conv2d_weight),
     "max_pool2d": Sample(pool_case(False), ref_max_pool2d, second_order=False),
-    "max_pool2d_grad": Sample(pool_case(True), ref_max_pool2d_grad, second_order=False),
+    "max_pool2d_grad": Sample(pool_case(True), ref_max_pool2d_grad),
+    "max_pool2d_select": Sample(
+        pool_case(True).map(
+            lambda c: Case((c.inputs[0], _same_shape_noise(c.inputs[0])), c.params)
+        ),
+        ref_max_pool2d_select,
+    ),
     "linear": Sample(linear_case(), lambda x, w, b: x @ w.T + b),
     "cross_entropy": Sample(ce_case(False), ref_cross_entropy),
     "cross_entropy_grad": Sample(ce_case(True), ref_cross_entropy_grad),

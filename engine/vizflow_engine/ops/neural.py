@@ -487,6 +487,10 @@ def _maxpool_grad_fwd(
     return buf[:, :, p[0] : p[0] + h, p[1] : p[1] + w]
 
 
+def _maxpool_grad_vjp(gz: Any, ins: Any, out: Any, **geometry: Any) -> tuple[Any, Any]:
+    return (None, dispatch(MAX_POOL2D_SELECT, (ins[0], gz), geometry))
+
+
 MAX_POOL2D_GRAD = defop(
     "max_pool2d_grad",
     "neural",
@@ -494,10 +498,39 @@ MAX_POOL2D_GRAD = defop(
     params=_POOL_PARAMS,
     forward=_maxpool_grad_fwd,
     shape_rule=lambda specs, **kw: same(specs[:1]),
-    vjp=None,
+    vjp=_maxpool_grad_vjp,
+    differentiable_inputs=(1,),
     formula="z = g scattered to the argmax of each window of x",
-    grad_formula="not differentiable (max pooling is piecewise linear)",
+    grad_formula="dg = gz read at the argmax of each window (max_pool2d_select); x: none",
     doc="max_pool2d's input gradient (ties go to the first maximum, like PyTorch).",
+)
+
+
+def _maxpool_select_fwd(
+    xp: Any, x: Any, u: Any, kernel_size: Pair, stride: Pair | None, padding: Pair
+) -> Any:
+    k, s, p = (
+        _pair(kernel_size),
+        _pair(stride if stride is not None else kernel_size),
+        _pair(padding),
+    )
+    arg = _pool_windows(xp, x, k, s, p).argmax(axis=-1)
+    picked = xp.take_along_axis(_pool_windows(xp, u, k, s, p), arg[..., None], axis=-1)
+    return picked[..., 0]
+
+
+MAX_POOL2D_SELECT = defop(
+    "max_pool2d_select",
+    "neural",
+    inputs=("x", "u"),
+    params=_POOL_PARAMS,
+    forward=_maxpool_select_fwd,
+    shape_rule=lambda specs, **kw: _pool_rule(specs[:1], **kw),
+    vjp=lambda g, ins, out, **p: (None, dispatch(MAX_POOL2D_GRAD, (ins[0], g), p)),
+    differentiable_inputs=(1,),
+    formula="z[n,c,h,w] = u at the (first) maximum of x's window (h, w)",
+    grad_formula="du = max_pool2d_grad(x, g); x: none",
+    doc="max_pool2d_grad's transpose: gives max pooling gradients of any order.",
 )
 
 
