@@ -75,6 +75,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       setCurrentSettings();
     }
 
+    // Start and warm a layout worker once the page is idle, so the first graph
+    // (and its first expand) does not wait for ELK to load and compile.
+    void app.restored.then(() =>
+      import('./layout/pagePool').then(m =>
+        m.whenIdle(() => m.layoutPool.prime())
+      )
+    );
+
     app.commands.addCommand(CommandIDs.fitGraphs, {
       label: 'vizflow: Fit all graphs to view',
       caption: 'Fit every open vizflow graph viewer to its canvas',

@@ -9,7 +9,7 @@ import type { GraphPayload } from './protocol';
 import { LayoutClient } from './layout/client';
 import { InProcessTransport } from './layout/inProcess';
 import { loadElk } from './layout/elk';
-import { WebWorkerTransport } from './layout/worker';
+import { layoutPool } from './layout/pagePool';
 import type { LiveGraphModel } from './liveModels';
 import {
   currentSettings,
@@ -30,7 +30,8 @@ export interface ViewerContent {
 
 export function createLayoutClient(): LayoutClient {
   return new LayoutClient({
-    primary: () => new WebWorkerTransport(),
+    // A worker started (and warmed) ahead of need; the next one warms when idle.
+    primary: () => layoutPool.take(),
     fallback: () => new InProcessTransport(loadElk)
   });
 }
