@@ -6,6 +6,7 @@ Both tests share one page and one notebook (they run in file order).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -54,6 +55,56 @@ def test_inspector_shows_value_statistics(page: Page, known_viewer: Locator) -> 
     expect(stats.locator(".vf-histogram rect").first).to_be_attached()
     expect(stats.locator("canvas.vf-heatmap-canvas")).to_have_count(1)
     screenshot(page, "viewer-inspector")
+
+
+def box(el: Locator) -> dict[str, float]:
+    b = el.bounding_box()
+    assert b is not None
+    return b
+
+
+def test_inspector_leaves_the_graph_in_view(page: Page, known_viewer: Locator) -> None:
+    v = known_viewer
+    inspector = v.locator(".vf-inspector")
+    # Close the inspector and fit: the whole graph is drawn across the full canvas.
+    v.locator(".vf-inspector-close").click()
+    expect(inspector).to_have_count(0)
+    v.locator(".vf-fit").click()
+    # Select the last node of the chain (the rightmost): the inspector opens beside it.
+    js_click(v.locator(".vf-node", has_text="sum").first)
+    expect(inspector).to_be_visible()
+    canvas, side = box(v.locator(".vf-graph-canvas")), box(inspector)
+    # Side by side, not on top of each other; the canvas keeps most of the width.
+    assert canvas["x"] + canvas["width"] <= side["x"] + 1, (canvas, side)
+    assert canvas["width"] > side["width"], (canvas, side)
+    # The selected node (at the far end of the chain) is drawn inside the canvas.
+    node = box(v.locator(".react-flow__node.selected"))
+    assert canvas["x"] <= node["x"] and node["x"] + node["width"] <= canvas["x"] + canvas["width"]
+    # The minimap is a usable size, and drawn inside the canvas.
+    minimap = box(v.locator(".react-flow__minimap"))
+    assert minimap["width"] >= 90 and minimap["height"] >= 56, minimap
+    assert minimap["x"] + minimap["width"] <= canvas["x"] + canvas["width"] + 1
+    screenshot(page, "viewer-inspector-side")
+    # Drag the inspector's edge: it widens, the canvas narrows.
+    handle = box(v.locator(".vf-inspector-resizer"))
+    page.mouse.move(handle["x"] + 2, handle["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(handle["x"] - 80, handle["y"] + 40, steps=4)
+    page.mouse.up()
+    wider = box(inspector)
+    assert wider["width"] >= side["width"] + 60, (side, wider)
+    # Fold it away: a narrow strip, the canvas gets the room back.
+    v.locator(".vf-inspector-fold").click()
+    expect(inspector).to_have_class(re.compile("vf-inspector-folded"))
+    assert box(inspector)["width"] < 40
+    assert box(v.locator(".vf-graph-canvas"))["width"] > canvas["width"]
+    v.locator(".vf-inspector-fold").click()
+    expect(inspector.locator("[data-stats='value']")).to_be_visible()
+    # The minimap can be hidden from the toolbar.
+    v.locator(".vf-map-toggle").click()
+    expect(v.locator(".react-flow__minimap")).to_have_count(0)
+    v.locator(".vf-map-toggle").click()
+    expect(v.locator(".react-flow__minimap")).to_have_count(1)
 
 
 def test_saved_notebook_shows_graph_without_kernel(

@@ -13,6 +13,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
   type Node
 } from '@xyflow/react';
 import type { GraphPayload } from '../protocol';
@@ -90,6 +91,28 @@ function minimapClass(node: Node): string {
     return 'vf-minimap-group';
   }
   return data?.node ? categoryClass(data.node.category) : 'vf-minimap-frame';
+}
+
+/**
+ * The minimap's box: shaped like the graph (so a long chain is not a thin line in
+ * a large empty box), within a quarter of the canvas width and a third of its height.
+ */
+export function minimapSize(
+  graphW: number,
+  graphH: number,
+  canvasW: number,
+  canvasH: number
+): { width: number; height: number } {
+  const maxW = Math.round(Math.min(280, Math.max(120, canvasW * 0.25)));
+  const maxH = Math.round(Math.min(180, Math.max(70, canvasH / 3)));
+  if (graphW <= 0 || graphH <= 0) {
+    return { width: maxW, height: maxH };
+  }
+  const aspect = graphW / graphH;
+  if (aspect >= maxW / maxH) {
+    return { width: maxW, height: Math.max(56, Math.round(maxW / aspect)) };
+  }
+  return { width: Math.max(90, Math.round(maxH * aspect)), height: maxH };
 }
 
 /** Below this zoom a fitted graph is unreadable: show its start at READABLE_ZOOM instead. */
@@ -185,6 +208,11 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
 
   const [selected, setSelected] = useState<string | null>(null);
   const [inspectorOpen, setInspectorOpen] = useState(false);
+  const [inspectorWidth, setInspectorWidth] = useState<number | null>(null);
+  const [inspectorFolded, setInspectorFolded] = useState(false);
+  const [showMap, setShowMap] = useState(true);
+  const canvasW = useStore(s => s.width);
+  const canvasH = useStore(s => s.height);
   const [hovered, setHovered] = useState<string | null>(null);
   const [query, setQuery] = useState('');
   const [showHits, setShowHits] = useState(false);
@@ -339,6 +367,37 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     },
     [onSelectNode]
   );
+
+  /** Centre a drawn item when the canvas (narrowed by the inspector) does not show it whole. */
+  const keepInView = useCallback(
+    (id: string): void => {
+      const b = boxes.get(id);
+      if (!b || canvasW <= 0 || canvasH <= 0) {
+        return;
+      }
+      const { x, y, zoom } = flow.getViewport();
+      const left = b.x * zoom + x;
+      const top = b.y * zoom + y;
+      const inside =
+        left >= 0 &&
+        top >= 0 &&
+        left + b.width * zoom <= canvasW &&
+        top + b.height * zoom <= canvasH;
+      if (!inside) {
+        void flow.setCenter(b.x + b.width / 2, b.y + b.height / 2, {
+          zoom,
+          duration: 0
+        });
+      }
+    },
+    [boxes, flow, canvasW, canvasH]
+  );
+  useEffect(() => {
+    if (selected && inspectorOpen) {
+      keepInView(selected);
+    }
+    // Only when the canvas changes size (the inspector opened, resized or folded).
+  }, [canvasW, canvasH]);
 
   /** Show a model node: expand its groups, select it, centre it once drawn. */
   const reveal = useCallback(
@@ -625,6 +684,14 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
             Collapse
           </button>
           <button
+            className="vf-button vf-map-toggle"
+            title={showMap ? 'Hide the minimap' : 'Show the minimap'}
+            aria-pressed={showMap}
+            onClick={() => setShowMap(m => !m)}
+          >
+            Map
+          </button>
+          <button
             className="vf-button vf-fit"
             title="Fit to view"
             onClick={fit}
@@ -689,12 +756,20 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
           >
             <Background />
             <Controls showInteractive={false} />
-            <MiniMap
-              nodeClassName={minimapClass}
-              pannable={true}
-              zoomable={true}
-              style={{ width: 140, height: 90 }}
-            />
+            {showMap ? (
+              <MiniMap
+                nodeClassName={minimapClass}
+                pannable={true}
+                zoomable={true}
+                ariaLabel="minimap"
+                style={minimapSize(
+                  state.layout?.width ?? 0,
+                  state.layout?.height ?? 0,
+                  canvasW,
+                  canvasH
+                )}
+              />
+            ) : null}
           </ReactFlow>
         </div>
         {inspectorOpen && (selNode || selGroup) ? (
@@ -709,6 +784,10 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
               onExpand(path);
             }}
             onClose={() => setInspectorOpen(false)}
+            width={inspectorWidth}
+            onResize={setInspectorWidth}
+            folded={inspectorFolded}
+            onFold={setInspectorFolded}
           />
         ) : null}
       </div>

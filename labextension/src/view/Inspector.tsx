@@ -346,6 +346,10 @@ function GroupDetails(props: {
   );
 }
 
+/** Narrowest inspector, and the least canvas width it leaves when widened. */
+const MIN_INSPECTOR_PX = 180;
+const MIN_CANVAS_PX = 160;
+
 export function Inspector(props: {
   model: GraphModel;
   opDocs: Record<string, OpDoc> | undefined;
@@ -354,17 +358,91 @@ export function Inspector(props: {
   backend: InspectBackend | null;
   onExpand: (path: string) => void;
   onClose: () => void;
+  /** Width chosen by dragging the left edge (null: the default width). */
+  width: number | null;
+  onResize: (width: number) => void;
+  /** Folded to a narrow strip, so the canvas gets the room. */
+  folded: boolean;
+  onFold: (folded: boolean) => void;
 }): JSX.Element {
+  const ref = useRef<HTMLElement>(null);
+  const { onResize, folded } = props;
+  const startDrag = (e: React.PointerEvent<HTMLDivElement>): void => {
+    const aside = ref.current;
+    const pane = aside?.parentElement;
+    if (!aside || !pane || folded) {
+      return;
+    }
+    e.preventDefault();
+    const handle = e.currentTarget;
+    handle.setPointerCapture(e.pointerId);
+    const startX = e.clientX;
+    const startW = aside.getBoundingClientRect().width;
+    const maxW = Math.max(
+      MIN_INSPECTOR_PX,
+      pane.getBoundingClientRect().width - MIN_CANVAS_PX
+    );
+    const move = (ev: PointerEvent): void => {
+      const w = startW + (startX - ev.clientX);
+      onResize(Math.round(Math.min(maxW, Math.max(MIN_INSPECTOR_PX, w))));
+    };
+    const up = (): void => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+      handle.removeEventListener('pointercancel', up);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+    handle.addEventListener('pointercancel', up);
+  };
+  const title = props.node
+    ? props.node.name || props.node.op
+    : (props.group?.name ?? '');
   return (
-    <aside className="vf-inspector" aria-label="node inspector">
-      <button
-        className="vf-inspector-close"
-        title="Close (Escape)"
-        onClick={props.onClose}
-      >
-        ×
-      </button>
-      {props.node ? (
+    <aside
+      ref={ref}
+      className={`vf-inspector${folded ? ' vf-inspector-folded' : ''}`}
+      aria-label="node inspector"
+      style={
+        props.width !== null && !folded
+          ? { flexBasis: `${props.width}px` }
+          : undefined
+      }
+    >
+      {folded ? null : (
+        <div
+          className="vf-inspector-resizer"
+          role="separator"
+          aria-orientation="vertical"
+          aria-label="resize the inspector"
+          title="Drag to resize"
+          onPointerDown={startDrag}
+        />
+      )}
+      <span className="vf-inspector-buttons">
+        <button
+          className="vf-inspector-fold"
+          title={folded ? 'Show the inspector' : 'Fold the inspector away'}
+          aria-expanded={!folded}
+          onClick={() => props.onFold(!folded)}
+        >
+          {folded ? '‹' : '›'}
+        </button>
+        {folded ? null : (
+          <button
+            className="vf-inspector-close"
+            title="Close (Escape)"
+            onClick={props.onClose}
+          >
+            ×
+          </button>
+        )}
+      </span>
+      {folded ? (
+        <div className="vf-inspector-strip" onClick={() => props.onFold(false)}>
+          {title}
+        </div>
+      ) : props.node ? (
         <NodeDetails
           model={props.model}
           node={props.node}
