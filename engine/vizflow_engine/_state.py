@@ -38,10 +38,9 @@ class _State(threading.local):
         set_("ctx", (True, "", "forward", None))
 
     def __setattr__(self, name: str, value: Any) -> None:
-        set_ = super().__setattr__
-        set_(name, value)
+        _set(self, name, value)
         if name in _CTX_FIELDS:
-            set_("ctx", (self.grad_enabled, self.scope, self.phase, self.forward_of))
+            _set(self, "ctx", (self.grad_enabled, self.scope, self.phase, self.forward_of))
 
     def save(self) -> Saved:
         """Every field at once, for restore() (backward swaps them all per call)."""

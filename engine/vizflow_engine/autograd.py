@@ -190,12 +190,8 @@ def _walk(
         node: Any = t.node
         if node.freed:
             _check_live(node)
-        if t._hooks:
-            g = _apply_hooks(t, g, raw)
-        if t._retain:
-            t.grad = _wrap(g, t) if raw else g
-        if want is not None and id(t) in want:
-            captured[id(t)] = _wrap(g, t)
+        if t._hooks or t._retain or want is not None:
+            g = _visit(t, g, raw, want, captured)
         ins = node.inputs
         if raw:
             args = node._args  # the input arrays, when the fast path kept them
@@ -240,6 +236,17 @@ def _walk(
                 heappush(heap, -s)
         if not retain_graph:
             node.freed = True
+
+
+def _visit(t: Tensor, g: Any, raw: bool, want: set[int] | None, captured: dict[int, Tensor]) -> Any:
+    """What a non-leaf's gradient meets before its VJP: hooks, retain_grad, grad()'s capture."""
+    if t._hooks:
+        g = _apply_hooks(t, g, raw)
+    if t._retain:
+        t.grad = _wrap(g, t) if raw else g
+    if want is not None and id(t) in want:
+        captured[id(t)] = _wrap(g, t)
+    return g
 
 
 def _arrays(ins: tuple[Any, ...]) -> tuple[Any, ...]:

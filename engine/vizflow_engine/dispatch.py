@@ -137,9 +137,18 @@ def _record(op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...]) -> Node:
 
 
 def _finish(
-    op: OpDef, out: Any, inputs: tuple[Any, ...], dev: Device, need: bool, params: dict[str, Any]
+    op: OpDef,
+    out: Any,
+    inputs: tuple[Any, ...],
+    dev: Device,
+    need: bool,
+    params: dict[str, Any],
+    arrays: tuple[Any, ...],
 ) -> Tensor:
-    """Wrap a kernel result and record its Node when grad is on (or a tape is recording)."""
+    """Wrap a kernel result and record its Node when grad is on (or a tape is recording).
+
+    `arrays` are the kernel's inputs; a node recorded for grad keeps them as its `_args`.
+    """
     if out.__class__ is not _ndarray and dev is CPU:
         out = np.asarray(out)
     dt = out.dtype
@@ -158,7 +167,8 @@ def _finish(
     t._hooks = None
     t._retain = False
     if need and op.differentiable and dt.kind == "f" and STATE.ctx[0]:
-        t.node = _record(op, params, inputs)
+        t.node = node = _record(op, params, inputs)
+        node._args = arrays
         t.requires_grad = True
     else:
         t.requires_grad = False
@@ -187,6 +197,7 @@ def dispatch(
     need = False
     dev: Device | None = None
     converted = False
+    plain = True  # every non-Tensor input is a numpy array or a Python scalar
     for x in inputs:
         if isinstance(x, Tensor):
             arrays.append(x.data)
@@ -199,16 +210,19 @@ def dispatch(
                 _device_mismatch(op, inputs)
         elif type(x) in _WEAK:
             arrays.append(x)
+        elif x.__class__ is _ndarray:
+            converted = True
+            arrays.append(x)
         else:
             h = _symbolic_handler(x)
             if h is not None:
                 return h(op, inputs, params)
-            converted = True
+            converted, plain = True, False
             arrays.append(None)
     if converted and dev is None and STATE.raw:
         # Inside backward without create_graph, VJP rules run on raw arrays: same rule code,
         # numpy speed. Arrays in, array out; nothing recorded.
-        return _raw(op, inputs, params)
+        return op.forward(np, *arrays, **params) if plain else _raw(op, inputs, params)
     if dev is None:
         dev = CPU if device is None else get_device(device)
     if converted:
@@ -222,7 +236,7 @@ def dispatch(
         raise explain(op, inputs, params, exc) from exc
     if "device" in params:  # transfers (to_device) land on their target device
         dev = get_device(params["device"])
-    return _finish(op, out, inputs, dev, need, params)
+    return _finish(op, out, inputs, dev, need, params, tuple(arrays))
 
 
 def _raw(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
@@ -269,11 +283,12 @@ def unary(op: OpDef, x: Any, params: dict[str, Any] = EMPTY) -> Any:
             return op.forward(np, x, **params)
         return dispatch(op, (x,), params)
     dev = x.device
+    a = x.data
     try:
-        out = op.forward(dev.xp, x.data, **params)
+        out = op.forward(dev.xp, a, **params)
     except Exception as exc:
         raise explain(op, (x,), params, exc) from exc
-    return _finish(op, out, (x,), dev, x.requires_grad, params)
+    return _finish(op, out, (x,), dev, x.requires_grad, params, (a,))
 
 
 def _raw_pair(a: Any, b: Any) -> bool:
@@ -297,11 +312,12 @@ def binary(op: OpDef, a: Any, b: Any) -> Any:
     dev = a.device
     if b.device is not dev:
         _device_mismatch(op, (a, b))
+    ad, bd = a.data, b.data
     try:
-        out = op.forward(dev.xp, a.data, b.data)
+        out = op.forward(dev.xp, ad, bd)
     except Exception as exc:
         raise explain(op, (a, b), EMPTY, exc) from exc
-    return _finish(op, out, (a, b), dev, a.requires_grad or b.requires_grad, EMPTY)
+    return _finish(op, out, (a, b), dev, a.requires_grad or b.requires_grad, EMPTY, (ad, bd))
 
 
 def _promote_f64(out: Any, a: Any, b: Any) -> Any:
