@@ -1,13 +1,20 @@
 """Per-op eager overhead on tiny tensors: vizflow vs numpy (and PyTorch when importable).
 
 A chain of N elementwise ops (mul, add, tanh, sub, exp-free to stay finite) on (4,4) float32
-tensors, forward only and forward+backward; prints µs per op and ratios: the best of REPEATS
-rounds, each round timing every case once (interleaved, so load bursts hit all cases alike).
-Run: .venv/bin/python benchmarks/bench_eager_overhead.py
+tensors, forward only and forward+backward; prints µs per op and ratios. Within a process,
+each case's figure is the best of REPEATS rounds, each round timing every case once
+(interleaved, so load bursts hit all cases alike). numpy and vizflow share one process,
+PyTorch runs in its own; the two alternate for --rounds pairs, and the medians and ranges
+over the pairs are printed.
+Run: .venv/bin/python benchmarks/bench_eager_overhead.py [--rounds 5]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -20,6 +27,7 @@ import vizflow_engine as vf
 N = 200  # ops per chain (4 ops per step)
 REPEATS = 30
 SHAPE = (4, 4)
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _time_all(cases: dict[str, Callable[[], Any]]) -> dict[str, float]:
@@ -78,7 +86,8 @@ def chain_vf(x: vf.Tensor, w: vf.Tensor) -> vf.Tensor:
     return y
 
 
-def main() -> None:
+def ours_cases() -> dict[str, Callable[[], Any]]:
+    """numpy and vizflow cases (run in one process, interleaved)."""
     rng = np.random.default_rng(0)
     xa = rng.standard_normal(SHAPE).astype(np.float32)
     wa = rng.standard_normal(SHAPE).astype(np.float32) * 0.5
@@ -100,47 +109,89 @@ def main() -> None:
     cases["vizflow forward, no_grad"] = vf_no_grad
     cases["vizflow forward, recording"] = lambda: chain_vf(x, w)
     cases["vizflow forward+backward"] = vf_step
+    return cases
 
-    try:
-        import torch
 
-        torch.set_num_threads(1)
-        tx = torch.tensor(xa, requires_grad=True)
-        tw = torch.tensor(wa, requires_grad=True)
+def torch_cases() -> dict[str, Callable[[], Any]]:
+    """PyTorch cases (one intra-op thread; run in their own process)."""
+    import torch
 
-        def chain_t() -> Any:
-            y = tx
-            for _ in range(N // 4):
-                y = (y * tw + tx).tanh() - tw
-            return y
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(0)
+    tx = torch.tensor(rng.standard_normal(SHAPE).astype(np.float32), requires_grad=True)
+    tw = torch.tensor(rng.standard_normal(SHAPE).astype(np.float32) * 0.5, requires_grad=True)
 
-        def t_step() -> None:
-            tx.grad = tw.grad = None
-            chain_t().sum().backward()
+    def chain_t() -> Any:
+        y = tx
+        for _ in range(N // 4):
+            y = (y * tw + tx).tanh() - tw
+        return y
 
-        cases["torch forward, recording"] = chain_t
-        cases["torch forward+backward"] = t_step
-        torch_version = torch.__version__
-    except ImportError:
-        torch_version = None
+    def t_step() -> None:
+        tx.grad = tw.grad = None
+        chain_t().sum().backward()
 
-    results = {k: v / N for k, v in _time_all(cases).items()}
-    print(
-        f"python {sys.version.split()[0]}, numpy {np.__version__}, torch {torch_version}; "
-        f"chain of {N} ops on {SHAPE} float32, best of {REPEATS} interleaved rounds"
+    return {"torch forward, recording": chain_t, "torch forward+backward": t_step}
+
+
+def _measure(which: str) -> dict[str, float]:
+    """µs per op of each case of `which` ("ours" or "torch"), in a fresh interpreter."""
+    code = (
+        f"import json, sys; sys.path.insert(0, {HERE!r})\n"
+        "import bench_eager_overhead as b\n"
+        f"best = b._time_all(b.{which}_cases())\n"
+        "print(json.dumps({k: v / b.N * 1e6 for k, v in best.items()}))"
     )
-    for k, v in results.items():
-        print(f"  {k:42s} {v * 1e6:7.2f} µs/op")
-    base = results["numpy forward"]
-    print(
-        f"  vizflow fwd / numpy fwd:                    "
-        f"{results['vizflow forward, recording'] / base:5.2f}x"
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
     )
-    if "torch forward+backward" in results:
-        r = results["vizflow forward+backward"] / results["torch forward+backward"]
-        print(f"  vizflow fwd+bwd / torch fwd+bwd:            {r:5.2f}x  (goal <= 0.5x)")
-        r = results["vizflow forward, recording"] / results["torch forward, recording"]
-        print(f"  vizflow fwd / torch fwd (recording):        {r:5.2f}x")
+    out: dict[str, float] = json.loads(res.stdout.strip().splitlines()[-1])
+    return out
+
+
+def _has_torch() -> bool:
+    """Whether torch is importable (without importing it here)."""
+    import importlib.util
+
+    return importlib.util.find_spec("torch") is not None
+
+
+def _spread(xs: list[float]) -> str:
+    """median [min-max] of xs."""
+    return f"{np.median(xs):6.2f} [{min(xs):.2f}-{max(xs):.2f}]"
+
+
+def main() -> None:
+    """Alternate our process and torch's ROUNDS times; print medians [ranges] over rounds."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5, help="process pairs (default 5)")
+    args = parser.parse_args()
+    torch_ok = _has_torch()
+    per: dict[str, list[float]] = {}
+    for _ in range(args.rounds):
+        got = _measure("ours")
+        if torch_ok:
+            got.update(_measure("torch"))
+            got["vizflow fwd+bwd / torch fwd+bwd"] = (
+                got["vizflow forward+backward"] / got["torch forward+backward"]
+            )
+            got["vizflow fwd / torch fwd (recording)"] = (
+                got["vizflow forward, recording"] / got["torch forward, recording"]
+            )
+        got["vizflow fwd / numpy fwd"] = got["vizflow forward, recording"] / got["numpy forward"]
+        for k, v in got.items():
+            per.setdefault(k, []).append(v)
+    print(
+        f"python {sys.version.split()[0]}, numpy {np.__version__}; chain of {N} ops on {SHAPE} "
+        f"float32; each process: best of {REPEATS} interleaved rounds; median [min-max] over "
+        f"{args.rounds} process pairs (torch in its own process)"
+    )
+    for k, v in per.items():
+        if "/" in k:
+            goal = "  (goal <= 0.5x)" if k.startswith("vizflow fwd+bwd / torch") else ""
+            print(f"  {k:42s} {_spread(v)}x{goal}")
+        else:
+            print(f"  {k:42s} {_spread(v)} µs/op")
 
 
 if __name__ == "__main__":

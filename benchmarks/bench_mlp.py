@@ -1,23 +1,29 @@
 """MLP step 784-256-256-10 (ReLU, softmax CE, SGD), float32: vizflow eager vs numpy vs torch.
 
 Each framework is timed in its own process (PyTorch's and OpenBLAS's thread pools fight for
-the cores when they share one); vizflow and hand-written numpy run in this process, torch in
-a subprocess. Prints medians (ms per step) and ratios. Usage: python benchmarks/bench_mlp.py
+the cores when they share one): torch in one, vizflow and hand-written numpy (interleaved) in
+another, the two processes alternating for several rounds. Prints the median and range over
+rounds of ms per step and of each round's ratios.
+Usage: python benchmarks/bench_mlp.py [--rounds 5] [--batches 64 512] [--malloc-off]
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 SIZES = (784, 256, 256, 10)
 LR = 0.01
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _median_ms(step: Callable[[], object], reps: int = 60, warm: int = 10) -> float:
@@ -131,22 +137,55 @@ for batch in {batches!r}:
 print(json.dumps(out))
 """
 
+OURS = """
+import json, sys; sys.path.insert(0, {here!r})
+import vizflow_engine
+from bench_mlp import interleaved_ms, numpy_step, vizflow_step
+print(json.dumps({{b: interleaved_ms({{"numpy": numpy_step(b), "vizflow": vizflow_step(b)}})
+                  for b in {batches!r}}}))
+"""
+
+NO_TUNING = {"VIZFLOW_NO_MALLOC_TUNING": "1"}
+
+
+def _subprocess(code: str, env: dict[str, str] | None = None) -> Any:
+    """Run code in a fresh interpreter; its last stdout line, parsed as JSON."""
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=900,
+    )
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
 
 def torch_steps(batches: tuple[int, ...]) -> dict[int, float] | None:
-    """PyTorch eager in a subprocess (None when torch is not installed)."""
-    import os
-
-    here = os.path.dirname(os.path.abspath(__file__))
-    code = TORCH.format(here=here, batches=batches)
+    """PyTorch eager ms per step in its own process (None when torch is not installed)."""
     try:
-        res = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
-        )
+        out = _subprocess(TORCH.format(here=HERE, batches=batches))
     except subprocess.CalledProcessError as exc:
         if "No module named 'torch'" in exc.stderr:
             return None
         raise
-    return {int(k): v for k, v in json.loads(res.stdout.strip().splitlines()[-1]).items()}
+    return {int(k): v for k, v in out.items()}
+
+
+def our_steps(batches: tuple[int, ...], tuned: bool = True) -> dict[int, dict[str, float]]:
+    """numpy and vizflow ms per step, interleaved, in their own process.
+
+    tuned=False runs with VIZFLOW_NO_MALLOC_TUNING=1 (glibc's default thresholds); tuned=True
+    as the engine sets them at import (backend.tune_malloc). numpy runs in the same process,
+    after the import, so it shares the setting.
+    """
+    env = dict(os.environ)
+    for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"):
+        env.pop(k, None)
+    if not tuned:
+        env.update(NO_TUNING)
+    out = _subprocess(OURS.format(here=HERE, batches=batches), env)
+    return {int(k): v for k, v in out.items()}
 
 
 def blas_info() -> str:
@@ -163,67 +202,60 @@ def blas_info() -> str:
     )
 
 
-NO_TUNING = {"VIZFLOW_NO_MALLOC_TUNING": "1"}
-
-
-def _ours_subprocess(batch: int, tuned: bool) -> dict[str, float]:
-    """numpy and vizflow steps, interleaved, in a fresh process.
-
-    tuned=False runs with VIZFLOW_NO_MALLOC_TUNING=1 (the "before": glibc's default
-    thresholds); tuned=True as the engine sets them at import (vizflow_engine.backend.
-    tune_malloc). numpy runs in the same process, after the import, so it shares the setting.
-    """
-    import os
-
-    env = dict(os.environ)
-    for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"):
-        env.pop(k, None)
-    if not tuned:
-        env.update(NO_TUNING)
-    here = os.path.dirname(os.path.abspath(__file__))
-    code = (
-        f"import json, sys; sys.path.insert(0, {here!r})\nimport vizflow_engine\n"
-        f"from bench_mlp import *\nprint(json.dumps(interleaved_ms({{'numpy': numpy_step"
-        f"({batch}), 'vizflow': vizflow_step({batch})}})))"
-    )
-    res = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-        timeout=600,
-    )
-    out: dict[str, float] = json.loads(res.stdout.strip().splitlines()[-1])
-    return out
+def _spread(xs: list[float], fmt: str) -> str:
+    """median [min-max] of xs."""
+    return f"{np.median(xs):{fmt}} [{min(xs):{fmt}}-{max(xs):{fmt}}]"
 
 
 def main() -> None:
-    """Print ms per step and ratios; torch runs before and after ours (its best run counts)."""
-    import os
+    """Alternate torch's process and ours ROUNDS times; print medians [ranges] over rounds.
 
-    batches = (64, 512)
+    Each round's ratio divides that round's vizflow median by the same round's torch
+    median, so a burst of load from elsewhere hits both sides of a ratio alike.
+    """
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5, help="process pairs (default 5)")
+    parser.add_argument("--batches", type=int, nargs="+", default=[64, 512])
+    parser.add_argument(
+        "--malloc-off", action="store_true", help="add a row with glibc's default malloc"
+    )
+    args = parser.parse_args()
+    batches = tuple(args.batches)
     print(f"BLAS: {blas_info()}")
     print("OPENBLAS_CORETYPE=" + os.environ.get("OPENBLAS_CORETYPE", "(unset)"))
-    print(
-        "malloc 'engine' = thresholds vizflow_engine sets at import (mallopt: large freed "
-        "blocks stay in the heap, no page faults on reuse); 'off' = VIZFLOW_NO_MALLOC_TUNING=1"
-    )
-    print(
-        f"{'batch':>6} {'malloc':>8} {'numpy':>9} {'vizflow':>9} {'torch':>9} {'vf/numpy':>9} "
-        f"{'vf/torch':>9}"
-    )
-    for b in batches:
-        t1 = torch_steps((b,))
-        rows = {tuned: _ours_subprocess(b, tuned) for tuned in (False, True)}
-        t2 = torch_steps((b,))
-        t = min(t1[b], t2[b]) if t1 and t2 else float("nan")
-        for tuned, ms in rows.items():
-            n, v = ms["numpy"], ms["vizflow"]
-            print(
-                f"{b:>6} {'engine' if tuned else 'off':>8} {n:>8.2f}ms {v:>8.2f}ms "
-                f"{t:>8.2f}ms {v / n:>8.2f}x {v / t:>8.2f}x"
+    rows = [True, False] if args.malloc_off else [True]
+    per: dict[tuple[int, bool], dict[str, list[float]]] = {
+        (b, tuned): {"numpy": [], "vizflow": [], "torch": [], "vf/torch": [], "vf/numpy": []}
+        for b in batches
+        for tuned in rows
+    }
+    for r in range(args.rounds):
+        t = torch_steps(batches)
+        ours = {tuned: our_steps(batches, tuned) for tuned in rows}
+        for b in batches:
+            for tuned in rows:
+                acc = per[b, tuned]
+                n, v = ours[tuned][b]["numpy"], ours[tuned][b]["vizflow"]
+                acc["numpy"].append(n)
+                acc["vizflow"].append(v)
+                acc["vf/numpy"].append(v / n)
+                if t is not None:
+                    acc["torch"].append(t[b])
+                    acc["vf/torch"].append(v / t[b])
+        print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+    print(f"ms per step, median [min-max] over {args.rounds} rounds (one process pair each)")
+    for (b, tuned), acc in per.items():
+        malloc = "engine" if tuned else "off"
+        line = (
+            f"batch {b:>4} malloc {malloc:>6}: numpy {_spread(acc['numpy'], '.2f')}  "
+            f"vizflow {_spread(acc['vizflow'], '.2f')}  vf/numpy {_spread(acc['vf/numpy'], '.2f')}"
+        )
+        if acc["torch"]:
+            line += (
+                f"  torch {_spread(acc['torch'], '.2f')}  "
+                f"vf/torch {_spread(acc['vf/torch'], '.2f')}"
             )
+        print(line)
 
 
 if __name__ == "__main__":
