@@ -25,8 +25,7 @@ def test_graph_payload_keeps_symbolic_dims_and_leaf_kinds() -> None:
     nodes = {node["op"]: node for node in viewer.nodes}
     assert {"placeholder", "variable", "matmul", "relu"} <= set(nodes)
     assert nodes["placeholder"]["shape"] == ["batch", 3]
-    batch, width = nodes["relu"]["shape"]
-    assert batch in ("batch", None) and width == 2  # the batch dim stays symbolic
+    assert nodes["relu"]["shape"] == ["batch", 2]  # the named dim carries through
     assert "bytes" not in nodes["matmul"].get("metrics", {})  # unknown batch: size unknown
     assert viewer.payload["outputs"] == [nodes["relu"]["id"]]
     assert viewer.payload["op_docs"]["matmul"]["formula"]
@@ -37,6 +36,33 @@ def test_variable_values_are_inspectable() -> None:
     w_id = next(n["id"] for n in viewer.nodes if n["op"] == "variable")
     body, _ = viewer.inspect(w_id)
     assert body["value"]["min"] == 1.0 and body["value"]["shape"] == [3, 2]
+
+
+def test_a_compiled_steps_gradient_stores_are_drawn_as_their_assign_nodes() -> None:
+    """p.grad stores are written, never read: no stray leaf; the assign shows the gradient."""
+    model = vf.nn.Linear(3, 2)
+    opt = vf.optim.SGD(model.parameters(), lr=0.1)
+
+    @vf.function
+    def step(x: vf.Tensor) -> vf.Tensor:
+        opt.zero_grad()
+        loss = (model(x) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    x = vf.tensor(np.ones((4, 3), dtype=np.float32))
+    step(x)
+    viewer = vf.show(step.graph(x))
+    names = [n["name"] for n in viewer.nodes]
+    assert not [n for n in names if n.endswith(".grad")], names
+    assign = next(n for n in viewer.nodes if n["name"] == "weight.grad ←")
+    targets = {e["target"] for e in viewer.payload["edges"]}
+    assert assign["id"] in targets and assign["has_value"]
+    body, _ = viewer.inspect(assign["id"])
+    assert model.weight.grad is not None
+    assert body["value"]["shape"] == [2, 3]
+    assert body["value"]["max"] == pytest.approx(float(model.weight.grad.numpy().max()))
 
 
 def test_compare_shows_two_graphs() -> None:

@@ -78,7 +78,11 @@ def build_from_graph(graph: Graph, title: str | None = None) -> BuiltGraph:
             }
         )
 
+    read = {x.uid for n in graph.nodes for x in n.inputs if isinstance(x, Value)}
+    read |= {v.uid for v in graph.outputs}
     for value in (*graph.inputs, *graph.variables, *graph.constants):
+        if value.kind == "variable" and value.uid not in read:
+            continue  # write-only state (a gradient's .grad): its assign node stands for it
         node_id = f"n{len(nodes)}"
         ids[value.uid] = node_id
         nodes.append(_leaf(value, node_id))
@@ -115,10 +119,12 @@ def build_from_graph(graph: Graph, title: str | None = None) -> BuiltGraph:
                 "params": {"variable": variable.name},
                 "source": None,
                 "metrics": {},
-                "has_value": False,
+                "has_value": (held := _held(variable)) is not None,
                 "has_grad": False,
             }
         )
+        if held is not None:  # inspecting the update shows the variable's current value
+            built.values[node_id] = held
         edge(new, node_id, 0)
     built.payload = {
         "version": PROTOCOL_VERSION,
