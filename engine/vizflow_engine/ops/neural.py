@@ -387,6 +387,11 @@ _POOL_PARAMS = [
 ]
 
 
+def _window(kernel_size: Any, stride: Any, padding: Any) -> tuple[Pair, Pair, Pair]:
+    """Pooling geometry as (kernel, stride, padding) pairs; the stride defaults to the kernel."""
+    return _pair(kernel_size), _pair(stride if stride is not None else kernel_size), _pair(padding)
+
+
 def _pool_windows(xp: Any, x: Any, k: Pair, s: Pair, p: Pair) -> Any:
     """(N, C, Ho, Wo, kh·kw) windows of x padded with -inf (a copy)."""
     n, c, h, w = x.shape
@@ -412,11 +417,11 @@ def _tiles(x: Any, k: Pair, s: Pair, p: Pair) -> Any:
 
 
 def _maxpool_fwd(xp: Any, x: Any, kernel_size: Pair, stride: Pair | None, padding: Pair) -> Any:
-    k, s = _pair(kernel_size), _pair(stride if stride is not None else kernel_size)
-    t = _tiles(x, k, s, _pair(padding))
+    k, s, p = _window(kernel_size, stride, padding)
+    t = _tiles(x, k, s, p)
     if t is not None:
         return t.max(axis=(3, 5))
-    return _pool_windows(xp, x, k, s, _pair(padding)).max(axis=-1)
+    return _pool_windows(xp, x, k, s, p).max(axis=-1)
 
 
 def _pool_rule(
@@ -425,7 +430,7 @@ def _pool_rule(
     (x,) = specs
     if len(x.shape) != 4:
         raise ValueError(f"pooling needs (N, C, H, W) input, got {tuple(x.shape)}")
-    k, s, p = _pair(kernel_size), _pair(stride or kernel_size), _pair(padding)
+    k, s, p = _window(kernel_size, stride, padding)
     if p[0] * 2 > k[0] or p[1] * 2 > k[1]:
         raise ValueError(f"padding {p} must be at most half the kernel {k}")
     n, c, h, w = x.shape
@@ -463,11 +468,7 @@ MAX_POOL2D = defop(
 def _maxpool_grad_fwd(
     xp: Any, x: Any, g: Any, kernel_size: Pair, stride: Pair | None, padding: Pair
 ) -> Any:
-    k, s, p = (
-        _pair(kernel_size),
-        _pair(stride if stride is not None else kernel_size),
-        _pair(padding),
-    )
+    k, s, p = _window(kernel_size, stride, padding)
     n, c, h, w = x.shape
     t = _tiles(x, k, s, p)
     if t is not None:  # non-overlapping windows: scatter through the same free view
@@ -509,11 +510,7 @@ MAX_POOL2D_GRAD = defop(
 def _maxpool_select_fwd(
     xp: Any, x: Any, u: Any, kernel_size: Pair, stride: Pair | None, padding: Pair
 ) -> Any:
-    k, s, p = (
-        _pair(kernel_size),
-        _pair(stride if stride is not None else kernel_size),
-        _pair(padding),
-    )
+    k, s, p = _window(kernel_size, stride, padding)
     arg = _pool_windows(xp, x, k, s, p).argmax(axis=-1)
     picked = xp.take_along_axis(_pool_windows(xp, u, k, s, p), arg[..., None], axis=-1)
     return picked[..., 0]
