@@ -304,3 +304,30 @@ def test_backward_through_branches_and_chains() -> None:
 
     num = [(f(xd + eps * e) - f(xd - eps * e)) / (2 * eps) for e in np.eye(3)]
     np.testing.assert_allclose(x.grad.numpy(), num, rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("uses", [1, 7, 8, 64, 65, 200])
+@pytest.mark.parametrize("shape", [(), (3,), (64, 80)])
+def test_a_leaf_used_many_times_gets_every_part(uses: int, shape: tuple[int, ...]) -> None:
+    # small leaves collect their parts and sum them at the end (in batches of 64); large
+    # ones (64x80 float64 is 40 KiB) add each part at once: both must give the exact total
+    rng = np.random.default_rng(0)
+    w = vf.tensor(rng.standard_normal(shape), requires_grad=True)
+    cs = [rng.standard_normal(shape) for _ in range(uses)]
+    y = w * cs[0]
+    for c in cs[1:]:
+        y = y + w * c
+    y.sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), np.sum(cs, axis=0), rtol=1e-12, atol=1e-12)
+    assert w.grad.numpy().flags.writeable and w.grad.shape == shape
+
+
+def test_many_parts_with_create_graph_stay_differentiable() -> None:
+    x = vf.tensor([0.5, -1.0], requires_grad=True)
+    y = x * x
+    for _ in range(20):
+        y = y + x * x
+    (gx,) = vf.grad(y.sum(), x, create_graph=True)
+    np.testing.assert_allclose(gx.numpy(), 42 * x.numpy())
+    (ggx,) = vf.grad(gx.sum(), x)
+    np.testing.assert_allclose(ggx.numpy(), [42.0, 42.0])
