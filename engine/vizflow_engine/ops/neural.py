@@ -560,7 +560,7 @@ def _linear_vjp(g: Any, ins: Any, out: Any, input_grad: bool = True) -> tuple[An
         g2 = F.reshape(g, (-1, g.shape[-1]))
         x2 = F.reshape(x, (-1, x.shape[-1]))
     gx = F.matmul(g, w) if input_grad and _needs(x) else None
-    gw = F.matmul(F.swapaxes(g2, 0, 1), x2) if _needs(w) else None
+    gw = F.matmul(F.permute(g2, (1, 0)), x2) if _needs(w) else None
     gb = F.sum(g2, 0) if _needs(b) else None
     return gx, gw, gb
 
