@@ -110,7 +110,7 @@ def _seed(
     """The walk's starting state: pending grads by node seq, their heap, and leaf roots."""
     leaves: dict[Tensor, list[Any]] = {}  # leaf (by identity) -> its gradient's parts
     pending: dict[int, list[Any]] = {}  # node seq -> [tensor, grad so far]
-    heap: list[int] = []
+    heap: list[int] = []  # -seq of every pending node (_walk keeps a lone one out of it)
     for r, g in zip(roots, root_grads, strict=True):
         rn = r.node
         if rn is None:  # a root that is itself a leaf
