@@ -74,19 +74,71 @@ def test_svg_export_downloads_the_drawn_graph(page: Page, viewers: Locator) -> N
     assert "cross_entropy" in svg
 
 
+def header_problems(pane: Locator) -> list[str]:
+    """What is cramped in a pane's header: a title or count wrapped onto more lines, or a
+    control drawn outside the pane."""
+    problems: list[str] = pane.evaluate(
+        """p => {
+            const out = [];
+            const pb = p.getBoundingClientRect();
+            const oneLine = el => {
+                const cs = getComputedStyle(el);
+                const line = parseFloat(cs.lineHeight) || 1.4 * parseFloat(cs.fontSize);
+                return el.getBoundingClientRect().height < 1.6 * line;
+            };
+            for (const sel of ['.vf-graph-title', '.vf-graph-counts']) {
+                const el = p.querySelector(sel);
+                if (!oneLine(el)) out.push(`${sel} wraps: ${el.getBoundingClientRect().height}px`);
+            }
+            const controls = p.querySelectorAll(
+                '.vf-graph-header input, .vf-graph-header select, .vf-graph-header button');
+            for (const el of controls) {
+                const b = el.getBoundingClientRect();
+                if (b.left < pb.left - 1 || b.right > pb.right + 1 || b.width < 10)
+                    out.push(`${el.className} outside the pane or squeezed: ${b.left}-${b.right}`);
+            }
+            return out;
+        }"""
+    )
+    return problems
+
+
 def test_before_and_after_panes_follow_each_others_selection(page: Page, viewers: Locator) -> None:
     pair = viewers.nth(1)
     pair.scroll_into_view_if_needed()
     panes = pair.locator(".vf-pane")
     expect(panes).to_have_count(2)
     left, right = panes.nth(0), panes.nth(1)
+    # vf.show's title names the pair; the panes are its two sides.
+    expect(pair.locator(".vf-compare-caption")).to_have_text("before / after vf.optimize")
+    expect(left.locator(".vf-graph-title")).to_have_text("A")
+    expect(right.locator(".vf-graph-title")).to_have_text("B: train_step")
     named = left.locator(".vf-node", has=page.locator(".vf-node-name")).first
     name = named.locator(".vf-node-name").inner_text()
     js_click(named)
     # The match in the other pane is selected and inspected (it may be culled off screen).
     expect(right.locator(".vf-inspector-name")).to_have_text(name, timeout=10_000)
     expect(left.locator(".vf-inspector-name")).to_have_text(name)
+    # Narrow panes: title and counts one line each, every control inside its pane.
+    for pane in (left, right):
+        assert header_problems(pane) == [], header_problems(pane)
+        # The inspector leaves little canvas: no minimap covering it.
+        expect(pane.locator(".react-flow__minimap")).to_have_count(0)
     screenshot(page, "graph-mode-compare")
+    # The Map button still shows it, sized to the narrow canvas, and hides it again.
+    toggle = right.locator(".vf-map-toggle")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    js_click(toggle)
+    minimap = right.locator(".react-flow__minimap")
+    expect(minimap).to_have_count(1)
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    canvas = right.locator(".vf-graph-canvas").bounding_box()
+    box = minimap.bounding_box()
+    assert canvas is not None and box is not None
+    assert box["width"] <= canvas["width"] * 0.25 + 1, (box, canvas)
+    assert box["height"] <= canvas["height"] * 0.3 + 1, (box, canvas)
+    js_click(toggle)
+    expect(minimap).to_have_count(0)
 
 
 def test_png_export_downloads_an_image(page: Page, viewers: Locator) -> None:

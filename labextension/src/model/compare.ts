@@ -32,3 +32,27 @@ export function matchNode(
   }
   return to.nodeById.has(id) ? id : null;
 }
+
+/** The headings of a side-by-side comparison: one caption for the pair, a label per side. */
+export interface CompareLabels {
+  caption: string;
+  a: string;
+  b: string;
+}
+
+/**
+ * The first graph's title names the pair (vf.show's `title=` lands there); the sides
+ * are "A" and "B", and B also shows its own title where it is not the pair's.
+ */
+export function compareLabels(
+  titleA: string | undefined,
+  titleB: string | undefined
+): CompareLabels {
+  const caption = titleA?.trim() || titleB?.trim() || 'graph';
+  const other = titleB?.trim() ?? '';
+  return {
+    caption,
+    a: 'A',
+    b: other && other !== caption ? `B: ${other}` : 'B'
+  };
+}

@@ -42,6 +42,7 @@ import {
   scaleFraction
 } from '../model/overlay';
 import { initialExpanded, type ViewerSettings } from '../model/settings';
+import { minimapShown, minimapSize } from '../model/minimap';
 import { LayoutCancelledError, type LayoutClient } from '../layout/client';
 import { layoutInputFromVisible } from '../layout/fromModel';
 import type { LayoutDirection } from '../layout/messages';
@@ -79,6 +80,7 @@ export interface GraphPaneProps {
   onApi?: (api: PaneApi | null) => void;
   /** Told the model id of each node the user selects. */
   onSelectNode?: (nodeId: string) => void;
+  /** The pane's heading in place of the graph's title (a side of a comparison). */
   label?: string;
 }
 
@@ -87,32 +89,18 @@ const FIT_OPTIONS = { padding: 0.15, duration: 0, maxZoom: 1.25 };
 
 function minimapClass(node: Node): string {
   const data = (node as OpFlowNode).data;
-  if (node.type === 'group') {
+  if (node.type === 'scope') {
     return 'vf-minimap-group';
   }
   return data?.node ? categoryClass(data.node.category) : 'vf-minimap-frame';
 }
 
-/**
- * The minimap's box: shaped like the graph (so a long chain is not a thin line in
- * a large empty box), within a quarter of the canvas width and a third of its height.
- */
-export function minimapSize(
-  graphW: number,
-  graphH: number,
-  canvasW: number,
-  canvasH: number
-): { width: number; height: number } {
-  const maxW = Math.round(Math.min(280, Math.max(120, canvasW * 0.25)));
-  const maxH = Math.round(Math.min(180, Math.max(70, canvasH / 3)));
-  if (graphW <= 0 || graphH <= 0) {
-    return { width: maxW, height: maxH };
-  }
-  const aspect = graphW / graphH;
-  if (aspect >= maxW / maxH) {
-    return { width: maxW, height: Math.max(56, Math.round(maxW / aspect)) };
-  }
-  return { width: Math.max(90, Math.round(maxH * aspect)), height: maxH };
+/** The minimap's drawing inside its 1px border (base.css), so that the whole box has `outer`'s size. */
+function minimapInner(outer: { width: number; height: number }): {
+  width: number;
+  height: number;
+} {
+  return { width: outer.width - 2, height: outer.height - 2 };
 }
 
 /** Below this zoom a fitted graph is unreadable: show its start at READABLE_ZOOM instead. */
@@ -210,9 +198,11 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
   const [inspectorOpen, setInspectorOpen] = useState(false);
   const [inspectorWidth, setInspectorWidth] = useState<number | null>(null);
   const [inspectorFolded, setInspectorFolded] = useState(false);
-  const [showMap, setShowMap] = useState(true);
+  /** The user's minimap toggle; null: shown when the canvas has room for it. */
+  const [mapChoice, setMapChoice] = useState<boolean | null>(null);
   const canvasW = useStore(s => s.width);
   const canvasH = useStore(s => s.height);
+  const showMap = minimapShown(mapChoice, canvasW, canvasH);
   const [hovered, setHovered] = useState<string | null>(null);
   const [query, setQuery] = useState('');
   const [showHits, setShowHits] = useState(false);
@@ -583,6 +573,13 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
   const selGroup =
     selGroupPath !== null ? (tree.groups.get(selGroupPath) ?? null) : null;
 
+  const heading = props.label ?? (model.title || 'graph');
+  const counts =
+    `${model.nodes.length} nodes, ${model.edges.length} edges` +
+    (vg.items.length !== model.nodes.length
+      ? ` (${vg.items.length} shown)`
+      : '');
+
   return (
     <div
       className="vf-pane"
@@ -593,15 +590,13 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       aria-label={`graph ${model.title}`}
     >
       <div className="vf-graph-header">
-        <span className="vf-graph-title">
-          {props.label ? `${props.label}: ` : ''}
-          {model.title || 'graph'}
-        </span>
-        <span className="vf-graph-counts">
-          {`${model.nodes.length} nodes, ${model.edges.length} edges`}
-          {vg.items.length !== model.nodes.length
-            ? ` (${vg.items.length} shown)`
-            : ''}
+        <span className="vf-graph-heading">
+          <span className="vf-graph-title" title={heading}>
+            {heading}
+          </span>
+          <span className="vf-graph-counts" title={counts}>
+            {counts}
+          </span>
         </span>
         {model.issues.length > 0 ? (
           <span
@@ -687,7 +682,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
             className="vf-button vf-map-toggle"
             title={showMap ? 'Hide the minimap' : 'Show the minimap'}
             aria-pressed={showMap}
-            onClick={() => setShowMap(m => !m)}
+            onClick={() => setMapChoice(!showMap)}
           >
             Map
           </button>
@@ -744,7 +739,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
             }}
             onNodeDoubleClick={(_, n) => {
               const path = groupPathOfItem(n.id);
-              if (n.type === 'group' && path !== null) {
+              if (n.type === 'scope' && path !== null) {
                 onExpand(path);
               }
             }}
@@ -762,11 +757,13 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
                 pannable={true}
                 zoomable={true}
                 ariaLabel="minimap"
-                style={minimapSize(
-                  state.layout?.width ?? 0,
-                  state.layout?.height ?? 0,
-                  canvasW,
-                  canvasH
+                style={minimapInner(
+                  minimapSize(
+                    state.layout?.width ?? 0,
+                    state.layout?.height ?? 0,
+                    canvasW,
+                    canvasH
+                  )
                 )}
               />
             ) : null}

@@ -1,7 +1,7 @@
 import React, { useCallback, useMemo, useRef } from 'react';
 import type { GraphPayload } from '../protocol';
 import { buildGraphModel } from '../model/graphModel';
-import { buildNameIndex, matchNode } from '../model/compare';
+import { buildNameIndex, compareLabels, matchNode } from '../model/compare';
 import type { LayoutState } from '../model/viewerState';
 import type { ViewerSettings } from '../model/settings';
 import type { LayoutClient } from '../layout/client';
@@ -86,15 +86,13 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
     backend: props.backend,
     settings: props.settings
   };
-  return (
-    <div
-      className={`vf-graph-body${compare ? ' vf-compare' : ''}`}
-      style={{ height: height || '420px' }}
-    >
+  const labels = compare ? compareLabels(payload?.title, compare.title) : null;
+  const sides = (
+    <>
       <GraphPane
         {...common}
         payload={payload}
-        label={compare ? 'A' : undefined}
+        label={labels?.a}
         onLayoutState={props.onLayoutState}
         onApi={onApi0}
         onSelectNode={compare ? select0 : undefined}
@@ -103,12 +101,27 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
         <GraphPane
           {...common}
           payload={compare}
-          label="B"
+          label={labels?.b}
           backend={null}
           onApi={onApi1}
           onSelectNode={select1}
         />
       ) : null}
+    </>
+  );
+  if (!labels) {
+    return (
+      <div className="vf-graph-body" style={{ height: height || '420px' }}>
+        {sides}
+      </div>
+    );
+  }
+  return (
+    <div className="vf-compare-frame" style={{ height: height || '420px' }}>
+      <div className="vf-compare-caption" title={labels.caption}>
+        {labels.caption}
+      </div>
+      <div className="vf-graph-body vf-compare">{sides}</div>
     </div>
   );
 }
