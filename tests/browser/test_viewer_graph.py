@@ -16,6 +16,7 @@ from tests.browser.lab import dismiss_notices
 from tests.browser.viewer_helpers import (
     SCOPED_PAYLOAD,
     draw_count,
+    group_boxes_that_clip,
     js_click,
     open_and_run,
     shared_page,
@@ -49,6 +50,9 @@ def test_renders_collapsed_groups(page: Page, groups_viewer: Locator) -> None:
     assert v.locator(".vf-node").count() + groups.count() <= 200
     expect(v.locator(".vf-repeat-badge").first).to_contain_text("×")
     expect(v.locator(".vf-graph-counts")).to_contain_text("462 nodes")
+    # Flowing to the right too, a closed group's lines all fit inside its box.
+    assert v.locator(".vf-group .vf-group-ops").count() >= 1
+    assert group_boxes_that_clip(v) == []
     screenshot(page, "viewer-groups-collapsed")
 
 
@@ -116,6 +120,9 @@ def test_evil_name_is_text(page: Page, groups_viewer: Locator) -> None:
 
 
 def _use_theme(page: Page, name: str, light: bool) -> None:
+    """Switch the theme from the command palette and wait until the switch is over:
+    the body's flag has flipped and JupyterLab's splash (shown while the theme's CSS
+    loads) is gone."""
     page.keyboard.press("Control+Shift+C")
     palette = page.locator(".lm-CommandPalette-input")
     palette.fill(f"Use Theme: {name}")
@@ -124,27 +131,67 @@ def _use_theme(page: Page, name: str, light: bool) -> None:
         f"document.body.dataset.jpThemeLight === '{'true' if light else 'false'}'",
         timeout=30_000,
     )
+    expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=30_000)
+
+
+# Relative luminance (0 black .. 1 white) of a computed CSS colour, as a JS function.
+LUMINANCE = """c => {
+    const m = c.match(/[\\d.]+/g).map(Number);
+    const [r, g, b] = m.slice(0, 3).map(v => {
+        v /= 255;
+        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}"""
+
+
+def colours(v: Locator) -> dict[str, float]:
+    """Luminance of what the eye sees of the viewer: canvas, node box and node text."""
+    result: dict[str, float] = v.evaluate(
+        f"""v => {{
+            const lum = {LUMINANCE};
+            // The first ancestor-or-self with a background that is not transparent.
+            const bg = el => {{
+                for (; el; el = el.parentElement) {{
+                    const c = getComputedStyle(el).backgroundColor;
+                    if (!/rgba\\(.*, 0\\)$/.test(c) && c !== 'transparent') return c;
+                }}
+                return 'rgb(255, 255, 255)';
+            }};
+            const canvas = v.querySelector('.react-flow__pane');
+            const node = v.querySelector('.vf-node');
+            return {{
+                canvas: lum(bg(canvas)),
+                node: lum(bg(node)),
+                text: lum(getComputedStyle(node).color),
+                header: lum(bg(v.querySelector('.vf-graph-header'))),
+            }};
+        }}"""
+    )
+    return result
 
 
 def test_dark_theme(page: Page, groups_viewer: Locator) -> None:
     v = groups_viewer
     canvas = v.locator(".vf-graph-canvas").first
-    light_bg = v.evaluate("el => getComputedStyle(el).backgroundColor")
-    light_node = v.locator(".vf-node").first.evaluate("el => getComputedStyle(el).color")
+    light = colours(v)
+    assert light["canvas"] > 0.6 and light["node"] > 0.6 and light["text"] < 0.2, light
     try:
         _use_theme(page, "JupyterLab Dark", light=False)
-        # The theme's CSS arrives after the flag flips: wait for the colours to change.
+        # The theme's CSS arrives after the flag flips: wait for the viewer's colours.
         page.wait_for_function(
-            "([el, bg]) => getComputedStyle(el).backgroundColor !== bg",
-            arg=[v.element_handle(), light_bg],
+            f"v => ({LUMINANCE})(getComputedStyle(v).backgroundColor) < 0.2",
+            arg=v.element_handle(),
             timeout=30_000,
         )
         dismiss_notices(page)
-        assert v.locator(".vf-node").first.evaluate("el => getComputedStyle(el).color") != (
-            light_node
-        )
+        dark = colours(v)
+        # Dark boxes on a dark canvas, light text: the viewer really follows the theme.
+        assert dark["canvas"] < 0.1 and dark["node"] < 0.1 and dark["header"] < 0.1, dark
+        assert dark["text"] > 0.4, dark
         expect(canvas).to_be_visible()
         v.scroll_into_view_if_needed()
+        expect(page.locator("#jupyterlab-splash")).to_have_count(0)
         screenshot(page, "viewer-dark")
     finally:
         _use_theme(page, "JupyterLab Light", light=True)

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from tests.browser.harness import LabServer, screenshot
 from tests.browser.viewer_helpers import (
     SCOPED_PAYLOAD,
+    group_boxes_that_clip,
     open_and_run,
     shared_page,
     viewer,
@@ -113,6 +114,9 @@ def test_direction_setting_lays_the_graph_out_top_to_bottom(
     # Inside the frame the three blocks are stacked top to bottom too.
     ys = [centre(v.locator(f".vf-group[data-group-path='blocks/{b}']"))[1] for b in range(3)]
     assert ys == sorted(ys) and ys[0] < ys[2], ys
+    # Each closed block shows all its lines (name, count, op summary) inside its box.
+    expect(v.locator(".vf-group .vf-group-ops")).to_have_count(3)
+    assert group_boxes_that_clip(v) == []
     screenshot(page, "viewer-setting-down-depth1")
 
 

@@ -116,3 +116,34 @@ def open_and_run(page: Page, server: LabServer, path: str, shot: str) -> Locator
 def shared_page(browser: Browser) -> Iterator[Page]:
     """Body of a module-scoped `page` fixture: one page for a module's tests."""
     yield from open_page(browser)
+
+
+def group_boxes_that_clip(v: Locator) -> list[str]:
+    """Collapsed group boxes on screen whose text does not fit: the box overflows its
+    canvas node, or a line (name, count, op summary) reaches past the box's padding."""
+    bad: list[str] = v.locator(".vf-group").evaluate_all(
+        """els => els.flatMap(g => {
+            const node = g.closest('.react-flow__node');
+            const gb = g.getBoundingClientRect();
+            const nb = node.getBoundingClientRect();
+            const zoom = gb.height / g.offsetHeight || 1;
+            const out = [];
+            const path = g.dataset.groupPath;
+            if (g.scrollHeight > g.clientHeight)
+                out.push(`${path}: scrollHeight ${g.scrollHeight} > ${g.clientHeight}`);
+            if (gb.top < nb.top - 1 || gb.bottom > nb.bottom + 1
+                || gb.left < nb.left - 1 || gb.right > nb.right + 1)
+                out.push(`${path}: box outside its node`);
+            const cs = getComputedStyle(g);
+            const inner = gb.bottom - (parseFloat(cs.borderBottomWidth)
+                                       + parseFloat(cs.paddingBottom)) * zoom;
+            for (const line of g.children) {
+                const lb = line.getBoundingClientRect();
+                if (lb.bottom > inner + 1)
+                    out.push(`${path}: ${line.className} ends at ${lb.bottom}`
+                             + ` below ${inner}`);
+            }
+            return out;
+        })"""
+    )
+    return bad

@@ -39,7 +39,7 @@ export type FrameNodeData = {
 };
 
 export type OpFlowNode = Node<OpNodeData, 'op'>;
-export type GroupFlowNode = Node<GroupNodeData, 'group'>;
+export type GroupFlowNode = Node<GroupNodeData, 'scope'>;
 export type FrameFlowNode = Node<FrameNodeData, 'frame'>;
 export type ViewerFlowNode = OpFlowNode | GroupFlowNode | FrameFlowNode;
 
@@ -199,4 +199,4 @@ export const OpNode = memo(OpNodeView);
 export const GroupNode = memo(GroupNodeView);
 export const FrameNode = memo(FrameNodeView);
 
-export const nodeTypes = { op: OpNode, group: GroupNode, frame: FrameNode };
+export const nodeTypes = { op: OpNode, scope: GroupNode, frame: FrameNode };

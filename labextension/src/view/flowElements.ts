@@ -201,7 +201,7 @@ function build(
     } else {
       nodes.push({
         ...common,
-        type: 'group',
+        type: 'scope',
         data: { ...box, group: item.group, onExpand: deco.onExpand }
       });
     }
