@@ -110,4 +110,35 @@ describe('expanding one group', () => {
     expect(again.nodes).toHaveLength(first.nodes.length);
     expect(overlaps(again, parents(first))).toEqual([]);
   });
+
+  it('lays out only the opened group with ELK; the levels above are resized', async () => {
+    let calls = 0;
+    const counting: ElkLike = {
+      layout: g => {
+        calls++;
+        return elk.layout(g);
+      }
+    };
+    const cache = new LayoutCache();
+    await runElkLayout(
+      counting,
+      layoutInputFromVisible(buildVisibleGraph(model, tree, collapsed)),
+      options,
+      cache
+    );
+    calls = 0;
+    const resizedBefore = cache.resized;
+    // The opened group's frame is listed apart from its level's boxes: the level is
+    // still the same one, shifted rather than laid out again.
+    await runElkLayout(
+      counting,
+      layoutInputFromVisible(
+        buildVisibleGraph(model, tree, new Set([...collapsed, path]))
+      ),
+      options,
+      cache
+    );
+    expect(calls).toBe(1);
+    expect(cache.resized - resizedBefore).toBe(path.split('/').length);
+  });
 });

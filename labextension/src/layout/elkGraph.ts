@@ -247,7 +247,11 @@ export interface ShapedLayout {
   result: LayoutResult;
 }
 
-/** What a flat level is made of, sizes and port numbers aside. */
+/**
+ * What a flat level is made of, sizes, port numbers and order aside. A level lists an
+ * expanded group's frame apart from the collapsed boxes (before them), so the order of
+ * its boxes changes when a group opens although the level is the same.
+ */
 export function structureKey(
   input: LayoutGraphInput,
   options: LayoutOptions,
@@ -259,7 +263,7 @@ export function structureKey(
     links.add(`${keyOf.get(e.source)}\u0000${keyOf.get(e.target)}`);
   }
   return JSON.stringify([
-    input.nodes.map(n => n.key ?? n.id),
+    input.nodes.map(n => n.key ?? n.id).sort(),
     [...links].sort(),
     options,
     padding
