@@ -12,6 +12,7 @@ or NotImplemented to let the op run eagerly.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -35,8 +36,20 @@ _getframe = sys._getframe
 _F64 = np.dtype(np.float64)
 _WEAK = (float, int, bool)
 _symbolic: dict[type, Handler] = {}
-_interceptors: list[Handler] = []
-_tapes: list[list[Tensor]] = []
+# (thread id, item): a non-empty list sends every op of every thread off the fast path, but
+# only the thread that pushed an item is intercepted or taped (tracing is per thread)
+_interceptors: list[tuple[int, Handler]] = []
+_tapes: list[tuple[int, list[Tensor]]] = []
+_thread_id = threading.get_ident
+
+
+def _mine(stack: list[tuple[int, Any]]) -> Any:
+    """The innermost item this thread pushed onto stack, or None."""
+    me = _thread_id()
+    for tid, item in reversed(stack):
+        if tid == me:
+            return item
+    return None
 
 
 def register_symbolic_type(cls: type, handler: Handler) -> None:
@@ -47,11 +60,12 @@ def register_symbolic_type(cls: type, handler: Handler) -> None:
 @contextmanager
 def intercept(handler: Handler) -> Iterator[None]:
     """While active, every dispatch calls handler first; NotImplemented falls through to eager."""
-    _interceptors.append(handler)
+    entry = (_thread_id(), handler)
+    _interceptors.append(entry)
     try:
         yield
     finally:
-        _interceptors.remove(handler)
+        _interceptors.remove(entry)
 
 
 @contextmanager
@@ -62,11 +76,12 @@ def record_tape() -> Iterator[list[Tensor]]:
     params, scope and source.
     """
     tape: list[Tensor] = []
-    _tapes.append(tape)
+    entry = (_thread_id(), tape)
+    _tapes.append(entry)
     try:
         yield tape
     finally:
-        _tapes.remove(tape)
+        _tapes.remove(entry)
 
 
 def _symbolic_handler(x: Any) -> Handler | None:
@@ -172,9 +187,9 @@ def _finish(
         t.requires_grad = True
     else:
         t.requires_grad = False
-        t.node = _record(op, params, inputs) if _tapes else None
-    if _tapes:
-        _tapes[-1].append(t)
+        t.node = _record(op, params, inputs) if _tapes and _mine(_tapes) is not None else None
+    if _tapes and (tape := _mine(_tapes)) is not None:
+        tape.append(t)
     return t
 
 
@@ -189,8 +204,8 @@ def dispatch(
     `device` places ops without tensor inputs (creation ops). Returns whatever a graph-mode
     handler returns when an input is symbolic.
     """
-    if _interceptors:
-        r = _interceptors[-1](op, inputs, params)
+    if _interceptors and (handler := _mine(_interceptors)) is not None:
+        r = handler(op, inputs, params)
         if r is not NotImplemented:
             return r
     arrays = []

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -182,24 +183,32 @@ def _inplace_owner(x: Tensor) -> Tensor:
     return x
 
 
-_active: list[Tracer] = []
+_active = threading.local()  # each thread traces on its own
+
+
+def _tracers() -> list[Tracer]:
+    stack: list[Tracer] | None = getattr(_active, "stack", None)
+    if stack is None:
+        stack = _active.stack = []
+    return stack
 
 
 def active_tracer() -> Tracer | None:
-    """The innermost running tracer, if any."""
-    return _active[-1] if _active else None
+    """The innermost tracer running in this thread, if any."""
+    stack = _tracers()
+    return stack[-1] if stack else None
 
 
 @contextmanager
 def tracing(graph: Graph) -> Iterator[Tracer]:
     """Record every op dispatched inside into `graph`."""
     tr = Tracer(graph)
-    _active.append(tr)
+    _tracers().append(tr)
     try:
         with intercept(tr.handle):
             yield tr
     finally:
-        _active.remove(tr)
+        _tracers().remove(tr)
         tr.close()
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -216,3 +219,33 @@ def test_returning_a_captured_tensor_returns_its_current_value():
     out = ff(vf.tensor(np.ones(2)))
     np.testing.assert_array_equal(out.numpy(), [2.0, 2.0])
     np.testing.assert_array_equal(w.numpy(), [2.0, 2.0])
+
+
+def test_tracing_in_one_thread_leaves_eager_work_in_another_thread_alone():
+    """The trace records its own thread's ops; a data-loading thread keeps computing eagerly."""
+    started, traced = threading.Event(), threading.Event()
+    results: list[Any] = []
+
+    def eager_worker() -> None:
+        started.wait(5)
+        t = vf.tensor(np.arange(4.0), requires_grad=True)
+        with vf.record_tape() as tape:
+            y = (t * 2.0).sum()
+        y.backward()
+        results.extend([y, t.grad, len(tape)])
+        traced.set()
+
+    def slow(x, w):
+        started.set()
+        traced.wait(5)  # the other thread runs its ops while this trace is open
+        return f(x, w)
+
+    worker = threading.Thread(target=eager_worker)
+    worker.start()
+    g = trace(slow, spec((2, 3), "float64"), spec((3, 2), "float64"))
+    worker.join(5)
+    y, grad, taped = results
+    assert isinstance(y, vf.Tensor) and y.item() == 12.0
+    np.testing.assert_array_equal(grad.numpy(), [2.0] * 4)
+    assert taped == 2  # mul and sum, on the worker's own tape
+    assert [n.op.name for n in g.nodes] == ["matmul", "tanh", "mul", "add"]
