@@ -226,6 +226,24 @@ export class LayoutCache {
   /** Levels answered by resizing an earlier layout of the same structure. */
   resized = 0;
 
+  private readonly twins = new Map<string, ShapedLayout>();
+  /** Levels answered by the layout of a twin level (a repeated block's). */
+  copied = 0;
+
+  /** The layout of a level equal to one with this `twinKey` but for its ids. */
+  getTwin(key: string): ShapedLayout | undefined {
+    return this.twins.get(key);
+  }
+
+  setTwin(key: string, value: ShapedLayout): void {
+    this.twins.delete(key);
+    this.twins.set(key, value);
+    while (this.twins.size > this.capacity) {
+      const oldest = this.twins.keys().next().value as string;
+      this.twins.delete(oldest);
+    }
+  }
+
   /** The last layout of a level with this structure (boxes and links, sizes aside). */
   getShape(key: string): ShapedLayout | undefined {
     return this.shapes.get(key);
@@ -268,6 +286,44 @@ export function structureKey(
     options,
     padding
   ]);
+}
+
+/**
+ * A level as boxes and links without names: box i's size and port count, links as
+ * (box index, box index, port). Two levels with the same key (a block repeated in a
+ * model: the same ops, shapes and wiring under other ids) have the same layout.
+ */
+export function twinKey(
+  input: LayoutGraphInput,
+  options: LayoutOptions,
+  padding: string | null
+): string {
+  const index = new Map(input.nodes.map((n, i) => [n.id, i]));
+  return JSON.stringify([
+    input.nodes.map(n => [n.width, n.height, n.inPorts]),
+    input.edges.map(e => [
+      index.get(e.source),
+      index.get(e.target),
+      e.targetPort
+    ]),
+    options,
+    padding
+  ]);
+}
+
+/** The twin's layout under this level's ids (boxes matched by their place in the input). */
+export function renameLayout(
+  twin: ShapedLayout,
+  input: LayoutGraphInput
+): LayoutResult {
+  const place = new Map(twin.input.nodes.map((n, i) => [n.id, i]));
+  return {
+    ...twin.result,
+    nodes: twin.result.nodes.map(p => ({
+      ...p,
+      id: input.nodes[place.get(p.id) as number].id
+    }))
+  };
 }
 
 function evenPorts(
@@ -392,9 +448,14 @@ async function layoutFlat(
     return hit;
   }
   const shape = cache ? structureKey(input, options, padding) : '';
+  const twin = cache ? twinKey(input, options, padding) : '';
   const before = cache?.getShape(shape);
+  const sameButIds = cache?.getTwin(twin);
   let result: LayoutResult;
-  if (before && cache) {
+  if (sameButIds && cache) {
+    result = renameLayout(sameButIds, input);
+    cache.copied++;
+  } else if (before && cache) {
     result = resizeLayout(
       before,
       input,
@@ -414,6 +475,7 @@ async function layoutFlat(
     }
     result = fromElkGraph(await elk.layout(graph));
   }
+  cache?.setTwin(twin, { input, result });
   cache?.set(key, result);
   cache?.setShape(shape, { input, result });
   return result;
