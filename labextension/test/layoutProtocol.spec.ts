@@ -52,6 +52,9 @@ function lastRequestId(t: FakeTransport): number {
 describe('message guards', () => {
   it('accept only well-formed messages', () => {
     expect(isToWorker({ type: 'cancel', id: 1 })).toBe(true);
+    expect(isToWorker({ type: 'prefetch', id: 0, graph, options: RIGHT })).toBe(
+      true
+    );
     expect(isToWorker({ type: 'layout', id: '1' })).toBe(false);
     expect(isToWorker(null)).toBe(false);
     expect(
@@ -222,6 +225,58 @@ describe('LayoutWorkerHost', () => {
     host.handle({ type: 'cancel', id: 1 });
     await flush(1);
     expect(posted).toEqual([{ type: 'skipped', id: 1 }]);
+  });
+
+  /** An ELK that records the direction of each graph it lays out. */
+  function recording(): { elk: ElkLike; runs: string[] } {
+    const runs: string[] = [];
+    return {
+      runs,
+      elk: {
+        layout: g => {
+          runs.push(String(g.layoutOptions?.['elk.direction']));
+          return elk.layout(g);
+        }
+      }
+    };
+  }
+
+  async function until(check: () => boolean): Promise<void> {
+    for (let i = 0; i < 100 && !check(); i++) {
+      await new Promise(r => setTimeout(r, 20));
+    }
+  }
+
+  it('lays a prefetch out only after the queued layout request, answering nothing', async () => {
+    const { elk: rec, runs } = recording();
+    const { host, posted, flush } = manualHost(rec);
+    host.handle({
+      type: 'prefetch',
+      id: 0,
+      graph,
+      options: { direction: 'DOWN' }
+    });
+    host.handle({ type: 'layout', id: 1, graph, options: RIGHT });
+    await flush(1);
+    // The prefetch was put back behind the request; it runs once that one is done.
+    expect(runs).toEqual(['RIGHT']);
+    await flush(1);
+    await until(() => host.prefetched === 1);
+    expect(runs).toEqual(['RIGHT', 'DOWN']);
+    expect(posted.map(m => m.type)).toEqual(['done']);
+  });
+
+  it('answers a request for a prefetched graph from the cache', async () => {
+    const { elk: rec, runs } = recording();
+    const { host, posted, flush } = manualHost(rec);
+    host.handle({ type: 'prefetch', id: 0, graph, options: RIGHT });
+    await flush(0);
+    await until(() => host.prefetched === 1);
+    expect(runs).toEqual(['RIGHT']);
+    host.handle({ type: 'layout', id: 1, graph, options: RIGHT });
+    await flush(1);
+    expect(runs).toEqual(['RIGHT']);
+    expect(posted.map(m => m.type)).toEqual(['done']);
   });
 
   it('answers ELK failures with an error message', async () => {

@@ -98,6 +98,18 @@ export class LayoutClient {
     });
   }
 
+  /**
+   * Lay a graph out ahead of need, into the worker's cache: a later request for the
+   * same graph is then answered at once. Not on the main-thread fallback, where it
+   * would hold up the page.
+   */
+  prefetch(graph: LayoutGraphInput, options: LayoutOptions): void {
+    if (this.disposed || this.usingFallback || !this.transport) {
+      return;
+    }
+    this.send({ type: 'prefetch', id: 0, graph, options });
+  }
+
   /** Cancel the pending request, if any. */
   cancel(): void {
     this.supersede();

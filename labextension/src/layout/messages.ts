@@ -66,7 +66,19 @@ export interface CancelRequest {
   id: number;
 }
 
-export type ToWorker = LayoutRequest | CancelRequest;
+/**
+ * Lay out ahead of need (the view with one more group open, which the user may ask for
+ * next). Nothing is answered: it only fills the worker's cache, and it waits while a
+ * layout request is queued.
+ */
+export interface PrefetchRequest {
+  type: 'prefetch';
+  id: number;
+  graph: LayoutGraphInput;
+  options: LayoutOptions;
+}
+
+export type ToWorker = LayoutRequest | CancelRequest | PrefetchRequest;
 
 export interface PortPosition {
   /** 'out' or 'in<k>' */
@@ -138,7 +150,8 @@ export function isToWorker(data: unknown): data is ToWorker {
   }
   const d = data as { type?: unknown; id?: unknown };
   return (
-    (d.type === 'layout' || d.type === 'cancel') && typeof d.id === 'number'
+    (d.type === 'layout' || d.type === 'cancel' || d.type === 'prefetch') &&
+    typeof d.id === 'number'
   );
 }
 

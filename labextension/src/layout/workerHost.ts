@@ -13,6 +13,16 @@ export type Clock = () => number;
 export class LayoutWorkerHost {
   private latestId = -1;
   private cancelled = new Set<number>();
+  /** Layout requests received and not started yet. */
+  private queued = 0;
+  /** Prefetches waiting for an idle moment, newest last. */
+  private prefetches: {
+    graph: LayoutRequest['graph'];
+    options: LayoutRequest['options'];
+  }[] = [];
+  private prefetchScheduled = false;
+  /** Prefetches laid out (for tests). */
+  prefetched = 0;
   /** Laid-out levels (one frame's contents), reused when a group is expanded. */
   readonly cache = new LayoutCache();
 
@@ -33,9 +43,44 @@ export class LayoutWorkerHost {
       this.cancelled.add(data.id);
       return;
     }
+    if (data.type === 'prefetch') {
+      this.prefetches.push({ graph: data.graph, options: data.options });
+      if (this.prefetches.length > MAX_PREFETCHES) {
+        this.prefetches.shift();
+      }
+      this.schedulePrefetch();
+      return;
+    }
     this.latestId = Math.max(this.latestId, data.id);
+    this.queued++;
     this.schedule(() => {
-      void this.run(data);
+      this.queued--;
+      void this.run(data).then(() => this.schedulePrefetch());
+    });
+  }
+
+  /** Lay out one waiting prefetch, unless a layout request is queued (it comes first). */
+  private schedulePrefetch(): void {
+    if (this.prefetchScheduled || this.prefetches.length === 0) {
+      return;
+    }
+    this.prefetchScheduled = true;
+    this.schedule(() => {
+      this.prefetchScheduled = false;
+      if (this.queued > 0) {
+        return; // that request's run schedules the prefetches again
+      }
+      const next = this.prefetches.pop();
+      if (!next) {
+        return;
+      }
+      void runElkLayout(this.elk, next.graph, next.options, this.cache).then(
+        () => {
+          this.prefetched++;
+          this.schedulePrefetch();
+        },
+        () => this.schedulePrefetch()
+      );
     });
   }
 
@@ -73,6 +118,9 @@ export class LayoutWorkerHost {
     }
   }
 }
+
+/** Prefetches kept waiting; older ones are dropped. */
+const MAX_PREFETCHES = 8;
 
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) {

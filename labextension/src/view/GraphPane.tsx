@@ -43,6 +43,7 @@ import {
 } from '../model/overlay';
 import { initialExpanded, type ViewerSettings } from '../model/settings';
 import { minimapShown, minimapSize } from '../model/minimap';
+import { groupsToPrefetch } from '../model/prefetch';
 import { LayoutCancelledError, type LayoutClient } from '../layout/client';
 import { layoutInputFromVisible } from '../layout/fromModel';
 import type { LayoutDirection } from '../layout/messages';
@@ -102,6 +103,9 @@ function minimapInner(outer: { width: number; height: number }): {
 } {
   return { width: outer.width - 2, height: outer.height - 2 };
 }
+
+/** Groups laid out ahead of need after each draw (one per kind of group). */
+const PREFETCH_GROUPS = 4;
 
 /** Below this zoom a fitted graph is unreadable: show its start at READABLE_ZOOM instead. */
 const MIN_FIT_ZOOM = 0.35;
@@ -416,11 +420,12 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
   // Report the drawn state; fit a new graph into view, centre a pending focus.
   useEffect(() => {
     const el = rootRef.current;
-    el?.setAttribute('data-layout-state', state.layoutState);
     if (state.layoutState !== 'done') {
+      el?.setAttribute('data-layout-state', state.layoutState);
       onLayoutState?.(state.layoutState, state.error, null);
       return;
     }
+    // 'done' (and the timing figures with it) once the new layout is on screen.
     let cancelled = false;
     const finish = (): void => {
       if (cancelled) {
@@ -480,6 +485,59 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       cancelled = true;
     };
   }, [state.layoutState, state.layout, state.error]);
+
+  // Once drawn, lay out (in the worker, when the page is idle) the views with one more
+  // group open, for the groups the user is likely to open next: opening one is then
+  // answered from the worker's cache.
+  useEffect(() => {
+    if (state.layoutState !== 'done' || !state.layout) {
+      return;
+    }
+    let cancelled = false;
+    const { x, y, zoom } = flow.getViewport();
+    const screen = {
+      x: -x / zoom,
+      y: -y / zoom,
+      width: canvasW / zoom,
+      height: canvasH / zoom
+    };
+    const paths = groupsToPrefetch(
+      shownVg.items,
+      boxes,
+      screen,
+      PREFETCH_GROUPS
+    );
+    const later = (f: () => void): void => {
+      if (typeof window.requestIdleCallback === 'function') {
+        window.requestIdleCallback(f, { timeout: 2000 });
+      } else {
+        window.setTimeout(f, 100);
+      }
+    };
+    let k = 0;
+    const step = (): void => {
+      if (cancelled || k >= paths.length) {
+        return;
+      }
+      const next = buildVisibleGraph(
+        model,
+        tree,
+        new Set([...expanded, paths[k++]])
+      );
+      client.prefetch(layoutInputFromVisible(next), {
+        direction,
+        layerGap: layerGapFor(
+          next.edges.map(e => e.label),
+          direction
+        )
+      });
+      later(step);
+    };
+    later(step);
+    return () => {
+      cancelled = true;
+    };
+  }, [state.layoutState, state.layout]);
 
   /**
    * A long graph fitted whole is a row of dots: show its start (the inputs) at a
