@@ -132,7 +132,8 @@ def expand_runs(page: Page, runs: int) -> list[dict[str, float]]:
         group.locator(".vf-group-toggle").evaluate("b => b.click()")  # may be off-screen
         wait_draws(pane, count + 1)
         wall = (time.perf_counter() - t1) * 1000
-        out.append(dict(path=path, first_time=k < len(paths), expand_ms=float(pane.get_attribute("data-draw-ms") or "nan"),
+        out.append(dict(path=path, first_time=k < len(paths),
+                        expand_ms=float(pane.get_attribute("data-draw-ms") or "nan"),
                         expand_layout_ms=float(pane.get_attribute("data-layout-ms") or "nan"),
                         expand_wall_ms=wall,
                         visible_after=int(pane.get_attribute("data-visible-items") or 0)))
@@ -142,6 +143,35 @@ def expand_runs(page: Page, runs: int) -> list[dict[str, float]]:
     return out
 
 
+def pan_check(page: Page) -> dict[str, Any]:
+    """Open every group on screen of the newest viewer, then drag the canvas along the flow:
+    how many nodes are in the DOM at each step (the canvas should draw only what is on
+    screen) against how many are laid out, and how long the drag took."""
+    pane = page.locator(".vf-pane:not([data-bench-old])").first
+    for _ in range(3):
+        group = pane.locator(".vf-group").first
+        if group.count() == 0:
+            break
+        count = int(pane.get_attribute("data-draw-count") or 0)
+        group.locator(".vf-group-toggle").evaluate("b => b.click()")
+        wait_draws(pane, count + 1)
+    laid_out = int(pane.get_attribute("data-visible-items") or 0)
+    box = pane.locator(".vf-graph-canvas").bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.5
+    page.mouse.move(x, y)
+    page.mouse.down()
+    in_dom = []
+    t0 = time.perf_counter()
+    for step in range(1, 11):
+        page.mouse.move(x - step * box["width"] * 0.06, y)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")
+        in_dom.append(pane.locator(".react-flow__node").count())
+    page.mouse.up()
+    return dict(laid_out=laid_out, in_dom_max=max(in_dom), in_dom_min=min(in_dom),
+                drag_ms=(time.perf_counter() - t0) * 1000)
+
+
 def summary(values: list[float]) -> str:
     v = sorted(values)
     return f"median {statistics.median(v):7.1f} ms  (range {v[0]:.1f}-{v[-1]:.1f}, n={len(v)})"
@@ -149,7 +179,7 @@ def summary(values: list[float]) -> str:
 
 def measure(page: Page, index: int, draws: int, expands: int) -> dict[str, Any]:
     firsts = [first_draw(page, index) for _ in range(draws)]
-    return dict(first=firsts, expand=expand_runs(page, expands))
+    return dict(first=firsts, expand=expand_runs(page, expands), pan=pan_check(page))
 
 
 def main() -> int:
@@ -218,6 +248,9 @@ def main() -> int:
             print(f"    the same groups again             {summary(again)}")
         print(f"    of which layout in the worker     "
               f"{summary([e['expand_layout_ms'] for e in r['expand']])}")
+        pan = r["pan"]
+        print(f"  panning: {pan['in_dom_min']}-{pan['in_dom_max']} nodes in the DOM of "
+              f"{pan['laid_out']} laid out; 10-step drag {pan['drag_ms']:.0f} ms")
     print(f"10k payload JSON size: {big_size:,} bytes ({big_size / 1e6:.2f} MB)")
     return 0
 
