@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,7 +11,12 @@ import pytest
 import vizflow as vf
 from vizflow_kernelext.protocol import validate_message
 from vizflow_kernelext.summaries import HEATMAP_MAX_SIDE, HISTOGRAM_BINS, summarize
-from vizflow_kernelext.svg_fallback import payload_to_dot, render_svg
+from vizflow_kernelext.svg_fallback import (
+    MAX_FALLBACK_BOXES,
+    collapse_scopes,
+    payload_to_dot,
+    render_svg,
+)
 from vizflow_kernelext.widgets.graph_viewer import MIME_TYPE
 
 
@@ -112,3 +118,47 @@ def test_svg_fallback_renders_with_graphviz() -> None:
     svg = render_svg(vf.show((x * 3.0).sum()).payload)
     assert svg is not None and svg.lstrip().startswith("<?xml") and "<svg" in svg
     assert "<img" not in svg and "&lt;img" in svg
+
+
+def _scoped_chain(blocks: int, per_block: int) -> dict[str, Any]:
+    """A payload of `blocks` scopes `net/<i>`, each a chain of `per_block` ops."""
+    nodes: list[dict[str, Any]] = [
+        {"id": "x", "op": "placeholder", "name": "x", "shape": [2], "dtype": "float32", "scope": ""}
+    ]
+    edges = []
+    for b in range(blocks):
+        for k in range(per_block):
+            nid = f"b{b}o{k}"
+            nodes.append(
+                {
+                    "id": nid,
+                    "op": "tanh",
+                    "name": "",
+                    "shape": [2],
+                    "dtype": "float32",
+                    "scope": f"net/{b}",
+                }
+            )
+            edges.append({"source": nodes[-2]["id"], "target": nid})
+    return {"nodes": nodes, "edges": edges}
+
+
+def test_a_big_graph_folds_its_scopes_for_the_svg_fallback() -> None:
+    """dot takes seconds past a few hundred boxes: big graphs are drawn with scopes folded."""
+    big = _scoped_chain(blocks=60, per_block=20)  # 1,201 nodes
+    folded = collapse_scopes(big, MAX_FALLBACK_BOXES)
+    assert folded is not None
+    assert [n["op"] for n in folded["nodes"][:2]] == ["placeholder", "net/0"]
+    assert folded["nodes"][1]["name"] == "20 ops" and len(folded["nodes"]) == 61
+    assert {"source": "net/0", "target": "net/1"} in folded["edges"]
+    assert len(folded["edges"]) == 60  # the 19 edges inside each scope are gone
+    assert collapse_scopes(_scoped_chain(blocks=1, per_block=10), 200) is not None
+    flat = {"nodes": [{**n, "scope": ""} for n in big["nodes"]], "edges": big["edges"]}
+    assert collapse_scopes(flat, MAX_FALLBACK_BOXES) is None  # nothing to fold: no SVG
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz dot is not installed")
+def test_svg_fallback_of_a_big_graph_draws_the_folded_scopes() -> None:
+    svg = render_svg(_scoped_chain(blocks=60, per_block=20))
+    assert svg is not None and "net/59" in svg and "20 ops" in svg
+    assert "b0o3" not in svg  # the ops inside a scope are not drawn one by one
