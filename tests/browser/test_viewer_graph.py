@@ -114,6 +114,9 @@ def test_evil_name_is_text(page: Page, groups_viewer: Locator) -> None:
     expect(v.locator(".vf-inspector")).to_contain_text("<img src=x onerror=alert(1)>")
     assert v.locator("img").count() == 0
     assert page.locator("img[src='x']").count() == 0
+    title = v.locator(".vf-inspector-title").bounding_box()
+    fold = v.locator(".vf-inspector-fold").bounding_box()
+    assert title and fold and title["x"] + title["width"] <= fold["x"]  # the name clears them
     screenshot(page, "viewer-evil-name")
     assert page.vf_dialogs == []  # type: ignore[attr-defined]
     assert page.vf_errors == []  # type: ignore[attr-defined]
