@@ -65,6 +65,37 @@ def test_a_compiled_steps_gradient_stores_are_drawn_as_their_assign_nodes() -> N
     assert body["value"]["max"] == pytest.approx(float(model.weight.grad.numpy().max()))
 
 
+def test_a_graph_shown_with_inputs_has_node_times_and_values_and_trains_nothing() -> None:
+    model = vf.nn.Linear(3, 2)
+    opt = vf.optim.SGD(model.parameters(), lr=0.5)
+
+    @vf.function
+    def step(x: vf.Tensor) -> vf.Tensor:
+        opt.zero_grad()
+        loss = (model(x) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    x = vf.tensor(np.arange(12.0, dtype=np.float32).reshape(4, 3))
+    g = step.graph(x)
+    before = model.weight.numpy().copy()
+    viewer = vf.show(g, inputs=x)
+    validate_graph_payload(viewer.payload)
+    np.testing.assert_array_equal(model.weight.numpy(), before)  # showing is not a step
+    assert {"name": "time", "label": "Time", "unit": "µs"} in viewer.payload["metrics"]
+    steps = ("forward", "backward", "update")
+    ops = [n for n in viewer.nodes if n["phase"] in steps and n["op"] != "assign"]
+    assert ops and all(n["metrics"]["time"] > 0 and n["has_value"] for n in ops)
+    linear = next(n for n in viewer.nodes if n["op"] == "linear")
+    body, _ = viewer.inspect(linear["id"])
+    want = x.numpy() @ before.T + model.bias.numpy()
+    assert body["value"]["shape"] == [4, 2]
+    assert body["value"]["max"] == pytest.approx(float(want.max()), rel=1e-6)
+    with pytest.raises(TypeError, match="takes 1 inputs"):
+        vf.show(g, inputs=(x, x))
+
+
 def test_compare_shows_two_graphs() -> None:
     x = vf.tensor([1.0, 2.0], requires_grad=True, name="x")
     viewer = vf.show((x * 2.0).sum(), compare=_built_graph())

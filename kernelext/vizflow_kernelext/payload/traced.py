@@ -12,10 +12,12 @@ from vizflow_kernelext.payload.common import (
     op_docs_for,
     op_fields,
 )
+from vizflow_kernelext.payload.profile import Profile
 from vizflow_kernelext.protocol import PROTOCOL_VERSION
 
 _LEAF_OPS = {"input": "placeholder", "variable": "variable", "constant": "constant"}
 GRAPH_METRICS = [{"name": "bytes", "label": "Output size", "unit": "bytes"}]
+TIME_METRIC = {"name": "time", "label": "Time", "unit": "µs"}
 
 
 def _dims(value: Value) -> list[int | str | None]:
@@ -58,8 +60,11 @@ def _held(value: Value) -> Any:
     return value.value
 
 
-def build_from_graph(graph: Graph, title: str | None = None) -> BuiltGraph:
-    """Serialise a Graph for the viewer; leaf values become inspectable."""
+def build_from_graph(
+    graph: Graph, title: str | None = None, profile: Profile | None = None
+) -> BuiltGraph:
+    """Serialise a Graph for the viewer; leaf values become inspectable, and with a profile
+    (one stepped run) every node has its time and an inspectable output value."""
     built = BuiltGraph(payload={})
     ids: dict[int, str] = {}
     node_ids: dict[int, str] = {}
@@ -98,6 +103,10 @@ def build_from_graph(graph: Graph, title: str | None = None) -> BuiltGraph:
             node, node.name or out.name, _dims(out), out.dtype, out.device, forward_of
         )
         record.update(id=node_id, metrics={"bytes": _bytes(out)})
+        if profile is not None and out.name in profile.seconds:
+            record["metrics"]["time"] = profile.seconds[out.name] * 1e6
+            built.values[node_id] = profile.outputs[out.name]
+            record["has_value"] = True
         nodes.append(record)
         for port, parent in enumerate(node.inputs):
             if isinstance(parent, Value) and parent.uid in ids:
@@ -132,7 +141,7 @@ def build_from_graph(graph: Graph, title: str | None = None) -> BuiltGraph:
         "nodes": [compact_node(n) for n in nodes],
         "edges": edges,
         "outputs": [ids[v.uid] for v in graph.outputs if v.uid in ids],
-        "metrics": GRAPH_METRICS,
+        "metrics": GRAPH_METRICS + ([TIME_METRIC] if profile is not None else []),
         "op_docs": op_docs_for(nodes),
     }
     return built

@@ -1,0 +1,40 @@
+"""Run a graph once, node by node, for the viewer: each node's time and output value.
+
+The run steps the compiled plan (the debugger's interpreter loop), so times are per node.
+Variables the graph updates (a training step's parameters) are restored afterwards:
+showing a graph never trains the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from vizflow_engine import Tensor
+from vizflow_engine.graph import Graph
+
+
+@dataclass
+class Profile:
+    """Per node (keyed by the node's output value name): seconds and the output array."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+def profile_graph(graph: Graph, feeds: tuple[Any, ...]) -> Profile:
+    """Step graph's plan once on feeds; every variable is as it was when this returns."""
+    arrays = [v.tensor.data if v.tensor is not None else v.value for v in graph.variables]
+    saved = [a.copy() for a in arrays]
+    plain = tuple(f.data if isinstance(f, Tensor) else f for f in feeds)
+    profile = Profile()
+    try:
+        run = graph.compile(parallel=False).start(*plain)
+        for event in run:
+            name = run.plan.graph.out[event.node].name
+            profile.seconds[name] = event.time_s
+            profile.outputs[name] = event.output
+    finally:
+        for a, s in zip(arrays, saved, strict=True):
+            a[...] = s
+    return profile
