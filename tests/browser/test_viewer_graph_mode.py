@@ -29,8 +29,8 @@ def viewers(page: Page, lab_server: LabServer) -> Locator:
     open_notebook(page, lab_server, TUTORIAL)
     run_all_cells(page, timeout_ms=240_000)
     found = page.locator(".vf-graph-viewer")
-    expect(found).to_have_count(2, timeout=60_000)
-    for index in range(2):
+    expect(found).to_have_count(3, timeout=60_000)
+    for index in range(3):
         expect(found.nth(index).locator(".vf-pane").first).to_have_attribute(
             "data-layout-state", "done", timeout=60_000
         )
@@ -62,6 +62,24 @@ def test_overlay_colours_nodes_and_shows_a_legend(page: Page, viewers: Locator) 
     screenshot(page, "graph-mode-overlay")
     select.select_option(label="no overlay")
     expect(step.locator(".vf-legend")).to_have_count(0)
+
+
+def test_a_graph_shown_with_inputs_has_a_time_overlay_and_node_values(
+    page: Page, viewers: Locator
+) -> None:
+    timed = viewers.nth(2)
+    timed.scroll_into_view_if_needed()
+    select = timed.locator(".vf-overlay-select")
+    labels = select.locator("option").all_inner_texts()
+    assert any(label.startswith("Time") for label in labels), labels
+    select.select_option(label=next(label for label in labels if label.startswith("Time")))
+    expect(timed.locator(".vf-legend")).to_be_visible()
+    expect(timed.locator(".vf-overlaid").first).to_be_attached()
+    js_click(timed.locator(".vf-node", has_text="cross_entropy").first)
+    stats = timed.locator(".vf-inspector [data-stats='value']")
+    expect(stats).to_be_visible(timeout=30_000)
+    expect(stats.locator("[data-stat='NaN'] td")).to_have_text("0")
+    screenshot(page, "graph-mode-timed")
 
 
 def test_svg_export_downloads_the_drawn_graph(page: Page, viewers: Locator) -> None:

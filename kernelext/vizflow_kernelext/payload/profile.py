@@ -1,8 +1,8 @@
-"""Run a graph once, node by node, for the viewer: each node's time and output value.
+"""Run a graph node by node for the viewer: each node's time and output value.
 
-The run steps the compiled plan (the debugger's interpreter loop), so times are per node.
-Variables the graph updates (a training step's parameters) are restored afterwards:
-showing a graph never trains the model.
+After a warm-up run, a second run steps the compiled plan (the debugger's interpreter
+loop), so times are per node. Variables the graph updates (a training step's parameters)
+are restored afterwards: showing a graph never trains the model.
 """
 
 from __future__ import annotations
@@ -23,18 +23,27 @@ class Profile:
 
 
 def profile_graph(graph: Graph, feeds: tuple[Any, ...]) -> Profile:
-    """Step graph's plan once on feeds; every variable is as it was when this returns."""
+    """Step graph's plan on feeds (a warm-up run, then the timed one); every variable is
+    as it was when this returns."""
     arrays = [v.tensor.data if v.tensor is not None else v.value for v in graph.variables]
     saved = [a.copy() for a in arrays]
     plain = tuple(f.data if isinstance(f, Tensor) else f for f in feeds)
+    plan = graph.compile(parallel=False)
     profile = Profile()
     try:
-        run = graph.compile(parallel=False).start(*plain)
-        for event in run:
-            name = run.plan.graph.out[event.node].name
-            profile.seconds[name] = event.time_s
-            profile.outputs[name] = event.output
+        for timed in (False, True):  # the first run warms caches and allocator up
+            run = plan.start(*plain, copy=timed)
+            for event in run:
+                if timed:
+                    name = run.plan.graph.out[event.node].name
+                    profile.seconds[name] = event.time_s
+                    profile.outputs[name] = event.output
+            _restore(arrays, saved)
     finally:
-        for a, s in zip(arrays, saved, strict=True):
-            a[...] = s
+        _restore(arrays, saved)
     return profile
+
+
+def _restore(arrays: list[Any], saved: list[Any]) -> None:
+    for a, s in zip(arrays, saved, strict=True):
+        a[...] = s
