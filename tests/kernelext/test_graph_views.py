@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from IPython.testing.globalipapp import get_ipython
@@ -38,9 +40,8 @@ def test_variable_values_are_inspectable() -> None:
     assert body["value"]["min"] == 1.0 and body["value"]["shape"] == [3, 2]
 
 
-def test_a_compiled_steps_gradient_stores_are_drawn_as_their_assign_nodes() -> None:
-    """p.grad stores are written, never read: no stray leaf; the assign shows the gradient."""
-    model = vf.nn.Linear(3, 2)
+def _compiled_sgd_step(model: vf.nn.Module) -> Any:
+    """A compiled training step of model on a squared-output loss (SGD, lr 0.1)."""
     opt = vf.optim.SGD(model.parameters(), lr=0.1)
 
     @vf.function
@@ -50,6 +51,14 @@ def test_a_compiled_steps_gradient_stores_are_drawn_as_their_assign_nodes() -> N
         loss.backward()
         opt.step()
         return loss
+
+    return step
+
+
+def test_a_compiled_steps_gradient_stores_are_drawn_as_their_assign_nodes() -> None:
+    """p.grad stores are written, never read: no stray leaf; the assign shows the gradient."""
+    model = vf.nn.Linear(3, 2)
+    step = _compiled_sgd_step(model)
 
     x = vf.tensor(np.ones((4, 3), dtype=np.float32))
     step(x)
@@ -67,15 +76,7 @@ def test_a_compiled_steps_gradient_stores_are_drawn_as_their_assign_nodes() -> N
 
 def test_a_graph_shown_with_inputs_has_node_times_and_values_and_trains_nothing() -> None:
     model = vf.nn.Linear(3, 2)
-    opt = vf.optim.SGD(model.parameters(), lr=0.5)
-
-    @vf.function
-    def step(x: vf.Tensor) -> vf.Tensor:
-        opt.zero_grad()
-        loss = (model(x) ** 2).mean()
-        loss.backward()
-        opt.step()
-        return loss
+    step = _compiled_sgd_step(model)
 
     x = vf.tensor(np.arange(12.0, dtype=np.float32).reshape(4, 3))
     g = step.graph(x)
