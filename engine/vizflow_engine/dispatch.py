@@ -181,14 +181,15 @@ def _finish(
     t.name = None
     t._hooks = None
     t._retain = False
+    tape = _mine(_tapes) if _tapes else None
     if need and op.differentiable and dt.kind == "f" and STATE.ctx[0]:
         t.node = node = _record(op, params, inputs)
         node._args = arrays
         t.requires_grad = True
     else:
         t.requires_grad = False
-        t.node = _record(op, params, inputs) if _tapes and _mine(_tapes) is not None else None
-    if _tapes and (tape := _mine(_tapes)) is not None:
+        t.node = _record(op, params, inputs) if tape is not None else None
+    if tape is not None:
         tape.append(t)
     return t
 

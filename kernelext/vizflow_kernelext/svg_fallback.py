@@ -61,7 +61,6 @@ def _box_of(node: dict[str, Any], level: int) -> str:
 
 def _folded(payload: dict[str, Any], box: dict[str, str]) -> dict[str, Any]:
     """One node per box (a folded scope counts its ops), edges between boxes once each."""
-    by_id = {n["id"]: n for n in payload["nodes"]}
     members: dict[str, list[dict[str, Any]]] = {}
     for n in payload["nodes"]:
         members.setdefault(box[n["id"]], []).append(n)
@@ -77,7 +76,7 @@ def _folded(payload: dict[str, Any], box: dict[str, str]) -> dict[str, Any]:
     edges = []
     for e in payload["edges"]:
         pair = (box[e["source"]], box[e["target"]])
-        if pair[0] != pair[1] and pair not in seen and e["source"] in by_id:
+        if pair[0] != pair[1] and pair not in seen:
             seen.add(pair)
             edges.append({"source": pair[0], "target": pair[1]})
     return {"nodes": nodes, "edges": edges}

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ops._rules import UNKNOWN_DIM_PROBES
 from ..registry import OpDef, TensorSpec
 
 Dim = int | str | None
 
-_PROBE_BASES = (100_003, 200_017)  # two size assignments; a rule cannot derive these by chance
+_PROBE_BASES = UNKNOWN_DIM_PROBES  # two size assignments of the unknown dims
 _PROBE_STRIDE = 1_009
 
 

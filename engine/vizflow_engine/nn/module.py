@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -285,7 +285,25 @@ class Module:
         return head + "\n  " + "\n  ".join(lines) + "\n)"
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """Children kept in order under the names "0", "1", …: indexing, len, iteration, append."""
+
+    def __getitem__(self, i: int) -> Module:
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, m: Module) -> Self:
+        """Add a module at the end."""
+        self.add_module(str(len(self._modules)), m)
+        return self
+
+
+class Sequential(_ModuleSequence):
     """Modules applied in order; children are named "0", "1", … (or by an OrderedDict)."""
 
     def __init__(self, *mods: Module | OrderedDict[str, Module]) -> None:
@@ -305,22 +323,8 @@ class Sequential(Module):
             x = m(x)
         return x
 
-    def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
 
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, m: Module) -> Sequential:
-        """Add a module at the end."""
-        self.add_module(str(len(self._modules)), m)
-        return self
-
-
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules registered as children "0", "1", … (no forward of its own)."""
 
     def __init__(self, mods: Iterable[Module] = ()) -> None:
@@ -328,9 +332,9 @@ class ModuleList(Module):
         for m in mods:
             self.append(m)
 
-    def append(self, m: Module) -> ModuleList:
-        """Add a module at the end."""
-        self.add_module(str(len(self._modules)), m)
+    def append(self, m: Module) -> Self:
+        """Add a module at the end; it is named under the list's scope."""
+        super().append(m)
         self._set_scope(self._scope)
         return self
 
@@ -339,15 +343,6 @@ class ModuleList(Module):
         self.__dict__["_scope"] = name
         for k, m in self._modules.items():
             m._set_scope(f"{name}/{k}" if name else k)
-
-    def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
 
 
 __all__ = ["Module", "ModuleList", "Sequential"]

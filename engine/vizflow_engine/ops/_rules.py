@@ -10,6 +10,10 @@ from ..registry import TensorSpec
 
 Shape = tuple[int | None, ...]
 
+UNKNOWN_DIM_PROBES = (100_003, 200_017)
+"""Sizes an unknown dim is tried at to see what a rule makes of it (large primes: no rule
+derives them by chance, and any index in range of a real size is in range of them)."""
+
 
 def broadcast_shapes(*shapes: Shape) -> Shape:
     """numpy broadcasting of shapes; None (unknown) broadcasts against anything."""

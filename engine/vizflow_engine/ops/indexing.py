@@ -11,6 +11,7 @@ from .._state import STATE
 from ..dispatch import dispatch, unary
 from ..registry import Param, TensorSpec, defop
 from ..tensor import Tensor
+from ._rules import UNKNOWN_DIM_PROBES
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
@@ -44,7 +45,7 @@ def _dummy_shape(shape: tuple[Any, ...], index: tuple[Any, ...], dtype: Any) -> 
     if None not in shape:
         return tuple(np.broadcast_to(np.zeros((), dtype=np.int8), shape)[idx].shape)
     shapes = []
-    for size in (100_003, 200_017, 0):
+    for size in (*UNKNOWN_DIM_PROBES, 0):
         dummy = np.broadcast_to(
             np.zeros((), dtype=np.int8), tuple(size if d is None else d for d in shape)
         )

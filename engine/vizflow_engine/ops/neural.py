@@ -408,6 +408,11 @@ def _pool_windows(xp: Any, x: Any, k: Pair, s: Pair, p: Pair) -> Any:
     return view.reshape(n, c, ho, wo, k[0] * k[1])
 
 
+def _window_argmax(xp: Any, x: Any, k: Pair, s: Pair, p: Pair) -> Any:
+    """(N, C, Ho, Wo): where in its window (flat, row-major) each window's first maximum is."""
+    return _pool_windows(xp, x, k, s, p).argmax(axis=-1)
+
+
 def _tiles(x: Any, k: Pair, s: Pair, p: Pair) -> Any:
     """x as (N, C, Ho, kh, Wo, kw) when windows tile it exactly (a free view), else None."""
     n, c, h, w = x.shape
@@ -478,7 +483,7 @@ def _maxpool_grad_fwd(
         hit = arg[..., None] == xp.arange(k[0] * k[1])
         dx = xp.where(hit, g[..., None], 0).astype(g.dtype, copy=False)
         return dx.reshape(n, c, ho, wo, k[0], k[1]).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, h, w)
-    arg = _pool_windows(xp, x, k, s, p).argmax(axis=-1)
+    arg = _window_argmax(xp, x, k, s, p)
     ho, wo = arg.shape[2:]
     buf = xp.zeros((n, c, h + 2 * p[0], w + 2 * p[1]), dtype=g.dtype)
     for i in range(k[0]):
@@ -511,7 +516,7 @@ def _maxpool_select_fwd(
     xp: Any, x: Any, u: Any, kernel_size: Pair, stride: Pair | None, padding: Pair
 ) -> Any:
     k, s, p = _window(kernel_size, stride, padding)
-    arg = _pool_windows(xp, x, k, s, p).argmax(axis=-1)
+    arg = _window_argmax(xp, x, k, s, p)
     picked = xp.take_along_axis(_pool_windows(xp, u, k, s, p), arg[..., None], axis=-1)
     return picked[..., 0]
 
