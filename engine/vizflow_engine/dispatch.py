@@ -34,6 +34,7 @@ _ndarray = np.ndarray
 _new = object.__new__
 _getframe = sys._getframe
 _F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
 _WEAK = (float, int, bool)
 _symbolic: dict[type, Handler] = {}
 # (thread id, item): a non-empty list sends every op of every thread off the fast path, but
@@ -139,12 +140,13 @@ def _record(op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...]) -> Node:
     node.forward_of = forward_of
     if f is None:
         node._code = None
-        node._line = 0
+        node._line = -1
     else:
         node._code = code
-        node._line = ~f.f_lasti  # the line is looked up only when someone asks (Node.source)
+        node._line = f.f_lasti  # an offset: the line is looked up only when asked (Node.source)
     node._loc = None
     node._args = None
+    node._fast = False
     node.name = None
     node.freed = False
     node.seq = next(_counter)
@@ -362,14 +364,18 @@ def binary_method(
 
     def method(self: Tensor, o: Any) -> Any:
         dev = self.device
+        mine = self.requires_grad
         if isinstance(o, Tensor):
             if o.device is not dev:
                 return dispatch(op, (o, self) if reflected else (self, o))
             b = o.data
-            need = self.requires_grad or o.requires_grad
+            theirs = o.requires_grad
+            need = mine or theirs
+            both = mine and theirs
         elif o.__class__ in weak:
             b = o
-            need = self.requires_grad
+            need = mine
+            both = False
         else:
             return dispatch(op, (o, self) if reflected else (self, o))
         if dev is not CPU or interceptors or tapes:
@@ -392,7 +398,7 @@ def binary_method(
         t.name = None
         t._hooks = None
         t._retain = False
-        if not need or not differentiable or dt.kind != "f":
+        if not need or not differentiable or (dt is not _F32 and dt.kind != "f"):
             t.requires_grad = False
             t.node = None
             return t
@@ -419,13 +425,15 @@ def binary_method(
         else:
             node.inputs = (self, o)
             node._args = (a, b)
+        # both inputs need grad and nothing broadcast: backward may skip its checks
+        node._fast = both and a.shape == b.shape
         _, node.scope, node.phase, node.forward_of = ctx
         if f is None:
             node._code = None
-            node._line = 0
+            node._line = -1
         else:
             node._code = code
-            node._line = ~f.f_lasti
+            node._line = f.f_lasti  # an offset: Node.source turns it into a line
         node._loc = None
         node.name = None
         node.freed = False
@@ -468,7 +476,7 @@ def unary_method(op: OpDef) -> Callable[[Tensor], Any]:
         t.name = None
         t._hooks = None
         t._retain = False
-        if not self.requires_grad or not differentiable or dt.kind != "f":
+        if not self.requires_grad or not differentiable or (dt is not _F32 and dt.kind != "f"):
             t.requires_grad = False
             t.node = None
             return t
@@ -491,13 +499,14 @@ def unary_method(op: OpDef) -> Callable[[Tensor], Any]:
         node.params = EMPTY
         node.inputs = (self,)
         node._args = (a,)
+        node._fast = True  # self needs grad (else no node) and the output has its shape
         _, node.scope, node.phase, node.forward_of = ctx
         if f is None:
             node._code = None
-            node._line = 0
+            node._line = -1
         else:
             node._code = code
-            node._line = ~f.f_lasti
+            node._line = f.f_lasti  # an offset: Node.source turns it into a line
         node._loc = None
         node.name = None
         node.freed = False

@@ -20,8 +20,9 @@ def _wire_tensor() -> None:
     fast-path methods (same results; see dispatch.binary_method); the definitions in
     tensor.py stay as the documented, typed fallbacks.
     """
-    import operator
     import sys
+
+    import numpy as np
 
     from .dispatch import binary, binary_method, unary, unary_method
     from .ops import elementwise as O
@@ -35,10 +36,10 @@ def _wire_tensor() -> None:
     tensor_mod._unary = unary
     T: Any = Tensor
     for name, op, pyop in (
-        ("add", O.ADD, operator.add),
-        ("sub", O.SUB, operator.sub),
-        ("mul", O.MUL, operator.mul),
-        ("truediv", O.DIV, operator.truediv),
+        ("add", O.ADD, np.add),
+        ("sub", O.SUB, np.subtract),
+        ("mul", O.MUL, np.multiply),
+        ("truediv", O.DIV, np.true_divide),
     ):
         setattr(T, f"__{name}__", binary_method(op, pyop))
         setattr(T, f"__r{name}__", binary_method(op, pyop, reflected=True))

@@ -36,10 +36,13 @@ _counter = itertools.count()
 class Node:
     """One op application: op, params, inputs, name, scope, source, phase, forward_of, seq.
 
-    The source is kept as (code object, line) and made into a SourceLocation on demand;
-    the eager fast path stores ~f_lasti (negative) as the line, resolved on first use.
+    The source is kept as (code object, _line) and made into a SourceLocation on demand.
+    `_line` holds ~line (negative) once the line is known; the eager paths store the
+    caller's bytecode offset f_lasti (>= 0) instead, turned into a line on first use.
     `_args` optionally holds the raw input arrays (scalars as they are) at record time, so a
-    backward without create_graph need not unwrap the input tensors again.
+    backward without create_graph need not unwrap the input tensors again. `_fast` says that
+    every input is a Tensor that requires grad and has the output's shape, so the backward
+    walk may skip its per-input checks (set by the eager fast paths, which know it cheaply).
 
     Eager tensors point at the Node that made them; traced graphs hold the same class
     with symbolic inputs. Backward nodes (recorded under create_graph) have
@@ -49,6 +52,7 @@ class Node:
     __slots__ = (
         "_args",
         "_code",
+        "_fast",
         "_line",
         "_loc",
         "forward_of",
@@ -81,9 +85,10 @@ class Node:
         self.phase = phase
         self.forward_of = forward_of
         self._code = code
-        self._line = line
+        self._line = ~line
         self._loc: SourceLocation | None = None
         self._args: tuple[Any, ...] | None = None
+        self._fast = False
         self.name = name
         self.freed = False
         self.seq = next(_counter)
@@ -95,14 +100,17 @@ class Node:
         if code is None:
             return self._loc
         line = self._line
-        if line < 0:  # recorded lazily as ~f_lasti: the line is looked up on first use
-            line = self._line = line_at(code, ~line)
+        if line >= 0:  # a bytecode offset, recorded lazily: look the line up once
+            line = line_at(code, line)
+            self._line = ~line
+        else:
+            line = ~line
         fn = code.co_filename
         return SourceLocation(fn, line, code.co_name, _cell_id(fn))
 
     @source.setter
     def source(self, loc: SourceLocation | None) -> None:
-        self._code, self._line, self._loc = None, 0, loc
+        self._code, self._line, self._loc = None, -1, loc
 
     def __repr__(self) -> str:
         scope = f" scope={self.scope!r}" if self.scope else ""

@@ -306,10 +306,10 @@ def test_backward_through_branches_and_chains() -> None:
     np.testing.assert_allclose(x.grad.numpy(), num, rtol=1e-3, atol=1e-3)
 
 
-@pytest.mark.parametrize("uses", [1, 7, 8, 64, 65, 200])
+@pytest.mark.parametrize("uses", [1, 7, 8, 64, 256, 257, 600])
 @pytest.mark.parametrize("shape", [(), (3,), (64, 80)])
 def test_a_leaf_used_many_times_gets_every_part(uses: int, shape: tuple[int, ...]) -> None:
-    # small leaves collect their parts and sum them at the end (in batches of 64); large
+    # small leaves collect their parts and sum them at the end (in batches of 256); large
     # ones (64x80 float64 is 40 KiB) add each part at once: both must give the exact total
     rng = np.random.default_rng(0)
     w = vf.tensor(rng.standard_normal(shape), requires_grad=True)
@@ -331,3 +331,48 @@ def test_many_parts_with_create_graph_stay_differentiable() -> None:
     np.testing.assert_allclose(gx.numpy(), 42 * x.numpy())
     (ggx,) = vf.grad(gx.sum(), x)
     np.testing.assert_allclose(ggx.numpy(), [42.0, 42.0])
+
+
+@pytest.mark.parametrize("uses", [9, 256, 300])
+def test_leaf_parts_from_fast_nodes_and_transposed_views_sum_exactly(uses: int) -> None:
+    # fast nodes (both inputs need grad, one shape) hand back parts as they are; a permute's
+    # part is a transposed view that cannot be stacked by its bytes: both must be summed
+    rng = np.random.default_rng(1)
+    w = vf.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    cs = [vf.tensor(rng.standard_normal((3, 4)), requires_grad=True) for _ in range(uses)]
+    ts = [vf.tensor(rng.standard_normal((4, 3))) for _ in range(uses)]
+    y = w * cs[0]
+    for i in range(1, uses):
+        y = y + (w * cs[i] if i % 3 else (w.T * ts[i]).T)
+    y.sum().backward()
+    want = sum(c.numpy() if i % 3 or i == 0 else ts[i].numpy().T for i, c in enumerate(cs))
+    np.testing.assert_allclose(w.grad.numpy(), want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(cs[1].grad.numpy(), w.numpy(), rtol=0, atol=0)
+
+
+def test_only_unbroadcast_ops_of_grad_inputs_skip_backward_checks() -> None:
+    a = vf.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    b = vf.tensor(np.ones((2, 3)), requires_grad=True)
+    row = vf.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    const = vf.tensor(np.ones((2, 3)))
+    flat = vf.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    lifted = vf.tensor([[1.0, 2.0, 3.0]], requires_grad=True)  # same size, one more dim
+    assert (a * b).node._fast and a.tanh().node._fast and (2.0 - a).node._fast is False
+    assert not (a * row).node._fast and not (a * const).node._fast
+    assert not (flat * lifted).node._fast
+    loss = (a * row).sum() + (row - a).sum() + (flat * lifted).sum() + (a * const * b).sum()
+    loss.backward()
+    assert row.grad.shape == (3,) and flat.grad.shape == (3,) and lifted.grad.shape == (1, 3)
+    np.testing.assert_allclose(row.grad.numpy(), a.numpy().sum(0) + 2.0)  # + 1 per row of a
+    np.testing.assert_allclose(flat.grad.numpy(), [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(a.grad.numpy(), np.tile(row.numpy(), (2, 1)))  # row - 1 + b
+
+
+def test_a_node_built_with_a_line_reports_that_line() -> None:
+    from vizflow_engine.node import Node
+    from vizflow_engine.ops.elementwise import ADD
+
+    code = compile("x = 1\ny = 2\n", "some_model.py", "exec")
+    node = Node(ADD, {}, (), code=code, line=2)
+    assert (node.source.file, node.source.line) == ("some_model.py", 2)
+    assert node.source.line == 2  # asked twice: the cached form gives the same line
