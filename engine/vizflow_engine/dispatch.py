@@ -279,7 +279,7 @@ def _const(x: Any, dev: Device) -> Tensor:
 def _device_mismatch(op: OpDef, inputs: tuple[Any, ...]) -> None:
     """Raise a DeviceError saying which inputs of `op` live on which device."""
     where = ", ".join(
-        f"input {i} {tuple(x.shape)} on {x.device}"
+        f"input {i}{f' {x.name!r}' if x.name else ''} {tuple(x.shape)} on {x.device}"
         for i, x in enumerate(inputs)
         if isinstance(x, Tensor)
     )
