@@ -107,15 +107,27 @@ def _spec(x: Any) -> TensorSpec:
 def explain(
     op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any], exc: Exception
 ) -> Exception:
-    """Turn a kernel failure into a ShapeError naming op, shapes and user line, via shape_rule."""
+    """The error to raise for a failed kernel: it names the op, the shapes and the user's line.
+
+    A ShapeError when the op's shape rule refuses the input specs (a shape problem, whatever
+    the kernel raised); otherwise the kernel's own error type (TypeError, IndexError, …), so
+    a bad operand or value is not mislabelled as a shape mistake and `except` clauses written
+    for the original type still catch it.
+    """
     specs = tuple(_spec(x) for x in inputs)
     shapes = [s.shape for s in specs]
     loc = capture_location()
+    where = str(loc) if loc else None
     try:
         op.infer(specs, **params)
     except (ValueError, TypeError, IndexError) as rule_exc:
-        return ShapeError(op.name, shapes, str(rule_exc), str(loc) if loc else None)
-    return ShapeError(op.name, shapes, f"{type(exc).__name__}: {exc}", str(loc) if loc else None)
+        return ShapeError(op.name, shapes, str(rule_exc), where)
+    text = str(exc) if str(exc).startswith(f"{op.name}:") else f"{op.name}: {exc}"
+    msg = f"{text} (input shapes {shapes})" + (f"\n  at {where}" if where else "")
+    try:
+        return type(exc)(msg)
+    except Exception:  # an error type whose constructor wants more than a message
+        return RuntimeError(f"{type(exc).__name__}: {msg}")
 
 
 def _record(op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...]) -> Node:

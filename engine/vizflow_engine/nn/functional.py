@@ -6,13 +6,16 @@ they are listed in the registry's COMPOSITES for the editor's palette.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from .. import functional as _F
 from ..autograd import no_grad
 from ..creation import arange, ones, rand_like
+from ..errors import ShapeError
 from ..functional import gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
+from ..node import capture_location
 from ..ops import neural as _N
 from ..ops.neural import conv_transpose2d, max_pool2d
 from ..registry import composite
@@ -31,6 +34,31 @@ def _reduce(loss: Any, reduction: str) -> Any:
     raise ValueError(f"reduction must be one of {_REDUCTIONS}, not {reduction!r}")
 
 
+def _same_known(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Whether two shapes agree (same rank, equal dims where both are known)."""
+    if len(a) != len(b):
+        return False
+    return all(i is None or j is None or i == j for i, j in zip(a, b, strict=True))
+
+
+def _where() -> str | None:
+    """The user's source line, for errors raised here rather than by a kernel."""
+    loc = capture_location()
+    return str(loc) if loc else None
+
+
+def _check_classes(t: Any, n: Any, op: str, what: str, ignore_index: int | None) -> None:
+    """Refuse out-of-range indices in t when its values are at hand (not while tracing)."""
+    a = _N.concrete_array(t)
+    if a is None or not isinstance(n, int):
+        return
+    try:
+        _N.check_indices(a, n, op, what, ignore_index)
+    except IndexError as exc:
+        where = _where()
+        raise IndexError(f"{exc}\n  at {where}" if where else str(exc)) from None
+
+
 def linear(x: Any, weight: Any, bias: Any = None) -> Any:
     """x @ weight.T + bias (one fused op with a bias)."""
     if bias is None:
@@ -47,7 +75,10 @@ def conv2d(
     dilation: Any = 1,
     groups: int = 1,
 ) -> Any:
-    """2-D convolution (N, C, H, W) -> (N, O, Ho, Wo), bias added per output channel."""
+    """2-D convolution (N, C, H, W) -> (N, O, Ho, Wo), bias added per output channel.
+
+    padding: ints, or 'valid' (none) or 'same' (output size = input size; stride 1 only).
+    """
     y = _N.conv2d(x, weight, stride, padding, dilation, groups)
     if bias is not None:
         y = y + _F.reshape(bias, (1, -1, 1, 1))
@@ -144,8 +175,28 @@ def layer_norm(
     bias: Any = None,
     eps: float = 1e-5,
 ) -> Any:
-    """Normalise over the trailing `normalized_shape` dims, then scale and shift."""
+    """Normalise over the trailing `normalized_shape` dims, then scale and shift.
+
+    normalized_shape must equal x's last dims (and weight's/bias's shape), as in PyTorch:
+    otherwise a typo would silently normalise over the wrong dims.
+    """
     ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    tail = tuple(x.shape)[x.ndim - len(ns) :] if len(ns) <= x.ndim else None
+    if tail is None or not _same_known(tail, ns):
+        raise ShapeError(
+            "layer_norm",
+            [tuple(x.shape)],
+            f"normalized_shape {ns} must match the input's last {len(ns)} dim(s)",
+            _where(),
+        )
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and not _same_known(tuple(p.shape), ns):
+            raise ShapeError(
+                "layer_norm",
+                [tuple(x.shape), tuple(p.shape)],
+                f"{name} shape {tuple(p.shape)} must equal normalized_shape {ns}",
+                _where(),
+            )
     axes = tuple(range(x.ndim - len(ns), x.ndim))
     mean = _F.mean(x, axes, True)
     d = x - mean
@@ -164,7 +215,17 @@ def layer_norm(
     params=("padding_idx",),
 )
 def embedding(idx: Any, weight: Any, padding_idx: int | None = None) -> Any:
-    """Rows of weight picked by integer indices; the padding_idx row gets no gradient."""
+    """Rows of weight picked by integer indices; the padding_idx row gets no gradient.
+
+    Indices must lie in [0, num_embeddings) (numpy would wrap a negative one round to the
+    last rows); a negative padding_idx counts from the end, as in PyTorch.
+    """
+    n = weight.shape[0]
+    if padding_idx is not None and isinstance(n, int):
+        if not -n <= padding_idx < n:
+            raise IndexError(f"embedding: padding_idx {padding_idx} is out of range [-{n}, {n})")
+        padding_idx %= n
+    _check_classes(idx, n, "embedding", "index", None)
     out = _F.getitem(weight, idx)
     if padding_idx is not None:
         keep = _F.cast(_F.ne(idx, padding_idx), out.dtype)
@@ -184,8 +245,12 @@ def one_hot(t: Any, num_classes: int) -> Any:
     params=("reduction", "ignore_index"),
 )
 def nll_loss(logp: Any, target: Any, reduction: str = "mean", ignore_index: int = -100) -> Any:
-    """Negative log-likelihood of class indices given log-probabilities (N, C)."""
+    """Negative log-likelihood of class indices given log-probabilities (N, C).
+
+    A target outside [0, C) (other than ignore_index) is an IndexError, as in PyTorch.
+    """
     c = logp.shape[1]
+    _check_classes(target, c, "nll_loss", "class index", ignore_index)
     hit = _F.cast(_F.eq(_F.unsqueeze(target, 1), arange(c, device=logp.device)), logp.dtype)
     loss = -_F.sum(logp * hit, 1)
     valid = _F.cast(_F.ne(target, ignore_index), logp.dtype)
@@ -221,7 +286,19 @@ def cross_entropy(
 
 @composite("mse_loss", "neural", "ℓ = mean (x - y)²", params=("reduction",))
 def mse_loss(x: Any, y: Any, reduction: str = "mean") -> Any:
-    """Mean squared error."""
+    """Mean squared error; warns (as PyTorch does) when x and y differ in shape.
+
+    Differing shapes broadcast, e.g. (N, 1) against (N,) gives an (N, N) loss: almost
+    always a mistake, yet legal, so it is a UserWarning rather than an error.
+    """
+    xs, ys = getattr(x, "shape", None), getattr(y, "shape", None)
+    if xs is not None and ys is not None and not _same_known(tuple(xs), tuple(ys)):
+        warnings.warn(
+            f"mse_loss: target shape {tuple(ys)} differs from input shape {tuple(xs)}; they "
+            "broadcast, which is likely to give a wrong loss. Make the shapes equal.",
+            UserWarning,
+            stacklevel=2,
+        )
     d = x - y
     return _reduce(d * d, reduction)
 

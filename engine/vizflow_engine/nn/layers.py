@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import functional as _F
 from ..creation import ones, zeros
+from ..ops.neural import check_padding_mode
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -58,7 +59,10 @@ def _pair(v: Any) -> tuple[int, int]:
 
 
 class Conv2d(Module):
-    """2-D convolution layer, weight (out, in/groups, kh, kw), PyTorch's default init."""
+    """2-D convolution layer, weight (out, in/groups, kh, kw), PyTorch's default init.
+
+    padding is ints or 'valid' / 'same' ('same' with stride 1 only, refused here at once).
+    """
 
     def __init__(
         self,
@@ -76,9 +80,13 @@ class Conv2d(Module):
             raise ValueError(
                 f"channels {in_channels}->{out_channels} must divide by groups {groups}"
             )
+        check_padding_mode(padding, stride)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = _pair(kernel_size), _pair(stride)
-        self.padding, self.dilation, self.groups = _pair(padding), _pair(dilation), groups
+        self.padding: str | tuple[int, int] = (
+            padding if isinstance(padding, str) else _pair(padding)
+        )
+        self.dilation, self.groups = _pair(dilation), groups
         self.weight = _param(out_channels, in_channels // groups, *self.kernel_size)
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         self.bias: Parameter | None = None

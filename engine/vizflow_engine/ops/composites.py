@@ -8,6 +8,7 @@ from typing import Any
 from .. import functional as F
 from ..registry import composite
 from . import shape as _shape
+from ._names import axis_arg, keepdims_arg
 from ._rules import norm_axes
 
 
@@ -62,8 +63,16 @@ def _divide_by_count(total: Any, x: Any, axis: Any, correction: int = 0) -> Any:
 
 
 @composite("mean", "reduction", "z = Σ x / n over axis", params=("axis", "keepdims"))
-def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Arithmetic mean over axis (ints give floats)."""
+def mean(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    *,
+    dim: Any = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """Arithmetic mean over axis (ints give floats); dim/keepdim are PyTorch's names for them."""
+    axis, keepdims = axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
     return _divide_by_count(F.sum(x, axis, keepdims), x, axis)
 
 
@@ -73,26 +82,59 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     "z = Σ (x - mean)² / (n - correction)",
     params=("axis", "keepdims", "correction"),
 )
-def var(x: Any, axis: Any = None, keepdims: bool = False, correction: int = 1) -> Any:
+def var(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    correction: int = 1,
+    *,
+    dim: Any = None,
+    keepdim: bool | None = None,
+) -> Any:
     """Variance over axis; correction=1 is the unbiased estimate (torch's default)."""
+    axis, keepdims = axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
     d = x - mean(x, axis, True)
     return _divide_by_count(F.sum(d * d, axis, keepdims), x, axis, correction)
 
 
 @composite("std", "reduction", "z = √var(x)", params=("axis", "keepdims", "correction"))
-def std(x: Any, axis: Any = None, keepdims: bool = False, correction: int = 1) -> Any:
+def std(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    correction: int = 1,
+    *,
+    dim: Any = None,
+    keepdim: bool | None = None,
+) -> Any:
     """Standard deviation over axis."""
+    axis, keepdims = axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
     return F.sqrt(var(x, axis, keepdims, correction))
+
+
+def _reduces_nothing(x: Any, axis: Any) -> bool:
+    """Whether the reduced dims hold no element (known statically), where max() has no value."""
+    return _count(x, axis) == 0
 
 
 @composite(
     "logsumexp",
     "reduction",
-    "z = m + ln Σ e^(x - m), m = max x (detached)",
+    "z = m + ln Σ e^(x - m), m = max x (detached); -inf over an empty dim",
     params=("axis", "keepdims"),
 )
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """log(sum(exp(x))) over axis without overflow."""
+def logsumexp(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    *,
+    dim: Any = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """log(sum(exp(x))) over axis without overflow; log(0) = -inf over an empty dim."""
+    axis, keepdims = axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
+    if _reduces_nothing(x, axis):  # the empty sum, shifted to ln 0, keeps x on the graph
+        return F.sum(x, axis, keepdims) - math.inf
     m = F.max(x, axis, True).detach()
     m = F.where(F.isfinite(m), m, 0.0)
     out = F.log(F.sum(F.exp(x - m), axis, True)) + m
@@ -102,15 +144,19 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 
 @composite("softmax", "neural", "z = e^(x - max) / Σ e^(x - max) along axis", params=("axis",))
-def softmax(x: Any, axis: int = -1) -> Any:
-    """Normalised exponentials along axis (rows sum to 1)."""
+def softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Any:
+    """Normalised exponentials along axis (rows sum to 1); dim is PyTorch's name for axis."""
+    axis = axis_arg(axis, dim, -1)
+    if _reduces_nothing(x, axis):  # nothing to normalise: an empty result of x's shape
+        return F.exp(x)
     e = F.exp(x - F.max(x, axis, True).detach())
     return e / F.sum(e, axis, True)
 
 
 @composite("log_softmax", "neural", "z = x - logsumexp(x) along axis", params=("axis",))
-def log_softmax(x: Any, axis: int = -1) -> Any:
-    """log(softmax(x)) computed stably."""
+def log_softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Any:
+    """log(softmax(x)) computed stably; dim is PyTorch's name for axis."""
+    axis = axis_arg(axis, dim, -1)
     return x - logsumexp(x, axis, True)
 
 

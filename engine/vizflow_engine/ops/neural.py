@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import numpy as np
+
 from .. import dtypes
 from .. import functional as F
 from .._state import STATE
 from ..dispatch import dispatch
 from ..registry import Param, TensorSpec, defop
+from . import shape as _shape
 from ._rules import same
 
 Pair = tuple[int, int]
@@ -584,6 +587,38 @@ LINEAR = defop(
 )
 
 
+# ---- class / row indices ------------------------------------------------------------------
+
+
+def concrete_array(x: Any) -> Any:
+    """x's numpy or cupy array when it has one (a Tensor or an array), else None (symbolic)."""
+    a = getattr(x, "data", x)
+    if isinstance(a, np.ndarray) or type(a).__module__.startswith("cupy"):
+        return a
+    return None
+
+
+def check_indices(
+    a: Any, n: int | None, op: str, what: str, ignore_index: int | None = None
+) -> None:
+    """Raise IndexError when an integer index in array a lies outside [0, n).
+
+    PyTorch refuses such indices; unchecked, numpy wraps negatives round to the last rows and
+    a one-hot match counts an unknown class as zero loss, silently. ignore_index is allowed.
+    Cost: a few elementwise passes over the indices (and one device sync on a GPU).
+    """
+    if n is None or a.size == 0:
+        return
+    bad = (a < 0) | (a >= n)
+    if ignore_index is not None:
+        bad &= a != ignore_index
+    if not bad.any():
+        return
+    value = int(a[bad].ravel()[0])
+    also = "" if ignore_index is None else f" (ignore_index={ignore_index} is also allowed)"
+    raise IndexError(f"{op}: {what} {value} is out of range [0, {n}){also}")
+
+
 # ---- cross-entropy ------------------------------------------------------------------------
 
 _CE_PARAMS = [
@@ -607,6 +642,7 @@ def _ce_parts(xp: Any, x: Any, t: Any, ignore_index: int) -> tuple[Any, Any, Any
 def _ce_fwd(
     xp: Any, x: Any, t: Any, reduction: str, label_smoothing: float, ignore_index: int
 ) -> Any:
+    check_indices(t, x.shape[1], "cross_entropy", "class index", ignore_index)
     z, se, ts, valid, nvalid = _ce_parts(xp, x, t, ignore_index)
     lse = xp.log(se)
     loss = lse - z[xp.arange(z.shape[0]), ts]
@@ -900,10 +936,51 @@ ADAM_UPDATE = defop(
 # ---- public functions ---------------------------------------------------------------------
 
 
+def check_padding_mode(padding: Any, stride: Any) -> None:
+    """Refuse a padding string other than 'same'/'valid', and 'same' with a stride above 1.
+
+    With a stride, no padding keeps the output the input's size (PyTorch refuses it too).
+    """
+    if not isinstance(padding, str):
+        return
+    if padding not in ("same", "valid"):
+        raise ValueError(f"conv2d padding must be 'same', 'valid' or ints, not {padding!r}")
+    if padding == "same" and _pair(stride) != (1, 1):
+        raise ValueError(
+            f"conv2d padding='same' needs stride 1 (got {stride}): a strided convolution "
+            "cannot keep the input's size; give the padding as ints instead"
+        )
+
+
+def _resolve_padding(x: Any, w: Any, stride: Any, padding: Any, dilation: Any) -> tuple[Any, Any]:
+    """(x, padding ints) for a padding string: 'valid' is 0; 'same' keeps H and W (stride 1).
+
+    'same' pads d·(k-1) in total per dim, half before and the rest after, like PyTorch: an
+    odd total puts its extra zero at the end, added here to x since conv2d pads symmetrically.
+    """
+    check_padding_mode(padding, stride)
+    if padding == "valid":
+        return x, 0
+    kh, kw = w.shape[2], w.shape[3]
+    if kh is None or kw is None:
+        raise ValueError("conv2d padding='same' needs the kernel size known (w's last dims)")
+    dh, dw = _pair(dilation)
+    th, tw = dh * (kh - 1), dw * (kw - 1)
+    if th % 2 or tw % 2:
+        x = _shape.pad(x, ((0, 0), (0, 0), (0, th % 2), (0, tw % 2)))
+    return x, (th // 2, tw // 2)
+
+
 def conv2d(
     x: Any, w: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1
 ) -> Any:
-    """2-D convolution of x (N, C, H, W) with w (O, C/groups, kh, kw), no bias."""
+    """2-D convolution of x (N, C, H, W) with w (O, C/groups, kh, kw), no bias.
+
+    padding is ints (each side), or PyTorch's 'valid' (none) or 'same' (output H, W = input's;
+    stride 1 only).
+    """
+    if isinstance(padding, str):
+        x, padding = _resolve_padding(x, w, stride, padding, dilation)
     return dispatch(
         CONV2D,
         (x, w),
