@@ -347,11 +347,33 @@ def _ones(out: Tensor, raw: bool) -> Any:
 
 
 def _root_grads(outputs: list[Tensor], grad_outputs: Any, raw: bool) -> list[Any]:
-    """Seed gradients of the outputs: raw arrays when raw, else Tensors."""
-    if grad_outputs is None or isinstance(grad_outputs, Tensor):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    """Seed gradients of the outputs: raw arrays when raw, else Tensors.
+
+    Each seed may be a Tensor, an array-like (nested lists, a numpy array) or a Python
+    number, converted to its output's dtype and device; None means ones (one-element
+    outputs only). A list or tuple is one seed per output, except for a single output,
+    where it is that output's gradient (y.backward([1., 1., 1.])) unless it holds exactly
+    one Tensor or None, or one element that alone has the output's shape ([np.ones(3)]
+    for a shape-(3,) output). Anything else is the seed of a single output.
+    """
+    seeds: list[Any]
+    if grad_outputs is None:
+        seeds = [None] * len(outputs)
+    elif not isinstance(grad_outputs, (list, tuple)):
+        seeds = [grad_outputs]
+    else:
+        seeds = list(grad_outputs)
+        if len(outputs) == 1 and len(seeds) != 1:
+            seeds = [grad_outputs]
+        elif len(outputs) == 1 and seeds[0] is not None and not isinstance(seeds[0], Tensor):
+            g0 = seeds[0]
+            g0_shape = tuple(g0.shape) if hasattr(g0, "shape") else np.shape(g0)
+            if (1, *g0_shape) == tuple(outputs[0].shape):
+                seeds = [grad_outputs]
+    if len(seeds) != len(outputs):
+        raise ValueError(f"{len(seeds)} gradients given for {len(outputs)} outputs")
     res = []
-    for out, g in zip(outputs, grad_outputs, strict=True):
+    for out, g in zip(outputs, seeds, strict=True):
         if g is None:
             if out.data.size != 1:
                 raise RuntimeError(
@@ -378,8 +400,11 @@ def backward(
 ) -> None:
     """Accumulate gradients of tensors w.r.t. every leaf that requires grad into leaf.grad.
 
-    With create_graph=True the backward ops are recorded (phase="backward", forward_of set),
-    so the grads can be differentiated again. The graph is freed unless retain_graph.
+    grad_tensors seeds the walk: a gradient per output (Tensor, array-like or number, cast
+    to the output's dtype and device), or one for a single output; None for a one-element
+    output means 1. With create_graph=True the backward ops are recorded (phase="backward",
+    forward_of set), so the grads can be differentiated again. The graph is freed unless
+    retain_graph.
     """
     outs = _as_list(tensors)
     for o in outs:
@@ -400,7 +425,11 @@ def grad(
     retain_graph: bool | None = None,
     allow_unused: bool = False,
 ) -> tuple[Tensor | None, ...]:
-    """Gradients of outputs w.r.t. inputs, returned (leaf .grad is left alone)."""
+    """Gradients of outputs w.r.t. inputs, returned (leaf .grad is left alone).
+
+    grad_outputs takes what backward's grad_tensors does. An input that does not require
+    grad has no gradient: an error, or None with allow_unused=True.
+    """
     outs = _as_list(outputs)
     ins = _as_list(inputs)
     for o in outs:
@@ -413,6 +442,12 @@ def grad(
     for i, x in enumerate(ins):
         g = captured.get(id(x))
         if g is None and not allow_unused:
+            if not x.requires_grad:
+                raise RuntimeError(
+                    f"input {i} (shape {x.shape}) does not require grad, so it has no "
+                    "gradient: make it with requires_grad=True (or call .requires_grad_()) "
+                    "before computing the outputs, or pass allow_unused=True to get None"
+                )
             raise RuntimeError(
                 f"input {i} (shape {x.shape}) was not used to compute the "
                 "outputs; pass allow_unused=True to get None for it"

@@ -196,20 +196,30 @@ def randn(
 
 def randint(
     low: int,
-    high: int | None = None,
-    size: Sequence[int] = (),
+    high: Any = None,
+    size: Sequence[int] | int = (),
     dtype: Any = None,
     device: Any = None,
 ) -> Tensor:
-    """Random integers in [low, high) (int64 by default)."""
-    if high is None:
+    """Random integers in [low, high) (int64 by default), in numpy's and PyTorch's forms.
+
+    randint(low, high, size), randint(high, size=size) and PyTorch's two-positional
+    randint(high, size) (a tuple or list second argument is the size); an int size is
+    one dim, as in numpy.
+    """
+    if isinstance(high, (tuple, list)):
+        if size != ():
+            raise TypeError("randint(high, size) got a size twice; pass randint(low, high, size)")
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
+    shape = (size,) if isinstance(size, int) else tuple(size)
     return _new(
         _C.RANDINT,
         {
             "low": int(low),
             "high": int(high),
-            "shape": tuple(size),
+            "shape": tuple(int(d) for d in shape),
             "dtype": dtypes.as_dtype(dtype or "int64"),
         },
         device,

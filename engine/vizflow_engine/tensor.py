@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
 from .backend import CPU, Device, get_device, to_device
+from .ops._names import axis_arg, keepdims_arg, torch_alias
 
 if TYPE_CHECKING:
     from . import functional as _F
@@ -16,8 +17,64 @@ if TYPE_CHECKING:
     from .dispatch import unary as _unary
     from .node import Node
     from .ops import elementwise as _O
+    from .ops.reduction import MaxMin
 
 Hook = Callable[["Tensor"], "Tensor | None"]
+
+
+class ElementCount(int):
+    """Tensor.size: numpy's element count (an int) that PyTorch's size() calls also work on.
+
+    `x.size` is the number of elements, as in numpy (arithmetic and comparisons are int's);
+    `x.size()` is the shape tuple and `x.size(d)` the length of dim d, as in PyTorch.
+    """
+
+    shape: tuple[int, ...]
+
+    def __new__(cls, n: int, shape: tuple[int, ...] = ()) -> ElementCount:
+        self = super().__new__(cls, n)
+        self.shape = tuple(shape)
+        return self
+
+    @overload
+    def __call__(self, dim: None = None) -> tuple[int, ...]: ...
+    @overload
+    def __call__(self, dim: int) -> int: ...
+    def __call__(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """The shape (no argument) or the length of dim `dim` (negative counts from the end)."""
+        if dim is None:
+            return self.shape
+        n = len(self.shape)
+        if not -n <= dim < n:
+            raise IndexError(f"dim {dim} is out of range for a {n}-d tensor")
+        return self.shape[dim]
+
+
+class RemovableHandle:
+    """What register_hook returns: handle.remove() takes the hook off, as in PyTorch.
+
+    Calling the handle removes it too (register_hook used to return a remover function), and
+    `with t.register_hook(fn):` keeps the hook for the block only.
+    """
+
+    __slots__ = ("_fn", "_hooks")
+
+    def __init__(self, hooks: list[Hook], fn: Hook) -> None:
+        self._hooks = hooks
+        self._fn = fn
+
+    def remove(self) -> None:
+        """Take the hook off (again is a no-op)."""
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+    __call__ = remove
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
 
 
 class Tensor:
@@ -85,9 +142,10 @@ class Tensor:
         return self.data.ndim
 
     @property
-    def size(self) -> int:
-        """Number of elements (numpy's meaning)."""
-        return self.data.size
+    def size(self) -> ElementCount:
+        """Number of elements (numpy's meaning); size() / size(d) give the shape as in PyTorch."""
+        data = self.data
+        return ElementCount(data.size, data.shape)
 
     def numel(self) -> int:
         """Number of elements (torch's name)."""
@@ -183,18 +241,17 @@ class Tensor:
         """Accumulate d(self)/d(leaf) into every leaf's .grad (see autograd.backward)."""
         _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
 
-    def register_hook(self, fn: Hook) -> Callable[[], None]:
+    def register_hook(self, fn: Hook) -> RemovableHandle:
         """Call fn(grad) when this tensor's gradient is computed; a returned tensor replaces it.
 
-        Returns a function that removes the hook.
+        Returns a handle whose remove() takes the hook off (PyTorch's RemovableHandle).
         """
         if not self.requires_grad:
             raise RuntimeError("register_hook on a tensor that does not require grad")
         if self._hooks is None:
             self._hooks = []
-        hooks = self._hooks
-        hooks.append(fn)
-        return lambda: hooks.remove(fn) if fn in hooks else None
+        self._hooks.append(fn)
+        return RemovableHandle(self._hooks, fn)
 
     def retain_grad(self) -> None:
         """Keep .grad on this non-leaf tensor after backward."""
@@ -502,61 +559,260 @@ class Tensor:
         """Elementwise minimum."""
         return _F.minimum(self, other)
 
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+    # Reductions take numpy's axis=/keepdims= and PyTorch's dim=/keepdim= alike.
+    def sum(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
         """Sum over axis (int, tuple or None for all)."""
-        return _F.sum(self, axis, keepdims)
+        return _F.sum(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+    def mean(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
         """Mean over axis."""
-        return _F.mean(self, axis, keepdims)
+        return _F.mean(self, axis_arg(axis, dim), keepdims_arg(keepdims, keepdim))
 
-    def var(self, axis: Any = None, keepdims: bool = False, correction: int = 1) -> Tensor:
-        """Variance over axis (correction=1: unbiased, like torch)."""
-        return _F.var(self, axis, keepdims, correction)
+    def var(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        correction: int = 1,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        unbiased: bool | None = None,
+    ) -> Tensor:
+        """Variance over axis (correction=1: unbiased, like torch; unbiased=False is 0)."""
+        return _F.var(
+            self,
+            axis_arg(axis, dim),
+            keepdims_arg(keepdims, keepdim),
+            _correction(correction, unbiased),
+        )
 
-    def std(self, axis: Any = None, keepdims: bool = False, correction: int = 1) -> Tensor:
-        """Standard deviation over axis."""
-        return _F.std(self, axis, keepdims, correction)
+    def std(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        correction: int = 1,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        unbiased: bool | None = None,
+    ) -> Tensor:
+        """Standard deviation over axis (correction and unbiased as in var)."""
+        return _F.std(
+            self,
+            axis_arg(axis, dim),
+            keepdims_arg(keepdims, keepdim),
+            _correction(correction, unbiased),
+        )
 
-    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Maximum over axis (gradient split evenly between ties)."""
-        return _F.max(self, axis, keepdims)
+    @overload
+    def max(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: None = None,
+        keepdim: bool | None = None,
+    ) -> Tensor: ...
+    @overload
+    def max(
+        self, axis: Any = None, keepdims: bool = False, *, dim: int, keepdim: bool | None = None
+    ) -> MaxMin: ...
+    def max(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool | None = None,
+    ) -> Tensor | MaxMin:
+        """Maximum over axis (gradient split evenly between ties).
 
-    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Minimum over axis."""
-        return _F.min(self, axis, keepdims)
+        With numpy's axis= (or a positional axis) the result is the values, as in numpy.
+        With PyTorch's dim= it is a named tuple (values, indices), as torch's x.max(dim=1):
+        `values, idx = x.max(dim=1)`; the indices are argmax's.
+        """
+        return _F.max(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def prod(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+    @overload
+    def min(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: None = None,
+        keepdim: bool | None = None,
+    ) -> Tensor: ...
+    @overload
+    def min(
+        self, axis: Any = None, keepdims: bool = False, *, dim: int, keepdim: bool | None = None
+    ) -> MaxMin: ...
+    def min(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool | None = None,
+    ) -> Tensor | MaxMin:
+        """Minimum over axis: the values for axis=, a (values, indices) named tuple for dim=."""
+        return _F.min(self, axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def prod(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
         """Product over axis."""
-        return _F.prod(self, axis, keepdims)
+        return _F.prod(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+    def logsumexp(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
         """log(sum(exp(x))) over axis, computed stably."""
-        return _F.logsumexp(self, axis, keepdims)
+        return _F.logsumexp(self, axis_arg(axis, dim), keepdims_arg(keepdims, keepdim))
 
-    def softmax(self, axis: int = -1) -> Tensor:
-        """exp(x) / sum(exp(x)) along axis."""
-        return _F.softmax(self, axis)
+    def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        """exp(x) / sum(exp(x)) along axis (dim= is PyTorch's name for it)."""
+        return _F.softmax(self, axis_arg(axis, dim, -1))
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """x - logsumexp(x) along axis."""
-        return _F.log_softmax(self, axis)
+    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        """x - logsumexp(x) along axis (dim= is PyTorch's name for it)."""
+        return _F.log_softmax(self, axis_arg(axis, dim, -1))
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    def argmax(
+        self,
+        axis: int | None = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
         """Index of the maximum (int64, not differentiable)."""
-        return _F.argmax(self, axis, keepdims)
+        return _F.argmax(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    def argmin(
+        self,
+        axis: int | None = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
         """Index of the minimum (int64, not differentiable)."""
-        return _F.argmin(self, axis, keepdims)
+        return _F.argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+    def all(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
         """True where every element along axis is nonzero (not differentiable)."""
-        return _F.all(self, axis, keepdims)
+        return _F.all(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+    def any(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
         """True where some element along axis is nonzero (not differentiable)."""
-        return _F.any(self, axis, keepdims)
+        return _F.any(self, axis, keepdims, dim=dim, keepdim=keepdim)
+
+    # ---- comparison, logic and selection (the methods behind PyTorch's x.eq(y) habits) ----
+    def eq(self, other: Any) -> Tensor:
+        """self == other elementwise (bool)."""
+        return _F.eq(self, other)
+
+    def ne(self, other: Any) -> Tensor:
+        """self != other elementwise (bool)."""
+        return _F.ne(self, other)
+
+    def lt(self, other: Any) -> Tensor:
+        """self < other elementwise (bool)."""
+        return _F.lt(self, other)
+
+    def le(self, other: Any) -> Tensor:
+        """self <= other elementwise (bool)."""
+        return _F.le(self, other)
+
+    def gt(self, other: Any) -> Tensor:
+        """self > other elementwise (bool)."""
+        return _F.gt(self, other)
+
+    def ge(self, other: Any) -> Tensor:
+        """self >= other elementwise (bool)."""
+        return _F.ge(self, other)
+
+    def logical_and(self, other: Any) -> Tensor:
+        """self AND other elementwise (bool)."""
+        return _F.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        """self OR other elementwise (bool)."""
+        return _F.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        """self XOR other elementwise (bool)."""
+        return _F.logical_xor(self, other)
+
+    def logical_not(self) -> Tensor:
+        """NOT self elementwise (bool)."""
+        return _F.logical_not(self)
+
+    def isnan(self) -> Tensor:
+        """True where self is NaN."""
+        return _F.isnan(self)
+
+    def isfinite(self) -> Tensor:
+        """True where self is neither NaN nor ±inf."""
+        return _F.isfinite(self)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """self where condition holds, else other (PyTorch's x.where(cond, y))."""
+        return _F.where(condition, self, other)
+
+    def add(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """self + alpha * other."""
+        return _F.add(self, other * alpha if alpha != 1.0 else other)
+
+    def sub(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """self - alpha * other."""
+        return _F.sub(self, other * alpha if alpha != 1.0 else other)
+
+    def mul(self, other: Any) -> Tensor:
+        """self * other elementwise."""
+        return _F.mul(self, other)
+
+    def div(self, other: Any) -> Tensor:
+        """self / other elementwise (true division)."""
+        return _F.div(self, other)
 
     def matmul(self, other: Any) -> Tensor:
         """Matrix product (batched, 1-D cases as numpy)."""
@@ -568,17 +824,35 @@ class Tensor:
 
     view = reshape
 
-    def transpose(self, *axes: Any) -> Tensor:
+    def transpose(self, *axes: Any, dim0: int | None = None, dim1: int | None = None) -> Tensor:
         """Two axes swapped (torch: transpose(0, 1)); no args reverses all; more = permutation."""
-        return _F.transpose(self, *axes)
+        return _F.transpose(self, *axes, dim0=dim0, dim1=dim1)
+
+    def t(self) -> Tensor:
+        """A matrix transposed; 0-d and 1-d tensors are returned as they are (as torch's t())."""
+        if self.ndim > 2:
+            raise ValueError(
+                f"t() expects a tensor with at most 2 dims, not {self.ndim}; "
+                "use .mT or .transpose(d0, d1)"
+            )
+        return _F.swapaxes(self, 0, 1) if self.ndim == 2 else self
 
     def permute(self, *dims: Any) -> Tensor:
         """Dimensions reordered."""
         return _F.permute(self, _shape_arg(dims))
 
-    def swapaxes(self, a: int, b: int) -> Tensor:
-        """Axes a and b swapped."""
-        return _F.swapaxes(self, a, b)
+    def swapaxes(
+        self,
+        a: int | None = None,
+        b: int | None = None,
+        *,
+        dim0: int | None = None,
+        dim1: int | None = None,
+    ) -> Tensor:
+        """Axes a and b swapped (dim0=, dim1= are PyTorch's names for them)."""
+        return _F.swapaxes(self, a, b, dim0=dim0, dim1=dim1)
+
+    swapdims = swapaxes
 
     def expand(self, *shape: Any) -> Tensor:
         """Broadcast to shape (-1 keeps a dim)."""
@@ -588,21 +862,23 @@ class Tensor:
         """Broadcast to shape."""
         return _F.expand(self, tuple(shape))
 
-    def squeeze(self, axis: Any = None) -> Tensor:
-        """Size-1 dims removed (all, or the given ones)."""
-        return _F.squeeze(self, axis)
+    def squeeze(self, axis: Any = None, *, dim: Any = None) -> Tensor:
+        """Size-1 dims removed (all, or the given ones; dim= is PyTorch's name for axis)."""
+        return _F.squeeze(self, axis, dim=dim)
 
-    def unsqueeze(self, axis: int) -> Tensor:
-        """A size-1 dim inserted at axis."""
-        return _F.unsqueeze(self, axis)
+    def unsqueeze(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+        """A size-1 dim inserted at axis (dim= is PyTorch's name for it)."""
+        return _F.unsqueeze(self, axis, dim=dim)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Dims start_dim..end_dim merged into one."""
         return _F.flatten(self, start_dim, end_dim)
 
-    def split(self, split_size_or_sections: Any, axis: int = 0) -> list[Tensor]:
-        """Pieces along axis (torch semantics: a size or a list of sizes)."""
-        return _F.split(self, split_size_or_sections, axis)
+    def split(
+        self, split_size_or_sections: Any, axis: int = 0, *, dim: int | None = None
+    ) -> list[Tensor]:
+        """Pieces along axis (torch semantics: a size or a list of sizes; dim= for axis)."""
+        return _F.split(self, split_size_or_sections, axis, dim=dim)
 
     def clone(self) -> Tensor:
         """A copy (differentiable)."""
@@ -627,6 +903,12 @@ class Tensor:
     def bool(self) -> Tensor:
         """Cast to bool."""
         return self.to(dtype="bool")
+
+
+def _correction(correction: int, unbiased: bool | None) -> int:
+    """var/std's correction, from PyTorch's older unbiased= flag when that is given."""
+    flag = None if unbiased is None else int(unbiased)
+    return int(torch_alias(correction, flag, 1, "correction", "unbiased"))
 
 
 def _shape_arg(args: tuple[Any, ...]) -> tuple[Any, ...]:

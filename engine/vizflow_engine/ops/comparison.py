@@ -6,6 +6,7 @@ from typing import Any
 
 from ..dispatch import binary, unary
 from ..registry import OpDef, TensorSpec, defop
+from ._names import axis_arg, keepdims_arg
 from ._rules import elementwise, reduction
 
 _boolrule = elementwise("bool")
@@ -152,14 +153,33 @@ def isfinite(x: Any) -> Any:
     return unary(ISFINITE, x)
 
 
-def all(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """True where all values along axis are nonzero."""
-    return unary(ALL, x, {"axis": axis, "keepdims": keepdims})
+def _params(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> dict[str, Any]:
+    """all/any's params from numpy's names or PyTorch's (dim, keepdim) aliases."""
+    return {"axis": axis_arg(axis, dim), "keepdims": keepdims_arg(keepdims, keepdim)}
 
 
-def any(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """True where any value along axis is nonzero."""
-    return unary(ANY, x, {"axis": axis, "keepdims": keepdims})
+def all(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    *,
+    dim: Any = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """True where all values along axis are nonzero (dim=, keepdim= as PyTorch names them)."""
+    return unary(ALL, x, _params(axis, keepdims, dim, keepdim))
+
+
+def any(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    *,
+    dim: Any = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """True where any value along axis is nonzero (dim=, keepdim= as PyTorch names them)."""
+    return unary(ANY, x, _params(axis, keepdims, dim, keepdim))
 
 
 __all__ = [

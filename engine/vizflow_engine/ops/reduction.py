@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .. import functional as F
 from ..dispatch import unary
-from ..registry import TensorSpec, defop
+from ..registry import OpDef, TensorSpec, defop
+from ._names import axis_arg, keepdims_arg
 from ._rules import norm_axes, reduction, to_float
 
 _AXES = [("axis", None), ("keepdims", False)]
@@ -184,39 +185,109 @@ ARGMIN = defop(
 )
 
 
-def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Sum over axis."""
-    return unary(SUM, x, {"axis": _axes(axis), "keepdims": keepdims})
+def _params(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> dict[str, Any]:
+    """A reduction's params from numpy's names or PyTorch's (dim, keepdim) aliases."""
+    return {"axis": _axes(axis_arg(axis, dim)), "keepdims": keepdims_arg(keepdims, keepdim)}
 
 
-def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Maximum over axis."""
-    return unary(MAX, x, {"axis": _axes(axis), "keepdims": keepdims})
+def sum(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    *,
+    dim: Any = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """Sum over axis (dim= and keepdim= are PyTorch's names for axis and keepdims)."""
+    return unary(SUM, x, _params(axis, keepdims, dim, keepdim))
 
 
-def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Minimum over axis."""
-    return unary(MIN, x, {"axis": _axes(axis), "keepdims": keepdims})
+class MaxMin(NamedTuple):
+    """The (values, indices) pair PyTorch's max(x, dim=d) and min(x, dim=d) return."""
+
+    values: Any
+    indices: Any
 
 
-def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Product over axis."""
-    return unary(PROD, x, {"axis": _axes(axis), "keepdims": keepdims})
+def _extreme(
+    op: OpDef, arg: OpDef, x: Any, axis: Any, keepdims: bool, dim: Any, keepdim: bool | None
+) -> Any:
+    """max/min's values, or with PyTorch's dim= a MaxMin of values and their indices."""
+    params = _params(axis, keepdims, dim, keepdim)
+    values = unary(op, x, params)
+    if dim is None:
+        return values
+    return MaxMin(values, unary(arg, x, params))
 
 
-def count(x: Any, axis: Any = None) -> Any:
+def max(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    *,
+    dim: Any = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """Maximum over axis; given PyTorch's dim=, a (values, indices) MaxMin as torch.max.
+
+    numpy's axis= (or a positional axis) gives the values alone, as numpy does. With dim=
+    the indices are argmax's (the first maximum); the values' gradient still splits evenly
+    between ties, where PyTorch sends it all to the index it returns.
+    """
+    return _extreme(MAX, ARGMAX, x, axis, keepdims, dim, keepdim)
+
+
+def min(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    *,
+    dim: Any = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """Minimum over axis; given PyTorch's dim=, a (values, indices) MaxMin (see max)."""
+    return _extreme(MIN, ARGMIN, x, axis, keepdims, dim, keepdim)
+
+
+def prod(
+    x: Any,
+    axis: Any = None,
+    keepdims: bool = False,
+    *,
+    dim: Any = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """Product over axis (dim=, keepdim= accepted as PyTorch's names)."""
+    return unary(PROD, x, _params(axis, keepdims, dim, keepdim))
+
+
+def count(x: Any, axis: Any = None, *, dim: Any = None) -> Any:
     """Number of elements over axis as a float scalar (known only at run time in graphs)."""
-    return unary(COUNT, x, {"axis": _axes(axis)})
+    return unary(COUNT, x, {"axis": _axes(axis_arg(axis, dim))})
 
 
-def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
-    """Index of the maximum along axis."""
-    return unary(ARGMAX, x, {"axis": axis, "keepdims": keepdims})
+def argmax(
+    x: Any,
+    axis: int | None = None,
+    keepdims: bool = False,
+    *,
+    dim: int | None = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """Index of the maximum along axis (dim=, keepdim= accepted as PyTorch's names)."""
+    return unary(ARGMAX, x, _params(axis, keepdims, dim, keepdim))
 
 
-def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
-    """Index of the minimum along axis."""
-    return unary(ARGMIN, x, {"axis": axis, "keepdims": keepdims})
+def argmin(
+    x: Any,
+    axis: int | None = None,
+    keepdims: bool = False,
+    *,
+    dim: int | None = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """Index of the minimum along axis (dim=, keepdim= accepted as PyTorch's names)."""
+    return unary(ARGMIN, x, _params(axis, keepdims, dim, keepdim))
 
 
-__all__ = ["argmax", "argmin", "count", "max", "min", "prod", "sum"]
+__all__ = ["MaxMin", "argmax", "argmin", "count", "max", "min", "prod", "sum"]

@@ -10,6 +10,7 @@ from .. import dtypes
 from .. import functional as F
 from ..dispatch import dispatch, unary
 from ..registry import Param, TensorSpec, defop
+from ._names import axis_arg, torch_alias
 from ._rules import broadcast_shapes, norm_axes, numel
 
 
@@ -280,21 +281,46 @@ def reshape(x: Any, shape: Sequence[int]) -> Any:
 view = reshape
 
 
-def permute(x: Any, axes: Sequence[int]) -> Any:
-    """x with dims reordered."""
-    return unary(TRANSPOSE, x, {"axes": tuple(int(a) for a in axes)})
+def permute(x: Any, axes: Sequence[int] | None = None, *, dims: Sequence[int] | None = None) -> Any:
+    """x with dims reordered (dims= is PyTorch's name for axes)."""
+    order = torch_alias(axes, dims, None, "axes", "dims")
+    if order is None:
+        raise TypeError("permute needs the new order of the dims (axes= or dims=)")
+    return unary(TRANSPOSE, x, {"axes": tuple(int(a) for a in order)})
 
 
-def swapaxes(x: Any, a: int, b: int) -> Any:
-    """x with dims a and b swapped."""
+def _pair(a: Any, b: Any, dim0: Any, dim1: Any) -> tuple[int, int]:
+    """The two dims of a swap, given positionally or as PyTorch's dim0=, dim1=."""
+    a = torch_alias(a, dim0, None, "a", "dim0")
+    b = torch_alias(b, dim1, None, "b", "dim1")
+    if a is None or b is None:
+        raise TypeError("swapping dims needs two of them (positionally, or dim0= and dim1=)")
+    return int(a), int(b)
+
+
+def swapaxes(
+    x: Any,
+    a: int | None = None,
+    b: int | None = None,
+    *,
+    dim0: int | None = None,
+    dim1: int | None = None,
+) -> Any:
+    """x with dims a and b swapped (dim0=, dim1= are PyTorch's names for a and b)."""
+    a, b = _pair(a, b, dim0, dim1)
     n = len(x.shape)
     axes = list(range(n))
     axes[a % n], axes[b % n] = axes[b % n], axes[a % n]
     return permute(x, axes)
 
 
-def transpose(x: Any, *axes: Any) -> Any:
-    """transpose(x, 0, 1) swaps two dims (torch); no dims reverses all; more = a permutation."""
+def transpose(x: Any, *axes: Any, dim0: int | None = None, dim1: int | None = None) -> Any:
+    """transpose(x, 0, 1) swaps two dims (torch); no dims reverses all; more = a permutation.
+
+    PyTorch's keywords, transpose(x, dim0=0, dim1=1), swap two dims too.
+    """
+    if dim0 is not None or dim1 is not None:
+        return swapaxes(x, *axes, dim0=dim0, dim1=dim1)
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         return permute(x, axes[0])
     if not axes:
@@ -314,27 +340,31 @@ def broadcast_to(x: Any, shape: Sequence[int]) -> Any:
     return expand(x, shape)
 
 
-def squeeze(x: Any, axis: Any = None) -> Any:
-    """x without size-1 dims."""
+def squeeze(x: Any, axis: Any = None, *, dim: Any = None) -> Any:
+    """x without size-1 dims (all, or those at axis; dim= is PyTorch's name for it)."""
+    axis = axis_arg(axis, dim)
     return unary(SQUEEZE, x, {"axis": tuple(axis) if isinstance(axis, list) else axis})
 
 
-def unsqueeze(x: Any, axis: int) -> Any:
-    """x with a size-1 dim inserted at axis."""
+def unsqueeze(x: Any, axis: int | None = None, *, dim: int | None = None) -> Any:
+    """x with a size-1 dim inserted at axis (dim= is PyTorch's name for it)."""
+    axis = axis_arg(axis, dim)
+    if axis is None:
+        raise TypeError("unsqueeze needs the place of the new dim (axis= or dim=)")
     return unary(UNSQUEEZE, x, {"axis": int(axis)})
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Any:
-    """Tensors joined along axis."""
-    return dispatch(CONCATENATE, tuple(tensors), {"axis": int(axis)})
+def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Any:
+    """Tensors joined along axis (dim= is PyTorch's name for it; cat is an alias)."""
+    return dispatch(CONCATENATE, tuple(tensors), {"axis": int(axis_arg(axis, dim, 0))})
 
 
 cat = concatenate
 
 
-def stack(tensors: Sequence[Any], axis: int = 0) -> Any:
-    """Tensors stacked along a new axis."""
-    return dispatch(STACK, tuple(tensors), {"axis": int(axis)})
+def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Any:
+    """Tensors stacked along a new axis (dim= is PyTorch's name for it)."""
+    return dispatch(STACK, tuple(tensors), {"axis": int(axis_arg(axis, dim, 0))})
 
 
 def pad(x: Any, pad_width: Any, value: float = 0.0) -> Any:
@@ -361,8 +391,14 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
     return reshape(x, (*shape[:s], n, *shape[e + 1 :]))
 
 
-def split(x: Any, split_size_or_sections: Any, axis: int = 0) -> list[Any]:
-    """Pieces along axis: equal chunks of a size, or a list of sizes (torch semantics)."""
+def split(
+    x: Any, split_size_or_sections: Any, axis: int = 0, *, dim: int | None = None
+) -> list[Any]:
+    """Pieces along axis: equal chunks of a size, or a list of sizes (torch semantics).
+
+    dim= is PyTorch's name for axis.
+    """
+    axis = axis_arg(axis, dim, 0)
     n = x.shape[axis]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from .optimizer import Optimizer
 
@@ -31,6 +32,28 @@ class LRScheduler:
         self.last_epoch += 1
         for g, base in zip(self.optimizer.param_groups, self.base_lrs, strict=True):
             g["lr"] = self.lr_at(base, self.last_epoch)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The schedule's position and settings as plain data (every attribute but the optimizer).
+
+        As PyTorch's: save it beside the optimizer's state_dict, which holds the current rates.
+        """
+        return {
+            k: list(v) if isinstance(v, list) else v
+            for k, v in vars(self).items()
+            if k != "optimizer"
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Resume the schedule saved by state_dict (the optimizer's rates are not changed)."""
+        unknown = set(state_dict) - (set(vars(self)) - {"optimizer"})
+        if unknown:
+            raise KeyError(
+                f"{type(self).__name__} has no state named {sorted(unknown)}; was this "
+                "state_dict saved by another scheduler?"
+            )
+        for k, v in state_dict.items():
+            setattr(self, k, list(v) if isinstance(v, list) else v)
 
 
 class StepLR(LRScheduler):
