@@ -135,22 +135,50 @@ class Value:
         backward(self, gradient, create_graph=create_graph)
 
     def _inplace(self, fn: Any) -> Value:
-        """In-place update while tracing: this Value now stands for fn(old value)."""
-        res = fn(self._alias())
-        self._rebind(res)
+        """In-place update (y += 1, y[i] = v) as in eager mode: this object now names fn(old).
+
+        Nodes that already read it keep the old value, which moves to a copy of this object,
+        so every value keeps one uid; a variable updated in place records a graph update.
+        """
+        old = self._alias()
+        res = fn(old)
+        if not isinstance(res, Value):
+            raise TraceError("an in-place op on a symbolic value must produce a symbolic value")
+        if res is old:
+            return self
+        self._check_inplace(res)
+        if res.dtype != self.dtype:
+            res = res.astype(self.dtype)
+        g = self.graph
+        g.redirect(self, old)
+        for s in Value.__slots__[1:]:
+            setattr(self, s, getattr(res, s))
+        g.redirect(res, self)
+        if old.kind == "variable":
+            g.assign(old, self)
         return self
 
     def _alias(self) -> Value:
+        """A new object with this value's fields (the same uid: it takes this one's place)."""
         v = object.__new__(Value)
         for s in Value.__slots__[1:]:
             setattr(v, s, getattr(self, s))
         return v
 
-    def _rebind(self, res: Any) -> None:
-        if not isinstance(res, Value):
-            raise TraceError("an in-place op on a symbolic value must produce a symbolic value")
-        for s in Value.__slots__[1:]:
-            setattr(self, s, getattr(res, s))
+    def _check_inplace(self, res: Value) -> None:
+        """Eager mode's rules: no shape change, no in-place op on a leaf that needs grad."""
+        if len(res.shape) != len(self.shape) or any(
+            isinstance(a, int) and isinstance(b, int) and a != b
+            for a, b in zip(res.shape, self.shape, strict=True)
+        ):
+            raise ValueError(
+                f"in-place op on {self.name!r} would change shape {self.shape} to {res.shape}"
+            )
+        if self.is_leaf and self.requires_grad and res.requires_grad:
+            raise TraceError(
+                f"in-place op on {self.kind} {self.name!r}, a leaf that requires grad; wrap "
+                "it in vf.no_grad() (e.g. for a parameter update) or update a copy"
+            )
 
     def __setitem__(self, index: Any, value: Any) -> None:
         from ..ops.indexing import index_put
@@ -523,6 +551,20 @@ class Graph:
                 if isinstance(x, Value):
                     users.setdefault(x.uid, []).append(n)
         return users
+
+    def redirect(self, old: Value, new: Value) -> None:
+        """Put `new` where node inputs, node outputs and the input/variable/constant lists hold
+        the object `old`; graph outputs and updated values keep the object (what it names moved)."""
+        for n in self.nodes:
+            if any(x is old for x in n.inputs):
+                n.inputs = tuple(new if x is old else x for x in n.inputs)
+        if old.node is not None and self.out.get(old.node) is old:
+            self.out[old.node] = new
+        for vals in (self.inputs, self.variables, self.constants):
+            for i, x in enumerate(vals):
+                if x is old:
+                    vals[i] = new
+        self.updates = [(new if var is old else var, v) for var, v in self.updates]
 
     def copy(self) -> Graph:
         """A deep copy of the structure (arrays and live tensors are shared, not copied)."""
