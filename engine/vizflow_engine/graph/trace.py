@@ -7,8 +7,12 @@ Value's graph (the explicit builder). Shapes and dtypes come from each op's shap
 
 Semantics (as tf.function / jax.jit):
 - Python control flow runs at trace time and is unrolled; `bool(value)` raises TraceError.
-- A new signature (shapes, dtypes, devices of array arguments; values of other arguments)
-  traces again; Python scalars are baked in.
+- Arguments are pytrees (tuples, lists, dicts; keyword arguments by name): their array leaves
+  are graph inputs. A new signature (structure; shape, dtype, device and requires_grad of each
+  array; type and value of any other leaf, which is baked in) traces again, and so does a
+  changed train/eval mode of a Module that ran during the trace.
+- Python state the graph reads through a captured tensor (an optimiser's learning rate) is
+  copied into it before every call by callbacks the traced code registered (before_each_call).
 - Captured eager tensors are variables read by reference on every call; in-place writes to
   them (p -= lr * g, vf.optim's update ops) become variable updates applied by the plan.
 - Deterministic creation ops (zeros, ones, …) with no symbolic input run once at trace time;
@@ -20,37 +24,25 @@ Semantics (as tf.function / jax.jit):
 from __future__ import annotations
 
 import functools
+import operator
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from .. import dtypes
-from ..backend import Device, device_of_array, get_device
 from ..dispatch import intercept, register_symbolic_type
 from ..registry import OpDef
 from ..tensor import Tensor, _make
 from .graph_ops import mutates
-from .ir import LITERALS, Graph, Shape, Value
+from .ir import LITERALS, Graph, Value
 from .passes.util import RANDOM_OPS
+from .signature import Spec, call_key, leaves, spec, symbolic_args
 
-
-@dataclass(frozen=True)
-class Spec:
-    """An input signature: shape (None or a name for unknown dims), dtype and device."""
-
-    shape: Shape
-    dtype: Any = "float32"
-    device: str = "cpu"
-
-
-def spec(shape: Shape, dtype: Any = "float32", device: str = "cpu") -> Spec:
-    """Describe a graph input; dims may be None or a name like "batch"."""
-    return Spec(tuple(shape), str(dtypes.as_dtype(dtype)), device)
+if TYPE_CHECKING:
+    from ..nn.module import Module
 
 
 def _symbolic(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
@@ -74,11 +66,16 @@ class Tracer:
     """Records every dispatch into a Graph; captured eager tensors become live variables."""
 
     def __init__(self, graph: Graph) -> None:
+        from ..nn.module import Module
+
         self.graph = graph
         self.by_array: dict[int, Value] = {}
         self.seen: dict[int, tuple[Tensor, Any]] = {}  # id -> (tensor, its original data)
         self.grads: dict[int, tuple[Tensor, Any]] = {}  # tensors whose .grad tracing replaced
         self.grad_stores: list[tuple[Tensor, Tensor]] = []  # (tensor, array its grad lands in)
+        self.refresh: dict[Callable[[], None], None] = {}  # run before each call, in order
+        self.modules: dict[int, Module] = {}  # modules whose forward was running during an op
+        self._module_call = Module.__call__.__code__
 
     def handle(self, op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
         """The intercept handler: every op becomes a node, except deterministic creation ops.
@@ -88,6 +85,7 @@ class Tracer:
         In-place update ops become side-effecting nodes, and the written tensor then stands
         for the node's output, so later reads are ordered after the update.
         """
+        self._note_modules()
         if (
             op.category == "creation"
             and op.name not in RANDOM_OPS
@@ -102,6 +100,18 @@ class Tracer:
             if isinstance(t, Tensor):
                 t.data = out
         return out
+
+    def _note_modules(self) -> None:
+        """Remember every Module whose __call__ is on the stack, up to where the trace began:
+        their train/eval modes shaped this graph, so the cache checks them on each call."""
+        f = sys._getframe(2)
+        code, stop = self._module_call, trace_graph.__code__
+        while f is not None and f.f_code is not stop:
+            if f.f_code is code:
+                m = f.f_locals.get("self")
+                if m is not None:
+                    self.modules.setdefault(id(m), m)
+            f = f.f_back  # type: ignore[assignment]
 
     def convert(self, x: Any) -> Any:
         """A node input: Values and literals as they are; eager tensors captured as variables."""
@@ -199,6 +209,21 @@ def active_tracer() -> Tracer | None:
     return stack[-1] if stack else None
 
 
+def before_each_call(callback: Callable[[], None]) -> bool:
+    """While tracing, make every run of the traced function call `callback` first; returns
+    False (and registers nothing) outside a trace.
+
+    For Python state a graph reads through a captured tensor, such as an optimiser's learning
+    rate: the callback copies the current value into the tensor, so a change needs no new
+    trace. A callback registered twice (compare equal, like one bound method) runs once.
+    """
+    tr = active_tracer()
+    if tr is None:
+        return False
+    tr.refresh[callback] = None
+    return True
+
+
 @contextmanager
 def tracing(graph: Graph) -> Iterator[Tracer]:
     """Record every op dispatched inside into `graph`."""
@@ -240,73 +265,7 @@ def _mark_updates(g: Graph) -> None:
             stack.extend(x for x in v.node.inputs if isinstance(x, Value))
 
 
-# ---- flattening of arguments and results ---------------------------------------------------
-
-
-def _is_array(x: Any) -> bool:
-    return isinstance(x, (Tensor, np.ndarray, Spec)) or hasattr(x, "__cuda_array_interface__")
-
-
-def signature(args: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Cache key of a call: (shape, dtype, device) for arrays, the value for anything else."""
-    key: list[Any] = []
-    for a in args:
-        if isinstance(a, Tensor):
-            key.append(("T", a.data.shape, a.data.dtype.str, a.device.name))
-        elif isinstance(a, np.ndarray):
-            key.append(("A", a.shape, a.dtype.str, "cpu"))
-        elif hasattr(a, "__cuda_array_interface__"):
-            key.append(("A", tuple(a.shape), a.dtype.str, device_of_array(a).name))
-        elif isinstance(a, (list, tuple)) and any(_is_array(x) for x in a):
-            key.append((type(a).__name__, signature(tuple(a))))
-        else:
-            try:
-                hash(a)
-            except TypeError:
-                key.append(("id", id(a)))
-            else:
-                key.append(("py", a))
-    return tuple(key)
-
-
-def _placeholder(g: Graph, a: Any, name: str) -> Value:
-    if isinstance(a, Spec):
-        return g.placeholder(name, a.shape, a.dtype, a.device)
-    if isinstance(a, Tensor):
-        v = g.placeholder(name, a.data.shape, a.data.dtype, a.device)
-        v.requires_grad = a.requires_grad
-        return v
-    if hasattr(a, "__cuda_array_interface__"):
-        return g.placeholder(name, tuple(a.shape), a.dtype, device_of_array(a))
-    arr = np.asarray(a)
-    return g.placeholder(name, arr.shape, arr.dtype)
-
-
-def _symbolic_args(g: Graph, args: tuple[Any, ...], names: list[str]) -> tuple[Any, ...]:
-    out: list[Any] = []
-    for i, a in enumerate(args):
-        nm = names[i] if i < len(names) else f"arg{i}"
-        if _is_array(a):
-            out.append(_placeholder(g, a, nm))
-        elif isinstance(a, (list, tuple)) and any(_is_array(x) for x in a):
-            seq: Any = type(a)(_placeholder(g, x, f"{nm}_{j}") for j, x in enumerate(a))
-            out.append(seq)
-        else:
-            out.append(a)
-    return tuple(out)
-
-
-def flatten_arrays(args: tuple[Any, ...]) -> list[Any]:
-    """The array arguments in placeholder order (backend arrays)."""
-    out: list[Any] = []
-    for a in args:
-        if isinstance(a, Tensor):
-            out.append(a.data)
-        elif isinstance(a, np.ndarray) or hasattr(a, "__cuda_array_interface__"):
-            out.append(a)
-        elif isinstance(a, (list, tuple)) and any(_is_array(x) for x in a):
-            out.extend(flatten_arrays(tuple(a)))
-    return out
+# ---- results ------------------------------------------------------------------------------
 
 
 Tree = Any
@@ -344,39 +303,82 @@ def unflatten(tree: Tree, values: list[Any]) -> Any:
     return kind(unflatten(t, values) for t in items)
 
 
-def _arg_names(fn: Callable[..., Any]) -> list[str]:
-    import inspect
-
-    try:
-        return list(inspect.signature(fn).parameters)
-    except (TypeError, ValueError):
-        return []
-
-
 GradStores = list[tuple[Tensor, Tensor]]
+
+
+class Traced(NamedTuple):
+    """What tracing a function gives: its graph, the tree of its outputs, the (tensor, store)
+    of every .grad it set, the callbacks to run before each call, and the modules whose
+    train/eval modes (`modes`, as traced) the graph depends on."""
+
+    graph: Graph
+    tree: Tree
+    grad_stores: GradStores
+    refresh: tuple[Callable[[], None], ...]
+    modules: tuple[Module, ...]
+    modes: list[bool]
 
 
 def trace_graph(
     fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
-) -> tuple[Graph, Tree, GradStores]:
-    """Trace fn on example args (arrays/Tensors/specs become placeholders).
+) -> Traced:
+    """Trace fn on example args: array leaves (arrays, Tensors, specs) become placeholders."""
+    from ..nn.module import Module
 
-    Returns the graph, the tree of its outputs, and (tensor, store) for every .grad the
-    traced code set: running the graph writes that gradient into the store.
-    """
-    g = Graph(getattr(fn, "__name__", "graph"))
-    sym = _symbolic_args(g, args, _arg_names(fn))
+    kwargs = kwargs or {}
+    g = Graph(_name_of(fn))
+    sym, sym_kw = symbolic_args(g, fn, args, kwargs)
     with tracing(g) as tr:
-        out = fn(*sym, **(kwargs or {}))
+        out = fn(*sym, **sym_kw)
         tree = _flatten_out(g, out)
-    return g, tree, tr.grad_stores
+    roots = [*tr.modules.values(), *_reachable(fn), *leaves(args, kwargs)]
+    mods = {id(m): m for r in roots if isinstance(r, Module) for m in r.modules()}
+    modules = tuple(mods.values())
+    return Traced(g, tree, tr.grad_stores, tuple(tr.refresh), modules, _modes(modules))
+
+
+_training = operator.attrgetter("training")
+
+
+def _modes(modules: tuple[Module, ...]) -> list[bool]:
+    """The train/eval flag of each module (compared on every call: kept to one C loop)."""
+    return list(map(_training, modules))
+
+
+def _name_of(fn: Callable[..., Any]) -> str:
+    """A graph's name: the function's (a bound method's, via its partial), or the class's."""
+    fn = getattr(fn, "func", fn)
+    name: str = getattr(fn, "__name__", None) or type(fn).__name__
+    return name
+
+
+def _reachable(fn: Any) -> list[Any]:
+    """Objects fn holds directly: itself, a bound self, a partial's arguments, closure cells."""
+    objs = [fn, getattr(fn, "__self__", None), *getattr(fn, "args", ())]
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            objs.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            continue
+    return objs
 
 
 def trace(fn: Callable[..., Any], *specs: Any, **kwargs: Any) -> Graph:
     """The Graph of fn for inputs described by specs (vf.spec), arrays or Tensors."""
     if isinstance(fn, Function):
         fn = fn.fn
-    return trace_graph(fn, specs, kwargs)[0]
+    return trace_graph(fn, specs, kwargs).graph
+
+
+class _Entry:
+    """One compiled trace of a Function: its plan and what a call needs around it."""
+
+    __slots__ = ("graph", "modes", "modules", "plan", "refresh", "stores", "tree")
+
+    def __init__(self, plan: Any, t: Traced) -> None:
+        self.plan = plan
+        self.graph, self.tree, self.stores = t.graph, t.tree, t.grad_stores
+        self.refresh, self.modules, self.modes = t.refresh, t.modules, t.modes
 
 
 class Function:
@@ -384,6 +386,7 @@ class Function:
 
     The first call with a new signature traces fn into a Graph (Python control flow is
     unrolled), optionally optimises it, and compiles a Plan; later calls just run the plan.
+    Called while another function is being traced, it runs fn inline (one graph, like jit).
     """
 
     def __init__(
@@ -392,50 +395,86 @@ class Function:
         self.fn = fn
         self.optimize = optimize
         self.parallel = parallel
-        self.cache: dict[tuple[Any, ...], tuple[Any, Tree, Graph, GradStores]] = {}
-        functools.update_wrapper(self, fn)
+        self.cache: dict[tuple[Any, ...], list[_Entry]] = {}  # signature -> traces by mode
+        functools.update_wrapper(self, fn, updated=())  # not a module's state
 
-    def _entry(
-        self, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> tuple[Any, Tree, Graph, GradStores]:
-        key = signature(args) + signature(tuple(sorted(kwargs.items())))
-        hit = self.cache.get(key)
-        if hit is None:
-            g, tree, stores = trace_graph(self.fn, args, kwargs)
-            run_g = g
-            if self.optimize:
-                from .passes import optimize
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        """As a method: fn bound to obj, compiled once per instance (each has its own cache)."""
+        if obj is None:
+            return self
+        try:
+            bound: dict[Function, Function] = obj.__dict__.setdefault("_vf_functions", {})
+        except AttributeError:
+            raise TypeError(
+                f"@vf.function on a method needs instances with a __dict__ to keep their "
+                f"compiled graphs; {type(obj).__name__} has none (it uses __slots__)"
+            ) from None
+        f = bound.get(self)
+        if f is None:
+            f = Function(functools.partial(self.fn, obj), self.optimize, self.parallel)
+            bound[self] = f
+        return f
 
-                run_g = optimize(g)[0]
-            from .executor import compile_plan
+    def _entry(self, args: tuple[Any, ...], kwargs: dict[str, Any], key: Any) -> _Entry:
+        entries = self.cache.get(key)
+        if entries is None:
+            entries = self.cache[key] = []
+        for e in entries:
+            if not e.modules or _modes(e.modules) == e.modes:
+                return e
+        t = trace_graph(self.fn, args, kwargs)
+        run_g = t.graph
+        if self.optimize:
+            from .passes import optimize
 
-            hit = (compile_plan(run_g, parallel=self.parallel), tree, g, stores)
-            self.cache[key] = hit
-        return hit
+            run_g = optimize(t.graph)[0]
+        from .executor import compile_plan
+
+        e = _Entry(compile_plan(run_g, parallel=self.parallel), t)
+        entries.append(e)
+        return e
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        plan, tree, _, stores = self._entry(args, kwargs)
-        outs = plan.run(*flatten_arrays(args))
-        for t, store in stores:  # as after eager backward(): .grad holds this call's gradient
+        if getattr(_active, "stack", None):
+            return self.fn(*args, **kwargs)
+        key, feeds = call_key(args, kwargs)
+        e = self._entry(args, kwargs, key)
+        for refresh in e.refresh:
+            refresh()
+        outs = e.plan.run(*feeds)
+        for t, store in e.stores:  # as after eager backward(): .grad holds this call's gradient
             t.grad = store
-        dev = plan.device
-        return unflatten(tree, [_make(o, dev, None, False) for o in outs])
+        dev = e.plan.device
+        return unflatten(e.tree, [_make(o, dev, None, False) for o in outs])
 
     def graph(self, *args: Any, **kwargs: Any) -> Graph:
         """The traced (unoptimised) Graph for these example args or specs."""
-        if any(isinstance(a, Spec) for a in args):
-            return trace_graph(self.fn, args, kwargs)[0]
-        return self._entry(args, kwargs)[2]
+        if any(isinstance(a, Spec) for a in leaves(args, kwargs)):
+            return trace_graph(self.fn, args, kwargs).graph
+        return self._entry(args, kwargs, call_key(args, kwargs)[0]).graph
 
     def plan(self, *args: Any, **kwargs: Any) -> Any:
         """The compiled Plan used for these example args."""
-        return self._entry(args, kwargs)[0]
+        return self._entry(args, kwargs, call_key(args, kwargs)[0]).plan
 
-    def grad(self, *args: Any, wrt: Any = None) -> Graph:
-        """The graph of this function with gradient outputs added (see vf.grad_graph)."""
+    def grad(self, *args: Any, wrt: Any = None, **kwargs: Any) -> Graph:
+        """The graph of this function with gradient outputs added (see vf.grad_graph).
+
+        By default it differentiates every input and variable that requires grad.
+        """
         from .autodiff import grad_graph
 
-        return grad_graph(self.graph(*args), wrt=wrt)
+        g = self.graph(*args, **kwargs)
+        if wrt is None:
+            wrt = [v.name for v in [*g.inputs, *g.variables] if v.requires_grad]
+            if not wrt:
+                raise ValueError(
+                    f"{_name_of(self.fn)}.grad(...) has nothing to differentiate: no argument has "
+                    "requires_grad=True and the function reads no tensor that requires grad; "
+                    "pass tensors with requires_grad=True, or name the inputs with wrt="
+                    f"{[v.name for v in g.inputs]}"
+                )
+        return grad_graph(g, wrt=wrt)
 
 
 def function(
@@ -447,9 +486,4 @@ def function(
     return Function(fn, optimize=optimize, parallel=parallel)
 
 
-def device_of(args: list[Any]) -> Device:
-    """The device of the first array argument (CPU when none)."""
-    for a in args:
-        if hasattr(a, "__cuda_array_interface__"):
-            return get_device("cuda")
-    return get_device("cpu")
+__all__ = ["Function", "Spec", "Traced", "before_each_call", "function", "spec", "trace"]

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..creation import tensor, zeros
+from ..graph.trace import before_each_call
 from ..ops.neural import assign
 from ..tensor import Tensor
 
@@ -17,7 +18,8 @@ class Optimizer:
 
     Every group keeps its learning rate twice: group["lr"] (a float, what schedulers and users
     set) and group["lr_tensor"] (a 0-d float64 Tensor the update ops read). step() copies a
-    changed float into the tensor with the `assign` op before updating.
+    changed float into the tensor with the `assign` op before updating; a step traced by
+    vf.function has it copied before every compiled call instead (the graph reads the tensor).
     """
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
@@ -45,13 +47,24 @@ class Optimizer:
         self.param_groups.append(g)
 
     def _lr(self, group: dict[str, Any]) -> Tensor:
-        """The group's lr tensor, refreshed (by an assign op) when group["lr"] changed."""
-        lr = group["lr"]
-        if lr != group["_lr_seen"]:
-            assign(group["lr_tensor"], float(lr))
-            group["_lr_seen"] = float(lr)
+        """The group's lr tensor, holding group["lr"]: refreshed now (by an assign op when
+        eager) and, when traced, before every call of the compiled step too."""
+        if before_each_call(self._sync_lrs):
+            self._sync_lrs()
+        elif group["lr"] != group["_lr_seen"]:
+            assign(group["lr_tensor"], float(group["lr"]))
+            group["_lr_seen"] = float(group["lr"])
         lt: Tensor = group["lr_tensor"]
         return lt
+
+    def _sync_lrs(self) -> None:
+        """Copy every changed group["lr"] straight into its lr tensor's array (no op recorded,
+        so it can run outside any trace, before a compiled step)."""
+        for g in self.param_groups:
+            lr = g["lr"]
+            if lr != g["_lr_seen"]:
+                g["lr_tensor"].data[...] = lr
+                g["_lr_seen"] = float(lr)
 
     def _buffer(self, p: Tensor, name: str, dtype: Any = None) -> Tensor:
         """State tensor `name` of parameter p, created as zeros on first use."""
