@@ -1,4 +1,4 @@
-"""Algebraic simplification: x*1, x+0, x-0, x/1, double transpose, reshape chains."""
+"""Algebraic simplification: x*1, x+0, x-0, x/1, -(-x), double transpose, reshape chains."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 
 from ...node import Node
 from ...ops._rules import broadcast_shapes
+from ...ops.elementwise import NEG
 from ...ops.reduction import SUM
 from ...ops.shape import EXPAND, RESHAPE, TRANSPOSE
 from ..ir import Graph, Value, concrete
@@ -72,6 +73,10 @@ def simplify(g: Graph) -> Graph:
                 return a
             if name in ("mul", "add") and _is_const(a, unit) and _keeps_type(b, out):
                 return b
+        if name == "neg" and isinstance(ins[0], Value):
+            src = ins[0].node
+            if src is not None and src.op is NEG and _keeps_type(src.inputs[0], out):
+                return src.inputs[0]
         if name == "transpose" and isinstance(ins[0], Value):
             axes = tuple(a % max(len(out.shape), 1) for a in node.params["axes"])
             if axes == tuple(range(len(axes))):
