@@ -798,6 +798,10 @@ class Tensor:
         """self where condition holds, else other (PyTorch's x.where(cond, y))."""
         return _F.where(condition, self, other)
 
+    def index_put(self, indices: Any, values: Any) -> Tensor:
+        """A copy with values written at indices (PyTorch's out-of-place index_put)."""
+        return _F.index_put(self, indices, values)
+
     def add(self, other: Any, alpha: float = 1.0) -> Tensor:
         """self + alpha * other."""
         return _F.add(self, other * alpha if alpha != 1.0 else other)

@@ -215,6 +215,12 @@ def test_where_method_is_torchs() -> None:
     assert x.grad is not None and x.grad.tolist() == [1.0, 0.0, 1.0]
 
 
+def test_index_put_method_writes_a_copy() -> None:
+    x = vf.zeros(4)
+    out = x.index_put((vf.tensor([0, 2]),), vf.tensor([1.0, 2.0]))
+    assert out.tolist() == [1.0, 0.0, 2.0, 0.0] and x.tolist() == [0.0] * 4
+
+
 def test_arithmetic_methods() -> None:
     x = vf.tensor([1.0, 2.0])
     assert x.add(1.0).tolist() == [2.0, 3.0] and x.add(x, alpha=2.0).tolist() == [3.0, 6.0]

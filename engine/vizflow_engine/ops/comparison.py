@@ -153,11 +153,6 @@ def isfinite(x: Any) -> Any:
     return unary(ISFINITE, x)
 
 
-def _params(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> dict[str, Any]:
-    """all/any's params from numpy's names or PyTorch's (dim, keepdim) aliases."""
-    return {"axis": axis_arg(axis, dim), "keepdims": keepdims_arg(keepdims, keepdim)}
-
-
 def all(
     x: Any,
     axis: Any = None,
@@ -167,7 +162,9 @@ def all(
     keepdim: bool | None = None,
 ) -> Any:
     """True where all values along axis are nonzero (dim=, keepdim= as PyTorch names them)."""
-    return unary(ALL, x, _params(axis, keepdims, dim, keepdim))
+    if dim is not None or keepdim is not None:
+        axis, keepdims = axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
+    return unary(ALL, x, {"axis": axis, "keepdims": keepdims})
 
 
 def any(
@@ -179,7 +176,9 @@ def any(
     keepdim: bool | None = None,
 ) -> Any:
     """True where any value along axis is nonzero (dim=, keepdim= as PyTorch names them)."""
-    return unary(ANY, x, _params(axis, keepdims, dim, keepdim))
+    if dim is not None or keepdim is not None:
+        axis, keepdims = axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
+    return unary(ANY, x, {"axis": axis, "keepdims": keepdims})
 
 
 __all__ = [

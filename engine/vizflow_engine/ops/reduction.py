@@ -185,9 +185,13 @@ ARGMIN = defop(
 )
 
 
-def _params(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> dict[str, Any]:
-    """A reduction's params from numpy's names or PyTorch's (dim, keepdim) aliases."""
-    return {"axis": _axes(axis_arg(axis, dim)), "keepdims": keepdims_arg(keepdims, keepdim)}
+def _torch_names(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> tuple[Any, bool]:
+    """(axis, keepdims) from numpy's names or PyTorch's dim=/keepdim= aliases.
+
+    Callers test `dim is not None or keepdim is not None` first, so the calls that VJPs
+    and internal code make with numpy's names pay for nothing more.
+    """
+    return axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
 
 
 def sum(
@@ -199,7 +203,9 @@ def sum(
     keepdim: bool | None = None,
 ) -> Any:
     """Sum over axis (dim= and keepdim= are PyTorch's names for axis and keepdims)."""
-    return unary(SUM, x, _params(axis, keepdims, dim, keepdim))
+    if dim is not None or keepdim is not None:
+        axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
+    return unary(SUM, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
 class MaxMin(NamedTuple):
@@ -213,7 +219,8 @@ def _extreme(
     op: OpDef, arg: OpDef, x: Any, axis: Any, keepdims: bool, dim: Any, keepdim: bool | None
 ) -> Any:
     """max/min's values, or with PyTorch's dim= a MaxMin of values and their indices."""
-    params = _params(axis, keepdims, dim, keepdim)
+    axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
+    params = {"axis": _axes(axis), "keepdims": keepdims}
     values = unary(op, x, params)
     if dim is None:
         return values
@@ -234,6 +241,8 @@ def max(
     the indices are argmax's (the first maximum); the values' gradient still splits evenly
     between ties, where PyTorch sends it all to the index it returns.
     """
+    if dim is None and keepdim is None:
+        return unary(MAX, x, {"axis": _axes(axis), "keepdims": keepdims})
     return _extreme(MAX, ARGMAX, x, axis, keepdims, dim, keepdim)
 
 
@@ -246,6 +255,8 @@ def min(
     keepdim: bool | None = None,
 ) -> Any:
     """Minimum over axis; given PyTorch's dim=, a (values, indices) MaxMin (see max)."""
+    if dim is None and keepdim is None:
+        return unary(MIN, x, {"axis": _axes(axis), "keepdims": keepdims})
     return _extreme(MIN, ARGMIN, x, axis, keepdims, dim, keepdim)
 
 
@@ -258,7 +269,9 @@ def prod(
     keepdim: bool | None = None,
 ) -> Any:
     """Product over axis (dim=, keepdim= accepted as PyTorch's names)."""
-    return unary(PROD, x, _params(axis, keepdims, dim, keepdim))
+    if dim is not None or keepdim is not None:
+        axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
+    return unary(PROD, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
 def count(x: Any, axis: Any = None, *, dim: Any = None) -> Any:
@@ -275,7 +288,9 @@ def argmax(
     keepdim: bool | None = None,
 ) -> Any:
     """Index of the maximum along axis (dim=, keepdim= accepted as PyTorch's names)."""
-    return unary(ARGMAX, x, _params(axis, keepdims, dim, keepdim))
+    if dim is not None or keepdim is not None:
+        axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
+    return unary(ARGMAX, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
 def argmin(
@@ -287,7 +302,9 @@ def argmin(
     keepdim: bool | None = None,
 ) -> Any:
     """Index of the minimum along axis (dim=, keepdim= accepted as PyTorch's names)."""
-    return unary(ARGMIN, x, _params(axis, keepdims, dim, keepdim))
+    if dim is not None or keepdim is not None:
+        axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
+    return unary(ARGMIN, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
 __all__ = ["MaxMin", "argmax", "argmin", "count", "max", "min", "prod", "sum"]

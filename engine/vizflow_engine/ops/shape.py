@@ -307,7 +307,8 @@ def swapaxes(
     dim1: int | None = None,
 ) -> Any:
     """x with dims a and b swapped (dim0=, dim1= are PyTorch's names for a and b)."""
-    a, b = _pair(a, b, dim0, dim1)
+    if a is None or b is None or dim0 is not None or dim1 is not None:  # not plain (x, a, b)
+        a, b = _pair(a, b, dim0, dim1)
     n = len(x.shape)
     axes = list(range(n))
     axes[a % n], axes[b % n] = axes[b % n], axes[a % n]
@@ -342,13 +343,15 @@ def broadcast_to(x: Any, shape: Sequence[int]) -> Any:
 
 def squeeze(x: Any, axis: Any = None, *, dim: Any = None) -> Any:
     """x without size-1 dims (all, or those at axis; dim= is PyTorch's name for it)."""
-    axis = axis_arg(axis, dim)
+    if dim is not None:
+        axis = axis_arg(axis, dim)
     return unary(SQUEEZE, x, {"axis": tuple(axis) if isinstance(axis, list) else axis})
 
 
 def unsqueeze(x: Any, axis: int | None = None, *, dim: int | None = None) -> Any:
     """x with a size-1 dim inserted at axis (dim= is PyTorch's name for it)."""
-    axis = axis_arg(axis, dim)
+    if dim is not None:
+        axis = axis_arg(axis, dim)
     if axis is None:
         raise TypeError("unsqueeze needs the place of the new dim (axis= or dim=)")
     return unary(UNSQUEEZE, x, {"axis": int(axis)})
@@ -356,7 +359,9 @@ def unsqueeze(x: Any, axis: int | None = None, *, dim: int | None = None) -> Any
 
 def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Any:
     """Tensors joined along axis (dim= is PyTorch's name for it; cat is an alias)."""
-    return dispatch(CONCATENATE, tuple(tensors), {"axis": int(axis_arg(axis, dim, 0))})
+    if dim is not None:
+        axis = axis_arg(axis, dim, 0)
+    return dispatch(CONCATENATE, tuple(tensors), {"axis": int(axis)})
 
 
 cat = concatenate
@@ -364,7 +369,9 @@ cat = concatenate
 
 def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Any:
     """Tensors stacked along a new axis (dim= is PyTorch's name for it)."""
-    return dispatch(STACK, tuple(tensors), {"axis": int(axis_arg(axis, dim, 0))})
+    if dim is not None:
+        axis = axis_arg(axis, dim, 0)
+    return dispatch(STACK, tuple(tensors), {"axis": int(axis)})
 
 
 def pad(x: Any, pad_width: Any, value: float = 0.0) -> Any:
@@ -398,7 +405,8 @@ def split(
 
     dim= is PyTorch's name for axis.
     """
-    axis = axis_arg(axis, dim, 0)
+    if dim is not None:
+        axis = axis_arg(axis, dim, 0)
     n = x.shape[axis]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
