@@ -585,7 +585,7 @@ class Graph:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The graph as a JSON-ready dict (format in graph.schema.json; arrays in to_npz)."""
+        """The graph as a JSON-ready dict (format in graph.schema.json; arrays: arrays_of)."""
         from .serialize import to_json
 
         return to_json(self)

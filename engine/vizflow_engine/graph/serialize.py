@@ -189,6 +189,7 @@ def from_json(doc: dict[str, Any] | str, arrays: Any = None) -> Graph:
     if isinstance(arrays, (str, os.PathLike)):
         arrays = dict(np.load(arrays, allow_pickle=False))
     arrays = arrays if arrays is not None else {}
+    _check_arrays(doc, arrays)
     g = Graph(doc["name"])
     by_name: dict[str, Value] = {}
     for d in doc["values"]:
@@ -233,6 +234,41 @@ def from_json(doc: dict[str, Any] | str, arrays: Any = None) -> Graph:
     g.outputs = [by_name[n] for n in doc["outputs"]]
     g.updates = [(by_name[a], by_name[b]) for a, b in doc["updates"]]
     return g
+
+
+def _check_arrays(doc: dict[str, Any], arrays: Any) -> None:
+    """Fail up front, naming every variable and constant whose array `arrays` lacks."""
+    missing = [d for d in doc["values"] if d["kind"] != "input" and d["array"] not in arrays]
+    encoded = [
+        [*n["params"].values(), *(i["literal"] for i in n["inputs"] if "literal" in i)]
+        for n in doc["nodes"]
+    ]
+    params = [k for e in encoded for k in _array_keys(e)]
+    lost = [k for k in params if k not in arrays]
+    if not missing and not lost:
+        return
+    what = [f"{d['kind']} {d['name']!r} (key {d['array']!r})" for d in missing]
+    what += [f"parameter array {k!r}" for k in lost]
+    raise ValueError(
+        f"graph {doc['name']!r} needs the values of {', '.join(what)}, which the arrays "
+        f"passed to from_json lack ({'none given' if not arrays else f'{len(arrays)} given'}). "
+        "Pass the .npz that Graph.save wrote, or a dict like serialize.arrays_of(graph): "
+        "Graph.from_json(doc, 'model.npz'), or read both files with Graph.load('model')."
+    )
+
+
+def _array_keys(v: Any) -> list[str]:
+    """The array keys an encoded param or literal refers to (walked as decode reads it)."""
+    if isinstance(v, list):
+        return [k for x in v for k in _array_keys(x)]
+    if not isinstance(v, dict) or len(v) != 1:
+        return []
+    ((tag, body),) = v.items()
+    if tag == "array":
+        return [body]
+    if tag in ("tuple", "slice"):
+        return _array_keys(body)
+    return _array_keys(list(body.values())) if tag == "dict" else []
 
 
 def save(g: Graph, path: str) -> None:
