@@ -44,9 +44,7 @@ def test_cross_entropy_keeps_ignore_index() -> None:
 
 
 def test_cross_entropy_checks_classes_in_a_traced_graph() -> None:
-    g = trace(
-        lambda x, t: F.cross_entropy(x, t), spec(("b", 3), "float64"), spec(("b",), "int64")
-    )
+    g = trace(lambda x, t: F.cross_entropy(x, t), spec(("b", 3), "float64"), spec(("b",), "int64"))
     (ok,) = g(np.zeros((2, 3)), np.array([0, 2]))
     np.testing.assert_allclose(ok, np.log(3.0))
     with pytest.raises(IndexError, match=r"class index 5 is out of range \[0, 3\)"):
