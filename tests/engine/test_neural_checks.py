@@ -99,6 +99,7 @@ def test_layer_norm_needs_normalized_shape_to_be_the_trailing_dims() -> None:
     with pytest.raises(vf.ShapeError):
         trace(lambda v: F.layer_norm(v, (4,)), spec(("b", 3), "float64"))
     trace(lambda v: F.layer_norm(v, (3,)), spec(("b", 3), "float64"))  # unknown dims pass
+    trace(lambda v: F.layer_norm(v, (3,)), spec((2, "feat"), "float64"))  # a named dim too
 
 
 def test_mse_loss_warns_when_shapes_broadcast() -> None:

@@ -35,10 +35,16 @@ def _reduce(loss: Any, reduction: str) -> Any:
 
 
 def _same_known(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
-    """Whether two shapes agree (same rank, equal dims where both are known)."""
+    """Whether two shapes agree: same rank, equal dims where both are known (ints).
+
+    A traced dim may be None or a name ("batch"): unknown until run time, so it agrees.
+    """
     if len(a) != len(b):
         return False
-    return all(i is None or j is None or i == j for i, j in zip(a, b, strict=True))
+    return all(
+        i == j or not isinstance(i, int) or not isinstance(j, int)
+        for i, j in zip(a, b, strict=True)
+    )
 
 
 def _where() -> str | None:

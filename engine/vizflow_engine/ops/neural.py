@@ -962,7 +962,7 @@ def _resolve_padding(x: Any, w: Any, stride: Any, padding: Any, dilation: Any) -
     if padding == "valid":
         return x, 0
     kh, kw = w.shape[2], w.shape[3]
-    if kh is None or kw is None:
+    if not isinstance(kh, int) or not isinstance(kw, int):
         raise ValueError("conv2d padding='same' needs the kernel size known (w's last dims)")
     dh, dw = _pair(dilation)
     th, tw = dh * (kh - 1), dw * (kw - 1)
