@@ -55,6 +55,7 @@ def call_key(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, 
 
 
 def _walk(a: Any, key: list[Any], feeds: list[Any]) -> None:
+    """Append a's part of the key, and its arrays to feeds (depth first, dicts by key)."""
     if isinstance(a, Tensor):
         d = a.data
         key.append((d.shape, d.dtype, a.device.name, a.requires_grad))
@@ -110,6 +111,7 @@ def leaves(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Iterator[Any]:
 
 
 def _is_array(x: Any) -> bool:
+    """An array leaf: it becomes a placeholder."""
     return isinstance(x, (Tensor, np.ndarray, Spec)) or hasattr(x, "__cuda_array_interface__")
 
 
@@ -127,6 +129,7 @@ def symbolic_args(
 
 
 def _symbolic(g: Graph, a: Any, name: str) -> Any:
+    """a with its array leaves made placeholders, walked in _walk's order."""
     if _is_array(a):
         return _placeholder(g, a, name)
     if isinstance(a, (tuple, list)):
@@ -141,6 +144,7 @@ def _symbolic(g: Graph, a: Any, name: str) -> Any:
 
 
 def _placeholder(g: Graph, a: Any, name: str) -> Value:
+    """A placeholder of g with a's shape, dtype, device (and a Tensor's requires_grad)."""
     if isinstance(a, Spec):
         return g.placeholder(name, a.shape, a.dtype, a.device)
     if isinstance(a, Tensor):

@@ -354,7 +354,9 @@ def _name_of(fn: Callable[..., Any]) -> str:
 
 def _reachable(fn: Any) -> list[Any]:
     """Objects fn holds directly: itself, a bound self, a partial's arguments, closure cells."""
-    objs = [fn, getattr(fn, "__self__", None), *getattr(fn, "args", ())]
+    objs = [fn, getattr(fn, "__self__", None)]
+    if isinstance(fn, functools.partial):
+        objs += fn.args
     for cell in getattr(fn, "__closure__", None) or ():
         try:
             objs.append(cell.cell_contents)
