@@ -113,6 +113,7 @@ def plan_memory(
     owned: dict[int, int] = {}  # root uid -> buffer
     live_transient = 0
     for k, grp in enumerate(groups):
+        scratch = 0  # numpy's buffers of the group's nodes so far (they may run together)
         for n in grp:
             v = out[n]
             name = n.op.name
@@ -120,6 +121,8 @@ def plan_memory(
                 continue
             size = nbytes(v)
             mp.naive_bytes += size
+            scratch += ufunc_scratch(n, v)
+            mp.transient_peak = max(mp.transient_peak, live_transient + scratch)
             var: Value | None = update_of.get(v.uid)
             if (
                 var is not None
@@ -135,7 +138,7 @@ def plan_memory(
                 continue
             if v.uid in pinned or not can_out(n) or not preallocate:
                 live_transient += size
-                mp.transient_peak = max(mp.transient_peak, live_transient)
+                mp.transient_peak = max(mp.transient_peak, live_transient + scratch)
                 continue
             done = False
             if name in ELEMENTWISE_OUT and reuse:
@@ -195,6 +198,44 @@ def plan_memory(
     for r in pinned:
         mp.last_use[r] = end
     return mp
+
+
+def ufunc_scratch(n: Node, v: Value) -> int:
+    """Bytes numpy allocates while n's ufuncs run: a buffer of np.getbufsize() elements (at
+    most the output's size) for each broadcast or strided-view operand it copies in chunks."""
+    if n.op.name == "fused":
+        steps = [
+            [n.inputs[r[1]] for r in refs if _is_input(r)] for _, _, refs in n.params["program"]
+        ]
+    elif n.op.name in UFUNC_NAMES and n.op.name != "matmul":
+        steps = [list(n.inputs)]
+    else:
+        return 0
+    chunk = min(_elements(v), np.getbufsize())
+    return max(
+        sum(chunk * x.dtype.itemsize for x in xs if isinstance(x, Value) and _strided(x, v))
+        for xs in steps
+    )
+
+
+def _is_input(r: Any) -> bool:
+    """A fused program step's reference to one of the node's inputs."""
+    return isinstance(r, tuple) and len(r) == 2 and r[0] == "in"
+
+
+def _strided(x: Value, out: Value) -> bool:
+    """x (more than one element) is broadcast to out's shape or is a transposed/expanded view,
+    so a ufunc cannot stream it in one contiguous loop."""
+    if _elements(x) <= 1:
+        return False
+    if x.shape != out.shape:
+        return True
+    return x.node is not None and x.node.op.name in ("transpose", "expand")
+
+
+def _elements(v: Value) -> int:
+    """Number of elements of a value with known shape."""
+    return nbytes(v) // v.dtype.itemsize
 
 
 def _can_overwrite(
