@@ -136,32 +136,3 @@ def test_composites_forward_values() -> None:
     )
     assert [p.shape for p in x.split([1, 2], axis=1)] == [(2, 1), (2, 2)]
     assert x.flatten().shape == (6,) and x.unsqueeze(0).squeeze().shape == (2, 3)
-
-
-# Neural composites take more than one tensor (targets, kernel sizes): their gradients are
-# checked with proper inputs in test_neural_ops.py.
-@pytest.mark.parametrize("name", [c.name for c in vf.all_composites() if c.category != "neural"])
-def test_composite_gradients_match_finite_differences(name: str) -> None:
-    comp = vf.registry.COMPOSITES[name]
-    rng = np.random.default_rng(3)
-    a = rng.uniform(0.2, 1.5, (2, 3)) * rng.choice([-1.0, 1.0], (2, 3))
-    args = {"split": ([1, 2], 1), "swapaxes": (0, 1)}.get(name, ())
-
-    def f(arr: np.ndarray, create: bool = True) -> vf.Tensor:
-        out = comp.fn(vf.tensor(arr, requires_grad=create), *args)
-        outs = out if isinstance(out, list) else [out]
-        return sum((o * (i + 1.0)).sum() for i, o in enumerate(outs))  # type: ignore[return-value]
-
-    x = vf.tensor(a, requires_grad=True)
-    out = comp.fn(x, *args)
-    outs = out if isinstance(out, list) else [out]
-    loss = sum((o * (i + 1.0)).sum() for i, o in enumerate(outs))
-    (g,) = vf.grad(loss, x)
-    num = np.zeros_like(a)
-    for j in range(a.size):
-        hi, lo = a.copy(), a.copy()
-        hi.flat[j] += 1e-6
-        lo.flat[j] -= 1e-6
-        with vf.no_grad():
-            num.flat[j] = (f(hi, False).item() - f(lo, False).item()) / 2e-6
-    np.testing.assert_allclose(g.numpy(), num, rtol=1e-5, atol=1e-6)

@@ -368,3 +368,24 @@ def test_scheduler_state_dict_resumes_the_schedule(make: Any) -> None:
     assert again == rest
     with pytest.raises(KeyError, match="no state named"):
         sched2.load_state_dict({"bogus": 1})
+
+
+def test_clamp_takes_tensor_bounds_and_passes_them_gradients() -> None:
+    x = vf.tensor([-2.0, 0.5, 3.0], requires_grad=True)
+    lo = vf.tensor([-1.0, 1.0, -1.0], requires_grad=True)
+    hi = vf.tensor(2.0, requires_grad=True)
+    y = vf.clamp(x, lo, hi)
+    np.testing.assert_allclose(y.numpy(), [-1.0, 1.0, 2.0])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(lo.grad.numpy(), [1.0, 1.0, 0.0])
+    np.testing.assert_allclose(hi.grad.numpy(), 1.0)
+    np.testing.assert_allclose(x.clamp(max=hi).numpy(), [-2.0, 0.5, 2.0])
+
+
+def test_traced_values_answer_size_calls_like_tensors() -> None:
+    g = vf.Graph()
+    x = g.placeholder("x", (8, 3, 4))
+    assert x.size == 96 and x.size() == (8, 3, 4) and x.size(-1) == 4
+    y = x.reshape(x.size(0), -1)
+    assert y.shape == (8, 12)

@@ -14,7 +14,7 @@ from ..backend import CPU, Device, device_of_array, get_device
 from ..dispatch import dispatch as _dispatch_op
 from ..node import Node, SourceLocation, capture
 from ..registry import OpDef, TensorSpec
-from ..tensor import Tensor
+from ..tensor import ElementCount, Tensor
 from .dims import concrete
 from .dims import infer as infer_spec
 from .errors import TraceError
@@ -86,8 +86,8 @@ class Value:
         return len(self.shape)
 
     @property
-    def size(self) -> int:
-        """Number of elements (needs known dims)."""
+    def size(self) -> ElementCount:
+        """Number of elements (needs known dims); callable like PyTorch's size(), as Tensor's."""
         n = 1
         for d in self.shape:
             if not isinstance(d, int):
@@ -95,7 +95,7 @@ class Value:
                     f"size of {self.name} is unknown at trace time (shape {self.shape})"
                 )
             n *= d
-        return n
+        return ElementCount(n, self.shape)  # type: ignore[arg-type]  # all dims known here
 
     def numel(self) -> int:
         """Number of elements (torch's name)."""

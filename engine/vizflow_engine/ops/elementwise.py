@@ -470,8 +470,13 @@ def erf(x: Any) -> Any:
 
 
 def clamp(x: Any, min: Any = None, max: Any = None) -> Any:
-    """Clip x to [min, max]."""
-    return unary(CLAMP, x, {"min": min, "max": max})
+    """Clip x to [min, max]; a bound may be a number, None, or a tensor (broadcast, and
+    differentiable, through maximum/minimum)."""
+    if isinstance(min, (int, float, type(None))) and isinstance(max, (int, float, type(None))):
+        return unary(CLAMP, x, {"min": min, "max": max})
+    if min is not None:
+        x = maximum(x, min)
+    return x if max is None else minimum(x, max)
 
 
 clip = clamp
