@@ -17,7 +17,9 @@ Each op mutates the memory of the inputs listed above and returns (an alias of) 
 nothing is rebound, so Tensor identities (parameters, state) never change. State tensors
 (momentum buffers, m, v, int64 0-d step counters) are created as zeros on a parameter's
 first update; the learning rate is a 0-d float64 tensor per group (group["lr_tensor"]), so a
-scheduler changes it without changing any op's params. `zero_grad()` only sets p.grad to
+scheduler changes it without changing any op's params. Under `@vf.function` that tensor is a
+graph variable, and the optimizer registers a refresh the compiled step runs before each
+call (`before_each_call` in graph/trace.py), so lr changes need no new trace. `zero_grad()` only sets p.grad to
 None (or zeroes it); gradients come from backward as usual.
 """
 
