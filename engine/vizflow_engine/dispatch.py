@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
-from ._state import STATE
+from ._state import get_state
 from .backend import CPU, Device, device_of_array, get_device
 from .errors import DeviceError, ShapeError
-from .node import Node, _counter, _internal, capture_location, is_internal
+from .node import Node, _counter, _internal, _last_user_code, capture_location, is_internal
 from .registry import OpDef, TensorSpec
 from .tensor import Tensor
 
@@ -132,17 +132,8 @@ def explain(
 
 def _record(op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...]) -> Node:
     """A Node for this op call, stamped with scope, phase and the user's source line."""
-    f: Any = _getframe(2)
-    internal = _internal
-    while f is not None:
-        code = f.f_code
-        v = internal.get(code.co_filename)
-        if v is None:
-            v = is_internal(code)
-        if not v:
-            break
-        f = f.f_back
-    _, scope, phase, forward_of = STATE.ctx
+    f = _user_frame(_getframe(2))
+    _, scope, phase, forward_of, _ = get_state()
     node = _new(Node)
     node.op = op
     node.params = params
@@ -154,7 +145,7 @@ def _record(op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...]) -> Node:
         node._code = None
         node._line = -1
     else:
-        node._code = code
+        node._code = f.f_code
         node._line = f.f_lasti  # an offset: the line is looked up only when asked (Node.source)
     node._loc = None
     node._args = None
@@ -163,6 +154,25 @@ def _record(op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...]) -> Node:
     node.freed = False
     node.seq = next(_counter)
     return node
+
+
+def _user_frame(f: Any) -> Any:
+    """The first frame from f outwards that is not vizflow's (None if all are).
+
+    Its code is remembered (node._last_user_code): the eager fast paths skip this walk when
+    their caller runs that code again (a loop, several ops on one line).
+    """
+    internal = _internal
+    while f is not None:
+        code = f.f_code
+        v = internal.get(code.co_filename)
+        if v is None:
+            v = is_internal(code)
+        if not v:
+            _last_user_code[0] = code
+            return f
+        f = f.f_back
+    return None
 
 
 def _finish(
@@ -196,7 +206,7 @@ def _finish(
     t._hooks = None
     t._retain = False
     tape = _mine(_tapes) if _tapes else None
-    if need and op.differentiable and dt.kind == "f" and STATE.ctx[0]:
+    if need and op.differentiable and dt.kind == "f" and get_state()[0]:
         t.node = node = _record(op, params, inputs)
         node._args = arrays
         t.requires_grad = True
@@ -249,7 +259,7 @@ def dispatch(
                 return h(op, inputs, params)
             converted, plain = True, False
             arrays.append(None)
-    if converted and dev is None and STATE.raw:
+    if converted and dev is None and get_state()[4]:
         # Inside backward without create_graph, VJP rules run on raw arrays: same rule code,
         # numpy speed. Arrays in, array out; nothing recorded.
         return op.forward(np, *arrays, **params) if plain else _raw(op, inputs, params)
@@ -309,7 +319,7 @@ def unary(op: OpDef, x: Any, params: dict[str, Any] = EMPTY) -> Any:
     directly: the same result as dispatch's raw path, without its input loop.
     """
     if not isinstance(x, Tensor) or _interceptors:
-        if x.__class__ is _ndarray and STATE.raw and not _interceptors:
+        if x.__class__ is _ndarray and get_state()[4] and not _interceptors:
             return op.forward(np, x, **params)
         return dispatch(op, (x,), params)
     dev = x.device
@@ -336,7 +346,7 @@ def binary(op: OpDef, a: Any, b: Any) -> Any:
     directly, as in unary.
     """
     if not isinstance(b, Tensor) or not isinstance(a, Tensor) or _interceptors:
-        if _raw_pair(a, b) and STATE.raw and not _interceptors:
+        if _raw_pair(a, b) and get_state()[4] and not _interceptors:
             return op.forward(np, a, b)
         return dispatch(op, (a, b))
     dev = a.device
@@ -371,8 +381,8 @@ def binary_method(
     """
     weak = frozenset(_WEAK)
     differentiable = op.differentiable
-    interceptors, tapes, state, counter = _interceptors, _tapes, STATE, _counter
-    internal, getframe, new, ndarray = _internal, _getframe, _new, _ndarray
+    interceptors, tapes, read_state, counter = _interceptors, _tapes, get_state, _counter
+    getframe, new, ndarray, last_user = _getframe, _new, _ndarray, _last_user_code
 
     def method(self: Tensor, o: Any) -> Any:
         dev = self.device
@@ -414,20 +424,17 @@ def binary_method(
             t.requires_grad = False
             t.node = None
             return t
-        ctx = state.ctx
+        ctx = read_state()
         if not ctx[0]:
             t.requires_grad = False
             t.node = None
             return t
         f: Any = getframe(1)
-        while f is not None:
-            code = f.f_code
-            v = internal.get(code.co_filename)
-            if v is None:
-                v = is_internal(code)
-            if not v:
-                break
-            f = f.f_back
+        code = f.f_code
+        if code is not last_user[0]:  # else: the same user code as last time, no walk
+            f = _user_frame(f)
+            if f is not None:
+                code = f.f_code
         node = new(Node)
         node.op = op
         node.params = EMPTY
@@ -439,7 +446,7 @@ def binary_method(
             node._args = (a, b)
         # both inputs need grad and nothing broadcast: backward may skip its checks
         node._fast = both and a.shape == b.shape
-        _, node.scope, node.phase, node.forward_of = ctx
+        _, node.scope, node.phase, node.forward_of, _ = ctx
         if f is None:
             node._code = None
             node._line = -1
@@ -463,8 +470,8 @@ def unary_method(op: OpDef) -> Callable[[Tensor], Any]:
     """Tensor's method for the params-free one-input op `op`, with binary_method's fast path."""
     differentiable = op.differentiable
     forward = op.forward
-    interceptors, tapes, state, counter = _interceptors, _tapes, STATE, _counter
-    internal, getframe, new, ndarray = _internal, _getframe, _new, _ndarray
+    interceptors, tapes, read_state, counter = _interceptors, _tapes, get_state, _counter
+    getframe, new, ndarray, last_user = _getframe, _new, _ndarray, _last_user_code
 
     def method(self: Tensor) -> Any:
         dev = self.device
@@ -492,27 +499,24 @@ def unary_method(op: OpDef) -> Callable[[Tensor], Any]:
             t.requires_grad = False
             t.node = None
             return t
-        ctx = state.ctx
+        ctx = read_state()
         if not ctx[0]:
             t.requires_grad = False
             t.node = None
             return t
         f: Any = getframe(1)
-        while f is not None:
-            code = f.f_code
-            v = internal.get(code.co_filename)
-            if v is None:
-                v = is_internal(code)
-            if not v:
-                break
-            f = f.f_back
+        code = f.f_code
+        if code is not last_user[0]:  # else: the same user code as last time, no walk
+            f = _user_frame(f)
+            if f is not None:
+                code = f.f_code
         node = new(Node)
         node.op = op
         node.params = EMPTY
         node.inputs = (self,)
         node._args = (a,)
         node._fast = True  # self needs grad (else no node) and the output has its shape
-        _, node.scope, node.phase, node.forward_of = ctx
+        _, node.scope, node.phase, node.forward_of, _ = ctx
         if f is None:
             node._code = None
             node._line = -1

@@ -150,6 +150,9 @@ _roots: list[tuple[str, ...]] = []
 _internal: dict[str, bool] = {}
 """Cache: code filename -> True when it lies inside a vizflow package (str hashes are cached,
 code-object hashes are not)."""
+_last_user_code: list[CodeType | None] = [None]
+"""The code object of the last user frame that called an eager fast path directly: the same
+caller again (a loop, a chain of ops on one line) is known to be user code at once."""
 
 
 def is_internal(code: CodeType) -> bool:
@@ -172,6 +175,7 @@ def add_internal_path(path: str) -> None:
         _roots.append(_package_roots())
     _roots[0] = (*_roots[0], os.path.abspath(path) + os.sep)
     _internal.clear()
+    _last_user_code[0] = None
 
 
 def line_at(code: CodeType, lasti: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -376,3 +377,28 @@ def test_a_node_built_with_a_line_reports_that_line() -> None:
     node = Node(ADD, {}, (), code=code, line=2)
     assert (node.source.file, node.source.line) == ("some_model.py", 2)
     assert node.source.line == 2  # asked twice: the cached form gives the same line
+
+
+def test_grad_mode_and_scope_are_per_thread() -> None:
+    import threading
+
+    x = vf.tensor([1.0, 2.0], requires_grad=True)
+    inside, entered = threading.Event(), threading.Event()
+    seen: dict[str, Any] = {}
+
+    def other() -> None:
+        entered.wait()  # the main thread is inside no_grad() and a name scope now
+        y = x * 3.0
+        seen["node"] = y.node
+        inside.set()
+
+    t = threading.Thread(target=other)
+    t.start()
+    with vf.no_grad(), vf.name_scope("main"):
+        entered.set()
+        inside.wait()
+        z = x * 2.0
+    t.join()
+    assert z.node is None  # no_grad holds here
+    node = seen["node"]
+    assert node is not None and node.scope == ""  # ...and not in the other thread

@@ -19,8 +19,8 @@ nothing is rebound, so Tensor identities (parameters, state) never change. State
 first update; the learning rate is a 0-d float64 tensor per group (group["lr_tensor"]), so a
 scheduler changes it without changing any op's params. Under `@vf.function` that tensor is a
 graph variable, and the optimizer registers a refresh the compiled step runs before each
-call (`before_each_call` in graph/trace.py), so lr changes need no new trace. `zero_grad()` only sets p.grad to
-None (or zeroes it); gradients come from backward as usual.
+call (`before_each_call` in graph/trace.py), so lr changes need no new trace. `zero_grad()`
+only sets p.grad to None (or zeroes it); gradients come from backward as usual.
 """
 
 from __future__ import annotations
