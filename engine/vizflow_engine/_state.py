@@ -12,7 +12,8 @@ from contextvars import ContextVar
 from typing import Any
 
 State = tuple[bool, str, str, Any, bool]
-"""(grad_enabled, scope, phase, forward_of, raw), as get_state() returns them."""
+"""(grad_enabled, scope, phase, forward_of, raw), as get_state() returns them; recorded nodes
+keep the tuple of their time (Node._ctx) for their scope, phase and forward_of."""
 
 _VAR: ContextVar[State] = ContextVar(
     "vizflow_engine_state", default=(True, "", "forward", None, False)

@@ -133,14 +133,11 @@ def explain(
 def _record(op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...]) -> Node:
     """A Node for this op call, stamped with scope, phase and the user's source line."""
     f = _user_frame(_getframe(2))
-    _, scope, phase, forward_of, _ = get_state()
     node = _new(Node)
     node.op = op
     node.params = params
     node.inputs = inputs
-    node.scope = scope
-    node.phase = phase
-    node.forward_of = forward_of
+    node._ctx = get_state()
     if f is None:
         node._code = None
         node._line = -1
@@ -446,7 +443,7 @@ def binary_method(
             node._args = (a, b)
         # both inputs need grad and nothing broadcast: backward may skip its checks
         node._fast = both and a.shape == b.shape
-        _, node.scope, node.phase, node.forward_of, _ = ctx
+        node._ctx = ctx
         if f is None:
             node._code = None
             node._line = -1
@@ -516,7 +513,7 @@ def unary_method(op: OpDef) -> Callable[[Tensor], Any]:
         node.inputs = (self,)
         node._args = (a,)
         node._fast = True  # self needs grad (else no node) and the output has its shape
-        _, node.scope, node.phase, node.forward_of, _ = ctx
+        node._ctx = ctx
         if f is None:
             node._code = None
             node._line = -1

@@ -36,6 +36,8 @@ _counter = itertools.count()
 class Node:
     """One op application: op, params, inputs, name, scope, source, phase, forward_of, seq.
 
+    Scope, phase and forward_of are read from `_ctx`, the engine state tuple at record time
+    (see _state.py), which the eager fast paths store as it is: one slot instead of three.
     The source is kept as (code object, _line) and made into a SourceLocation on demand.
     `_line` holds ~line (negative) once the line is known; the eager paths store the
     caller's bytecode offset f_lasti (>= 0) instead, turned into a line on first use.
@@ -52,17 +54,15 @@ class Node:
     __slots__ = (
         "_args",
         "_code",
+        "_ctx",
         "_fast",
         "_line",
         "_loc",
-        "forward_of",
         "freed",
         "inputs",
         "name",
         "op",
         "params",
-        "phase",
-        "scope",
         "seq",
     )
 
@@ -81,9 +81,7 @@ class Node:
         self.op = op
         self.params = params
         self.inputs = inputs
-        self.scope = scope
-        self.phase = phase
-        self.forward_of = forward_of
+        self._ctx = (True, scope, phase, forward_of, False)
         self._code = code
         self._line = ~line
         self._loc: SourceLocation | None = None
@@ -92,6 +90,36 @@ class Node:
         self.name = name
         self.freed = False
         self.seq = next(_counter)
+
+    @property
+    def scope(self) -> str:
+        """The module/name scope path the op ran in ("" at top level)."""
+        return self._ctx[1]
+
+    @scope.setter
+    def scope(self, value: str) -> None:
+        c = self._ctx
+        self._ctx = (c[0], value, c[2], c[3], c[4])
+
+    @property
+    def phase(self) -> str:
+        """ "forward", "backward" (recorded by a create_graph backward) or "update"."""
+        return self._ctx[2]
+
+    @phase.setter
+    def phase(self, value: str) -> None:
+        c = self._ctx
+        self._ctx = (c[0], c[1], value, c[3], c[4])
+
+    @property
+    def forward_of(self) -> Node | None:
+        """For a backward node, the forward node it differentiates."""
+        return self._ctx[3]
+
+    @forward_of.setter
+    def forward_of(self, value: Node | None) -> None:
+        c = self._ctx
+        self._ctx = (c[0], c[1], c[2], value, c[4])
 
     @property
     def source(self) -> SourceLocation | None:
