@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from .backend import CPU, Device, get_device, to_device
-from .ops._names import axis_arg, keepdims_arg, torch_alias
+from .ops._names import axis_arg, reduction_args, torch_alias
 
 if TYPE_CHECKING:
     from . import functional as _F
@@ -580,7 +580,7 @@ class Tensor:
         keepdim: bool | None = None,
     ) -> Tensor:
         """Mean over axis."""
-        return _F.mean(self, axis_arg(axis, dim), keepdims_arg(keepdims, keepdim))
+        return _F.mean(self, *reduction_args(axis, keepdims, dim, keepdim))
 
     def var(
         self,
@@ -593,12 +593,8 @@ class Tensor:
         unbiased: bool | None = None,
     ) -> Tensor:
         """Variance over axis (correction=1: unbiased, like torch; unbiased=False is 0)."""
-        return _F.var(
-            self,
-            axis_arg(axis, dim),
-            keepdims_arg(keepdims, keepdim),
-            _correction(correction, unbiased),
-        )
+        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
+        return _F.var(self, axis, keepdims, _correction(correction, unbiased))
 
     def std(
         self,
@@ -611,12 +607,8 @@ class Tensor:
         unbiased: bool | None = None,
     ) -> Tensor:
         """Standard deviation over axis (correction and unbiased as in var)."""
-        return _F.std(
-            self,
-            axis_arg(axis, dim),
-            keepdims_arg(keepdims, keepdim),
-            _correction(correction, unbiased),
-        )
+        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
+        return _F.std(self, axis, keepdims, _correction(correction, unbiased))
 
     @overload
     def max(
@@ -691,7 +683,7 @@ class Tensor:
         keepdim: bool | None = None,
     ) -> Tensor:
         """log(sum(exp(x))) over axis, computed stably."""
-        return _F.logsumexp(self, axis_arg(axis, dim), keepdims_arg(keepdims, keepdim))
+        return _F.logsumexp(self, *reduction_args(axis, keepdims, dim, keepdim))
 
     def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
         """exp(x) / sum(exp(x)) along axis (dim= is PyTorch's name for it)."""

@@ -29,3 +29,10 @@ def axis_arg(axis: Any, dim: Any, default: Any = None) -> Any:
 def keepdims_arg(keepdims: bool, keepdim: bool | None) -> bool:
     """The keepdims argument of a call that may name it `keepdim` (PyTorch) instead."""
     return bool(torch_alias(keepdims, keepdim, False, "keepdims", "keepdim"))
+
+
+def reduction_args(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> tuple[Any, bool]:
+    """(axis, keepdims) of a reduction called with numpy's names or PyTorch's dim=/keepdim=."""
+    if dim is None and keepdim is None:
+        return axis, keepdims
+    return axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..dispatch import binary, unary
 from ..registry import OpDef, TensorSpec, defop
-from ._names import axis_arg, keepdims_arg
+from ._names import reduction_args
 from ._rules import elementwise, reduction
 
 _boolrule = elementwise("bool")
@@ -163,7 +163,7 @@ def all(
 ) -> Any:
     """True where all values along axis are nonzero (dim=, keepdim= as PyTorch names them)."""
     if dim is not None or keepdim is not None:
-        axis, keepdims = axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
+        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return unary(ALL, x, {"axis": axis, "keepdims": keepdims})
 
 
@@ -177,7 +177,7 @@ def any(
 ) -> Any:
     """True where any value along axis is nonzero (dim=, keepdim= as PyTorch names them)."""
     if dim is not None or keepdim is not None:
-        axis, keepdims = axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
+        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return unary(ANY, x, {"axis": axis, "keepdims": keepdims})
 
 

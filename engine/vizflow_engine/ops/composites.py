@@ -8,7 +8,7 @@ from typing import Any
 from .. import functional as F
 from ..registry import composite
 from . import shape as _shape
-from ._names import axis_arg, keepdims_arg
+from ._names import axis_arg, reduction_args
 from ._rules import norm_axes
 
 
@@ -72,7 +72,7 @@ def mean(
     keepdim: bool | None = None,
 ) -> Any:
     """Arithmetic mean over axis (ints give floats); dim/keepdim are PyTorch's names for them."""
-    axis, keepdims = axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return _divide_by_count(F.sum(x, axis, keepdims), x, axis)
 
 
@@ -92,7 +92,7 @@ def var(
     keepdim: bool | None = None,
 ) -> Any:
     """Variance over axis; correction=1 is the unbiased estimate (torch's default)."""
-    axis, keepdims = axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     d = x - mean(x, axis, True)
     return _divide_by_count(F.sum(d * d, axis, keepdims), x, axis, correction)
 
@@ -108,7 +108,7 @@ def std(
     keepdim: bool | None = None,
 ) -> Any:
     """Standard deviation over axis."""
-    axis, keepdims = axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return F.sqrt(var(x, axis, keepdims, correction))
 
 
@@ -132,7 +132,7 @@ def logsumexp(
     keepdim: bool | None = None,
 ) -> Any:
     """log(sum(exp(x))) over axis without overflow; log(0) = -inf over an empty dim."""
-    axis, keepdims = axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     if _reduces_nothing(x, axis):  # the empty sum, shifted to ln 0, keeps x on the graph
         return F.sum(x, axis, keepdims) - math.inf
     m = F.max(x, axis, True).detach()

@@ -9,7 +9,7 @@ import numpy as np
 from .. import functional as F
 from ..dispatch import unary
 from ..registry import OpDef, TensorSpec, defop
-from ._names import axis_arg, keepdims_arg
+from ._names import axis_arg, reduction_args
 from ._rules import norm_axes, reduction, to_float
 
 _AXES = [("axis", None), ("keepdims", False)]
@@ -185,15 +185,6 @@ ARGMIN = defop(
 )
 
 
-def _torch_names(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> tuple[Any, bool]:
-    """(axis, keepdims) from numpy's names or PyTorch's dim=/keepdim= aliases.
-
-    Callers test `dim is not None or keepdim is not None` first, so the calls that VJPs
-    and internal code make with numpy's names pay for nothing more.
-    """
-    return axis_arg(axis, dim), keepdims_arg(keepdims, keepdim)
-
-
 def sum(
     x: Any,
     axis: Any = None,
@@ -204,7 +195,7 @@ def sum(
 ) -> Any:
     """Sum over axis (dim= and keepdim= are PyTorch's names for axis and keepdims)."""
     if dim is not None or keepdim is not None:
-        axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
+        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return unary(SUM, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
@@ -219,7 +210,7 @@ def _extreme(
     op: OpDef, arg: OpDef, x: Any, axis: Any, keepdims: bool, dim: Any, keepdim: bool | None
 ) -> Any:
     """max/min's values, or with PyTorch's dim= a MaxMin of values and their indices."""
-    axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     params = {"axis": _axes(axis), "keepdims": keepdims}
     values = unary(op, x, params)
     if dim is None:
@@ -270,7 +261,7 @@ def prod(
 ) -> Any:
     """Product over axis (dim=, keepdim= accepted as PyTorch's names)."""
     if dim is not None or keepdim is not None:
-        axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
+        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return unary(PROD, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
@@ -289,7 +280,7 @@ def argmax(
 ) -> Any:
     """Index of the maximum along axis (dim=, keepdim= accepted as PyTorch's names)."""
     if dim is not None or keepdim is not None:
-        axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
+        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return unary(ARGMAX, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
@@ -303,7 +294,7 @@ def argmin(
 ) -> Any:
     """Index of the minimum along axis (dim=, keepdim= accepted as PyTorch's names)."""
     if dim is not None or keepdim is not None:
-        axis, keepdims = _torch_names(axis, keepdims, dim, keepdim)
+        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return unary(ARGMIN, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
