@@ -23,7 +23,7 @@ from . import dtypes
 from ._state import get_state
 from .backend import CPU, Device, device_of_array, get_device
 from .errors import DeviceError, ShapeError
-from .node import Node, _counter, _internal, _last_user_code, capture_location, is_internal
+from .node import Node, _counter, _last_user_code, capture_location, user_frame
 from .registry import OpDef, TensorSpec
 from .tensor import Tensor
 
@@ -132,7 +132,7 @@ def explain(
 
 def _record(op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...]) -> Node:
     """A Node for this op call, stamped with scope, phase and the user's source line."""
-    f = _user_frame(_getframe(2))
+    f = user_frame(_getframe(2))
     node = _new(Node)
     node.op = op
     node.params = params
@@ -151,25 +151,6 @@ def _record(op: OpDef, params: dict[str, Any], inputs: tuple[Any, ...]) -> Node:
     node.freed = False
     node.seq = next(_counter)
     return node
-
-
-def _user_frame(f: Any) -> Any:
-    """The first frame from f outwards that is not vizflow's (None if all are).
-
-    Its code is remembered (node._last_user_code): the eager fast paths skip this walk when
-    their caller runs that code again (a loop, several ops on one line).
-    """
-    internal = _internal
-    while f is not None:
-        code = f.f_code
-        v = internal.get(code.co_filename)
-        if v is None:
-            v = is_internal(code)
-        if not v:
-            _last_user_code[0] = code
-            return f
-        f = f.f_back
-    return None
 
 
 def _finish(
@@ -429,7 +410,7 @@ def binary_method(
         f: Any = getframe(1)
         code = f.f_code
         if code is not last_user[0]:  # else: the same user code as last time, no walk
-            f = _user_frame(f)
+            f = user_frame(f)
             if f is not None:
                 code = f.f_code
         node = new(Node)
@@ -504,7 +485,7 @@ def unary_method(op: OpDef) -> Callable[[Tensor], Any]:
         f: Any = getframe(1)
         code = f.f_code
         if code is not last_user[0]:  # else: the same user code as last time, no walk
-            f = _user_frame(f)
+            f = user_frame(f)
             if f is not None:
                 code = f.f_code
         node = new(Node)

@@ -7,7 +7,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from types import CodeType
+from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -214,9 +214,12 @@ def line_at(code: CodeType, lasti: int) -> int:
     return code.co_firstlineno
 
 
-def capture() -> tuple[CodeType | None, int]:
-    """The first frame outside vizflow: (code object, line); cheap enough to stay always on."""
-    f = sys._getframe(2)
+def user_frame(f: FrameType | None) -> FrameType | None:
+    """The first frame from f outwards that is not vizflow's (None if all are).
+
+    Its code is remembered (_last_user_code): the eager fast paths skip this walk when their
+    caller runs that code again (a loop, several ops on one line).
+    """
     internal = _internal
     while f is not None:
         code = f.f_code
@@ -224,9 +227,16 @@ def capture() -> tuple[CodeType | None, int]:
         if v is None:
             v = is_internal(code)
         if not v:
-            return code, f.f_lineno
-        f = f.f_back  # type: ignore[assignment]
-    return None, 0
+            _last_user_code[0] = code
+            return f
+        f = f.f_back
+    return None
+
+
+def capture() -> tuple[CodeType | None, int]:
+    """The first frame outside vizflow: (code object, line); cheap enough to stay always on."""
+    f = user_frame(sys._getframe(2))
+    return (None, 0) if f is None else (f.f_code, f.f_lineno)
 
 
 def capture_location() -> SourceLocation | None:
