@@ -16,7 +16,9 @@ Semantics (as tf.function / jax.jit):
 - Captured eager tensors are variables read by reference on every call; in-place writes to
   them (p -= lr * g, vf.optim's update ops) become variable updates applied by the plan.
 - Deterministic creation ops (zeros, ones, …) with no symbolic input run once at trace time;
-  random ops stay in the graph and draw new numbers on each call.
+  a tensor made so (or by vf.tensor) that only the graph still holds once the trace is over
+  becomes a constant, which folding can evaluate; one kept elsewhere (optimiser state) stays
+  a variable. Random ops stay in the graph and draw new numbers on each call.
 - `loss.backward()` on a symbolic loss adds backward nodes; during the trace `p.grad` holds
   the symbolic gradient. A compiled call does not write `.grad`: return grads if needed.
 """
@@ -27,6 +29,7 @@ import functools
 import operator
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -34,6 +37,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ..dispatch import intercept, register_symbolic_type
+from ..node import Node
 from ..registry import OpDef
 from ..tensor import Tensor, _make
 from .graph_ops import mutates
@@ -144,7 +148,17 @@ class Tracer:
         t.grad = g  # type: ignore[assignment]
 
     def close(self) -> None:
-        """Turn symbolic in-place writes into graph updates and restore every eager tensor."""
+        """Turn symbolic in-place writes into graph updates and restore every eager tensor;
+        then the tensors only the graph still holds become constants (_freeze_private)."""
+        self._restore()
+        self.seen.clear()  # the tracer's last references to captured tensors
+        self.grads.clear()
+        _freeze_private(self.graph)
+        _mark_updates(self.graph)
+
+    def _restore(self) -> None:
+        """Give every captured tensor back its array and .grad, recording in-place writes as
+        graph updates and symbolic gradients as gradient stores."""
         for t, orig in self.seen.values():
             if isinstance(t.data, Value):
                 new = t.data
@@ -156,7 +170,6 @@ class Tracer:
             if isinstance(t.grad, Value):
                 self._store_grad(t, t.grad)
             t.grad = g
-        _mark_updates(self.graph)
 
     def _store_grad(self, t: Tensor, grad: Value) -> None:
         """A gradient the traced code left in t.grad becomes a graph variable the plan writes
@@ -166,6 +179,44 @@ class Tracer:
         var = self.graph.variable(f"{t.name or 'var'}.grad", store, requires_grad=False)
         self.graph.assign(var, grad)
         self.grad_stores.append((t, store))
+
+
+def _freeze_private(g: Graph) -> None:
+    """Make constants of the variables whose tensor nothing outside the graph still holds.
+
+    A tensor the traced code made for itself (vf.zeros(n), vf.eye(k), vf.tensor(...)) is
+    captured as a variable like any other, but once the trace is over only the graph can
+    reach it: eager mode makes it afresh on every call, so it is a constant (which folding
+    can evaluate), and a write to it (`acc += x`) must not carry over to the next call. A
+    tensor still alive (optimiser state, a lazily built buffer) stays a variable, and so do
+    tensors that need grad or that an in-place op node writes into.
+    """
+    written = {root.uid for n in g.nodes if mutates(n.op) and (root := _written(n)) is not None}
+    private = [
+        (v, weakref.ref(v.tensor), v.tensor.data)
+        for v in g.variables
+        if v.tensor is not None and not v.tensor.requires_grad and v.uid not in written
+    ]
+    for v, _, _ in private:
+        v.tensor = None
+    frozen: set[int] = set()
+    for v, ref, arr in private:
+        v.tensor = ref()
+        if v.tensor is None:
+            v.kind, v.value, v.requires_grad = "constant", arr, False
+            frozen.add(v.uid)
+    if frozen:
+        g.variables = [v for v in g.variables if v.uid not in frozen]
+        g.constants += [v for v, _, _ in private if v.uid in frozen]
+        g.updates = [(var, new) for var, new in g.updates if var.uid not in frozen]
+
+
+def _written(n: Node) -> Value | None:
+    """The leaf value an in-place op node writes into (through a chain of such nodes)."""
+    x = n.inputs[0]
+    while isinstance(x, Value) and x.node is not None and mutates(x.node.op):
+        x = x.node.inputs[0]
+    return x if isinstance(x, Value) and x.node is None else None
 
 
 def _writes(new: Value, var: Value) -> bool:
