@@ -70,16 +70,13 @@ class Tracer:
     """Records every dispatch into a Graph; captured eager tensors become live variables."""
 
     def __init__(self, graph: Graph) -> None:
-        from ..nn.module import Module
-
         self.graph = graph
         self.by_array: dict[int, Value] = {}
         self.seen: dict[int, tuple[Tensor, Any]] = {}  # id -> (tensor, its original data)
         self.grads: dict[int, tuple[Tensor, Any]] = {}  # tensors whose .grad tracing replaced
         self.grad_stores: list[tuple[Tensor, Tensor]] = []  # (tensor, array its grad lands in)
         self.refresh: dict[Callable[[], None], None] = {}  # run before each call, in order
-        self.modules: dict[int, Module] = {}  # modules whose forward was running during an op
-        self._module_call = Module.__call__.__code__
+        self.modules: dict[int, Module] = {}  # modules called during the trace (report_calls)
 
     def handle(self, op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
         """The intercept handler: every op becomes a node, except deterministic creation ops.
@@ -89,7 +86,6 @@ class Tracer:
         In-place update ops become side-effecting nodes, and the written tensor then stands
         for the node's output, so later reads are ordered after the update.
         """
-        self._note_modules()
         if (
             op.category == "creation"
             and op.name not in RANDOM_OPS
@@ -105,17 +101,10 @@ class Tracer:
                 t.data = out
         return out
 
-    def _note_modules(self) -> None:
-        """Remember every Module whose __call__ is on the stack, up to where the trace began:
-        their train/eval modes shaped this graph, so the cache checks them on each call."""
-        f = sys._getframe(2)
-        code, stop = self._module_call, trace_graph.__code__
-        while f is not None and f.f_code is not stop:
-            if f.f_code is code:
-                m = f.f_locals.get("self")
-                if m is not None:
-                    self.modules.setdefault(id(m), m)
-            f = f.f_back  # type: ignore[assignment]
+    def note_module(self, m: Module) -> None:
+        """Remember a Module called during the trace: its train/eval mode shaped this graph,
+        so the cache checks it on each call."""
+        self.modules.setdefault(id(m), m)
 
     def convert(self, x: Any) -> Any:
         """A node input: Values and literals as they are; eager tensors captured as variables."""
@@ -277,11 +266,13 @@ def before_each_call(callback: Callable[[], None]) -> bool:
 
 @contextmanager
 def tracing(graph: Graph) -> Iterator[Tracer]:
-    """Record every op dispatched inside into `graph`."""
+    """Record every op dispatched inside into `graph`, and every Module called."""
+    from ..nn.module import report_calls
+
     tr = Tracer(graph)
     _tracers().append(tr)
     try:
-        with intercept(tr.handle):
+        with intercept(tr.handle), report_calls(tr.note_module):
             yield tr
     finally:
         _tracers().remove(tr)

@@ -7,8 +7,11 @@ viewer can group them. State is saved to .npz (never pickle).
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, Self
 
 import numpy as np
@@ -16,8 +19,49 @@ import numpy as np
 from .._state import STATE
 from ..autograd import no_grad
 from ..backend import CPU, get_device, to_device
+from ..dispatch import _mine
 from ..tensor import Tensor
 from .parameter import Parameter
+
+Reporter = Callable[["Module"], object]
+# (thread id, reporter) of each active report_calls; empty (the usual case), a Module call
+# pays one global lookup for it
+_reporters: list[tuple[int, Reporter]] = []
+
+
+@contextmanager
+def report_calls(reporter: Reporter) -> Iterator[None]:
+    """While active, every Module called on this thread is passed to `reporter` before its
+    forward runs (the innermost reporter of the thread only).
+
+    Graph tracing uses it: the train/eval modes of the modules that ran shaped the graph, so
+    a compiled function checks them on every call.
+    """
+    entry = (threading.get_ident(), reporter)
+    _reporters.append(entry)
+    try:
+        yield
+    finally:
+        _reporters.remove(entry)
+
+
+def _report(m: Module) -> None:
+    """Tell this thread's innermost reporter, if any, that m is being called."""
+    reporter = _mine(_reporters)
+    if reporter is not None:
+        reporter(m)
+
+
+def _reported(call: Callable[..., Any]) -> Callable[..., Any]:
+    """A subclass's own __call__, made to report the call first (it may skip Module's)."""
+
+    @functools.wraps(call)
+    def wrapper(self: Module, *args: Any, **kwargs: Any) -> Any:
+        if _reporters:
+            _report(self)
+        return call(self, *args, **kwargs)
+
+    return wrapper
 
 
 class Module:
@@ -36,6 +80,13 @@ class Module:
         d["_buffers"] = {}
         d["_modules"] = {}
         d["_scope"] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass defining __call__ gets it wrapped so that its calls are reported too."""
+        super().__init_subclass__(**kwargs)
+        call = cls.__dict__.get("__call__")
+        if call is not None:
+            cls.__call__ = _reported(call)  # type: ignore[method-assign]
 
     # ---- registration -----------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -108,6 +159,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _reporters:
+            _report(self)
         st = STATE
         prev = st.scope
         name = self._scope
@@ -345,4 +398,4 @@ class ModuleList(_ModuleSequence):
             m._set_scope(f"{name}/{k}" if name else k)
 
 
-__all__ = ["Module", "ModuleList", "Sequential"]
+__all__ = ["Module", "ModuleList", "Sequential", "report_calls"]

@@ -97,6 +97,35 @@ def test_modules_a_traced_function_calls_are_guarded():
     assert (f(x).numpy() == 0).any()
 
 
+class _Holder:
+    """Not a module: what it holds is reachable only through its attributes."""
+
+    def __init__(self, m: Any) -> None:
+        self.m = m
+
+
+class _DirectDropout(nn.Dropout):
+    """Overrides __call__ without calling Module.__call__."""
+
+    def __call__(self, x: Any) -> Any:
+        return self.forward(x)
+
+
+@pytest.mark.parametrize("kind", [nn.Dropout, _DirectDropout])
+def test_modules_reached_through_other_objects_are_guarded(kind):
+    vf.manual_seed(0)
+    h = _Holder(kind(0.5))
+    f = function(lambda x: h.m(x) * 1)
+    x = vf.tensor(np.ones(64, np.float32))
+    h.m.eval()
+    np.testing.assert_allclose(f(x).numpy(), 1.0)  # traced in eval mode: no op in dropout
+    h.m.train()
+    assert (f(x).numpy() == 0).any()
+    h.m.eval()
+    np.testing.assert_allclose(f(x).numpy(), 1.0)
+    assert len(f.cache[next(iter(f.cache))]) == 2
+
+
 class _Scaled(nn.Module):
     def __init__(self, k: float) -> None:
         super().__init__()
