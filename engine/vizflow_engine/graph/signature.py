@@ -4,7 +4,8 @@ Positional arguments come first, then keyword arguments sorted by name; tuples, 
 (in sorted key order) are walked. Array leaves (Tensors, numpy or cupy arrays) become graph
 inputs and enter the key as (shape, dtype, device, requires_grad); containers enter it as
 (type, length) or (type, keys); any other leaf is baked into the trace and enters it as
-(type, value), so 2 and 2.0 differ, or by identity when it cannot be hashed.
+(type, value), so 2 and 2.0 differ, or by identity when it cannot be hashed. A float that is
+NaN or zero enters it by its repr, so NaN hits the cache and 0.0 and -0.0 trace apart.
 """
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ def _walk(a: Any, key: list[Any], feeds: list[Any]) -> None:
         key.append((type(a), ks))
         for k in ks:
             _walk(a[k], key, feeds)
+    elif isinstance(a, (float, np.floating)):
+        # NaN != NaN would miss the cache on every call, and 0.0 == -0.0 would share a
+        # trace though results can differ (copysign, 1 / x): those key by their repr
+        key.append((type(a), a if a == a and a else repr(a)))
     elif isinstance(a, np.ndarray):
         key.append((a.shape, a.dtype, "cpu", False))
         feeds.append(a)

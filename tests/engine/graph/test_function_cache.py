@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -59,6 +60,22 @@ def test_python_numbers_are_keyed_by_type_and_value():
     np.testing.assert_allclose(f(x, 2.0).numpy(), 1.0)
     np.testing.assert_allclose(f(x, True).numpy(), 2.0)
     assert len(f.cache) == 3
+
+
+def test_a_nan_argument_hits_the_cache():
+    f = function(lambda x, s: x * s)
+    for nan in (float, np.float64, np.float32):
+        for _ in range(2):  # a new NaN object each call (one object would equal itself)
+            assert np.isnan(f(_ones(), nan("nan")).numpy()).all()
+    assert len(f.cache) == 3
+
+
+def test_zero_and_negative_zero_are_traced_apart():
+    f = function(lambda x, s: x * math.copysign(1.0, s))
+    np.testing.assert_allclose(f(_ones(), 0.0).numpy(), 1.0)
+    np.testing.assert_allclose(f(_ones(), -0.0).numpy(), -1.0)
+    np.testing.assert_allclose(f(_ones(), 0.0).numpy(), 1.0)
+    assert len(f.cache) == 2
 
 
 def test_requires_grad_of_an_argument_is_part_of_the_key():
