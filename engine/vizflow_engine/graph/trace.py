@@ -408,7 +408,14 @@ def _reachable(fn: Any) -> list[Any]:
 
 
 def trace(fn: Callable[..., Any], *specs: Any, **kwargs: Any) -> Graph:
-    """The Graph of fn for inputs described by specs (vf.spec), arrays or Tensors."""
+    """The Graph of fn for inputs described by specs (vf.spec), arrays or Tensors.
+
+    Limitation: the callbacks fn registers with before_each_call (an optimiser's lr refresh)
+    run before each call of a vf.function only; a Graph keeps no callbacks, so a Plan compiled
+    from this graph by hand reads the lr tensor as it was at trace time (or at the last
+    eager step or vf.function call): changing a group's lr does not reach it. Use vf.function
+    for a step whose learning rate changes.
+    """
     if isinstance(fn, Function):
         fn = fn.fn
     return trace_graph(fn, specs, kwargs).graph
