@@ -80,6 +80,14 @@ _P = np.exp(_x(4, 3))
 _P /= _P.sum(1, keepdims=True)
 _POOL_X = R.permutation(2 * 2 * 6 * 6).reshape(2, 2, 6, 6) / 10.0  # distinct: no ties
 
+
+def _dilated_pool_grad(g: vf.Tensor) -> vf.Tensor:
+    """max_pool2d's input gradient for cotangent g, dilated and ceil_mode windows (its own
+    gradient, in g, is max_pool2d_select)."""
+    x = vf.tensor(_POOL_X, dtype="float64", requires_grad=True)
+    return vf.grad(N.max_pool2d(x, 3, 2, 1, 2, True), x, g, create_graph=True)[0]
+
+
 SAMPLES: list[Sample] = [
     Sample(
         "conv2d",
@@ -132,6 +140,15 @@ SAMPLES: list[Sample] = [
         (0,),
         False,
     ),
+    Sample(  # dilated windows, a last partial window (ceil_mode): checked vs torch elsewhere
+        "max_pool2d",
+        lambda x: N.max_pool2d(x, 3, 2, 1, 2, True),
+        [_POOL_X],
+        None,
+        (0,),
+        False,
+    ),
+    Sample("max_pool2d_grad", _dilated_pool_grad, [_x(2, 2, 3, 3)], None),
     Sample("linear", N.linear, [_x(4, 3), _x(5, 3), _x(5)], lambda x, w, b: x @ w.T + b, (0, 1, 2)),
     Sample(
         "linear", N.linear, [_x(2, 4, 3), _x(5, 3), _x(5)], lambda x, w, b: x @ w.T + b, (0, 1, 2)
@@ -181,6 +198,18 @@ SAMPLES: list[Sample] = [
         lambda x: F.avg_pool2d(x, 3, 1, 1),
         [_x(1, 2, 4, 4)],
         lambda x: _naive_conv(x, np.full((2, 1, 3, 3), 1 / 9), 1, 1, 1, 2),
+    ),
+    Sample(  # per-window divisors: padding not counted, a last partial window
+        "avg_pool2d",
+        lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        [_x(1, 2, 5, 6)],
+        None,
+    ),
+    Sample(
+        "avg_pool2d",
+        lambda x: F.avg_pool2d(x, 2, 1, divisor_override=3),
+        [_x(1, 2, 3, 4)],
+        lambda x: _naive_conv(x, np.full((2, 1, 2, 2), 1 / 3), 1, 0, 1, 2),
     ),
     Sample(
         "layer_norm",

@@ -10,9 +10,11 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .. import functional as _F
 from ..autograd import no_grad
-from ..creation import arange, ones, rand_like
+from ..creation import arange, ones, rand_like, tensor
 from ..errors import ShapeError
 from ..functional import gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
 from ..node import capture_location
@@ -25,6 +27,8 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 def _reduce(loss: Any, reduction: str) -> Any:
     """Apply a loss reduction: 'mean', 'sum' or 'none'."""
+    if not isinstance(reduction, str):  # e.g. a weight tensor passed where PyTorch puts it
+        raise TypeError(f"reduction must be one of {_REDUCTIONS}, not a {type(reduction).__name__}")
     if reduction == "mean":
         return _F.mean(loss)
     if reduction == "sum":
@@ -91,18 +95,127 @@ def conv2d(
     return y
 
 
+def _window_cells(n: int, o: int, k: int, s: int, p: int, include_pad: bool) -> np.ndarray:
+    """Cells of each of o windows along one dim that count: inside the input and, when
+    include_pad, inside its padding (never the extra cells a ceil_mode window runs past)."""
+    start = np.arange(o) * s - p
+    end = np.minimum(start + k, n + p)
+    if not include_pad:
+        start, end = np.maximum(start, 0), np.minimum(end, n)
+    return end - start
+
+
 @composite(
     "avg_pool2d",
     "neural",
-    "z = mean of each kh×kw window (zeros padded, counted)",
-    params=("kernel_size", "stride", "padding"),
+    "z = Σ window / (cells counted, or divisor_override)",
+    params=(
+        "kernel_size",
+        "stride",
+        "padding",
+        "ceil_mode",
+        "count_include_pad",
+        "divisor_override",
+    ),
 )
-def avg_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Any:
-    """2-D average pooling, as a depthwise conv2d with weights 1/(kh·kw)."""
-    kh, kw = _N._pair(kernel_size)
-    c = x.shape[1]
-    w = ones((c, 1, kh, kw), dtype=x.dtype, device=x.device) * (1.0 / (kh * kw))
-    return _N.conv2d(x, w, stride if stride is not None else (kh, kw), padding, 1, c)
+def avg_pool2d(
+    x: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Any:
+    """2-D average pooling as PyTorch's: a depthwise conv2d of ones, divided per window.
+
+    The divisor is the window's size, less the cells past the padding (ceil_mode) and, when
+    not count_include_pad, the padding itself; divisor_override replaces it.
+    """
+    geo = _N.pool_geometry(kernel_size, stride, padding, 1, ceil_mode)
+    _N.check_pool_padding(geo)
+    if divisor_override is not None and divisor_override == 0:
+        raise ValueError("avg_pool2d: divisor_override must not be zero")
+    (kh, kw), (ph, pw) = geo.k, geo.p
+    n, c, h, w = x.shape
+    if c == 0:  # nothing to average, and conv2d cannot split zero channels into groups
+        return _F.reshape(x, (n, c, *geo.out_size(h, w)))
+    if ceil_mode:  # conv2d pads evenly: the cells a last window runs past go at the end here
+        eh, ew = geo.end_pad(h, w)
+        x = _F.pad(x, ((0, 0), (0, 0), (0, eh - ph), (0, ew - pw)))
+    total = _N.conv2d(x, ones((c, 1, kh, kw), dtype=x.dtype, device=x.device), geo.s, geo.p, 1, c)
+    if divisor_override is not None:
+        return total * (1.0 / divisor_override)
+    if count_include_pad and not ceil_mode:
+        return total * (1.0 / (kh * kw))
+    ho, wo = geo.out_size(h, w)
+    cells = np.outer(
+        _window_cells(h, ho, kh, geo.s[0], ph, count_include_pad),
+        _window_cells(w, wo, kw, geo.s[1], pw, count_include_pad),
+    )
+    return total * tensor(1.0 / cells, dtype=x.dtype, device=x.device)
+
+
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def _source_index(n: int, before: int, after: int, mode: str) -> np.ndarray:
+    """For each cell of a dim of n padded by (before, after) cells, the input cell it copies."""
+    limit = {"reflect": n - 1, "circular": n}.get(mode)  # reflect does not repeat the edge
+    if n == 0 or (limit is not None and max(before, after) > limit):
+        raise ValueError(
+            f"pad: mode={mode!r} cannot pad ({before}, {after}) a dim of size {n}"
+            + ("" if limit is None else f" (at most {limit} per side)")
+        )
+    i = np.arange(-before, n + after)
+    if mode == "reflect":
+        i = np.abs(i)
+        return np.where(i >= n, 2 * (n - 1) - i, i)
+    if mode == "replicate":
+        return np.clip(i, 0, n - 1)
+    return i % n
+
+
+def pad(x: Any, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Any:
+    """PyTorch's F.pad: pad is (before, after) pairs for the last dim, then the one before, ...
+
+    mode 'constant' fills with value; 'reflect' mirrors without repeating the edge,
+    'replicate' repeats the edge, 'circular' wraps round; a negative padding crops (not
+    with 'circular', where PyTorch wraps the cropped input). The last three
+    pad the last 1-3 dims of a batched or unbatched input, like PyTorch, and gather their
+    cells with an index per dim, so the gradient (a scatter-add) comes from getitem.
+    vf.pad is the numpy spelling (pad widths per dim, first dim first).
+    """
+    if len(pad) % 2:
+        raise ValueError(f"pad: needs (before, after) pairs, got {len(pad)} numbers")
+    pairs = [(int(pad[i]), int(pad[i + 1])) for i in range(0, len(pad), 2)]
+    nd = x.ndim
+    if len(pairs) > nd:
+        raise ValueError(f"pad: {len(pairs)} (before, after) pairs for a {nd}-d input")
+    if mode not in _PAD_MODES:
+        raise ValueError(f"pad: mode must be one of {_PAD_MODES}, not {mode!r}")
+    dims = range(nd - 1, nd - 1 - len(pairs), -1)
+    if mode == "constant":
+        crop = [slice(None)] * nd
+        widths = [(0, 0)] * nd
+        for d, (a, b) in zip(dims, pairs, strict=True):
+            crop[d] = slice(max(-a, 0), x.shape[d] - max(-b, 0))
+            widths[d] = (max(a, 0), max(b, 0))
+        if any(a < 0 or b < 0 for a, b in pairs):
+            x = _F.getitem(x, tuple(crop))
+        return _F.pad(x, tuple(widths), 0.0 if value is None else value)
+    if value:
+        raise ValueError(f"pad: mode={mode!r} takes no fill value (got {value})")
+    if not 1 <= len(pairs) <= 3 or nd not in (len(pairs) + 1, len(pairs) + 2):
+        raise ValueError(
+            f"pad: mode={mode!r} pads the last 1-3 dims of an input with one or two more "
+            f"(channels, batch): {len(pairs)} pair(s) do not fit a {nd}-d input"
+        )
+    if mode == "circular" and any(a < 0 or b < 0 for a, b in pairs):
+        raise ValueError(f"pad: mode='circular' takes no negative padding (cropping), got {pad}")
+    for d, (a, b) in zip(dims, pairs, strict=True):
+        x = _F.getitem(x, (slice(None),) * d + (_source_index(x.shape[d], a, b, mode),))
+    return x
 
 
 @composite("dropout", "neural", "z = x · [u ≥ p] / (1 - p), u ~ U(0, 1)", params=("p", "training"))
@@ -239,9 +352,31 @@ def embedding(idx: Any, weight: Any, padding_idx: int | None = None) -> Any:
     return out
 
 
-def one_hot(t: Any, num_classes: int) -> Any:
-    """Integer classes (...) as float one-hot vectors (..., num_classes)."""
-    return _F.cast(_F.eq(_F.unsqueeze(t, -1), arange(num_classes, device=t.device)), "float32")
+def one_hot(t: Any, num_classes: int = -1) -> Any:
+    """Integer classes (...) as int64 one-hot vectors (..., num_classes), as PyTorch's.
+
+    num_classes=-1 takes the largest class + 1, which needs t's values (not while tracing).
+    """
+    tdt = getattr(t, "dtype", None)
+    if tdt is not None and tdt.kind not in "iu":
+        raise TypeError(f"one_hot needs integer classes, not {tdt}")
+    if num_classes < 0:
+        a = _N.concrete_array(t)
+        if a is None or a.size == 0:
+            raise ValueError("one_hot: num_classes=-1 needs t's values and at least one of them")
+        num_classes = int(a.max()) + 1
+    _check_classes(t, num_classes, "one_hot", "class", None)
+    return _F.cast(_F.eq(_F.unsqueeze(t, -1), arange(num_classes, device=t.device)), "int64")
+
+
+def normalize(x: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Any:
+    """x divided by its p-norm along dim, floored at eps (PyTorch's F.normalize).
+
+    The divisor is max(Σ|x|^p, eps^p)^(1/p), equal to max(‖x‖_p, eps): the floor sits under
+    the root so a zero vector gets gradient 1/eps, as in PyTorch, rather than 0·∞ = nan.
+    """
+    total = _F.sum(_F.abs(x) ** p, dim, True)
+    return x / _F.maximum(total, eps**p) ** (1.0 / p)
 
 
 @composite(
@@ -253,7 +388,8 @@ def one_hot(t: Any, num_classes: int) -> Any:
 def nll_loss(logp: Any, target: Any, reduction: str = "mean", ignore_index: int = -100) -> Any:
     """Negative log-likelihood of class indices given log-probabilities (N, C).
 
-    A target outside [0, C) (other than ignore_index) is an IndexError, as in PyTorch.
+    A target outside [0, C) (other than ignore_index) is an IndexError, as in PyTorch; the
+    mean over targets that are all ignore_index is nan, as in PyTorch.
     """
     c = logp.shape[1]
     _check_classes(target, c, "nll_loss", "class index", ignore_index)
@@ -261,8 +397,9 @@ def nll_loss(logp: Any, target: Any, reduction: str = "mean", ignore_index: int 
     loss = -_F.sum(logp * hit, 1)
     valid = _F.cast(_F.ne(target, ignore_index), logp.dtype)
     loss = loss * valid
-    if reduction == "mean":
-        return _F.sum(loss) / _F.maximum(_F.sum(valid), 1.0)
+    if reduction == "mean":  # no valid target: 0/0 is nan, as in PyTorch (gradient zeros)
+        count = _F.sum(valid)
+        return _F.where(_F.eq(count, 0), float("nan"), _F.sum(loss) / _F.maximum(count, 1.0))
     return _reduce(loss, reduction)
 
 
@@ -312,13 +449,22 @@ def mse_loss(x: Any, y: Any, reduction: str = "mean") -> Any:
 @composite(
     "binary_cross_entropy_with_logits",
     "neural",
-    "ℓ = max(x, 0) - x y + ln(1 + e^-|x|) (weighted by pos_weight on y)",
+    "ℓ = w (max(x, 0) - x y + ln(1 + e^-|x|)) (pos_weight on the y term)",
     params=("reduction",),
 )
 def binary_cross_entropy_with_logits(
-    x: Any, y: Any, reduction: str = "mean", pos_weight: Any = None
+    x: Any, y: Any, reduction: str = "mean", pos_weight: Any = None, *, weight: Any = None
 ) -> Any:
-    """Sigmoid + binary cross-entropy in one stable expression."""
+    """Sigmoid + binary cross-entropy in one stable expression.
+
+    y must have x's shape (PyTorch's rule: (N, 1) logits against (N,) targets would broadcast
+    to an (N, N) loss). weight scales each element's loss, pos_weight the positive term
+    (per class, along the last dim). reduction comes third (PyTorch puts weight there):
+    pass weight by name.
+    """
+    xs, ys = getattr(x, "shape", None), getattr(y, "shape", None)
+    if xs is not None and ys is not None and not _same_known(tuple(xs), tuple(ys)):
+        raise ValueError(f"Target size ({tuple(ys)}) must be the same as input size ({tuple(xs)})")
     soft = _F.log1p(_F.exp(-_F.abs(x)))
     if pos_weight is None:
         loss = _F.relu(x) - x * y + soft
@@ -326,6 +472,8 @@ def binary_cross_entropy_with_logits(
         log_sig = -(_F.relu(-x) + soft)
         log_one_minus = -(_F.relu(x) + soft)
         loss = -(y * pos_weight * log_sig + (1.0 - y) * log_one_minus)
+    if weight is not None:
+        loss = loss * weight
     return _reduce(loss, reduction)
 
 
@@ -346,7 +494,9 @@ __all__ = [
     "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "normalize",
     "one_hot",
+    "pad",
     "relu",
     "sigmoid",
     "softmax",

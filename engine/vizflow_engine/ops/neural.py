@@ -11,7 +11,7 @@ optimiser-state write through them, so a tracer that intercepts dispatch sees ea
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
@@ -49,11 +49,25 @@ def _needs(t: Any) -> bool:
     return bool(getattr(t, "requires_grad", True))
 
 
-def _out_len(n: int | None, k: int, s: int, p: int, d: int) -> int | None:
-    """Output length of a convolution/pool along one dim (None when unknown)."""
+@overload
+def _out_len(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool = False) -> int: ...
+@overload
+def _out_len(
+    n: int | None, k: int, s: int, p: int, d: int, ceil_mode: bool = False
+) -> int | None: ...
+def _out_len(n: int | None, k: int, s: int, p: int, d: int, ceil_mode: bool = False) -> int | None:
+    """Output length of a convolution/pool along one dim (None when unknown).
+
+    ceil_mode (pooling) rounds up, as PyTorch does, but drops a last window that would start
+    past the input and its left padding (it would hold padding only).
+    """
     if n is None:
         return None
-    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+    span = n + 2 * p - d * (k - 1) - 1
+    out = (span + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
 
 
 # ---- convolution --------------------------------------------------------------------------
@@ -387,77 +401,132 @@ _POOL_PARAMS = [
     Param("kernel_size", doc="window (kh, kw)"),
     Param("stride", None, "step (default: kernel_size)"),
     Param("padding", (0, 0), "-inf padding on each side"),
+    Param("dilation", (1, 1), "spacing between window taps (dh, dw)"),
+    Param("ceil_mode", False, "round the output size up (a last, partial window)"),
 ]
 
 
-def _window(kernel_size: Any, stride: Any, padding: Any) -> tuple[Pair, Pair, Pair]:
-    """Pooling geometry as (kernel, stride, padding) pairs; the stride defaults to the kernel."""
-    return _pair(kernel_size), _pair(stride if stride is not None else kernel_size), _pair(padding)
+class PoolGeometry(NamedTuple):
+    """A pooling window as (h, w) pairs (the stride defaults to the kernel) and ceil_mode."""
+
+    k: Pair
+    s: Pair
+    p: Pair
+    d: Pair
+    ceil_mode: bool
+
+    @overload
+    def out_size(self, h: int, w: int) -> tuple[int, int]: ...
+    @overload
+    def out_size(self, h: int | None, w: int | None) -> tuple[int | None, int | None]: ...
+    def out_size(self, h: int | None, w: int | None) -> tuple[int | None, int | None]:
+        """Output (Ho, Wo) for an input of (h, w)."""
+        return tuple(  # type: ignore[return-value]
+            _out_len(n, self.k[i], self.s[i], self.p[i], self.d[i], self.ceil_mode)
+            for i, n in enumerate((h, w))
+        )
+
+    def end_pad(self, h: int, w: int) -> Pair:
+        """Padding after (h, w): p, or more when a ceil_mode window runs past it."""
+        k, s, p, d = self.k, self.s, self.p, self.d
+        return tuple(  # type: ignore[return-value]
+            max(
+                p[i],
+                (_out_len(n, k[i], s[i], p[i], d[i], self.ceil_mode) - 1) * s[i]
+                + d[i] * (k[i] - 1)
+                + 1
+                - n
+                - p[i],
+            )
+            for i, n in enumerate((h, w))
+        )
 
 
-def _pool_windows(xp: Any, x: Any, k: Pair, s: Pair, p: Pair) -> Any:
-    """(N, C, Ho, Wo, kh·kw) windows of x padded with -inf (a copy)."""
+def pool_geometry(
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+) -> PoolGeometry:
+    """Pooling params normalised (pairs of ints); the stride defaults to the kernel."""
+    k = _pair(kernel_size)
+    return PoolGeometry(
+        k, k if stride is None else _pair(stride), _pair(padding), _pair(dilation), bool(ceil_mode)
+    )
+
+
+def check_pool_padding(geo: PoolGeometry) -> None:
+    """Refuse padding over half the (dilated) window, as PyTorch does: a window of padding only
+    would have no maximum and nothing to average."""
+    for i in range(2):
+        if geo.p[i] * 2 > geo.d[i] * (geo.k[i] - 1) + 1:
+            raise ValueError(
+                f"pooling padding {geo.p} must be at most half the kernel {geo.k} "
+                f"(dilation {geo.d})"
+            )
+
+
+def _pool_padded(xp: Any, x: Any, geo: PoolGeometry, fill: float) -> tuple[Any, int, int]:
+    """x padded with fill on every side its windows reach past (a copy when any), Ho, Wo."""
     n, c, h, w = x.shape
-    if p[0] or p[1]:
-        xp_ = xp.full((n, c, h + 2 * p[0], w + 2 * p[1]), -xp.inf, dtype=x.dtype)
-        xp_[:, :, p[0] : p[0] + h, p[1] : p[1] + w] = x
-        x = xp_
-    ho = (x.shape[2] - k[0]) // s[0] + 1
-    wo = (x.shape[3] - k[1]) // s[1] + 1
+    ho, wo = geo.out_size(h, w)
+    (ph, pw), (eh, ew) = geo.p, geo.end_pad(h, w)
+    if ph or pw or eh or ew:
+        buf = xp.full((n, c, ph + h + eh, pw + w + ew), fill, dtype=x.dtype)
+        buf[:, :, ph : ph + h, pw : pw + w] = x
+        x = buf
+    return x, ho, wo
+
+
+def _pool_windows(xp: Any, x: Any, geo: PoolGeometry) -> Any:
+    """(N, C, Ho, Wo, kh·kw) windows of x padded with -inf (a copy)."""
+    x, ho, wo = _pool_padded(xp, x, geo, -xp.inf)
+    (kh, kw), (sh, sw), (dh, dw) = geo.k, geo.s, geo.d
     s0, s1, s2, s3 = x.strides
     view = xp.lib.stride_tricks.as_strided(
-        x, (n, c, ho, wo, k[0], k[1]), (s0, s1, s[0] * s2, s[1] * s3, s2, s3)
+        x, (x.shape[0], x.shape[1], ho, wo, kh, kw), (s0, s1, sh * s2, sw * s3, dh * s2, dw * s3)
     )
-    return view.reshape(n, c, ho, wo, k[0] * k[1])
+    return view.reshape(x.shape[0], x.shape[1], ho, wo, kh * kw)
 
 
-def _window_argmax(xp: Any, x: Any, k: Pair, s: Pair, p: Pair) -> Any:
+def _window_argmax(xp: Any, x: Any, geo: PoolGeometry) -> Any:
     """(N, C, Ho, Wo): where in its window (flat, row-major) each window's first maximum is."""
-    return _pool_windows(xp, x, k, s, p).argmax(axis=-1)
+    return _pool_windows(xp, x, geo).argmax(axis=-1)
 
 
-def _tiles(x: Any, k: Pair, s: Pair, p: Pair) -> Any:
+def _tiles(x: Any, geo: PoolGeometry) -> Any:
     """x as (N, C, Ho, kh, Wo, kw) when windows tile it exactly (a free view), else None."""
     n, c, h, w = x.shape
-    if k != s or p != (0, 0) or h % k[0] or w % k[1]:
+    k = geo.k
+    if k != geo.s or geo.p != (0, 0) or geo.d != (1, 1) or h % k[0] or w % k[1]:
         return None
     return x.reshape(n, c, h // k[0], k[0], w // k[1], k[1])
 
 
-def _maxpool_fwd(xp: Any, x: Any, kernel_size: Pair, stride: Pair | None, padding: Pair) -> Any:
-    k, s, p = _window(kernel_size, stride, padding)
-    t = _tiles(x, k, s, p)
+def _maxpool_fwd(xp: Any, x: Any, **geometry: Any) -> Any:
+    geo = pool_geometry(**geometry)
+    t = _tiles(x, geo)
     if t is not None:
         return t.max(axis=(3, 5))
-    return _pool_windows(xp, x, k, s, p).max(axis=-1)
+    return _pool_windows(xp, x, geo).max(axis=-1)
 
 
-def _pool_rule(
-    specs: tuple[TensorSpec, ...], kernel_size: Pair, stride: Pair | None, padding: Pair
-) -> TensorSpec:
+def _pool_rule(specs: tuple[TensorSpec, ...], **geometry: Any) -> TensorSpec:
     (x,) = specs
     if len(x.shape) != 4:
         raise ValueError(f"pooling needs (N, C, H, W) input, got {tuple(x.shape)}")
-    k, s, p = _window(kernel_size, stride, padding)
-    if p[0] * 2 > k[0] or p[1] * 2 > k[1]:
-        raise ValueError(f"padding {p} must be at most half the kernel {k}")
+    geo = pool_geometry(**geometry)
+    check_pool_padding(geo)
     n, c, h, w = x.shape
-    return TensorSpec(
-        (n, c, _out_len(h, k[0], s[0], p[0], 1), _out_len(w, k[1], s[1], p[1], 1)),
-        dtypes.as_dtype(x.dtype),
-    )
+    ho, wo = geo.out_size(h, w)
+    if (ho is not None and ho < 1) or (wo is not None and wo < 1):
+        raise ValueError(f"pooling window {geo.k} (dilation {geo.d}) does not fit input {h}x{w}")
+    return TensorSpec((n, c, ho, wo), dtypes.as_dtype(x.dtype))
 
 
-def _maxpool_vjp(
-    g: Any, ins: Any, out: Any, kernel_size: Pair, stride: Pair | None, padding: Pair
-) -> tuple[Any]:
-    return (
-        dispatch(
-            MAX_POOL2D_GRAD,
-            (ins[0], g),
-            {"kernel_size": kernel_size, "stride": stride, "padding": padding},
-        ),
-    )
+def _maxpool_vjp(g: Any, ins: Any, out: Any, **geometry: Any) -> tuple[Any]:
+    return (dispatch(MAX_POOL2D_GRAD, (ins[0], g), geometry),)
 
 
 MAX_POOL2D = defop(
@@ -473,27 +542,27 @@ MAX_POOL2D = defop(
 )
 
 
-def _maxpool_grad_fwd(
-    xp: Any, x: Any, g: Any, kernel_size: Pair, stride: Pair | None, padding: Pair
-) -> Any:
-    k, s, p = _window(kernel_size, stride, padding)
+def _maxpool_grad_fwd(xp: Any, x: Any, g: Any, **geometry: Any) -> Any:
+    geo = pool_geometry(**geometry)
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = geo.k, geo.s, geo.p, geo.d
     n, c, h, w = x.shape
-    t = _tiles(x, k, s, p)
+    t = _tiles(x, geo)
     if t is not None:  # non-overlapping windows: scatter through the same free view
-        ho, wo = h // k[0], w // k[1]
-        win = t.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, ho, wo, k[0] * k[1])
+        ho, wo = h // kh, w // kw
+        win = t.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, ho, wo, kh * kw)
         arg = win.argmax(axis=-1)
-        hit = arg[..., None] == xp.arange(k[0] * k[1])
+        hit = arg[..., None] == xp.arange(kh * kw)
         dx = xp.where(hit, g[..., None], 0).astype(g.dtype, copy=False)
-        return dx.reshape(n, c, ho, wo, k[0], k[1]).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, h, w)
-    arg = _window_argmax(xp, x, k, s, p)
+        return dx.reshape(n, c, ho, wo, kh, kw).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, h, w)
+    arg = _window_argmax(xp, x, geo)
     ho, wo = arg.shape[2:]
-    buf = xp.zeros((n, c, h + 2 * p[0], w + 2 * p[1]), dtype=g.dtype)
-    for i in range(k[0]):
-        for j in range(k[1]):
-            sel = xp.where(arg == i * k[1] + j, g, 0)
-            buf[:, :, i : i + s[0] * (ho - 1) + 1 : s[0], j : j + s[1] * (wo - 1) + 1 : s[1]] += sel
-    return buf[:, :, p[0] : p[0] + h, p[1] : p[1] + w]
+    buf, _, _ = _pool_padded(xp, xp.zeros((n, c, h, w), dtype=g.dtype), geo, 0.0)
+    for i in range(kh):
+        for j in range(kw):
+            sel = xp.where(arg == i * kw + j, g, 0)
+            r, q = i * dh, j * dw
+            buf[:, :, r : r + sh * (ho - 1) + 1 : sh, q : q + sw * (wo - 1) + 1 : sw] += sel
+    return buf[:, :, ph : ph + h, pw : pw + w]
 
 
 def _maxpool_grad_vjp(gz: Any, ins: Any, out: Any, **geometry: Any) -> tuple[Any, Any]:
@@ -515,12 +584,10 @@ MAX_POOL2D_GRAD = defop(
 )
 
 
-def _maxpool_select_fwd(
-    xp: Any, x: Any, u: Any, kernel_size: Pair, stride: Pair | None, padding: Pair
-) -> Any:
-    k, s, p = _window(kernel_size, stride, padding)
-    arg = _window_argmax(xp, x, k, s, p)
-    picked = xp.take_along_axis(_pool_windows(xp, u, k, s, p), arg[..., None], axis=-1)
+def _maxpool_select_fwd(xp: Any, x: Any, u: Any, **geometry: Any) -> Any:
+    geo = pool_geometry(**geometry)
+    arg = _window_argmax(xp, x, geo)
+    picked = xp.take_along_axis(_pool_windows(xp, u, geo), arg[..., None], axis=-1)
     return picked[..., 0]
 
 
@@ -656,7 +723,9 @@ def _ce_fwd(
     total = loss.sum()
     if reduction == "sum":
         return total
-    return (total / max(nvalid, 1)).astype(x.dtype)
+    if not nvalid:  # every target ignored: PyTorch's mean is 0/0, nan (its gradient zeros)
+        return xp.asarray(xp.nan, dtype=x.dtype)
+    return (total / nvalid).astype(x.dtype)
 
 
 def _ce_rule(
@@ -744,7 +813,7 @@ def _ce_grad_vjp(
     e = F.exp(x - F.max(x, 1, True))  # the max's gradient cancels: softmax is shift-invariant
     s = e / F.sum(e, 1, True)
     q, valid = _onehot_q(x, t, label_smoothing, ignore_index)
-    scale = valid / F.sum(valid) if reduction == "mean" else valid
+    scale = valid / F.maximum(F.sum(valid), 1.0) if reduction == "mean" else valid
     gcol = F.unsqueeze(g, 1) if reduction == "none" else g
     gx = gg = None
     if _needs(x):
@@ -1031,17 +1100,25 @@ def conv2d_weight(
     )
 
 
-def max_pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Any:
-    """2-D max pooling (stride defaults to kernel_size)."""
-    return dispatch(
-        MAX_POOL2D,
-        (x,),
-        {
-            "kernel_size": _pair(kernel_size),
-            "stride": None if stride is None else _pair(stride),
-            "padding": _pair(padding),
-        },
-    )
+def max_pool2d(
+    x: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+) -> Any:
+    """2-D max pooling as PyTorch's (stride defaults to kernel_size; -inf padding)."""
+    geo = pool_geometry(kernel_size, stride, padding, dilation, ceil_mode)
+    check_pool_padding(geo)  # eager dispatch skips the shape rule, which also checks it
+    params = {
+        "kernel_size": geo.k,
+        "stride": None if stride is None else geo.s,
+        "padding": geo.p,
+        "dilation": geo.d,
+        "ceil_mode": geo.ceil_mode,
+    }
+    return dispatch(MAX_POOL2D, (x,), params)
 
 
 def linear(x: Any, w: Any, b: Any) -> Any:
