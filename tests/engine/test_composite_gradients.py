@@ -308,7 +308,9 @@ def _nll_loss(draw: Any) -> Call:
         loss = np.where(valid, -a[0][np.arange(n), np.where(valid, target, 0)], 0.0)
         if reduction == "none":
             return loss
-        return loss.sum() / (max(valid.sum(), 1) if reduction == "mean" else 1)
+        if reduction == "sum":
+            return loss.sum()
+        return loss.sum() / valid.sum() if valid.any() else np.nan  # PyTorch: nan
 
     return Call(
         [_values(rng, (n, c))],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -358,6 +358,9 @@ class Graph:
         self.updates: list[tuple[Value, Value]] = []  # (variable, its new value)
         self.out: dict[Node, Value] = {}  # each node's output value
         self._names: dict[str, int] = {}
+        # run before every execution of a plan compiled from this graph: the traced code's
+        # before_each_call callbacks (an optimiser's lr refresh); kept by passes, not saved
+        self.refresh: tuple[Callable[[], None], ...] = ()
 
     # ---- naming -----------------------------------------------------------------------------
     def unique(self, base: str) -> str:

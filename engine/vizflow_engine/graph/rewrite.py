@@ -19,6 +19,7 @@ class Rewriter:
     def __init__(self, src: Graph) -> None:
         self.src = src
         self.g = Graph(src.name)
+        self.g.refresh = src.refresh
         self.map: dict[int, Any] = {}
         self.node_map: dict[Node, Node] = {}
         for kind in ("inputs", "variables", "constants"):

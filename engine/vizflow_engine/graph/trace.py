@@ -356,7 +356,6 @@ class Traced(NamedTuple):
     graph: Graph
     tree: Tree
     grad_stores: GradStores
-    refresh: tuple[Callable[[], None], ...]
     modules: tuple[Module, ...]
     modes: list[bool]
 
@@ -376,7 +375,8 @@ def trace_graph(
     roots = [*tr.modules.values(), *_reachable(fn), *leaves(args, kwargs)]
     mods = {id(m): m for r in roots if isinstance(r, Module) for m in r.modules()}
     modules = tuple(mods.values())
-    return Traced(g, tree, tr.grad_stores, tuple(tr.refresh), modules, _modes(modules))
+    g.refresh = tuple(tr.refresh)  # every plan compiled from g runs them before each run
+    return Traced(g, tree, tr.grad_stores, modules, _modes(modules))
 
 
 _training = operator.attrgetter("training")
@@ -410,11 +410,9 @@ def _reachable(fn: Any) -> list[Any]:
 def trace(fn: Callable[..., Any], *specs: Any, **kwargs: Any) -> Graph:
     """The Graph of fn for inputs described by specs (vf.spec), arrays or Tensors.
 
-    Limitation: the callbacks fn registers with before_each_call (an optimiser's lr refresh)
-    run before each call of a vf.function only; a Graph keeps no callbacks, so a Plan compiled
-    from this graph by hand reads the lr tensor as it was at trace time (or at the last
-    eager step or vf.function call): changing a group's lr does not reach it. Use vf.function
-    for a step whose learning rate changes.
+    The callbacks fn registered with before_each_call (an optimiser's lr refresh) stay with
+    the graph (Graph.refresh, kept by passes, not saved to files): every Plan compiled from
+    it runs them before each run, so a changed learning rate reaches a hand-compiled step.
     """
     if isinstance(fn, Function):
         fn = fn.fn
@@ -424,12 +422,12 @@ def trace(fn: Callable[..., Any], *specs: Any, **kwargs: Any) -> Graph:
 class _Entry:
     """One compiled trace of a Function: its plan and what a call needs around it."""
 
-    __slots__ = ("graph", "modes", "modules", "plan", "refresh", "stores", "tree")
+    __slots__ = ("graph", "modes", "modules", "plan", "stores", "tree")
 
     def __init__(self, plan: Any, t: Traced) -> None:
         self.plan = plan
         self.graph, self.tree, self.stores = t.graph, t.tree, t.grad_stores
-        self.refresh, self.modules, self.modes = t.refresh, t.modules, t.modes
+        self.modules, self.modes = t.modules, t.modes
 
 
 class Function:
@@ -490,9 +488,7 @@ class Function:
             return self.fn(*args, **kwargs)
         key, feeds = call_key(args, kwargs)
         e = self._entry(args, kwargs, key)
-        for refresh in e.refresh:
-            refresh()
-        outs = e.plan.run(*feeds)
+        outs = e.plan.run(*feeds)  # runs the graph's refresh callbacks (lr) first
         for t, store in e.stores:  # as after eager backward(): .grad holds this call's gradient
             t.grad = store
         dev = e.plan.device

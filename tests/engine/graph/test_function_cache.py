@@ -252,6 +252,28 @@ def test_setting_a_group_lr_applies_to_the_next_compiled_call():
     np.testing.assert_allclose(w.numpy(), [-0.5, -0.5])
 
 
+def test_a_hand_compiled_traced_step_sees_lr_changes_even_after_passes():
+    w = vf.tensor(np.ones(2), requires_grad=True)
+    opt = optim.SGD([w], lr=1.0)
+
+    def step(x):
+        opt.zero_grad()
+        (w * x).sum().backward()
+        opt.step()
+
+    g = vf.trace(step, _ones(2))
+    plan = vf.optimize(g)[0].compile()  # the refresh callbacks survive the passes
+    plan.run(_ones(2))
+    np.testing.assert_allclose(w.numpy(), [0.0, 0.0])
+    opt.param_groups[0]["lr"] = 0.25
+    plan.run(_ones(2))
+    np.testing.assert_allclose(w.numpy(), [-0.25, -0.25])
+    opt.param_groups[0]["lr"] = 2.0
+    run = plan.start(_ones(2))
+    run.finish()
+    np.testing.assert_allclose(w.numpy(), [-2.25, -2.25])
+
+
 def test_a_compiled_method_called_inside_a_trace_runs_inline():
     vf.manual_seed(2)
     m = _Scaled(2.0)

@@ -323,6 +323,8 @@ class Plan:
 
     def run(self, *feeds: Any) -> list[Any]:
         """Run the whole plan; returns the output arrays (fresh memory, safe to keep)."""
+        for refresh in self.graph.refresh:
+            refresh()
         f = self._feeds(feeds)
         if self._pool is None:
             res: list[Any] = self._run(f, self.cells, self._consts)
@@ -372,6 +374,8 @@ class Plan:
 
     def start(self, *feeds: Any, copy: bool = True) -> Run:
         """Begin a stepped run (for the debugger): see Run."""
+        for refresh in self.graph.refresh:
+            refresh()
         return Run(self, self._load(self._feeds(feeds)), copy)
 
     def __repr__(self) -> str:
