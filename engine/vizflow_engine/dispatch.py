@@ -180,7 +180,7 @@ def _finish(
     t.data = out
     t.device = dev
     t.grad = None
-    t.name = None
+    t._name = None
     t._hooks = None
     t._retain = False
     tape = _mine(_tapes) if _tapes else None
@@ -395,7 +395,7 @@ def binary_method(
         t.data = out
         t.device = dev
         t.grad = None
-        t.name = None
+        t._name = None
         t._hooks = None
         t._retain = False
         if not need or not differentiable or (dt is not _F32 and dt.kind != "f"):
@@ -470,7 +470,7 @@ def unary_method(op: OpDef) -> Callable[[Tensor], Any]:
         t.data = out
         t.device = dev
         t.grad = None
-        t.name = None
+        t._name = None
         t._hooks = None
         t._retain = False
         if not self.requires_grad or not differentiable or (dt is not _F32 and dt.kind != "f"):

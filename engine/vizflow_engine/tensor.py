@@ -83,11 +83,11 @@ class Tensor:
     __slots__ = (
         "__weakref__",
         "_hooks",
+        "_name",
         "_retain",
         "data",
         "device",
         "grad",
-        "name",
         "node",
         "requires_grad",
     )
@@ -97,7 +97,7 @@ class Tensor:
     data: Any
     device: Device
     grad: Tensor | None
-    name: str | None
+    _name: str | None
     node: Node | None
     requires_grad: bool
     _hooks: list[Hook] | None
@@ -118,7 +118,7 @@ class Tensor:
         self.device = dev
         self.node = None
         self.grad = None
-        self.name = name
+        self._name = name
         self._hooks = None
         self._retain = False
         self.requires_grad = False
@@ -126,6 +126,18 @@ class Tensor:
             self.requires_grad_()
 
     # ---- properties -------------------------------------------------------------------
+    @property
+    def name(self) -> str | None:
+        """The tensor's name (shown in the viewer; parameters get their module path)."""
+        return self._name
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        """Name the tensor and the node that made it, so a graph shows the name too."""
+        self._name = value
+        if self.node is not None:
+            self.node.name = value
+
     @property
     def shape(self) -> tuple[int, ...]:
         """The shape as a tuple of ints."""
@@ -925,7 +937,7 @@ def _make(data: Any, device: Device, node: Node | None, requires_grad: bool) -> 
     t.node = node
     t.requires_grad = requires_grad
     t.grad = None
-    t.name = None
+    t._name = None
     t._hooks = None
     t._retain = False
     return t

@@ -402,3 +402,12 @@ def test_grad_mode_and_scope_are_per_thread() -> None:
     assert z.node is None  # no_grad holds here
     node = seen["node"]
     assert node is not None and node.scope == ""  # ...and not in the other thread
+
+
+def test_naming_a_tensor_names_the_node_that_made_it() -> None:
+    x = vf.tensor([1.0, 2.0], requires_grad=True, name="x")
+    h = (x * 2.0).tanh()
+    assert h.node.name is None and h.name is None
+    h.name = "hidden"
+    assert h.name == "hidden" and h.node.name == "hidden"
+    assert x.name == "x" and x.node is None  # a leaf has no node to name
