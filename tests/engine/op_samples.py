@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import special
 
+from vizflow_engine.ops.indexing import INPUT, fill_index
+
 
 @dataclass
 class Case:
@@ -293,11 +295,23 @@ def index_for(draw: st.DrawFn, shape: tuple[int, ...]) -> tuple[Any, ...]:
 
 
 @st.composite
+def index_inputs(
+    draw: st.DrawFn, index: tuple[Any, ...]
+) -> tuple[tuple[Any, ...], tuple[np.ndarray, ...]]:
+    """The index as it is, or with its integer arrays as op inputs (index tensors)."""
+    if not draw(st.booleans()):
+        return index, ()
+    arrays = tuple(i for i in index if isinstance(i, np.ndarray) and i.dtype != bool)
+    return tuple(INPUT if any(i is a for a in arrays) else i for i in index), arrays
+
+
+@st.composite
 def getitem_case(draw: st.DrawFn) -> Case:
     """An array and an index into it."""
     shape = draw(SHAPE)
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
-    return Case((rng.uniform(-1, 1, shape),), {"index": draw(index_for(shape))})
+    index, arrays = draw(index_inputs(draw(index_for(shape))))
+    return Case((rng.uniform(-1, 1, shape), *arrays), {"index": index})
 
 
 @st.composite
@@ -307,7 +321,8 @@ def index_add_case(draw: st.DrawFn) -> Case:
     index = draw(index_for(shape))
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
     vshape = np.zeros(shape)[index].shape
-    return Case((rng.uniform(-1, 1, vshape),), {"index": index, "shape": shape})
+    index, arrays = draw(index_inputs(index))
+    return Case((rng.uniform(-1, 1, vshape), *arrays), {"index": index, "shape": shape})
 
 
 @st.composite
@@ -322,7 +337,8 @@ def setitem_case(draw: st.DrawFn) -> Case:
     vshape = np.zeros(shape)[index].shape
     if vshape and draw(st.booleans()):
         vshape = vshape[1:]
-    return Case((rng.uniform(-1, 1, shape), rng.uniform(-1, 1, vshape)), {"index": index})
+    index, arrays = draw(index_inputs(index))
+    return Case((rng.uniform(-1, 1, shape), rng.uniform(-1, 1, vshape), *arrays), {"index": index})
 
 
 def _creation(params: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[Case]:
@@ -333,15 +349,19 @@ _dtype = st.sampled_from([np.dtype("float32"), np.dtype("float64")])
 _shape_params = st.fixed_dictionaries({"shape": SHAPE, "dtype": _dtype})
 
 
-def _ref_setitem(x: np.ndarray, v: np.ndarray, index: Any) -> np.ndarray:
+def _ref_getitem(x: np.ndarray, *arrays: np.ndarray, index: Any) -> np.ndarray:
+    return x[fill_index(index, arrays)]
+
+
+def _ref_setitem(x: np.ndarray, v: np.ndarray, *arrays: np.ndarray, index: Any) -> np.ndarray:
     out = x.copy()
-    out[index] = v
+    out[fill_index(index, arrays)] = v
     return out
 
 
-def _ref_index_add(g: np.ndarray, index: Any, shape: Any) -> np.ndarray:
+def _ref_index_add(g: np.ndarray, *arrays: np.ndarray, index: Any, shape: Any) -> np.ndarray:
     z = np.zeros(shape)
-    np.add.at(z, index, g)
+    np.add.at(z, fill_index(index, arrays), g)
     return z
 
 
@@ -460,7 +480,7 @@ SAMPLES: dict[str, Sample] = {
         pad_case(),
         lambda x, pad_width, value: np.pad(x, pad_width, constant_values=value) if pad_width else x,
     ),
-    "getitem": Sample(getitem_case(), lambda x, index: x[index]),
+    "getitem": Sample(getitem_case(), _ref_getitem),
     "index_add": Sample(index_add_case(), _ref_index_add),
     "setitem": Sample(setitem_case(), _ref_setitem),
     "zeros": Sample(_creation(_shape_params), lambda shape, dtype: np.zeros(shape, dtype)),

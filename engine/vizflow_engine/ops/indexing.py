@@ -1,19 +1,39 @@
-"""Indexing: getitem (basic and advanced), its scatter-add gradient, and setitem."""
+"""Indexing: getitem (basic and advanced), its scatter-add gradient, and setitem.
+
+An index is an op param (a tuple of ints, slices, None, Ellipsis and constant arrays),
+except for its integer index tensors: those are op inputs after x (and setitem's value),
+and the param holds the string INPUT where each one goes. So `x[i]` with a tensor `i`
+records `getitem(x, i)` eagerly and traces to a graph node reading the symbolic `i`, and
+gradients (a scatter-add at the same index) flow the same way in both modes. Boolean mask
+tensors stay constants: eagerly their data is the index; a symbolic mask gives a shape that
+depends on its values, which a graph cannot hold.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import dtypes
 from .._state import STATE
-from ..dispatch import dispatch, unary
+from ..dispatch import _symbolic_handler, dispatch, unary
 from ..registry import Param, TensorSpec, defop
 from ..tensor import Tensor
-from ._rules import UNKNOWN_DIM_PROBES
+from ._rules import UNKNOWN_DIM_PROBES, broadcast_shapes
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
+_PLAIN = frozenset(_BASIC)  # exact classes: bool (a subclass of int) is not a basic index
+
+INPUT = "<input>"
+"""Stands in an index param for the next index-array input of the op."""
+
+_MASK_HINT = (
+    "a boolean mask tensor as an index gives a shape that depends on its values, which a "
+    "traced graph cannot hold; keep the shape with vf.where(mask, x, 0), or index with a "
+    "constant (numpy) mask"
+)
 
 
 def is_basic(index: tuple[Any, ...]) -> bool:
@@ -21,24 +41,47 @@ def is_basic(index: tuple[Any, ...]) -> bool:
     return all(isinstance(i, _BASIC) and not isinstance(i, bool) for i in index)
 
 
-def normalize_index(index: Any) -> tuple[Any, ...]:
-    """An index as a tuple with Tensors and lists turned into arrays (kept on their device)."""
-    if not isinstance(index, tuple):
+def split_index(index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(template, inputs): the index as an op param, and its index tensors as op inputs.
+
+    Integer Tensors and symbolic values become inputs (INPUT marks their place); lists,
+    numpy arrays and boolean Tensors become constant arrays (kept on their device).
+    Indexes of ints and slices only take the first branch.
+    """
+    if index.__class__ is not tuple:
         index = (index,)
-    out = []
+    out: list[Any] = []
+    inputs: list[Any] = []
     for i in index:
-        if isinstance(i, Tensor):
-            out.append(i.data)
+        if i.__class__ in _PLAIN:
+            out.append(i)
+        elif isinstance(i, Tensor):
+            if i.data.dtype.kind == "b":
+                out.append(i.data)
+            else:
+                out.append(INPUT)
+                inputs.append(i)
         elif isinstance(i, (list, np.ndarray)):
             out.append(np.asarray(i))
-        elif isinstance(i, (np.integer,)):
+        elif isinstance(i, np.integer):
             out.append(int(i))
+        elif _symbolic_handler(i) is not None:
+            out.append(INPUT)
+            inputs.append(i)
         else:
             out.append(i)
-    return tuple(out)
+    return tuple(out), tuple(inputs)
 
 
-def _dummy_shape(shape: tuple[Any, ...], index: tuple[Any, ...], dtype: Any) -> tuple[Any, ...]:
+def fill_index(template: tuple[Any, ...], inputs: Sequence[Any]) -> tuple[Any, ...]:
+    """The index with each INPUT marker replaced by the next of inputs (arrays or tensors)."""
+    if not inputs:
+        return template
+    it = iter(inputs)
+    return tuple(next(it) if i.__class__ is str else i for i in template)
+
+
+def _dummy_shape(shape: tuple[Any, ...], index: tuple[Any, ...]) -> tuple[Any, ...]:
     """x[index].shape, indexing a zero-stride dummy. Unknown (None) dims are tried at several
     sizes (an empty one too, where the index allows): a dim that varies with them is unknown."""
     idx = tuple(np.asarray(i) if not isinstance(i, _BASIC) else i for i in index)
@@ -59,25 +102,80 @@ def _dummy_shape(shape: tuple[Any, ...], index: tuple[Any, ...], dtype: Any) -> 
     return tuple(ds[0] if len(set(ds)) == 1 else None for ds in zip(*shapes, strict=True))
 
 
+def _index_shape(
+    shape: tuple[Any, ...], index: tuple[Any, ...], inputs: Sequence[TensorSpec]
+) -> tuple[Any, ...]:
+    """x[index].shape, the INPUT markers of index standing for index arrays of specs inputs.
+
+    Their values are unknown, so the index arrays (inputs, constants and masks, as their
+    nonzero() arrays) are broadcast from their specs alone, and the dummy is indexed twice
+    with zero arrays of every broadcast dim 1 and then 2: the dims that change are where
+    numpy puts the broadcast block. Nothing of the arrays' own (maybe huge) size is made.
+    """
+    if not inputs:
+        return _dummy_shape(shape, index)
+    for s in inputs:
+        kind = dtypes.as_dtype(s.dtype).kind
+        if kind == "b":
+            raise IndexError(_MASK_HINT)
+        if kind not in "iu":
+            raise IndexError(f"index tensors must hold integers, not {dtypes.as_dtype(s.dtype)}")
+    parts: list[Any] = []
+    for i in index:
+        if isinstance(i, np.ndarray) and i.dtype == bool:
+            parts.extend(np.nonzero(i))
+        else:
+            parts.append(i)
+    arrays = [i for i in parts if isinstance(i, np.ndarray)]
+    block = broadcast_shapes(*(tuple(s.shape) for s in inputs), *(a.shape for a in arrays))
+
+    def probe(size: int) -> tuple[Any, ...]:
+        zeros = np.broadcast_to(np.zeros((), dtype=np.intp), (size,) * len(block))
+        return _dummy_shape(
+            shape,
+            tuple(zeros if i.__class__ is str or isinstance(i, np.ndarray) else i for i in parts),
+        )
+
+    one, two = probe(1), probe(2)
+    at = next((k for k, (a, b) in enumerate(zip(one, two, strict=True)) if a != b), 0)
+    return (*one[:at], *block, *one[at + len(block) :]) if block else one
+
+
+def _getitem_fwd(xp: Any, x: Any, *inputs: Any, index: tuple[Any, ...]) -> Any:
+    return x[fill_index(index, inputs)] if inputs else x[index]
+
+
 def _getitem_rule(specs: tuple[TensorSpec, ...], index: tuple[Any, ...]) -> TensorSpec:
-    (s,) = specs
-    return TensorSpec(_dummy_shape(tuple(s.shape), index, s.dtype), dtypes.as_dtype(s.dtype))
+    s, *inputs = specs
+    return TensorSpec(_index_shape(tuple(s.shape), index, inputs), dtypes.as_dtype(s.dtype))
+
+
+def _no_grads(inputs: Sequence[Any]) -> tuple[None, ...]:
+    """None for each index-array input (integers have no gradient)."""
+    return (None,) * len(inputs)
 
 
 GETITEM = defop(
     "getitem",
     "indexing",
-    params=[Param("index", doc="numpy-style index tuple")],
-    forward=lambda xp, x, index: x[index],
+    inputs=("*x_and_indices",),
+    params=[Param("index", doc=f"numpy-style index tuple; {INPUT!r} takes the next input")],
+    forward=_getitem_fwd,
     shape_rule=_getitem_rule,
-    vjp=lambda g, ins, out, index: (index_add(g, index, ins[0].shape),),
+    vjp=lambda g, ins, out, index: (
+        index_add(g, fill_index(index, ins[1:]), ins[0].shape),
+        *_no_grads(ins[1:]),
+    ),
     formula="z = x[index]",
     grad_formula="dx = zeros(x.shape) with g added at index",
-    doc="Basic and advanced (integer/bool array) indexing like numpy.",
+    doc="Basic and advanced (integer/bool array) indexing like numpy; integer index "
+    "tensors are inputs after x.",
+    differentiable_inputs=(0,),
 )
 
 
-def _index_add_fwd(xp: Any, g: Any, index: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
+def _index_add_fwd(xp: Any, g: Any, *inputs: Any, index: Any, shape: tuple[int, ...]) -> Any:
+    index = fill_index(index, inputs)
     z = xp.zeros(shape, dtype=g.dtype)
     if is_basic(index):
         z[index] = g
@@ -93,82 +191,106 @@ def _index_add_fwd(xp: Any, g: Any, index: tuple[Any, ...], shape: tuple[int, ..
 def _index_add_rule(
     specs: tuple[TensorSpec, ...], index: tuple[Any, ...], shape: tuple[int, ...]
 ) -> TensorSpec:
-    want = _dummy_shape(shape, index, specs[0].dtype)
-    got = tuple(specs[0].shape)
+    v, *inputs = specs
+    want = _index_shape(tuple(shape), index, inputs)
+    got = tuple(v.shape)
     if len(got) > len(want) or any(
         a not in (1, b) and a is not None for a, b in zip(got[::-1], want[::-1], strict=False)
     ):
         raise ValueError(f"values of shape {got} do not fit index result shape {want}")
-    return TensorSpec(tuple(shape), dtypes.as_dtype(specs[0].dtype))
+    return TensorSpec(tuple(shape), dtypes.as_dtype(v.dtype))
 
 
 INDEX_ADD = defop(
     "index_add",
     "indexing",
-    inputs=("g",),
+    inputs=("*g_and_indices",),
     params=[Param("index"), Param("shape", doc="shape of the result")],
     forward=_index_add_fwd,
     shape_rule=_index_add_rule,
-    vjp=lambda g, ins, out, index, shape: (g[index],),
+    vjp=lambda g, ins, out, index, shape: (
+        g[fill_index(index, ins[1:])],
+        *_no_grads(ins[1:]),
+    ),
     formula="z = zeros(shape); z[index] += g",
     grad_formula="dg = g[index]",
     doc="Scatter-add into zeros (repeated indices add up): getitem's gradient.",
+    differentiable_inputs=(0,),
 )
 
 
-def _setitem_fwd(xp: Any, x: Any, v: Any, index: tuple[Any, ...]) -> Any:
+def _setitem_fwd(xp: Any, x: Any, v: Any, *inputs: Any, index: tuple[Any, ...]) -> Any:
     out = x.copy()
-    out[index] = v
+    out[fill_index(index, inputs)] = v
     return out
 
 
 def _setitem_rule(specs: tuple[TensorSpec, ...], index: tuple[Any, ...]) -> TensorSpec:
-    x, v = specs
-    _index_add_rule((v,), index, tuple(d if d is not None else 1 for d in x.shape))
+    x, v, *inputs = specs
+    _index_add_rule((v, *inputs), index, tuple(d if d is not None else 1 for d in x.shape))
     return TensorSpec(tuple(x.shape), dtypes.as_dtype(x.dtype))
+
+
+def _setitem_vjp(g: Any, ins: Sequence[Any], out: Any, index: tuple[Any, ...]) -> tuple[Any, ...]:
+    at = fill_index(index, ins[2:])
+    return (index_put(g, at, 0.0), g[at], *_no_grads(ins[2:]))
 
 
 SETITEM = defop(
     "setitem",
     "indexing",
-    inputs=("x", "value"),
+    inputs=("*x_value_and_indices",),
     params=[Param("index")],
     forward=_setitem_fwd,
     shape_rule=_setitem_rule,
-    vjp=lambda g, ins, out, index: (index_put(g, index, 0.0), g[index]),
+    vjp=_setitem_vjp,
     formula="z = x with z[index] = value",
     grad_formula="dx = g with g[index] = 0; dvalue = g[index]",
     doc="A copy of x with values written at index (the recorded form of x[i] = v).",
+    differentiable_inputs=(0, 1),
 )
 
 
 def getitem(x: Any, index: Any) -> Any:
     """x[index] with numpy semantics."""
-    return unary(GETITEM, x, {"index": normalize_index(index)})
+    template, inputs = split_index(index)
+    if inputs:
+        return dispatch(GETITEM, (x, *inputs), {"index": template})
+    return unary(GETITEM, x, {"index": template})
 
 
 def index_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
     """zeros(shape) with g added at index (repeated indices accumulate)."""
-    return unary(INDEX_ADD, g, {"index": normalize_index(index), "shape": tuple(shape)})
+    template, inputs = split_index(index)
+    params = {"index": template, "shape": tuple(shape)}
+    if inputs:
+        return dispatch(INDEX_ADD, (g, *inputs), params)
+    return unary(INDEX_ADD, g, params)
 
 
 def index_put(x: Any, index: Any, value: Any) -> Any:
     """A copy of x with value written at index (functional setitem)."""
-    return dispatch(SETITEM, (x, value), {"index": normalize_index(index)})
+    template, inputs = split_index(index)
+    return dispatch(SETITEM, (x, value, *inputs), {"index": template})
 
 
 def setitem(x: Tensor, index: Any, value: Any) -> None:
-    """x[index] = value: recorded as a setitem node when grad flows, else written in place."""
+    """x[index] = value: recorded as a setitem node when grad flows or the index is symbolic,
+    else written in place."""
+    template, inputs = split_index(index)
     vgrad = isinstance(value, Tensor) and value.requires_grad
-    if STATE.grad_enabled and (x.requires_grad or vgrad):
-        x._inplace(lambda old: index_put(old, index, value))
+    if (STATE.grad_enabled and (x.requires_grad or vgrad)) or any(
+        not isinstance(i, Tensor) for i in inputs
+    ):
+        x._inplace(lambda old: dispatch(SETITEM, (old, value, *inputs), {"index": template}))
         return
+    at = fill_index(template, [i.data for i in inputs])
     arr = value.data if isinstance(value, Tensor) else value
     try:
-        x.data[normalize_index(index)] = arr
+        x.data[at] = arr
     except ValueError:  # read-only view (e.g. from expand): write into a copy
         x.data = x.data.copy()
-        x.data[normalize_index(index)] = arr
+        x.data[at] = arr
 
 
 __all__ = ["getitem", "index_add", "index_put", "setitem"]
