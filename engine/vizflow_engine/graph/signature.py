@@ -89,9 +89,27 @@ def _walk(a: Any, key: list[Any], feeds: list[Any]) -> None:
         try:
             hash(a)
         except TypeError:  # unhashable: only the very same object hits the cache
-            key.append(("id", id(a)))
+            key.append(_Identity(a))
         else:
             key.append((type(a), a))
+
+
+class _Identity:
+    """A cache-key part for an unhashable argument: equal only to the very same object.
+
+    It holds the object, so its id cannot be reused by another object while the key lives.
+    """
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Identity) and other.obj is self.obj
 
 
 def _sorted_keys(d: dict[Any, Any]) -> tuple[Any, ...]:

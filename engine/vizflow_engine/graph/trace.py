@@ -372,6 +372,9 @@ def trace_graph(
     with tracing(g) as tr:
         out = fn(*sym, **sym_kw)
         tree = _flatten_out(g, out)
+        # drop the outputs before the trace ends: a tensor made inside fn and returned must
+        # not look held from outside, or it would stay a variable that carries over calls
+        del out
     roots = [*tr.modules.values(), *_reachable(fn), *leaves(args, kwargs)]
     mods = {id(m): m for r in roots if isinstance(r, Module) for m in r.modules()}
     modules = tuple(mods.values())

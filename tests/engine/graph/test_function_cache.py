@@ -281,3 +281,22 @@ def test_a_compiled_method_called_inside_a_trace_runs_inline():
     outer = function(lambda a: m(a).sum())
     np.testing.assert_allclose(outer(x).numpy(), m(x).numpy().sum(), rtol=1e-5)
     assert {v.name for v in outer.graph(x).variables} == {"lin.weight", "lin.bias"}
+
+
+def test_unhashable_arguments_hit_the_cache_only_for_the_same_object():
+    from dataclasses import dataclass
+
+    @dataclass
+    class Cfg:  # eq without frozen: unhashable
+        scale: float
+
+    f = function(lambda x, cfg: x * cfg.scale)
+    x = vf.tensor(np.ones(2))
+    got = []
+    for i in range(20):  # each Cfg dies after its call: its id may be reused by the next
+        c = Cfg(float(i))
+        got.append(f(x, c).numpy()[0])
+        del c
+    assert got == [float(i) for i in range(20)]
+    same = Cfg(3.0)
+    assert f(x, same).numpy()[0] == f(x, same).numpy()[0] == 3.0

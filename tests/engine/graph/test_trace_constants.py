@@ -47,10 +47,16 @@ def test_a_tensor_created_and_updated_in_place_starts_afresh_each_call():
         a += x
         return a * 2
 
-    f = function(acc)
+    def acc_returned(x: Any) -> Any:  # the buffer itself is the output
+        a = vf.zeros(3, dtype=x.dtype)
+        a += x
+        return a
+
     x = _x()
-    for _ in range(3):
-        np.testing.assert_allclose(f(x).numpy(), 2 * x.numpy())
+    for fn, scale in ((acc, 2), (acc_returned, 1)):
+        f = function(fn)
+        for _ in range(3):
+            np.testing.assert_allclose(f(x).numpy(), scale * x.numpy())
 
 
 def test_a_created_tensor_kept_outside_the_trace_stays_a_variable():
