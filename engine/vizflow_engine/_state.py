@@ -45,11 +45,6 @@ class _State:
     forward_of: Any = _field(3, "The forward node a backward node differentiates (or None).")
     raw: bool = _field(4, "Backward without create_graph: VJP rules run on raw arrays.")
 
-    @property
-    def ctx(self) -> State:
-        """All five fields as one tuple."""
-        return _VAR.get()
-
     def save(self) -> State:
         """Every field at once, for restore() (backward swaps them all per call)."""
         return _VAR.get()

@@ -202,7 +202,8 @@ def _walk(
                 args = _arrays(ins)
             out: Any = t.data
         else:
-            st.forward_of, st.scope = node, node.scope  # recorded under the op's scope
+            c = node._ctx  # recorded under the op's scope, as the backward of `node`
+            st.restore((True, c[1], "backward", node, False))
             args, out = ins, t
         params = node.params
         vjp = node.op.vjp
@@ -218,6 +219,8 @@ def _walk(
                     ct = sum_to_shape(ct, shape)
             xn = x.node
             if xn is None:
+                if not x.requires_grad:  # a leaf may have left autograd since the forward
+                    continue
                 acc = leaves.get(x)
                 if acc is None:
                     leaves[x] = [ct]

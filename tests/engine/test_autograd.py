@@ -411,3 +411,14 @@ def test_naming_a_tensor_names_the_node_that_made_it() -> None:
     h.name = "hidden"
     assert h.name == "hidden" and h.node.name == "hidden"
     assert x.name == "x" and x.node is None  # a leaf has no node to name
+
+
+def test_a_leaf_that_stops_requiring_grad_after_the_forward_gets_no_grad() -> None:
+    for shape in ((3,), (1,)):  # a fast node (one shape) and a broadcasting one
+        a = vf.tensor(np.ones(3), requires_grad=True)
+        b = vf.tensor(np.full(shape, 2.0), requires_grad=True)
+        y = a * b
+        b.requires_grad = False
+        y.sum().backward()
+        assert b.grad is None, shape
+        np.testing.assert_allclose(a.grad.numpy(), [2.0, 2.0, 2.0])

@@ -337,12 +337,15 @@ def test_one_hot_is_int64_and_infers_the_class_count() -> None:
         np.testing.assert_array_equal(got.numpy(), TF.one_hot(torch.tensor(t)).numpy())
 
 
-@pytest.mark.parametrize(("p", "dim"), [(2.0, 1), (1.0, -1), (3.0, 0)])
+@pytest.mark.parametrize(("p", "dim"), [(2.0, 1), (1.0, -1), (3.0, 0), (np.inf, 1), (np.inf, 0)])
 def test_normalize_matches_the_definition_and_torch(p: float, dim: int) -> None:
     a = R.standard_normal((3, 4))
     a[1] = 0.0  # a zero row: divided by eps, gradient 1/eps (not nan)
     y, g, w = _value_and_grad(lambda x: F.normalize(x, p, dim), a)
-    norm = np.maximum((np.abs(a) ** p).sum(dim, keepdims=True) ** (1 / p), 1e-12)
+    if p == np.inf:
+        norm = np.maximum(np.abs(a).max(dim, keepdims=True), 1e-12)
+    else:
+        norm = np.maximum((np.abs(a) ** p).sum(dim, keepdims=True) ** (1 / p), 1e-12)
     np.testing.assert_allclose(y, a / norm)
     assert np.isfinite(g).all()
     if torch is not None:

@@ -6,6 +6,7 @@ they are listed in the registry's COMPOSITES for the editor's palette.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -373,8 +374,11 @@ def normalize(x: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Any:
     """x divided by its p-norm along dim, floored at eps (PyTorch's F.normalize).
 
     The divisor is max(Σ|x|^p, eps^p)^(1/p), equal to max(‖x‖_p, eps): the floor sits under
-    the root so a zero vector gets gradient 1/eps, as in PyTorch, rather than 0·∞ = nan.
+    the root so a zero vector gets gradient 1/eps, as in PyTorch, rather than 0·∞ = nan
+    (for p >= 1; below 1 a zero entry's gradient is nan). p=inf divides by max |x|.
     """
+    if p == math.inf:
+        return x / _F.maximum(_F.max(_F.abs(x), dim, True), eps)
     total = _F.sum(_F.abs(x) ** p, dim, True)
     return x / _F.maximum(total, eps**p) ** (1.0 / p)
 

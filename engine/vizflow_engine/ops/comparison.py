@@ -162,8 +162,7 @@ def all(
     keepdim: bool | None = None,
 ) -> Any:
     """True where all values along axis are nonzero (dim=, keepdim= as PyTorch names them)."""
-    if dim is not None or keepdim is not None:
-        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return unary(ALL, x, {"axis": axis, "keepdims": keepdims})
 
 
@@ -176,8 +175,7 @@ def any(
     keepdim: bool | None = None,
 ) -> Any:
     """True where any value along axis is nonzero (dim=, keepdim= as PyTorch names them)."""
-    if dim is not None or keepdim is not None:
-        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return unary(ANY, x, {"axis": axis, "keepdims": keepdims})
 
 

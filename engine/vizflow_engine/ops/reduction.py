@@ -194,7 +194,7 @@ def sum(
     keepdim: bool | None = None,
 ) -> Any:
     """Sum over axis (dim= and keepdim= are PyTorch's names for axis and keepdims)."""
-    if dim is not None or keepdim is not None:
+    if dim is not None or keepdim is not None:  # VJPs call sum often: skip a call
         axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return unary(SUM, x, {"axis": _axes(axis), "keepdims": keepdims})
 
@@ -260,8 +260,7 @@ def prod(
     keepdim: bool | None = None,
 ) -> Any:
     """Product over axis (dim=, keepdim= accepted as PyTorch's names)."""
-    if dim is not None or keepdim is not None:
-        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return unary(PROD, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
@@ -279,8 +278,7 @@ def argmax(
     keepdim: bool | None = None,
 ) -> Any:
     """Index of the maximum along axis (dim=, keepdim= accepted as PyTorch's names)."""
-    if dim is not None or keepdim is not None:
-        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return unary(ARGMAX, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
@@ -293,8 +291,7 @@ def argmin(
     keepdim: bool | None = None,
 ) -> Any:
     """Index of the minimum along axis (dim=, keepdim= accepted as PyTorch's names)."""
-    if dim is not None or keepdim is not None:
-        axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     return unary(ARGMIN, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
