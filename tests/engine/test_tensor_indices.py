@@ -200,3 +200,16 @@ def test_a_graph_with_index_inputs_saves_and_loads():
     back = verify(Graph.from_json(g.to_json()))
     x, i = RNG.standard_normal((3, 4)), np.array([3, 1])
     np.testing.assert_array_equal(back(x, i)[0], x[:, i] * 2.0)
+
+
+def test_writing_a_captured_tensor_at_a_symbolic_index_becomes_a_graph_update():
+    buf = vf.tensor(np.zeros(5))
+
+    @vf.function
+    def mark(i):
+        buf[i] = 1.0
+        return buf * 2
+
+    np.testing.assert_array_equal(mark(vf.tensor(np.array([1, 3]))).numpy(), [0, 2, 0, 2, 0])
+    np.testing.assert_array_equal(mark(vf.tensor(np.array([0]))).numpy(), [2, 2, 0, 2, 0])
+    np.testing.assert_array_equal(buf.numpy(), [1, 1, 0, 1, 0])

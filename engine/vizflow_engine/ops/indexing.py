@@ -41,10 +41,11 @@ def is_basic(index: tuple[Any, ...]) -> bool:
     return all(isinstance(i, _BASIC) and not isinstance(i, bool) for i in index)
 
 
-def split_index(index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """(template, inputs): the index as an op param, and its index tensors as op inputs.
+def split_index(x: Any, index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(template, inputs): an index into x as an op param, and its index tensors as op inputs.
 
-    Integer Tensors and symbolic values become inputs (INPUT marks their place); lists,
+    Integer Tensors and symbolic values become inputs (INPUT marks their place; an eager one
+    moves to x's device: a CPU index may pick from a GPU tensor, as in PyTorch); lists,
     numpy arrays and boolean Tensors become constant arrays (kept on their device).
     Indexes of ints and slices only take the first branch.
     """
@@ -60,7 +61,8 @@ def split_index(index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
                 out.append(i.data)
             else:
                 out.append(INPUT)
-                inputs.append(i)
+                moved = isinstance(x, Tensor) and i.device is not x.device
+                inputs.append(i.to(x.device) if moved else i)
         elif isinstance(i, (list, np.ndarray)):
             out.append(np.asarray(i))
         elif isinstance(i, np.integer):
@@ -136,9 +138,12 @@ def _index_shape(
             tuple(zeros if i.__class__ is str or isinstance(i, np.ndarray) else i for i in parts),
         )
 
-    one, two = probe(1), probe(2)
-    at = next((k for k, (a, b) in enumerate(zip(one, two, strict=True)) if a != b), 0)
-    return (*one[:at], *block, *one[at + len(block) :]) if block else one
+    one = probe(1)
+    if not block:
+        return one
+    two = probe(2)
+    at = next(k for k, (a, b) in enumerate(zip(one, two, strict=True)) if a != b)
+    return (*one[:at], *block, *one[at + len(block) :])
 
 
 def _getitem_fwd(xp: Any, x: Any, *inputs: Any, index: tuple[Any, ...]) -> Any:
@@ -253,7 +258,7 @@ SETITEM = defop(
 
 def getitem(x: Any, index: Any) -> Any:
     """x[index] with numpy semantics."""
-    template, inputs = split_index(index)
+    template, inputs = split_index(x, index)
     if inputs:
         return dispatch(GETITEM, (x, *inputs), {"index": template})
     return unary(GETITEM, x, {"index": template})
@@ -261,7 +266,7 @@ def getitem(x: Any, index: Any) -> Any:
 
 def index_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
     """zeros(shape) with g added at index (repeated indices accumulate)."""
-    template, inputs = split_index(index)
+    template, inputs = split_index(g, index)
     params = {"index": template, "shape": tuple(shape)}
     if inputs:
         return dispatch(INDEX_ADD, (g, *inputs), params)
@@ -270,14 +275,14 @@ def index_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
 
 def index_put(x: Any, index: Any, value: Any) -> Any:
     """A copy of x with value written at index (functional setitem)."""
-    template, inputs = split_index(index)
+    template, inputs = split_index(x, index)
     return dispatch(SETITEM, (x, value, *inputs), {"index": template})
 
 
 def setitem(x: Tensor, index: Any, value: Any) -> None:
     """x[index] = value: recorded as a setitem node when grad flows or the index is symbolic,
     else written in place."""
-    template, inputs = split_index(index)
+    template, inputs = split_index(x, index)
     vgrad = isinstance(value, Tensor) and value.requires_grad
     if (STATE.grad_enabled and (x.requires_grad or vgrad)) or any(
         not isinstance(i, Tensor) for i in inputs
