@@ -389,3 +389,29 @@ def test_traced_values_answer_size_calls_like_tensors() -> None:
     assert x.size == 96 and x.size() == (8, 3, 4) and x.size(-1) == 4
     y = x.reshape(x.size(0), -1)
     assert y.shape == (8, 12)
+
+
+def test_traced_values_with_unknown_dims_answer_known_size_calls() -> None:
+    from vizflow_engine.graph import TraceError
+
+    g = vf.trace(lambda x: x * x.size(1), vf.spec(("batch", 3)))
+    assert "3" in str(g)  # the known dim became a constant
+    g2 = vf.trace(lambda x: x.reshape(-1, x.size(1) * x.size(2)), vf.spec((None, 3, 2)))
+    assert g2.outputs[0].shape[1] == 6
+    with pytest.raises(TraceError, match="dim 0 of x"):
+        vf.trace(lambda x: x.reshape(x.size(0), -1), vf.spec(("batch", 3)))
+    with pytest.raises(TraceError, match="size of x is unknown"):
+        vf.trace(lambda x: x * int(x.size), vf.spec(("batch", 3)))
+    assert vf.Graph().placeholder("y", ("n", 2)).size() == ("n", 2)
+
+
+def test_in_place_updates_in_a_long_traced_loop_stay_linear_and_correct() -> None:
+    def f(x: vf.Tensor) -> vf.Tensor:
+        y = x * 1
+        for _ in range(300):
+            y += 1
+        return y
+
+    g = vf.trace(f, vf.spec((4,)))
+    assert len(g.nodes) == 301
+    np.testing.assert_allclose(vf.function(f)(vf.tensor(np.zeros(4))).numpy(), 300.0)

@@ -27,6 +27,39 @@ LITERALS = (int, float, bool, type(None))
 _ids = itertools.count()
 
 
+class UnknownCount:
+    """A traced value's size while some dim is unknown: size() gives the shape (unknown dims
+    as None or their names) and size(d) a known dim's length; as a number it is a TraceError."""
+
+    __slots__ = ("name", "shape")
+
+    def __init__(self, shape: tuple[Any, ...], name: str) -> None:
+        self.shape = shape
+        self.name = name
+
+    def __call__(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return self.shape
+        n = len(self.shape)
+        if not -n <= dim < n:
+            raise IndexError(f"dim {dim} is out of range for a {n}-d value")
+        d = self.shape[dim]
+        if not isinstance(d, int):
+            raise TraceError(
+                f"dim {dim} of {self.name} ({d!r}) is unknown at trace time (shape "
+                f"{self.shape}); use -1 in reshape, or trace with a known size"
+            )
+        return d
+
+    def __index__(self) -> int:
+        raise TraceError(
+            f"size of {self.name} is unknown at trace time (shape {self.shape}); "
+            "use size(d) of a known dim, or -1 in reshape"
+        )
+
+    __int__ = __index__
+
+
 class Value:
     """A typed edge of a Graph: a placeholder, variable, constant, or the output of one Node.
 
@@ -86,20 +119,19 @@ class Value:
         return len(self.shape)
 
     @property
-    def size(self) -> ElementCount:
-        """Number of elements (needs known dims); callable like PyTorch's size(), as Tensor's."""
+    def size(self) -> ElementCount | UnknownCount:
+        """Number of elements, callable like PyTorch's size() as Tensor's is; with an unknown
+        dim, size() and size(d) of a known dim still work, and using it as a number fails."""
         n = 1
         for d in self.shape:
             if not isinstance(d, int):
-                raise TraceError(
-                    f"size of {self.name} is unknown at trace time (shape {self.shape})"
-                )
+                return UnknownCount(self.shape, self.name)
             n *= d
         return ElementCount(n, self.shape)  # type: ignore[arg-type]  # all dims known here
 
     def numel(self) -> int:
-        """Number of elements (torch's name)."""
-        return self.size
+        """Number of elements (torch's name; needs known dims)."""
+        return int(self.size)
 
     def dim(self) -> int:
         """Number of dimensions (torch's name)."""
@@ -557,8 +589,18 @@ class Graph:
 
     def redirect(self, old: Value, new: Value) -> None:
         """Put `new` where node inputs, node outputs and the input/variable/constant lists hold
-        the object `old`; graph outputs and updated values keep the object (what it names moved)."""
-        for n in self.nodes:
+        the object `old`; graph outputs and updated values keep the object (what it names moved).
+
+        Only nodes after the one that made `old` can read it (nodes are kept in build order),
+        so a loop of in-place updates on its latest value stays linear to trace."""
+        nodes = self.nodes
+        start = 0
+        if old.node is not None:
+            try:
+                start = nodes.index(old.node) + 1
+            except ValueError:  # not made by a node of this graph
+                start = 0
+        for n in nodes[start:]:
             if any(x is old for x in n.inputs):
                 n.inputs = tuple(new if x is old else x for x in n.inputs)
         if old.node is not None and self.out.get(old.node) is old:
