@@ -20,6 +20,8 @@ _VAR: ContextVar[State] = ContextVar(
 )
 get_state = _VAR.get
 """The current State tuple (the hot path's read)."""
+set_state = _VAR.set
+"""Replace the State tuple (Module calls enter and leave their scope with it)."""
 
 
 def _field(index: int, doc: str) -> Any:

@@ -352,9 +352,10 @@ def binary_method(
     """Tensor's operator method (self OP other, or other OP self when reflected) for `op`.
 
     `pyop` must compute exactly what op.forward(numpy, a, b) computes (the numpy ufunc the
-    forward calls: np.add for add, ...); the tests check it. Fast path: self on the CPU, other a CPU Tensor or a
-    Python scalar, no graph-mode interceptor and no tape: the array operator runs directly
-    and the Tensor and its Node are built inline, with the caller's frame one level up.
+    forward calls: np.add for add, ...); the tests check it. Fast path: self on the CPU,
+    other a CPU Tensor or a Python scalar, no graph-mode interceptor and no tape: the ufunc
+    runs directly and the Tensor and its Node are built inline, with the caller's frame one
+    level up.
     Anything else goes through dispatch, which gives the same result.
     """
     weak = frozenset(_WEAK)

@@ -16,7 +16,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from .._state import STATE
+from .._state import get_state, set_state
 from ..autograd import no_grad
 from ..backend import CPU, get_device, to_device
 from ..dispatch import _mine
@@ -161,19 +161,29 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _reporters:
             _report(self)
-        st = STATE
-        prev = st.scope
         name = self._scope
-        if name:
-            st.scope = f"{prev}/{name}" if prev else name
-        elif not prev and not kwargs and all(isinstance(a, Tensor) for a in args):
-            # A top-level call: remember the input signature (not the values) so the module
-            # can be drawn later by tracing on it, e.g. when displayed under %load_ext vizflow.
-            self.__dict__["_last_signature"] = tuple((a.shape, a.dtype) for a in args)
+        state = get_state()
+        if not name:  # an unnamed (top-level) module: no scope to enter
+            if not state[1] and not kwargs:
+                self._remember_signature(args)
+            return self.forward(*args, **kwargs)
+        prev = state[1]
+        set_state((state[0], f"{prev}/{name}" if prev else name, state[2], state[3], state[4]))
         try:
             return self.forward(*args, **kwargs)
         finally:
-            st.scope = prev
+            s = get_state()
+            set_state((s[0], prev, s[2], s[3], s[4]))
+
+    def _remember_signature(self, args: tuple[Any, ...]) -> None:
+        """Keep the input signature (not the values) of a top-level call on tensors, so the
+        module can be drawn later by tracing on it, e.g. when displayed under %load_ext vizflow."""
+        sig = []
+        for a in args:
+            if not isinstance(a, Tensor):
+                return
+            sig.append((a.data.shape, a.data.dtype))
+        self.__dict__["_last_signature"] = tuple(sig)
 
     @property
     def last_signature(self) -> tuple[tuple[tuple[int, ...], Any], ...] | None:
