@@ -2,8 +2,8 @@
 
 Every registered op needs an entry (test_registry fails otherwise). Entries are hypothesis
 strategies of Case(inputs, params); inputs are float64 numpy arrays, bool arrays or Python
-scalars. Ops from ops/neural.py may keep their entries in tests/engine/test_nn_op_samples.py
-as a dict NEURAL_SAMPLES; it is merged in when present.
+scalars. Ops from ops/neural.py and ops/updates.py may keep their entries in
+tests/engine/test_nn_op_samples.py as a dict NEURAL_SAMPLES; it is merged in when present.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import pytest
 import vizflow_engine as vf
 from vizflow_engine.nn import functional as F
 from vizflow_engine.ops import neural as N
+from vizflow_engine.ops import updates as U
 
 R = np.random.default_rng(1234)
 
@@ -427,11 +428,11 @@ def test_update_ops_follow_their_formulas() -> None:
     p0, g = _x(3), _x(3)
     p = vf.tensor(p0.copy(), dtype="float64")
     lr = vf.tensor(0.1, dtype="float64")
-    vf.dispatch(N.SGD_UPDATE, (p, vf.tensor(g), lr), {"weight_decay": 0.5})
+    vf.dispatch(U.SGD_UPDATE, (p, vf.tensor(g), lr), {"weight_decay": 0.5})
     np.testing.assert_allclose(p.numpy(), p0 - 0.1 * (g + 0.5 * p0))
     target = vf.zeros(2, 2)
     arr = target.data
-    N.assign(target, 3.0)
+    U.assign(target, 3.0)
     assert target.data is arr and target.tolist() == [[3.0, 3.0], [3.0, 3.0]]
 
 

@@ -1,4 +1,4 @@
-"""Sample-table entries for the ops of ops/neural.py, merged into op_samples.SAMPLES.
+"""Sample entries for the ops of ops/neural.py and ops/updates.py (into op_samples.SAMPLES).
 
 The registry-driven tests (test_ops.py) check each entry's forward against the numpy
 reference here, its VJP against finite differences, and second order where marked.

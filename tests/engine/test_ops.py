@@ -19,7 +19,8 @@ OPS = [op.name for op in vf.all_ops()]
 TESTED = [n for n in OPS if n in SAMPLES]  # a missing entry fails test_every_op_has_a_sample_entry
 DIFF_OPS = [n for n in TESTED if vf.get_op(n).differentiable]
 SECOND = [n for n in DIFF_OPS if SAMPLES[n].second_order]
-CORE_OPS = [op.name for op in vf.all_ops() if op.forward.__module__ != "vizflow_engine.ops.neural"]
+NN_MODULES = ("vizflow_engine.ops.neural", "vizflow_engine.ops.updates")  # own sample tables
+CORE_OPS = [op.name for op in vf.all_ops() if op.forward.__module__ not in NN_MODULES]
 FAST = settings(
     max_examples=10,
     deadline=None,

@@ -21,6 +21,7 @@ from ..functional import gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, 
 from ..node import capture_location
 from ..ops import neural as _N
 from ..ops.neural import conv_transpose2d, max_pool2d
+from ..ops.updates import assign
 from ..registry import composite
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -263,11 +264,11 @@ def batch_norm(
         if running_mean is not None:
             n = x.size // x.shape[1]
             with no_grad():
-                _N.assign(
+                assign(
                     running_mean,
                     running_mean * (1.0 - momentum) + _F.reshape(mean, (-1,)) * momentum,
                 )
-                _N.assign(
+                assign(
                     running_var,
                     running_var * (1.0 - momentum)
                     + _F.reshape(var, (-1,)) * (momentum * n / max(n - 1, 1)),

@@ -10,6 +10,7 @@ from . import comparison, composites, creation, elementwise, indexing, linalg, r
 
 if importlib.util.find_spec(f"{__name__}.neural") is not None:  # owned by the nn work
     importlib.import_module(f"{__name__}.neural")
+    importlib.import_module(f"{__name__}.updates")
 
 __all__ = [
     "comparison",

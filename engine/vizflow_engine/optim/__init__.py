@@ -2,7 +2,7 @@
 
 How updates reach the parameters (what a graph tracer can rely on): every write to a
 parameter or to optimiser state is one call of `vizflow_engine.dispatch.dispatch` with a
-registered, non-differentiable, in-place op from `vizflow_engine.ops.neural`, made under
+registered, non-differentiable, in-place op from `vizflow_engine.ops.updates`, made under
 `no_grad()`:
 
 - `sgd_update_(param, grad, lr; weight_decay)` — SGD without momentum;

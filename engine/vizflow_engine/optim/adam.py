@@ -7,7 +7,7 @@ from typing import Any
 
 from ..autograd import no_grad
 from ..dispatch import dispatch
-from ..ops.neural import ADAM_UPDATE
+from ..ops.updates import ADAM_UPDATE
 from .optimizer import Optimizer
 
 

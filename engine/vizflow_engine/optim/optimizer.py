@@ -9,7 +9,7 @@ import numpy as np
 
 from ..creation import tensor, zeros
 from ..graph.trace import before_each_call
-from ..ops.neural import assign
+from ..ops.updates import assign
 from ..tensor import Tensor
 
 

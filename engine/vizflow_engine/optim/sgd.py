@@ -7,7 +7,7 @@ from typing import Any
 
 from ..autograd import no_grad
 from ..dispatch import dispatch
-from ..ops.neural import SGD_MOMENTUM_UPDATE, SGD_UPDATE
+from ..ops.updates import SGD_MOMENTUM_UPDATE, SGD_UPDATE
 from .optimizer import Optimizer
 
 
