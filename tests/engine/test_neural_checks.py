@@ -195,3 +195,16 @@ def test_conv2d_same_padding_needs_stride_1() -> None:
         nn.Conv2d(2, 3, 3, padding="full")
     layer = nn.Conv2d(2, 3, 4, padding="same")
     assert layer(x).shape == (1, 3, 5, 5)
+
+
+def test_batch_norm_names_a_channel_count_mismatch() -> None:
+    bn = nn.BatchNorm2d(3)
+    wrong = r"4 channels \(dim 1\) but running_mean has shape \(3,\)"
+    with pytest.raises(vf.ShapeError, match=wrong):
+        bn(vf.tensor(np.ones((2, 4, 5, 5), np.float32)))
+    bn.eval()
+    with pytest.raises(vf.ShapeError, match="num_features=2"):
+        bn(vf.tensor(np.ones((1, 2, 3, 3), np.float32)))
+    assert bn(vf.tensor(np.ones((1, 3, 3, 3), np.float32))).shape == (1, 3, 3, 3)
+    traced = trace(lambda x: bn(x), spec(("batch", 3, 4, 4)))  # an unknown batch is fine
+    assert traced.outputs[0].shape[1:] == (3, 4, 4)

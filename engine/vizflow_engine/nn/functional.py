@@ -257,6 +257,17 @@ def batch_norm(
 ) -> Any:
     """Batch normalisation over all dims but 1; in training, running stats are updated by assign."""
     axes, shape = _stat_shape(x)
+    channels = (x.shape[1],)
+    stats = (("running_mean", running_mean), ("running_var", running_var))
+    for name, p in (*stats, ("weight", weight), ("bias", bias)):
+        if p is not None and not _same_known(tuple(p.shape), channels):
+            raise ShapeError(
+                "batch_norm",
+                [tuple(x.shape), tuple(p.shape)],
+                f"the input has {x.shape[1]} channels (dim 1) but {name} has shape "
+                f"{tuple(p.shape)}; build the layer with num_features={x.shape[1]}",
+                _where(),
+            )
     if training:
         mean = _F.mean(x, axes, True)
         d = x - mean
