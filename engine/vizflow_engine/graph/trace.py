@@ -349,9 +349,9 @@ GradStores = list[tuple[Tensor, Tensor]]
 
 
 class Traced(NamedTuple):
-    """What tracing a function gives: its graph, the tree of its outputs, the (tensor, store)
-    of every .grad it set, the callbacks to run before each call, and the modules whose
-    train/eval modes (`modes`, as traced) the graph depends on."""
+    """What tracing a function gives: its graph (with the callbacks to run before each run,
+    Graph.refresh), the tree of its outputs, the (tensor, store) of every .grad it set, and
+    the modules whose train/eval modes (`modes`, as traced) the graph depends on."""
 
     graph: Graph
     tree: Tree

@@ -19,7 +19,7 @@ import numpy as np
 from .. import dtypes
 from .._state import STATE
 from ..dispatch import _symbolic_handler, dispatch, unary
-from ..registry import Param, TensorSpec, defop
+from ..registry import OpDef, Param, TensorSpec, defop
 from ..tensor import Tensor
 from ._rules import UNKNOWN_DIM_PROBES, broadcast_shapes
 
@@ -256,21 +256,22 @@ SETITEM = defop(
 )
 
 
+def _indexed(op: OpDef, x: Any, index: Any, **params: Any) -> Any:
+    """op on x at index: index tensors go in as inputs after x, the rest as the index param
+    (an index of ints and slices takes the one-input fast path)."""
+    template, inputs = split_index(x, index)
+    params = {"index": template, **params}
+    return dispatch(op, (x, *inputs), params) if inputs else unary(op, x, params)
+
+
 def getitem(x: Any, index: Any) -> Any:
     """x[index] with numpy semantics."""
-    template, inputs = split_index(x, index)
-    if inputs:
-        return dispatch(GETITEM, (x, *inputs), {"index": template})
-    return unary(GETITEM, x, {"index": template})
+    return _indexed(GETITEM, x, index)
 
 
 def index_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
     """zeros(shape) with g added at index (repeated indices accumulate)."""
-    template, inputs = split_index(g, index)
-    params = {"index": template, "shape": tuple(shape)}
-    if inputs:
-        return dispatch(INDEX_ADD, (g, *inputs), params)
-    return unary(INDEX_ADD, g, params)
+    return _indexed(INDEX_ADD, g, index, shape=tuple(shape))
 
 
 def index_put(x: Any, index: Any, value: Any) -> Any:
