@@ -275,6 +275,7 @@ from . import graph
 from .graph import (
     Graph,
     GraphError,
+    GraphFormatError,
     TraceError,
     function,
     grad_graph,
@@ -287,6 +288,7 @@ from .graph import (
 __all__ += [
     "Graph",
     "GraphError",
+    "GraphFormatError",
     "TraceError",
     "function",
     "grad_graph",

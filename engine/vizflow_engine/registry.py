@@ -81,6 +81,65 @@ class OpDef:
 
 _REGISTRY: dict[str, OpDef] = {}
 
+# What each op param holds, by name: one name means one thing in every op, except where
+# PARAM_KIND_OF_OP says otherwise. Loading a graph file checks each param against its kind
+# (graph/param_check.py); a test checks that every param of every op has one.
+PARAM_KINDS: dict[str, str] = {
+    "axis": "axis",  # None, an int or a tuple of ints, within the input's rank
+    "axes": "axes",  # a tuple of ints (a permutation), or None
+    "keepdims": "bool",
+    "ceil_mode": "bool",
+    "nesterov": "bool",
+    "decoupled": "bool",
+    "input_grad": "bool",
+    "shape": "new_shape",  # ints >= -1 (one -1 is inferred)
+    "pad_width": "pad_width",  # a tuple of (before, after) pairs of ints >= 0
+    "value": "number",
+    "negative_slope": "number",
+    "min": "number_or_none",
+    "max": "number_or_none",
+    "dtype": "dtype",
+    "device": "device",
+    "index": "index",
+    "subscripts": "subscripts",
+    "fill_value": "scalar",
+    "start": "number",
+    "end": "number",
+    "step": "number",
+    "steps": "count",
+    "n": "count",
+    "m": "count",
+    "low": "int",
+    "high": "int",
+    "stride": "positive_pair",
+    "padding": "pair",
+    "dilation": "positive_pair",
+    "output_padding": "pair",
+    "kernel_size": "positive_pair",
+    "groups": "positive_int",
+    "reduction": "reduction",
+    "label_smoothing": "number",
+    "ignore_index": "int",
+    "weight_decay": "number",
+    "momentum": "number",
+    "dampening": "number",
+    "beta1": "number",
+    "beta2": "number",
+    "eps": "number",
+    "program": "program",
+}
+PARAM_KIND_OF_OP: dict[tuple[str, str], str] = {
+    **{(op, "shape"): "size" for op in ("zeros", "ones", "full", "rand", "randn", "randint")},
+    ("index_add", "shape"): "dims",  # the shape of getitem's x: unknown dims may stay None
+    **{(op, "stride"): "positive_pair_or_none" for op in ("max_pool2d", "max_pool2d_grad")},
+    ("max_pool2d_select", "stride"): "positive_pair_or_none",
+}
+
+
+def param_kind(op: str, param: str) -> str | None:
+    """The declared kind of op's param `param` (None if undeclared)."""
+    return PARAM_KIND_OF_OP.get((op, param), PARAM_KINDS.get(param))
+
 
 def register(opdef: OpDef) -> OpDef:
     """Add an op to the registry; its name must be new."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .autodiff import backward_values, grad_graph
-from .errors import GraphError, TraceError
+from .errors import GraphError, GraphFormatError, TraceError
 from .executor import Event, Plan, Run, compile_plan
 from .ir import Graph, Value
 from .memory import MemoryPlan, plan_memory
@@ -19,6 +19,7 @@ __all__ = [
     "Function",
     "Graph",
     "GraphError",
+    "GraphFormatError",
     "MemoryPlan",
     "Plan",
     "Report",

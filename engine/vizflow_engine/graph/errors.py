@@ -16,3 +16,12 @@ class GraphError(VizflowError, ValueError):
         self.node = node
         self.reason = reason
         super().__init__(f"node {node!r}: {reason}")
+
+
+class GraphFormatError(VizflowError, ValueError):
+    """A graph file (or its arrays) that loading refuses; names the JSON path and the reason."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")

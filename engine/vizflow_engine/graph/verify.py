@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 from ..registry import TensorSpec
 from .dims import infer as infer_spec
 from .errors import GraphError
 from .ir import LITERALS, Graph, Value, concrete, named_spec
+from .limits import MAX_ELEMENTS
+
+# what a shape rule raises for inputs or params it cannot take (a bad param can divide by
+# zero or overflow inside the rule): each becomes a GraphError naming the node
+_RULE_ERRORS = (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, OverflowError)
 
 
 def _compatible(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
@@ -57,10 +64,16 @@ def verify(g: Graph) -> Graph:
             )
         try:
             spec = infer_spec(n.op, tuple(specs), n.params)
-        except (ValueError, TypeError, IndexError) as exc:
+        except _RULE_ERRORS as exc:
             raise GraphError(
                 name, f"{n.op.name} rejects input shapes {[tuple(s.shape) for s in specs]}: {exc}"
             ) from None
+        size = math.prod(d for d in spec.shape if isinstance(d, int))
+        if size > MAX_ELEMENTS:
+            raise GraphError(
+                name,
+                f"{n.op.name} gives {size} elements; at most {MAX_ELEMENTS} (2**40) are allowed",
+            )
         if not _compatible(concrete(spec.shape), concrete(out.shape)):
             raise GraphError(
                 name, f"output shape {out.shape} but {n.op.name} gives {tuple(spec.shape)}"
