@@ -8,6 +8,7 @@ from typing import Any
 from ...node import Node
 from ..ir import Graph, Value
 from ..op_sets import BOOL_OUT, REDUCE_OUT, UFUNC_NAMES
+from .source import Code, Hole, Name, Namespace, call
 
 
 def out_capable(g: Graph, node: Node) -> bool:
@@ -48,32 +49,31 @@ def generic(node: Node, out: Value, xp: Any) -> Callable[..., Any]:
     return kernel
 
 
-def call_expr(node: Node, fn: str, args: list[str], out: str | None) -> str:
-    """Python source calling an out=-capable kernel named fn on arg expressions."""
+def call_expr(node: Node, fn: Name, args: list[Code], out: Code | None, ns: Namespace) -> Code:
+    """Code calling an out=-capable kernel fn on args; params are namespace objects, not text."""
     name = node.op.name
-    o = f", out={out}" if out else ""
     if name == "relu":
-        return f"{fn}({args[0]}, 0{o})"
+        return call(fn, [args[0], Code(ns.bind("c", 0))], out)
     if name in REDUCE_OUT:
-        axis = node.params.get("axis")
-        keep = node.params.get("keepdims", False)
-        return f"{fn}({args[0]}, axis={axis!r}, keepdims={keep!r}{o})"
-    return f"{fn}({', '.join(args)}{o})"
+        axis = Code("axis=", ns.bind("c", node.params.get("axis")))
+        keep = Code("keepdims=", ns.bind("c", node.params.get("keepdims", False)))
+        return call(fn, [args[0], axis, keep], out)
+    return call(fn, args, out)
 
 
-def view_expr(node: Node, out: Value) -> str | None:
-    """An inline expression for a view op on input {0} (no kernel call), or None."""
+def view_expr(node: Node, out: Value, ns: Namespace) -> Code | None:
+    """Code for a view op on argument 0 (no kernel call), or None; shapes are namespace objects."""
     name = node.op.name
     shape = tuple(out.shape)
     if name == "stop_gradient":
-        return "{0}"
+        return Code(Hole(0))
     if name == "transpose":
         axes = tuple(a % max(len(shape), 1) for a in node.params["axes"])
         if axes == tuple(range(len(axes) - 1, -1, -1)):
-            return "{0}.T"
-        return f"{{0}}.transpose({axes!r})"
+            return Code(Hole(0), ".T")
+        return Code(Hole(0), ".transpose(", ns.bind("c", axes), ")")
     if name in ("reshape", "squeeze", "unsqueeze") and all(isinstance(d, int) for d in shape):
-        return f"{{0}}.reshape({shape!r})"
+        return Code(Hole(0), ".reshape(", ns.bind("c", shape), ")")
     if name == "expand" and all(isinstance(d, int) for d in shape):
-        return f"broadcast_to({{0}}, {shape!r})"
+        return call("broadcast_to", [Code(Hole(0)), Code(ns.bind("c", shape))])
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -10,14 +11,18 @@ from typing import Any
 import numpy as np
 
 from ...backend import CPU, Device, to_device
+from ...errors import ShapeError
 from ...node import Node
 from ...tensor import Tensor
 from ..graph_ops import lookup, mutates
 from ..ir import Graph, Value
 from ..memory import MemoryPlan, only_first_step, plan_memory
 from .kernels import REDUCE_OUT, UFUNC_NAMES, call_expr, generic, out_capable, view_expr
+from .source import Code, Hole, Name, Namespace, call, join, slot_item, slot_local
 
 HEAVY_ELEMENTS = 1 << 17  # nodes this big may run on another thread (numpy drops the GIL)
+# buffers beyond this many bytes are allocated at the first run, once the feeds' shapes match
+PREALLOC_BUDGET = 256 << 20
 
 
 _POOLS: dict[int, ThreadPoolExecutor] = {}
@@ -51,14 +56,23 @@ class Cell:
 
 @dataclass
 class Instr:
-    """One plan step: the node, its input slots (or literals), output slot, and runner."""
+    """One plan step: the node, its input slots (or literals), output slot, and scheduling."""
 
     node: Node
     args: tuple[Any, ...]  # slot index (int) or ("lit", value)
     out: int
-    fn: Any  # fn(S) runs the node on the slot list S
     heavy: bool
     group: int
+
+
+class _State:
+    """One call's private memory: a set of the plan's buffers and the functions bound to it."""
+
+    __slots__ = ("run", "steps")
+
+    def __init__(self, run: Any, steps: list[Any]) -> None:
+        self.run = run  # run(F, V, C): the whole plan
+        self.steps = steps  # steps[k](S) runs instruction k on the slot list S
 
 
 def _levels(g: Graph) -> list[list[Node]]:
@@ -85,7 +99,16 @@ def _elements(v: Value) -> int:
 
 
 class Plan:
-    """A compiled graph: run(*feeds) fast, or start(*feeds) to step node by node."""
+    """A compiled graph: run(*feeds) fast, or start(*feeds) to step node by node.
+
+    Thread-safe: every call runs in its own set of preallocated buffers, taken from a pool
+    that grows to the number of calls running at once (a stepped Run has a set of its own);
+    a plan that writes variables (a training step) also runs one call at a time
+    under a lock, so each call's updates land whole. Stepped runs never take the lock.
+    Generated code names slots and namespace entries only: no graph text reaches exec.
+    Buffers over PREALLOC_BUDGET bytes are allocated at the first run, after the feeds'
+    shapes are checked against the declared ones.
+    """
 
     def __init__(
         self,
@@ -118,7 +141,6 @@ class Plan:
             g, self.groups, reuse, preallocate, lambda n: out_capable(g, n)
         )
         mp = self.memory
-        self.buffers = [xp.empty(size, dtype=np.uint8).view(dt) for size, dt in mp.buffers]
         slot: dict[int, int] = {}
         for v in g.all_values():
             slot[v.uid] = len(slot)
@@ -128,70 +150,95 @@ class Plan:
         self.cells: list[Any] = [v.tensor if v.tensor is not None else Cell(v) for v in g.variables]
         self.var_slots = [slot[v.uid] for v in g.variables]
         self.const_slots = [(slot[v.uid], to_device(v.value, v.device)) for v in g.constants]
-        ns: dict[str, Any] = {"np": np, "xp": xp, "asarray": xp.asarray}
+        ns = Namespace(
+            {"asarray": xp.asarray, "broadcast_to": xp.broadcast_to, "np_copyto": xp.copyto}
+        )
         self._ns = ns
+        self._views: list[tuple[str, int, tuple[int, ...]]] = []  # (name, buffer, shape)
         lines: list[str] = []
-        instr_src: list[str] = []
+        steps: list[str] = []
         group_of = {n: k for k, grp in enumerate(self.groups) for n in grp}
         self.instrs: list[Instr] = []
         var_index = {v.uid: i for i, v in enumerate(g.variables)}
         dead = self._deaths(order, slot)
         for i, n in enumerate(order):
-            pre, expr, args = self._node_expr(n, i, slot, ns, var_index)
+            pre, expr, args = self._node_code(n, slot, ns)
             o = slot[g.out[n].uid]
-            local = [f"s{a}" for a in args]
-            lines.extend("    " + p.format(*local) for p in pre)
-            lines.append(f"    s{o} = " + expr.format(*local))
-            lines.extend(f"    del s{d}" for d in dead.get(n, ()))
-            indexed = [f"S[{a}]" for a in args]
-            body = "".join(f"    {p.format(*indexed)}\n" for p in pre)
-            instr_src.append(f"def i{i}(S):\n{body}    S[{o}] = {expr.format(*indexed)}\n")
+            local = [slot_local(a) for a in args]
+            lines.extend(Code("    ", p).render(local) for p in pre)
+            lines.append(Code("    ", slot_local(o), " = ", expr).render(local))
+            lines.extend(Code("    ", "del ", slot_local(d)).render() for d in dead.get(n, ()))
+            indexed = [slot_item(a) for a in args]
+            steps.append(Code("def ", Name("i", i), "(", "S", ")", ":").render())
+            steps.extend(Code("    ", p).render(indexed) for p in pre)
+            steps.append(Code("    ", slot_item(o), " = ", expr).render(indexed))
             lit = iter(x for x in n.inputs if not isinstance(x, Value))
             ins_args = tuple(
                 slot[x.uid] if isinstance(x, Value) else ("lit", next(lit)) for x in n.inputs
             )
-            self.instrs.append(Instr(n, ins_args, o, None, n in heavy_nodes, group_of[n]))
+            self.instrs.append(Instr(n, ins_args, o, n in heavy_nodes, group_of[n]))
         self._outputs = self._output_exprs(g, slot)
         self._updates = [
             (var_index[var.uid], slot[new.uid])
             for var, new in g.updates
             if new.uid not in mp.var_inplace
         ]
-        head = ["def run(F, V, C):"]
-        head += [f"    s{s} = F[{i}]" for i, s in enumerate(self.input_slots)]
-        head += [f"    s{s} = V[{i}].data" for i, s in enumerate(self.var_slots)]
-        head += [f"    s{s} = C[{i}]" for i, (s, _) in enumerate(self.const_slots)]
+        head = [Code("def ", "run", "(", "F", ", ", "V", ", ", "C", ")", ":")]
+        head += [
+            Code("    ", slot_local(s), " = ", "F", "[", i, "]")
+            for i, s in enumerate(self.input_slots)
+        ]
+        head += [
+            Code("    ", slot_local(s), " = ", "V", "[", i, "]", ".data")
+            for i, s in enumerate(self.var_slots)
+        ]
+        head += [
+            Code("    ", slot_local(s), " = ", "C", "[", i, "]")
+            for i, (s, _) in enumerate(self.const_slots)
+        ]
         # outputs are copied before the updates: an output may read a variable that is updated
-        tail = ["    res = [" + ", ".join(e.format(f"s{s}") for s, e in self._outputs) + "]"]
-        tail += [f"    np_copyto(V[{vi}].data, s{s})" for vi, s in self._updates]
-        tail.append("    return res")
-        ns["np_copyto"] = xp.copyto
-        self.source = "\n".join(head + lines + tail) + "\n"
-        exec(compile(self.source, f"<vizflow plan {g.name}>", "exec"), ns)
-        self._run = ns["run"]
-        exec(compile("".join(instr_src) or "pass\n", f"<vizflow steps {g.name}>", "exec"), ns)
-        for i, ins in enumerate(self.instrs):
-            ins.fn = ns[f"i{i}"]
+        res = [
+            call("asarray", [slot_local(s)]) if fresh else Code(slot_local(s), ".copy()")
+            for s, fresh in self._outputs
+        ]
+        tail = [Code("    ", "res", " = ", "[", join(res), "]")]
+        tail += [
+            Code("    ", call("np_copyto", [Code("V", "[", vi, "]", ".data"), slot_local(s)]))
+            for vi, s in self._updates
+        ]
+        tail.append(Code("    ", "return ", "res"))
+        self.source = (
+            "\n".join([*(c.render() for c in head), *lines, *(c.render() for c in tail)]) + "\n"
+        )
+        # fixed file names: neither the graph's name nor any of its text reaches compile()
+        self._run_code = compile(self.source, "<vizflow plan>", "exec")
+        self._steps_code = compile(
+            "\n".join(steps) + "\n" if steps else "pass\n", "<vizflow plan steps>", "exec"
+        )
         self._consts = [c for _, c in self.const_slots]
         self._pool: ThreadPoolExecutor | None = shared_pool(workers) if self.parallel else None
+        # calls that write variables run one at a time, so each call's updates land whole
+        self._lock = threading.Lock() if effects or g.updates else None
+        self._lazy = mp.buffer_bytes > PREALLOC_BUDGET
+        self._free: list[_State] = [] if self._lazy else [self._new_state(None)]
 
     # ---- compilation helpers -------------------------------------------------------------
-    def _node_expr(
-        self, n: Node, i: int, slot: dict[int, int], ns: dict[str, Any], var_index: dict[int, int]
-    ) -> tuple[list[str], str, list[Any]]:
-        """Statements to run first, a format string for the value ({k}: k-th slot), the slots."""
+    def _node_code(
+        self, n: Node, slot: dict[int, int], ns: Namespace
+    ) -> tuple[list[Code], Code, list[int]]:
+        """Statements to run first, the value's code (Hole(k): the k-th slot), and the slots."""
         g = self.graph
         out = g.out[n]
         mp = self.memory
         slots: list[int] = []
-        arg_fmt: list[str] = []
+        arg: list[Code] = []
         for x in n.inputs:
             if isinstance(x, Value):
-                arg_fmt.append(f"{{{len(slots)}}}")
+                arg.append(Code(Hole(len(slots))))
                 slots.append(slot[x.uid])
             else:
-                arg_fmt.append(self._literal(n, x, ns))
-        dest: str | None = None
+                arg.append(Code(self._literal(n, x, ns)))
+        dest: Code | None = None
         if out.uid in mp.var_inplace:
             target = mp.var_inplace[out.uid]
             j = next(
@@ -199,87 +246,80 @@ class Plan:
                 None,
             )
             if j is None:  # the node does not read the variable: its slot is the destination
-                dest = f"{{{len(slots)}}}"
+                dest = Code(Hole(len(slots)))
                 slots.append(slot[target.uid])
             else:
-                dest = arg_fmt[j]
+                dest = arg[j]
         elif out.uid in mp.buffer_of:
-            ns[f"b{i}"] = self.buffers[mp.buffer_of[out.uid]].reshape(
-                tuple(d for d in out.shape if isinstance(d, int))
-            )
-            dest = f"b{i}"
-        if n.inputs and isinstance(n.inputs[0], Value):
-            view = view_expr(n, out)
-            if view is not None and out.uid not in mp.buffer_of:
-                ns["broadcast_to"] = self.xp.broadcast_to
+            b = ns.fresh("b")  # bound per call state (_new_state): each has its own buffers
+            shape = tuple(d for d in out.shape if isinstance(d, int))
+            self._views.append((b.text, mp.buffer_of[out.uid], shape))
+            dest = Code(b)
+        if n.inputs and isinstance(n.inputs[0], Value) and out.uid not in mp.buffer_of:
+            view = view_expr(n, out, ns)
+            if view is not None:
                 return [], view, slots
         capable = out_capable(g, n)
         if n.op.name == "fused" and capable:
             var = mp.var_inplace.get(out.uid)
             late = var is not None and not only_first_step(n, var)
-            pre, expr = self._fused_code(n, i, arg_fmt, dest, ns, late)
+            pre, expr = self._fused_code(n, arg, dest, ns, late)
             return pre, expr, slots
         if capable and (dest is not None or n.op.name in UFUNC_NAMES):
             fname = n.op.name if n.op.name in REDUCE_OUT else UFUNC_NAMES[n.op.name]
-            ns[f"k{i}"] = getattr(self.xp, fname)
-            return [], call_expr(n, f"k{i}", arg_fmt, dest), slots
-        ns[f"k{i}"] = generic(n, out, self.xp)
-        return [], f"k{i}({', '.join(arg_fmt)})", slots
+            return [], call_expr(n, ns.bind("k", getattr(self.xp, fname)), arg, dest, ns), slots
+        return [], call(ns.bind("k", generic(n, out, self.xp)), arg), slots
 
-    def _literal(self, n: Node, x: Any, ns: dict[str, Any]) -> str:
-        """Source for a literal input; floats next to same-dtype arrays become numpy scalars."""
+    def _literal(self, n: Node, x: Any, ns: Namespace) -> Name:
+        """A literal input as a namespace object (never source text); floats next to
+        same-dtype arrays become numpy scalars of that dtype."""
         out = self.graph.out[n]
         if (
             isinstance(x, float)
             and out.dtype.kind == "f"
             and all(y.dtype == out.dtype for y in n.inputs if isinstance(y, Value))
         ):
-            name = f"c{len(ns)}"
-            ns[name] = out.dtype.type(x)
-            return name
-        if isinstance(x, float) and not np.isfinite(x):
-            return f"float({str(x)!r})"
-        return repr(x)
+            return ns.bind("c", out.dtype.type(x))
+        return ns.bind("c", x)
 
     def _fused_code(
         self,
         n: Node,
-        i: int,
-        arg_fmt: list[str],
-        dest: str | None,
-        ns: dict[str, Any],
+        arg: list[Code],
+        dest: Code | None,
+        ns: Namespace,
         late: bool = False,
-    ) -> tuple[list[str], str]:
-        """Statements running a fused program in one buffer, and the name holding the result.
+    ) -> tuple[list[Code], Code]:
+        """Statements running a fused program in one buffer, and the code naming the result.
 
         late: dest is a variable that later steps read, so the steps run in scratch memory
         and only the last one writes dest.
         """
         program = n.params["program"]
-        pre = []
+        pre: list[Code] = []
+        t = Code("_t")
         final = dest if late else None
         cur = None if late else dest
         for j, (name, _params, refs) in enumerate(program):
-            fn = f"k{i}_{j}"
-            ns[fn] = getattr(self.xp, UFUNC_NAMES[name])
+            fn = ns.bind("k", getattr(self.xp, UFUNC_NAMES[name]))
             a = [
-                arg_fmt[r[1]]
+                arg[r[1]]
                 if isinstance(r, tuple) and r[0] == "in"
-                else ("_t" if isinstance(r, tuple) else self._literal(n, r, ns))
+                else (t if isinstance(r, tuple) else Code(self._literal(n, r, ns)))
                 for r in refs
             ]
             if name == "relu":
-                a = [a[0], "0"]
+                a = [a[0], Code(ns.bind("c", 0))]
             if final is not None and j == len(program) - 1:
-                pre.append(f"_t = {fn}({', '.join(a)}, out={final})")
-            elif cur is None:
-                pre.append(f"_t = asarray({fn}({', '.join(a)}))")  # numpy gives 0-d scalars
-                cur = "_t"
+                pre.append(Code("_t", " = ", call(fn, a, final)))
+            elif cur is None:  # numpy gives 0-d results as scalars
+                pre.append(Code("_t", " = ", call("asarray", [call(fn, a)])))
+                cur = t
             elif j == 0:
-                pre.append(f"_t = {fn}({', '.join(a)}, out={cur})")
+                pre.append(Code("_t", " = ", call(fn, a, cur)))
             else:
-                pre.append(f"{fn}({', '.join(a)}, out=_t)")
-        return pre, "_t"
+                pre.append(call(fn, a, t))
+        return pre, t
 
     def _deaths(self, order: list[Node], slot: dict[int, int]) -> dict[Node, list[int]]:
         """Slots to drop after each node (their last reader), so dead arrays are freed."""
@@ -301,16 +341,50 @@ class Plan:
             d.sort()
         return dead
 
-    def _output_exprs(self, g: Graph, slot: dict[int, int]) -> list[tuple[int, str]]:
-        """Output slots with a copy where the value lives in plan-owned or caller memory."""
+    def _output_exprs(self, g: Graph, slot: dict[int, int]) -> list[tuple[int, bool]]:
+        """Output slots, each with fresh=False where the value lives in plan-owned or caller
+        memory and must be copied."""
         mp = self.memory
         res = []
         for v in g.outputs:
             r = mp.alias_of.get(v.uid, v.uid)
             rv = next((x for x in g.all_values() if x.uid == r), v)
             fresh = rv.node is not None and r not in mp.buffer_of and r not in mp.var_inplace
-            res.append((slot[v.uid], "asarray({})" if fresh else "{}.copy()"))
+            res.append((slot[v.uid], fresh))
         return res
+
+    def _new_state(self, feeds: list[Any] | None) -> _State:
+        """A fresh set of buffers with the generated functions bound to it (one per
+        concurrent call); a lazy plan checks the feeds' shapes before allocating."""
+        if self._lazy:
+            self._check_feeds(feeds or [])
+        xp = self.xp
+        bufs = [xp.empty(size, dtype=np.uint8).view(dt) for size, dt in self.memory.buffers]
+        ns = dict(self._ns.objects)
+        for name, b, shape in self._views:
+            ns[name] = bufs[b].reshape(shape)
+        exec(self._run_code, ns)
+        exec(self._steps_code, ns)
+        return _State(ns["run"], [ns[Name("i", k).text] for k in range(len(self.instrs))])
+
+    def _check_feeds(self, f: list[Any]) -> None:
+        """Refuse feeds whose shapes differ from the declared ones (before a big allocation)."""
+        for v, a in zip(self.graph.inputs, f, strict=True):
+            given = tuple(np.shape(a))
+            if given != tuple(v.shape):
+                raise ShapeError(
+                    f"input {v.name!r} of graph {self.graph.name!r}",
+                    [given],
+                    f"declared with shape {tuple(v.shape)} but given shape {given}; feed an "
+                    "array of the declared shape, or declare the dims that vary as None",
+                )
+
+    def _acquire(self, f: list[Any]) -> _State:
+        """A buffer set no other call is using: a pooled one, or a new one."""
+        try:
+            return self._free.pop()
+        except IndexError:
+            return self._new_state(f)
 
     # ---- running ---------------------------------------------------------------------------
     def _feeds(self, feeds: tuple[Any, ...]) -> list[Any]:
@@ -326,10 +400,23 @@ class Plan:
         for refresh in self.graph.refresh:
             refresh()
         f = self._feeds(feeds)
+        if self._lock is not None:
+            with self._lock:  # one call at a time: the pool's first set is enough
+                if not self._free:
+                    self._free.append(self._new_state(f))
+                return self._call(f, self._free[0])
+        st = self._acquire(f)
+        try:
+            return self._call(f, st)
+        finally:
+            self._free.append(st)
+
+    def _call(self, f: list[Any], st: _State) -> list[Any]:
+        """Run the whole plan in buffer set st."""
         if self._pool is None:
-            res: list[Any] = self._run(f, self.cells, self._consts)
+            res: list[Any] = st.run(f, self.cells, self._consts)
             return res
-        return self._run_parallel(f)
+        return self._run_parallel(f, st)
 
     def _load(self, f: list[Any]) -> list[Any]:
         S: list[Any] = [None] * self.n_slots
@@ -343,17 +430,16 @@ class Plan:
 
     def _finish(self, S: list[Any]) -> list[Any]:
         xp = self.xp
-        res = [
-            xp.asarray(S[s]) if e.startswith("asarray") else S[s].copy() for s, e in self._outputs
-        ]
+        res = [xp.asarray(S[s]) if fresh else S[s].copy() for s, fresh in self._outputs]
         for vi, s in self._updates:
             xp.copyto(self.cells[vi].data, S[s])
         return res
 
-    def _run_parallel(self, f: list[Any]) -> list[Any]:
+    def _run_parallel(self, f: list[Any], st: _State) -> list[Any]:
         S = self._load(f)
         pool = self._pool
         assert pool is not None
+        steps = st.steps
         k = 0
         instrs = self.instrs
         n = len(instrs)
@@ -362,21 +448,22 @@ class Plan:
             j = k
             while j < n and instrs[j].group == grp:
                 j += 1
-            heavy = [ins.fn for ins in instrs[k:j] if ins.heavy]
-            futs = [pool.submit(fn, S) for fn in heavy[1:]]
-            for ins in instrs[k:j]:
-                if not ins.heavy or ins.fn is heavy[0]:
-                    ins.fn(S)
+            heavy = [m for m in range(k, j) if instrs[m].heavy]
+            futs = [pool.submit(steps[m], S) for m in heavy[1:]]
+            for m in range(k, j):
+                if not instrs[m].heavy or m == heavy[0]:
+                    steps[m](S)
             for fu in futs:
                 fu.result()
             k = j
         return self._finish(S)
 
     def start(self, *feeds: Any, copy: bool = True) -> Run:
-        """Begin a stepped run (for the debugger): see Run."""
+        """Begin a stepped run (for the debugger) in a buffer set of its own: see Run."""
         for refresh in self.graph.refresh:
             refresh()
-        return Run(self, self._load(self._feeds(feeds)), copy)
+        f = self._feeds(feeds)
+        return Run(self, self._load(f), copy, self._new_state(f))
 
     def __repr__(self) -> str:
         return (
@@ -417,11 +504,13 @@ class Run:
 
     The interpreter loop (read inputs, run, write output) as a generator the debugger drives.
     Values are copied into events unless copy=False (buffers are reused by later steps).
+    A run has its own buffer set for its lifetime, so values stay readable after finish().
     """
 
-    def __init__(self, plan: Plan, slots: list[Any], copy: bool = True) -> None:
+    def __init__(self, plan: Plan, slots: list[Any], copy: bool, state: _State) -> None:
         self.plan = plan
         self.slots = slots
+        self.steps = state.steps
         self.pc = 0
         self.copy = copy
         self.outputs: list[Any] | None = None
@@ -443,7 +532,7 @@ class Run:
         ins = self.plan.instrs[self.pc]
         S = self.slots
         t0 = time.perf_counter()
-        ins.fn(S)
+        self.steps[self.pc](S)
         if self.plan.device.type == "cuda":  # pragma: no cover - needs a GPU
             self.plan.xp.cuda.get_current_stream().synchronize()
         dt = time.perf_counter() - t0
@@ -484,7 +573,7 @@ class Run:
     def finish(self) -> list[Any]:
         """Run the remaining nodes, apply variable updates, return the outputs."""
         while not self.done:
-            self.plan.instrs[self.pc].fn(self.slots)
+            self.steps[self.pc](self.slots)
             self.pc += 1
         if self.outputs is None:
             self.outputs = self.plan._finish(self.slots)
