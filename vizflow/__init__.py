@@ -10,10 +10,22 @@ from typing import Any
 import vizflow_engine as _engine
 from vizflow_engine import *  # noqa: F403  (the public API is the engine's, re-exported)
 from vizflow_engine import __all__ as _engine_all
+from vizflow_engine import bool as bool  # vf.bool, vf.float: PyTorch's dtype names
+from vizflow_engine import float as float
 from vizflow_kernelext import GraphViewer, show
 
 # `import vizflow.nn.functional as F` works as `import torch.nn.functional as F` does.
-for _name in ("nn", "nn.functional", "nn.init", "optim", "optim.lr_scheduler", "data", "graph"):
+for _name in (
+    "nn",
+    "nn.functional",
+    "nn.init",
+    "nn.utils",
+    "optim",
+    "optim.lr_scheduler",
+    "data",
+    "graph",
+    "accelerator",
+):
     sys.modules[f"{__name__}.{_name}"] = sys.modules[f"{_engine.__name__}.{_name}"]
 
 __version__ = "0.1.0"

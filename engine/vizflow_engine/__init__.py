@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from . import dtypes, registry
+from . import accelerator, dtypes, registry
 from .autograd import backward, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import CPU, Device, cuda_available, get_device, manual_seed, xp_for
+from .backend import Device as device
 from .creation import (
     arange,
     as_tensor,
@@ -27,14 +28,19 @@ from .creation import (
 from .dispatch import dispatch, intercept, record_tape, register_symbolic_type
 from .dtypes import (
     bool_,
+    double,
     float16,
     float32,
     float64,
     get_default_dtype,
+    half,
     int32,
     int64,
+    long,
     set_default_dtype,
 )
+from .dtypes import bool_ as bool  # noqa: F401  (vf.bool, vf.float: kept out of __all__,
+from .dtypes import float32 as float  # noqa: F401  since they are builtins)
 from .errors import DeviceError, GraphFreedError, ShapeError, VizflowError
 from .functional import (
     abs,
@@ -141,6 +147,7 @@ __all__ = [
     "VizflowError",
     "__version__",
     "abs",
+    "accelerator",
     "add",
     "all",
     "all_composites",
@@ -164,8 +171,10 @@ __all__ = [
     "cuda_available",
     "current_scope",
     "defop",
+    "device",
     "dispatch",
     "div",
+    "double",
     "dtypes",
     "einsum",
     "enable_grad",
@@ -189,6 +198,7 @@ __all__ = [
     "getitem",
     "grad",
     "gt",
+    "half",
     "index_add",
     "index_put",
     "int32",
@@ -208,6 +218,7 @@ __all__ = [
     "logical_or",
     "logical_xor",
     "logsumexp",
+    "long",
     "lt",
     "manual_seed",
     "matmul",

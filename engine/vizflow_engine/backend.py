@@ -11,11 +11,29 @@ from .errors import DeviceError
 
 
 class Device:
-    """A device: its type ("cpu" or "cuda"), index, and array namespace `xp`; one per name."""
+    """A device: its type ("cpu" or "cuda"), index, and array namespace `xp`; one per name.
+
+    Called as PyTorch's `torch.device` is (`vf.device("cuda")`, `vf.device("cuda", 1)`,
+    `vf.device("cuda:1")`), it returns the singleton for that name; only the backend makes
+    new devices, passing their array namespace.
+    """
 
     __slots__ = ("index", "name", "type", "xp")
 
-    def __init__(self, type_: str, index: int | None, xp: ModuleType) -> None:
+    def __new__(
+        cls, type_: str | Device, index: int | None = None, xp: ModuleType | None = None
+    ) -> Device:
+        if xp is not None:
+            return super().__new__(cls)
+        if isinstance(type_, Device) or index is None:
+            return get_device(type_)
+        return get_device(f"{type_}:{index}")
+
+    def __init__(
+        self, type_: str | Device, index: int | None = None, xp: ModuleType | None = None
+    ) -> None:
+        if xp is None or not isinstance(type_, str):  # a look-up: the singleton is made
+            return
         self.type = type_
         self.index = index
         self.name = type_ if index is None else f"{type_}:{index}"
@@ -37,6 +55,10 @@ class Device:
 
     def __hash__(self) -> int:
         return hash(self.name)
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Copies (copy.deepcopy of a module) and pickles resolve to the same singleton."""
+        return get_device, (self.name,)
 
 
 CPU = Device("cpu", None, np)
@@ -75,6 +97,8 @@ def get_device(device: Device | str | None) -> Device:
     if dev is not None:
         return dev
     kind, _, idx = str(device).partition(":")
+    if kind == "cpu" and idx == "0":  # PyTorch's name for the one CPU
+        return CPU
     if kind != "cuda":
         raise DeviceError(f"unknown device {device!r}; use 'cpu' or 'cuda[:N]'")
     cupy = _load_cupy()

@@ -74,7 +74,13 @@ def _collate(items: list[Any]) -> Any:
 
 
 class DataLoader:
-    """Iterate over a dataset in batches (batch_size, shuffle, drop_last, progress bar)."""
+    """Iterate over a dataset in batches (batch_size, shuffle, drop_last, progress bar).
+
+    num_workers, pin_memory and persistent_workers are PyTorch's and accepted so that training
+    scripts run unchanged, but batches are always made in this process: numpy batching of
+    in-memory data is faster than shipping arrays between worker processes, and there is no
+    pinned host memory to stage GPU copies through (batches move with .to(device)).
+    """
 
     def __init__(
         self,
@@ -83,9 +89,19 @@ class DataLoader:
         shuffle: bool = False,
         drop_last: bool = False,
         progress: bool | None = None,
+        *,
+        num_workers: int = 0,
+        pin_memory: bool = False,
+        persistent_workers: bool = False,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        if num_workers < 0:
+            raise ValueError(f"num_workers must be >= 0, not {num_workers}")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers=True needs num_workers > 0 (as in PyTorch)")
+        self.num_workers, self.pin_memory = num_workers, pin_memory
+        self.persistent_workers = persistent_workers
         self.dataset = dataset
         self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
         self.progress = progress

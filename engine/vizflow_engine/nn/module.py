@@ -18,7 +18,7 @@ import numpy as np
 
 from .._state import get_state, set_state
 from ..autograd import no_grad
-from ..backend import CPU, get_device, to_device
+from ..backend import CPU, Device, get_device, to_device
 from ..dispatch import _mine
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -272,12 +272,27 @@ class Module:
             else:
                 p.grad = p.grad.detach().zero_()
 
-    def to(self, device: Any = None, dtype: Any = None) -> Module:
-        """Move parameters and buffers to a device and/or cast floats (identity kept)."""
+    def apply(self, fn: Callable[[Module], object]) -> Self:
+        """Call fn on every descendant module and then on self (PyTorch's order), e.g. to
+        initialise weights; returns self."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, device: Any = None, dtype: Any = None) -> Self:
+        """Move parameters and buffers to a device and/or cast floats (identity kept).
+
+        As in PyTorch, .to(dtype) alone works too, and only a floating dtype is accepted.
+        """
         from ..dtypes import as_dtype
 
+        if device is not None and not isinstance(device, (str, Device)):
+            device, dtype = None, device  # .to(vf.float64)
         dev = get_device(device) if device is not None else None
         dt = as_dtype(dtype) if dtype is not None else None
+        if dt is not None and dt.kind != "f":
+            raise TypeError(f"Module.to only casts to a floating dtype, not {dt}")
         for t in [*self.parameters(), *self.buffers()]:
             arr = t.data
             if dt is not None and arr.dtype.kind == "f":

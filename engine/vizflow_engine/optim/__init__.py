@@ -1,4 +1,4 @@
-"""vf.optim: SGD, Adam, AdamW and learning-rate schedules.
+"""vf.optim: SGD, Adam, AdamW, Adadelta, RMSprop, Adagrad and learning-rate schedules.
 
 How updates reach the parameters (what a graph tracer can rely on): every write to a
 parameter or to optimiser state is one call of `vizflow_engine.dispatch.dispatch` with a
@@ -13,6 +13,9 @@ registered, non-differentiable, in-place op from `vizflow_engine.ops.updates`, m
 - `assign(target, value)` — copies value into target (used for a changed learning rate and
   for batch-norm running statistics).
 
+Adadelta, RMSprop and Adagrad compute each new value with ordinary elementwise ops and write
+it with `assign` (one assign per parameter or state tensor).
+
 Each op mutates the memory of the inputs listed above and returns (an alias of) input 0;
 nothing is rebound, so Tensor identities (parameters, state) never change. State tensors
 (momentum buffers, m, v, int64 0-d step counters) are created as zeros on a parameter's
@@ -26,8 +29,20 @@ only sets p.grad to None (or zeroes it); gradients come from backward as usual.
 from __future__ import annotations
 
 from . import lr_scheduler
+from .adadelta import Adadelta
+from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
+from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "lr_scheduler"]
+__all__ = [
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "lr_scheduler",
+]
