@@ -29,7 +29,7 @@ def _concurrently(call: Callable[[int], Any]) -> dict[tuple[int, int], Any]:
         try:
             for k in range(CALLS):
                 results[t, k] = call(t * CALLS + k)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
+        except BaseException as exc:  # re-raised in the main thread
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(t,)) for t in range(THREADS)]

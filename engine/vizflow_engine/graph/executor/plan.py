@@ -106,8 +106,8 @@ class Plan:
     a plan that writes variables (a training step) also runs one call at a time
     under a lock, so each call's updates land whole. Stepped runs never take the lock.
     Generated code names slots and namespace entries only: no graph text reaches exec.
-    Buffers over PREALLOC_BUDGET bytes are allocated at the first run, after the feeds'
-    shapes are checked against the declared ones.
+    Buffers over prealloc_budget bytes (PREALLOC_BUDGET, 256 MiB, by default) are allocated
+    at the first run, after the feeds' shapes are checked against the declared ones.
     """
 
     def __init__(
@@ -118,9 +118,11 @@ class Plan:
         preallocate: bool = True,
         workers: int = 2,
         heavy_elements: int = HEAVY_ELEMENTS,
+        prealloc_budget: int = PREALLOC_BUDGET,
     ) -> None:
         """parallel: True, False or "auto" (threads only where two big nodes can overlap);
-        heavy_elements: output size from which a node is worth another thread."""
+        heavy_elements: output size from which a node is worth another thread;
+        prealloc_budget: buffer bytes allocated at compile time (more waits for the feeds)."""
         self.graph = g
         self.device: Device = next((v.device for v in [*g.inputs, *g.variables]), CPU)
         xp = self.device.xp
@@ -219,7 +221,7 @@ class Plan:
         self._pool: ThreadPoolExecutor | None = shared_pool(workers) if self.parallel else None
         # calls that write variables run one at a time, so each call's updates land whole
         self._lock = threading.Lock() if effects or g.updates else None
-        self._lazy = mp.buffer_bytes > PREALLOC_BUDGET
+        self._lazy = mp.buffer_bytes > prealloc_budget
         self._free: list[_State] = [] if self._lazy else [self._new_state(None)]
 
     # ---- compilation helpers -------------------------------------------------------------
