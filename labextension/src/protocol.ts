@@ -35,6 +35,13 @@ export type Dim = number | string | null;
  * via the `definition` "Phase".
  */
 export type Phase = 'input' | 'forward' | 'backward' | 'update';
+/**
+ * Numbers a browser request so its reply can be matched; a JavaScript-safe integer.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "RequestId".
+ */
+export type RequestId = number;
 
 /**
  * Every message between the vizflow kernel side and the browser. Declared once here; Python validates against it and the TypeScript types are generated from it.
@@ -45,6 +52,8 @@ export interface VizflowProtocol {
   inspect?: InspectRequest;
   inspect_reply?: InspectReply;
   compact_graph?: CompactGraph;
+  error_reply?: ErrorReply;
+  state_rejected?: StateRejected;
 }
 /**
  * A whole graph as the viewer draws it.
@@ -305,7 +314,7 @@ export interface CompactGraph {
  */
 export interface InspectRequest {
   kind: 'inspect';
-  request_id: number;
+  request_id: RequestId;
   node_id: string;
 }
 /**
@@ -316,7 +325,7 @@ export interface InspectRequest {
  */
 export interface InspectReply {
   kind: 'inspect_reply';
-  request_id: number;
+  request_id: RequestId;
   node_id: string;
   value: TensorSummary | null;
   grad: TensorSummary | null;
@@ -368,4 +377,26 @@ export interface Heatmap {
   kind: 'matrix' | 'image';
   source_shape: number[];
   buffer: number;
+}
+/**
+ * Kernel to browser: a request the kernel could not read or answer (malformed fields, unknown kind), answered instead of raising in the kernel; request_id is null when the request's own id was unreadable.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "ErrorReply".
+ */
+export interface ErrorReply {
+  kind: 'error';
+  request_id: RequestId | null;
+  error: string;
+}
+/**
+ * Kernel to browser: a state update that failed validation was rejected whole; the kernel kept its previous values of `traits` and sent them back in an update.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "StateRejected".
+ */
+export interface StateRejected {
+  kind: 'state_rejected';
+  traits: string[];
+  error: string;
 }

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import vizflow as vf
+from tests.kernelext.widget_fuzz import comm_message, recording_comms
 from vizflow_kernelext.protocol import validate_message
 from vizflow_kernelext.summaries import HEATMAP_MAX_SIDE, HISTOGRAM_BINS, summarize
 from vizflow_kernelext.svg_fallback import (
@@ -85,15 +86,15 @@ def test_inspect_unknown_node_is_an_error_reply() -> None:
 
 
 def test_inspect_message_round_trip_through_the_widget() -> None:
-    viewer, ids = _known_viewer()
-    sent: list[tuple[dict, list[bytes]]] = []
-    viewer.send = lambda content, buffers=None: sent.append((content, buffers or []))
-    viewer._handle_message(
-        viewer, {"kind": "inspect", "request_id": 3, "node_id": ids["known"]}, []
-    )
-    viewer._handle_message(viewer, {"kind": "inspect", "request_id": "x"}, [])
-    assert sent[0][0]["request_id"] == 3 and sent[0][0]["value"]["max"] == 4.0
-    assert sent[1][0]["error"] and sent[1][0]["request_id"] == -1
+    with recording_comms():
+        viewer, ids = _known_viewer()
+    request = {"kind": "inspect", "request_id": 3, "node_id": ids["known"]}
+    viewer.comm.handle_msg(comm_message({"method": "custom", "content": request}))
+    bad = {"kind": "inspect", "request_id": "x"}
+    viewer.comm.handle_msg(comm_message({"method": "custom", "content": bad}))
+    sent = [data["content"] for _, data, _ in viewer.comm.sent if data.get("method") == "custom"]
+    assert sent[0]["request_id"] == 3 and sent[0]["value"]["max"] == 4.0
+    assert sent[1]["kind"] == "error" and sent[1]["error"] and sent[1]["request_id"] is None
 
 
 def test_display_bundle_carries_the_graph_for_kernel_less_rendering() -> None:

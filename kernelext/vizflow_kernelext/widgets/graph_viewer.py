@@ -8,7 +8,8 @@ Its output carries three representations: the live widget, an
 `application/vnd.vizflow.graph+json` bundle (so a saved notebook shows the graph with no
 kernel, through the extension's mime renderer) and a static SVG for other front ends.
 The browser asks for node values with `inspect` messages; replies carry summaries whose
-histogram and heatmap arrays travel as binary buffers.
+histogram and heatmap arrays travel as binary buffers. Browser messages go through
+`GuardedWidget`: a refused update changes nothing, every request gets a reply.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import ipywidgets as widgets
 import traitlets
 
 from vizflow_kernelext.payload.compact import decode, encode, is_compact
+from vizflow_kernelext.payload.compact_check import check_compact_references
 from vizflow_kernelext.protocol import (
     PROTOCOL_VERSION,
     ProtocolError,
@@ -28,6 +29,7 @@ from vizflow_kernelext.protocol import (
 )
 from vizflow_kernelext.summaries import summarize
 from vizflow_kernelext.svg_fallback import render_svg
+from vizflow_kernelext.widgets.guard import GuardedWidget, RejectedValue, Reply, RequestHandler
 
 MODULE_NAME = "@vizflow/jupyterlab"
 MODULE_VERSION = "0.1.0"
@@ -37,16 +39,20 @@ LAYOUT_DIRECTIONS = ("RIGHT", "DOWN")
 
 def _to_wire(value: dict[str, Any], trusted: bool) -> dict[str, Any]:
     """A graph as the traits hold it: a CompactGraph, validated unless trusted."""
-    if is_compact(value):
+    try:
+        if is_compact(value):
+            if not trusted:
+                validate_message("CompactGraph", value)
+                check_compact_references(value)
+            return value
         if not trusted:
-            validate_message("CompactGraph", value)
-        return value
-    if not trusted:
-        validate_graph_payload(value)
-    return encode(value)
+            validate_graph_payload(value)
+        return encode(value)
+    except ProtocolError as exc:
+        raise RejectedValue(str(exc)) from None
 
 
-class GraphViewer(widgets.DOMWidget):
+class GraphViewer(GuardedWidget):
     """Interactive view of one computation graph (and optionally a second, side by side)."""
 
     _model_name = traitlets.Unicode("GraphViewerModel").tag(sync=True)
@@ -80,17 +86,17 @@ class GraphViewer(widgets.DOMWidget):
         self._trusted_ids = set()
         self._expanded: tuple[dict[str, Any] | None, dict[str, Any] | None] = (None, None)
         self._values: dict[str, Any] = dict(values or {})
-        self.on_msg(self._handle_message)
 
     @traitlets.validate("graph")
     def _check_graph(self, proposal: dict[str, Any]) -> dict[str, Any]:
         value: dict[str, Any] = proposal["value"]
-        return _to_wire(value, id(value) in self._trusted_ids)
+        return _to_wire(value, self._restoring or id(value) in self._trusted_ids)
 
     @traitlets.validate("compare")
     def _check_compare(self, proposal: dict[str, Any]) -> dict[str, Any] | None:
         value: dict[str, Any] | None = proposal["value"]
-        return None if value is None else _to_wire(value, id(value) in self._trusted_ids)
+        trusted = self._restoring or id(value) in self._trusted_ids
+        return None if value is None else _to_wire(value, trusted)
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -135,28 +141,16 @@ class GraphViewer(widgets.DOMWidget):
         }
         return reply, buffers
 
-    def _handle_message(self, _widget: Any, content: Any, _buffers: list[bytes]) -> None:
-        if not isinstance(content, dict) or content.get("kind") != "inspect":
-            return
-        try:
-            validate_message("InspectRequest", content)
-        except ProtocolError as exc:
-            request_id = content.get("request_id", -1)
-            bad = {
-                "node_id": str(content.get("node_id", "")),
-                "value": None,
-                "grad": None,
-                "error": str(exc),
-            }
-            self._reply(request_id if isinstance(request_id, int) else -1, bad, [])
-            return
-        body, buffers = self.inspect(content["node_id"])
-        self._reply(content["request_id"], body, buffers)
+    def _request_handlers(self) -> dict[str, RequestHandler]:
+        return {"inspect": self._answer_inspect}
 
-    def _reply(self, request_id: int, body: dict[str, Any], buffers: list[bytes]) -> None:
-        message = {"kind": "inspect_reply", "request_id": request_id, **body}
+    def _answer_inspect(self, request: dict[str, Any], _buffers: list[Any]) -> Reply:
+        """An InspectReply to a valid InspectRequest (a malformed one raises ProtocolError)."""
+        validate_message("InspectRequest", request)
+        body, buffers = self.inspect(request["node_id"])
+        message = {"kind": "inspect_reply", "request_id": request["request_id"], **body}
         validate_message("InspectReply", message)
-        self.send(message, buffers=buffers)
+        return message, buffers
 
     # ---- display ---------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
