@@ -6,12 +6,17 @@ import shutil
 import subprocess
 from typing import Any
 
+from vizflow_kernelext.xml_text import xml_safe
+
 MAX_FALLBACK_BOXES = 200  # dot takes ~0.3 s for 200 boxes, ~15 s for 1,000
 _DOT_TIMEOUT_S = 5
 
 
 def _escape(text: str) -> str:
-    """Text safe inside a DOT string literal (graphviz escapes it again for SVG)."""
+    """Text safe inside a DOT string literal and shown as written: graphviz escapes it again
+    for SVG, but reads `&name;` as an entity, so `&` goes in as `&amp;`; characters XML
+    cannot hold become visible escapes first."""
+    text = xml_safe(text).replace("&", "&amp;")
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
