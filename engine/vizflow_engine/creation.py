@@ -10,6 +10,7 @@ import numpy as np
 from . import dtypes
 from .backend import CPU, Device, device_of_array, get_device, to_device
 from .dispatch import dispatch
+from .limits import dim
 from .ops import creation as _C
 from .tensor import Tensor, _make
 
@@ -25,7 +26,7 @@ def _to_array(data: Any, dtype: Any, dev: Device | None) -> tuple[Any, Device]:
             if isinstance(data, (np.ndarray, np.generic)):
                 arr = np.asarray(data)
             else:
-                arr = np.asarray(data)
+                arr = _from_python(data, dtype)
                 if arr.dtype == np.float64 and dtype is None:
                     arr = arr.astype(dtypes.get_default_dtype())
         else:
@@ -41,6 +42,51 @@ def _to_array(data: Any, dtype: Any, dev: Device | None) -> tuple[Any, Device]:
     if arr.__class__ is np.generic or isinstance(arr, np.generic):
         arr = np.asarray(arr)
     return arr, dev
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _from_python(data: Any, dtype: Any) -> np.ndarray[Any, Any]:
+    """numpy's array of Python data, except that ints become int64 as in PyTorch: an int
+    beyond int64 is an OverflowError (numpy would make uint64 or object arrays), unless a
+    float in the data or a float dtype asks for floating values."""
+    arr = np.asarray(data)
+    if dtype is not None and dtypes.as_dtype(dtype).kind in "uf":
+        return arr
+    # uint64, object, or float64 holding a value past int64 (numpy's way with [1, 2**63])
+    suspect = arr.dtype.kind in "uO" or (
+        arr.dtype == np.float64 and arr.size > 0 and float(np.abs(arr).max()) >= 2.0**63
+    )
+    if not suspect:
+        return arr
+    ints, floats = _python_numbers(data)
+    big = next((v for v in ints if not _INT64[0] <= v <= _INT64[1]), None)
+    if big is None:
+        return arr
+    if floats and dtype is None:
+        return np.asarray(data, dtype=np.float64)
+    what = str(big) if big.bit_length() <= 128 else f"of {big.bit_length()} bits"
+    raise OverflowError(
+        f"tensor(): the integer {what} is out of range for int64, the dtype of a tensor "
+        f"of Python ints ({_INT64[0]} to {_INT64[1]}); pass it as a float (or dtype=float64)"
+    )
+
+
+def _python_numbers(data: Any) -> tuple[list[int], bool]:
+    """The Python ints (bools aside) in nested lists/tuples, and whether a float is there."""
+    ints: list[int] = []
+    floats = False
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, int) and not isinstance(x, bool):
+            ints.append(x)
+        elif isinstance(x, float):
+            floats = True
+    return ints, floats
 
 
 def tensor(
@@ -76,10 +122,11 @@ def from_numpy(arr: np.ndarray[Any, Any]) -> Tensor:
     return _make(np.asarray(arr), CPU, None, False)
 
 
-def _shape(shape: tuple[Any, ...]) -> tuple[int, ...]:
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(int(s) for s in shape[0])
-    return tuple(int(s) for s in shape)
+def _shape(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
+    """Dims given as f(2, 3) or f((2, 3)), checked to be integers (f((1.5, 3)) is a TypeError)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, np.ndarray)):
+        shape = tuple(shape[0])
+    return tuple(dim(s, op) for s in shape)
 
 
 def _new(
@@ -101,12 +148,16 @@ def zeros(
     *shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """A tensor of zeros."""
-    return _new(_C.ZEROS, {"shape": _shape(shape), "dtype": _dt(dtype)}, device, requires_grad)
+    return _new(
+        _C.ZEROS, {"shape": _shape(shape, "zeros"), "dtype": _dt(dtype)}, device, requires_grad
+    )
 
 
 def ones(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
-    return _new(_C.ONES, {"shape": _shape(shape), "dtype": _dt(dtype)}, device, requires_grad)
+    return _new(
+        _C.ONES, {"shape": _shape(shape, "ones"), "dtype": _dt(dtype)}, device, requires_grad
+    )
 
 
 def full(
@@ -123,7 +174,7 @@ def full(
             if type(fill_value) in (bool, int, float)
             else np.asarray(fill_value).dtype
         )
-    shp = (shape,) if isinstance(shape, int) else tuple(shape)
+    shp = _shape((shape,), "full")
     return _new(
         _C.FULL,
         {"shape": shp, "fill_value": fill_value, "dtype": dtypes.as_dtype(dtype)},
@@ -164,7 +215,7 @@ def linspace(
     """steps evenly spaced values from start to end inclusive."""
     return _new(
         _C.LINSPACE,
-        {"start": start, "end": end, "steps": int(steps), "dtype": _dt(dtype)},
+        {"start": start, "end": end, "steps": dim(steps, "linspace"), "dtype": _dt(dtype)},
         device,
         requires_grad,
     )
@@ -176,7 +227,7 @@ def eye(
     """An identity matrix n x m."""
     return _new(
         _C.EYE,
-        {"n": int(n), "m": int(n if m is None else m), "dtype": _dt(dtype)},
+        {"n": dim(n, "eye"), "m": dim(n if m is None else m, "eye"), "dtype": _dt(dtype)},
         device,
         requires_grad,
     )
@@ -184,14 +235,18 @@ def eye(
 
 def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from the device's seeded generator."""
-    return _new(_C.RAND, {"shape": _shape(shape), "dtype": _dt(dtype)}, device, requires_grad)
+    return _new(
+        _C.RAND, {"shape": _shape(shape, "rand"), "dtype": _dt(dtype)}, device, requires_grad
+    )
 
 
 def randn(
     *shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """Standard normal samples from the device's seeded generator."""
-    return _new(_C.RANDN, {"shape": _shape(shape), "dtype": _dt(dtype)}, device, requires_grad)
+    return _new(
+        _C.RANDN, {"shape": _shape(shape, "randn"), "dtype": _dt(dtype)}, device, requires_grad
+    )
 
 
 def randint(
@@ -213,13 +268,13 @@ def randint(
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
-    shape = (size,) if isinstance(size, int) else tuple(size)
+    shape = _shape((size,), "randint")
     return _new(
         _C.RANDINT,
         {
             "low": int(low),
             "high": int(high),
-            "shape": tuple(int(d) for d in shape),
+            "shape": shape,
             "dtype": dtypes.as_dtype(dtype or "int64"),
         },
         device,

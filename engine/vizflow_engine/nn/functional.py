@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 
 from .. import functional as _F
+from .. import limits as _limits
 from ..autograd import no_grad
 from ..creation import arange, ones, rand_like, tensor
+from ..dtypes import int64
 from ..errors import ShapeError
 from ..functional import gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
 from ..node import capture_location
@@ -373,12 +375,15 @@ def one_hot(t: Any, num_classes: int = -1) -> Any:
     tdt = getattr(t, "dtype", None)
     if tdt is not None and tdt.kind not in "iu":
         raise TypeError(f"one_hot needs integer classes, not {tdt}")
+    if num_classes != -1:
+        num_classes = _limits.dim(num_classes, "one_hot")
     if num_classes < 0:
         a = _N.concrete_array(t)
         if a is None or a.size == 0:
             raise ValueError("one_hot: num_classes=-1 needs t's values and at least one of them")
         num_classes = int(a.max()) + 1
     _check_classes(t, num_classes, "one_hot", "class", None)
+    _limits.check_size("one_hot", (*t.shape, num_classes), int64)  # before arange allocates
     return _F.cast(_F.eq(_F.unsqueeze(t, -1), arange(num_classes, device=t.device)), "int64")
 
 

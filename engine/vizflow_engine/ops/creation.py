@@ -1,11 +1,17 @@
-"""Creation ops (no tensor inputs): constant fills, ranges, identity, seeded random."""
+"""Creation ops (no tensor inputs): constant fills, ranges, identity, seeded random.
+
+Every kernel checks its result's size against the cap (limits.check_size) before it
+allocates, in eager and compiled runs alike.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import dtypes
 from ..backend import rng
+from ..limits import check_size
 from ..registry import Param, TensorSpec, defop
 
 
@@ -19,12 +25,28 @@ def _shape_rule(
 
 _SHAPE = [Param("shape", doc="dims of the result"), Param("dtype", doc="element dtype")]
 
+
+def _zeros(xp: Any, shape: tuple[int, ...], dtype: Any) -> Any:
+    check_size("zeros", shape, dtype)
+    return xp.zeros(shape, dtype=dtype)
+
+
+def _ones(xp: Any, shape: tuple[int, ...], dtype: Any) -> Any:
+    check_size("ones", shape, dtype)
+    return xp.ones(shape, dtype=dtype)
+
+
+def _full(xp: Any, shape: tuple[int, ...], dtype: Any, fill_value: Any) -> Any:
+    check_size("full", shape, dtype)
+    return xp.full(shape, fill_value, dtype=dtype)
+
+
 ZEROS = defop(
     "zeros",
     "creation",
     inputs=(),
     params=_SHAPE,
-    forward=lambda xp, shape, dtype: xp.zeros(shape, dtype=dtype),
+    forward=_zeros,
     shape_rule=_shape_rule,
     vjp=None,
     formula="z = 0",
@@ -36,7 +58,7 @@ ONES = defop(
     "creation",
     inputs=(),
     params=_SHAPE,
-    forward=lambda xp, shape, dtype: xp.ones(shape, dtype=dtype),
+    forward=_ones,
     shape_rule=_shape_rule,
     vjp=None,
     formula="z = 1",
@@ -48,7 +70,7 @@ FULL = defop(
     "creation",
     inputs=(),
     params=[*_SHAPE, Param("fill_value")],
-    forward=lambda xp, shape, dtype, fill_value: xp.full(shape, fill_value, dtype=dtype),
+    forward=_full,
     shape_rule=_shape_rule,
     vjp=None,
     formula="z = fill_value",
@@ -57,14 +79,35 @@ FULL = defop(
 )
 
 
+def arange_length(start: Any, end: Any, step: Any) -> int:
+    """How many values arange(start, end, step) holds; refuses a zero or non-finite step."""
+    if step == 0:
+        raise ValueError("arange step must not be zero")
+    span = (end - start) / step
+    if not math.isfinite(span):
+        raise ValueError(f"arange needs finite start, end and step, got {start}, {end}, {step}")
+    return max(0, math.ceil(span))
+
+
 def _arange_rule(
     specs: tuple[TensorSpec, ...], start: Any, end: Any, step: Any, dtype: Any
 ) -> TensorSpec:
-    import math
+    return TensorSpec((arange_length(start, end, step),), dtypes.as_dtype(dtype))
 
-    if step == 0:
-        raise ValueError("arange step must not be zero")
-    return TensorSpec((max(0, math.ceil((end - start) / step)),), dtypes.as_dtype(dtype))
+
+def _arange(xp: Any, start: Any, end: Any, step: Any, dtype: Any) -> Any:
+    check_size("arange", (arange_length(start, end, step),), dtype)
+    return xp.arange(start, end, step, dtype=dtype)
+
+
+def _linspace(xp: Any, start: Any, end: Any, steps: int, dtype: Any) -> Any:
+    check_size("linspace", (steps,), dtype)
+    return xp.linspace(start, end, steps, dtype=dtype)
+
+
+def _eye(xp: Any, n: int, m: int, dtype: Any) -> Any:
+    check_size("eye", (n, m), dtype)
+    return xp.eye(n, m, dtype=dtype)
 
 
 ARANGE = defop(
@@ -72,7 +115,7 @@ ARANGE = defop(
     "creation",
     inputs=(),
     params=[Param("start"), Param("end"), Param("step", 1), Param("dtype")],
-    forward=lambda xp, start, end, step, dtype: xp.arange(start, end, step, dtype=dtype),
+    forward=_arange,
     shape_rule=_arange_rule,
     vjp=None,
     formula="z = start, start+step, … < end",
@@ -84,7 +127,7 @@ LINSPACE = defop(
     "creation",
     inputs=(),
     params=[Param("start"), Param("end"), Param("steps"), Param("dtype")],
-    forward=lambda xp, start, end, steps, dtype: xp.linspace(start, end, steps, dtype=dtype),
+    forward=_linspace,
     shape_rule=lambda specs, start, end, steps, dtype: TensorSpec((steps,), dtypes.as_dtype(dtype)),
     vjp=None,
     formula="z = start + i (end - start) / (steps - 1)",
@@ -96,7 +139,7 @@ EYE = defop(
     "creation",
     inputs=(),
     params=[Param("n"), Param("m"), Param("dtype")],
-    forward=lambda xp, n, m, dtype: xp.eye(n, m, dtype=dtype),
+    forward=_eye,
     shape_rule=lambda specs, n, m, dtype: TensorSpec((n, m), dtypes.as_dtype(dtype)),
     vjp=None,
     formula="z = [i = j]",
@@ -105,9 +148,10 @@ EYE = defop(
 )
 
 
-def _float_sample(draw: str) -> Any:
+def _float_sample(draw: str, op: str) -> Any:
     def fwd(xp: Any, shape: tuple[int, ...], dtype: Any) -> Any:
         d = dtypes.as_dtype(dtype)
+        check_size(op, shape, d)
         gen = getattr(rng(xp), draw)
         if d in (dtypes.float32, dtypes.float64):
             return gen(shape, dtype=d)
@@ -121,7 +165,7 @@ RAND = defop(
     "creation",
     inputs=(),
     params=_SHAPE,
-    forward=_float_sample("random"),
+    forward=_float_sample("random", "rand"),
     shape_rule=_shape_rule,
     vjp=None,
     formula="z ~ U[0, 1)",
@@ -133,21 +177,26 @@ RANDN = defop(
     "creation",
     inputs=(),
     params=_SHAPE,
-    forward=_float_sample("standard_normal"),
+    forward=_float_sample("standard_normal", "randn"),
     shape_rule=_shape_rule,
     vjp=None,
     formula="z ~ N(0, 1)",
     grad_formula="no inputs",
     doc="Standard normal samples from the device's seeded generator.",
 )
+
+
+def _randint(xp: Any, shape: tuple[int, ...], dtype: Any, low: int, high: int) -> Any:
+    check_size("randint", shape, dtype)
+    return rng(xp).integers(low, high, size=shape, dtype=dtype)
+
+
 RANDINT = defop(
     "randint",
     "creation",
     inputs=(),
     params=[*_SHAPE, Param("low"), Param("high")],
-    forward=lambda xp, shape, dtype, low, high: rng(xp).integers(
-        low, high, size=shape, dtype=dtype
-    ),
+    forward=_randint,
     shape_rule=_shape_rule,
     vjp=None,
     formula="z ~ U{low, …, high-1}",
