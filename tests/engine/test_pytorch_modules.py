@@ -8,6 +8,7 @@ float32 to 1e-5. Modules are compared in eval mode (dropout off).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -326,3 +327,244 @@ def test_transformer_decoder_layer_matches_torch() -> None:
         **_tf_layer_kwargs(norm_first=True),
     )
     check_against_torch(vm, tm, (rand(L, N, E), rand(S, N, E)), {"tgt_mask": rand(L, L)})
+
+
+# ---- loss modules ---------------------------------------------------------------------------
+
+C = 4
+_logits = rand(6, C)
+_classes = R.integers(0, C, 6)
+_classes_ignored = np.where(np.arange(6) % 3 == 0, -100, _classes)
+_probs_target = R.dirichlet(np.ones(C), 6)
+_class_weight = R.random(C) + 0.5
+_unit = 1 / (1 + np.exp(-rand(6, 3)))
+_binary = (R.random((6, 3)) < 0.5).astype(float)
+
+LOSS_CASES: list[tuple[str, dict[str, Any], Callable[[], tuple[Any, ...]]]] = [
+    ("L1Loss", {}, lambda: (rand(6, 3), rand(6, 3))),
+    ("MSELoss", {}, lambda: (rand(6, 3), rand(6, 3))),
+    ("SmoothL1Loss", {"beta": 0.7}, lambda: (rand(6, 3), rand(6, 3))),
+    ("SmoothL1Loss", {"beta": 0.0}, lambda: (rand(6, 3), rand(6, 3))),
+    ("HuberLoss", {"delta": 0.5}, lambda: (rand(6, 3), rand(6, 3))),
+    ("NLLLoss", {}, lambda: (_logits, _classes_ignored)),
+    ("NLLLoss", {"weight": _class_weight}, lambda: (_logits, _classes_ignored)),
+    ("NLLLoss", {"weight": _class_weight}, lambda: (rand(2, C, 3), R.integers(0, C, (2, 3)))),
+    ("CrossEntropyLoss", {}, lambda: (_logits, _classes)),
+    ("CrossEntropyLoss", {}, lambda: (rand(2, C, 3), R.integers(0, C, (2, 3)))),
+    ("CrossEntropyLoss", {"weight": _class_weight, "ignore_index": 1}, lambda: (_logits, _classes)),
+    (
+        "CrossEntropyLoss",
+        {"weight": _class_weight, "label_smoothing": 0.2},
+        lambda: (_logits, _classes_ignored),
+    ),
+    ("CrossEntropyLoss", {"label_smoothing": 0.1}, lambda: (_logits, _probs_target)),
+    ("CrossEntropyLoss", {"weight": _class_weight}, lambda: (_logits, _probs_target)),
+    ("BCELoss", {}, lambda: (_unit, _binary)),
+    ("BCELoss", {"weight": R.random(3)}, lambda: (_unit, R.random((6, 3)))),
+    ("BCEWithLogitsLoss", {}, lambda: (rand(6, 3), _binary)),
+    (
+        "BCEWithLogitsLoss",
+        {"weight": R.random(3), "pos_weight": R.random(3) + 0.5},
+        lambda: (rand(6, 3), _binary),
+    ),
+    ("KLDivLoss", {}, lambda: (np.log(R.dirichlet(np.ones(C), 6)), _probs_target)),
+    (
+        "KLDivLoss",
+        {"log_target": True},
+        lambda: (np.log(R.dirichlet(np.ones(C), 6)), np.log(_probs_target)),
+    ),
+]
+
+
+def _loss_kwargs(kw: dict[str, Any], to_vf: bool) -> dict[str, Any]:
+    """Weight arrays as float64 tensors of either library."""
+    if to_vf:
+        return {k: vf.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+    return {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+
+
+LOSS_PARAMS = [
+    pytest.param(name, kw, data, red, id=f"{name}-{i}-{red}")
+    for i, (name, kw, data) in enumerate(LOSS_CASES)
+    for red in ("mean", "sum", "none", *(("batchmean",) if name == "KLDivLoss" else ()))
+]
+
+
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")  # torch's KLDiv
+@pytest.mark.parametrize(("name", "kw", "data", "reduction"), LOSS_PARAMS)
+def test_loss_modules_match_torch(
+    name: str, kw: dict[str, Any], data: Callable[[], tuple[Any, ...]], reduction: str
+) -> None:
+    x, t = data()
+    vm = getattr(nn, name)(reduction=reduction, **_loss_kwargs(kw, True))
+    tm = getattr(tnn, name)(reduction=reduction, **_loss_kwargs(kw, False))
+    vx, tx = vf.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    float_target = t.dtype.kind == "f"
+    vt = vf.tensor(t, requires_grad=float_target)
+    tt = torch.tensor(t, requires_grad=float_target)
+    v, tv = vm(vx, vt), tm(tx, tt)
+    assert tuple(v.shape) == tuple(tv.shape)
+    _close(v.numpy(), tv.detach().numpy(), 1e-10, "loss")
+    w = R.standard_normal(tuple(tv.shape))
+    (v * vf.tensor(w)).sum().backward()
+    (tv * torch.tensor(w)).sum().backward()
+    _close(vx.grad.numpy(), tx.grad.numpy(), 1e-10, "input gradient")
+    if float_target:
+        _close(vt.grad.numpy(), tt.grad.numpy(), 1e-10, "target gradient")
+
+
+def test_loss_legacy_reduction_arguments() -> None:
+    x, t = vf.tensor(rand(4, 3)), vf.tensor(rand(4, 3))
+    d = (x - t).numpy() ** 2
+    np.testing.assert_allclose(nn.MSELoss(size_average=False)(x, t).numpy(), d.sum())
+    np.testing.assert_allclose(nn.MSELoss(reduce=False)(x, t).numpy(), d)
+
+
+# ---- optimisers and clipping ------------------------------------------------------------
+
+OPTIM_CASES = [
+    ("Adadelta", {}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.1}),
+    ("RMSprop", {}),
+    ("RMSprop", {"momentum": 0.9}),
+    ("RMSprop", {"centered": True, "alpha": 0.9}),
+    ("RMSprop", {"centered": True, "momentum": 0.5, "weight_decay": 0.01, "maximize": True}),
+    ("Adagrad", {}),
+    ("Adagrad", {"lr_decay": 0.1, "initial_accumulator_value": 0.3, "weight_decay": 0.05}),
+]
+
+OPTIM_STATE = {
+    "Adadelta": ["square_avg", "acc_delta"],
+    "RMSprop": ["square_avg"],
+    "Adagrad": ["sum", "step"],
+}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize(("name", "kw"), OPTIM_CASES)
+def test_optimisers_match_torch(name: str, kw: dict[str, Any], dtype: str) -> None:
+    """Three steps (the third after an lr change) give torch's parameters and state."""
+    vm, tm = _make(nn.Linear, tnn.Linear, 3, 2)
+    _copy_weights(vm, tm, dtype)
+    vo = getattr(vf.optim, name)(vm.parameters(), **kw)
+    to = getattr(torch.optim, name)(tm.parameters(), **kw)
+    for step in range(3):
+        if step == 2:
+            for g in (*vo.param_groups, *to.param_groups):
+                g["lr"] *= 0.5
+        x = rand(4, 3).astype(dtype)
+        vo.zero_grad()
+        to.zero_grad()
+        (vm(vf.tensor(x)) ** 2).sum().backward()
+        (tm(torch.tensor(x)) ** 2).sum().backward()
+        vo.step()
+        to.step()
+    tol = TOL[dtype]
+    t_params = dict(tm.named_parameters())
+    for n, p in vm.named_parameters():
+        _close(p.numpy(), t_params[n].detach().numpy(), tol, n)
+        for key in OPTIM_STATE[name]:
+            _close(vo.state[p][key].numpy(), to.state[t_params[n]][key].numpy(), tol, key)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.5, float("inf")])
+@pytest.mark.parametrize("max_norm", [0.1, 100.0])
+def test_clip_grad_norm_matches_torch(norm_type: float, max_norm: float) -> None:
+    vm, tm = _make(nn.Linear, tnn.Linear, 3, 2)
+    _copy_weights(vm, tm, "float64")
+    x = rand(4, 3)
+    vm(vf.tensor(x)).sum().backward()
+    tm(torch.tensor(x)).sum().backward()
+    before = [p.grad.numpy().copy() for p in vm.parameters()]
+    v_norm = nn.utils.clip_grad_norm_(vm.parameters(), max_norm, norm_type)
+    t_norm = tnn.utils.clip_grad_norm_(tm.parameters(), max_norm, norm_type)
+    _close(v_norm.numpy(), t_norm.numpy(), 1e-12, "total norm")
+    for p, tp, g0 in zip(vm.parameters(), tm.parameters(), before, strict=True):
+        _close(p.grad.numpy(), tp.grad.numpy(), 1e-12, "clipped gradient")
+        if max_norm > 10:  # under the limit: unchanged
+            _close(p.grad.numpy(), g0, 1e-12, "unclipped gradient")
+
+
+def test_clip_grad_value_and_nonfinite_norm() -> None:
+    vm, tm = _make(nn.Linear, tnn.Linear, 3, 2)
+    _copy_weights(vm, tm, "float64")
+    x = rand(4, 3) * 5
+    vm(vf.tensor(x)).sum().backward()
+    tm(torch.tensor(x)).sum().backward()
+    nn.utils.clip_grad_value_(vm.parameters(), 0.5)
+    tnn.utils.clip_grad_value_(tm.parameters(), 0.5)
+    for p, tp in zip(vm.parameters(), tm.parameters(), strict=True):
+        _close(p.grad.numpy(), tp.grad.numpy(), 0, "clamped gradient")
+    vm.weight.grad = vf.full((2, 3), float("inf"), dtype=vf.float64)
+    with pytest.raises(RuntimeError, match="error_if_nonfinite"):
+        nn.utils.clip_grad_norm_(vm.parameters(), 1.0, error_if_nonfinite=True)
+    assert float(nn.utils.clip_grad_norm_([], 1.0).item()) == 0.0
+
+
+# ---- the same training steps compiled by vf.function --------------------------------------
+
+
+def _seq_model(kind: str) -> tuple[nn.Module, Callable[[Any], Any]]:
+    """A small model around one new layer, and how its output becomes a scalar loss."""
+    if kind in ("LSTM", "GRU", "RNN"):
+        m = getattr(nn, kind)(3, 4, num_layers=2, batch_first=True, bidirectional=True)
+        return m, lambda out: (out[0] ** 2).mean()
+    if kind == "MultiheadAttention":
+        m = nn.MultiheadAttention(E, H, batch_first=True)
+        return m, lambda out: (out[0] ** 2).mean() + (out[1] ** 2).mean()
+    if kind == "TransformerEncoder":
+        layer = nn.TransformerEncoderLayer(E, H, 16, dropout=0.0, batch_first=True, norm_first=True)
+        return nn.TransformerEncoder(layer, 2), lambda out: (out**2).mean()
+    raise AssertionError(kind)
+
+
+def _call(kind: str, m: nn.Module, x: Any) -> Any:
+    if kind == "MultiheadAttention":
+        return m(x, x, x, attn_mask=vf.tensor(_causal_bool(L)))
+    return m(x)
+
+
+COMPILED_CASES = [
+    ("LSTM", "Adadelta"),
+    ("GRU", "RMSprop"),
+    ("RNN", "Adagrad"),
+    ("MultiheadAttention", "RMSprop"),
+    ("TransformerEncoder", "Adadelta"),
+]
+
+
+@pytest.mark.parametrize("optimize", [False, True])
+@pytest.mark.parametrize(("kind", "opt"), COMPILED_CASES)
+def test_training_step_compiled_equals_eager(kind: str, opt: str, optimize: bool) -> None:
+    """Forward, backward, clip_grad_norm_ and an optimiser step: three compiled steps give the
+    eager losses, gradients, parameters and optimiser state."""
+    import copy
+
+    vf.manual_seed(0)
+    me, loss_of = _seq_model(kind)
+    me.to(vf.float64)
+    mc = copy.deepcopy(me)
+    kw = {"momentum": 0.5, "centered": True} if opt == "RMSprop" else {}
+    oe = getattr(vf.optim, opt)(me.parameters(), **kw)
+    oc = getattr(vf.optim, opt)(mc.parameters(), **kw)
+
+    def step(m: nn.Module, o: Any, x: Any) -> Any:
+        o.zero_grad()
+        loss = loss_of(_call(kind, m, x))
+        loss.backward()
+        nn.utils.clip_grad_norm_(m.parameters(), 0.5)
+        o.step()
+        return loss
+
+    compiled = vf.function(lambda x: step(mc, oc, x), optimize=optimize)
+    shape = (N, 5, 3) if kind in ("LSTM", "GRU", "RNN") else (N, L, E)
+    for i in range(3):
+        x = np.random.default_rng(i).standard_normal(shape)
+        le = step(me, oe, vf.tensor(x))
+        lc = compiled(vf.tensor(x))
+        _close(lc.numpy(), le.numpy(), 1e-10, f"loss at step {i}")
+    for (n, pe), pc in zip(me.named_parameters(), mc.parameters(), strict=True):
+        _close(pc.grad.numpy(), pe.grad.numpy(), 1e-10, f"gradient of {n}")
+        _close(pc.numpy(), pe.numpy(), 1e-10, n)
+        for key, se in oe.state[pe].items():
+            _close(oc.state[pc][key].numpy(), se.numpy(), 1e-10, f"{n} {key}")

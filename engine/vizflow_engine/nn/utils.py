@@ -46,8 +46,7 @@ def clip_grad_norm_(
             total = _F.max(_F.stack([_F.max(_F.abs(g)) for g in grads]))
         else:
             parts = [
-                _F.sum(g * g) if norm_type == 2.0 else _F.sum(_F.abs(g) ** norm_type)
-                for g in grads
+                _F.sum(g * g) if norm_type == 2.0 else _F.sum(_F.abs(g) ** norm_type) for g in grads
             ]
             s = _F.sum(_F.stack(parts))
             total = _F.sqrt(s) if norm_type == 2.0 else s ** (1.0 / norm_type)
