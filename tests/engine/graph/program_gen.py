@@ -282,6 +282,12 @@ OPTIMIZERS: dict[str, Callable[[Params], Any]] = {
     "adam": lambda ps: optim.Adam(ps, lr=0.05),
     "adam_wd": lambda ps: optim.Adam(ps, lr=0.05, weight_decay=0.02),
     "adamw": lambda ps: optim.AdamW(ps, lr=0.05),
+    "rmsprop": lambda ps: optim.RMSprop(ps, lr=0.01),
+    "rmsprop_centered_momentum": lambda ps: optim.RMSprop(
+        ps, lr=0.01, momentum=0.5, centered=True, weight_decay=0.01
+    ),
+    "adagrad": lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=0.01),
+    "adadelta": lambda ps: optim.Adadelta(ps, lr=1.0, weight_decay=0.01),
 }
 UPDATES: dict[str, Callable[[Params, Any], None] | None] = {
     "forward_only": None,  # no backward: the loss and one intermediate are returned
