@@ -90,7 +90,7 @@ describe('SVG export', () => {
     expect(escapeXml(`<img src=x onerror="alert(1)"> & 'q'`)).toBe(
       '&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &apos;q&apos;'
     );
-    expect(escapeXml('a\u0001b')).toBe('ab');
+    expect(escapeXml('a\u0001b')).toBe('a\\x01b');
   });
 
   it('is a well-formed document with boxes, text and edges', () => {

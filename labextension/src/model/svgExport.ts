@@ -3,6 +3,7 @@
  * text, edges as cubic curves between ports. Colours come from a theme object
  * (resolved from the page's CSS variables by the view), text is XML-escaped.
  */
+import { xmlSafe } from './xmlText';
 
 export interface SvgTheme {
   background: string;
@@ -53,14 +54,12 @@ const XML_ESCAPES: Record<string, string> = {
   "'": '&apos;'
 };
 
-/** Escape text for XML content and attribute values; drops characters XML forbids. */
+/**
+ * Escape text for XML content and attribute values; characters XML forbids
+ * become visible escapes (`xmlSafe`), so the SVG parses and rasterises.
+ */
 export function escapeXml(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
-      .replace(/[&<>"']/g, c => XML_ESCAPES[c])
-  );
+  return xmlSafe(text).replace(/[&<>"']/g, c => XML_ESCAPES[c]);
 }
 
 function num(v: number): string {
