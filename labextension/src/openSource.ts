@@ -9,7 +9,7 @@ import { Notification } from '@jupyterlab/apputils';
 import type { SourceLocation } from './protocol';
 import {
   findCellIndex,
-  serverRelativePath,
+  safeServerPath,
   type CellInfo
 } from './model/sourceLink';
 
@@ -91,14 +91,14 @@ export function openSource(
     );
     return;
   }
-  const path = serverRelativePath(src.file, PageConfig.getOption('serverRoot'));
-  if (path === src.file && /^([\\/]|[A-Za-z]:)/.test(path)) {
-    Notification.warning(
-      `vizflow: ${src.file} lies outside the folder JupyterLab serves`,
-      { autoClose: 5000 }
-    );
+  const safe = safeServerPath(src.file, PageConfig.getOption('serverRoot'));
+  if (!safe.ok) {
+    Notification.warning(`vizflow: not opened: ${safe.reason}`, {
+      autoClose: 5000
+    });
     return;
   }
+  const path = safe.path;
   void app.commands
     .execute('docmanager:open', { path })
     .then((widget: unknown) => {

@@ -1,8 +1,9 @@
 /**
  * The ipywidgets half of the graph viewer: the model mirrors the Python
  * widget's traits (`graph`, `compare`, `layout_direction`, `height`), answers
- * inspector requests through custom messages, and registers itself so the
- * mime renderer can bind to it; the view mounts the React viewer.
+ * inspector requests through custom messages, shows the kernel's notices (a
+ * refused request or state update), and registers itself so the mime
+ * renderer can bind to it; the view mounts the React viewer.
  */
 import {
   DOMWidgetModel,
@@ -10,6 +11,7 @@ import {
   type IBackboneModelOptions,
   type ISerializers
 } from '@jupyter-widgets/base';
+import { Notification } from '@jupyterlab/apputils';
 import type { GraphPayload } from './protocol';
 import { expandGraph } from './model/compact';
 import { liveModels, type LiveGraphModel } from './liveModels';
@@ -18,6 +20,11 @@ import {
   type BufferLike,
   type DecodedReply
 } from './model/inspect';
+import {
+  decodeKernelNotice,
+  noticeText,
+  type KernelNotice
+} from './model/kernelNotices';
 import { ViewerHost } from './viewerHost';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
@@ -126,6 +133,11 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
   }
 
   private onCustom(content: unknown, buffers?: BufferLike[]): void {
+    const notice = decodeKernelNotice(content);
+    if (notice) {
+      this.onNotice(notice);
+      return;
+    }
     const reply = decodeInspectReply(content, buffers);
     if (!reply) {
       return;
@@ -135,6 +147,19 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
       this.pending.delete(reply.requestId);
       p.resolve(reply);
     }
+  }
+
+  /** A refused request fails its caller; anything else is shown to the user. */
+  private onNotice(notice: KernelNotice): void {
+    if (notice.kind === 'error' && notice.requestId !== null) {
+      const p = this.pending.get(notice.requestId);
+      if (p) {
+        this.pending.delete(notice.requestId);
+        p.reject(new Error(notice.message));
+        return;
+      }
+    }
+    Notification.warning(noticeText(notice), { autoClose: 8000 });
   }
 
   static serializers: ISerializers = {

@@ -1,6 +1,7 @@
 import {
   executionCountOf,
   findCellIndex,
+  safeServerPath,
   serverRelativePath
 } from '../src/model/sourceLink';
 
@@ -40,5 +41,48 @@ describe('source links', () => {
     expect(serverRelativePath('/srv/nbx/m.py', '/srv/nb')).toBe(
       '/srv/nbx/m.py'
     );
+  });
+
+  it('opens paths inside the server root', () => {
+    const root = '/srv/nb';
+    expect(safeServerPath('/srv/nb/lib/m.py', root)).toEqual({
+      ok: true,
+      path: 'lib/m.py'
+    });
+    expect(safeServerPath('lib/./m.py', root)).toEqual({
+      ok: true,
+      path: 'lib/m.py'
+    });
+    expect(safeServerPath('C:\\nb\\lib\\m.py', 'C:\\nb')).toEqual({
+      ok: true,
+      path: 'lib/m.py'
+    });
+    // A name that merely starts with dots is no way up.
+    expect(safeServerPath('/srv/nb/..hidden/m.py', root)).toEqual({
+      ok: true,
+      path: '..hidden/m.py'
+    });
+  });
+
+  it.each([
+    ['an absolute path elsewhere', '/etc/passwd'],
+    ['a sibling of the root', '/srv/nbx/m.py'],
+    ['a Windows drive', 'D:\\secrets\\m.py'],
+    ['a way up from inside the root', '/srv/nb/../../etc/passwd'],
+    ['a relative way up', 'lib/../../etc/passwd'],
+    ['a way up with backslashes', 'lib\\..\\..\\etc\\passwd'],
+    ['percent-escaped dots', 'lib/%2e%2e/%2E%2E/etc/passwd'],
+    ['an escaped separator', 'lib%2F..%2F..%2Fetc'],
+    ['an escaped backslash', '..%5Cetc%5Cpasswd'],
+    ['double escaping', '%252e%252e/etc/passwd'],
+    ['a malformed escape', 'lib/%E0%A4%A/m.py'],
+    ['a control character', 'lib/m\u0000.py'],
+    ['an empty path', '']
+  ])('refuses %s before asking the server', (_case, file) => {
+    const safe = safeServerPath(file, '/srv/nb');
+    expect(safe.ok).toBe(false);
+    if (!safe.ok) {
+      expect(safe.reason).toContain(JSON.stringify(file));
+    }
   });
 });
