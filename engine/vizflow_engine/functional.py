@@ -39,7 +39,7 @@ def _wire_tensor() -> None:
         ("add", O.ADD, np.add),
         ("sub", O.SUB, np.subtract),
         ("mul", O.MUL, np.multiply),
-        ("truediv", O.DIV, O.quiet(np.true_divide)),
+        ("truediv", O.DIV, O.true_divide),
     ):
         setattr(T, f"__{name}__", binary_method(op, pyop))
         setattr(T, f"__r{name}__", binary_method(op, pyop, reflected=True))

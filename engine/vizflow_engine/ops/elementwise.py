@@ -52,6 +52,25 @@ def quiet(kernel: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+_quiet_divide = quiet(lambda xp, a, b: xp.true_divide(a, b))
+
+
+def _divide(xp: Any, a: Any, b: Any) -> Any:
+    """a / b; the warnings switch (~1 µs) only when b may hold a zero, not for a non-zero
+    Python number (the common x / n)."""
+    if b.__class__ in (int, float) and b:
+        return xp.true_divide(a, b)
+    return _quiet_divide(xp, a, b)
+
+
+def true_divide(a: Any, b: Any, _raw: Any = np.true_divide) -> Any:
+    """numpy's a / b without its division warnings (Tensor's `/` fast path, so _divide is
+    inlined: +0.1 µs for x / n, +0.5 µs for x / y)."""
+    if b.__class__ in (int, float) and b:
+        return _raw(a, b)
+    return _quiet_divide(np, a, b)
+
+
 ADD = defop(
     "add",
     "elementwise",
@@ -89,7 +108,7 @@ DIV = defop(
     "div",
     "elementwise",
     inputs=("x", "y"),
-    forward=quiet(lambda xp, a, b: xp.true_divide(a, b)),
+    forward=_divide,
     shape_rule=_binf,
     vjp=lambda g, ins, out: (F.div(g, ins[1]), F.div(-g * out, ins[1])),
     formula="z = x / y",
