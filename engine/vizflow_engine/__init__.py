@@ -41,7 +41,7 @@ from .dtypes import (
 )
 from .dtypes import bool_ as bool  # noqa: F401  (vf.bool, vf.float: kept out of __all__,
 from .dtypes import float32 as float  # noqa: F401  since they are builtins)
-from .errors import DeviceError, GraphFreedError, ShapeError, VizflowError
+from .errors import CheckpointError, DeviceError, GraphFreedError, ShapeError, VizflowError
 from .functional import (
     abs,
     add,
@@ -134,6 +134,7 @@ __version__ = "0.1.0"
 __all__ = [
     "COMPOSITES",
     "CPU",
+    "CheckpointError",
     "Device",
     "DeviceError",
     "GraphFreedError",
@@ -313,3 +314,8 @@ __all__ += [
 from . import data, nn, optim  # noqa: E402  (vf.nn, vf.optim, vf.data: layers, optimisers, loaders)
 
 __all__ += ["data", "nn", "optim"]
+
+from . import limits  # noqa: E402  (vf.limits: the size cap checked before allocating)
+from .checkpoint import load, save  # noqa: E402  (vf.save / vf.load: .npz, no pickle)
+
+__all__ += ["limits", "load", "save"]

@@ -27,3 +27,10 @@ class DeviceError(VizflowError, RuntimeError):
 
 class GraphFreedError(VizflowError, RuntimeError):
     """Backward through a graph that an earlier backward already freed."""
+
+
+class CheckpointError(VizflowError, ValueError):
+    """A checkpoint (a .npz file or a state dict) refused whole, before anything was written.
+
+    The message names the file or key, what was expected and what was found.
+    """

@@ -8,17 +8,19 @@ viewer can group them. State is saved to .npz (never pickle).
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Self
+from typing import IO, Any, Self
 
 import numpy as np
 
 from .._state import get_state, set_state
-from ..autograd import no_grad
 from ..backend import CPU, Device, get_device, to_device
+from ..checkpoint.state import IncompatibleKeys, load_file, load_state
+from ..checkpoint.write import write_npz
 from ..dispatch import _mine
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -312,42 +314,58 @@ class Module:
         return self.to(dtype="float64")
 
     # ---- state ------------------------------------------------------------------------
+    def _state_items(
+        self, prefix: str = "", path: frozenset[int] = frozenset()
+    ) -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, tensor) of every parameter and buffer, module by module as PyTorch
+        orders them; a tensor reachable under several names (a tied weight) under each."""
+        if id(self) in path:  # a module inside itself: nothing new below
+            return
+        for k, p in self._parameters.items():
+            yield prefix + k, p
+        for k, b in self._buffers.items():
+            if b is not None:
+                yield prefix + k, b
+        inner = path | {id(self)}
+        for k, m in self._modules.items():
+            yield from m._state_items(f"{prefix}{k}.", inner)
+
     def state_dict(self) -> OrderedDict[str, np.ndarray[Any, Any]]:
-        """Dotted name -> numpy copy of every parameter and buffer."""
+        """Dotted name -> numpy copy of every parameter and buffer; a tied weight is listed
+        under each of its names (one shared copy), as in PyTorch."""
         out: OrderedDict[str, np.ndarray[Any, Any]] = OrderedDict()
-        for n, p in self.named_parameters():
-            out[n] = np.array(to_device(p.data, CPU))
-        for n, b in self.named_buffers():
-            out[n] = np.array(to_device(b.data, CPU))
+        copies: dict[int, np.ndarray[Any, Any]] = {}
+        for n, t in self._state_items():
+            arr = copies.get(id(t))
+            if arr is None:
+                arr = copies[id(t)] = np.array(to_device(t.data, CPU))
+            out[n] = arr
         return out
 
-    def load_state_dict(self, state: Any, strict: bool = True) -> None:
-        """Copy values into parameters and buffers in place (names and shapes must match)."""
-        own: dict[str, Tensor] = dict(self.named_parameters())
-        own.update(self.named_buffers())
-        keys = set(state.keys()) if hasattr(state, "keys") else set()
-        if strict:
-            missing, extra = sorted(set(own) - keys), sorted(keys - set(own))
-            if missing or extra:
-                raise KeyError(f"state_dict mismatch: missing {missing}, unexpected {extra}")
-        with no_grad():
-            for n, t in own.items():
-                if n not in keys:
-                    continue
-                arr = np.asarray(state[n])
-                if tuple(arr.shape) != tuple(t.shape):
-                    raise ValueError(f"{n}: saved shape {arr.shape} differs from {t.shape}")
-                t.device.xp.copyto(t.data, to_device(arr, t.device), casting="same_kind")
+    def load_state_dict(self, state: Any, strict: bool = True) -> IncompatibleKeys:
+        """Copy values into parameters and buffers in place, all or nothing.
 
-    def save(self, path: str) -> None:
-        """Write state_dict to a compressed .npz file (plain arrays, no pickle)."""
-        arrays: dict[str, Any] = dict(self.state_dict())
-        np.savez_compressed(path, **arrays)
+        Every key, shape and dtype is checked before the first value is written; any problem
+        raises one CheckpointError naming each parameter with its expected and found
+        shape/dtype, and leaves the module unchanged. Values are cast to the parameter's
+        dtype where numpy's same_kind rule allows (float64 into float32, as PyTorch); a tied
+        weight loads from any one of its names. strict=False skips missing and unexpected
+        keys (returned, as PyTorch does) but still refuses a non-mapping or a wrong shape.
+        """
+        return load_state(type(self).__name__, list(self._state_items()), state, strict)
 
-    def load(self, path: str, strict: bool = True) -> Module:
-        """Load values saved by save() (np.load with allow_pickle=False); returns self."""
-        with np.load(path, allow_pickle=False) as f:
-            self.load_state_dict({k: f[k] for k in f.files}, strict=strict)
+    def save(self, path: str | os.PathLike[str] | IO[bytes]) -> None:
+        """Write state_dict to a compressed .npz file (one .npy per name, no pickle), replacing
+        the file atomically."""
+        write_npz(path, self.state_dict())
+
+    def load(self, path: str | os.PathLike[str] | IO[bytes], strict: bool = True) -> Self:
+        """Load values saved by save() or vf.save(state_dict), all or nothing; returns self.
+
+        The file's headers are checked against the model (keys, shapes, dtypes, size caps)
+        before any array is decompressed; see load_state_dict for the rules.
+        """
+        load_file(type(self).__name__, list(self._state_items()), path, strict)
         return self
 
     # ---- display ----------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from ..autograd import no_grad
 from ..dispatch import dispatch
@@ -15,6 +15,11 @@ class Adam(Optimizer):
     """m ← β₁m + (1-β₁)g; v ← β₂v + (1-β₂)g²; p ← p - lr·m̂/(√v̂ + ε); L2 decay added to g."""
 
     _decoupled = False
+    _state_spec: ClassVar[dict[str, str] | None] = {
+        "exp_avg": "param",
+        "exp_avg_sq": "param",
+        "step": "step",
+    }
 
     def __init__(
         self,

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from ..backend import CPU, to_device
 from ..creation import tensor, zeros
 from ..graph.trace import before_each_call
 from ..ops.updates import assign
 from ..tensor import Tensor
+from .checkpoint import HyperparameterGuard, check_state_dict, state_kind
+
+_INTERNAL = ("params", "lr_tensor", "_lr_seen")  # group entries state_dict leaves out
 
 
 class Optimizer:
@@ -21,6 +25,11 @@ class Optimizer:
     changed float into the tensor with the `assign` op before updating; a step traced by
     vf.function has it copied before every compiled call instead (the graph reads the tensor).
     """
+
+    _state_spec: ClassVar[dict[str, str] | None] = None
+    """The state each parameter may hold, name -> "param" (the parameter's shape and dtype)
+    or "step" (a 0-d int64 counter), checked by load_state_dict; None accepts either form
+    under any name."""
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -50,6 +59,7 @@ class Optimizer:
         """The group's lr tensor, holding group["lr"]: refreshed now (by an assign op when
         eager) and, when traced, before every call of the compiled step too."""
         if before_each_call(self._sync_lrs):
+            before_each_call(HyperparameterGuard(self, group))
             self._sync_lrs()
         elif group["lr"] != group["_lr_seen"]:
             assign(group["lr_tensor"], float(group["lr"]))
@@ -101,20 +111,46 @@ class Optimizer:
             for p, s in self.state.items()
         }
         groups = [
-            {k: v for k, v in g.items() if k not in ("params", "lr_tensor", "_lr_seen")}
+            {k: v for k, v in g.items() if k not in _INTERNAL}
             | {"params": [index[id(p)] for p in g["params"]]}
             for g in self.param_groups
         ]
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, sd: dict[str, Any]) -> None:
-        """Restore hyper-parameters and state saved by state_dict (same parameter order)."""
-        flat = [p for g in self.param_groups for p in g["params"]]
-        for g, saved in zip(self.param_groups, sd["param_groups"], strict=True):
-            g.update({k: v for k, v in saved.items() if k != "params"})
-        for i, s in sd["state"].items():
-            p = flat[int(i)]
-            self.state[p] = {k: tensor(np.asarray(v), device=p.device) for k, v in s.items()}
+    def load_state_dict(self, state_dict: Any) -> None:
+        """Restore hyper-parameters and state saved by state_dict, all or nothing.
+
+        Everything is checked first (groups, parameter counts, state names, shapes and
+        dtypes, hyper-parameter types); a problem raises one CheckpointError and changes
+        nothing. State is then copied into the existing state tensors in place, so a step
+        already compiled by @vf.function (which holds those tensors) continues from the
+        loaded state; a parameter without saved state gets its state reset (_reset_state).
+        """
+        groups, state = check_state_dict(self, state_dict)
+        for g, hp in zip(self.param_groups, groups, strict=True):
+            g.update(hp)
+        for p in (p for g in self.param_groups for p in g["params"]):
+            saved = state.get(p, {})
+            own = self.state.get(p)
+            if own is None and not saved:
+                continue
+            own = self.state.setdefault(p, {})
+            for name, buf in own.items():
+                if name in saved:
+                    buf.device.xp.copyto(
+                        buf.data, to_device(saved[name], buf.device), casting="same_kind"
+                    )
+                else:
+                    self._reset_state(p, name, buf)
+            for name, arr in saved.items():
+                if name not in own:
+                    dtype = p.dtype if state_kind(self, name, arr) == "param" else "int64"
+                    own[name] = tensor(np.array(to_device(arr, CPU)), dtype=dtype, device=p.device)
+
+    def _reset_state(self, p: Tensor, name: str, buf: Tensor) -> None:
+        """Make state tensor `name` of p fresh again, in place (zeros, as _buffer makes it);
+        an optimizer whose fresh state is not zero overrides this."""
+        buf.data[...] = 0
 
     def __repr__(self) -> str:
         hp = ", ".join(f"{k}={v}" for k, v in self.defaults.items())

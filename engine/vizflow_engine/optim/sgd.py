@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from ..autograd import no_grad
 from ..dispatch import dispatch
@@ -13,6 +13,8 @@ from .optimizer import Optimizer
 
 class SGD(Optimizer):
     """p ← p - lr·(g + λp), or with momentum μ: b ← μb + (1-τ)g; p ← p - lr·b (or Nesterov)."""
+
+    _state_spec: ClassVar[dict[str, str] | None] = {"momentum_buffer": "param", "step": "step"}
 
     def __init__(
         self,
