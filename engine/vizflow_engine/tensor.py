@@ -235,7 +235,11 @@ class Tensor:
 
     # ---- autograd ---------------------------------------------------------------------
     def detach(self) -> Tensor:
-        """A tensor sharing the data, cut from the graph."""
+        """A tensor sharing the data, cut from the graph (while tracing, the tracer's stand-in:
+        a stop-gradient of this tensor's graph value that reads it on every call)."""
+        tracer = _active_tracer()
+        if tracer is not None:
+            return tracer.detach(self)
         return _make(self.data, self.device, None, False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -415,9 +419,11 @@ class Tensor:
     def _inplace(self, fn: Callable[[Tensor], Tensor]) -> Tensor:
         """Make self hold fn(old self) (an in-place op): rebind data and node, keep identity.
 
-        fn sees an alias of the old value, so the recorded node does not point at itself.
-        Ops recorded earlier with self as input keep pointing at self (now the new value),
-        as in torch without version counters: do not backprop through them afterwards.
+        fn sees an alias of the old value, so the recorded node does not point at itself; ops
+        recorded since self's last version that read self (the operand of `y += y` or
+        `y += y * 2`) are pointed at that alias too. Ops recorded before it keep pointing at
+        self (now the new value), as in torch without version counters: backward through them
+        afterwards raises.
         """
         old = _make(self.data, self.device, self.node, self.requires_grad)
         result = fn(old)
@@ -429,6 +435,8 @@ class Tensor:
         if result.shape != self.shape:
             raise ValueError(f"in-place op would change shape {self.shape} to {result.shape}")
         if result.requires_grad:
+            if self.node is not None and result.__class__ is Tensor and result.node is not None:
+                _unalias(result.node, self, old, self.node.seq)
             self.data, self.node, self.requires_grad = result.data, result.node, True
         else:
             self.data = result.data.astype(self.data.dtype, copy=False)
@@ -925,6 +933,31 @@ def _shape_arg(args: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(args[0])
     return tuple(args)
 
+
+def _unalias(node: Node, t: Tensor, old: Tensor, floor: int) -> None:
+    """Make the nodes recorded after seq `floor` (t's current version) that read t read `old`
+    instead, walking back from `node`: they saw the value t holds before an in-place op."""
+    stack = [node]
+    done: set[int] = set()
+    while stack:
+        n = stack.pop()
+        ins = n.inputs
+        if any(x is t for x in ins):
+            ins = n.inputs = tuple(old if x is t else x for x in ins)
+        for x in ins:
+            xn = x.node if isinstance(x, Tensor) else None
+            if xn is not None and xn.seq > floor and id(xn) not in done:
+                done.add(id(xn))
+                stack.append(xn)
+
+
+def _no_tracer() -> None:
+    """No trace runs in this thread (until graph tracing installs its lookup)."""
+    return None
+
+
+_active_tracer: Callable[[], Any] = _no_tracer
+"""This thread's running tracer or None; vizflow_engine.graph.trace installs its lookup."""
 
 _new = object.__new__
 

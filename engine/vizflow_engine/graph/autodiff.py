@@ -104,10 +104,7 @@ def backward(root: Value, gradient: Any = None, create_graph: bool = False) -> N
             continue
         t = v.tensor
         if tr is not None and t is not None:
-            prev = t.grad
-            if prev is not None:
-                gv = tr.convert(prev) + gv
-            tr.set_grad(t, gv)
+            tr.accumulate_grad(t, gv)
         else:
             v.grad = gv if v.grad is None else v.grad + gv
 

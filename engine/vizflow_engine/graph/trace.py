@@ -19,8 +19,14 @@ Semantics (as tf.function / jax.jit):
   a tensor made so (or by vf.tensor) that only the graph still holds once the trace is over
   becomes a constant, which folding can evaluate; one kept elsewhere (optimiser state) stays
   a variable. Random ops stay in the graph and draw new numbers on each call.
+- Tensors the traced code creates are per-call values, also after in-place writes (acc += p).
+  `t.detach()` of a captured tensor is a stop-gradient of its variable: it reads t on every
+  call and no gradient flows back through it.
 - `loss.backward()` on a symbolic loss adds backward nodes; during the trace `p.grad` holds
-  the symbolic gradient. A compiled call does not write `.grad`: return grads if needed.
+  the symbolic gradient, and a compiled call leaves it in p.grad as eager backward does: added
+  to the .grad that exists when the call starts (read as a graph input), or fresh where there
+  is none. Whether each .grad the trace read first was None is part of the cache key, so
+  gradient accumulation and `p.grad = None` / `zero_grad()` steps both behave as in eager mode.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from ..dispatch import intercept, register_symbolic_type
 from ..node import Node
 from ..registry import OpDef
 from ..tensor import Tensor, _make
+from .grad_watch import SLOT, raw_grad, watching_grads
 from .graph_ops import mutates
 from .ir import LITERALS, Graph, Value
 from .passes.util import RANDOM_OPS
@@ -72,8 +79,15 @@ class Tracer:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.by_array: dict[int, Value] = {}
-        self.seen: dict[int, tuple[Tensor, Any]] = {}  # id -> (tensor, its original data)
-        self.grads: dict[int, tuple[Tensor, Any]] = {}  # tensors whose .grad tracing replaced
+        # id -> (tensor, its original data, node and requires_grad, its variable)
+        self.seen: dict[int, tuple[Tensor, Any, Any, bool, Value]] = {}
+        self.detached: dict[int, tuple[Tensor, Tensor]] = {}  # id -> (t.detach(), t)
+        # id -> (tensor, its .grad when the call starts, whether that was read (not written))
+        self.grad_first: dict[int, tuple[Tensor, Any, bool]] = {}
+        self.grad_eager: dict[int, Any] = {}  # id -> the last eager .grad the code set
+        self.grad_inputs: dict[int, tuple[Tensor, Value]] = {}  # placeholders of .grad read
+        self.grad_key: list[tuple[Tensor, bool]] = []  # (tensor, .grad not None) read first
+        self.grad_clears: list[Tensor] = []  # tensors whose .grad a call sets to None
         self.grad_stores: list[tuple[Tensor, Tensor]] = []  # (tensor, array its grad lands in)
         self.refresh: dict[Callable[[], None], None] = {}  # run before each call, in order
         self.modules: dict[int, Module] = {}  # modules called during the trace (report_calls)
@@ -117,48 +131,110 @@ class Tracer:
         if isinstance(x, Tensor):
             if isinstance(x.data, Value):
                 return x.data
+            d = self.detached.get(id(x))
+            if d is not None:
+                return self._detached_value(x, d[1])
             v = self.by_array.get(id(x.data))
-            if v is None:
+            if v is None or v.requires_grad != x.requires_grad:
+                # a new tensor, or one sharing the array of a variable that differs in
+                # requires_grad (detached before the trace): a variable of its own
                 x = _inplace_owner(x)
-                name = x.name or "var"
-                v = self.graph.variable(name, x, requires_grad=x.requires_grad)
-                self.by_array[id(x.data)] = v
+                e = self.seen.get(id(x))
+                if e is not None:
+                    return e[4]
+                v = self.graph.variable(x.name or "var", x, requires_grad=x.requires_grad)
+                self.by_array.setdefault(id(x.data), v)
             if id(x) not in self.seen:
-                self.seen[id(x)] = (x, x.data)
-                if not isinstance(x.grad, Value):
-                    self.grads.setdefault(id(x), (x, x.grad))
+                self.seen[id(x)] = (x, x.data, x.node, x.requires_grad, v)
             return v
         return self.graph.constant(x)
 
-    def set_grad(self, t: Tensor, g: Value) -> None:
-        """Give an eager tensor a symbolic .grad during the trace (restored afterwards)."""
-        if id(t) not in self.grads:
-            self.grads[id(t)] = (t, t.grad)
-        t.grad = g  # type: ignore[assignment]
+    def detach(self, t: Tensor) -> Any:
+        """t.detach() while tracing: a stand-in sharing t's array that converts to a
+        stop-gradient of t's graph value (t's value itself when t needs no grad)."""
+        if isinstance(t.data, Value):
+            return t.data.detach()
+        a = _make(t.data, t.device, None, False)
+        self.detached[id(a)] = (a, t)
+        return a
+
+    def _detached_value(self, a: Tensor, t: Tensor) -> Value:
+        """The graph value of a = t.detach(), made on its first use and then kept."""
+        v = self.convert(t)
+        if v.requires_grad:
+            v = v.detach()
+        self.detached.pop(id(a))
+        self.seen[id(a)] = (a, a.data, None, False, v)
+        self.by_array.setdefault(id(a.data), v)
+        return v
+
+    def grad_read(self, t: Tensor, g: Any) -> Any:
+        """The first read of t.grad in this trace (grad_watch): the trace depends on whether
+        it exists, and an existing eager gradient becomes a graph input read on every call."""
+        k = id(t)
+        if k in self.grad_first:
+            return g
+        self.grad_first[k] = (t, g, True)
+        if isinstance(g, Tensor) and not isinstance(g.data, Value):
+            v = self.graph.placeholder(f"{t.name or 'var'}.grad", g.data.shape, g.dtype, g.device)
+            self.grad_inputs[k] = (t, v)
+            SLOT.__set__(t, v)
+            return v
+        return g
+
+    def grad_written(self, t: Tensor, g: Any) -> None:
+        """A write of t.grad in this trace: a first one means its value at call start is not
+        read; an eager value (None too) is what t.grad keeps after the trace, as Python ran."""
+        if id(t) not in self.grad_first:
+            self.grad_first[id(t)] = (t, raw_grad(t), False)
+        if not isinstance(g, Value) and not isinstance(getattr(g, "data", None), Value):
+            self.grad_eager[id(t)] = g
+
+    def accumulate_grad(self, t: Tensor, g: Value) -> None:
+        """backward's gradient g for the eager tensor t: added to t.grad, as eager does."""
+        prev = t.grad
+        t.grad = g if prev is None else self.convert(prev) + g  # type: ignore[assignment]
 
     def close(self) -> None:
         """Turn symbolic in-place writes into graph updates and restore every eager tensor;
         then the tensors only the graph still holds become constants (_freeze_private)."""
         self._restore()
+        self._restore_grads()
         self.seen.clear()  # the tracer's last references to captured tensors
-        self.grads.clear()
+        self.detached.clear()
+        self.grad_first.clear()
+        self.grad_eager.clear()
         _freeze_private(self.graph)
         _mark_updates(self.graph)
 
     def _restore(self) -> None:
-        """Give every captured tensor back its array and .grad, recording in-place writes as
-        graph updates and symbolic gradients as gradient stores."""
-        for t, orig in self.seen.values():
+        """Give every captured tensor back its array, node and requires_grad (an in-place op
+        in the trace changes them), recording in-place writes as graph updates."""
+        for t, data, node, requires_grad, var in self.seen.values():
             if isinstance(t.data, Value):
                 new = t.data
-                var = self.by_array[id(orig)]
-                t.data = orig
-                if new is not var and not _writes(new, var):
+                t.data, t.node, t.requires_grad = data, node, requires_grad
+                if var.kind == "variable" and new is not var and not _writes(new, var):
                     self.graph.assign(var, new)
-        for t, g in self.grads.values():
-            if isinstance(t.grad, Value):
-                self._store_grad(t, t.grad)
-            t.grad = g
+
+    def _restore_grads(self) -> None:
+        """Give every tensor back the last eager .grad it held (Python's own assignments in
+        the trace stay done), or, where the graph reads it, the one the call started with;
+        record what a call does to it: a symbolic gradient lands in a
+        gradient store, a cleared one is cleared, and the .grad values read first key the
+        trace (grad_key)."""
+        for k, (t, start, read) in self.grad_first.items():
+            final = raw_grad(t)
+            placeholder = self.grad_inputs.get(k, (None, None))[1]
+            if read:
+                self.grad_key.append((t, start is not None))
+            if final is None:
+                if start is not None:
+                    self.grad_clears.append(t)
+            elif final is not start and final is not placeholder:
+                self._store_grad(t, self.convert(final))
+            # a .grad the graph reads stays as the call found it, for the call to read
+            SLOT.__set__(t, start if placeholder is not None else self.grad_eager.get(k, start))
 
     def _store_grad(self, t: Tensor, grad: Value) -> None:
         """A gradient the traced code left in t.grad becomes a graph variable the plan writes
@@ -245,8 +321,17 @@ def _tracers() -> list[Tracer]:
 
 def active_tracer() -> Tracer | None:
     """The innermost tracer running in this thread, if any."""
-    stack = _tracers()
+    stack: list[Tracer] | None = getattr(_active, "stack", None)
     return stack[-1] if stack else None
+
+
+def _wire_tensor() -> None:
+    """Give Tensor.detach this lookup (by the module: the package's `tensor` is a function)."""
+    tensor_mod: Any = sys.modules[Tensor.__module__]
+    tensor_mod._active_tracer = active_tracer
+
+
+_wire_tensor()
 
 
 def before_each_call(callback: Callable[[], None]) -> bool:
@@ -272,7 +357,7 @@ def tracing(graph: Graph) -> Iterator[Tracer]:
     tr = Tracer(graph)
     _tracers().append(tr)
     try:
-        with intercept(tr.handle), report_calls(tr.note_module):
+        with intercept(tr.handle), report_calls(tr.note_module), watching_grads(active_tracer):
             yield tr
     finally:
         _tracers().remove(tr)
@@ -348,14 +433,25 @@ def unflatten(tree: Tree, values: list[Any]) -> Any:
 GradStores = list[tuple[Tensor, Tensor]]
 
 
+class Grads(NamedTuple):
+    """What a traced call does with .grad: the (tensor, store) of every .grad it sets, the
+    tensors whose .grad it clears, the tensors whose .grad it reads (graph inputs after the
+    arguments', in order), and whether each .grad read first existed (the cache checks it)."""
+
+    stores: GradStores
+    clears: tuple[Tensor, ...]
+    inputs: tuple[Tensor, ...]
+    key: tuple[tuple[Tensor, bool], ...]
+
+
 class Traced(NamedTuple):
     """What tracing a function gives: its graph (with the callbacks to run before each run,
-    Graph.refresh), the tree of its outputs, the (tensor, store) of every .grad it set, and
+    Graph.refresh), the tree of its outputs, what a call does with .grad (`grads`), and
     the modules whose train/eval modes (`modes`, as traced) the graph depends on."""
 
     graph: Graph
     tree: Tree
-    grad_stores: GradStores
+    grads: Grads
     modules: tuple[Module, ...]
     modes: list[bool]
 
@@ -379,7 +475,13 @@ def trace_graph(
     mods = {id(m): m for r in roots if isinstance(r, Module) for m in r.modules()}
     modules = tuple(mods.values())
     g.refresh = tuple(tr.refresh)  # every plan compiled from g runs them before each run
-    return Traced(g, tree, tr.grad_stores, modules, _modes(modules))
+    grads = Grads(
+        tr.grad_stores,
+        tuple(tr.grad_clears),
+        tuple(t for t, _ in tr.grad_inputs.values()),
+        tuple(tr.grad_key),
+    )
+    return Traced(g, tree, grads, modules, _modes(modules))
 
 
 _training = operator.attrgetter("training")
@@ -425,12 +527,29 @@ def trace(fn: Callable[..., Any], *specs: Any, **kwargs: Any) -> Graph:
 class _Entry:
     """One compiled trace of a Function: its plan and what a call needs around it."""
 
-    __slots__ = ("graph", "modes", "modules", "plan", "stores", "tree")
+    __slots__ = ("grads", "graph", "modes", "modules", "plan", "store_of", "tree")
 
     def __init__(self, plan: Any, t: Traced) -> None:
         self.plan = plan
-        self.graph, self.tree, self.stores = t.graph, t.tree, t.grad_stores
+        self.graph, self.tree, self.grads = t.graph, t.tree, t.grads
         self.modules, self.modes = t.modules, t.modes
+        self.store_of = {id(p): store for p, store in t.grads.stores}
+
+    def fits(self) -> bool:
+        """Whether this trace holds for the call now: same module modes, and every .grad it
+        read first exists or not as it did then."""
+        if self.modules and _modes(self.modules) != self.modes:
+            return False
+        return all((t.grad is not None) is had for t, had in self.grads.key)
+
+    def grad_feeds(self) -> list[Any]:
+        """The arrays of the .grad values the graph reads (a copy of one it also writes)."""
+        feeds = []
+        for t in self.grads.inputs:
+            g = t.grad
+            assert g is not None  # fits() checked it
+            feeds.append(g.data.copy() if g is self.store_of.get(id(t)) else g.data)
+        return feeds
 
 
 class Function:
@@ -472,7 +591,7 @@ class Function:
         if entries is None:
             entries = self.cache[key] = []
         for e in entries:
-            if not e.modules or _modes(e.modules) == e.modes:
+            if e.fits():
                 return e
         t = trace_graph(self.fn, args, kwargs)
         run_g = t.graph
@@ -491,9 +610,13 @@ class Function:
             return self.fn(*args, **kwargs)
         key, feeds = call_key(args, kwargs)
         e = self._entry(args, kwargs, key)
+        if e.grads.inputs:
+            feeds += e.grad_feeds()
         outs = e.plan.run(*feeds)  # runs the graph's refresh callbacks (lr) first
-        for t, store in e.stores:  # as after eager backward(): .grad holds this call's gradient
+        for t, store in e.grads.stores:  # as after eager backward(): .grad holds the gradient
             t.grad = store
+        for t in e.grads.clears:
+            t.grad = None
         dev = e.plan.device
         return unflatten(e.tree, [_make(o, dev, None, False) for o in outs])
 

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from .. import functional as F
 from .._state import STATE
-from ..dispatch import _symbolic_handler, dispatch, unary
+from ..dispatch import _interceptors, _symbolic_handler, dispatch, unary
 from ..registry import OpDef, Param, TensorSpec, defop
 from ..tensor import Tensor
 from ._rules import UNKNOWN_DIM_PROBES, broadcast_shapes
@@ -232,13 +233,22 @@ def _setitem_fwd(xp: Any, x: Any, v: Any, *inputs: Any, index: tuple[Any, ...]) 
 
 def _setitem_rule(specs: tuple[TensorSpec, ...], index: tuple[Any, ...]) -> TensorSpec:
     x, v, *inputs = specs
-    _index_add_rule((v, *inputs), index, tuple(d if d is not None else 1 for d in x.shape))
+    shape = tuple(d if d is not None else 1 for d in x.shape)
+    want = len(_index_shape(shape, index, inputs))
+    vshape = tuple(v.shape)
+    while len(vshape) > want and vshape[0] == 1:  # numpy drops a value's extra leading 1s
+        vshape = vshape[1:]
+    _index_add_rule((TensorSpec(vshape, v.dtype), *inputs), index, shape)
     return TensorSpec(tuple(x.shape), dtypes.as_dtype(x.dtype))
 
 
 def _setitem_vjp(g: Any, ins: Sequence[Any], out: Any, index: tuple[Any, ...]) -> tuple[Any, ...]:
     at = fill_index(index, ins[2:])
-    return (index_put(g, at, 0.0), g[at], *_no_grads(ins[2:]))
+    dv = g[at]
+    extra = len(np.shape(ins[1])) - len(dv.shape)
+    if extra > 0:  # a value with leading 1s beyond the indexed shape (v[0] = p, p (1, n))
+        dv = F.reshape(dv, (1,) * extra + tuple(dv.shape))
+    return (index_put(g, at, 0.0), dv, *_no_grads(ins[2:]))
 
 
 SETITEM = defop(
@@ -281,12 +291,16 @@ def index_put(x: Any, index: Any, value: Any) -> Any:
 
 
 def setitem(x: Tensor, index: Any, value: Any) -> None:
-    """x[index] = value: recorded as a setitem node when grad flows or the index is symbolic,
-    else written in place."""
+    """x[index] = value: recorded as a setitem node when grad flows, the index or value is
+    symbolic or a trace is running (so the graph writes it on every call), else written in
+    place."""
     template, inputs = split_index(x, index)
     vgrad = isinstance(value, Tensor) and value.requires_grad
-    if (STATE.grad_enabled and (x.requires_grad or vgrad)) or any(
-        not isinstance(i, Tensor) for i in inputs
+    if (
+        (STATE.grad_enabled and (x.requires_grad or vgrad))
+        or _interceptors
+        or any(not isinstance(i, Tensor) for i in inputs)
+        or (not isinstance(value, Tensor) and _symbolic_handler(value) is not None)
     ):
         x._inplace(lambda old: dispatch(SETITEM, (old, value, *inputs), {"index": template}))
         return
