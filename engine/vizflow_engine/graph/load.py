@@ -21,7 +21,7 @@ from .ir import Graph, Value
 from .limits import MAX_ELEMENTS, MAX_FILE_BYTES, MAX_INT
 from .npz_read import Want, check_arrays, read_npz
 from .param_check import Context, check_params, known_op
-from .schema_check import Check, check_depth, compile_schema, member, parse
+from .schema_check import ROOT, Check, check_depth, compile_schema, member, parse
 from .serialize import FORMAT, VERSION, schema
 from .verify import verify
 
@@ -76,7 +76,7 @@ def check_document(doc: Any) -> None:
             f"reads version {VERSION})",
         )
     check_depth(doc)
-    _validator()(doc, "$")
+    _validator()(doc, ROOT)
 
 
 def _wanted_arrays(doc: dict[str, Any]) -> dict[str, Want]:
@@ -227,6 +227,8 @@ class _Decoder:
     def _node(self, d: dict[str, Any], path: str) -> None:
         op = known_op(d["op"], f"{path}.op")
         params = {k: self._decode(p, member(f"{path}.params", k)) for k, p in d["params"].items()}
+        # kernels take every param by name: one left out gets its declared default
+        params = {**{k: v for k, v in op.defaults().items() if k not in params}, **params}
         ins: list[Any] = []
         for j, x in enumerate(d["inputs"]):
             where = f"{path}.inputs[{j}]"
@@ -270,8 +272,8 @@ class _Decoder:
         x = self._decode(v, path)
         if type(x) is int and abs(x) > MAX_INT:
             raise GraphFormatError(path, f"integer literal {x} does not fit int64")
-        if x is not None and type(x) not in (bool, int, float):
-            raise GraphFormatError(path, "a literal input is a number, true/false or null")
+        if type(x) not in (bool, int, float):  # no op takes null (or anything else) as input
+            raise GraphFormatError(path, "a literal input is a number or true/false")
         return x
 
     def _decode(self, v: Any, path: str) -> Any:

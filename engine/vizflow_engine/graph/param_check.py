@@ -20,6 +20,7 @@ from ..registry import REQUIRED, OpDef, all_ops, param_kind
 from .errors import GraphFormatError
 from .graph_ops import GRAPH_OPS, lookup, mutates
 from .limits import MAX_ELEMENTS, MAX_INT, MAX_RANK
+from .schema_check import member
 
 DTYPES = (
     "bool",
@@ -83,9 +84,16 @@ def _tuple(v: Any, path: str, what: str, max_len: int = MAX_RANK) -> tuple[Any, 
 
 
 def _show(v: Any) -> str:
-    """A short description of a value for a message (its type, and the value if small)."""
+    """A short description of a value for a message: its kind, and the value if small."""
+    if isinstance(v, np.dtype):
+        return f"dtype {v}"
+    if isinstance(v, np.ndarray):
+        return f"an array of {v.dtype}"
+    kind = {type(None): "null", Device: "device", type(Ellipsis): "ellipsis"}.get(
+        type(v), type(v).__name__
+    )
     text = repr(v)
-    return f"{type(v).__name__} {text}" if len(text) <= 40 else type(v).__name__
+    return f"{kind} {text}" if len(text) <= 40 else kind
 
 
 def _axis(v: Any, path: str, ctx: Context) -> None:
@@ -348,7 +356,7 @@ def check_params(op: OpDef, params: dict[str, Any], ctx: Context, path: str) -> 
         if name not in op.param_names:
             have = ", ".join(sorted(op.param_names)) or "none"
             raise fail(
-                f"{path}.{name}", f"{op.name} has no param {_clip(name)!r} (its params: {have})"
+                member(path, name), f"{op.name} has no param {_clip(name)!r} (its params: {have})"
             )
     missing = sorted(required(op) - set(params))
     if missing:
@@ -356,5 +364,5 @@ def check_params(op: OpDef, params: dict[str, Any], ctx: Context, path: str) -> 
     for name, value in params.items():
         kind = param_kind(op.name, name)
         if kind is None:
-            raise fail(f"{path}.{name}", f"{op.name}'s param {name!r} has no declared kind")
-        KINDS[kind](value, f"{path}.{name}", ctx)
+            raise fail(member(path, name), f"{op.name}'s param {name!r} has no declared kind")
+        KINDS[kind](value, member(path, name), ctx)

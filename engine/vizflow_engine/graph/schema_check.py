@@ -15,7 +15,7 @@ from typing import Any
 from .errors import GraphFormatError
 from .limits import MAX_DEPTH
 
-Check = Callable[[Any, str], None]
+Check = Callable[[Any, Any], None]  # (value, lazy path) -> None
 
 _NOTES = frozenset({"$schema", "$id", "$defs", "title", "description"})
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -45,11 +45,6 @@ def json_type(v: Any) -> str:
     if isinstance(v, dict):
         return "object"
     return type(v).__name__
-
-
-def _is(v: Any, t: str) -> bool:
-    got = json_type(v)
-    return got == t or (t == "number" and got == "integer")
 
 
 class _Duplicate(Exception):
@@ -94,15 +89,38 @@ def parse(text: str | bytes) -> Any:
 
 def check_depth(doc: Any, limit: int = MAX_DEPTH) -> None:
     """Refuse nesting deeper than `limit` (walked without recursion, before anything recurses)."""
-    stack: list[tuple[Any, int, str]] = [(doc, 0, "$")]
+    stack: list[tuple[Any, int, Path]] = [(doc, 0, ROOT)]
     while stack:
         v, depth, path = stack.pop()
         if depth > limit:
-            raise GraphFormatError(path, f"nested more than {limit} levels deep")
+            raise GraphFormatError(render(path), f"nested more than {limit} levels deep")
         if isinstance(v, dict):
-            stack.extend((x, depth + 1, member(path, str(k))) for k, x in v.items())
+            stack.extend((x, depth + 1, (path, k)) for k, x in v.items() if isinstance(x, _NESTS))
         elif isinstance(v, (list, tuple)):
-            stack.extend((x, depth + 1, f"{path}[{i}]") for i, x in enumerate(v))
+            stack.extend(
+                (x, depth + 1, (path, i)) for i, x in enumerate(v) if isinstance(x, _NESTS)
+            )
+
+
+_NESTS = (dict, list, tuple)
+Path = Any  # ROOT, or (parent path, key or index): rendered only when an error is raised
+ROOT: Path = "$"
+
+
+def render(path: Path) -> str:
+    """A lazy path as a JSON path string: $.nodes[3].params.axis."""
+    parts = []
+    while path is not ROOT:
+        path, key = path
+        parts.append(key)
+    text = ROOT
+    for key in reversed(parts):
+        text = f"{text}[{key}]" if isinstance(key, int) else member(text, str(key))
+    return text
+
+
+def _fail(path: Path, reason: str) -> GraphFormatError:
+    return GraphFormatError(render(path), reason)
 
 
 def _short(v: Any) -> str:
@@ -112,6 +130,22 @@ def _short(v: Any) -> str:
         else json_type(v)
     )
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "null": (type(None),),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+    "string": (str,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def _py_types(types: tuple[str, ...]) -> frozenset[type]:
+    """The exact Python classes json.loads gives for these JSON types (bool is not an int)."""
+    return frozenset(t for name in types for t in _PY_TYPES[name])
 
 
 class _Compiler:
@@ -125,7 +159,7 @@ class _Compiler:
         if not target.startswith("#/"):
             raise ValueError(f"only local $refs are supported, not {target!r}")
 
-        def check(v: Any, path: str) -> None:
+        def check(v: Any, path: Path) -> None:
             fn = self.refs.get(target)
             if fn is None:
                 node: Any = self.root
@@ -147,8 +181,10 @@ class _Compiler:
             checks.append(make(arg, s))
         # the type check runs first, so the others can assume the value's type
         checks.sort(key=lambda c: getattr(c, "order", 1))
+        if len(checks) == 1:
+            return checks[0]
 
-        def check(v: Any, path: str) -> None:
+        def check(v: Any, path: Path) -> None:
             for c in checks:
                 c(v, path)
 
@@ -159,20 +195,21 @@ class _Compiler:
         return self.ref(arg)
 
     def k_type(self, arg: str | list[str], s: dict[str, Any]) -> Check:
-        types = [arg] if isinstance(arg, str) else list(arg)
+        types = (arg,) if isinstance(arg, str) else tuple(arg)
+        classes = _py_types(types)
         want = " or ".join(types)
 
-        def check(v: Any, path: str) -> None:
-            if not any(_is(v, t) for t in types):
-                raise GraphFormatError(path, f"must be {want}, not {json_type(v)} {_short(v)}")
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ not in classes:
+                raise _fail(path, f"must be {want}, not {json_type(v)} {_short(v)}")
 
         check.order = 0  # type: ignore[attr-defined]
         return check
 
     def k_const(self, arg: Any, s: dict[str, Any]) -> Check:
-        def check(v: Any, path: str) -> None:
+        def check(v: Any, path: Path) -> None:
             if json_type(v) != json_type(arg) or v != arg:
-                raise GraphFormatError(path, f"must be {json.dumps(arg)}, not {_short(v)}")
+                raise _fail(path, f"must be {json.dumps(arg)}, not {_short(v)}")
 
         return check
 
@@ -180,30 +217,30 @@ class _Compiler:
         allowed = {(json_type(a), a) for a in arg}
         want = ", ".join(json.dumps(a) for a in arg)
 
-        def check(v: Any, path: str) -> None:
+        def check(v: Any, path: Path) -> None:
             t = json_type(v)
             if t in ("object", "array") or (t, v) not in allowed:
-                raise GraphFormatError(path, f"must be one of {want}; not {_short(v)}")
+                raise _fail(path, f"must be one of {want}; not {_short(v)}")
 
         return check
 
     def k_required(self, arg: list[str], s: dict[str, Any]) -> Check:
-        def check(v: Any, path: str) -> None:
-            if isinstance(v, dict):
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ is dict:
                 for k in arg:
                     if k not in v:
-                        raise GraphFormatError(path, f"missing field {k!r}")
+                        raise _fail(path, f"missing field {k!r}")
 
         return check
 
     def k_properties(self, arg: dict[str, Any], s: dict[str, Any]) -> Check:
         props = {k: self.compile(sub) for k, sub in arg.items()}
 
-        def check(v: Any, path: str) -> None:
-            if isinstance(v, dict):
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ is dict:
                 for k, fn in props.items():
                     if k in v:
-                        fn(v[k], member(path, k))
+                        fn(v[k], (path, k))
 
         return check
 
@@ -211,32 +248,32 @@ class _Compiler:
         known = set(s.get("properties", {}))
         extra = self.compile(arg) if isinstance(arg, dict) else None
 
-        def check(v: Any, path: str) -> None:
-            if not isinstance(v, dict):
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ is not dict:
                 return
             for k, x in v.items():
                 if k in known:
                     continue
                 if extra is None:
-                    raise GraphFormatError(member(path, k), "unknown field")
-                extra(x, member(path, k))
+                    raise _fail((path, k), "unknown field")
+                extra(x, (path, k))
 
         return check
 
     def k_maxProperties(self, arg: int, s: dict[str, Any]) -> Check:
-        def check(v: Any, path: str) -> None:
-            if isinstance(v, dict) and len(v) > arg:
-                raise GraphFormatError(path, f"has {len(v)} fields; at most {arg} are allowed")
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ is dict and len(v) > arg:
+                raise _fail(path, f"has {len(v)} fields; at most {arg} are allowed")
 
         return check
 
     def k_propertyNames(self, arg: dict[str, Any], s: dict[str, Any]) -> Check:
         fn = self.compile(arg)
 
-        def check(v: Any, path: str) -> None:
-            if isinstance(v, dict):
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ is dict:
                 for k in v:
-                    fn(k, member(path, k))
+                    fn(k, (path, k))
 
         return check
 
@@ -244,80 +281,78 @@ class _Compiler:
         fn = self.compile(arg)
         skip = len(s.get("prefixItems", ()))
 
-        def check(v: Any, path: str) -> None:
-            if isinstance(v, list):
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ is list:
                 for i in range(skip, len(v)):
-                    fn(v[i], f"{path}[{i}]")
+                    fn(v[i], (path, i))
 
         return check
 
     def k_prefixItems(self, arg: list[dict[str, Any]], s: dict[str, Any]) -> Check:
         fns = [self.compile(sub) for sub in arg]
 
-        def check(v: Any, path: str) -> None:
-            if isinstance(v, list):
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ is list:
                 for i, (x, fn) in enumerate(zip(v, fns, strict=False)):
-                    fn(x, f"{path}[{i}]")
+                    fn(x, (path, i))
 
         return check
 
     def k_minItems(self, arg: int, s: dict[str, Any]) -> Check:
-        def check(v: Any, path: str) -> None:
-            if isinstance(v, list) and len(v) < arg:
-                raise GraphFormatError(path, f"has {len(v)} entries; at least {arg} are needed")
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ is list and len(v) < arg:
+                raise _fail(path, f"has {len(v)} entries; at least {arg} are needed")
 
         return check
 
     def k_maxItems(self, arg: int, s: dict[str, Any]) -> Check:
-        def check(v: Any, path: str) -> None:
-            if isinstance(v, list) and len(v) > arg:
-                raise GraphFormatError(path, f"has {len(v)} entries; at most {arg} are allowed")
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ is list and len(v) > arg:
+                raise _fail(path, f"has {len(v)} entries; at most {arg} are allowed")
 
         return check
 
     def k_minLength(self, arg: int, s: dict[str, Any]) -> Check:
-        def check(v: Any, path: str) -> None:
-            if isinstance(v, str) and len(v) < arg:
-                raise GraphFormatError(path, f"must have at least {arg} characters")
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ is str and len(v) < arg:
+                raise _fail(path, f"must have at least {arg} characters")
 
         return check
 
     def k_maxLength(self, arg: int, s: dict[str, Any]) -> Check:
-        def check(v: Any, path: str) -> None:
-            if isinstance(v, str) and len(v) > arg:
-                raise GraphFormatError(
-                    path, f"is {len(v)} characters long; at most {arg} are allowed"
-                )
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ is str and len(v) > arg:
+                raise _fail(path, f"is {len(v)} characters long; at most {arg} are allowed")
 
         return check
 
     def k_pattern(self, arg: str, s: dict[str, Any]) -> Check:
         rx = re.compile(arg)
 
-        def check(v: Any, path: str) -> None:
-            if isinstance(v, str) and not rx.search(v):
-                raise GraphFormatError(path, f"{_short(v)} does not match {arg}")
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ is str and not rx.search(v):
+                raise _fail(path, f"{_short(v)} does not match {arg}")
 
         return check
 
     def k_minimum(self, arg: float, s: dict[str, Any]) -> Check:
-        def check(v: Any, path: str) -> None:
-            if _is(v, "number") and v < arg:
-                raise GraphFormatError(path, f"must be at least {arg}, not {_short(v)}")
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ in (int, float) and v < arg:
+                raise _fail(path, f"must be at least {arg}, not {_short(v)}")
 
         return check
 
     def k_maximum(self, arg: float, s: dict[str, Any]) -> Check:
-        def check(v: Any, path: str) -> None:
-            if _is(v, "number") and v > arg:
-                raise GraphFormatError(path, f"must be at most {arg}, not {_short(v)}")
+        def check(v: Any, path: Path) -> None:
+            if v.__class__ in (int, float) and v > arg:
+                raise _fail(path, f"must be at most {arg}, not {_short(v)}")
 
         return check
 
     def k_allOf(self, arg: list[dict[str, Any]], s: dict[str, Any]) -> Check:
         fns = [self.compile(sub) for sub in arg]
 
-        def check(v: Any, path: str) -> None:
+        def check(v: Any, path: Path) -> None:
             for fn in fns:
                 fn(v, path)
 
@@ -330,31 +365,37 @@ class _Compiler:
         return self._alternatives(arg, exactly_one=True)
 
     def _alternatives(self, branches: list[dict[str, Any]], exactly_one: bool) -> Check:
-        """anyOf/oneOf; a failure reports the one branch the value's type and keys point to."""
-        forms = [(self.compile(b), *_signature(b)) for b in branches]
+        """anyOf/oneOf. Only branches the value's type and keys fit are tried (the others
+        would fail their type or required check); with none passing, the error of the one
+        branch aimed at is reported, or the list of forms."""
+        forms = []
+        for b in branches:
+            types, keys = _signature(b)
+            forms.append((self.compile(b), _py_types(types), keys))
         described = " or ".join(_describe(b) for b in branches)
 
-        def check(v: Any, path: str) -> None:
+        def check(v: Any, path: Path) -> None:
             passed = 0
             aimed: list[GraphFormatError] = []
-            for fn, types, keys in forms:
+            cls = v.__class__
+            for fn, classes, keys in forms:
+                if cls not in classes or (keys and not keys <= v.keys()):
+                    continue
                 try:
                     fn(v, path)
-                    passed += 1
-                    if not exactly_one:
-                        return
                 except GraphFormatError as exc:
-                    if any(_is(v, t) for t in types) and (
-                        not keys or (isinstance(v, dict) and keys <= v.keys())
-                    ):
-                        aimed.append(exc)
-            if passed == 1 or (passed and not exactly_one):
+                    aimed.append(exc)
+                    continue
+                passed += 1
+                if not exactly_one:
+                    return
+            if passed == 1:
                 return
             if passed > 1:
-                raise GraphFormatError(path, f"matches more than one of: {described}")
+                raise _fail(path, f"matches more than one of: {described}")
             if len(aimed) == 1:
                 raise aimed[0]
-            raise GraphFormatError(path, f"must be {described}; not {_short(v)}")
+            raise _fail(path, f"must be {described}; not {_short(v)}")
 
         return check
 
@@ -384,5 +425,5 @@ def _describe(s: dict[str, Any]) -> str:
 
 
 def compile_schema(schema: dict[str, Any]) -> Check:
-    """A function (doc, "$") -> None that raises GraphFormatError where doc breaks the schema."""
+    """A function (doc, ROOT) -> None that raises GraphFormatError where doc breaks the schema."""
     return _Compiler(schema).compile(schema)

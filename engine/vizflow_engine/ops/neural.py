@@ -351,6 +351,17 @@ def _conv_w_rule(
     groups: int,
 ) -> TensorSpec:
     x, g = specs
+    if len(x.shape) != 4 or len(g.shape) != 4:
+        raise ValueError(f"conv2d_weight needs 4-d x and g, got {tuple(x.shape)}, {tuple(g.shape)}")
+    geo = _conv_geometry(stride, padding, dilation, groups)
+    hw = [
+        _out_len(n, k, s, p, d)
+        for n, k, s, p, d in zip(
+            x.shape[2:], _pair(kernel_size), geo["stride"], geo["padding"], geo["dilation"],
+            strict=True,
+        )
+    ]  # fmt: skip
+    _fits("the gradient g", g.shape, (x.shape[0], g.shape[1], *hw))
     c = x.shape[1]
     return TensorSpec(
         (g.shape[1], None if c is None else c // groups, *kernel_size),
@@ -566,13 +577,31 @@ def _maxpool_grad_vjp(gz: Any, ins: Any, out: Any, **geometry: Any) -> tuple[Any
     return (None, dispatch(MAX_POOL2D_SELECT, (ins[0], gz), geometry))
 
 
+def _fits(what: str, got: Any, want: Any) -> None:
+    """Refuse a gradient input whose shape is not the one its kernel indexes (None: unknown)."""
+    if len(got) != len(want) or any(
+        a is not None and b is not None and a != b for a, b in zip(got, want, strict=True)
+    ):
+        raise ValueError(f"{what} has shape {tuple(got)}, expected {tuple(want)}")
+
+
+def _maxpool_grad_rule(specs: tuple[TensorSpec, ...], **geometry: Any) -> TensorSpec:
+    _fits("the gradient g", specs[1].shape, _pool_rule(specs[:1], **geometry).shape)
+    return same(specs[:1])
+
+
+def _maxpool_select_rule(specs: tuple[TensorSpec, ...], **geometry: Any) -> TensorSpec:
+    _fits("u", specs[1].shape, specs[0].shape)
+    return _pool_rule(specs[:1], **geometry)
+
+
 MAX_POOL2D_GRAD = defop(
     "max_pool2d_grad",
     "neural",
     inputs=("x", "g"),
     params=_POOL_PARAMS,
     forward=_maxpool_grad_fwd,
-    shape_rule=lambda specs, **kw: same(specs[:1]),
+    shape_rule=_maxpool_grad_rule,
     vjp=_maxpool_grad_vjp,
     differentiable_inputs=(1,),
     formula="z = g scattered to the argmax of each window of x",
@@ -594,7 +623,7 @@ MAX_POOL2D_SELECT = defop(
     inputs=("x", "u"),
     params=_POOL_PARAMS,
     forward=_maxpool_select_fwd,
-    shape_rule=lambda specs, **kw: _pool_rule(specs[:1], **kw),
+    shape_rule=_maxpool_select_rule,
     vjp=lambda g, ins, out, **p: (None, dispatch(MAX_POOL2D_GRAD, (ins[0], g), p)),
     differentiable_inputs=(1,),
     formula="z[n,c,h,w] = u at the (first) maximum of x's window (h, w)",
@@ -736,6 +765,8 @@ def _ce_rule(
         )
     if dtypes.as_dtype(t.dtype).kind not in "iu":
         raise ValueError(f"class-index targets must be integers, not {t.dtype}")
+    if None not in (x.shape[0], t.shape[0]) and x.shape[0] != t.shape[0]:
+        raise ValueError(f"{x.shape[0]} rows of logits but {t.shape[0]} targets")
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
     return TensorSpec((x.shape[0],) if reduction == "none" else (), dtypes.as_dtype(x.dtype))
@@ -822,13 +853,18 @@ def _ce_grad_vjp(
     return gx, None, gg
 
 
+def _ce_grad_rule(specs: tuple[TensorSpec, ...], **kw: Any) -> TensorSpec:
+    _fits("the gradient g", specs[2].shape, _ce_rule(specs[:2], **kw).shape)
+    return same(specs[:1])
+
+
 CROSS_ENTROPY_GRAD = defop(
     "cross_entropy_grad",
     "neural",
     inputs=("logits", "target", "g"),
     params=_CE_PARAMS,
     forward=_ce_grad_fwd,
-    shape_rule=lambda specs, **kw: same(specs[:1]),
+    shape_rule=_ce_grad_rule,
     vjp=_ce_grad_vjp,
     differentiable_inputs=(0, 2),
     formula="z = (softmax(x) - q) · g / n",

@@ -50,6 +50,20 @@ def _same_as_first(specs: tuple[TensorSpec, ...], **params: Any) -> TensorSpec:
                 f"gradient shape {tuple(s.shape)} differs from parameter shape "
                 f"{tuple(specs[0].shape)}"
             )
+    p = specs[0]
+    # (param, grad, *state buffers, step, lr): the kernels write the buffers in place and
+    # broadcast step and lr, so a buffer must be the param's twin and step/lr 0-d
+    if dtypes.as_dtype(p.dtype).kind != "f":
+        raise ValueError(f"the parameter must be floating, not {dtypes.as_dtype(p.dtype)}")
+    for s in specs[2:-2]:
+        if tuple(s.shape) != tuple(p.shape) or dtypes.as_dtype(s.dtype) != dtypes.as_dtype(p.dtype):
+            raise ValueError(
+                f"optimiser state {dtypes.as_dtype(s.dtype)}{list(s.shape)} differs from the "
+                f"parameter {dtypes.as_dtype(p.dtype)}{list(p.shape)}"
+            )
+    for s in specs[max(2, len(specs) - 2) :]:
+        if tuple(s.shape) != ():
+            raise ValueError(f"step and lr must be 0-d, not of shape {tuple(s.shape)}")
     return same(specs[:1])
 
 
