@@ -14,6 +14,8 @@ import type {
   SourceLocation
 } from '../protocol';
 
+import { compactGraphProblem } from './compactCheck';
+
 export const COMPACT_ENCODING = 'columns-1';
 
 export function isCompactGraph(x: unknown): x is CompactGraph {
@@ -137,10 +139,13 @@ export function decodeCompactGraph(c: CompactGraph): GraphPayload {
   return payload;
 }
 
-/** A graph as it arrives (compact, or an older expanded GraphPayload), expanded; null when unusable. */
+/**
+ * A graph as it arrives (compact, or an older expanded GraphPayload),
+ * expanded; null when unusable (a compact graph is checked before decoding).
+ */
 export function expandGraph(x: unknown): GraphPayload | null {
   if (isCompactGraph(x)) {
-    return decodeCompactGraph(x);
+    return compactGraphProblem(x) === null ? decodeCompactGraph(x) : null;
   }
   const p = x as GraphPayload | null;
   return !!p &&
