@@ -176,3 +176,65 @@ def test_gradients_at_zero_are_silent(name: str, fn: Any, ref: Any) -> None:
     x = vf.tensor(_X[:5], dtype="float64", requires_grad=True)
     fn(x).backward(vf.ones(5, dtype="float64"))  # (a sum of ±inf would warn in numpy's sum)
     assert x.grad is not None and x.grad.shape == (5,)
+
+
+# ---- new layers: gradients against finite differences (float64) --------------------------
+
+
+def _finite_difference_check(loss_of: Any, params: list[vf.Tensor], eps: float = 1e-6) -> None:
+    """Backward's gradient of every parameter element against central differences."""
+    for p in params:
+        p.grad = None
+    loss_of().backward()
+    for p in params:
+        assert p.grad is not None
+        analytic = p.grad.numpy()
+        flat = p.data.reshape(-1)
+        numeric = np.empty(flat.size)
+        for i in range(flat.size):
+            keep = flat[i]
+            flat[i] = keep + eps
+            up = loss_of().item()
+            flat[i] = keep - eps
+            down = loss_of().item()
+            flat[i] = keep
+            numeric[i] = (up - down) / (2 * eps)
+        np.testing.assert_allclose(analytic.reshape(-1), numeric, rtol=1e-6, atol=1e-8)
+
+
+LAYERS = [  # name, constructor, input shape, output features
+    ("GRU", lambda: nn.GRU(2, 3, num_layers=2, bidirectional=True), (4, 2, 2), 6),
+    ("LSTM", lambda: nn.LSTM(2, 3, batch_first=True), (2, 4, 2), 3),
+    ("RNN", lambda: nn.RNN(2, 3, nonlinearity="relu"), (4, 2, 2), 3),
+    ("MultiheadAttention", lambda: nn.MultiheadAttention(4, 2), (3, 2, 4), 4),
+    ("TransformerEncoderLayer", lambda: nn.TransformerEncoderLayer(4, 2, 6, 0.0), (3, 2, 4), 4),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "shape", "out"), LAYERS, ids=[c[0] for c in LAYERS])
+def test_new_layers_gradients_match_finite_differences(
+    name: str, make: Any, shape: tuple[int, ...], out: int
+) -> None:
+    vf.manual_seed(1)
+    m = make().to(vf.float64)
+    x = vf.tensor(np.random.default_rng(2).standard_normal(shape), requires_grad=True)
+    w = vf.tensor(np.random.default_rng(3).standard_normal((*shape[:2], out)))
+
+    def loss() -> Any:
+        if name == "MultiheadAttention":
+            out = m(x, x, x, attn_mask=vf.tensor(np.triu(np.ones((3, 3), bool), 1)))[0]
+        else:
+            out = m(x)
+        out = out[0] if isinstance(out, tuple) else out
+        return (out * w).sum()
+
+    _finite_difference_check(loss, [x, *m.parameters()])
+
+
+def test_is_causal_without_a_mask_masks_the_future() -> None:
+    m = nn.MultiheadAttention(8, 2)
+    x = vf.randn(4, 2, 8)
+    causal = nn.Transformer.generate_square_subsequent_mask(4)
+    a = m(x, x, x, is_causal=True)[1].numpy()
+    np.testing.assert_allclose(a, m(x, x, x, attn_mask=causal)[1].numpy())
+    np.testing.assert_array_equal(a[:, 0, 1:], 0.0)

@@ -52,6 +52,7 @@ class MultiheadAttention(Module):
     (L, S) or (N·num_heads, L, S), bool (True = masked) or float (added to the scores);
     key_padding_mask is (N, S), bool or float. Returns (output, weights), weights averaged
     over heads (N, L, S) unless average_attn_weights=False, or None if not need_weights.
+    is_causal without an attn_mask masks the future itself (PyTorch asks for the mask too).
     Separate key/value sizes (kdim, vdim), add_bias_kv and add_zero_attn are not supported.
     """
 
