@@ -942,13 +942,19 @@ def _unalias(node: Node, t: Tensor, old: Tensor, floor: int) -> None:
     while stack:
         n = stack.pop()
         ins = n.inputs
-        if any(x is t for x in ins):
-            ins = n.inputs = tuple(old if x is t else x for x in ins)
+        reads_t = False
         for x in ins:
-            xn = x.node if isinstance(x, Tensor) else None
-            if xn is not None and xn.seq > floor and id(xn) not in done:
-                done.add(id(xn))
-                stack.append(xn)
+            if x is t:
+                reads_t = True
+            elif x.__class__ is Tensor:
+                xn = x.node
+                if xn is not None and xn.seq > floor:
+                    k = id(xn)
+                    if k not in done:
+                        done.add(k)
+                        stack.append(xn)
+        if reads_t:
+            n.inputs = tuple([old if x is t else x for x in ins])
 
 
 def _no_tracer() -> None:

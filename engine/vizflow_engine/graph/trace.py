@@ -309,19 +309,24 @@ def _inplace_owner(x: Tensor) -> Tensor:
     return x
 
 
-_active = threading.local()  # each thread traces on its own
+class _Active(threading.local):
+    """Each thread's stack of running tracers (set up on a thread's first look, so reading
+    it never raises: a getattr default would cost ~1 µs on every Tensor.detach)."""
+
+    def __init__(self) -> None:
+        self.stack: list[Tracer] = []
+
+
+_active = _Active()  # each thread traces on its own
 
 
 def _tracers() -> list[Tracer]:
-    stack: list[Tracer] | None = getattr(_active, "stack", None)
-    if stack is None:
-        stack = _active.stack = []
-    return stack
+    return _active.stack
 
 
 def active_tracer() -> Tracer | None:
     """The innermost tracer running in this thread, if any."""
-    stack: list[Tracer] | None = getattr(_active, "stack", None)
+    stack = _active.stack
     return stack[-1] if stack else None
 
 
@@ -606,7 +611,7 @@ class Function:
         return e
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if getattr(_active, "stack", None):
+        if _active.stack:
             return self.fn(*args, **kwargs)
         key, feeds = call_key(args, kwargs)
         e = self._entry(args, kwargs, key)

@@ -27,6 +27,8 @@ from ._rules import UNKNOWN_DIM_PROBES, broadcast_shapes
 _BASIC = (int, slice, type(None), type(Ellipsis))
 _PLAIN = frozenset(_BASIC)  # exact classes: bool (a subclass of int) is not a basic index
 
+_PLAIN_VALUES = frozenset({Tensor, float, int, bool, np.ndarray})  # setitem values, not symbolic
+
 INPUT = "<input>"
 """Stands in an index param for the next index-array input of the op."""
 
@@ -300,7 +302,7 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
         (STATE.grad_enabled and (x.requires_grad or vgrad))
         or _interceptors
         or any(not isinstance(i, Tensor) for i in inputs)
-        or (not isinstance(value, Tensor) and _symbolic_handler(value) is not None)
+        or (value.__class__ not in _PLAIN_VALUES and _symbolic_handler(value) is not None)
     ):
         x._inplace(lambda old: dispatch(SETITEM, (old, value, *inputs), {"index": template}))
         return
