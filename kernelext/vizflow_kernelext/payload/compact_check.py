@@ -8,11 +8,18 @@ edge, so that `decode` of a checked graph cannot fail and yields a valid GraphPa
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from vizflow_kernelext.protocol import ProtocolError, load_schema
 
 _STRING_COLUMNS = ("id", "op", "name", "category", "dtype", "device", "scope", "phase")
+
+
+@lru_cache(maxsize=8)
+def _index_names(size: int) -> frozenset[str]:
+    """ "0" .. str(size - 1): the keys a sparse column of `size` entries may have."""
+    return frozenset(map(str, range(size)))
 
 
 class _Checker:
@@ -36,19 +43,25 @@ class _Checker:
 
     def refs(self, where: str, refs: list[Any]) -> None:
         """Each reference names a node (index >= 0) or a string (-1 - index); None skipped."""
-        for i, r in enumerate(refs):
-            if r is not None and not -self.n_strings <= r < self.n_nodes:
-                self.fail(
-                    f"{where}/{i}",
-                    f"reference {r} names neither a node (0..{self.n_nodes - 1}) "
-                    f"nor a string (-1..{-self.n_strings})",
-                )
+        present = [r for r in refs if r is not None]
+        if present and (min(present) < -self.n_strings or max(present) >= self.n_nodes):
+            i, r = next(
+                (i, r)
+                for i, r in enumerate(refs)
+                if r is not None and not -self.n_strings <= r < self.n_nodes
+            )
+            self.fail(
+                f"{where}/{i}",
+                f"reference {r} names neither a node (0..{self.n_nodes - 1}) "
+                f"nor a string (-1..{-self.n_strings})",
+            )
 
     def keys(self, where: str, mapping: dict[str, Any], size: int, of: str) -> None:
         """Each key of a sparse column is the decimal index of an existing node or edge."""
-        for key in mapping:
-            if str(int(key)) != key or int(key) >= size:
-                self.fail(f"{where}/{key}", f"names no {of} (there are {size})")
+        stray = mapping.keys() - _index_names(size)
+        if stray:
+            key = next(k for k in mapping if k in stray)
+            self.fail(f"{where}/{key}", f"names no {of} (there are {size})")
 
     def _string_reason(self, index: int) -> str:
         return f"string index {index} is out of range (strings has {self.n_strings})"
@@ -66,23 +79,30 @@ def check_compact_references(compact: dict[str, Any]) -> None:
         if key in nodes:
             c.strings(f"nodes/{key}", nodes[key])
     phases = set(load_schema()["definitions"]["Phase"]["enum"])
-    for i, s in enumerate(nodes["phase"]):
-        if compact["strings"][s] not in phases:
-            c.fail(f"nodes/phase/{i}", f"{compact['strings'][s]!r:.80} is not a phase")
+    if any(compact["strings"][s] not in phases for s in set(nodes["phase"])):
+        i, s = next(
+            (i, s) for i, s in enumerate(nodes["phase"]) if compact["strings"][s] not in phases
+        )
+        c.fail(f"nodes/phase/{i}", f"{compact['strings'][s]!r:.80} is not a phase")
     if "id" in nodes and len(set(nodes["id"])) != count:
         c.fail("nodes/id", "two nodes share an id")
     c.refs("nodes/forward_of", nodes.get("forward_of", []))
     c.keys("nodes/params", nodes.get("params", {}), count, "node")
     sources: dict[str, Any] = nodes.get("source", {})
     c.keys("nodes/source", sources, count, "node")
+    texts: list[int] = []
     for key, source in sources.items():
         if source is None:
             continue
         if source[0] is None or source[1] is None:
             c.fail(f"nodes/source/{key}", "a source location needs a file and a line")
-        for i, text in enumerate(source):
-            if i != 1 and text is not None:
-                c.strings(f"nodes/source/{key}/{i}", [text])
+        texts.append(source[0])
+        texts.extend(text for text in source[2:] if text is not None)
+    if texts and (min(texts) < 0 or max(texts) >= c.n_strings):
+        for key, source in sources.items():  # find the first one, to say where
+            for i, text in enumerate(source or ()):
+                if i != 1 and text is not None:
+                    c.strings(f"nodes/source/{key}/{i}", [text])
     for flag in ("has_value", "has_grad"):
         marked: list[int] = nodes.get(flag, [])
         if marked and max(marked) >= count:
