@@ -9,12 +9,10 @@ from typing import Any
 import numpy as np
 
 from ..node import Node
-from .graph_ops import mutates
+from .aliasing import alias_roots
 from .ir import Graph, Value
 from .op_sets import REDUCE_OUT, UFUNC_NAMES
 
-# ops whose kernel returns a view of input 0 (no new memory; input stays alive while used)
-VIEW_OPS = frozenset({"reshape", "transpose", "expand", "squeeze", "unsqueeze", "stop_gradient"})
 # ops whose numpy kernel accepts out= (ufunc-like); in-place is safe only for ELEMENTWISE_OUT
 ELEMENTWISE_OUT = frozenset(UFUNC_NAMES.keys() - {"matmul"}) | {"fused"}
 OUT_OPS = ELEMENTWISE_OUT | {"matmul"} | REDUCE_OUT
@@ -35,7 +33,9 @@ class MemoryPlan:
     """Where each node writes: a reused buffer, an input's buffer (in place), or fresh memory.
 
     buffer_of[uid] = buffer index; inplace[uid] = uid of the value whose memory is reused;
-    var_inplace[uid] = the variable written in place by an update; peak_bytes the estimate.
+    var_inplace[uid] = the variable the node computes straight into (other variables updated
+    from the same value are copied from it after the run); alias_of[uid] = a value whose
+    memory a view or in-place result shares; peak_bytes the estimate.
     """
 
     buffers: list[tuple[int, np.dtype[Any]]] = field(default_factory=list)  # (nbytes, dtype)
@@ -71,6 +71,8 @@ def plan_memory(
     """Liveness over `groups` (nodes that may run together), then buffer assignment.
 
     A buffer freed in group k is reused from group k+1 on, so concurrent nodes never share.
+    A value that may share memory with others (a view, an in-place op's result: see
+    aliasing) keeps the memory it reads alive for as long as it is read itself.
     """
     if groups is None:
         groups = [[n] for n in g.nodes]
@@ -82,32 +84,27 @@ def plan_memory(
     for k, grp in enumerate(groups):
         for n in grp:
             step[n] = k
-    root: dict[int, int] = {}
+    root = alias_roots(g, can_out)
 
-    def rt(v: Value) -> int:
-        return root.get(v.uid, v.uid)
+    def rts(v: Value) -> tuple[int, ...]:
+        return root.get(v.uid, (v.uid,))
 
-    for n in g.nodes:
-        if is_alias(n) and isinstance(n.inputs[0], Value):
-            root[out[n].uid] = rt(n.inputs[0])
-    mp.alias_of = dict(root)
     end = len(groups) + 1
     last: dict[int, int] = {}
     readers: dict[int, list[Node]] = {}
     for n in g.nodes:
         for x in n.inputs:
             if isinstance(x, Value):
-                r = rt(x)
-                last[r] = max(last.get(r, -1), step[n])
-                readers.setdefault(r, []).append(n)
-    pinned = {rt(v) for v in g.outputs}
-    for _var, new in g.updates:
-        pinned.add(rt(new))
+                for r in rts(x):
+                    last[r] = max(last.get(r, -1), step[n])
+                    readers.setdefault(r, []).append(n)
+    pinned = {r for v in g.outputs for r in rts(v)}
+    pinned |= {r for _var, new in g.updates for r in rts(new)}
     for r in pinned:
         last[r] = end
     mp.last_use = last
     by_value: dict[int, Value] = {v.uid: v for v in g.all_values()}
-    update_of = {new.uid: var for var, new in g.updates if new.node is not None}
+    update_of = _update_targets(g)
 
     free: dict[tuple[int, str], list[int]] = {}
     owned: dict[int, int] = {}  # root uid -> buffer
@@ -117,23 +114,29 @@ def plan_memory(
         for n in grp:
             v = out[n]
             name = n.op.name
-            if is_alias(n):
+            if v.uid in root:
                 continue
             size = nbytes(v)
             mp.naive_bytes += size
             scratch += ufunc_scratch(n, v)
             mp.transient_peak = max(mp.transient_peak, live_transient + scratch)
-            var: Value | None = update_of.get(v.uid)
-            if (
-                var is not None
-                and name in ELEMENTWISE_OUT
-                and can_out(n)
-                and (only_first_step(n, var) or only_last_step(n, var))
-                and _can_overwrite(n, var, v, rt, last, step, readers)
-            ):
-                mp.var_inplace[v.uid] = var
-                continue
-            if var is not None and can_out(n) and _can_write_fresh(n, var, v, rt, last, step):
+            var = next(
+                (
+                    t
+                    for t in update_of.get(v.uid, ())
+                    if can_out(n)
+                    and (
+                        (
+                            name in ELEMENTWISE_OUT
+                            and (only_first_step(n, t) or only_last_step(n, t))
+                            and _can_overwrite(n, t, v, last, step, readers)
+                        )
+                        or _can_write_fresh(n, t, v, rts, last, step)
+                    )
+                ),
+                None,
+            )
+            if var is not None:
                 mp.var_inplace[v.uid] = var
                 continue
             if v.uid in pinned or not can_out(n) or not preallocate:
@@ -175,29 +178,55 @@ def plan_memory(
             for x in n.inputs:
                 if not isinstance(x, Value):
                     continue
-                r = rt(x)
-                if last.get(r) != k:
-                    continue
-                last[r] = -2  # released once
-                if r in owned:
-                    b = owned.pop(r)
-                    if b not in owned.values():
-                        size, dt = mp.buffers[b]
-                        free.setdefault((size, dt.str), []).append(b)
-                else:
-                    rv = by_value.get(r)
-                    if (
-                        rv is not None
-                        and rv.node is not None
-                        and not is_alias(rv.node)
-                        and r not in mp.var_inplace
-                        and rv.uid not in pinned
-                    ):
-                        live_transient -= nbytes(rv)
+                for r in rts(x):
+                    if last.get(r) != k:
+                        continue
+                    last[r] = -2  # released once
+                    if r in owned:
+                        b = owned.pop(r)
+                        if b not in owned.values():
+                            size, dt = mp.buffers[b]
+                            free.setdefault((size, dt.str), []).append(b)
+                    else:
+                        rv = by_value.get(r)
+                        if (
+                            rv is not None
+                            and rv.node is not None
+                            and r not in root
+                            and r not in mp.var_inplace
+                            and rv.uid not in pinned
+                        ):
+                            live_transient -= nbytes(rv)
     mp.last_use = {**mp.last_use}
     for r in pinned:
         mp.last_use[r] = end
+    mp.alias_of = {u: _held(rs, by_value, mp) for u, rs in root.items()}
     return mp
+
+
+def _update_targets(g: Graph) -> dict[int, list[Value]]:
+    """uid of each computed update value -> the variables it is written to (any number: equal
+    gradients merged by CSE feed several .grad stores). A variable updated twice is left
+    out: the later update must win, so both are written after the run, in order."""
+    count: dict[int, int] = {}
+    for var, _new in g.updates:
+        count[var.uid] = count.get(var.uid, 0) + 1
+    targets: dict[int, list[Value]] = {}
+    for var, new in g.updates:
+        if new.node is not None and count[var.uid] == 1:
+            targets.setdefault(new.uid, []).append(var)
+    return targets
+
+
+def _held(rs: tuple[int, ...], by_value: dict[int, Value], mp: MemoryPlan) -> int:
+    """Of the values whose memory an alias shares, one the plan does not allocate afresh on
+    each run (a leaf, a buffer, a variable written in place) if any: an output that views
+    it must be copied."""
+    for r in rs:
+        rv = by_value[r]
+        if rv.node is None or r in mp.buffer_of or r in mp.var_inplace:
+            return r
+    return rs[0]
 
 
 def ufunc_scratch(n: Node, v: Value) -> int:
@@ -242,32 +271,37 @@ def _can_overwrite(
     n: Node,
     var: Value,
     v: Value,
-    rt: Any,
     last: dict[int, int],
     step: dict[Node, int],
     readers: dict[int, list[Node]],
 ) -> bool:
-    """True when `n` may write its result straight into variable `var`'s array."""
+    """True when `n` may write its result straight into variable `var`'s array (it reads
+    var, and nothing reads var's memory, through var or a view of it, after n)."""
     if var.shape != v.shape or var.dtype != v.dtype:
         return False
     if not any(isinstance(x, Value) and x.uid == var.uid for x in n.inputs):
         return False
     k = step[n]
-    if last.get(rt(var), -1) > k:  # read later, e.g. the variable itself is an output
+    if last.get(var.uid, -1) > k:  # read later, e.g. the variable itself is an output
         return False
-    return all(step[m] < k or m is n for m in readers.get(rt(var), []))
+    return all(step[m] < k or m is n for m in readers.get(var.uid, []))
 
 
 def _can_write_fresh(
-    n: Node, var: Value, v: Value, rt: Any, last: dict[int, int], step: dict[Node, int]
+    n: Node,
+    var: Value,
+    v: Value,
+    rts: Callable[[Value], tuple[int, ...]],
+    last: dict[int, int],
+    step: dict[Node, int],
 ) -> bool:
     """True when `n`, which does not read `var`, may compute straight into var's array
     (e.g. a gradient into the tensor's .grad): nothing reads var's old value from then on."""
     if var.shape != v.shape or var.dtype != v.dtype:
         return False
-    if any(isinstance(x, Value) and rt(x) == rt(var) for x in n.inputs):
+    if any(isinstance(x, Value) and var.uid in rts(x) for x in n.inputs):
         return False
-    return last.get(rt(var), -1) < step[n]
+    return last.get(var.uid, -1) < step[n]
 
 
 def _default_can_out(n: Node) -> bool:
@@ -284,11 +318,6 @@ def only_first_step(n: Node, x: Value) -> bool:
         for step in n.params["program"][1:]
         for r in step[2]
     )
-
-
-def is_alias(n: Node) -> bool:
-    """The node's output shares input 0's memory (a view, or an in-place update)."""
-    return n.op.name in VIEW_OPS or mutates(n.op)
 
 
 def only_last_step(n: Node, x: Value) -> bool:

@@ -6,6 +6,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from ...tensor import Tensor
 from ..graph_ops import lookup, mutates
 from ..ir import Graph, Value
 from ..memory import MemoryPlan, only_first_step, plan_memory
+from ..overwrites import protect_overwrites
 from .kernels import REDUCE_OUT, UFUNC_NAMES, call_expr, generic, out_capable, view_expr
 from .source import Code, Hole, Name, Namespace, call, join, slot_item, slot_local
 
@@ -123,6 +125,7 @@ class Plan:
         """parallel: True, False or "auto" (threads only where two big nodes can overlap);
         heavy_elements: output size from which a node is worth another thread;
         prealloc_budget: buffer bytes allocated at compile time (more waits for the feeds)."""
+        g = protect_overwrites(g, partial(out_capable, g))  # reads never see later writes
         self.graph = g
         self.device: Device = next((v.device for v in [*g.inputs, *g.variables]), CPU)
         xp = self.device.xp
@@ -180,10 +183,11 @@ class Plan:
             )
             self.instrs.append(Instr(n, ins_args, o, n in heavy_nodes, group_of[n]))
         self._outputs = self._output_exprs(g, slot)
+        # a value may feed several updates: the node wrote one of them in place (if any)
         self._updates = [
             (var_index[var.uid], slot[new.uid])
             for var, new in g.updates
-            if new.uid not in mp.var_inplace
+            if mp.var_inplace.get(new.uid) is not var
         ]
         head = [Code("def ", "run", "(", "F", ", ", "V", ", ", "C", ")", ":")]
         head += [
