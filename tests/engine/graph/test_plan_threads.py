@@ -149,3 +149,18 @@ def test_concurrent_calls_that_update_a_variable_apply_every_update_whole():
     assert seen == [float(k) for k in range(THREADS * CALLS)]
     assert all(np.all(r == r[0]) for r in results.values())  # no call saw a half-written w
     np.testing.assert_array_equal(w.value, np.full(1000, THREADS * CALLS))
+
+
+def test_a_graph_with_unknown_dims_compiled_from_four_threads_applies_every_update_whole():
+    """The first calls race to specialise the plan: they all end up running one plan."""
+    g = Graph("counter")
+    x = g.placeholder("x", ("n", 1000), "float64")
+    w = g.variable("w", np.zeros(1000))
+    g.output(w * 1.0)
+    g.assign(w, w + x.sum(axis=0))
+    plan = g.compile()
+    ones = np.ones((1, 1000))
+    results = _concurrently(lambda s: plan.run(ones)[0])
+    seen = sorted(float(r[0]) for r in results.values())
+    assert seen == [float(k) for k in range(THREADS * CALLS)]
+    np.testing.assert_array_equal(w.value, np.full(1000, THREADS * CALLS))

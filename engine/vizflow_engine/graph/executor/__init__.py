@@ -31,8 +31,8 @@ class SpecializingPlan:
         if p is None:
             from ..passes.infer_shapes import specialize
 
-            p = Plan(specialize(self.graph, shapes), **self.options)
-            self.plans[shapes] = p
+            # threads that specialise at once all run the first plan stored (one lock, one pool)
+            p = self.plans.setdefault(shapes, Plan(specialize(self.graph, shapes), **self.options))
         return p
 
     def run(self, *feeds: Any) -> list[Any]:
