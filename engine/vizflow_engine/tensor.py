@@ -471,17 +471,25 @@ class Tensor:
         return self._inplace(lambda t: t / o)
 
     def zero_(self) -> Tensor:
-        """In place: fill with zeros (not recorded)."""
-        self.data = self.device.xp.zeros_like(self.data)
-        return self
+        """In place: fill with zeros (not recorded; while tracing, a graph write)."""
+        return self.fill_(0)
 
     def fill_(self, value: Any) -> Tensor:
-        """In place: fill with `value` (not recorded)."""
+        """In place: fill with `value` (not recorded; while tracing, a graph write)."""
+        tracer = _active_tracer()
+        if tracer is not None:
+            tracer.overwrite(self, value)
+            return self
         self.data = self.device.xp.full_like(self.data, value)
         return self
 
     def copy_(self, src: Any) -> Tensor:
-        """In place: copy src's values (broadcast, cast to self's dtype; not recorded)."""
+        """In place: copy src's values (broadcast, cast to self's dtype; not recorded; while
+        tracing, a graph write)."""
+        tracer = _active_tracer()
+        if tracer is not None:
+            tracer.overwrite(self, src)
+            return self
         xp = self.device.xp
         arr = src.data if isinstance(src, Tensor) else src
         arr = to_device(arr, self.device) if isinstance(src, Tensor) else xp.asarray(arr)

@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from .. import functional as F
+from ..creation import full
 from ..dispatch import intercept, register_symbolic_type
 from ..node import Node
 from ..registry import OpDef
@@ -157,6 +159,20 @@ class Tracer:
         a = _make(t.data, t.device, None, False)
         self.detached[id(a)] = (a, t)
         return a
+
+    def overwrite(self, t: Tensor, src: Any) -> None:
+        """t.zero_(), t.fill_(v) or t.copy_(src) while tracing: from here on t stands for src
+        (broadcast and cast to t, no gradient through it) in the graph, so the write happens
+        on every call (and updates a captured t) as it does eagerly."""
+        self.convert(t)  # capture t's value before the write
+        shape, dtype = tuple(t.shape), t.dtype
+        if type(src) in (bool, int, float):
+            t.data = self.convert(full(shape, src, dtype=dtype, device=t.device))
+            return
+        v = self.convert(src).detach()
+        if v.dtype != dtype:
+            v = F.cast(v, dtype)
+        t.data = F.expand(v, shape)
 
     def _detached_value(self, a: Tensor, t: Tensor) -> Value:
         """The graph value of a = t.detach(), made on its first use and then kept."""

@@ -397,6 +397,34 @@ def test_setitem_into_a_captured_buffer_is_written_on_every_call() -> None:
         np.testing.assert_allclose(buf.numpy(), out.numpy())
 
 
+@pytest.mark.parametrize("write", ["zero_", "fill_", "copy_"])
+def test_zero_fill_and_copy_of_a_captured_buffer_happen_on_every_call(write: str) -> None:
+    def program(L: Any) -> Any:
+        buf = L.tensor([1.0, 2.0])
+        p = L.tensor([0.5, -1.0], requires_grad=True)
+
+        def step(x: Any) -> Any:
+            p.grad = None
+            before = buf * 2
+            if write == "zero_":
+                buf.zero_()
+            elif write == "fill_":
+                buf.fill_(3.0)
+            else:
+                buf.copy_(x * 2.0)
+            buf.add_(x)
+            loss = (before * p + buf * p).sum()
+            loss.backward()
+            return loss, buf * 1.0
+
+        def inputs(k: int) -> tuple[Any, ...]:
+            return (L.tensor([k, 1.0 - k]),)
+
+        return step, inputs, [p]
+
+    _check(program)
+
+
 def test_setitem_of_a_value_with_extra_leading_ones_broadcasts() -> None:
     def program(L: Any) -> Any:
         p = L.tensor(np.arange(5.0).reshape(1, 5) - 1.5, requires_grad=True)
