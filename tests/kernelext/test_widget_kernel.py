@@ -100,3 +100,13 @@ def test_an_unreadable_message_gets_an_error_reply_and_no_traceback(
     caused = _deliver(client, comm_id, {"method": "update", "state": [1, 2]})
     assert _quiet(caused), caused
     assert [r["kind"] for r in _custom(caused)] == ["error"]
+
+
+def test_a_name_with_a_lone_surrogate_displays(kernel: tuple[BlockingKernelClient, str]) -> None:
+    client, _ = kernel
+    caused: list[Any] = []
+    code = "vf.show((vf.tensor([1.0], requires_grad=True, name='bad\\ud800') * 2.0).sum())"
+    reply = client.execute_interactive(code, timeout=60, output_hook=caused.append)
+    assert reply["content"]["status"] == "ok" and _quiet(caused), caused
+    (shown,) = [m for m in caused if m["msg_type"] == "execute_result"]
+    assert "application/vnd.vizflow.graph+json" in shown["content"]["data"]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import vizflow as vf
 from tests.kernelext.widget_fuzz import (
     RecordingComm,
     comm_message,
@@ -18,6 +19,7 @@ from tests.kernelext.widget_fuzz import (
 from vizflow_kernelext import GraphViewer, ProtocolError
 from vizflow_kernelext.payload.compact_check import check_compact_references
 from vizflow_kernelext.protocol import validate_message
+from vizflow_kernelext.wire_text import wire_safe
 
 
 @pytest.fixture
@@ -197,3 +199,24 @@ def test_an_error_about_a_huge_value_stays_small(viewer: GraphViewer) -> None:
     sent = _send(viewer, {"method": "update", "state": {"height": ["x" * 100_000]}})
     (notice,) = _notices(sent, "state_rejected")
     assert len(notice["error"]) <= 600
+
+
+def test_a_lone_surrogate_in_a_name_is_sent_as_a_visible_escape() -> None:
+    """UTF-8 cannot carry a lone surrogate: the kernel could not send such a graph at all."""
+    x = vf.tensor([1.0], requires_grad=True, name="bad\ud800")
+    with recording_comms():
+        viewer = vf.show((x * 2.0).sum())  # the comm packs its opening state like a kernel
+    assert "bad\\ud800" in viewer.graph["strings"]
+    assert any(n["name"] == "bad\\ud800" for n in viewer.nodes)
+
+
+def test_a_request_naming_a_lone_surrogate_is_answered_with_its_id(viewer: GraphViewer) -> None:
+    request = {"kind": "inspect", "request_id": 5, "node_id": "n\udc00"}
+    (reply,) = _notices(_send(viewer, {"method": "custom", "content": request}), "inspect_reply")
+    assert reply["request_id"] == 5 and reply["node_id"] == "n\\udc00" and reply["error"]
+
+
+def test_wire_safe_changes_only_what_utf8_cannot_carry() -> None:
+    clean = {"a": ["é ☃ \U0001f600", 1, None], "\x07": "tab\t"}
+    assert wire_safe(clean) is clean
+    assert wire_safe({"k\udfff": ["\ud800x", 2]}) == {"k\\udfff": ["\\ud800x", 2]}

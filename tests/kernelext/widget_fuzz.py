@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import random
 import time
 from collections import Counter
@@ -25,6 +24,7 @@ from typing import Any
 
 import comm
 from comm.base_comm import BaseComm
+from jupyter_client.session import json_packer
 
 import vizflow as vf
 from vizflow_kernelext import GraphViewer, payload_from_tensor
@@ -41,7 +41,8 @@ REPLY_DEFINITIONS = {
 
 
 class RecordingComm(BaseComm):
-    """A comm that keeps every message the kernel side publishes instead of sending it."""
+    """A comm that keeps every message the kernel side publishes instead of sending it
+    (after packing it as the kernel's session would, so unsendable text raises)."""
 
     def __init__(self, **kwargs: Any) -> None:
         self.sent: list[tuple[str, Any, list[Any]]] = []
@@ -55,6 +56,7 @@ class RecordingComm(BaseComm):
         buffers: Any = None,
         **keys: Any,
     ) -> None:
+        json_packer(data)  # what the kernel's session does: raises for unsendable text
         self.sent.append((msg_type, data, list(buffers or [])))
 
 
@@ -159,9 +161,7 @@ _ATOMS: list[Any] = [
     2**53,
     2**70,
     -(2**70),
-    1.5,
-    math.nan,
-    math.inf,
+    1.5,  # no NaN or infinity: a browser's JSON cannot hold them
     "",
     "n0",
     "x" * 5000,

@@ -30,6 +30,7 @@ from vizflow_kernelext.protocol import (
 from vizflow_kernelext.summaries import summarize
 from vizflow_kernelext.svg_fallback import render_svg
 from vizflow_kernelext.widgets.guard import GuardedWidget, RejectedValue, Reply, RequestHandler
+from vizflow_kernelext.wire_text import wire_safe
 
 MODULE_NAME = "@vizflow/jupyterlab"
 MODULE_VERSION = "0.1.0"
@@ -38,18 +39,22 @@ LAYOUT_DIRECTIONS = ("RIGHT", "DOWN")
 
 
 def _to_wire(value: dict[str, Any], trusted: bool) -> dict[str, Any]:
-    """A graph as the traits hold it: a CompactGraph, validated unless trusted."""
+    """A graph as the traits hold it: a CompactGraph, validated unless trusted, whose text
+    can be sent (lone surrogates in names become visible escapes)."""
     try:
         if is_compact(value):
             if not trusted:
                 validate_message("CompactGraph", value)
                 check_compact_references(value)
-            return value
-        if not trusted:
-            validate_graph_payload(value)
-        return encode(value)
+            compact = value
+        else:
+            if not trusted:
+                validate_graph_payload(value)
+            compact = encode(value)
     except ProtocolError as exc:
         raise RejectedValue(str(exc)) from None
+    sendable: dict[str, Any] = wire_safe(compact)
+    return sendable
 
 
 class GraphViewer(GuardedWidget):

@@ -19,6 +19,7 @@ import ipywidgets as widgets
 import traitlets
 
 from vizflow_kernelext.protocol import ProtocolError
+from vizflow_kernelext.wire_text import wire_safe
 
 MAX_ERROR_CHARS = 600
 MAX_REQUEST_ID = 2**53 - 1  # JavaScript's largest exact integer
@@ -177,11 +178,11 @@ class GuardedWidget(widgets.DOMWidget):
             reply, out = handler(content, buffers)
         except Exception as exc:
             reply, out = error_reply(request_id, str(exc)), []
-        self.send(reply, buffers=out)
+        self.send(wire_safe(reply), buffers=out)
 
     def _send_quietly(self, content: dict[str, Any]) -> None:
         """Send a notice to the browser; a failure to send is logged, not raised."""
         try:
-            self.send(content)
+            self.send(wire_safe(content))
         except Exception:
             self.log.warning("vizflow: could not send %r to the browser", content, exc_info=True)
