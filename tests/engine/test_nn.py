@@ -92,7 +92,7 @@ def test_state_dict_round_trip_through_npz(tmp_path: Path) -> None:
     a.eval()
     b.eval()
     np.testing.assert_allclose(a(x).numpy(), b(x).numpy())
-    with pytest.raises(vf.CheckpointError, match="missing '0.bias'"):
+    with pytest.raises(vf.CheckpointError, match=r"missing '0\.bias'"):
         b.load_state_dict({"0.weight": np.zeros((2, 1, 3, 3))})
 
 
