@@ -27,6 +27,7 @@ from vizflow_engine import nn
 from vizflow_engine.errors import VizflowError
 from vizflow_engine.graph import PASSES, Graph, GraphFormatError, optimize
 from vizflow_engine.graph.serialize import arrays_of
+from vizflow_engine.registry import all_ops
 
 SENTINEL = "VF_FUZZ_CODE_RAN"
 PAYLOADS = (
@@ -298,14 +299,15 @@ def unknown_param(c: Case) -> bool:
 
 @bad
 def wrong_arity(c: Case) -> bool:
-    fixed = {"add", "mul", "sub", "div", "matmul", "relu", "exp", "linear", "gt", "sum", "where"}
-    n = _pick(c, [n for n in c.nodes() if n["op"] in fixed])
+    """One input more or fewer than a non-variadic op takes."""
+    ops = {op.name: op for op in all_ops()}
+    n = _pick(c, [n for n in c.nodes() if n["op"] in ops and not ops[n["op"]].variadic])
     if n is None:
         return False
-    if n["inputs"] and c.rng.random() < 0.5:
-        n["inputs"].pop(c.rng.randrange(len(n["inputs"])))
-    else:
-        n["inputs"].append(c.rng.choice([{"literal": 1.0}, *n["inputs"][:1]]))
+    want = len(ops[n["op"]].inputs)
+    count = want + (1 if want == 0 or c.rng.random() < 0.5 else -1)
+    extra = [*n["inputs"], {"literal": 1.0}] * (count + 1)
+    n["inputs"] = extra[:count]
     return True
 
 
@@ -616,6 +618,29 @@ def drop_output_or_update(c: Case) -> bool:
     if not c.doc[key]:
         return False
     c.doc[key].pop(c.rng.randrange(len(c.doc[key])))
+    return True
+
+
+@maybe
+def tamper_program(c: Case) -> bool:
+    """A fused node's program: another op, input reference, literal or param in one step."""
+    n = _pick(c, [n for n in c.nodes() if n["op"] == "fused"])
+    if n is None:
+        return False
+    step = c.rng.choice(n["params"]["program"]["tuple"])["tuple"]
+    choice = c.rng.randrange(4)
+    if choice == 0:
+        step[0] = c.rng.choice(["sin", "exp", "add", "where", "sum", "fused", "assign", *PAYLOADS])
+    elif choice == 1:
+        step[2] = {"tuple": [c.rng.choice([
+            {"tuple": ["in", c.rng.choice([0, 1, 5, -1])]},
+            {"tuple": ["tmp", c.rng.choice([0, 3, -1])]},
+            {"tuple": ["out", 0]}, {"tuple": [{"array": "k"}, 0]}, 2.0, None, "in", [1],
+        ]) for _ in step[2]["tuple"]]}  # fmt: skip
+    elif choice == 2:
+        step[1] = {"tuple": [{"tuple": [c.rng.choice(["axis", "dtype", "x"]), 1]}]}
+    else:
+        step[1] = c.rng.choice([[], {"tuple": [1]}, {"dict": {}}, None])
     return True
 
 

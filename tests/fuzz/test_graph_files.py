@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pytest
 
-from .graph_files import BAD, MAYBE, SENTINEL, Case, Tally, fuzz, judge, seeds
+from .graph_files import BAD, MAYBE, SENTINEL, Case, Tally, fuzz, judge, mutate, seeds
 
 N_CASES = 2_000
 
@@ -68,3 +68,40 @@ def test_the_judge_catches_code_that_runs_and_silent_acceptance():
     judge(Case(pool[0], random.Random(0)), tally)
     assert tally.other == 2 and not hasattr(builtins, SENTINEL)
     assert "accepted" in tally.examples[0] and "CODE RAN" in tally.examples[1]
+
+
+def test_the_engines_schema_validator_agrees_with_jsonschema():
+    """graph.schema.json is checked by the engine's own validator (the engine needs numpy
+    only); on mutated documents it refuses whatever the reference implementation refuses,
+    and accepts only documents the reference accepts."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from vizflow_engine.graph import GraphFormatError
+    from vizflow_engine.graph.load import check_document
+    from vizflow_engine.graph.serialize import schema
+
+    base = jsonschema.Draft202012Validator
+    base.check_schema(schema())
+    # ours (like JSON itself) keeps 2.0 a number, not an integer: tell the reference so
+    strict = base.TYPE_CHECKER.redefine("integer", lambda _, v: type(v) is int)
+    reference = jsonschema.validators.extend(base, type_checker=strict)(schema())
+    rng = random.Random(3)
+    pool = seeds()
+    compared = 0
+    for _ in range(400):
+        c = mutate(rng.choice(pool), rng)
+        if c.text is not None:
+            continue
+        try:
+            check_document(c.doc)
+            ours = True
+        except GraphFormatError as exc:
+            ours = False
+            if "nested" in exc.reason:
+                continue  # ours stops at depth 48; the reference has no such limit
+        if isinstance(c.doc, dict) and type(c.doc.get("version")) is float:
+            continue  # ours wants the integer 1; JSON Schema's const 1 also matches 1.0
+        theirs = reference.is_valid(c.doc)
+        assert ours <= theirs, f"accepted what jsonschema refuses: {c.done}"
+        assert theirs <= ours, f"refused what jsonschema accepts: {c.done}"
+        compared += 1
+    assert compared > 300

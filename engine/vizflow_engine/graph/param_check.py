@@ -291,11 +291,11 @@ def _program(v: Any, path: str, ctx: Context) -> None:
 def _ref(r: Any, path: str, step: int, ctx: Context) -> None:
     """A program step's input: ("in", i) for node input i, ("tmp", j) for step j, or a literal."""
     if isinstance(r, tuple):
-        if len(r) != 2 or r[0] not in ("in", "tmp"):
-            raise fail(path, 'a step input is ["in", i], ["tmp", j] or a number')
+        if len(r) != 2 or not isinstance(r[0], str) or r[0] not in ("in", "tmp"):
+            raise fail(path, 'a step input is ("in", i), ("tmp", j) or a number')
         bound = ctx.n_inputs if r[0] == "in" else step
         _int(r[1], _at(path, 1), 0, bound - 1, f"an index below {bound}")
-    elif r is not None:
+    else:
         _scalar(r, path, ctx)
 
 
@@ -333,15 +333,11 @@ def known_op(name: str, path: str) -> OpDef:
         pass
     close = difflib.get_close_matches(name, [*GRAPH_OPS, *(op.name for op in all_ops())], n=3)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    return _raise(path, f"unknown op {_clip(name)!r}{hint}")
+    raise fail(path, f"unknown op {_clip(name)!r}{hint}")
 
 
 def _clip(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _raise(path: str, reason: str) -> Any:
-    raise GraphFormatError(path, reason)
 
 
 def required(op: OpDef) -> set[str]:

@@ -88,13 +88,16 @@ def parse(text: str | bytes) -> Any:
 
 
 def check_depth(doc: Any, limit: int = MAX_DEPTH) -> None:
-    """Refuse nesting deeper than `limit` (walked without recursion, before anything recurses)."""
+    """Refuse nesting deeper than `limit` and non-string keys (a dict given in place of JSON
+    text); walked without recursion, before anything recurses."""
     stack: list[tuple[Any, int, Path]] = [(doc, 0, ROOT)]
     while stack:
         v, depth, path = stack.pop()
         if depth > limit:
             raise GraphFormatError(render(path), f"nested more than {limit} levels deep")
         if isinstance(v, dict):
+            if not all(k.__class__ is str for k in v):
+                raise GraphFormatError(render(path), "object keys must be strings")
             stack.extend((x, depth + 1, (path, k)) for k, x in v.items() if isinstance(x, _NESTS))
         elif isinstance(v, (list, tuple)):
             stack.extend(
