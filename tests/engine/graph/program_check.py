@@ -91,7 +91,11 @@ def make_step(p: Program, env: Env) -> Callable[..., Any]:
         loss = sum(terms[1:], start=terms[0])
         if update is None:
             return loss, pool[-1] * 1.0
-        loss.backward()
+        if p.backward == 2:  # two backward passes add into the same .grad
+            terms[0].backward(retain_graph=True)
+            sum(terms[2:], start=terms[1]).backward()
+        else:
+            loss.backward()
         update(trainable, env.opt)
         return loss
 
@@ -137,10 +141,13 @@ def _np(x: Any) -> Any:
     return None if x is None else np.array(x.numpy() if hasattr(x, "numpy") else x, copy=True)
 
 
-def snapshot(p: Program, env: Env, out: Any) -> Snapshot:
-    """What one call produced: returned values, every .grad and every parameter."""
+def snapshot(env: Env, xs: list[Any], out: Any) -> Snapshot:
+    """What one call produced: returned values, the inputs' and every parameter's .grad, and
+    every parameter."""
     outs = out if isinstance(out, tuple) else (out,)
     snap: Snapshot = {f"out{k}": _np(o) for k, o in enumerate(outs)}
+    for k, x in enumerate(xs):
+        snap[f"x{k}.grad"] = _np(x.grad)
     for k, t in enumerate(env.params):
         snap[f"p{k}.grad"] = _np(t.grad)
         snap[f"p{k}"] = _np(t)
@@ -154,8 +161,14 @@ def run(p: Program, wrap: Callable[[Callable[..., Any]], Any] | None) -> list[Sn
     fn = step if wrap is None else wrap(step)
     snaps = []
     for c in range(CALLS):
-        xs = [vf.tensor(a) for a in inputs_for(p, c)]
-        snaps.append(snapshot(p, env, fn(*xs)))
+        xs = [
+            vf.tensor(a, requires_grad=p.input_grad and k == 0)
+            for k, a in enumerate(inputs_for(p, c))
+        ]
+        snaps.append(snapshot(env, xs, fn(*xs)))
+        if p.lr_decay:  # a schedule between calls: the compiled step must read the new lr
+            for g in env.opt.param_groups:
+                g["lr"] *= 0.5
     return snaps
 
 
@@ -262,6 +275,7 @@ def shrink(p: Program, fails: Callable[[Program], bool], budget: int = 200) -> P
         cands += [replace(p, loss=p.loss[:k] + p.loss[k + 1 :]) for k in range(len(p.loss))]
         cands += [replace(p, update=u) for u in ("backward_only", "manual") if u != p.update]
         cands += [replace(p, zero="grad_none")] if p.zero != "grad_none" else []
+        cands += [replace(p, backward=1), replace(p, lr_decay=False), replace(p, input_grad=False)]
         for q in cands:
             if q is None or not q.loss or q == p:
                 continue

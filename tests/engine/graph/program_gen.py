@@ -44,6 +44,9 @@ class Program:
     loss: tuple[tuple[int, int], ...]  # (pool index, LOSS_TERMS index)
     zero: str  # a ZEROS key
     update: str  # an UPDATES key
+    backward: int = 1  # 2: the first loss term gets its own backward (retain_graph) first
+    lr_decay: bool = False  # the optimiser's lr halves between calls (outside the step)
+    input_grad: bool = False  # input 0 requires grad: its .grad is compared too
 
 
 # ---- the move tables ------------------------------------------------------------------------
@@ -69,6 +72,8 @@ UNARY: list[tuple[str, Callable[[Any], Any]]] = [
     ("leaky_relu", vf.leaky_relu),
     ("softplus", vf.softplus),
     ("ratio", lambda x: x / (x * x + 1.0)),
+    ("softmax", lambda x: vf.softmax(x, axis=-1) if x.ndim else x),
+    ("log_softmax", lambda x: vf.log_softmax(x, axis=-1) if x.ndim else x),
 ]
 BINARY: list[tuple[str, Callable[[Any, Any], Any]]] = [
     ("add", lambda a, b: a + b),
@@ -159,6 +164,56 @@ def _setitem(a: Any, b: Any, ints: tuple[int, ...]) -> Any:
     return buf
 
 
+def _buffer(a: Any, kind: int) -> Any:
+    """A tensor holding a's values to write into: made by zeros_like (then +=), a clone, or
+    a non-leaf product."""
+    if kind == 0:
+        buf = vf.zeros_like(a)
+        buf += a
+        return buf
+    return vf.clone(a) if kind == 1 else a * 0.5
+
+
+def _setslice(a: Any, b: Any, ints: tuple[int, ...]) -> Any:
+    """buf[..., lo:hi] = b, or buf[..., lo:hi] += b (a read-modify-write of a slice)."""
+    kind, add, axis, lo, hi = ints
+    buf = _buffer(a, kind)
+    at = (slice(None),) * axis + (slice(lo, hi),)
+    if add:
+        buf[at] += b
+    else:
+        buf[at] = b
+    return buf
+
+
+def _setindex(a: Any, b: Any, ints: tuple[int, ...]) -> Any:
+    """buf[idx] = b for an index tensor of distinct rows."""
+    kind, *idx = ints
+    buf = _buffer(a, kind)
+    buf[_idx(idx)] = b
+    return buf
+
+
+def _nograd(x: Any, ints: tuple[int, ...]) -> Any:
+    """A unary op computed under vf.no_grad() (a constant for backward, like detach)."""
+    with vf.no_grad():
+        return UNARY[ints[0]][1](x)
+
+
+HOOKS: list[tuple[str, Callable[[Any], Any]]] = [
+    ("double", lambda g: g * 2.0),
+    ("clamp", lambda g: vf.clamp(g, -0.5, 0.5)),
+    ("keep", lambda g: None),
+]
+
+
+def _hook(x: Any, ints: tuple[int, ...]) -> Any:
+    """clone(x) with a gradient hook that rewrites (or keeps) the gradient flowing through."""
+    y = vf.clone(x)
+    y.register_hook(HOOKS[ints[0]][1])
+    return y
+
+
 def _inplace(a: Any, b: Any, ints: tuple[int, ...]) -> Any:
     """y = clone(a), then y op= b (a non-leaf written in place)."""
     y = vf.clone(a)
@@ -194,6 +249,11 @@ MOVES: dict[str, Apply] = {
     "const": lambda v, i: v[0] * _const(i[0], tuple(v[0].shape)),
     "cat": lambda v, i: vf.cat([v[0], v[1]], axis=i[0]),
     "stack": lambda v, i: vf.stack([v[0], v[1]], axis=i[0]),
+    "split": lambda v, i: v[0].split(i[0], axis=i[1])[i[2]],
+    "setslice": lambda v, i: _setslice(v[0], v[1], i),
+    "setindex": lambda v, i: _setindex(v[0], v[1], i),
+    "nograd": lambda v, i: _nograd(v[0], i),
+    "hook": lambda v, i: _hook(v[0], i),
 }
 
 
@@ -202,7 +262,13 @@ def describe_move(k: int, m: Move) -> str:
     if m.kind in ("param", "input"):
         return f"v{k} = {m.kind}{m.ints[0]}"
     label = m.kind
-    names: dict[str, list[tuple[str, Any]]] = {"unary": UNARY, "binary": BINARY, "reduce": REDUCE}
+    names: dict[str, list[tuple[str, Any]]] = {
+        "unary": UNARY,
+        "binary": BINARY,
+        "reduce": REDUCE,
+        "nograd": UNARY,
+        "hook": HOOKS,
+    }
     ints = list(m.ints)
     if m.kind in names:
         label += f"[{[n for n, _ in names[m.kind]][ints.pop(0)]}]"
@@ -213,7 +279,8 @@ def describe_move(k: int, m: Move) -> str:
 def describe(p: Program) -> str:
     """The program as readable lines (what a mismatch report prints)."""
     lines = [
-        f"program seed={p.seed} zero={p.zero} update={p.update}",
+        f"program seed={p.seed} zero={p.zero} update={p.update} backward={p.backward} "
+        f"lr_decay={p.lr_decay} input_grad={p.input_grad}",
         f"  params={list(p.params)} frozen={list(p.frozen)} inputs={list(p.inputs)}",
     ]
     lines += ["  " + describe_move(k, m) for k, m in enumerate(p.moves)]
@@ -321,6 +388,11 @@ MOVE_WEIGHTS: dict[str, float] = {
     "const": 0.7,
     "cat": 0.7,
     "stack": 0.5,
+    "split": 0.5,
+    "setslice": 1,
+    "setindex": 0.5,
+    "nograd": 0.5,
+    "hook": 0.5,
     "repeat": 1.5,  # the same move again on the same operands: a shared sub-expression
     "param": 1,  # a parameter used again (or a new one)
 }
@@ -596,6 +668,57 @@ class _Builder:
         j = j if j is not None else self.param(s)
         return Move("stack", (i, j), (int(self.r.integers(len(s) + 1)),))
 
+    def draw_split(self) -> Move | None:
+        i = self.pick(lambda k: any(d >= 2 for d in self.shapes[k]))
+        if i is None:
+            return None
+        s = self.shapes[i]
+        axis = int(self.r.choice([a for a, d in enumerate(s) if d >= 2]))
+        size = int(self.r.integers(1, s[axis]))
+        pieces = -(-s[axis] // size)
+        return Move("split", (i,), (size, axis, int(self.r.integers(pieces))))
+
+    def _into(self, shape: Shape) -> int:
+        """A pool value that broadcasts to shape (a new parameter of that shape if none)."""
+
+        def fits(k: int) -> bool:
+            try:
+                return np.broadcast_shapes(shape, self.shapes[k]) == shape
+            except ValueError:
+                return False
+
+        j = self.pick(fits)
+        return j if j is not None and self.r.random() < 0.7 else self.param(shape)
+
+    def draw_setslice(self) -> Move | None:
+        i = self.pick(lambda k: any(d >= 2 for d in self.shapes[k]))
+        if i is None:
+            return None
+        s = self.shapes[i]
+        axis = int(self.r.choice([a for a, d in enumerate(s) if d >= 2]))
+        lo = int(self.r.integers(0, s[axis] - 1))
+        hi = int(self.r.integers(lo + 1, s[axis] + 1))
+        j = self._into((*s[:axis], hi - lo, *s[axis + 1 :]))
+        ints = (int(self.r.integers(3)), int(self.r.integers(2)), axis, lo, hi)
+        return Move("setslice", (i, j), ints)
+
+    def draw_setindex(self) -> Move | None:
+        i = self.pick(lambda k: len(self.shapes[k]) >= 1)
+        if i is None:
+            return None
+        s = self.shapes[i]
+        idx = self.r.permutation(s[0])[: int(self.r.integers(1, s[0] + 1))]
+        j = self._into((len(idx), *s[1:]))
+        return Move("setindex", (i, j), (int(self.r.integers(3)), *(int(x) for x in idx)))
+
+    def draw_nograd(self) -> Move | None:
+        i = self.pick(lambda k: True)
+        return None if i is None else Move("nograd", (i,), (int(self.r.integers(len(UNARY))),))
+
+    def draw_hook(self) -> Move | None:
+        i = self.pick(lambda k: self.grad[k])
+        return None if i is None else Move("hook", (i,), (int(self.r.integers(len(HOOKS))),))
+
     def draw_repeat(self) -> Move | None:
         done = [m for m in self.moves if m.kind not in ("param", "input")]
         return done[int(self.r.integers(len(done)))] if done else None
@@ -637,7 +760,14 @@ class _Builder:
             for z in ZEROS
             if z not in self.exclude and (z not in OPT_ZEROS or update in OPTIMIZERS)
         ]
+        split = self.grad[terms[0][0]] and any(self.grad[i] for i, _ in terms[1:])
+        backward = 2 if update != "forward_only" and split and r.random() < 0.3 else 1
+        lr_decay = update in OPTIMIZERS and r.random() < 0.3
+        input_grad = r.random() < 0.15
         return Program(
+            backward=1 if "backward2" in self.exclude else backward,
+            lr_decay=lr_decay and "lr_decay" not in self.exclude,
+            input_grad=input_grad and "input_grad" not in self.exclude,
             seed=self.seed,
             params=tuple(self.params),
             frozen=tuple(self.frozen),
@@ -651,5 +781,6 @@ class _Builder:
 
 def generate(seed: int, exclude: Iterable[str] = ()) -> Program:
     """The random program of this seed (the same on every machine and run); `exclude` names
-    moves, zeroing or update kinds to leave out (to look past a known failure class)."""
+    moves, zeroing or update kinds, or backward2/lr_decay/input_grad, to leave out (to look
+    past a known failure class)."""
     return _Builder(seed, frozenset(exclude)).build()
