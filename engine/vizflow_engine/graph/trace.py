@@ -235,10 +235,9 @@ class Tracer:
 
     def _restore_grads(self) -> None:
         """Give every tensor back the last eager .grad it held (Python's own assignments in
-        the trace stay done), or, where the graph reads it, the one the call started with;
-        record what a call does to it: a symbolic gradient lands in a
-        gradient store, a cleared one is cleared, and the .grad values read first key the
-        trace (grad_key)."""
+        the trace stay done), or, where the graph reads it, the one the call started with.
+        Record what a call does to it: a symbolic gradient lands in a gradient store, a
+        cleared one is cleared, and the .grad values read first key the trace (grad_key)."""
         for k, (t, start, read) in self.grad_first.items():
             final = raw_grad(t)
             placeholder = self.grad_inputs.get(k, (None, None))[1]
