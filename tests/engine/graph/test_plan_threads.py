@@ -60,21 +60,22 @@ def _feed(seed: int, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _mlp_graph() -> Graph:
-    """A layer with reused buffers: tanh(x @ w + b) summed per row, then scaled."""
+    """Three layers whose intermediates live in reused buffers, summed per row, then scaled."""
     r = np.random.default_rng(0)
     g = Graph("mlp")
-    x = g.placeholder("x", (64, 32), "float64")
-    w = g.constant(r.standard_normal((32, 48)))
-    b = g.constant(r.standard_normal(48))
-    h = vf.tanh(x @ w + b)
-    g.output(vf.exp(h.sum(axis=1) * 0.5) - 1.0)
+    h = g.placeholder("x", (64, 32), "float64")
+    for k in range(3):
+        w = g.constant(r.standard_normal((32, 32)) / 6.0)
+        b = g.constant(r.standard_normal(32))
+        h = vf.tanh(h @ w + b) * float(k + 1)
+    g.output(vf.exp(h.sum(axis=1) * 0.1) - 1.0)
     return g
 
 
 def _branches_graph() -> Graph:
     """Four heavy independent branches, so a parallel plan runs them on the thread pool."""
     g = Graph("branches")
-    x = g.placeholder("x", (256, 256), "float64")
+    x = g.placeholder("x", (64, 64), "float64")
     outs = []
     for k in range(4):
         y = vf.tanh(x * float(k + 1) + 0.5)
@@ -85,12 +86,13 @@ def _branches_graph() -> Graph:
 
 @pytest.mark.parametrize(
     ("make", "shape", "parallel"),
-    [(_mlp_graph, (64, 32), False), (_branches_graph, (256, 256), True)],
+    [(_mlp_graph, (64, 32), False), (_branches_graph, (64, 64), True)],
     ids=["serial", "parallel"],
 )
 def test_plan_run_from_four_threads_matches_single_threaded(make, shape, parallel):
-    plan = make().compile(parallel=parallel)
+    plan = make().compile(parallel=parallel, heavy_elements=1024)  # branches go to the pool
     assert plan.parallel == parallel
+    assert not parallel or sum(i.heavy for i in plan.instrs) >= 4
     reference = {s: plan.run(_feed(s, shape))[0] for s in range(THREADS * CALLS)}
     results = _concurrently(lambda s: plan.run(_feed(s, shape))[0])
     assert _wrong(results, reference.__getitem__) == 0
@@ -98,16 +100,18 @@ def test_plan_run_from_four_threads_matches_single_threaded(make, shape, paralle
 
 def test_compiled_function_from_four_threads_matches_single_threaded():
     r = np.random.default_rng(1)
-    w = vf.tensor(r.standard_normal((32, 16)))
-    b = vf.tensor(r.standard_normal(16))
+    layers = [(vf.tensor(r.standard_normal((32, 32)) / 6.0), vf.tensor(r.standard_normal(32)))]
+    layers *= 3
 
     @function
     def f(x):
-        return vf.relu(x @ w + b).sum(axis=1) * 2.0
+        for w, b in layers:
+            x = vf.relu(x @ w + b) * 2.0
+        return x.sum(axis=1)
 
-    f(vf.tensor(_feed(0, (8, 32))))  # compiled once before the threads start
-    reference = {s: f(vf.tensor(_feed(s, (8, 32)))).numpy() for s in range(THREADS * CALLS)}
-    results = _concurrently(lambda s: f(vf.tensor(_feed(s, (8, 32)))).numpy())
+    f(vf.tensor(_feed(0, (64, 32))))  # compiled once before the threads start
+    reference = {s: f(vf.tensor(_feed(s, (64, 32)))).numpy() for s in range(THREADS * CALLS)}
+    results = _concurrently(lambda s: f(vf.tensor(_feed(s, (64, 32)))).numpy())
     assert _wrong(results, reference.__getitem__) == 0
 
 
