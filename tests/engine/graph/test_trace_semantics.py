@@ -6,7 +6,7 @@ creates and writes in place start afresh each call, `detach()` of a captured ten
 gradient but reads the current value, and backward accumulates into the .grad a call finds.
 Plus three eager crashes, whose gradients are checked against finite differences.
 
-A program is written once against a small namespace `L` (tensor, zeros, ones, no_grad,
+A program is written once against a small namespace `L` (tensor, zeros, ones, no_grad, sgd,
 compile) that is vizflow or torch, so the three runs execute the very same code.
 """
 
@@ -44,6 +44,7 @@ def _vf(compile: Callable[[Any], Any] | None = None) -> Any:
         zeros=vf.zeros,
         ones=vf.ones,
         no_grad=vf.no_grad,
+        sgd=lambda params: vf.optim.SGD(params, lr=0.1),
         compile=compile or (lambda f: f),
     )
 
@@ -58,6 +59,7 @@ def _torch_lib() -> Any:
         zeros=lambda *s: torch.zeros(*s, dtype=f64),
         ones=lambda *s: torch.ones(*s, dtype=f64),
         no_grad=torch.no_grad,
+        sgd=lambda params: torch.optim.SGD(params, lr=0.1),
         compile=lambda f: f,
     )
 
@@ -275,10 +277,9 @@ def test_compiled_backward_accumulates_across_calls() -> None:
 @pytest.mark.parametrize("set_to_none", [True, False])
 def test_zero_grad_inside_the_step_resets_what_earlier_calls_left(set_to_none: bool) -> None:
     def program(L: Any) -> Any:
-        torch_like = not hasattr(L.zeros(1), "node")
         p = L.tensor([1.0, 2.0], requires_grad=True)
         q = L.tensor([0.5], requires_grad=True)
-        opt = _sgd(L, [p, q], torch_like)
+        opt = L.sgd([p, q])
 
         def step(x: Any) -> Any:
             opt.zero_grad(set_to_none=set_to_none)
@@ -295,19 +296,10 @@ def test_zero_grad_inside_the_step_resets_what_earlier_calls_left(set_to_none: b
     _check(program)
 
 
-def _sgd(L: Any, params: list[Any], torch_like: bool) -> Any:
-    if torch_like:
-        import torch
-
-        return torch.optim.SGD(params, lr=0.1)
-    return vf.optim.SGD(params, lr=0.1)
-
-
 def test_micro_batches_accumulate_then_step() -> None:
     def program(L: Any) -> Any:
-        torch_like = not hasattr(L.zeros(1), "node")
         p = L.tensor([1.0, -2.0], requires_grad=True)
-        opt = _sgd(L, [p], torch_like)
+        opt = L.sgd([p])
 
         def step(x: Any, update: bool) -> Any:
             loss = ((p * x).sum() ** 2).sum()
