@@ -72,9 +72,14 @@ class LSTMCell(_Cell):
             h = c = self._zeros(x)
         else:
             h, c = state
-        i, f, g, o = _F.split(self._gates(x, h), self.hidden_size, 1)
-        c2 = _F.sigmoid(f) * c + _F.sigmoid(i) * _F.tanh(g)
-        return _F.sigmoid(o) * _F.tanh(c2), c2
+        return _lstm_update(self._gates(x, h), c, self.hidden_size)
+
+
+def _lstm_update(gates: Any, c: Any, size: int) -> tuple[Any, Any]:
+    """(h', c') from the summed gate pre-activations i, f, g, o and the cell state c."""
+    i, f, g, o = _F.split(gates, size, -1)
+    c2 = _F.sigmoid(f) * c + _F.sigmoid(i) * _F.tanh(g)
+    return _F.sigmoid(o) * _F.tanh(c2), c2
 
 
 class GRUCell(_Cell):
@@ -166,9 +171,7 @@ class _RNNBase(Module):
         size = self.hidden_size
         if self.mode == "LSTM":
             h, c = state
-            i, f, g, o = _F.split(gi + F.linear(h, w_hh, b_hh), size, -1)
-            c2 = _F.sigmoid(f) * c + _F.sigmoid(i) * _F.tanh(g)
-            h2 = _F.sigmoid(o) * _F.tanh(c2)
+            h2, c2 = _lstm_update(gi + F.linear(h, w_hh, b_hh), c, size)
             return h2, (h2, c2)
         if self.mode == "GRU":
             h2 = _gru_step(gi, state, w_hh, b_hh, size)
