@@ -203,7 +203,7 @@ def _finite_difference_check(loss_of: Any, params: list[vf.Tensor], eps: float =
 
 
 LAYERS = [  # name, constructor, input shape, output features
-    ("GRU", lambda: nn.GRU(2, 3, num_layers=2, bidirectional=True), (4, 2, 2), 6),
+    ("GRU", lambda: nn.GRU(2, 2, num_layers=2, bidirectional=True), (3, 2, 2), 4),
     ("LSTM", lambda: nn.LSTM(2, 3, batch_first=True), (2, 4, 2), 3),
     ("RNN", lambda: nn.RNN(2, 3, nonlinearity="relu"), (4, 2, 2), 3),
     ("MultiheadAttention", lambda: nn.MultiheadAttention(4, 2), (3, 2, 4), 4),
