@@ -88,24 +88,25 @@ def parse(text: str | bytes) -> Any:
 
 
 def check_depth(doc: Any, limit: int = MAX_DEPTH) -> None:
-    """Refuse nesting deeper than `limit` and non-string keys (a dict given in place of JSON
-    text); walked without recursion, before anything recurses."""
+    """Refuse nesting deeper than `limit`, and (for a dict given in place of JSON text) any
+    value json.loads could not have made; walked without recursion, before anything recurses."""
     stack: list[tuple[Any, int, Path]] = [(doc, 0, ROOT)]
     while stack:
         v, depth, path = stack.pop()
         if depth > limit:
             raise GraphFormatError(render(path), f"nested more than {limit} levels deep")
-        if isinstance(v, dict):
-            if not all(k.__class__ is str for k in v):
-                raise GraphFormatError(render(path), "object keys must be strings")
-            stack.extend((x, depth + 1, (path, k)) for k, x in v.items() if isinstance(x, _NESTS))
-        elif isinstance(v, (list, tuple)):
-            stack.extend(
-                (x, depth + 1, (path, i)) for i, x in enumerate(v) if isinstance(x, _NESTS)
-            )
+        items = v.items() if v.__class__ is dict else enumerate(v)
+        for k, x in items:
+            cls = x.__class__
+            if cls is dict or cls is list:
+                stack.append((x, depth + 1, (path, k)))
+            elif cls not in _SCALARS or (v.__class__ is dict and k.__class__ is not str):
+                bad_key = v.__class__ is dict and k.__class__ is not str
+                what = f"the key {k!r}" if bad_key else f"a {cls.__name__}"
+                raise GraphFormatError(render((path, k)), f"{what} is not JSON")
 
 
-_NESTS = (dict, list, tuple)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 Path = Any  # ROOT, or (parent path, key or index): rendered only when an error is raised
 ROOT: Path = "$"
 

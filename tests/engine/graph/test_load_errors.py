@@ -433,3 +433,15 @@ def test_rules_refuse_inputs_their_kernels_cannot_index(op, shapes, params, reas
     ]
     with pytest.raises(ShapeError, match=reason):
         g.apply(get_op(op), tuple(ins), {**get_op(op).defaults(), **params})
+
+
+def test_a_dict_document_holds_json_values_only():
+    d = _doc()
+    _node(d, "sum")["params"]["axis"] = (1,)
+    refuse(d, "$.nodes[1].params.axis", "a tuple is not JSON")
+    d = _doc()
+    d["values"][0]["shape"][0] = np.int64(2)
+    refuse(d, "$.values[0].shape[0]", "a int64 is not JSON")
+    d = _doc()
+    _node(d, "sum")["params"][1] = 1
+    refuse(d, "$.nodes[1].params[1]", "the key 1 is not JSON")
