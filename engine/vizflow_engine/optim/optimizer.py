@@ -57,7 +57,8 @@ class Optimizer:
 
     def _lr(self, group: dict[str, Any]) -> Tensor:
         """The group's lr tensor, holding group["lr"]: refreshed now (by an assign op when
-        eager) and, when traced, before every call of the compiled step too."""
+        eager) and, when traced, before every call of the compiled step too, after a check
+        that the group's other hyper-parameters (baked into the graph) are unchanged."""
         if before_each_call(self._sync_lrs):
             before_each_call(HyperparameterGuard(self, group))
             self._sync_lrs()
