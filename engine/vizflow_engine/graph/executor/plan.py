@@ -366,7 +366,7 @@ class Plan:
             self._check_feeds(feeds or [])
         xp = self.xp
         bufs = [xp.empty(size, dtype=np.uint8).view(dt) for size, dt in self.memory.buffers]
-        ns = dict(self._ns.objects)
+        ns = {"__builtins__": {}, **self._ns.objects}  # generated code calls no builtin
         for name, b, shape in self._views:
             ns[name] = bufs[b].reshape(shape)
         exec(self._run_code, ns)
