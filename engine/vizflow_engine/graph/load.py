@@ -53,7 +53,7 @@ def load_document(doc: Any, arrays: Any = None) -> Graph:
         doc = parse(doc)
     check_document(doc)
     wants = _wanted_arrays(doc)
-    if isinstance(arrays, (str, os.PathLike)):
+    if isinstance(arrays, (str, os.PathLike, np.lib.npyio.NpzFile)):
         data = read_npz(arrays, wants)
     else:
         data = check_arrays(arrays if arrays is not None else {}, wants)

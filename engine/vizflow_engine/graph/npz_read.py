@@ -102,20 +102,17 @@ class _Member(NamedTuple):
 
 
 def read_npz(path: Any, wants: Mapping[str, Want]) -> dict[str, np.ndarray[Any, Any]]:
-    """The arrays of the .npz at path, each checked against `wants` before any is read."""
-    source = f"{str(path)[-80:]!r}"
+    """The arrays of the .npz at path (or of an open NpzFile), each checked against `wants`
+    before any is read."""
+    npz = isinstance(path, np.lib.npyio.NpzFile)
+    source = "the NpzFile given" if npz else f"{str(path)[-80:]!r}"
     try:
+        if npz:
+            if path.zip is None:
+                raise GraphFormatError("$", f"{source} is closed")
+            return _read_zip(path.zip, wants, source)
         with zipfile.ZipFile(path) as zf:
-            members = _members(zf, source)
-            check_keys({m.key for m in members}, wants, source)
-            for m in members:
-                _check_member(zf, m, wants[m.key], source)
-            out = {}
-            for m in members:
-                with zf.open(m.info) as f:
-                    arr = npy.read_array(f, allow_pickle=False, max_header_size=_HEADER_BYTES)
-                out[m.key] = arr if arr.dtype.isnative else arr.astype(arr.dtype.newbyteorder("="))
-            return out
+            return _read_zip(zf, wants, source)
     except GraphFormatError:
         raise
     except FileNotFoundError:
@@ -123,6 +120,22 @@ def read_npz(path: Any, wants: Mapping[str, Want]) -> dict[str, np.ndarray[Any, 
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise GraphFormatError("$", f"{source} is not a readable .npz: {reason}") from None
+
+
+def _read_zip(
+    zf: zipfile.ZipFile, wants: Mapping[str, Want], source: str
+) -> dict[str, np.ndarray[Any, Any]]:
+    """Check every member's header, then read the arrays (never unpickling)."""
+    members = _members(zf, source)
+    check_keys({m.key for m in members}, wants, source)
+    for m in members:
+        _check_member(zf, m, wants[m.key], source)
+    out = {}
+    for m in members:
+        with zf.open(m.info) as f:
+            arr = npy.read_array(f, allow_pickle=False, max_header_size=_HEADER_BYTES)
+        out[m.key] = arr if arr.dtype.isnative else arr.astype(arr.dtype.newbyteorder("="))
+    return out
 
 
 def _members(zf: zipfile.ZipFile, source: str) -> list[_Member]:

@@ -445,3 +445,13 @@ def test_a_dict_document_holds_json_values_only():
     d = _doc()
     _node(d, "sum")["params"][1] = 1
     refuse(d, "$.nodes[1].params[1]", "the key 1 is not JSON")
+
+
+def test_an_open_npzfile_is_checked_like_a_path(tmp_path):
+    path = tmp_path / "p.npz"
+    np.savez(path, **{"value/W": np.array([{"evil": 1}] * 12, dtype=object).reshape(3, 4)})
+    with np.load(path) as npz:
+        refuse(_doc(), "$.values[1].array", "would need pickle", npz)
+    np.savez(path, **arrays_of(_graph()))
+    with np.load(path) as npz:
+        Graph.from_json(_doc(), npz)
