@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 import vizflow_engine as vf
-from vizflow_engine import optim
+from vizflow_engine import nn, optim
 
 F64 = vf.float64
 
@@ -214,6 +214,15 @@ def _hook(x: Any, ints: tuple[int, ...]) -> Any:
     return y
 
 
+def _ema(buf: Any, v: Any) -> Any:
+    """A captured buffer (a frozen parameter) updated in place mid-step, as running stats are:
+    buf = 0.9 buf + 0.1 v under no_grad; later moves read the new value."""
+    with vf.no_grad():
+        buf.mul_(0.9)
+        buf.add_(0.1 * v)
+    return buf
+
+
 def _inplace(a: Any, b: Any, ints: tuple[int, ...]) -> Any:
     """y = clone(a), then y op= b (a non-leaf written in place)."""
     y = vf.clone(a)
@@ -254,6 +263,7 @@ MOVES: dict[str, Apply] = {
     "setindex": lambda v, i: _setindex(v[0], v[1], i),
     "nograd": lambda v, i: _nograd(v[0], i),
     "hook": lambda v, i: _hook(v[0], i),
+    "ema": lambda v, i: _ema(v[0], v[1]),
 }
 
 
@@ -356,12 +366,37 @@ OPTIMIZERS: dict[str, Callable[[Params], Any]] = {
     "adagrad": lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=0.01),
     "adadelta": lambda ps: optim.Adadelta(ps, lr=1.0, weight_decay=0.01),
 }
+
+
+def _clip_norm_step(ps: Params, opt: Any) -> None:
+    nn.utils.clip_grad_norm_(ps, 0.5)
+    opt.step()
+
+
+def _clip_value_step(ps: Params, opt: Any) -> None:
+    nn.utils.clip_grad_value_(ps, 0.2)
+    opt.step()
+
+
+def _step_twice(ps: Params, opt: Any) -> None:
+    opt.step()
+    opt.step()
+
+
+OPTIMIZERS.update(
+    clip_norm_adam=lambda ps: optim.Adam(ps, lr=0.05),
+    clip_value_sgd_momentum=lambda ps: optim.SGD(ps, lr=LR, momentum=0.9),
+    adam_step_twice=lambda ps: optim.Adam(ps, lr=0.05),
+)
 UPDATES: dict[str, Callable[[Params, Any], None] | None] = {
     "forward_only": None,  # no backward: the loss and one intermediate are returned
     "backward_only": lambda ps, opt: None,
     "manual": _manual,
     "manual_cross": _manual_cross,
     **{name: _step for name in OPTIMIZERS},
+    "clip_norm_adam": _clip_norm_step,
+    "clip_value_sgd_momentum": _clip_value_step,
+    "adam_step_twice": _step_twice,
 }
 
 
@@ -393,6 +428,7 @@ MOVE_WEIGHTS: dict[str, float] = {
     "setindex": 0.5,
     "nograd": 0.5,
     "hook": 0.5,
+    "ema": 0.5,
     "repeat": 1.5,  # the same move again on the same operands: a shared sub-expression
     "param": 1,  # a parameter used again (or a new one)
 }
@@ -442,7 +478,7 @@ class _Builder:
         self.grad.append(bool(v.requires_grad))
         return len(self.moves) - 1
 
-    def param(self, shape: Shape, new: bool = False) -> int:
+    def param(self, shape: Shape, new: bool = False, frozen: bool | None = None) -> int:
         """A pool index holding a parameter of this shape (shared when one exists)."""
         same = [
             k for k, m in enumerate(self.moves) if m.kind == "param" and self.shapes[k] == shape
@@ -454,7 +490,7 @@ class _Builder:
             return self.add(Move("param", (), (int(self.r.choice(old)),)))
         k = len(self.params)
         self.params.append(shape)
-        frozen = self.r.random() < 0.1
+        frozen = self.r.random() < 0.1 if frozen is None else frozen
         if frozen:
             self.frozen.append(k)
         t = vf.tensor(self.r.uniform(-1, 1, shape), requires_grad=not frozen)
@@ -719,6 +755,19 @@ class _Builder:
         i = self.pick(lambda k: self.grad[k])
         return None if i is None else Move("hook", (i,), (int(self.r.integers(len(HOOKS))),))
 
+    def draw_ema(self) -> Move | None:
+        i = self.pick(lambda k: True)
+        if i is None:
+            return None
+        s = self.shapes[i]
+        bufs = [
+            k
+            for k, m in enumerate(self.moves)
+            if m.kind == "param" and m.ints[0] in self.frozen and self.shapes[k] == s
+        ]
+        b = int(self.r.choice(bufs)) if bufs else self.param(s, new=True, frozen=True)
+        return Move("ema", (b, i))
+
     def draw_repeat(self) -> Move | None:
         done = [m for m in self.moves if m.kind not in ("param", "input")]
         return done[int(self.r.integers(len(done)))] if done else None
@@ -734,7 +783,7 @@ class _Builder:
         for _ in range(int(r.integers(1, 3))):
             self.param(self.shape(0, 2), new=True)
         w = np.array([0.0 if k in self.exclude else MOVE_WEIGHTS[k] for k in GEN_MOVES])
-        for _ in range(int(r.integers(2, 9))):
+        for _ in range(int(r.integers(2, 13))):
             kind = GEN_MOVES[int(r.choice(len(GEN_MOVES), p=w / w.sum()))]
             m = getattr(self, f"draw_{kind}")()
             if m is not None:
