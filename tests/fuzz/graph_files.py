@@ -13,8 +13,11 @@ and that never runs code: strings carry payloads that set a sentinel if executed
 from __future__ import annotations
 
 import builtins
+import io
 import json
 import random
+import struct
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,7 +138,7 @@ class Case:
     def __init__(self, seed: Seed, rng: random.Random) -> None:
         self.doc: Any = json.loads(seed.text)
         self.text: str | None = None  # set by text mutations (then doc is ignored)
-        self.arrays: dict[str, Any] = dict(seed.arrays)
+        self.arrays: Any = dict(seed.arrays)  # a dict, or an .npz file (io.BytesIO)
         self.rng = rng
         self.done: list[str] = []
         self.bad = False
@@ -459,6 +462,8 @@ def broken_text(c: Case) -> bool:
 
 @bad
 def arrays_break(c: Case) -> bool:
+    if not isinstance(c.arrays, dict):
+        return False
     keys = sorted(c.arrays)
     choice = c.rng.randrange(5)
     if choice == 0 or not keys:
@@ -480,7 +485,49 @@ def arrays_break(c: Case) -> bool:
     return True
 
 
+def _npz(arrays: dict[str, Any], rng: random.Random) -> bytes:
+    buf = io.BytesIO()
+    (np.savez_compressed if rng.random() < 0.5 else np.savez)(buf, **arrays)
+    return buf.getvalue()
+
+
+@bad
+def npz_truncated_or_huge(c: Case) -> bool:
+    """The side-car as a file: cut short, or one array's header claiming a huge shape."""
+    if not isinstance(c.arrays, dict) or not c.arrays:
+        return False
+    data = _npz(c.arrays, c.rng)
+    if c.rng.random() < 0.5:
+        c.arrays = io.BytesIO(data[: c.rng.randrange(len(data))])
+        return True
+    key = c.rng.choice(sorted(c.arrays))
+    header = repr({"descr": "<f8", "fortran_order": False, "shape": (2**20, 2**20)}).encode()
+    header += b" " * (63 - (len(header) + 10) % 64) + b"\n"
+    npy = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for k, a in c.arrays.items():
+            if k == key:
+                zf.writestr(k + ".npy", npy)
+            else:
+                with zf.open(k + ".npy", "w") as f:
+                    np.lib.format.write_array(f, np.asarray(a))
+    c.arrays = io.BytesIO(buf.getvalue())
+    return True
+
+
 # ---- mutations that may leave the file valid ---------------------------------------------------
+
+
+@maybe
+def npz_flipped_byte(c: Case) -> bool:
+    """The side-car as a file with one byte changed (CRCs catch most; a timestamp is free)."""
+    if not isinstance(c.arrays, dict) or not c.arrays:
+        return False
+    data = bytearray(_npz(c.arrays, c.rng))
+    data[c.rng.randrange(len(data))] ^= 1 << c.rng.randrange(8)
+    c.arrays = io.BytesIO(bytes(data))
+    return True
 
 
 @maybe
@@ -736,7 +783,12 @@ def _run(c: Case) -> str:
     try:
         g = Graph.from_json(c.text if c.text is not None else c.doc, c.arrays)
     except GraphFormatError as exc:
-        if not exc.path.startswith("$") or "\n" in str(exc) or len(str(exc)) > 1000:
+        if (
+            not exc.path.startswith("$")
+            or not exc.reason
+            or "\n" in str(exc)
+            or len(str(exc)) > 1000
+        ):
             return f"unclear GraphFormatError: {str(exc)[:200]!r}"
         return "rejected"
     again = Graph.from_json(json.dumps(g.to_json()), arrays_of(g))  # still a valid file

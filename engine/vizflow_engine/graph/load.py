@@ -6,6 +6,7 @@ nothing in a file is run, and no other exception type leaves a load.
 from __future__ import annotations
 
 import functools
+import io
 import math
 import os
 from typing import Any
@@ -53,7 +54,7 @@ def load_document(doc: Any, arrays: Any = None) -> Graph:
         doc = parse(doc)
     check_document(doc)
     wants = _wanted_arrays(doc)
-    if isinstance(arrays, (str, os.PathLike, np.lib.npyio.NpzFile)):
+    if isinstance(arrays, (str, os.PathLike, np.lib.npyio.NpzFile, io.IOBase)):
         data = read_npz(arrays, wants)
     else:
         data = check_arrays(arrays if arrays is not None else {}, wants)
@@ -165,7 +166,9 @@ class _Decoder:
         try:
             return verify(g)
         except GraphError as exc:
-            raise GraphFormatError(self.where.get(exc.node, "$"), exc.reason) from None
+            reason = exc.reason.splitlines()[0] if exc.reason else "rejected by the verifier"
+            reason = reason if len(reason) <= 300 else reason[:297] + "..."
+            raise GraphFormatError(self.where.get(exc.node, "$"), reason) from None
 
     def _names(self) -> None:
         """Record where each name is defined; a name defined twice is refused."""

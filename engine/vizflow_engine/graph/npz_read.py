@@ -8,8 +8,11 @@ first array is decompressed.
 
 from __future__ import annotations
 
+import io
 import math
+import struct
 import zipfile
+import zlib
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -21,6 +24,19 @@ from .limits import MAX_ARRAY_BYTES, MAX_ELEMENTS
 from .param_check import DTYPES
 
 _HEADER_BYTES = 10_000  # numpy's own cap on a .npy header
+# what zipfile and numpy raise on a damaged archive: bad CRCs and sizes, an encrypted member
+# (RuntimeError), an unknown compression method, broken deflate data, short reads
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    ValueError,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+    struct.error,
+)
 
 
 class Want(NamedTuple):
@@ -102,10 +118,16 @@ class _Member(NamedTuple):
 
 
 def read_npz(path: Any, wants: Mapping[str, Want]) -> dict[str, np.ndarray[Any, Any]]:
-    """The arrays of the .npz at path (or of an open NpzFile), each checked against `wants`
-    before any is read."""
+    """The arrays of the .npz at path (or in a binary file, or of an open NpzFile), each
+    checked against `wants` before any is read."""
     npz = isinstance(path, np.lib.npyio.NpzFile)
-    source = "the NpzFile given" if npz else f"{str(path)[-80:]!r}"
+    source = (
+        "the NpzFile given"
+        if npz
+        else "the .npz file given"
+        if isinstance(path, io.IOBase)
+        else f"{str(path)[-80:]!r}"
+    )
     try:
         if npz:
             if path.zip is None:
@@ -117,8 +139,8 @@ def read_npz(path: Any, wants: Mapping[str, Want]) -> dict[str, np.ndarray[Any, 
         raise
     except FileNotFoundError:
         raise GraphFormatError("$", f"no array file {source} (Graph.save writes one)") from None
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except _UNREADABLE as exc:
+        reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise GraphFormatError("$", f"{source} is not a readable .npz: {reason}") from None
 
 

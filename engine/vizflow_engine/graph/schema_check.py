@@ -84,7 +84,7 @@ def parse(text: str | bytes) -> Any:
             "$", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
     except ValueError as exc:  # undecodable bytes, integers with too many digits
-        raise GraphFormatError("$", f"not valid JSON: {str(exc).splitlines()[0]}") from None
+        raise GraphFormatError("$", f"not valid JSON: {str(exc).splitlines()[0][:160]}") from None
 
 
 def check_depth(doc: Any, limit: int = MAX_DEPTH) -> None:

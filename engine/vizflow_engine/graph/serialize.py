@@ -162,7 +162,8 @@ def load(path: str) -> Graph:
 
 
 def from_json(doc: dict[str, Any] | str | bytes, arrays: Any = None) -> Graph:
-    """Rebuild a Graph; arrays is a dict, an NpzFile, or a path to an .npz (no pickle).
+    """Rebuild a Graph; arrays is a dict, an NpzFile, a path to an .npz or a binary file of
+    one (never unpickled).
 
     The document is checked whole (schema, references, params, types) before the Graph is
     returned; anything wrong is one GraphFormatError naming the JSON path.
