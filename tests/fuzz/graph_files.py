@@ -651,6 +651,15 @@ def other_flags(c: Case) -> bool:
 
 
 @maybe
+def other_device(c: Case) -> bool:
+    t = _pick(c, c.typed())
+    if t is None:
+        return False
+    t["device"] = c.rng.choice(["cpu", "cuda", "cuda:0", "cuda:7"])
+    return True
+
+
+@maybe
 def drop_node(c: Case) -> bool:
     nodes = c.nodes()
     if not nodes:

@@ -249,6 +249,12 @@ class _Decoder:
         check_params(op, params, Context(op, ranks, len(ins)), f"{path}.params")
         shape, dtype = self._type(d["output"], f"{path}.output")
         dev = self._device(d["output"]["device"], f"{path}.output.device")
+        # as Graph.apply places a node: on its first value input's device, unless it moves
+        want = params.get("device", next((x.device for x in ins if isinstance(x, Value)), dev))
+        if dev is not want:
+            raise GraphFormatError(
+                f"{path}.output.device", f"{dev.name}, but this node runs on {want.name}"
+            )
         fwd = None
         if d["forward_of"] is not None:
             fwd = self.nodes.get(d["forward_of"])

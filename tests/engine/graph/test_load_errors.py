@@ -455,3 +455,16 @@ def test_an_open_npzfile_is_checked_like_a_path(tmp_path):
     np.savez(path, **arrays_of(_graph()))
     with np.load(path) as npz:
         Graph.from_json(_doc(), npz)
+
+
+def test_a_node_output_stays_on_its_inputs_device():
+    d = _doc()
+    d["nodes"][2]["output"]["device"] = "cpu"
+    Graph.from_json(d, arrays_of(_graph()))
+    g = Graph()
+    x = g.placeholder("x", (2,), "float32")
+    g.output(vf.exp(x))
+    doc = g.to_json()
+    doc["nodes"][0]["output"]["device"] = "cuda"
+    with pytest.raises(GraphFormatError, match=r"^\$\.nodes\[0\]\.output\.device: "):
+        Graph.from_json(doc)  # no GPU: the device is refused; with one: it is not exp's
