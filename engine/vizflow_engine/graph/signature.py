@@ -133,7 +133,7 @@ def leaves(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Iterator[Any]:
             yield a
 
 
-def _is_array(x: Any) -> bool:
+def is_array(x: Any) -> bool:
     """An array leaf: it becomes a placeholder."""
     return isinstance(x, (Tensor, np.ndarray, Spec)) or hasattr(x, "__cuda_array_interface__")
 
@@ -153,7 +153,7 @@ def symbolic_args(
 
 def _symbolic(g: Graph, a: Any, name: str) -> Any:
     """a with its array leaves made placeholders, walked in _walk's order."""
-    if _is_array(a):
+    if is_array(a):
         return _placeholder(g, a, name)
     if isinstance(a, (tuple, list)):
         items = [_symbolic(g, x, f"{name}_{j}") for j, x in enumerate(a)]

@@ -52,7 +52,7 @@ from .grad_watch import SLOT, raw_grad, watching_grads
 from .graph_ops import mutates
 from .ir import LITERALS, Graph, Value
 from .passes.util import RANDOM_OPS
-from .signature import Spec, call_key, leaves, spec, symbolic_args
+from .signature import Spec, call_key, is_array, leaves, spec, symbolic_args
 
 if TYPE_CHECKING:
     from ..nn.module import Module
@@ -456,12 +456,14 @@ GradStores = list[tuple[Tensor, Tensor]]
 class Grads(NamedTuple):
     """What a traced call does with .grad: the (tensor, store) of every .grad it sets, the
     tensors whose .grad it clears, the tensors whose .grad it reads (graph inputs after the
-    arguments', in order), and whether each .grad read first existed (the cache checks it)."""
+    arguments', in order), whether each .grad read first existed (the cache checks it), and
+    the (argument array, output) pairs whose output a call adds to that argument's .grad."""
 
     stores: GradStores
     clears: tuple[Tensor, ...]
     inputs: tuple[Tensor, ...]
     key: tuple[tuple[Tensor, bool], ...]
+    args: tuple[tuple[int, int], ...]
 
 
 class Traced(NamedTuple):
@@ -485,12 +487,14 @@ def trace_graph(
     kwargs = kwargs or {}
     g = Graph(_name_of(fn))
     sym, sym_kw = symbolic_args(g, fn, args, kwargs)
+    arg_inputs = list(g.inputs)
     with tracing(g) as tr:
         out = fn(*sym, **sym_kw)
         tree = _flatten_out(g, out)
         # drop the outputs before the trace ends: a tensor made inside fn and returned must
         # not look held from outside, or it would stay a variable that carries over calls
         del out
+        arg_grads = _output_arg_grads(g, arg_inputs)
     roots = [*tr.modules.values(), *_reachable(fn), *leaves(args, kwargs)]
     mods = {id(m): m for r in roots if isinstance(r, Module) for m in r.modules()}
     modules = tuple(mods.values())
@@ -500,8 +504,20 @@ def trace_graph(
         tuple(tr.grad_clears),
         tuple(t for t, _ in tr.grad_inputs.values()),
         tuple(tr.grad_key),
+        arg_grads,
     )
     return Traced(g, tree, grads, modules, _modes(modules))
+
+
+def _output_arg_grads(g: Graph, arg_inputs: list[Value]) -> tuple[tuple[int, int], ...]:
+    """Make the gradient backward left on each argument's placeholder an extra output of g;
+    returns (argument array number, output number) pairs for the call to add them to .grad."""
+    pairs = []
+    for i, v in enumerate(arg_inputs):
+        if isinstance(v.grad, Value):
+            g.output(v.grad)
+            pairs.append((i, len(g.outputs) - 1))
+    return tuple(pairs)
 
 
 _training = operator.attrgetter("training")
@@ -638,7 +654,10 @@ class Function:
         for t in e.grads.clears:
             t.grad = None
         dev = e.plan.device
-        return unflatten(e.tree, [_make(o, dev, None, False) for o in outs])
+        res = [_make(o, dev, None, False) for o in outs]
+        if e.grads.args:
+            _add_arg_grads(args, kwargs, e.grads.args, res)
+        return unflatten(e.tree, res)
 
     def graph(self, *args: Any, **kwargs: Any) -> Graph:
         """The traced (unoptimised) Graph for these example args or specs."""
@@ -668,6 +687,24 @@ class Function:
                     f"{[v.name for v in g.inputs]}"
                 )
         return grad_graph(g, wrt=wrt)
+
+
+def _add_arg_grads(
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    pairs: tuple[tuple[int, int], ...],
+    res: list[Any],
+) -> None:
+    """Accumulate the call's gradients into its Tensor arguments' .grad, as eager backward."""
+    arrays = [a for a in leaves(args, kwargs) if is_array(a)]
+    for i, j in pairs:
+        t = arrays[i]
+        if isinstance(t, Tensor):
+            t.grad = (
+                res[j]
+                if t.grad is None
+                else _make(t.grad.data + res[j].data, t.device, None, False)
+            )
 
 
 def function(

@@ -317,6 +317,27 @@ def test_micro_batches_accumulate_then_step() -> None:
     _check(program)
 
 
+def test_arguments_that_require_grad_get_their_gradient_accumulated() -> None:
+    def program(L: Any) -> Any:
+        w = L.tensor([[1.0, 2.0], [3.0, -4.0]], requires_grad=True)
+        x = L.tensor([1.0, -1.0], requires_grad=True)
+
+        def step(x: Any, y: Any) -> Any:
+            w.grad = None
+            loss = ((w @ x) ** 2).sum() * y
+            loss.backward()
+            return loss
+
+        def inputs(k: int) -> tuple[Any, ...]:
+            if k == 2:
+                x.grad = None
+            return (x, L.tensor(1.0 + k))  # the same x accumulates; y needs no grad
+
+        return step, inputs, [w, x]
+
+    _check(program)
+
+
 def test_a_compiled_update_reads_the_gradient_eager_backward_left() -> None:
     p = vf.tensor([1.0, 2.0], requires_grad=True)
     opt = vf.optim.SGD([p], lr=0.5)
