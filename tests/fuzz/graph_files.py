@@ -90,7 +90,8 @@ def _indexing() -> Graph:
     def f(x: Any, i: Any) -> Any:
         a = (x[1:, i] * 2).sum(axis=0, keepdims=True)
         b = x[..., None, 0].mean() + x.reshape(-1, 2).transpose(1, 0)[0, :1].sum()
-        return vf.concatenate([a.reshape(-1), vf.exp(b).reshape(1)], axis=0)
+        c = x[np.array([True, False, True]), np.array([0, 3])].sum()  # constant index arrays
+        return vf.concatenate([a.reshape(-1), vf.exp(b + c).reshape(1)], axis=0)
 
     return f.graph(vf.tensor(np.ones((3, 4), np.float32)), vf.tensor(np.array([0, 2])))
 
