@@ -211,6 +211,19 @@ def test_a_value_feeding_two_updates_writes_both():
         _close(v.value, [3.0 * k] * 2)
 
 
+def test_a_variable_updated_twice_keeps_the_later_update():
+    g = Graph()
+    x = g.placeholder("x", (2,), "float64")
+    a = g.variable("a", np.zeros(2))
+    g.assign(a, x * 2.0)
+    g.assign(a, x * 3.0 + a)  # reads a's value of before the step
+    plan = g.compile()
+    plan.run(np.ones(2))
+    _close(a.value, [3.0, 3.0])
+    plan.run(np.ones(2))
+    _close(a.value, [6.0, 6.0])
+
+
 # ---- the models of issue 17 ----------------------------------------------------------------
 
 
