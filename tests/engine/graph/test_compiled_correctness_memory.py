@@ -177,6 +177,27 @@ def test_two_leaves_receiving_one_gradient_value_both_get_it(optimize, parallel)
     _same_training(build, (), optimize, parallel)
 
 
+@BOTH
+def test_a_tensor_made_in_the_step_and_scaled_in_place_gives_the_gradient_of_its_old_value(
+    optimize,
+):
+    """w = tensor(c); w *= p: p.grad is c (accumulating over calls, as eagerly), not c * p."""
+
+    def build() -> tuple[list[Any], Callable[..., Any]]:
+        p = vf.tensor([1.0, 2.0], requires_grad=True)
+
+        def step() -> Any:
+            w = vf.tensor(np.array([3.0, 4.0]))
+            w *= p
+            loss = w.sum()
+            loss.backward()
+            return loss
+
+        return [p], step
+
+    _same_training(build, (), optimize)
+
+
 def test_updates_that_read_each_others_variables_see_the_old_values():
     """a <- b and b <- a swap (run twice: back to the start)."""
     g = Graph()
