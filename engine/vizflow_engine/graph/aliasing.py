@@ -50,13 +50,21 @@ def aliased_inputs(g: Graph, n: Node, can_out: Callable[[Node], bool]) -> tuple[
         hit = _probe(n, out)
         if len(_cache) >= CACHE_LIMIT:
             _cache.clear()
-        _cache[key] = hit
+        if _by_content(key):
+            _cache[key] = hit
     return hit
 
 
 def written_inputs(n: Node) -> tuple[int, ...]:
     """Indices of the inputs an in-place node writes into (none for other nodes)."""
     return mutated_inputs(n.op) if mutates(n.op) else ()
+
+
+def _by_content(key: Any) -> bool:
+    """The key names no param by id (an unhashable object, whose id may be reused)."""
+    if isinstance(key, tuple):
+        return not (len(key) == 2 and key[0] == "id") and all(_by_content(k) for k in key)
+    return True
 
 
 def _key(x: Any) -> Any:

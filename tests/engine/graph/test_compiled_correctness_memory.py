@@ -15,6 +15,7 @@ from vizflow_engine.graph import Graph, function, plan_memory
 from vizflow_engine.graph.aliasing import aliased_inputs
 from vizflow_engine.graph.executor.kernels import out_capable
 from vizflow_engine.ops.updates import SGD_UPDATE
+from vizflow_engine.registry import OpDef, TensorSpec
 
 CALLS = 2
 BOTH = pytest.mark.parametrize("optimize", [True, False])
@@ -99,6 +100,41 @@ def test_the_plan_learns_views_from_the_kernel_not_from_a_list():
     assert all(v.uid not in mp.alias_of for v in fresh)
     getitem = views[0].node
     assert aliased_inputs(g, getitem, lambda n: out_capable(g, n)) == (0,)
+
+
+def _strict_op(name: str, forward: Callable[..., Any]) -> OpDef:
+    """A graph-only op whose kernel runs on one input shape only (probes of others fail)."""
+    return OpDef(
+        name=name,
+        category="shape",
+        inputs=("x",),
+        forward=forward,
+        shape_rule=lambda specs: TensorSpec(tuple(reversed(specs[0].shape)), specs[0].dtype),
+        vjp=None,
+        formula="z = xᵀ",
+        grad_formula="none",
+        doc="test op",
+        differentiable=False,
+    )
+
+
+def _transposed_copy_70(xp: Any, x: Any) -> Any:
+    if x.shape != (70, 70):
+        raise ValueError("only 70x70")
+    return x.T.copy()
+
+
+def _never(xp: Any, x: Any) -> Any:
+    raise ValueError("no probe runs this")
+
+
+def test_a_kernel_that_refuses_small_probes_is_probed_at_its_size_or_taken_as_a_view():
+    g = Graph()
+    y = g.placeholder("x", (70, 70), "float64") * 2.0  # more elements than a small probe
+    fresh = g.apply(_strict_op("transposed_copy_70", _transposed_copy_70), (y,), {})
+    unknown = g.apply(_strict_op("never_runs", _never), (y,), {})
+    g.output(fresh, unknown)
+    assert plan_memory(g).alias_of == {unknown.uid: y.uid}
 
 
 def test_a_returned_slice_of_a_plan_buffer_is_not_overwritten_by_the_next_call():
