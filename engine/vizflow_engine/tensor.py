@@ -440,6 +440,8 @@ class Tensor:
             self.data, self.node, self.requires_grad = result.data, result.node, True
         else:
             self.data = result.data.astype(self.data.dtype, copy=False)
+            if self.requires_grad and (tracer := _active_tracer()) is not None:
+                tracer.leaf_written(self)  # a parameter update while tracing
         return self
 
     def __iadd__(self, o: Any) -> Tensor:

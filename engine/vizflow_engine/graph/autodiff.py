@@ -42,7 +42,10 @@ def backward_values(
     get phase "backward", forward_of = the node they differentiate, and that node's scope
     (so a layer's group holds its gradient too).
     """
+    from .trace import active_tracer
+
     g = root.graph
+    tr = active_tracer()  # while tracing, gradient hooks run as backward reaches their value
     st = STATE
     prev = (st.grad_enabled, st.phase, st.forward_of, st.scope)
     st.grad_enabled, st.phase, st.forward_of = create_graph, "backward", root.node
@@ -51,19 +54,23 @@ def backward_values(
             seed = g.apply(ONES, (), {"shape": tuple(root.shape), "dtype": root.dtype}, name="seed")
         grads: dict[int, Value] = {root.uid: seed}
         leaves: dict[int, Value] = {}
+        leaf_values: dict[int, Value] = {root.uid: root}
 
         def wants(x: Any) -> bool:
             return isinstance(x, Value) and (
                 x.requires_grad if requires is None else x.uid in requires
             )
 
-        if root.node is None:
+        versions = tr.leaf_versions if tr is not None else {}  # leaves written in the trace
+        if root.node is None or root.uid in versions:
             leaves[root.uid] = seed
         for node in reversed(_order(g, root)):
             out = g.out[node]
             ct = grads.pop(out.uid, None)
             if ct is None or node.op.vjp is None or node.op is STOP_GRADIENT:
                 continue
+            if tr is not None:
+                ct = tr.run_hooks(out, ct)
             st.forward_of, st.scope = node, node.scope
             cts = node.op.vjp(ct, node.inputs, out, **node.params)
             for x, c in zip(node.inputs, cts, strict=False):
@@ -73,9 +80,12 @@ def backward_values(
                     c = g.constant(np.broadcast_to(np.asarray(c, x.dtype), x.shape).copy())
                 if tuple(c.shape) != tuple(x.shape):
                     c = sum_to_shape(c, x.shape)
-                target = grads if x.node is not None else leaves
+                target = grads if x.node is not None and x.uid not in versions else leaves
+                leaf_values[x.uid] = x
                 p = target.get(x.uid)
                 target[x.uid] = c if p is None else p + c
+        if tr is not None:
+            leaves = {u: tr.run_hooks(leaf_values[u], c) for u, c in leaves.items()}
         return leaves
     finally:
         st.grad_enabled, st.phase, st.forward_of, st.scope = prev
@@ -107,6 +117,10 @@ def backward(root: Value, gradient: Any = None, create_graph: bool = False) -> N
             tr.accumulate_grad(t, gv)
         else:
             v.grad = gv if v.grad is None else v.grad + gv
+    if tr is not None:  # a leaf updated in place earlier in the trace is still that leaf
+        for uid, t in tr.leaf_versions.items():
+            if uid in leaves:
+                tr.accumulate_grad(t, leaves[uid])
 
 
 def _requires(g: Graph, wrt: list[Value]) -> set[int]:

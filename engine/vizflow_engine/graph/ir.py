@@ -166,6 +166,22 @@ class Value:
 
         backward(self, gradient, create_graph=create_graph)
 
+    def register_hook(self, fn: Callable[[Any], Any]) -> Any:
+        """Inside a traced function: call fn(grad) on this value's gradient when backward
+        reaches it (a returned value replaces it), as Tensor.register_hook does; returns a
+        handle whose remove() takes the hook off."""
+        from .trace import active_tracer
+
+        tr = active_tracer()
+        if tr is None or tr.graph is not self.graph:
+            raise TraceError(
+                f"register_hook on graph value {self.name!r} works only while its function is "
+                "traced (@vf.function); on a built graph, edit the gradient nodes instead"
+            )
+        if not self.requires_grad:
+            raise RuntimeError(f"register_hook on {self.name!r}, which does not require grad")
+        return tr.add_hook(self, fn)
+
     def _inplace(self, fn: Any) -> Value:
         """In-place update (y += 1, y[i] = v) as in eager mode: this object now names fn(old).
 

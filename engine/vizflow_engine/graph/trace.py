@@ -47,7 +47,7 @@ from ..creation import full
 from ..dispatch import intercept, register_symbolic_type
 from ..node import Node
 from ..registry import OpDef
-from ..tensor import Tensor, _make
+from ..tensor import RemovableHandle, Tensor, _make
 from .grad_watch import SLOT, raw_grad, watching_grads
 from .graph_ops import mutates
 from .ir import LITERALS, Graph, Value
@@ -83,7 +83,8 @@ class Tracer:
         self.by_array: dict[int, Value] = {}
         # id -> (tensor, its original data, node and requires_grad, its variable)
         self.seen: dict[int, tuple[Tensor, Any, Any, bool, Value]] = {}
-        self.detached: dict[int, tuple[Tensor, Tensor]] = {}  # id -> (t.detach(), t)
+        # id -> (t.detach(), its graph value, its array)
+        self.detached: dict[int, tuple[Tensor, Value, Any]] = {}
         # id -> (tensor, its .grad when the call starts, whether that was read (not written))
         self.grad_first: dict[int, tuple[Tensor, Any, bool]] = {}
         self.grad_eager: dict[int, Any] = {}  # id -> the last eager .grad the code set
@@ -92,6 +93,8 @@ class Tracer:
         self.grad_clears: list[Tensor] = []  # tensors whose .grad a call sets to None
         self.grad_stores: list[tuple[Tensor, Tensor]] = []  # (tensor, array its grad lands in)
         self.refresh: dict[Callable[[], None], None] = {}  # run before each call, in order
+        self.hooks: dict[int, list[Callable[[Any], Any]]] = {}  # value uid -> gradient hooks
+        self.leaf_versions: dict[int, Tensor] = {}  # uid -> the leaf it is the new value of
         self.modules: dict[int, Module] = {}  # modules called during the trace (report_calls)
 
     def handle(self, op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any:
@@ -115,7 +118,16 @@ class Tracer:
             t = inputs[0]
             if isinstance(t, Tensor):
                 t.data = out
+                self.leaf_written(t)
         return out
+
+    def leaf_written(self, t: Tensor) -> None:
+        """t, a leaf that requires grad, was written in place (a parameter update): its new
+        value is still that leaf, so a later backward gives t.grad its gradient and stops."""
+        v = t.data
+        if t.requires_grad and t.node is None and isinstance(v, Value):
+            v.requires_grad = True
+            self.leaf_versions[v.uid] = t
 
     def note_module(self, m: Module) -> None:
         """Remember a Module called during the trace: its train/eval mode shaped this graph,
@@ -135,12 +147,15 @@ class Tracer:
                 return x.data
             d = self.detached.get(id(x))
             if d is not None:
-                return self._detached_value(x, d[1])
+                return d[1]
             v = self.by_array.get(id(x.data))
             if v is None or v.requires_grad != x.requires_grad:
                 # a new tensor, or one sharing the array of a variable that differs in
                 # requires_grad (detached before the trace): a variable of its own
                 x = _inplace_owner(x)
+                d = self.detached.get(id(x))
+                if d is not None:
+                    return d[1]
                 e = self.seen.get(id(x))
                 if e is not None:
                     return e[4]
@@ -153,11 +168,13 @@ class Tracer:
 
     def detach(self, t: Tensor) -> Any:
         """t.detach() while tracing: a stand-in sharing t's array that converts to a
-        stop-gradient of t's graph value (t's value itself when t needs no grad)."""
+        stop-gradient of t's graph value now (t's value itself when t needs no grad), so a
+        later in-place write to t does not reach it, as eagerly (writes rebind t's array)."""
         if isinstance(t.data, Value):
             return t.data.detach()
+        v = self.convert(t)
         a = _make(t.data, t.device, None, False)
-        self.detached[id(a)] = (a, t)
+        self.detached[id(a)] = (a, v.detach() if v.requires_grad else v, a.data)
         return a
 
     def overwrite(self, t: Tensor, src: Any) -> None:
@@ -173,16 +190,6 @@ class Tracer:
         if v.dtype != dtype:
             v = F.cast(v, dtype)
         t.data = F.expand(v, shape)
-
-    def _detached_value(self, a: Tensor, t: Tensor) -> Value:
-        """The graph value of a = t.detach(), made on its first use and then kept."""
-        v = self.convert(t)
-        if v.requires_grad:
-            v = v.detach()
-        self.detached.pop(id(a))
-        self.seen[id(a)] = (a, a.data, None, False, v)
-        self.by_array.setdefault(id(a.data), v)
-        return v
 
     def grad_read(self, t: Tensor, g: Any) -> Any:
         """The first read of t.grad in this trace (grad_watch): the trace depends on whether
@@ -205,6 +212,24 @@ class Tracer:
             self.grad_first[id(t)] = (t, raw_grad(t), False)
         if not isinstance(g, Value) and not isinstance(getattr(g, "data", None), Value):
             self.grad_eager[id(t)] = g
+
+    def add_hook(self, v: Value, fn: Callable[[Any], Any]) -> RemovableHandle:
+        """Value.register_hook: fn runs on v's gradient when symbolic backward reaches v."""
+        hooks = self.hooks.setdefault(v.uid, [])
+        hooks.append(fn)
+        return RemovableHandle(hooks, fn)
+
+    def run_hooks(self, v: Value, g: Value) -> Value:
+        """v's gradient after its hooks (and those of the eager tensor a variable stands for),
+        each given the gradient so far; a hook's result replaces it, None keeps it."""
+        fns = list(self.hooks.get(v.uid, ()))
+        if v.kind == "variable" and v.tensor is not None and v.tensor._hooks:
+            fns += v.tensor._hooks
+        for fn in fns:
+            r = fn(g)
+            if r is not None:
+                g = self.convert(r)
+        return g
 
     def accumulate_grad(self, t: Tensor, g: Value) -> None:
         """backward's gradient g for the eager tensor t: added to t.grad, as eager does."""
@@ -232,6 +257,8 @@ class Tracer:
                 t.data, t.node, t.requires_grad = data, node, requires_grad
                 if var.kind == "variable" and new is not var and not _writes(new, var):
                     self.graph.assign(var, new)
+        for a, _, data in self.detached.values():  # a write to t.detach() leaves t alone
+            a.data = data
 
     def _restore_grads(self) -> None:
         """Give every tensor back the last eager .grad it held (Python's own assignments in

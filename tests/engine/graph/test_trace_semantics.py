@@ -225,6 +225,76 @@ def test_a_detached_target_follows_the_target_tensor_between_calls(target_grad: 
     _check(program)
 
 
+@pytest.mark.parametrize("requires_grad", [True, False])
+def test_writing_to_a_detached_tensor_leaves_the_original_alone(requires_grad: bool) -> None:
+    p = vf.tensor([1.0, 2.0], requires_grad=requires_grad)
+
+    def step(x: Any) -> Any:
+        d = p.detach()
+        d += x
+        d.mul_(2.0)
+        return d * 1.0
+
+    f = function(step)
+    for k in range(CALLS):
+        x = vf.tensor([k, 1.0])
+        np.testing.assert_allclose(f(x).numpy(), step(x).numpy())
+        np.testing.assert_allclose(p.numpy(), [1.0, 2.0])
+
+
+def test_detach_keeps_the_value_of_before_a_later_in_place_update() -> None:
+    def make() -> tuple[Any, Callable[[Any], Any]]:
+        p = vf.tensor([1.0, 2.0], requires_grad=True)
+
+        def step(x: Any) -> Any:
+            p.grad = None
+            before = p.detach()
+            with vf.no_grad():
+                p.mul_(0.5)  # eagerly this rebinds p's array: `before` keeps the old values
+            loss = (before * p * x).sum()
+            loss.backward()  # p, written in place, is still the leaf that gets the gradient
+            return loss
+
+        return p, step
+
+    p, f = make()
+    q, step = make()
+    f = function(f)
+    for k in range(CALLS):
+        x = vf.tensor([1.0 + k, -1.0])
+        np.testing.assert_allclose(f(x).item(), step(x).item())
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy())
+        np.testing.assert_allclose(p.numpy(), q.numpy())
+
+
+@pytest.mark.parametrize("update", ["optimizer", "manual"])
+def test_two_updates_per_call_differentiate_the_updated_parameter(update: str) -> None:
+    def program(L: Any) -> Any:
+        p = L.tensor([1.0, 2.0], requires_grad=True)
+        opt = L.sgd([p])
+
+        def step(x: Any) -> Any:
+            total = 0.0
+            for _ in range(2):
+                p.grad = None
+                loss = ((p * x) ** 2).sum()
+                loss.backward()
+                if update == "optimizer":
+                    opt.step()
+                else:
+                    with L.no_grad():
+                        p.sub_(0.1 * p.grad)
+                total = total + loss
+            return total
+
+        def inputs(k: int) -> tuple[Any, ...]:
+            return (L.tensor([1.0, 0.5 * k]),)
+
+        return step, inputs, [p]
+
+    _check(program)
+
+
 def test_a_target_changed_by_rebinding_its_array_is_read_anew() -> None:
     w = vf.tensor([1.0, 2.0], requires_grad=True)
     t = vf.tensor([0.5, 0.1])
