@@ -142,12 +142,13 @@ def _np(x: Any) -> Any:
 
 
 def snapshot(env: Env, xs: list[Any], out: Any) -> Snapshot:
-    """What one call produced: returned values, the inputs' and every parameter's .grad, and
-    every parameter."""
+    """What one call produced: returned values, and every input's and parameter's value and
+    .grad after it."""
     outs = out if isinstance(out, tuple) else (out,)
     snap: Snapshot = {f"out{k}": _np(o) for k, o in enumerate(outs)}
     for k, x in enumerate(xs):
         snap[f"x{k}.grad"] = _np(x.grad)
+        snap[f"x{k}"] = _np(x)
     for k, t in enumerate(env.params):
         snap[f"p{k}.grad"] = _np(t.grad)
         snap[f"p{k}"] = _np(t)
@@ -183,12 +184,15 @@ class Mismatch:
 
     @property
     def kind(self) -> str:
-        """The class used for counting: what differed (loss, output, grad, param) and how."""
+        """The class used for counting: what differed (loss, output, a parameter's or an
+        input's grad or value) and how."""
         q = self.quantity
         if q == "error":
             return f"error: {self.detail[:90]}"
-        what = {"out0": "loss"}.get(q, "output" if q.startswith("out") else q[q.find(".") + 1 :])
-        what = "param" if what == q else what
+        if q.startswith("out"):
+            what = "loss" if q == "out0" else "output"
+        else:
+            what = ("param" if q[0] == "p" else "input") + (" grad" if q.endswith(".grad") else "")
         return f"{what}: {self.detail.split(':')[0]}"
 
     def __str__(self) -> str:
@@ -273,9 +277,13 @@ def shrink(p: Program, fails: Callable[[Program], bool], budget: int = 200) -> P
         changed = False
         cands: list[Program | None] = [drop_move(p, k) for k in reversed(range(len(p.moves)))]
         cands += [replace(p, loss=p.loss[:k] + p.loss[k + 1 :]) for k in range(len(p.loss))]
-        cands += [replace(p, update=u) for u in ("backward_only", "manual") if u != p.update]
+        simpler = ("backward_only", "manual")  # an update is replaced by a simpler one only
+        rank = simpler.index(p.update) if p.update in simpler else len(simpler)
+        cands += [replace(p, update=u) for u in simpler[:rank]]
         cands += [replace(p, zero="grad_none")] if p.zero != "grad_none" else []
         cands += [replace(p, backward=1), replace(p, lr_decay=False), replace(p, input_grad=False)]
+        last = max(i for i, _ in p.loss)  # one plain term on an earlier value
+        cands += [replace(p, loss=((k, 0),)) for k in range(last)]
         for q in cands:
             if q is None or not q.loss or q == p:
                 continue

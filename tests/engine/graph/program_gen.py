@@ -223,6 +223,16 @@ def _ema(buf: Any, v: Any) -> Any:
     return buf
 
 
+def _write_input(x: Any, v: Any, ints: tuple[int, ...]) -> Any:
+    """An argument of the step written in place (x += v or x *= v): the caller's tensor
+    changes, as in eager PyTorch."""
+    if ints[0] == 0:
+        x += v
+    else:
+        x *= v
+    return x
+
+
 def _inplace(a: Any, b: Any, ints: tuple[int, ...]) -> Any:
     """y = clone(a), then y op= b (a non-leaf written in place)."""
     y = vf.clone(a)
@@ -264,6 +274,7 @@ MOVES: dict[str, Apply] = {
     "nograd": lambda v, i: _nograd(v[0], i),
     "hook": lambda v, i: _hook(v[0], i),
     "ema": lambda v, i: _ema(v[0], v[1]),
+    "write_input": lambda v, i: _write_input(v[0], v[1], i),
 }
 
 
@@ -429,6 +440,7 @@ MOVE_WEIGHTS: dict[str, float] = {
     "nograd": 0.5,
     "hook": 0.5,
     "ema": 0.5,
+    "write_input": 0.4,
     "repeat": 1.5,  # the same move again on the same operands: a shared sub-expression
     "param": 1,  # a parameter used again (or a new one)
 }
@@ -768,6 +780,14 @@ class _Builder:
         b = int(self.r.choice(bufs)) if bufs else self.param(s, new=True, frozen=True)
         return Move("ema", (b, i))
 
+    def draw_write_input(self) -> Move | None:
+        read = {r for m in self.moves for r in m.refs}  # written before any op reads it, so
+        # eager backward never meets a saved input that changed (it would raise, as torch does)
+        i = self.pick(lambda k: self.moves[k].kind == "input" and k not in read)
+        if i is None:
+            i = self.input(self.shape(1, 2))
+        return Move("write_input", (i, self._same_or_broadcast(i)), (int(self.r.integers(2)),))
+
     def draw_repeat(self) -> Move | None:
         done = [m for m in self.moves if m.kind not in ("param", "input")]
         return done[int(self.r.integers(len(done)))] if done else None
@@ -812,7 +832,9 @@ class _Builder:
         split = self.grad[terms[0][0]] and any(self.grad[i] for i, _ in terms[1:])
         backward = 2 if update != "forward_only" and split and r.random() < 0.3 else 1
         lr_decay = update in OPTIMIZERS and r.random() < 0.3
-        input_grad = r.random() < 0.15
+        # an input written in place cannot be a leaf that requires grad
+        written = {self.moves[m.refs[0]].ints[0] for m in self.moves if m.kind == "write_input"}
+        input_grad = r.random() < 0.15 and 0 not in written
         return Program(
             backward=1 if "backward2" in self.exclude else backward,
             lr_decay=lr_decay and "lr_decay" not in self.exclude,

@@ -74,9 +74,9 @@ def test_compare_finds_values_none_and_nan_differences() -> None:
     want = _snap()
     assert pc.compare(want, _snap(), "c") is None
     m = pc.compare(want, _snap(**{"p0.grad": np.array([1.0, 2.0 + 1e-6])}), "c")
-    assert m is not None and (m.call, m.quantity, m.kind) == (1, "p0.grad", "grad: values")
+    assert m is not None and (m.call, m.quantity, m.kind) == (1, "p0.grad", "param grad: values")
     m = pc.compare(want, _snap(**{"p0.grad": None}), "c")
-    assert m is not None and m.kind == "grad: None-ness"
+    assert m is not None and m.kind == "param grad: None-ness"
     m = pc.compare(want, _snap(out0=np.array(np.nan)), "c")
     assert m is not None and m.kind == "loss: NaN positions differ"
     # within rtol 1e-9 / atol 1e-12 is equal; NaN where eager has NaN is equal
