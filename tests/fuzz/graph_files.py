@@ -224,7 +224,8 @@ def dangling_reference(c: Case) -> bool:
     if n is None:
         return False
     i = c.rng.choice([i for i in n["inputs"] if "value" in i])
-    i["value"] = c.rng.choice(["ghost", *PAYLOADS, "x" * 999])
+    names = set(c.names())  # a renamed value may already carry a payload as its name
+    i["value"] = c.rng.choice([x for x in ["ghost", *PAYLOADS, "x" * 999] if x not in names])
     return True
 
 
