@@ -789,7 +789,8 @@ class _Builder:
         return Move("write_input", (i, self._same_or_broadcast(i)), (int(self.r.integers(2)),))
 
     def draw_repeat(self) -> Move | None:
-        done = [m for m in self.moves if m.kind not in ("param", "input")]
+        # an input is written once, before anything reads it (see draw_write_input)
+        done = [m for m in self.moves if m.kind not in ("param", "input", "write_input")]
         return done[int(self.r.integers(len(done)))] if done else None
 
     def draw_param(self) -> Move | None:
