@@ -27,6 +27,7 @@ from .program_gen import (
 
 RTOL, ATOL = 1e-9, 1e-12
 CALLS = 3
+SCALES = (1.0, 0.5, 1.0)  # a Python float argument: traced again for 0.5, cached for 1.0
 
 
 # ---- running a program ----------------------------------------------------------------------
@@ -84,10 +85,10 @@ def make_step(p: Program, env: Env) -> Callable[..., Any]:
     zero = ZEROS[p.zero]
     update = UPDATES[p.update]
 
-    def step(*xs: Any) -> Any:
+    def step(*xs: Any, scale: float = 1.0) -> Any:
         zero(trainable, env.opt)
         pool = run_moves(p, env, xs)
-        terms = [LOSS_TERMS[t][1](pool[i]) * (1.0 + 0.5 * k) for k, (i, t) in enumerate(p.loss)]
+        terms = [LOSS_TERMS[t][1](pool[i]) * (scale + 0.5 * k) for k, (i, t) in enumerate(p.loss)]
         loss = sum(terms[1:], start=terms[0])
         if update is None:
             return loss, pool[-1] * 1.0
@@ -166,7 +167,8 @@ def run(p: Program, wrap: Callable[[Callable[..., Any]], Any] | None) -> list[Sn
             vf.tensor(a, requires_grad=p.input_grad and k == 0)
             for k, a in enumerate(inputs_for(p, c))
         ]
-        snaps.append(snapshot(env, xs, fn(*xs)))
+        out = fn(*xs, scale=SCALES[c]) if p.scale_arg else fn(*xs)
+        snaps.append(snapshot(env, xs, out))
         if p.lr_decay:  # a schedule between calls: the compiled step must read the new lr
             for g in env.opt.param_groups:
                 g["lr"] *= 0.5
@@ -282,6 +284,7 @@ def shrink(p: Program, fails: Callable[[Program], bool], budget: int = 200) -> P
         cands += [replace(p, update=u) for u in simpler[:rank]]
         cands += [replace(p, zero="grad_none")] if p.zero != "grad_none" else []
         cands += [replace(p, backward=1), replace(p, lr_decay=False), replace(p, input_grad=False)]
+        cands += [replace(p, scale_arg=False)]
         last = max(i for i, _ in p.loss)  # one plain term on an earlier value
         cands += [replace(p, loss=((k, 0),)) for k in range(last)]
         for q in cands:

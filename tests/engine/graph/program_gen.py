@@ -47,6 +47,7 @@ class Program:
     backward: int = 1  # 2: the first loss term gets its own backward (retain_graph) first
     lr_decay: bool = False  # the optimiser's lr halves between calls (outside the step)
     input_grad: bool = False  # input 0 requires grad: its .grad is compared too
+    scale_arg: bool = False  # a float keyword argument scales the loss (a new trace per value)
 
 
 # ---- the move tables ------------------------------------------------------------------------
@@ -301,7 +302,7 @@ def describe(p: Program) -> str:
     """The program as readable lines (what a mismatch report prints)."""
     lines = [
         f"program seed={p.seed} zero={p.zero} update={p.update} backward={p.backward} "
-        f"lr_decay={p.lr_decay} input_grad={p.input_grad}",
+        f"lr_decay={p.lr_decay} input_grad={p.input_grad} scale_arg={p.scale_arg}",
         f"  params={list(p.params)} frozen={list(p.frozen)} inputs={list(p.inputs)}",
     ]
     lines += ["  " + describe_move(k, m) for k, m in enumerate(p.moves)]
@@ -395,6 +396,12 @@ def _step_twice(ps: Params, opt: Any) -> None:
 
 
 OPTIMIZERS.update(
+    sgd_groups=lambda ps: optim.SGD(
+        [{"params": ps[:1]}, {"params": ps[1:], "lr": 0.02, "momentum": 0.5}]
+        if len(ps) > 1
+        else ps,
+        lr=LR,
+    ),
     clip_norm_adam=lambda ps: optim.Adam(ps, lr=0.05),
     clip_value_sgd_momentum=lambda ps: optim.SGD(ps, lr=LR, momentum=0.9),
     adam_step_twice=lambda ps: optim.Adam(ps, lr=0.05),
@@ -840,6 +847,7 @@ class _Builder:
             backward=1 if "backward2" in self.exclude else backward,
             lr_decay=lr_decay and "lr_decay" not in self.exclude,
             input_grad=input_grad and "input_grad" not in self.exclude,
+            scale_arg=r.random() < 0.2 and "scale_arg" not in self.exclude,
             seed=self.seed,
             params=tuple(self.params),
             frozen=tuple(self.frozen),
@@ -853,6 +861,6 @@ class _Builder:
 
 def generate(seed: int, exclude: Iterable[str] = ()) -> Program:
     """The random program of this seed (the same on every machine and run); `exclude` names
-    moves, zeroing or update kinds, or backward2/lr_decay/input_grad, to leave out (to look
-    past a known failure class)."""
+    moves, zeroing or update kinds, or backward2/lr_decay/input_grad/scale_arg, to leave
+    out (to look past a known failure class)."""
     return _Builder(seed, frozenset(exclude)).build()
