@@ -261,7 +261,8 @@ def _snapshot(model: nn.Module, loss: Any) -> pc.Snapshot:
 
 
 def _run(case: Case, opt_name: str, wrap: Callable[..., Any] | None) -> list[pc.Snapshot]:
-    """Three training steps from the weights of manual_seed(0); snapshots after each."""
+    """Three training steps from the weights of manual_seed(0), the last in eval mode (a new
+    trace); snapshots after each."""
     vf.manual_seed(0)
     model = case.build()
     opt = OPTIMIZERS[opt_name](list(model.parameters()))
@@ -276,6 +277,8 @@ def _run(case: Case, opt_name: str, wrap: Callable[..., Any] | None) -> list[pc.
     fn = step if wrap is None else wrap(step)
     snaps = []
     for c in range(pc.CALLS):
+        if c == pc.CALLS - 1:  # the last step in eval mode (batch norm's running stats)
+            model.eval()
         batch = [vf.tensor(a) for a in case.batch(np.random.default_rng(c))]
         snaps.append(_snapshot(model, fn(*batch)))
     return snaps
