@@ -483,14 +483,16 @@ GradStores = list[tuple[Tensor, Tensor]]
 class Grads(NamedTuple):
     """What a traced call does with .grad: the (tensor, store) of every .grad it sets, the
     tensors whose .grad it clears, the tensors whose .grad it reads (graph inputs after the
-    arguments', in order), whether each .grad read first existed (the cache checks it), and
-    the (argument array, output) pairs whose output a call adds to that argument's .grad."""
+    arguments', in order), whether each .grad read first existed (the cache checks it), the
+    (argument array, output) pairs whose output a call adds to that argument's .grad, and
+    those whose output becomes the argument's value (fn wrote it in place)."""
 
     stores: GradStores
     clears: tuple[Tensor, ...]
     inputs: tuple[Tensor, ...]
     key: tuple[tuple[Tensor, bool], ...]
     args: tuple[tuple[int, int], ...]
+    writes: tuple[tuple[int, int], ...]
 
 
 class Traced(NamedTuple):
@@ -514,14 +516,15 @@ def trace_graph(
     kwargs = kwargs or {}
     g = Graph(_name_of(fn))
     sym, sym_kw = symbolic_args(g, fn, args, kwargs)
-    arg_inputs = list(g.inputs)
+    arg_inputs = list(g.inputs)  # the placeholders fn gets (an in-place write changes one)
     with tracing(g) as tr:
         out = fn(*sym, **sym_kw)
         tree = _flatten_out(g, out)
         # drop the outputs before the trace ends: a tensor made inside fn and returned must
         # not look held from outside, or it would stay a variable that carries over calls
         del out
-        arg_grads = _output_arg_grads(g, arg_inputs)
+        arg_grads = _output_arg_grads(g, g.inputs[: len(arg_inputs)])
+        arg_writes = _output_arg_writes(g, arg_inputs)
     roots = [*tr.modules.values(), *_reachable(fn), *leaves(args, kwargs)]
     mods = {id(m): m for r in roots if isinstance(r, Module) for m in r.modules()}
     modules = tuple(mods.values())
@@ -532,6 +535,7 @@ def trace_graph(
         tuple(t for t, _ in tr.grad_inputs.values()),
         tuple(tr.grad_key),
         arg_grads,
+        arg_writes,
     )
     return Traced(g, tree, grads, modules, _modes(modules))
 
@@ -543,6 +547,18 @@ def _output_arg_grads(g: Graph, arg_inputs: list[Value]) -> tuple[tuple[int, int
     for i, v in enumerate(arg_inputs):
         if isinstance(v.grad, Value):
             g.output(v.grad)
+            pairs.append((i, len(g.outputs) - 1))
+    return tuple(pairs)
+
+
+def _output_arg_writes(g: Graph, arg_inputs: list[Value]) -> tuple[tuple[int, int], ...]:
+    """Make the last value of each argument fn wrote in place (x += v: its placeholder object
+    now names that value) an extra output of g; returns (argument array, output) pairs for
+    the call to give the caller's tensor, as eager mode changes it."""
+    pairs = []
+    for i, v in enumerate(arg_inputs):
+        if v.kind != "input":
+            g.output(v)
             pairs.append((i, len(g.outputs) - 1))
     return tuple(pairs)
 
@@ -682,8 +698,8 @@ class Function:
             t.grad = None
         dev = e.plan.device
         res = [_make(o, dev, None, False) for o in outs]
-        if e.grads.args:
-            _add_arg_grads(args, kwargs, e.grads.args, res)
+        if e.grads.args or e.grads.writes:
+            _to_arguments(args, kwargs, e.grads, res)
         return unflatten(e.tree, res)
 
     def graph(self, *args: Any, **kwargs: Any) -> Graph:
@@ -716,22 +732,21 @@ class Function:
         return grad_graph(g, wrt=wrt)
 
 
-def _add_arg_grads(
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-    pairs: tuple[tuple[int, int], ...],
-    res: list[Any],
+def _to_arguments(
+    args: tuple[Any, ...], kwargs: dict[str, Any], grads: Grads, res: list[Any]
 ) -> None:
-    """Accumulate the call's gradients into its Tensor arguments' .grad, as eager backward."""
+    """What eager mode does to a call's Tensor arguments: backward adds to their .grad, and
+    an in-place write gives them the new value."""
     arrays = [a for a in leaves(args, kwargs) if is_array(a)]
-    for i, j in pairs:
+    for i, j in grads.writes:
         t = arrays[i]
         if isinstance(t, Tensor):
-            t.grad = (
-                res[j]
-                if t.grad is None
-                else _make(t.grad.data + res[j].data, t.device, None, False)
-            )
+            t.data = res[j].data
+    for i, j in grads.args:
+        t = arrays[i]
+        if isinstance(t, Tensor):
+            g = res[j]
+            t.grad = g if t.grad is None else _make(t.grad.data + g.data, t.device, None, False)
 
 
 def function(

@@ -408,6 +408,28 @@ def test_arguments_that_require_grad_get_their_gradient_accumulated() -> None:
     _check(program)
 
 
+def test_an_argument_written_in_place_changes_the_callers_tensor() -> None:
+    def program(L: Any) -> Any:
+        p = L.tensor([1.0, 2.0], requires_grad=True)
+        x = L.tensor([1.0, 1.0])
+
+        def step(x: Any, y: Any) -> Any:
+            p.grad = None
+            x += p.detach()
+            x[0] = 7.0
+            x *= y
+            loss = (x * p).sum()
+            loss.backward()
+            return loss, x * 1.0
+
+        def inputs(k: int) -> tuple[Any, ...]:
+            return (x, L.tensor([0.5, 1.0 + k]))  # the same x, changed by every call
+
+        return step, inputs, [p]
+
+    _check(program)
+
+
 def test_a_compiled_update_reads_the_gradient_eager_backward_left() -> None:
     p = vf.tensor([1.0, 2.0], requires_grad=True)
     opt = vf.optim.SGD([p], lr=0.5)
