@@ -130,7 +130,7 @@ PARAM_KINDS: dict[str, str] = {
 }
 PARAM_KIND_OF_OP: dict[tuple[str, str], str] = {
     **{(op, "shape"): "size" for op in ("zeros", "ones", "full", "rand", "randn", "randint")},
-    ("index_add", "shape"): "dims",  # the shape of getitem's x: unknown dims may stay None
+    ("index_add", "shape"): "size",  # getitem's x's: known (gradient graphs need them)
     **{(op, "stride"): "positive_pair_or_none" for op in ("max_pool2d", "max_pool2d_grad")},
     ("max_pool2d_select", "stride"): "positive_pair_or_none",
 }

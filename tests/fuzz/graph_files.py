@@ -96,6 +96,18 @@ def _indexing() -> Graph:
     return f.graph(vf.tensor(np.ones((3, 4), np.float32)), vf.tensor(np.array([0, 2])))
 
 
+def _index_gradient() -> Graph:
+    w = vf.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+
+    @vf.function
+    def f(i: Any) -> Any:
+        loss = (w[i, 1:] * 2.0).sum() + w[..., -1].sum()
+        loss.backward()
+        return loss, w.grad
+
+    return f.graph(vf.tensor(np.array([0, 2, 2])))
+
+
 def _fused() -> Graph:
     g = Graph("fused")
     x = g.placeholder("x", ("batch", 3), "float64")
@@ -108,6 +120,7 @@ SEED_GRAPHS: dict[str, Callable[[], Graph]] = {
     "mlp_adam_step": _mlp_step,
     "conv_sgd_step": _conv_step,
     "indexing": _indexing,
+    "index_gradient": _index_gradient,
     "fused_symbolic": _fused,
 }
 

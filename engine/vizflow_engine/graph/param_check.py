@@ -145,15 +145,6 @@ def _size(v: Any, path: str, ctx: Context) -> None:
     _elements(dims, path)
 
 
-def _dims(v: Any, path: str, ctx: Context) -> None:
-    known = []
-    for i, d in enumerate(_tuple(v, path, "a shape")):
-        if d is None or (isinstance(d, str) and 0 < len(d) <= 64):
-            continue
-        known.append(_int(d, _at(path, i), 0, MAX_ELEMENTS, "a dim (>= 0, null or a name)"))
-    _elements(known, path)
-
-
 def _pad_width(v: Any, path: str, ctx: Context) -> None:
     for i, pair in enumerate(_tuple(v, path, "(before, after) pairs")):
         p = _tuple(pair, _at(path, i), "a (before, after) pair", 2)
@@ -305,7 +296,6 @@ KINDS: dict[str, Callable[[Any, str, Context], None]] = {
     "bool": _bool,
     "new_shape": _new_shape,
     "size": _size,
-    "dims": _dims,
     "pad_width": _pad_width,
     "number": _number,
     "number_or_none": _number_or_none,
