@@ -72,7 +72,7 @@ def test_the_judge_catches_code_that_runs_and_silent_acceptance():
 
 def test_the_engines_schema_validator_agrees_with_jsonschema():
     """graph.schema.json is checked by the engine's own validator (the engine needs numpy
-    only); on mutated documents it refuses whatever the reference implementation refuses,
+    only); on 250 mutated documents it refuses whatever the reference implementation refuses,
     and accepts only documents the reference accepts."""
     jsonschema = pytest.importorskip("jsonschema")
     from vizflow_engine.graph import GraphFormatError
@@ -87,7 +87,7 @@ def test_the_engines_schema_validator_agrees_with_jsonschema():
     rng = random.Random(3)
     pool = seeds()
     compared = 0
-    for _ in range(400):
+    for _ in range(250):
         c = mutate(rng.choice(pool), rng)
         if c.text is not None:
             continue
@@ -104,4 +104,4 @@ def test_the_engines_schema_validator_agrees_with_jsonschema():
         assert ours <= theirs, f"accepted what jsonschema refuses: {c.done}"
         assert theirs <= ours, f"refused what jsonschema accepts: {c.done}"
         compared += 1
-    assert compared > 300
+    assert compared > 180
