@@ -98,7 +98,8 @@ def make_step(p: Program, env: Env) -> Callable[..., Any]:
         else:
             loss.backward()
         update(trainable, env.opt)
-        return loss
+        # the last value as it is: a view of a parameter shows a later in-place step eagerly
+        return (loss, pool[-1]) if p.return_last else loss
 
     return step
 
@@ -284,7 +285,7 @@ def shrink(p: Program, fails: Callable[[Program], bool], budget: int = 200) -> P
         cands += [replace(p, update=u) for u in simpler[:rank]]
         cands += [replace(p, zero="grad_none")] if p.zero != "grad_none" else []
         cands += [replace(p, backward=1), replace(p, lr_decay=False), replace(p, input_grad=False)]
-        cands += [replace(p, scale_arg=False)]
+        cands += [replace(p, scale_arg=False), replace(p, return_last=False)]
         last = max(i for i, _ in p.loss)  # one plain term on an earlier value
         cands += [replace(p, loss=((k, 0),)) for k in range(last)]
         for q in cands:

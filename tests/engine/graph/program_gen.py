@@ -48,6 +48,7 @@ class Program:
     lr_decay: bool = False  # the optimiser's lr halves between calls (outside the step)
     input_grad: bool = False  # input 0 requires grad: its .grad is compared too
     scale_arg: bool = False  # a float keyword argument scales the loss (a new trace per value)
+    return_last: bool = False  # the step also returns the last move's value as it is
 
 
 # ---- the move tables ------------------------------------------------------------------------
@@ -302,7 +303,8 @@ def describe(p: Program) -> str:
     """The program as readable lines (what a mismatch report prints)."""
     lines = [
         f"program seed={p.seed} zero={p.zero} update={p.update} backward={p.backward} "
-        f"lr_decay={p.lr_decay} input_grad={p.input_grad} scale_arg={p.scale_arg}",
+        f"lr_decay={p.lr_decay} input_grad={p.input_grad} scale_arg={p.scale_arg} "
+        f"return_last={p.return_last}",
         f"  params={list(p.params)} frozen={list(p.frozen)} inputs={list(p.inputs)}",
     ]
     lines += ["  " + describe_move(k, m) for k, m in enumerate(p.moves)]
@@ -848,6 +850,7 @@ class _Builder:
             lr_decay=lr_decay and "lr_decay" not in self.exclude,
             input_grad=input_grad and "input_grad" not in self.exclude,
             scale_arg=r.random() < 0.2 and "scale_arg" not in self.exclude,
+            return_last=r.random() < 0.25 and "return_last" not in self.exclude,
             seed=self.seed,
             params=tuple(self.params),
             frozen=tuple(self.frozen),
@@ -861,6 +864,6 @@ class _Builder:
 
 def generate(seed: int, exclude: Iterable[str] = ()) -> Program:
     """The random program of this seed (the same on every machine and run); `exclude` names
-    moves, zeroing or update kinds, or backward2/lr_decay/input_grad/scale_arg, to leave
-    out (to look past a known failure class)."""
+    moves, zeroing or update kinds, or backward2/lr_decay/input_grad/scale_arg/return_last,
+    to leave out (to look past a known failure class)."""
     return _Builder(seed, frozenset(exclude)).build()
