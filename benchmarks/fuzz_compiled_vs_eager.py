@@ -40,13 +40,14 @@ def main() -> int:
         help=f"comma-separated, of {list(pc.ALL_CONFIGS)} (the last ones tell where a bug is)",
     )
     ap.add_argument("--exclude", default="", help="moves/zeroing/update kinds to leave out")
+    ap.add_argument("--max-moves", type=int, default=12, help="moves drawn per program, at most")
     ap.add_argument("--shrink", type=int, default=3, help="failing programs shrunk per class")
     ap.add_argument("--only", type=int, default=None, help="replay one seed, verbosely")
     a = ap.parse_args()
     configs = [c for c in a.configs.split(",") if c]
     exclude = [x for x in a.exclude.split(",") if x]
     if a.only is not None:
-        p = pg.generate(a.only, exclude)
+        p = pg.generate(a.only, exclude, a.max_moves)
         print(pg.describe(p))
         for m in pc.check(p, configs):
             print(m)
@@ -61,7 +62,7 @@ def main() -> int:
     eager_errors: collections.Counter[str] = collections.Counter()
     failing = 0
     for seed in range(a.seed, a.seed + a.n):
-        p = pg.generate(seed, exclude)
+        p = pg.generate(seed, exclude, a.max_moves)
         try:
             found = pc.check(p, configs)
         except Exception as e:  # eager itself failed: not a compiled mismatch, counted apart

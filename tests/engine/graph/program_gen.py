@@ -459,10 +459,11 @@ GEN_MOVES = list(MOVE_WEIGHTS)
 class _Builder:
     """Draws moves one at a time, running each eagerly to learn its value's shape."""
 
-    def __init__(self, seed: int, exclude: frozenset[str]) -> None:
+    def __init__(self, seed: int, exclude: frozenset[str], max_moves: int) -> None:
         self.r = np.random.default_rng(seed)
         self.seed = seed
         self.exclude = exclude
+        self.max_moves = max_moves
         self.params: list[Shape] = []
         self.inputs: list[Shape] = []
         self.moves: list[Move] = []
@@ -813,7 +814,7 @@ class _Builder:
         for _ in range(int(r.integers(1, 3))):
             self.param(self.shape(0, 2), new=True)
         w = np.array([0.0 if k in self.exclude else MOVE_WEIGHTS[k] for k in GEN_MOVES])
-        for _ in range(int(r.integers(2, 13))):
+        for _ in range(int(r.integers(2, self.max_moves + 1))):
             kind = GEN_MOVES[int(r.choice(len(GEN_MOVES), p=w / w.sum()))]
             m = getattr(self, f"draw_{kind}")()
             if m is not None:
@@ -862,8 +863,8 @@ class _Builder:
         )
 
 
-def generate(seed: int, exclude: Iterable[str] = ()) -> Program:
+def generate(seed: int, exclude: Iterable[str] = (), max_moves: int = 12) -> Program:
     """The random program of this seed (the same on every machine and run); `exclude` names
     moves, zeroing or update kinds, or backward2/lr_decay/input_grad/scale_arg/return_last,
-    to leave out (to look past a known failure class)."""
-    return _Builder(seed, frozenset(exclude)).build()
+    to leave out (to look past a known failure class); up to max_moves drawn moves."""
+    return _Builder(seed, frozenset(exclude), max_moves).build()
