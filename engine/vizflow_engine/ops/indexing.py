@@ -19,7 +19,7 @@ import numpy as np
 from .. import dtypes
 from .. import functional as F
 from .._state import STATE
-from ..dispatch import _interceptors, _symbolic_handler, dispatch, unary
+from ..dispatch import _interceptors, _mine, _symbolic_handler, dispatch, unary
 from ..registry import OpDef, Param, TensorSpec, defop
 from ..tensor import Tensor
 from ._rules import UNKNOWN_DIM_PROBES, broadcast_shapes
@@ -300,7 +300,7 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
     vgrad = isinstance(value, Tensor) and value.requires_grad
     if (
         (STATE.grad_enabled and (x.requires_grad or vgrad))
-        or _interceptors
+        or (_interceptors and _mine(_interceptors) is not None)  # tracing in this thread
         or any(not isinstance(i, Tensor) for i in inputs)
         or (value.__class__ not in _PLAIN_VALUES and _symbolic_handler(value) is not None)
     ):
