@@ -66,6 +66,16 @@ def inputs_for(p: Program, call: int) -> list[np.ndarray]:
     return [r.uniform(-1, 1, s) for s in p.inputs]
 
 
+def feed(p: Program, a: np.ndarray, k: int) -> Any:
+    """Input k as a Tensor: a copy, or (strided) a non-contiguous view of a's values."""
+    if p.strided and a.ndim:
+        view = np.asfortranarray(a) if a.ndim > 1 else np.repeat(a, 2)[::2]
+        x = vf.from_numpy(view)
+    else:
+        x = vf.tensor(a)
+    return x.requires_grad_(True) if p.input_grad and k == 0 else x
+
+
 def run_moves(p: Program, env: Env, xs: tuple[Any, ...]) -> list[Any]:
     """The forward body: every move's value, in order (the pool)."""
     pool: list[Any] = []
@@ -164,10 +174,9 @@ def run(p: Program, wrap: Callable[[Callable[..., Any]], Any] | None) -> list[Sn
     fn = step if wrap is None else wrap(step)
     snaps = []
     for c in range(CALLS):
-        xs = [
-            vf.tensor(a, requires_grad=p.input_grad and k == 0)
-            for k, a in enumerate(inputs_for(p, c))
-        ]
+        xs = [feed(p, a, k) for k, a in enumerate(inputs_for(p, c))]
+        if p.alias_inputs:
+            xs[1] = xs[0]
         out = fn(*xs, scale=SCALES[c]) if p.scale_arg else fn(*xs)
         snaps.append(snapshot(env, xs, out))
         if p.lr_decay:  # a schedule between calls: the compiled step must read the new lr
@@ -286,6 +295,7 @@ def shrink(p: Program, fails: Callable[[Program], bool], budget: int = 200) -> P
         cands += [replace(p, zero="grad_none")] if p.zero != "grad_none" else []
         cands += [replace(p, backward=1), replace(p, lr_decay=False), replace(p, input_grad=False)]
         cands += [replace(p, scale_arg=False), replace(p, return_last=False)]
+        cands += [replace(p, alias_inputs=False), replace(p, strided=False)]
         last = max(i for i, _ in p.loss)  # one plain term on an earlier value
         cands += [replace(p, loss=((k, 0),)) for k in range(last)]
         for q in cands:

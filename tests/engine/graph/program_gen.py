@@ -49,6 +49,8 @@ class Program:
     input_grad: bool = False  # input 0 requires grad: its .grad is compared too
     scale_arg: bool = False  # a float keyword argument scales the loss (a new trace per value)
     return_last: bool = False  # the step also returns the last move's value as it is
+    alias_inputs: bool = False  # inputs 0 and 1 (same shape) are one tensor passed twice
+    strided: bool = False  # inputs are fed as non-contiguous numpy views (vf.from_numpy)
 
 
 # ---- the move tables ------------------------------------------------------------------------
@@ -304,7 +306,7 @@ def describe(p: Program) -> str:
     lines = [
         f"program seed={p.seed} zero={p.zero} update={p.update} backward={p.backward} "
         f"lr_decay={p.lr_decay} input_grad={p.input_grad} scale_arg={p.scale_arg} "
-        f"return_last={p.return_last}",
+        f"return_last={p.return_last} alias_inputs={p.alias_inputs} strided={p.strided}",
         f"  params={list(p.params)} frozen={list(p.frozen)} inputs={list(p.inputs)}",
     ]
     lines += ["  " + describe_move(k, m) for k, m in enumerate(p.moves)]
@@ -464,6 +466,7 @@ class _Builder:
         self.seed = seed
         self.exclude = exclude
         self.max_moves = max_moves
+        self.twins = False  # inputs 0 and 1 share a shape (build decides)
         self.params: list[Shape] = []
         self.inputs: list[Shape] = []
         self.moves: list[Move] = []
@@ -809,7 +812,12 @@ class _Builder:
 
     def build(self) -> Program:
         r = self.r
-        for _ in range(int(r.integers(1, 3))):
+        self.twins = r.random() < 0.15  # two inputs of one shape, perhaps passed as one tensor
+        if self.twins:
+            s = self.shape(1, 3)
+            self.input(s)
+            self.input(s)
+        for _ in range(int(r.integers(0 if self.twins else 1, 3))):
             self.input(self.shape(1, 3))
         for _ in range(int(r.integers(1, 3))):
             self.param(self.shape(0, 2), new=True)
@@ -852,6 +860,9 @@ class _Builder:
             input_grad=input_grad and "input_grad" not in self.exclude,
             scale_arg=r.random() < 0.2 and "scale_arg" not in self.exclude,
             return_last=r.random() < 0.25 and "return_last" not in self.exclude,
+            # eager would refuse a backward through an input its twin wrote in place
+            alias_inputs=self.twins and not written and "alias_inputs" not in self.exclude,
+            strided=r.random() < 0.2 and "strided" not in self.exclude,
             seed=self.seed,
             params=tuple(self.params),
             frozen=tuple(self.frozen),
@@ -865,6 +876,7 @@ class _Builder:
 
 def generate(seed: int, exclude: Iterable[str] = (), max_moves: int = 12) -> Program:
     """The random program of this seed (the same on every machine and run); `exclude` names
-    moves, zeroing or update kinds, or backward2/lr_decay/input_grad/scale_arg/return_last,
-    to leave out (to look past a known failure class); up to max_moves drawn moves."""
+    moves, zeroing or update kinds, or a flag (backward2, lr_decay, input_grad, scale_arg,
+    return_last, alias_inputs, strided) to leave out (to look past a known failure class);
+    up to max_moves drawn moves."""
     return _Builder(seed, frozenset(exclude), max_moves).build()

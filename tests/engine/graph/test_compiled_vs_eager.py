@@ -51,6 +51,7 @@ def test_the_bounded_programs_draw_every_move_zeroing_and_update() -> None:
     assert {p.backward for p in programs} == {1, 2}
     assert any(p.lr_decay for p in programs) and any(p.input_grad for p in programs)
     assert any(p.scale_arg for p in programs) and any(p.return_last for p in programs)
+    assert any(p.alias_inputs for p in programs) and any(p.strided for p in programs)
     # shared sub-expressions (a move repeated on the same operands) and shared parameters
     assert any(len(set(p.moves)) < len(p.moves) for p in programs)
     assert any(
