@@ -83,8 +83,12 @@ class Tracer:
         self.by_array: dict[int, Value] = {}
         # id -> (tensor, its original data, node and requires_grad, its variable)
         self.seen: dict[int, tuple[Tensor, Any, Any, bool, Value]] = {}
-        # id -> (t.detach(), its graph value, its array)
-        self.detached: dict[int, tuple[Tensor, Value, Any]] = {}
+        # id -> (t.detach(), the array it shares, t's value then, its data): see detach
+        self.detached: dict[int, tuple[Tensor, Any, Value, Any]] = {}
+        # id(array) -> (array, its value after the last update op that wrote into it)
+        self.arrays: dict[int, tuple[Any, Value]] = {}
+        self.array_of: dict[int, tuple[Any, Value]] = {}  # id -> (array, value) t writes into
+        self.stopped: dict[int, Value] = {}  # uid -> its stop-gradient
         # id -> (tensor, its .grad when the call starts, whether that was read (not written))
         self.grad_first: dict[int, tuple[Tensor, Any, bool]] = {}
         self.grad_eager: dict[int, Any] = {}  # id -> the last eager .grad the code set
@@ -117,9 +121,17 @@ class Tracer:
             out.node.phase = "update"
             t = inputs[0]
             if isinstance(t, Tensor):
+                array = self._array(t)
                 t.data = out
+                self.arrays[id(array)] = self.array_of[id(t)] = (array, out)
                 self.leaf_written(t)
         return out
+
+    def _array(self, t: Tensor) -> Any:
+        """What eagerly is the array t's update ops write into: t's own, the one its last
+        update op wrote into, or (after an op that rebinds t's data) the Value it holds."""
+        last = self.array_of.get(id(t))
+        return last[0] if last is not None and last[1] is t.data else t.data
 
     def leaf_written(self, t: Tensor) -> None:
         """t, a leaf that requires grad, was written in place (a parameter update): its new
@@ -143,11 +155,11 @@ class Tracer:
         if type(x) in LITERALS:
             return x
         if isinstance(x, Tensor):
+            d = self.detached.get(id(x))
+            if d is not None and x.data is d[3]:
+                return self._detached_value(d[1], d[2])
             if isinstance(x.data, Value):
                 return x.data
-            d = self.detached.get(id(x))
-            if d is not None:
-                return d[1]
             v = self.by_array.get(id(x.data))
             if v is None or v.requires_grad != x.requires_grad:
                 # a new tensor, or one sharing the array of a variable that differs in
@@ -155,7 +167,7 @@ class Tracer:
                 x = _inplace_owner(x)
                 d = self.detached.get(id(x))
                 if d is not None:
-                    return d[1]
+                    return self._detached_value(d[1], d[2])
                 e = self.seen.get(id(x))
                 if e is not None:
                     return e[4]
@@ -167,15 +179,27 @@ class Tracer:
         return self.graph.constant(x)
 
     def detach(self, t: Tensor) -> Any:
-        """t.detach() while tracing: a stand-in sharing t's array that converts to a
-        stop-gradient of t's graph value now (t's value itself when t needs no grad), so a
-        later in-place write to t does not reach it, as eagerly (writes rebind t's array)."""
-        if isinstance(t.data, Value):
-            return t.data.detach()
+        """t.detach() while tracing: a stand-in sharing t's array, as eagerly. Where it is
+        used, it converts to a stop-gradient of that array's value then: t's value when it
+        was detached, or what an update op (an optimiser step) wrote into the array since.
+        An op that rebinds t's data (t.mul_(2), t += 1) gives t a new array, as eagerly, so
+        the detached tensor does not see it."""
         v = self.convert(t)
         a = _make(t.data, t.device, None, False)
-        self.detached[id(a)] = (a, v.detach() if v.requires_grad else v, a.data)
+        self.detached[id(a)] = (a, self._array(t), v, a.data)
         return a
+
+    def _detached_value(self, array: Any, v: Value) -> Value:
+        """The graph value of a detached tensor sharing `array`, t's value v when detached."""
+        w = self.arrays.get(id(array))
+        if w is not None:
+            v = w[1]
+        if not v.requires_grad:
+            return v
+        stop = self.stopped.get(v.uid)
+        if stop is None:
+            stop = self.stopped[v.uid] = v.detach()
+        return stop
 
     def overwrite(self, t: Tensor, src: Any) -> None:
         """t.zero_(), t.fill_(v) or t.copy_(src) while tracing: from here on t stands for src
@@ -243,6 +267,8 @@ class Tracer:
         self._restore_grads()
         self.seen.clear()  # the tracer's last references to captured tensors
         self.detached.clear()
+        self.arrays.clear()
+        self.array_of.clear()
         self.grad_first.clear()
         self.grad_eager.clear()
         _freeze_private(self.graph)
@@ -257,7 +283,7 @@ class Tracer:
                 t.data, t.node, t.requires_grad = data, node, requires_grad
                 if var.kind == "variable" and new is not var and not _writes(new, var):
                     self.graph.assign(var, new)
-        for a, _, data in self.detached.values():  # a write to t.detach() leaves t alone
+        for a, _, _, data in self.detached.values():  # a write to t.detach() leaves t alone
             a.data = data
 
     def _restore_grads(self) -> None:

@@ -295,6 +295,27 @@ def test_two_updates_per_call_differentiate_the_updated_parameter(update: str) -
     _check(program)
 
 
+def test_a_detached_tensor_sees_the_optimizer_step_that_writes_its_array() -> None:
+    def program(L: Any) -> Any:
+        p = L.tensor([1.0, 2.0], requires_grad=True)
+        opt = L.sgd([p])
+
+        def step(x: Any) -> Any:
+            opt.zero_grad()
+            d = p.detach()  # shares p's array: the step below writes into it
+            loss = ((p * x) ** 2).sum()
+            loss.backward()
+            opt.step()
+            return loss, d
+
+        def inputs(k: int) -> tuple[Any, ...]:
+            return (L.tensor([1.0, 0.5 + k]),)
+
+        return step, inputs, [p]
+
+    _check(program)
+
+
 def test_a_target_changed_by_rebinding_its_array_is_read_anew() -> None:
     w = vf.tensor([1.0, 2.0], requires_grad=True)
     t = vf.tensor([0.5, 0.1])
