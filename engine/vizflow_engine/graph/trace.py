@@ -48,6 +48,7 @@ from ..dispatch import intercept, register_symbolic_type
 from ..node import Node
 from ..registry import OpDef
 from ..tensor import RemovableHandle, Tensor, _make
+from .aliasing import aliased_inputs
 from .grad_watch import SLOT, raw_grad, watching_grads
 from .graph_ops import mutates
 from .ir import LITERALS, Graph, Value
@@ -89,6 +90,9 @@ class Tracer:
         self.arrays: dict[int, tuple[Any, Value]] = {}
         self.array_of: dict[int, tuple[Any, Value]] = {}  # id -> (array, value) t writes into
         self.stopped: dict[int, Value] = {}  # uid -> its stop-gradient
+        # uid -> (array it views, its base value, op, inputs, params): see _note_view
+        self.views: dict[int, tuple[Any, Value, OpDef, tuple[Any, ...], dict[str, Any]]] = {}
+        self.reviewed: dict[tuple[int, int], Value] = {}  # (view uid, new base uid) -> view
         # id -> (tensor, its .grad when the call starts, whether that was read (not written))
         self.grad_first: dict[int, tuple[Tensor, Any, bool]] = {}
         self.grad_eager: dict[int, Any] = {}  # id -> the last eager .grad the code set
@@ -115,8 +119,11 @@ class Tracer:
             and not any(isinstance(x, Value) for x in inputs)
         ):
             return NotImplemented
-        out = self.graph.apply(op, tuple(self.convert(x) for x in inputs), params)
-        if mutates(op):
+        args = tuple(self.convert(x) for x in inputs)
+        out = self.graph.apply(op, args, params)
+        if not mutates(op):
+            self._note_view(op, inputs, args, params, out)
+        elif mutates(op):
             assert out.node is not None
             out.node.phase = "update"
             t = inputs[0]
@@ -126,6 +133,52 @@ class Tracer:
                 self.arrays[id(array)] = self.array_of[id(t)] = (array, out)
                 self.leaf_written(t)
         return out
+
+    def _note_view(
+        self,
+        op: OpDef,
+        inputs: tuple[Any, ...],
+        args: tuple[Any, ...],
+        params: dict[str, Any],
+        out: Any,
+    ) -> None:
+        """Remember out if its kernel returns a view of a captured tensor's array (p[0:2],
+        p.T…): eagerly an update op writing into that array later shows through the view."""
+        t = inputs[0] if inputs else None
+        if not isinstance(out, Value) or out.node is None:
+            return
+        held = t if isinstance(t, Value) else getattr(t, "data", None)
+        if isinstance(held, Value):
+            base = self.views.get(held.uid)
+            if base is None:
+                return
+            array = base[0]
+        elif isinstance(t, Tensor):
+            array = self._array(t)
+        else:
+            return
+        if 0 in aliased_inputs(self.graph, out.node, lambda n: False):
+            self.views[out.uid] = (array, args[0], op, args, params)
+
+    def current(self, v: Value) -> Value:
+        """v, or where v views an array an update op wrote into after v was made, the same
+        view of the written value (as eagerly, where the view shares the array)."""
+        e = self.views.get(v.uid)
+        if e is None:
+            return v
+        array, base, op, args, params = e
+        if base.uid in self.views:
+            new = self.current(base)
+        else:
+            w = self.arrays.get(id(array))
+            new = w[1] if w is not None and w[1].uid > v.uid else base
+        if new is base:
+            return v
+        key = (v.uid, new.uid)
+        hit = self.reviewed.get(key)
+        if hit is None:
+            hit = self.reviewed[key] = self.graph.apply(op, (new, *args[1:]), params)
+        return hit
 
     def _array(self, t: Tensor) -> Any:
         """What eagerly is the array t's update ops write into: t's own, the one its last
@@ -151,7 +204,7 @@ class Tracer:
         if isinstance(x, Value):
             if x.graph is not self.graph:
                 raise ValueError(f"{x!r} comes from another graph")
-            return x
+            return self.current(x)
         if type(x) in LITERALS:
             return x
         if isinstance(x, Tensor):
@@ -159,7 +212,7 @@ class Tracer:
             if d is not None and x.data is d[3]:
                 return self._detached_value(d[1], d[2])
             if isinstance(x.data, Value):
-                return x.data
+                return self.current(x.data)
             v = self.by_array.get(id(x.data))
             if v is None or v.requires_grad != x.requires_grad:
                 # a new tensor, or one sharing the array of a variable that differs in
@@ -268,6 +321,8 @@ class Tracer:
         self.seen.clear()  # the tracer's last references to captured tensors
         self.detached.clear()
         self.arrays.clear()
+        self.views.clear()
+        self.reviewed.clear()
         self.array_of.clear()
         self.grad_first.clear()
         self.grad_eager.clear()
@@ -473,9 +528,14 @@ Tree = Any
 
 def _flatten_out(g: Graph, out: Any) -> Tree:
     """Register the traced function's result values as outputs; return its structure."""
+    tr = active_tracer()
     if isinstance(out, Tensor):
-        tr = active_tracer()
-        out = out.data if isinstance(out.data, Value) or tr is None else tr.convert(out)
+        if tr is not None:
+            out = tr.convert(out)
+        elif isinstance(out.data, Value):
+            out = out.data
+    elif isinstance(out, Value) and tr is not None:
+        out = tr.current(out)
     if isinstance(out, (Value, Tensor, np.ndarray, int, float)):
         g.output(out if isinstance(out, Value) else g._own(out))
         return len(g.outputs) - 1
