@@ -48,7 +48,6 @@ from ..dispatch import intercept, register_symbolic_type
 from ..node import Node
 from ..registry import OpDef
 from ..tensor import RemovableHandle, Tensor, _make
-from .aliasing import aliased_inputs
 from .grad_watch import SLOT, raw_grad, watching_grads
 from .graph_ops import mutates
 from .ir import LITERALS, Graph, Value
@@ -90,8 +89,8 @@ class Tracer:
         self.arrays: dict[int, tuple[Any, Value]] = {}
         self.array_of: dict[int, tuple[Any, Value]] = {}  # id -> (array, value) t writes into
         self.stopped: dict[int, Value] = {}  # uid -> its stop-gradient
-        # uid -> (array it views, its base value, op, inputs, params): see _note_view
-        self.views: dict[int, tuple[Any, Value, OpDef, tuple[Any, ...], dict[str, Any]]] = {}
+        # uid -> (array, base value, op, inputs, params, eager view, xp): see _note_view
+        self.views: dict[int, tuple[Any, ...]] = {}
         self.reviewed: dict[tuple[int, int], Value] = {}  # (view uid, new base uid) -> view
         # id -> (tensor, its .grad when the call starts, whether that was read (not written))
         self.grad_first: dict[int, tuple[Tensor, Any, bool]] = {}
@@ -142,32 +141,53 @@ class Tracer:
         params: dict[str, Any],
         out: Any,
     ) -> None:
-        """Remember out if its kernel returns a view of a captured tensor's array (p[0:2],
-        p.T…): eagerly an update op writing into that array later shows through the view."""
+        """Remember out if, run eagerly on the real array, its kernel returns a view of a
+        captured tensor's array (p[0:2], p.T…; not p.T.reshape(-1), a copy): eagerly an
+        update op writing into that array later shows through the view."""
         t = inputs[0] if inputs else None
         if not isinstance(out, Value) or out.node is None:
             return
+        if any(isinstance(a, Value) for a in args[1:]):
+            return
         held = t if isinstance(t, Value) else getattr(t, "data", None)
         if isinstance(held, Value):
-            base = self.views.get(held.uid)
+            base = self._view_entry(held)
             if base is None:
                 return
-            array = base[0]
+            array, sample, xp = base[0], base[5], base[6]
         elif isinstance(t, Tensor):
-            array = self._array(t)
+            array = sample = self._array(t)
+            xp = t.device.xp
+            if isinstance(array, Value):
+                return
         else:
             return
-        if 0 in aliased_inputs(self.graph, out.node, lambda n: False):
-            self.views[out.uid] = (array, args[0], op, args, params)
+        try:
+            view = op.forward(xp, sample, *args[1:], **out.node.params)
+        except Exception:  # the kernel refuses what eager code would not give it: no view
+            return
+        if xp.may_share_memory(view, array):
+            self.views[out.uid] = (array, args[0], op, args, out.node.params, view, xp)
+
+    def _view_entry(self, v: Value) -> tuple[Any, ...] | None:
+        """v's view record; a stop-gradient (detach) of a view is the same view."""
+        e = self.views.get(v.uid)
+        n = v.node
+        if e is None and n is not None and n.op.name == "stop_gradient":
+            x = n.inputs[0]
+            base = self._view_entry(x) if isinstance(x, Value) else None
+            if base is not None:
+                e = self.views[v.uid] = (base[0], x, n.op, (x,), {}, base[5], base[6])
+        return e
 
     def current(self, v: Value) -> Value:
         """v, or where v views an array an update op wrote into after v was made, the same
         view of the written value (as eagerly, where the view shares the array)."""
-        e = self.views.get(v.uid)
+        e = self._view_entry(v)
         if e is None:
             return v
-        array, base, op, args, params = e
-        if base.uid in self.views:
+        array, base, op, args, params = e[:5]
+        if self._view_entry(base) is not None:
             new = self.current(base)
         else:
             w = self.arrays.get(id(array))
