@@ -712,13 +712,24 @@ def trace(fn: Callable[..., Any], *specs: Any, **kwargs: Any) -> Graph:
 class _Entry:
     """One compiled trace of a Function: its plan and what a call needs around it."""
 
-    __slots__ = ("grads", "graph", "modes", "modules", "plan", "store_of", "tree")
+    __slots__ = ("grads", "graph", "modes", "modules", "plan", "store_of", "tree", "writes")
 
     def __init__(self, plan: Any, t: Traced) -> None:
         self.plan = plan
         self.graph, self.tree, self.grads = t.graph, t.tree, t.grads
         self.modules, self.modes = t.modules, t.modes
         self.store_of = {id(p): store for p, store in t.grads.stores}
+        g, gr = t.graph, t.grads
+        # a call that writes state (variables, .grad, arguments) runs alone: see Function
+        self.writes = bool(
+            g.updates
+            or any(mutates(n.op) for n in g.nodes)
+            or gr.inputs
+            or gr.stores
+            or gr.clears
+            or gr.args
+            or gr.writes
+        )
 
     def fits(self) -> bool:
         """Whether this trace holds for the call now: same module modes, and every .grad it
@@ -743,6 +754,8 @@ class Function:
     The first call with a new signature traces fn into a Graph (Python control flow is
     unrolled), optionally optimises it, and compiles a Plan; later calls just run the plan.
     Called while another function is being traced, it runs fn inline (one graph, like jit).
+    Thread-safe: tracing, and calls that write state (parameters, .grad, arguments), run
+    one at a time; calls that only compute run concurrently, each in its own buffers.
     """
 
     def __init__(
@@ -752,6 +765,7 @@ class Function:
         self.optimize = optimize
         self.parallel = parallel
         self.cache: dict[tuple[Any, ...], list[_Entry]] = {}  # signature -> traces by mode
+        self._lock = threading.RLock()  # tracing, and calls that write state, one at a time
         functools.update_wrapper(self, fn, updated=())  # not a module's state
 
     def __get__(self, obj: Any, objtype: type | None = None) -> Any:
@@ -794,7 +808,14 @@ class Function:
         if _active.stack:
             return self.fn(*args, **kwargs)
         key, feeds = call_key(args, kwargs)
-        e = self._entry(args, kwargs, key)
+        with self._lock:  # a trace swaps captured tensors' data while it runs
+            e = self._entry(args, kwargs, key)
+            if e.writes:
+                return self._call(e, args, kwargs, feeds)
+        return self._call(e, args, kwargs, feeds)
+
+    def _call(self, e: _Entry, args: tuple[Any, ...], kwargs: dict[str, Any], feeds: Any) -> Any:
+        """Run a compiled trace on a call's feeds and hand back results and .grad values."""
         if e.grads.inputs:
             feeds += e.grad_feeds()
         outs = e.plan.run(*feeds)  # runs the graph's refresh callbacks (lr) first
