@@ -14,6 +14,7 @@ import numpy as np
 from ...backend import CPU, Device, to_device
 from ...errors import ShapeError
 from ...node import Node
+from ...ops.elementwise import quiet
 from ...tensor import Tensor
 from ..graph_ops import lookup, mutates
 from ..ir import Graph, Value
@@ -227,6 +228,8 @@ class Plan:
         self._lock = threading.Lock() if effects or g.updates else None
         self._lazy = mp.buffer_bytes > prealloc_budget
         self._free: list[_State] = [] if self._lazy else [self._new_state(None)]
+        # numpy's floating-point warnings off, as eagerly: log(0) is -inf silently (PyTorch)
+        self._quiet_call = quiet(self._call)
 
     # ---- compilation helpers -------------------------------------------------------------
     def _node_code(
@@ -410,10 +413,10 @@ class Plan:
             with self._lock:  # one call at a time: the pool's first set is enough
                 if not self._free:
                     self._free.append(self._new_state(f))
-                return self._call(f, self._free[0])
+                return self._quiet_call(f, self._free[0])
         st = self._acquire(f)
         try:
-            return self._call(f, st)
+            return self._quiet_call(f, st)
         finally:
             self._free.append(st)
 
@@ -516,7 +519,7 @@ class Run:
     def __init__(self, plan: Plan, slots: list[Any], copy: bool, state: _State) -> None:
         self.plan = plan
         self.slots = slots
-        self.steps = state.steps
+        self.steps = [quiet(fn) for fn in state.steps]  # silent as run() is
         self.pc = 0
         self.copy = copy
         self.outputs: list[Any] | None = None
