@@ -125,7 +125,9 @@ from .functional import (
     where,
 )
 from .node import Node, SourceLocation
+from .ops.triangular import tril, triu
 from .registry import COMPOSITES, OpDef, Param, TensorSpec, all_composites, all_ops, defop, get_op
+from .sampling import multinomial
 from .scope import current_scope, name_scope, phase
 from .tensor import Tensor
 
@@ -229,6 +231,7 @@ __all__ = [
     "min",
     "minimum",
     "mul",
+    "multinomial",
     "name_scope",
     "ne",
     "neg",
@@ -273,6 +276,8 @@ __all__ = [
     "tensor",
     "to_device",
     "transpose",
+    "tril",
+    "triu",
     "unsqueeze",
     "var",
     "view",

@@ -820,6 +820,24 @@ class Tensor:
         """self where condition holds, else other (PyTorch's x.where(cond, y))."""
         return _F.where(condition, self, other)
 
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """value where mask holds, else self, in self's dtype (a where(), so gradients flow)."""
+        if isinstance(value, (bool, int, float)):
+            value = np.dtype(self.dtype).type(value)
+        return _F.where(mask, value, self)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The lower triangle of the last two dims (from diagonal down), zeros elsewhere."""
+        from .ops.triangular import tril
+
+        return tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The upper triangle of the last two dims (from diagonal up), zeros elsewhere."""
+        from .ops.triangular import triu
+
+        return triu(self, diagonal)
+
     def index_put(self, indices: Any, values: Any) -> Tensor:
         """A copy with values written at indices (PyTorch's out-of-place index_put)."""
         return _F.index_put(self, indices, values)
@@ -849,6 +867,45 @@ class Tensor:
         return _F.reshape(self, _shape_arg(shape))
 
     view = reshape
+
+    def view_as(self, other: Any) -> Tensor:
+        """The same elements in other's shape (PyTorch's x.view_as(y))."""
+        return _F.reshape(self, tuple(other.shape))
+
+    def contiguous(self) -> Tensor:
+        """self: an op's result array is already usable as it is (PyTorch's x.contiguous())."""
+        return self
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
+        """Zeros of size, with self's dtype and device unless given (PyTorch's new_zeros)."""
+        from .creation import zeros
+
+        return zeros(_shape_arg(size), **self._new_like(dtype, device))
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None) -> Tensor:
+        """Ones of size, with self's dtype and device unless given (PyTorch's new_ones)."""
+        from .creation import ones
+
+        return ones(_shape_arg(size), **self._new_like(dtype, device))
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None) -> Tensor:
+        """fill_value over size, with self's dtype and device unless given (PyTorch's new_full)."""
+        from .creation import full
+
+        return full(_shape_arg((size,)), fill_value, **self._new_like(dtype, device))
+
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+        """A tensor of data, with self's dtype and device unless given (PyTorch's new_tensor)."""
+        from .creation import tensor
+
+        return tensor(data, **self._new_like(dtype, device))
+
+    def _new_like(self, dtype: Any, device: Any) -> dict[str, Any]:
+        """The dtype and device keywords of a new_* tensor: self's, unless given."""
+        return {
+            "dtype": self.dtype if dtype is None else dtype,
+            "device": self.device if device is None else device,
+        }
 
     def transpose(self, *axes: Any, dim0: int | None = None, dim1: int | None = None) -> Tensor:
         """Two axes swapped (torch: transpose(0, 1)); no args reverses all; more = permutation."""
