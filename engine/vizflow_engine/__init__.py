@@ -125,6 +125,7 @@ from .functional import (
     where,
 )
 from .node import Node, SourceLocation
+from .ops.topk import topk
 from .ops.triangular import tril, triu
 from .registry import COMPOSITES, OpDef, Param, TensorSpec, all_composites, all_ops, defop, get_op
 from .sampling import multinomial
@@ -275,6 +276,7 @@ __all__ = [
     "tanh",
     "tensor",
     "to_device",
+    "topk",
     "transpose",
     "tril",
     "triu",

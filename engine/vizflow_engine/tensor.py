@@ -838,6 +838,12 @@ class Tensor:
 
         return triu(self, diagonal)
 
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        """(values, indices) of the k largest (or smallest) along dim, as PyTorch's topk."""
+        from .ops.topk import topk
+
+        return topk(self, k, dim, largest, sorted)
+
     def index_put(self, indices: Any, values: Any) -> Tensor:
         """A copy with values written at indices (PyTorch's out-of-place index_put)."""
         return _F.index_put(self, indices, values)

@@ -153,3 +153,52 @@ def test_multinomial_shape_and_dtype_match_torch() -> None:
     got = vf.multinomial(vf.tensor(probs), 2)
     want = torch.multinomial(torch.tensor(probs), 2)
     assert got.shape == tuple(want.shape) and str(got.dtype) == "int64" == str(want.dtype)[6:]
+
+
+@pytest.mark.parametrize("largest", [True, False])
+@pytest.mark.parametrize(("shape", "k", "dim"), [((5,), 3, 0), ((3, 6), 4, -1), ((4, 3, 2), 2, 0)])
+def test_topk_values_indices_and_gradients_match_torch(
+    shape: tuple[int, ...], k: int, dim: int, largest: bool
+) -> None:
+    a = RNG.standard_normal(shape)
+    x, xt = _vf(a, True), _th(a, True)
+    got = x.topk(k, dim=dim, largest=largest)
+    want = xt.topk(k, dim=dim, largest=largest)
+    func = vf.topk(x, k, dim, largest)
+    np.testing.assert_array_equal(got.values.numpy(), want.values.detach().numpy())
+    np.testing.assert_array_equal(got.indices.numpy(), want.indices.numpy())
+    np.testing.assert_array_equal(func.indices.numpy(), want.indices.numpy())
+    assert got.indices.dtype == np.int64
+    w = RNG.standard_normal(tuple(want.values.shape))
+    (got.values * _vf(w)).sum().backward()
+    (want.values * _th(w)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy())
+
+
+def test_topk_of_integers_and_of_k_zero_match_torch() -> None:
+    values, indices = vf.tensor([3, 1, 4, 1, 5]).topk(3)
+    want = torch.tensor([3, 1, 4, 1, 5]).topk(3)
+    np.testing.assert_array_equal(values.numpy(), want.values.numpy())
+    np.testing.assert_array_equal(indices.numpy(), want.indices.numpy())
+    none = _vf(A).topk(0)
+    assert none.values.shape == none.indices.shape == (3, 0)
+    with pytest.raises(ValueError, match="k=5 is out of range for dim -1 of size 4"):
+        _vf(A).topk(5)
+
+
+def test_topk_in_a_traced_step_matches_eager() -> None:
+    def step(a: Any) -> Any:
+        values, indices = a.topk(2, dim=1)
+        loss = (values * values).sum()
+        loss.backward()
+        return values, indices
+
+    x_eager = _vf(A, True)
+    want = step(x_eager)
+    traced = vf.function(step)
+    for _ in range(2):
+        x_traced = _vf(A, True)
+        got = traced(x_traced)
+        np.testing.assert_allclose(got[0].numpy(), want[0].numpy())
+        np.testing.assert_array_equal(got[1].numpy(), want[1].numpy())
+        np.testing.assert_allclose(x_traced.grad.numpy(), x_eager.grad.numpy())
