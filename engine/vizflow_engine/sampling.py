@@ -29,6 +29,11 @@ def multinomial(
     n = int(num_samples)
     if n < 1:
         raise ValueError(f"multinomial(): num_samples must be >= 1, not {num_samples}")
+    if generator is not None and not isinstance(generator, np.random.Generator):
+        raise TypeError(
+            f"multinomial(): generator must be a numpy Generator (np.random.default_rng(seed)) "
+            f"or None, not {type(generator).__name__}; vf.manual_seed() seeds the default one"
+        )
     gen = rng(np) if generator is None else generator
     out = np.empty((rows.shape[0], n), np.int64)
     for i, row in enumerate(rows):

@@ -202,3 +202,38 @@ def test_topk_in_a_traced_step_matches_eager() -> None:
         np.testing.assert_allclose(got[0].numpy(), want[0].numpy())
         np.testing.assert_array_equal(got[1].numpy(), want[1].numpy())
         np.testing.assert_allclose(x_traced.grad.numpy(), x_eager.grad.numpy())
+
+
+def test_multinomial_takes_a_numpy_generator_and_names_a_wrong_one() -> None:
+    probs = vf.tensor([0.3, 0.3, 0.4])
+    a = vf.multinomial(probs, 3, generator=np.random.default_rng(5))
+    b = vf.multinomial(probs, 3, generator=np.random.default_rng(5))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    with pytest.raises(TypeError, match="generator must be a numpy Generator"):
+        vf.multinomial(probs, 1, generator=torch.Generator())
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t: t.masked_fill(t > 0.2, 0.5),
+        lambda t: vf.tril(t, 1),
+        lambda t: t.triu(-1),
+        lambda t: t.topk(2, dim=0).values,
+    ],
+)
+def test_gradients_match_finite_differences(fn: Callable[[Any], Any]) -> None:
+    a = RNG.standard_normal((3, 4))
+    w = RNG.standard_normal(tuple(fn(_vf(a)).shape))
+    x = _vf(a, True)
+    (fn(x) * _vf(w)).sum().backward()
+    eps = 1e-6
+    fd = np.zeros_like(a)
+    for idx in np.ndindex(a.shape):
+        up, down = a.copy(), a.copy()
+        up[idx] += eps
+        down[idx] -= eps
+        f_up = float((fn(_vf(up)).numpy() * w).sum())
+        f_down = float((fn(_vf(down)).numpy() * w).sum())
+        fd[idx] = (f_up - f_down) / (2 * eps)
+    np.testing.assert_allclose(x.grad.numpy(), fd, atol=1e-6)
