@@ -237,3 +237,18 @@ def test_gradients_match_finite_differences(fn: Callable[[Any], Any]) -> None:
         f_down = float((fn(_vf(down)).numpy() * w).sum())
         fd[idx] = (f_up - f_down) / (2 * eps)
     np.testing.assert_allclose(x.grad.numpy(), fd, atol=1e-6)
+
+
+@pytest.mark.parametrize("largest", [True, False])
+def test_topk_with_infinities_and_nans_picks_each_index_once_as_torch(largest: bool) -> None:
+    rng = np.random.default_rng(0)
+    pool = [np.nan, np.inf, -np.inf, 0.0, 1.0, 1.0, -3.0]
+    for _ in range(100):
+        rows = rng.choice(pool, size=(3, 6))
+        k = int(rng.integers(0, 7))
+        got = vf.tensor(rows).topk(k, largest=largest)
+        want = torch.tensor(rows).topk(k, largest=largest)
+        np.testing.assert_array_equal(got.values.numpy(), want.values.numpy())
+        idx = got.indices.numpy()
+        assert all(len(set(r)) == k for r in idx.tolist()), (rows, idx)
+        np.testing.assert_array_equal(np.take_along_axis(rows, idx, 1), got.values.numpy())

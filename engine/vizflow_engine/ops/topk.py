@@ -31,7 +31,7 @@ def topk(x: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = Tru
     """The k largest (or smallest) elements along dim and their indices, largest first.
 
     Always sorted (PyTorch leaves sorted=False's order open). Among equal values the lower
-    index comes first; a row holding ±inf where the fill goes may repeat an index.
+    index comes first; NaN counts as the largest value, as in PyTorch.
     """
     shape = tuple(x.shape)
     if not shape:
@@ -44,14 +44,28 @@ def topk(x: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = Tru
         raise ValueError(f"topk(): k={k} is out of range for dim {dim} of size {n}")
     pos = np.arange(n).reshape([n if i == d else 1 for i in range(len(shape))])
     fill = _fill(x.dtype, largest)
-    pick = F.argmax if largest else F.argmin
-    rest, values, indices = x, [], []
+    best = F.max if largest else F.min
+    nan_x = F.isnan(x)
+    taken: Any = None
+    values, indices = [], []
     for _ in range(int(k)):
-        i = pick(rest, d, keepdims=True)
+        free = F.logical_not(nan_x if taken is None else F.logical_or(taken, nan_x))
+        if largest:  # NaN is the largest: max finds an untaken NaN first
+            rest = x if taken is None else F.where(taken, fill, x)
+            m = best(rest, d, keepdims=True)
+            same = F.logical_or(F.eq(x, m), F.logical_and(nan_x, F.isnan(m)))
+            cand = same if taken is None else F.logical_and(same, F.logical_not(taken))
+        else:  # NaN is the largest: the smallest come from the rest, NaNs last
+            m = best(F.where(free, x, fill), d, keepdims=True)
+            first = F.logical_and(F.eq(x, m), free)
+            left = F.logical_and(nan_x, F.logical_not(taken)) if taken is not None else nan_x
+            cand = F.where(F.any(first, d, keepdims=True), first, left)
+        # the first untaken element equal to the best: ±inf in x never repeats an index
+        i = F.argmax(cand, d, keepdims=True)
         hit = F.eq(pos, i)
         values.append(F.sum(F.where(hit, x, np.dtype(x.dtype).type(0)), d, keepdims=True))
         indices.append(i)
-        rest = F.where(hit, fill, rest)
+        taken = hit if taken is None else F.logical_or(taken, hit)
     if not values:
         empty = x.new_zeros([0 if i == d else s for i, s in enumerate(shape)])
         return TopK(empty, empty.astype("int64"))
