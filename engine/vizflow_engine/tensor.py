@@ -472,6 +472,24 @@ class Tensor:
         """In place: self /= o."""
         return self._inplace(lambda t: t / o)
 
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        """In place: clip values to [min, max]."""
+        return self._inplace(lambda t: t.clamp(min, max))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        """In place: fill with draws from N(mean, std**2) (not recorded; while tracing, a
+        graph write drawn anew on each call)."""
+        from .creation import randn
+
+        return self.copy_(randn(self.shape, dtype=self.dtype, device=self.device) * std + mean)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        """In place: fill with draws from U[a, b) (not recorded; while tracing, a graph write
+        drawn anew on each call)."""
+        from .creation import rand
+
+        return self.copy_(rand(self.shape, dtype=self.dtype, device=self.device) * (b - a) + a)
+
     def zero_(self) -> Tensor:
         """In place: fill with zeros (not recorded; while tracing, a graph write)."""
         return self.fill_(0)
