@@ -318,7 +318,7 @@ __all__ += [
     "verify",
 ]
 
-from . import data, nn, optim  # noqa: E402  (vf.nn, vf.optim, vf.data: layers, optimisers, loaders)
+from . import data, nn, optim  # noqa: E402  (vf.nn, vf.optim, vf.array: layers, optimisers, loaders)
 
 __all__ += ["data", "nn", "optim"]
 

@@ -83,7 +83,7 @@ def _apply_hooks(t: Tensor, g: Any, raw: bool) -> Any:
         r = h(gt)
         if r is not None:
             gt = r
-    return gt.data if raw else gt
+    return gt.array if raw else gt
 
 
 def _wrap(g: Any, like: Tensor) -> Tensor:
@@ -201,7 +201,7 @@ def _walk(
             args = node._args  # the input arrays, when the fast path kept them
             if args is None:
                 args = _arrays(ins)
-            out: Any = t.data
+            out: Any = t.array
         else:
             c = node._ctx  # recorded under the op's scope, as the backward of `node`
             st.restore((True, c[1], "backward", node, False))
@@ -215,7 +215,7 @@ def _walk(
             if checked:
                 if ct is None or not isinstance(x, tensor_cls) or not x.requires_grad:
                     continue
-                shape = x.data.shape
+                shape = x.array.shape
                 if ct.shape != shape:
                     ct = sum_to_shape(ct, shape)
             xn = x.node
@@ -298,7 +298,7 @@ def _visit(t: Tensor, g: Any, raw: bool, want: set[int] | None, captured: dict[i
 
 def _arrays(ins: tuple[Any, ...]) -> tuple[Any, ...]:
     """The raw arrays of a node's inputs (Tensors unwrapped, scalars as they are)."""
-    return tuple([x.data if isinstance(x, Tensor) else x for x in ins])
+    return tuple([x.array if isinstance(x, Tensor) else x for x in ins])
 
 
 _ACCUMULATE = threading.Lock()
@@ -343,7 +343,7 @@ _ONES: dict[tuple[tuple[int, ...], np.dtype[Any]], np.ndarray[Any, Any]] = {}
 
 def _ones(out: Tensor, raw: bool) -> Any:
     """The implicit seed gradient, ones like `out`: a cached raw array on the CPU when raw."""
-    data = out.data
+    data = out.array
     if raw and data.__class__ is np.ndarray:
         key = (data.shape, data.dtype)
         seed = _ONES.get(key)
@@ -384,7 +384,7 @@ def _root_grads(outputs: list[Tensor], grad_outputs: Any, raw: bool) -> list[Any
     res = []
     for out, g in zip(outputs, seeds, strict=True):
         if g is None:
-            if out.data.size != 1:
+            if out.array.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for outputs with one "
                     f"element; this one has shape {out.shape}: pass a gradient"
@@ -397,7 +397,7 @@ def _root_grads(outputs: list[Tensor], grad_outputs: Any, raw: bool) -> list[Any
             g = tensor(g, dtype=out.dtype, device=out.device)
         if tuple(g.shape) != tuple(out.shape):
             raise ValueError(f"gradient shape {g.shape} does not match output shape {out.shape}")
-        res.append(g.data if raw else g)
+        res.append(g.array if raw else g)
     return res
 
 

@@ -18,7 +18,7 @@ from .tensor import Tensor, _make
 def _to_array(data: Any, dtype: Any, dev: Device | None) -> tuple[Any, Device]:
     """Convert data (nested lists, scalars, numpy/cupy arrays, Tensors) to an array on dev."""
     if isinstance(data, Tensor):
-        arr = data.data
+        arr = data.array
         src = data.device
     else:
         src = device_of_array(data)

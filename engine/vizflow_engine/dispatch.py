@@ -97,7 +97,7 @@ def _symbolic_handler(x: Any) -> Handler | None:
 def _spec(x: Any) -> TensorSpec:
     """The TensorSpec of a dispatch input (Python scalars have their weak Python type)."""
     if isinstance(x, Tensor):
-        return TensorSpec(tuple(x.data.shape), x.data.dtype)
+        return TensorSpec(tuple(x.array.shape), x.array.dtype)
     if type(x) in _WEAK:
         return TensorSpec((), type(x))
     arr = np.asarray(x)
@@ -172,12 +172,12 @@ def _finish(
     if (
         dt is _F64
         and "dtype" not in op.param_names
-        and not any(isinstance(x, Tensor) and x.data.dtype is _F64 for x in inputs)
+        and not any(isinstance(x, Tensor) and x.array.dtype is _F64 for x in inputs)
     ):
         out = out.astype(dtypes.get_default_dtype())
         dt = out.dtype
     t = _new(Tensor)
-    t.data = out
+    t.array = out
     t.device = dev
     t.grad = None
     t._name = None
@@ -218,7 +218,7 @@ def dispatch(
     plain = True  # every non-Tensor input is a numpy array or a Python scalar
     for x in inputs:
         if isinstance(x, Tensor):
-            arrays.append(x.data)
+            arrays.append(x.array)
             if x.requires_grad:
                 need = True
             d = x.device
@@ -247,7 +247,7 @@ def dispatch(
         inputs = tuple(
             x if isinstance(x, Tensor) or type(x) in _WEAK else _const(x, dev) for x in inputs
         )
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        arrays = [x.array if isinstance(x, Tensor) else x for x in inputs]
     try:
         out = op.forward(dev.xp, *arrays, **params)
     except Exception as exc:
@@ -301,7 +301,7 @@ def unary(op: OpDef, x: Any, params: dict[str, Any] = EMPTY) -> Any:
             return op.forward(np, x, **params)
         return dispatch(op, (x,), params)
     dev = x.device
-    a = x.data
+    a = x.array
     try:
         out = op.forward(dev.xp, a, **params)
     except Exception as exc:
@@ -330,7 +330,7 @@ def binary(op: OpDef, a: Any, b: Any) -> Any:
     dev = a.device
     if b.device is not dev:
         _device_mismatch(op, (a, b))
-    ad, bd = a.data, b.data
+    ad, bd = a.array, b.array
     try:
         out = op.forward(dev.xp, ad, bd)
     except Exception as exc:
@@ -369,7 +369,7 @@ def binary_method(
         if isinstance(o, Tensor):
             if o.device is not dev:
                 return dispatch(op, (o, self) if reflected else (self, o))
-            b = o.data
+            b = o.array
             theirs = o.requires_grad
             need = mine or theirs
             both = mine and theirs
@@ -381,7 +381,7 @@ def binary_method(
             return dispatch(op, (o, self) if reflected else (self, o))
         if dev is not CPU or interceptors or tapes:
             return dispatch(op, (o, self) if reflected else (self, o))
-        a = self.data
+        a = self.array
         try:
             out = pyop(b, a) if reflected else pyop(a, b)
         except Exception as exc:
@@ -393,7 +393,7 @@ def binary_method(
             out = _promote_f64(out, a, b)
             dt = out.dtype
         t = new(Tensor)
-        t.data = out
+        t.array = out
         t.device = dev
         t.grad = None
         t._name = None
@@ -456,7 +456,7 @@ def unary_method(op: OpDef) -> Callable[[Tensor], Any]:
         dev = self.device
         if dev is not CPU or interceptors or tapes:
             return dispatch(op, (self,))
-        a = self.data
+        a = self.array
         try:
             out = forward(np, a)
         except Exception as exc:
@@ -468,7 +468,7 @@ def unary_method(op: OpDef) -> Callable[[Tensor], Any]:
             out = out.astype(dtypes.get_default_dtype())
             dt = out.dtype
         t = new(Tensor)
-        t.data = out
+        t.array = out
         t.device = dev
         t.grad = None
         t._name = None

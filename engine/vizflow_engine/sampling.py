@@ -20,7 +20,7 @@ def multinomial(
     generator is a numpy Generator; by default the one manual_seed() seeds.
     """
     dev = probs.device if isinstance(probs, Tensor) else CPU
-    w = np.asarray(to_device(probs.data, CPU) if isinstance(probs, Tensor) else probs, np.float64)
+    w = np.asarray(to_device(probs.array, CPU) if isinstance(probs, Tensor) else probs, np.float64)
     if w.ndim not in (1, 2):
         raise ValueError(f"multinomial() takes a 1-d or 2-d probs, not shape {w.shape}")
     if not np.all(np.isfinite(w)) or np.any(w < 0):

@@ -85,7 +85,7 @@ class Tensor:
         "_hooks",
         "_name",
         "_retain",
-        "data",
+        "array",
         "device",
         "grad",
         "node",
@@ -94,7 +94,7 @@ class Tensor:
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy defers binary operators to Tensor's reflected methods
 
-    data: Any
+    array: Any
     device: Device
     grad: Tensor | None
     _name: str | None
@@ -114,7 +114,7 @@ class Tensor:
 
         dev = get_device(device) if device is not None else None
         arr, dev = _to_array(data, None, dev)
-        self.data = arr
+        self.array = arr
         self.device = dev
         self.node = None
         self.grad = None
@@ -139,33 +139,53 @@ class Tensor:
             self.node.name = value
 
     @property
+    def data(self) -> Tensor:
+        """This tensor's values outside autograd, sharing its storage (PyTorch's `.data`): reads
+        see its current values and in-place methods (`p.data.add_(g, alpha=-lr)`) update it."""
+        return _storage_alias(self)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        """Give this tensor new values (`p.data = t`, as PyTorch): shape and dtype may change;
+        identity, name, `requires_grad` and recorded history stay."""
+        from .creation import _to_array
+
+        if _active_tracer() is not None:
+            raise RuntimeError(
+                "assigning .data inside a traced function is not compiled; use "
+                "t.data.copy_(value) (same shape) or return the new value"
+            )
+        arr = value.array if isinstance(value, Tensor) else value
+        self.array, _ = _to_array(arr, None, self.device)
+
+    @property
     def shape(self) -> tuple[int, ...]:
         """The shape as a tuple of ints."""
-        return self.data.shape
+        return self.array.shape
 
     @property
     def dtype(self) -> np.dtype[Any]:
         """The numpy dtype of the elements."""
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def ndim(self) -> int:
         """Number of dimensions."""
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def size(self) -> ElementCount:
         """Number of elements (numpy's meaning); size() / size(d) give the shape as in PyTorch."""
-        data = self.data
+        data = self.array
         return ElementCount(data.size, data.shape)
 
     def numel(self) -> int:
         """Number of elements (torch's name)."""
-        return self.data.size
+        return self.array.size
 
     def dim(self) -> int:
         """Number of dimensions (torch's name)."""
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def is_leaf(self) -> bool:
@@ -175,7 +195,7 @@ class Tensor:
     @property
     def T(self) -> Tensor:
         """All dimensions reversed."""
-        return _F.permute(self, tuple(range(self.data.ndim - 1, -1, -1)))
+        return _F.permute(self, tuple(range(self.array.ndim - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:
@@ -185,7 +205,7 @@ class Tensor:
     # ---- conversion -------------------------------------------------------------------
     def numpy(self) -> np.ndarray[Any, Any]:
         """The values as a numpy array (copied from the GPU if needed; shares memory on CPU)."""
-        return np.asarray(to_device(self.data, CPU))
+        return np.asarray(to_device(self.array, CPU))
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
         arr = self.numpy()
@@ -193,9 +213,9 @@ class Tensor:
 
     def item(self) -> Any:
         """The single value as a Python number."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item() needs a tensor with one element, not shape {self.shape}")
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self) -> Any:
         """Nested Python lists of the values."""
@@ -240,11 +260,11 @@ class Tensor:
         tracer = _active_tracer()
         if tracer is not None:
             return tracer.detach(self)
-        return _make(self.data, self.device, None, False)
+        return _make(self.array, self.device, None, False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark this leaf as needing a gradient (float dtypes only); returns self."""
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.array.dtype.kind != "f":
             raise TypeError(f"only floating tensors can require gradients, not {self.dtype}")
         if not requires_grad and self.node is not None and self.requires_grad:
             raise RuntimeError("requires_grad_(False) on a non-leaf; use .detach() instead")
@@ -296,21 +316,21 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return int(self.data.shape[0])
+        return int(self.array.shape[0])
 
     def __iter__(self) -> Iterator[Tensor]:
         for i in range(len(self)):
             yield self[i]
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(
-                f"the truth value of a tensor with {self.data.size} elements is "
+                f"the truth value of a tensor with {self.array.size} elements is "
                 "ambiguous; use .any() or .all()"
             )
-        return bool(self.data.item())
+        return bool(self.array.item())
 
     def __float__(self) -> float:
         return float(self.item())
@@ -319,7 +339,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only integer tensors with one element can be used as an index")
         return int(self.item())
 
@@ -425,7 +445,7 @@ class Tensor:
         self (now the new value), as in torch without version counters: backward through them
         afterwards raises.
         """
-        old = _make(self.data, self.device, self.node, self.requires_grad)
+        old = _make(self.array, self.device, self.node, self.requires_grad)
         result = fn(old)
         if result.requires_grad and self.requires_grad and self.node is None:
             raise RuntimeError(
@@ -437,9 +457,9 @@ class Tensor:
         if result.requires_grad:
             if self.node is not None and result.__class__ is Tensor and result.node is not None:
                 _unalias(result.node, self, old, self.node.seq)
-            self.data, self.node, self.requires_grad = result.data, result.node, True
+            self.array, self.node, self.requires_grad = result.array, result.node, True
         else:
-            self.data = result.data.astype(self.data.dtype, copy=False)
+            self.array = result.array.astype(self.array.dtype, copy=False)
             if self.requires_grad and (tracer := _active_tracer()) is not None:
                 tracer.leaf_written(self)  # a parameter update while tracing
         return self
@@ -500,7 +520,7 @@ class Tensor:
         if tracer is not None:
             tracer.overwrite(self, value)
             return self
-        self.data = self.device.xp.full_like(self.data, value)
+        self.array = self.device.xp.full_like(self.array, value)
         return self
 
     def copy_(self, src: Any) -> Tensor:
@@ -511,9 +531,9 @@ class Tensor:
             tracer.overwrite(self, src)
             return self
         xp = self.device.xp
-        arr = src.data if isinstance(src, Tensor) else src
+        arr = src.array if isinstance(src, Tensor) else src
         arr = to_device(arr, self.device) if isinstance(src, Tensor) else xp.asarray(arr)
-        self.data = xp.broadcast_to(xp.asarray(arr, dtype=self.data.dtype), self.shape).copy()
+        self.array = xp.broadcast_to(xp.asarray(arr, dtype=self.array.dtype), self.shape).copy()
         return self
 
     # ---- op methods -------------------------------------------------------------------
@@ -1048,6 +1068,57 @@ def _unalias(node: Node, t: Tensor, old: Tensor, floor: int) -> None:
             n.inputs = tuple([old if x is t else x for x in ins])
 
 
+class StorageAlias(Tensor):
+    """What `t.data` returns: a Tensor outside autograd whose array is always its owner's;
+    in-place methods update the owner as under `vf.no_grad()` (an optimiser's write)."""
+
+    __slots__ = ("owner",)
+
+    owner: Tensor
+
+    @property
+    def array(self) -> Any:
+        """The owner's current array (read through, so a later update of the owner shows)."""
+        return self.owner.array
+
+    @array.setter
+    def array(self, value: Any) -> None:
+        self.owner.array = value
+
+    def _inplace(self, fn: Callable[[Tensor], Tensor]) -> Tensor:
+        """An in-place op on `t.data`: the owner takes fn(its value) without recording it."""
+        from .autograd import no_grad
+
+        with no_grad():
+            self.owner._inplace(fn)
+        return self
+
+    def fill_(self, value: Any) -> Tensor:
+        """In place: fill the owner with `value` (not recorded)."""
+        self.owner.fill_(value)
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        """In place: copy src's values into the owner (not recorded)."""
+        self.owner.copy_(src)
+        return self
+
+
+def _storage_alias(t: Tensor) -> StorageAlias:
+    """A StorageAlias of t (of t's owner when t is itself one)."""
+    owner = t.owner if isinstance(t, StorageAlias) else t
+    a = _new(StorageAlias)
+    a.owner = owner
+    a.device = owner.device
+    a.node = None
+    a.requires_grad = False
+    a.grad = None
+    a._name = None
+    a._hooks = None
+    a._retain = False
+    return a
+
+
 def _no_tracer() -> None:
     """No trace runs in this thread (until graph tracing installs its lookup)."""
     return None
@@ -1062,7 +1133,7 @@ _new = object.__new__
 def _make(data: Any, device: Device, node: Node | None, requires_grad: bool) -> Tensor:
     """Wrap an array as a Tensor without checks (the dispatch fast path)."""
     t = _new(Tensor)
-    t.data = data
+    t.array = data
     t.device = device
     t.node = node
     t.requires_grad = requires_grad

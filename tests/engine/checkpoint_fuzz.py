@@ -406,7 +406,7 @@ def run(
     for _ in range(n):
         case = make_case(rng, all_bases)
         for name, t in model._state_items():  # back to the fresh model's values
-            np.copyto(t.data, fresh[name])
+            np.copyto(t.array, fresh[name])
         outcome, detail = run_case(case, original, model)
         counts[outcome] += 1
         if on_case is not None:

@@ -129,9 +129,9 @@ def test_float64_values_are_cast_into_float32_parameters_as_pytorch_does() -> No
     sd = {
         k: v.astype(np.float64) if v.dtype == np.float32 else v for k, v in src.state_dict().items()
     }
-    w = m.fc.weight.data
+    w = m.fc.weight.array
     m.load_state_dict(sd)
-    assert m.fc.weight.data is w and w.dtype == np.float32  # in place, dtype kept
+    assert m.fc.weight.array is w and w.dtype == np.float32  # in place, dtype kept
     assert snapshot(m) == snapshot(src)
 
 

@@ -431,9 +431,9 @@ def test_update_ops_follow_their_formulas() -> None:
     vf.dispatch(U.SGD_UPDATE, (p, vf.tensor(g), lr), {"weight_decay": 0.5})
     np.testing.assert_allclose(p.numpy(), p0 - 0.1 * (g + 0.5 * p0))
     target = vf.zeros(2, 2)
-    arr = target.data
+    arr = target.array
     U.assign(target, 3.0)
-    assert target.data is arr and target.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+    assert target.array is arr and target.tolist() == [[3.0, 3.0], [3.0, 3.0]]
 
 
 @pytest.mark.gpu

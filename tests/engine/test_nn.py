@@ -83,9 +83,9 @@ def test_state_dict_round_trip_through_npz(tmp_path: Path) -> None:
         assert set(f.files) == set(a.state_dict())
     vf.manual_seed(1)
     b = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.Flatten(), nn.Linear(8, 3))
-    w_arr = b[0].weight.data
+    w_arr = b[0].weight.array
     b.load(path)
-    assert b[0].weight.data is w_arr  # loaded in place, identity kept
+    assert b[0].weight.array is w_arr  # loaded in place, identity kept
     for k, v in a.state_dict().items():
         np.testing.assert_array_equal(b.state_dict()[k], v)
     x = vf.randn(2, 1, 4, 4)

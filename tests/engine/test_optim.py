@@ -70,7 +70,7 @@ def test_matches_torch(name: str, kw: dict[str, Any]) -> None:
 
 def test_updates_are_in_place_dispatched_ops() -> None:
     p = Parameter(vf.tensor(P0))
-    arr = p.data
+    arr = p.array
     opt = optim.Adam([p], lr=0.1)
     seen: list[str] = []
 
@@ -84,7 +84,7 @@ def test_updates_are_in_place_dispatched_ops() -> None:
         opt.param_groups[0]["lr"] = 0.05
         opt.step()
     assert seen.count("adam_update_") == 2 and "assign" in seen
-    assert p.data is arr and p.requires_grad and p.node is None
+    assert p.array is arr and p.requires_grad and p.node is None
     assert opt.state[p]["step"].item() == 2
 
 

@@ -189,9 +189,9 @@ def test_a_symbolic_bool_mask_asks_for_where_and_an_eager_one_still_works():
 
 def test_eager_setitem_with_an_index_tensor_without_grad_writes_in_place():
     y = vf.tensor(np.zeros((3, 2)))
-    data = y.data
+    data = y.array
     y[vf.tensor(np.array([2, 0])), 1] = vf.tensor(np.array([5.0, 7.0]))
-    assert y.data is data
+    assert y.array is data
     np.testing.assert_array_equal(y.numpy(), [[0.0, 7.0], [0.0, 0.0], [0.0, 5.0]])
 
 

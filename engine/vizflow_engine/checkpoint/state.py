@@ -46,7 +46,7 @@ def _describe(shape: tuple[int, ...], dtype: Any) -> str:
 def _missing(names: list[str], t: Tensor) -> str:
     """'missing 'w' (shape (2, 3) float32, tied to 'v')'."""
     tied = "".join(f", tied to {n!r}" for n in names[1:])
-    return f"missing {names[0]!r} ({_describe(t.data.shape, t.data.dtype)}{tied})"
+    return f"missing {names[0]!r} ({_describe(t.array.shape, t.array.dtype)}{tied})"
 
 
 def check_state(
@@ -67,7 +67,7 @@ def check_state(
         t = by_name.get(k)
         if t is None:
             continue
-        want_shape, want_dtype = tuple(t.data.shape), np.dtype(t.data.dtype)
+        want_shape, want_dtype = tuple(t.array.shape), np.dtype(t.array.dtype)
         if tuple(shape) != want_shape or not np.can_cast(dtype, want_dtype, "same_kind"):
             problems.append(
                 f"{k!r}: {_describe(shape, dtype)} in the checkpoint, "
@@ -100,7 +100,7 @@ def _as_found(k: Any, v: Any) -> tuple[Any, str | None]:
     if not isinstance(k, str):
         return None, f"key {k!r}: state dict keys are parameter names (str)"
     if isinstance(v, Tensor):
-        v = v.data
+        v = v.array
     elif not isinstance(v, np.ndarray) and not hasattr(v, "__cuda_array_interface__"):
         try:
             v = np.asarray(v)
@@ -132,7 +132,7 @@ def _write(writes: list[tuple[str, Tensor]], values: Mapping[str, Any]) -> None:
         if id(t) in done:
             continue
         done.add(id(t))
-        t.device.xp.copyto(t.data, to_device(values[k], t.device), casting="same_kind")
+        t.device.xp.copyto(t.array, to_device(values[k], t.device), casting="same_kind")
 
 
 def load_state(

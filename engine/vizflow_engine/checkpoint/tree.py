@@ -103,7 +103,7 @@ class _Encoder:
         key = self.member_of.get(id(obj))
         if key is not None:
             return key
-        arr = np.asarray(to_device(obj.data, CPU) if isinstance(obj, Tensor) else obj)
+        arr = np.asarray(to_device(obj.array, CPU) if isinstance(obj, Tensor) else obj)
         if arr.dtype.kind not in "biufc":
             raise TypeError(f"vf.save: {_path(path)} has dtype {arr.dtype}; only numbers save")
         name = "/".join(str(p) for p in path)

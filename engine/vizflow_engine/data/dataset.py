@@ -37,7 +37,7 @@ class TensorDataset(Dataset):
         return len(self.tensors[0])
 
     def __getitem__(self, i: Any) -> tuple[Tensor, ...]:
-        return tuple(as_tensor(t.data[i], device=t.device) for t in self.tensors)
+        return tuple(as_tensor(t.array[i], device=t.device) for t in self.tensors)
 
 
 def train_test_split(*arrays: Any, test_fraction: float = 0.2, seed: int = 0) -> list[Any]:
@@ -50,8 +50,8 @@ def train_test_split(*arrays: Any, test_fraction: float = 0.2, seed: int = 0) ->
     for a in arrays:
         if isinstance(a, Tensor):
             out += [
-                as_tensor(a.data[train], device=a.device),
-                as_tensor(a.data[test], device=a.device),
+                as_tensor(a.array[train], device=a.device),
+                as_tensor(a.array[test], device=a.device),
             ]
         else:
             arr = np.asarray(a)

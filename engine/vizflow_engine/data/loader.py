@@ -136,7 +136,7 @@ class DataLoader:
                 idx = order[b * self.batch_size : (b + 1) * self.batch_size]
                 if isinstance(ds, TensorDataset):
                     sel: Any = idx if self.shuffle else slice(int(idx[0]), int(idx[-1]) + 1)
-                    yield tuple(as_tensor(t.data[sel], device=t.device) for t in ds.tensors)
+                    yield tuple(as_tensor(t.array[sel], device=t.device) for t in ds.tensors)
                 else:
                     yield _collate([ds[int(i)] for i in idx])
                 bar.update(b + 1)

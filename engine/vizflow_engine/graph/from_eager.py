@@ -76,4 +76,4 @@ def from_tensor(t: Tensor, name: str = "eager") -> Graph:
 def _spec(x: Tensor) -> Any:
     from ..registry import TensorSpec
 
-    return TensorSpec(tuple(x.data.shape), x.data.dtype)
+    return TensorSpec(tuple(x.array.shape), x.array.dtype)

@@ -143,9 +143,14 @@ class Value:
         return self.node is None
 
     @property
-    def data(self) -> Value:
+    def array(self) -> Value:
         """Itself: lets an eager tensor's in-place op hold a symbolic value while tracing."""
         return self
+
+    @property
+    def data(self) -> Value:
+        """This value without gradient (PyTorch's `.data` read on a traced value)."""
+        return self.detach()
 
     def astype(self, dtype: Any, copy: bool = True) -> Value:
         """Cast to dtype (no node when the dtype is already right)."""
@@ -442,7 +447,7 @@ class Graph:
     def variable(self, name: str, value: Any, requires_grad: bool = True) -> Value:
         """A stateful value: a numpy array (owned by the graph) or a live eager Tensor."""
         if isinstance(value, Tensor):
-            arr, dev = value.data, value.device
+            arr, dev = value.array, value.device
         else:
             arr, dev = np.asarray(value), CPU
             if arr.dtype == np.float64 and not isinstance(value, np.ndarray):
@@ -467,7 +472,7 @@ class Graph:
         """A fixed array baked into the graph."""
         dev = CPU
         if isinstance(value, Tensor):
-            arr, dev = value.data, value.device
+            arr, dev = value.array, value.device
         elif hasattr(value, "__cuda_array_interface__"):
             arr, dev = value, device_of_array(value)
         else:
@@ -496,7 +501,7 @@ class Graph:
             if v.graph is not self:
                 raise ValueError(f"{v!r} belongs to another graph")
             return v
-        return self.constant(v.data if isinstance(v, Tensor) else v)
+        return self.constant(v.array if isinstance(v, Tensor) else v)
 
     # ---- node creation ---------------------------------------------------------------------
     def apply(

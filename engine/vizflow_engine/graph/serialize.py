@@ -89,7 +89,7 @@ def to_json(g: Graph, arrays: _Arrays | None = None) -> dict[str, Any]:
     for v in [*g.inputs, *g.variables, *g.constants]:
         d: dict[str, Any] = {"name": v.name, "kind": v.kind, **_type(v)}
         if v.kind != "input":
-            data = v.tensor.data if v.tensor is not None else v.value
+            data = v.tensor.array if v.tensor is not None else v.value
             d["array"] = arrays.add(f"value/{v.name}", data)
         values.append(d)
     nodes = []

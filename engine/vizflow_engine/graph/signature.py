@@ -58,7 +58,7 @@ def call_key(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, 
 def _walk(a: Any, key: list[Any], feeds: list[Any]) -> None:
     """Append a's part of the key, and its arrays to feeds (depth first, dicts by key)."""
     if isinstance(a, Tensor):
-        d = a.data
+        d = a.array
         key.append((d.shape, d.dtype, a.device.name, a.requires_grad))
         feeds.append(d)
     elif isinstance(a, (tuple, list)):
@@ -171,7 +171,7 @@ def _placeholder(g: Graph, a: Any, name: str) -> Value:
     if isinstance(a, Spec):
         return g.placeholder(name, a.shape, a.dtype, a.device)
     if isinstance(a, Tensor):
-        v = g.placeholder(name, a.data.shape, a.data.dtype, a.device)
+        v = g.placeholder(name, a.array.shape, a.array.dtype, a.device)
         v.requires_grad = a.requires_grad
         return v
     if hasattr(a, "__cuda_array_interface__"):

@@ -47,7 +47,7 @@ from ..creation import full
 from ..dispatch import intercept, register_symbolic_type
 from ..node import Node
 from ..registry import OpDef
-from ..tensor import RemovableHandle, Tensor, _make
+from ..tensor import RemovableHandle, StorageAlias, Tensor, _make
 from .grad_watch import SLOT, raw_grad, watching_grads
 from .graph_ops import mutates
 from .ir import LITERALS, Graph, Value
@@ -67,8 +67,8 @@ def _symbolic(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> Any
 def _convert(g: Graph, x: Any) -> Any:
     if isinstance(x, Value) or type(x) in LITERALS:
         return x
-    if isinstance(x, Tensor) and isinstance(x.data, Value):
-        return x.data
+    if isinstance(x, Tensor) and isinstance(x.array, Value):
+        return x.array
     return g.constant(x)
 
 
@@ -128,7 +128,7 @@ class Tracer:
             t = inputs[0]
             if isinstance(t, Tensor):
                 array = self._array(t)
-                t.data = out
+                t.array = out
                 self.arrays[id(array)] = self.array_of[id(t)] = (array, out)
                 self.leaf_written(t)
         return out
@@ -149,7 +149,7 @@ class Tracer:
             return
         if any(isinstance(a, Value) for a in args[1:]):
             return
-        held = t if isinstance(t, Value) else getattr(t, "data", None)
+        held = t if isinstance(t, Value) else getattr(t, "array", None)
         if isinstance(held, Value):
             base = self._view_entry(held)
             if base is None:
@@ -204,12 +204,12 @@ class Tracer:
         """What eagerly is the array t's update ops write into: t's own, the one its last
         update op wrote into, or (after an op that rebinds t's data) the Value it holds."""
         last = self.array_of.get(id(t))
-        return last[0] if last is not None and last[1] is t.data else t.data
+        return last[0] if last is not None and last[1] is t.array else t.array
 
     def leaf_written(self, t: Tensor) -> None:
         """t, a leaf that requires grad, was written in place (a parameter update): its new
         value is still that leaf, so a later backward gives t.grad its gradient and stops."""
-        v = t.data
+        v = t.array
         if t.requires_grad and t.node is None and isinstance(v, Value):
             v.requires_grad = True
             self.leaf_versions[v.uid] = t
@@ -228,12 +228,14 @@ class Tracer:
         if type(x) in LITERALS:
             return x
         if isinstance(x, Tensor):
+            if x.__class__ is StorageAlias:  # p.data: p's current value, without gradient
+                return self._stopped(self.convert(x.owner))
             d = self.detached.get(id(x))
-            if d is not None and x.data is d[3]:
+            if d is not None and x.array is d[3]:
                 return self._detached_value(d[1], d[2])
-            if isinstance(x.data, Value):
-                return self.current(x.data)
-            v = self.by_array.get(id(x.data))
+            if isinstance(x.array, Value):
+                return self.current(x.array)
+            v = self.by_array.get(id(x.array))
             if v is None or v.requires_grad != x.requires_grad:
                 # a new tensor, or one sharing the array of a variable that differs in
                 # requires_grad (detached before the trace): a variable of its own
@@ -245,9 +247,9 @@ class Tracer:
                 if e is not None:
                     return e[4]
                 v = self.graph.variable(x.name or "var", x, requires_grad=x.requires_grad)
-                self.by_array.setdefault(id(x.data), v)
+                self.by_array.setdefault(id(x.array), v)
             if id(x) not in self.seen:
-                self.seen[id(x)] = (x, x.data, x.node, x.requires_grad, v)
+                self.seen[id(x)] = (x, x.array, x.node, x.requires_grad, v)
             return v
         return self.graph.constant(x)
 
@@ -258,8 +260,8 @@ class Tracer:
         An op that rebinds t's data (t.mul_(2), t += 1) gives t a new array, as eagerly, so
         the detached tensor does not see it."""
         v = self.convert(t)
-        a = _make(t.data, t.device, None, False)
-        self.detached[id(a)] = (a, self._array(t), v, a.data)
+        a = _make(t.array, t.device, None, False)
+        self.detached[id(a)] = (a, self._array(t), v, a.array)
         return a
 
     def _detached_value(self, array: Any, v: Value) -> Value:
@@ -267,6 +269,10 @@ class Tracer:
         w = self.arrays.get(id(array))
         if w is not None:
             v = w[1]
+        return self._stopped(v)
+
+    def _stopped(self, v: Value) -> Value:
+        """v without gradient: one stop-gradient node per value."""
         if not v.requires_grad:
             return v
         stop = self.stopped.get(v.uid)
@@ -281,12 +287,12 @@ class Tracer:
         self.convert(t)  # capture t's value before the write
         shape, dtype = tuple(t.shape), t.dtype
         if type(src) in (bool, int, float):
-            t.data = self.convert(full(shape, src, dtype=dtype, device=t.device))
+            t.array = self.convert(full(shape, src, dtype=dtype, device=t.device))
             return
         v = self.convert(src).detach()
         if v.dtype != dtype:
             v = F.cast(v, dtype)
-        t.data = F.expand(v, shape)
+        t.array = F.expand(v, shape)
 
     def grad_read(self, t: Tensor, g: Any) -> Any:
         """The first read of t.grad in this trace (grad_watch): the trace depends on whether
@@ -295,8 +301,8 @@ class Tracer:
         if k in self.grad_first:
             return g
         self.grad_first[k] = (t, g, True)
-        if isinstance(g, Tensor) and not isinstance(g.data, Value):
-            v = self.graph.placeholder(f"{t.name or 'var'}.grad", g.data.shape, g.dtype, g.device)
+        if isinstance(g, Tensor) and not isinstance(g.array, Value):
+            v = self.graph.placeholder(f"{t.name or 'var'}.grad", g.array.shape, g.dtype, g.device)
             self.grad_inputs[k] = (t, v)
             SLOT.__set__(t, v)
             return v
@@ -307,7 +313,7 @@ class Tracer:
         read; an eager value (None too) is what t.grad keeps after the trace, as Python ran."""
         if id(t) not in self.grad_first:
             self.grad_first[id(t)] = (t, raw_grad(t), False)
-        if not isinstance(g, Value) and not isinstance(getattr(g, "data", None), Value):
+        if not isinstance(g, Value) and not isinstance(getattr(g, "array", None), Value):
             self.grad_eager[id(t)] = g
 
     def add_hook(self, v: Value, fn: Callable[[Any], Any]) -> RemovableHandle:
@@ -353,13 +359,13 @@ class Tracer:
         """Give every captured tensor back its array, node and requires_grad (an in-place op
         in the trace changes them), recording in-place writes as graph updates."""
         for t, data, node, requires_grad, var in self.seen.values():
-            if isinstance(t.data, Value):
-                new = t.data
-                t.data, t.node, t.requires_grad = data, node, requires_grad
+            if isinstance(t.array, Value):
+                new = t.array
+                t.array, t.node, t.requires_grad = data, node, requires_grad
                 if var.kind == "variable" and new is not var and not _writes(new, var):
                     self.graph.assign(var, new)
         for a, _, _, data in self.detached.values():  # a write to t.detach() leaves t alone
-            a.data = data
+            a.array = data
 
     def _restore_grads(self) -> None:
         """Give every tensor back the last eager .grad it held (Python's own assignments in
@@ -401,7 +407,7 @@ def _freeze_private(g: Graph) -> None:
     """
     written = {root.uid for n in g.nodes if mutates(n.op) and (root := _written(n)) is not None}
     private = [
-        (v, weakref.ref(v.tensor), v.tensor.data)
+        (v, weakref.ref(v.tensor), v.tensor.array)
         for v in g.variables
         if v.tensor is not None and not v.tensor.requires_grad and v.uid not in written
     ]
@@ -552,8 +558,8 @@ def _flatten_out(g: Graph, out: Any) -> Tree:
     if isinstance(out, Tensor):
         if tr is not None:
             out = tr.convert(out)
-        elif isinstance(out.data, Value):
-            out = out.data
+        elif isinstance(out.array, Value):
+            out = out.array
     elif isinstance(out, Value) and tr is not None:
         out = tr.current(out)
     if isinstance(out, (Value, Tensor, np.ndarray, int, float)):
@@ -744,7 +750,7 @@ class _Entry:
         for t in self.grads.inputs:
             g = t.grad
             assert g is not None  # fits() checked it
-            feeds.append(g.data.copy() if g is self.store_of.get(id(t)) else g.data)
+            feeds.append(g.array.copy() if g is self.store_of.get(id(t)) else g.array)
         return feeds
 
 
@@ -868,12 +874,12 @@ def _to_arguments(
     for i, j in grads.writes:
         t = arrays[i]
         if isinstance(t, Tensor):
-            t.data = res[j].data
+            t.array = res[j].array
     for i, j in grads.args:
         t = arrays[i]
         if isinstance(t, Tensor):
             g = res[j]
-            t.grad = g if t.grad is None else _make(t.grad.data + g.data, t.device, None, False)
+            t.grad = g if t.grad is None else _make(t.grad.array + g.array, t.device, None, False)
 
 
 def function(

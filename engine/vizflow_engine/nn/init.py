@@ -13,7 +13,7 @@ from ..tensor import Tensor
 def _fill(t: Tensor, values: Any) -> Tensor:
     """Write generated values into t's memory (not recorded: initialisation is not an op)."""
     with no_grad():
-        t.data[...] = values.astype(t.data.dtype, copy=False)
+        t.array[...] = values.astype(t.array.dtype, copy=False)
     return t
 
 

@@ -299,7 +299,7 @@ class Embedding(Module):
         self.weight = _param(num_embeddings, embedding_dim)
         init.normal_(self.weight)
         if padding_idx is not None:
-            self.weight.data[padding_idx] = 0
+            self.weight.array[padding_idx] = 0
 
     def forward(self, idx: Any) -> Any:
         """The rows for integer indices idx (...) -> (..., embedding_dim)."""

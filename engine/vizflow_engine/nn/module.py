@@ -110,7 +110,7 @@ class Module:
             if value is not None:
                 raise TypeError(
                     f"cannot assign {type(value).__name__} to parameter {name!r}; "
-                    "wrap it in nn.Parameter or update it with .data"
+                    "wrap it in nn.Parameter or update it with .array"
                 )
             del params[name]
         elif name in mods:
@@ -184,7 +184,7 @@ class Module:
         for a in args:
             if not isinstance(a, Tensor):
                 return
-            sig.append((a.data.shape, a.data.dtype))
+            sig.append((a.array.shape, a.array.dtype))
         self.__dict__["_last_signature"] = tuple(sig)
 
     @property
@@ -296,13 +296,13 @@ class Module:
         if dt is not None and dt.kind != "f":
             raise TypeError(f"Module.to only casts to a floating dtype, not {dt}")
         for t in [*self.parameters(), *self.buffers()]:
-            arr = t.data
+            arr = t.array
             if dt is not None and arr.dtype.kind == "f":
                 arr = arr.astype(dt)
             if dev is not None and dev is not t.device:
                 arr = to_device(arr, dev)
                 t.device = dev
-            t.data = arr
+            t.array = arr
         return self
 
     def float(self) -> Module:
@@ -338,7 +338,7 @@ class Module:
         for n, t in self._state_items():
             arr = copies.get(id(t))
             if arr is None:
-                arr = copies[id(t)] = np.array(to_device(t.data, CPU))
+                arr = copies[id(t)] = np.array(to_device(t.array, CPU))
             out[n] = arr
         return out
 

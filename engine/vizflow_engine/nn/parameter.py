@@ -14,7 +14,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any, requires_grad: bool = True, name: str | None = None) -> None:
         if isinstance(data, Tensor):
-            super().__init__(data.data, requires_grad=False, name=name, device=data.device)
+            super().__init__(data.array, requires_grad=False, name=name, device=data.device)
         else:
             super().__init__(data, requires_grad=False, name=name)
         if requires_grad:

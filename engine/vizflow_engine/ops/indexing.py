@@ -60,8 +60,8 @@ def split_index(x: Any, index: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
         if i.__class__ in _PLAIN:
             out.append(i)
         elif isinstance(i, Tensor):
-            if i.data.dtype.kind == "b":
-                out.append(i.data)
+            if i.array.dtype.kind == "b":
+                out.append(i.array)
             else:
                 out.append(INPUT)
                 moved = isinstance(x, Tensor) and i.device is not x.device
@@ -306,13 +306,13 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
     ):
         x._inplace(lambda old: dispatch(SETITEM, (old, value, *inputs), {"index": template}))
         return
-    at = fill_index(template, [i.data for i in inputs])
-    arr = value.data if isinstance(value, Tensor) else value
+    at = fill_index(template, [i.array for i in inputs])
+    arr = value.array if isinstance(value, Tensor) else value
     try:
-        x.data[at] = arr
+        x.array[at] = arr
     except ValueError:  # read-only view (e.g. from expand): write into a copy
-        x.data = x.data.copy()
-        x.data[at] = arr
+        x.array = x.array.copy()
+        x.array[at] = arr
 
 
 __all__ = ["getitem", "index_add", "index_put", "setitem"]

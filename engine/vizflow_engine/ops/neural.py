@@ -685,7 +685,7 @@ LINEAR = defop(
 
 def concrete_array(x: Any) -> Any:
     """x's numpy or cupy array when it has one (a Tensor or an array), else None (symbolic)."""
-    a = getattr(x, "data", x)
+    a = getattr(x, "array", x)
     if isinstance(a, np.ndarray) or type(a).__module__.startswith("cupy"):
         return a
     return None

@@ -106,7 +106,7 @@ def _groups(
 def _array(v: Any) -> Any:
     """A state value as an array (Tensors unwrapped), or None when it is not numbers."""
     if isinstance(v, Tensor):
-        v = v.data
+        v = v.array
     elif not isinstance(v, np.ndarray) and not hasattr(v, "__cuda_array_interface__"):
         try:
             v = np.asarray(v)

@@ -74,7 +74,7 @@ class Optimizer:
         for g in self.param_groups:
             lr = g["lr"]
             if lr != g["_lr_seen"]:
-                g["lr_tensor"].data[...] = lr
+                g["lr_tensor"].array[...] = lr
                 g["_lr_seen"] = float(lr)
 
     def _buffer(self, p: Tensor, name: str, dtype: Any = None) -> Tensor:
@@ -139,7 +139,7 @@ class Optimizer:
             for name, buf in own.items():
                 if name in saved:
                     buf.device.xp.copyto(
-                        buf.data, to_device(saved[name], buf.device), casting="same_kind"
+                        buf.array, to_device(saved[name], buf.device), casting="same_kind"
                     )
                 else:
                     self._reset_state(p, name, buf)
@@ -151,7 +151,7 @@ class Optimizer:
     def _reset_state(self, p: Tensor, name: str, buf: Tensor) -> None:
         """Make state tensor `name` of p fresh again, in place (zeros, as _buffer makes it);
         an optimizer whose fresh state is not zero overrides this."""
-        buf.data[...] = 0
+        buf.array[...] = 0
 
     def __repr__(self) -> str:
         hp = ", ".join(f"{k}={v}" for k, v in self.defaults.items())

@@ -25,9 +25,9 @@ class Profile:
 def profile_graph(graph: Graph, feeds: tuple[Any, ...]) -> Profile:
     """Step graph's plan on feeds (a warm-up run, then the timed one); every variable is
     as it was when this returns."""
-    arrays = [v.tensor.data if v.tensor is not None else v.value for v in graph.variables]
+    arrays = [v.tensor.array if v.tensor is not None else v.value for v in graph.variables]
     saved = [a.copy() for a in arrays]
-    plain = tuple(f.data if isinstance(f, Tensor) else f for f in feeds)
+    plain = tuple(f.array if isinstance(f, Tensor) else f for f in feeds)
     plan = graph.compile(parallel=False)
     profile = Profile()
     try:

@@ -125,11 +125,11 @@ def test_in_place_update_of_a_builder_variable_becomes_a_graph_update():
         w *= 2.0
     plan = g.compile()
     plan.run(np.ones(3))
-    np.testing.assert_allclose(plan.cells[0].data, [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(plan.cells[0].array, [1.0, 1.0, 1.0])
     plan.run(np.ones(3))
-    np.testing.assert_allclose(plan.cells[0].data, [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(plan.cells[0].array, [1.0, 1.0, 1.0])
     plan.run(np.full(3, 2.0))
-    np.testing.assert_allclose(plan.cells[0].data, [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(plan.cells[0].array, [0.0, 0.0, 0.0])
 
 
 def test_in_place_errors_are_eager_ones():

@@ -191,7 +191,7 @@ def test_outputs_keep_structure():
 
 def test_eager_tensors_are_not_changed_by_tracing():
     w = vf.tensor(np.ones(3), requires_grad=True)
-    before = w.data.copy()
+    before = w.array.copy()
 
     def upd(x):
         with vf.no_grad():

@@ -40,7 +40,7 @@ def shared_pool(workers: int) -> ThreadPoolExecutor:
 
 
 class Cell:
-    """Holds a graph-owned variable's array under `.data`, like an eager Tensor does."""
+    """Holds a graph-owned variable's array under `.array`, like an eager Tensor does."""
 
     __slots__ = ("v",)
 
@@ -48,12 +48,12 @@ class Cell:
         self.v = v
 
     @property
-    def data(self) -> Any:
+    def array(self) -> Any:
         """The variable's current array."""
         return self.v.value
 
-    @data.setter
-    def data(self, arr: Any) -> None:
+    @array.setter
+    def array(self, arr: Any) -> None:
         self.v.value = arr
 
 
@@ -196,7 +196,7 @@ class Plan:
             for i, s in enumerate(self.input_slots)
         ]
         head += [
-            Code("    ", slot_local(s), " = ", "V", "[", i, "]", ".data")
+            Code("    ", slot_local(s), " = ", "V", "[", i, "]", ".array")
             for i, s in enumerate(self.var_slots)
         ]
         head += [
@@ -210,7 +210,7 @@ class Plan:
         ]
         tail = [Code("    ", "res", " = ", "[", join(res), "]")]
         tail += [
-            Code("    ", call("np_copyto", [Code("V", "[", vi, "]", ".data"), slot_local(s)]))
+            Code("    ", call("np_copyto", [Code("V", "[", vi, "]", ".array"), slot_local(s)]))
             for vi, s in self._updates
         ]
         tail.append(Code("    ", "return ", "res"))
@@ -402,7 +402,7 @@ class Plan:
             raise TypeError(
                 f"graph {self.graph.name!r} takes {len(names)} inputs {names}, got {len(feeds)}"
             )
-        return [f.data if isinstance(f, Tensor) else f for f in feeds]
+        return [f.array if isinstance(f, Tensor) else f for f in feeds]
 
     def run(self, *feeds: Any) -> list[Any]:
         """Run the whole plan; returns the output arrays (fresh memory, safe to keep)."""
@@ -432,7 +432,7 @@ class Plan:
         for s, a in zip(self.input_slots, f, strict=True):
             S[s] = a
         for s, c in zip(self.var_slots, self.cells, strict=True):
-            S[s] = c.data
+            S[s] = c.array
         for s, a in self.const_slots:
             S[s] = a
         return S
@@ -441,7 +441,7 @@ class Plan:
         xp = self.xp
         res = [xp.asarray(S[s]) if fresh else S[s].copy() for s, fresh in self._outputs]
         for vi, s in self._updates:
-            xp.copyto(self.cells[vi].data, S[s])
+            xp.copyto(self.cells[vi].array, S[s])
         return res
 
     def _run_parallel(self, f: list[Any], st: _State) -> list[Any]:

@@ -35,7 +35,7 @@ SYNTAX = frozenset(
         ".transpose(",
         ".reshape(",
         ".copy()",
-        ".data",
+        ".array",
         "run",
         "res",
         "_t",
