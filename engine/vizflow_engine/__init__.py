@@ -130,7 +130,7 @@ from .ops.triangular import tril, triu
 from .registry import COMPOSITES, OpDef, Param, TensorSpec, all_composites, all_ops, defop, get_op
 from .sampling import multinomial
 from .scope import current_scope, name_scope, phase
-from .tensor import Tensor
+from .tensor_type import Tensor
 
 __version__ = "0.1.0"
 

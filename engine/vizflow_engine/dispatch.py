@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -56,6 +56,11 @@ def _mine(stack: list[tuple[int, Any]]) -> Any:
 def register_symbolic_type(cls: type, handler: Handler) -> None:
     """Route any op with an input of type `cls` to handler(op, inputs, params) (graph mode)."""
     _symbolic[cls] = handler
+
+
+def symbolic_types() -> Collection[type]:
+    """The registered graph-mode value types (their instances count as vf.Tensor)."""
+    return _symbolic.keys()
 
 
 @contextmanager

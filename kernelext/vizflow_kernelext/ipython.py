@@ -7,9 +7,9 @@ from typing import Any
 
 from IPython.display import display
 
-from vizflow_engine import Tensor
 from vizflow_engine.graph import Graph, spec
 from vizflow_engine.nn import Module
+from vizflow_engine.tensor import Tensor
 from vizflow_kernelext.show import show
 from vizflow_kernelext.widgets import GraphViewer
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from vizflow_engine import Tensor
 from vizflow_engine.graph import Graph, Spec, trace
 from vizflow_engine.nn import Module
+from vizflow_engine.tensor import Tensor
 from vizflow_kernelext.payload import BuiltGraph, build_from_graph, build_from_tensor
 from vizflow_kernelext.payload.profile import Profile, profile_graph
 from vizflow_kernelext.widgets import GraphViewer

@@ -108,7 +108,7 @@ def test_load_ext_displays_tensors_and_graphs_as_viewers() -> None:
     ip.run_line_magic("load_ext", "vizflow")
     try:
         formatter = ip.display_formatter.ipython_display_formatter
-        assert vf.Tensor in formatter.type_printers
+        assert type(vf.tensor(1.0)) in formatter.type_printers
         assert Graph in formatter.type_printers
         assert vf.nn.Module in formatter.type_printers
     finally:

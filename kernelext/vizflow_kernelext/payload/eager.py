@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from vizflow_engine import Tensor
+from vizflow_engine.tensor import Tensor
 from vizflow_kernelext.payload.common import (
     BuiltGraph,
     compact_node,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from vizflow_engine import Tensor
 from vizflow_engine.graph import Graph
+from vizflow_engine.tensor import Tensor
 
 
 @dataclass
