@@ -17,7 +17,7 @@ from ..registry import OpDef, TensorSpec
 from ..tensor import ElementCount, Tensor
 from .dims import concrete
 from .dims import infer as infer_spec
-from .errors import TraceError
+from .errors import TraceError, trace_error
 from .graph_ops import STOP_GRADIENT
 
 Dim = int | str | None
@@ -45,19 +45,25 @@ class UnknownCount:
             raise IndexError(f"dim {dim} is out of range for a {n}-d value")
         d = self.shape[dim]
         if not isinstance(d, int):
-            raise TraceError(
+            raise trace_error(
                 f"dim {dim} of {self.name} ({d!r}) is unknown at trace time (shape "
                 f"{self.shape}); use -1 in reshape, or trace with a known size"
             )
         return d
 
     def __index__(self) -> int:
-        raise TraceError(
+        raise trace_error(
             f"size of {self.name} is unknown at trace time (shape {self.shape}); "
             "use size(d) of a known dim, or -1 in reshape"
         )
 
     __int__ = __index__
+
+
+_READ_AFTER = (
+    "Return it from the function and read it after the call (e.g. `loss = step(x); "
+    "loss.item()`), or keep it a tensor (vf.where, arithmetic) instead of a Python number."
+)
 
 
 class Value:
@@ -179,7 +185,7 @@ class Value:
 
         tr = active_tracer()
         if tr is None or tr.graph is not self.graph:
-            raise TraceError(
+            raise trace_error(
                 f"register_hook on graph value {self.name!r} works only while its function is "
                 "traced (@vf.function); on a built graph, edit the gradient nodes instead"
             )
@@ -196,7 +202,7 @@ class Value:
         old = self._alias()
         res = fn(old)
         if not isinstance(res, Value):
-            raise TraceError("an in-place op on a symbolic value must produce a symbolic value")
+            raise trace_error("an in-place op on a symbolic value must produce a symbolic value")
         if res is old:
             return self
         self._check_inplace(res)
@@ -228,7 +234,7 @@ class Value:
                 f"in-place op on {self.name!r} would change shape {self.shape} to {res.shape}"
             )
         if self.is_leaf and self.requires_grad and res.requires_grad:
-            raise TraceError(
+            raise trace_error(
                 f"in-place op on {self.kind} {self.name!r}, a leaf that requires grad; wrap "
                 "it in vf.no_grad() (e.g. for a parameter update) or update a copy"
             )
@@ -244,7 +250,7 @@ class Value:
 
     # ---- concrete facts are not available -----------------------------------------------
     def __bool__(self) -> bool:
-        raise TraceError(
+        raise trace_error(
             f"the truth value of symbolic value {self.name!r} (shape {self.shape}) is not known "
             "while tracing: Python `if`/`while`/`and`/`or` on a traced value cannot be compiled "
             "into the graph. Python control flow is unrolled at trace time, so branch on "
@@ -252,10 +258,11 @@ class Value:
             "a, b); or run the function eagerly (without @vf.function)."
         )
 
-    def _concrete(self, what: str) -> TraceError:
-        return TraceError(
-            f"{what} of symbolic value {self.name!r} is not known while tracing; "
-            "return it from the function and read it after the call"
+    def _concrete(self, what: str, instead: str = _READ_AFTER) -> TraceError:
+        return trace_error(
+            f"{what} needs the value of traced value {self.name!r} (shape {self.shape}), which "
+            f"is not known while tracing: a compiled function runs without Python seeing its "
+            f"values. {instead}"
         )
 
     def __float__(self) -> float:
@@ -265,7 +272,11 @@ class Value:
         raise self._concrete("int()")
 
     def __index__(self) -> int:
-        raise self._concrete("an index")
+        raise self._concrete(
+            "A Python index (a_list[i], range(i))",
+            "Index a tensor with it instead (x[i], vf.gather), or pass the index in as a "
+            "Python int argument.",
+        )
 
     def item(self) -> Any:
         """Not available while tracing (raises a TraceError)."""
@@ -276,11 +287,20 @@ class Value:
         raise self._concrete(".numpy()")
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
-        raise self._concrete("the numpy array")
+        raise self._concrete("Converting to a numpy array")
 
     def __len__(self) -> int:
-        if not self.shape or not isinstance(self.shape[0], int):
-            raise TraceError(f"len() of {self.name!r} with shape {self.shape}")
+        if not self.shape:
+            raise trace_error(
+                f"len() of {self.name!r}, a 0-d traced value (a scalar), which has no length "
+                "(as for a 0-d tensor eagerly); did you mean a value of another shape?"
+            )
+        if not isinstance(self.shape[0], int):
+            raise trace_error(
+                f"len() of {self.name!r}: its first dim ({self.shape[0]!r}) is unknown at "
+                f"trace time (shape {self.shape}); use vector ops over that dim instead of a "
+                "Python loop, or trace with a known size"
+            )
         return self.shape[0]
 
     def __iter__(self) -> Iterator[Any]:
