@@ -334,7 +334,11 @@ def _to_leaves(
 
 
 def _as_list(x: Tensor | Sequence[Tensor]) -> list[Tensor]:
-    return [x] if isinstance(x, Tensor) else list(x)
+    """One tensor (eager, or a graph value: a symbolic type) as a list; a sequence as is."""
+    from .dispatch import symbolic_types  # not at the top: dispatch imports this module's users
+
+    one = isinstance(x, Tensor) or type(x) in symbolic_types()
+    return [x] if one else list(x)  # type: ignore[list-item]
 
 
 _ONES: dict[tuple[tuple[int, ...], np.dtype[Any]], np.ndarray[Any, Any]] = {}
@@ -441,6 +445,11 @@ def grad(
     """
     outs = _as_list(outputs)
     ins = _as_list(inputs)
+    if any(not isinstance(o, Tensor) for o in outs):
+        from .graph.autodiff import grad_values  # graph values: gradient nodes, not values
+
+        gos = None if grad_outputs is None else _as_list(grad_outputs)
+        return grad_values(outs, ins, gos, create_graph, allow_unused)  # type: ignore[return-value]
     for o in outs:
         if not o.requires_grad:
             raise RuntimeError("grad of an output that does not require grad")

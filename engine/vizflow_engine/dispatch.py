@@ -22,7 +22,7 @@ import numpy as np
 from . import dtypes
 from ._state import get_state
 from .backend import CPU, Device, device_of_array, get_device
-from .errors import DeviceError, ShapeError
+from .errors import DeviceError, shape_error
 from .node import Node, _counter, _last_user_code, capture_location, user_frame
 from .registry import OpDef, TensorSpec
 from .tensor import Tensor
@@ -126,7 +126,7 @@ def explain(
     try:
         op.infer(specs, **params)
     except (ValueError, TypeError, IndexError) as rule_exc:
-        return ShapeError(op.name, shapes, str(rule_exc), where)
+        return shape_error(op.name, shapes, rule_exc, where)
     text = str(exc) if str(exc).startswith(f"{op.name}:") else f"{op.name}: {exc}"
     msg = f"{text} (input shapes {shapes})" + (f"\n  at {where}" if where else "")
     try:

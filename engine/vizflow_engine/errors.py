@@ -7,8 +7,9 @@ class VizflowError(Exception):
     """Base class of every error the engine raises on purpose."""
 
 
-class ShapeError(VizflowError, ValueError):
-    """Inputs whose shapes or dtypes an op cannot accept; names the op, the shapes, the line."""
+class ShapeError(VizflowError, ValueError, RuntimeError):
+    """Inputs whose shapes or dtypes an op cannot accept; names the op, the shapes, the line.
+    A RuntimeError too, as PyTorch raises for shape mismatches (and a ValueError, as numpy)."""
 
     def __init__(self, op: str, shapes: object, reason: str, where: str | None = None) -> None:
         self.op = op
@@ -19,6 +20,18 @@ class ShapeError(VizflowError, ValueError):
         if where:
             msg += f"\n  at {where}"
         super().__init__(msg)
+
+
+class IndexShapeError(ShapeError, IndexError):
+    """An index out of range for a dim: a ShapeError that `except IndexError` catches too."""
+
+
+def shape_error(
+    op: str, shapes: object, rule_exc: Exception, where: str | None = None
+) -> ShapeError:
+    """The ShapeError for a shape rule's refusal (an IndexShapeError for an IndexError)."""
+    cls = IndexShapeError if isinstance(rule_exc, IndexError) else ShapeError
+    return cls(op, shapes, str(rule_exc), where)
 
 
 class DeviceError(VizflowError, RuntimeError):

@@ -679,57 +679,49 @@ class Tensor:
         return _F.std(self, axis, keepdims, _correction(correction, unbiased))
 
     @overload
-    def max(
-        self,
-        axis: Any = None,
-        keepdims: bool = False,
-        *,
-        dim: None = None,
-        keepdim: bool | None = None,
-    ) -> Tensor: ...
+    def max(self, dim: int, keepdim: bool = False) -> MaxMin: ...
     @overload
     def max(
-        self, axis: Any = None, keepdims: bool = False, *, dim: int, keepdim: bool | None = None
-    ) -> MaxMin: ...
-    def max(
         self,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        *,
         axis: Any = None,
         keepdims: bool = False,
-        *,
-        dim: int | None = None,
+    ) -> Tensor: ...
+    def max(
+        self,
+        dim: Any = None,
         keepdim: bool | None = None,
+        *,
+        axis: Any = None,
+        keepdims: bool = False,
     ) -> Tensor | MaxMin:
-        """Maximum over axis (gradient split evenly between ties).
-
-        With numpy's axis= (or a positional axis) the result is the values, as in numpy.
-        With PyTorch's dim= it is a named tuple (values, indices), as torch's x.max(dim=1):
-        `values, idx = x.max(dim=1)`; the indices are argmax's.
-        """
-        return _F.max(self, axis, keepdims, dim=dim, keepdim=keepdim)
+        """Maximum as torch's x.max(): over everything; `x.max(1)` / `x.max(dim=1)` a named
+        tuple (values, indices); `x.max(other)` elementwise; numpy's axis= the values alone."""
+        return _F.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     @overload
-    def min(
-        self,
-        axis: Any = None,
-        keepdims: bool = False,
-        *,
-        dim: None = None,
-        keepdim: bool | None = None,
-    ) -> Tensor: ...
+    def min(self, dim: int, keepdim: bool = False) -> MaxMin: ...
     @overload
     def min(
-        self, axis: Any = None, keepdims: bool = False, *, dim: int, keepdim: bool | None = None
-    ) -> MaxMin: ...
-    def min(
         self,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        *,
         axis: Any = None,
         keepdims: bool = False,
-        *,
-        dim: int | None = None,
+    ) -> Tensor: ...
+    def min(
+        self,
+        dim: Any = None,
         keepdim: bool | None = None,
+        *,
+        axis: Any = None,
+        keepdims: bool = False,
     ) -> Tensor | MaxMin:
-        """Minimum over axis: the values for axis=, a (values, indices) named tuple for dim=."""
-        return _F.min(self, axis, keepdims, dim=dim, keepdim=keepdim)
+        """Minimum, called as max is: a named tuple (values, indices) for an int dim."""
+        return _F.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def prod(
         self,

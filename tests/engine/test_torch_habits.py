@@ -181,10 +181,24 @@ def test_max_min_with_dim_return_values_and_indices() -> None:
 
 def test_max_min_with_axis_return_values_as_numpy() -> None:
     x = vf.tensor(A)
-    for got in (x.max(1), x.max(axis=1), vf.max(x, 1)):
+    for got in (x.max(axis=1), vf.max(x, axis=1), x.max((0, 1))):
         assert isinstance(got, vf.Tensor)
-        np.testing.assert_array_equal(got.numpy(), A.max(1))
+        np.testing.assert_array_equal(got.numpy(), A.max(1) if got.ndim == 2 else A.max((0, 1)))
     assert isinstance(x.min(axis=0), vf.Tensor) and x.max().item() == A.max()
+
+
+def test_max_min_with_a_positional_dim_return_pairs_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    x, t = vf.tensor(A), torch.tensor(A)
+    for ours, theirs in ((x.max(1), t.max(1)), (x.min(-1, True), t.min(-1, True))):
+        values, indices = ours  # unpacks as torch's pair, not as rows
+        np.testing.assert_array_equal(values.numpy(), theirs.values.numpy())
+        np.testing.assert_array_equal(indices.numpy(), theirs.indices.numpy())
+    v, i = vf.max(x, 0)
+    np.testing.assert_array_equal(v.numpy(), A.max(0))
+    assert i.tolist() == torch.max(t, 0).indices.tolist()
+    other = vf.tensor(np.full(A.shape, 0.5))
+    np.testing.assert_array_equal(x.max(other).numpy(), np.maximum(A, 0.5))
 
 
 # ---- 4. comparison, logic and where methods ----------------------------------------------------

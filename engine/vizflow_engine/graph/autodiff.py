@@ -35,8 +35,10 @@ def backward_values(
     seed: Value | None = None,
     requires: set[int] | None = None,
     create_graph: bool = False,
+    capture: frozenset[int] = frozenset(),
 ) -> dict[int, Value]:
-    """Add nodes computing d(root)/d(value); returns {uid: grad} for every leaf reached.
+    """Add nodes computing d(root)/d(value); returns {uid: grad} for every leaf reached, and
+    for the op outputs whose uids are in `capture` (vf.grad with respect to an intermediate).
 
     A value is differentiated when it requires grad (or its uid is in `requires`). New nodes
     get phase "backward", forward_of = the node they differentiate, and that node's scope
@@ -64,13 +66,16 @@ def backward_values(
         versions = tr.leaf_versions if tr is not None else {}  # leaves written in the trace
         if root.node is None or root.uid in versions:
             leaves[root.uid] = seed
+        captured: dict[int, Value] = {}
         for node in reversed(_order(g, root)):
             out = g.out[node]
             ct = grads.pop(out.uid, None)
+            if ct is not None and tr is not None:
+                ct = tr.run_hooks(out, ct)
+            if ct is not None and out.uid in capture:
+                captured[out.uid] = ct
             if ct is None or node.op.vjp is None or node.op is STOP_GRADIENT:
                 continue
-            if tr is not None:
-                ct = tr.run_hooks(out, ct)
             st.forward_of, st.scope = node, node.scope
             cts = node.op.vjp(ct, node.inputs, out, **node.params)
             for x, c in zip(node.inputs, cts, strict=False):
@@ -86,7 +91,7 @@ def backward_values(
                 target[x.uid] = c if p is None else p + c
         if tr is not None:
             leaves = {u: tr.run_hooks(leaf_values[u], c) for u, c in leaves.items()}
-        return leaves
+        return {**leaves, **captured}
     finally:
         st.grad_enabled, st.phase, st.forward_of, st.scope = prev
 
@@ -121,6 +126,45 @@ def backward(root: Value, gradient: Any = None, create_graph: bool = False) -> N
         for uid, t in tr.leaf_versions.items():
             if uid in leaves:
                 tr.accumulate_grad(t, leaves[uid])
+
+
+def grad_values(
+    outputs: list[Any],
+    inputs: list[Any],
+    grad_outputs: list[Any] | None,
+    create_graph: bool,
+    allow_unused: bool,
+) -> tuple[Value | None, ...]:
+    """vf.grad on graph values (inside @vf.function or on a built graph): gradient nodes of
+    the outputs with respect to each input (a variable, input or intermediate value; an
+    eager tensor captured by the trace stands for its variable)."""
+    from .trace import active_tracer
+
+    tr = active_tracer()
+    outs = [tr.convert(o) if tr is not None else o for o in outputs]
+    ins = [tr.convert(x) if tr is not None else x for x in inputs]
+    for o in outs:
+        if not isinstance(o, Value) or not o.requires_grad:
+            raise RuntimeError("grad of an output that does not require grad")
+    capture = frozenset(x.uid for x in ins if isinstance(x, Value) and x.node is not None)
+    total: dict[int, Value] = {}
+    for k, o in enumerate(outs):
+        given = None if grad_outputs is None else grad_outputs[k]
+        if given is None and tuple(o.shape) not in ((), (1,)):
+            raise RuntimeError(f"grad of a non-scalar output of shape {o.shape} needs grad_outputs")
+        seed = None if given is None else o.graph._own(given)
+        for uid, part in backward_values(o, seed, None, create_graph, capture).items():
+            total[uid] = part if uid not in total else total[uid] + part
+    res: list[Value | None] = []
+    for i, x in enumerate(ins):
+        gv = total.get(x.uid) if isinstance(x, Value) else None
+        if gv is None and not allow_unused:
+            raise RuntimeError(
+                f"input {i} was not used to compute the outputs (or does not require grad); "
+                "pass allow_unused=True to get None for it"
+            )
+        res.append(gv)
+    return tuple(res)
 
 
 def _requires(g: Graph, wrt: list[Value]) -> set[int]:

@@ -539,13 +539,13 @@ class Graph:
         try:
             spec = infer_spec(op, tuple(named_spec(x) for x in ins), params)
         except (ValueError, TypeError, IndexError) as exc:
-            from ..errors import ShapeError
+            from ..errors import shape_error
 
             loc = capture() if capture_source else (None, 0)
             where = f"{loc[0].co_filename}:{loc[1]}" if loc[0] is not None else None
             nm = self.peek(name or op.name)
-            raise ShapeError(
-                f"{op.name} (node {nm!r})", [value_spec(x).shape for x in ins], str(exc), where
+            raise shape_error(
+                f"{op.name} (node {nm!r})", [value_spec(x).shape for x in ins], exc, where
             ) from None
         st = STATE
         code, line = capture() if capture_source else (None, 0)

@@ -392,12 +392,24 @@ def normalize(x: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Any:
 
     The divisor is max(Σ|x|^p, eps^p)^(1/p), equal to max(‖x‖_p, eps): the floor sits under
     the root so a zero vector gets gradient 1/eps, as in PyTorch, rather than 0·∞ = nan
-    (for p >= 1; below 1 a zero entry's gradient is nan). p=inf divides by max |x|.
+    (for p >= 1; below 1 a zero entry's gradient is nan). p=±inf divides by max/min |x|,
+    p=0 by the count of nonzeros, p<0 by (Σ|x|^p)^(1/p), each floored at eps, as PyTorch.
     """
     if p == math.inf:
-        return x / _F.maximum(_F.max(_F.abs(x), dim, True), eps)
-    total = _F.sum(_F.abs(x) ** p, dim, True)
-    return x / _F.maximum(total, eps**p) ** (1.0 / p)
+        return x / _F.maximum(_F.max(_F.abs(x), axis=dim, keepdims=True), eps)
+    if p > 0:
+        total = _F.sum(_F.abs(x) ** p, dim, True)
+        return x / _F.maximum(total, eps**p) ** (1.0 / p)
+    if p == -math.inf:
+        norm = _F.min(_F.abs(x), axis=dim, keepdims=True)
+    elif p == 0:
+        norm = _F.sum(_F.cast(_F.ne(x, 0), x.dtype), dim, True)
+    else:  # a zero entry's |x|^p is inf (so the norm is 0); it gets no gradient, as in PyTorch
+        ax = _F.abs(x)
+        zero = _F.eq(ax, 0)
+        terms = _F.where(zero, math.inf, _F.where(zero, 1.0, ax) ** p)
+        norm = _F.sum(terms, dim, True) ** (1.0 / p)
+    return x / _F.clamp(norm, eps)
 
 
 @composite(

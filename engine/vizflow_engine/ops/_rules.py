@@ -61,11 +61,16 @@ def norm_axes(axis: Any, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    if ndim == 0:  # a 0-d input has dims 0 and -1, as in PyTorch; reducing over them is a no-op
+        for a in axes:
+            if a not in (0, -1):
+                raise ValueError(f"axis {a} is out of range for a 0-d input (use 0 or -1)")
+        return ()
     out = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+        if not -ndim <= a < ndim:
             raise ValueError(f"axis {a} is out of range for {ndim}-d input")
-        out.append(a % ndim if ndim else 0)
+        out.append(a % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"repeated axis in {axis}")
     return tuple(sorted(out))

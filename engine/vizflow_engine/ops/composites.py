@@ -135,7 +135,7 @@ def logsumexp(
     axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     if _reduces_nothing(x, axis):  # the empty sum, shifted to ln 0, keeps x on the graph
         return F.sum(x, axis, keepdims) - math.inf
-    m = F.max(x, axis, True).detach()
+    m = F.max(x, axis=axis, keepdims=True).detach()
     m = F.where(F.isfinite(m), m, 0.0)
     out = F.log(F.sum(F.exp(x - m), axis, True)) + m
     if keepdims:
@@ -149,7 +149,7 @@ def softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Any:
     axis = axis_arg(axis, dim, -1)
     if _reduces_nothing(x, axis):  # nothing to normalise: an empty result of x's shape
         return F.exp(x)
-    e = F.exp(x - F.max(x, axis, True).detach())
+    e = F.exp(x - F.max(x, axis=axis, keepdims=True).detach())
     return e / F.sum(e, axis, True)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .. import dtypes
 from ..backend import rng
 from ..limits import check_size
@@ -102,6 +104,8 @@ def _arange(xp: Any, start: Any, end: Any, step: Any, dtype: Any) -> Any:
 
 def _linspace(xp: Any, start: Any, end: Any, steps: int, dtype: Any) -> Any:
     check_size("linspace", (steps,), dtype)
+    if np.dtype(dtype).kind in "iu":  # integers round towards zero, as in PyTorch (numpy floors)
+        return xp.trunc(xp.linspace(start, end, steps, dtype=np.float64)).astype(dtype)
     return xp.linspace(start, end, steps, dtype=dtype)
 
 

@@ -318,12 +318,14 @@ CLAMP = defop(
 
 
 def _pow_vjp(g: Any, ins: Any, out: Any) -> tuple[Any, Any]:
+    """PyTorch's rules: dx is 0 where y == 0 (so x**0 at x = 0 is not nan); dy is 0 where
+    x == 0 and y >= 0, else z ln x (nan for a negative base, -inf for 0 to a negative power)."""
     a, b = ins
-    da = g * b * F.pow(a, b - 1)
     if isinstance(b, (int, float)):  # a Python exponent gets no gradient
-        return da, None
-    safe = F.where(a > 0, a, 1.0)
-    return da, F.where(a > 0, g * out * F.log(safe), 0.0)
+        return (g * 0.0 if b == 0 else g * b * F.pow(a, b - 1)), None
+    da = F.where(b == 0, 0.0, g * b * F.pow(a, b - 1))
+    flat = (a == 0) & (b >= 0)
+    return da, F.where(flat, 0.0, g * out * F.log(F.where(flat, 1.0, a)))
 
 
 POW = defop(
@@ -334,19 +336,29 @@ POW = defop(
     shape_rule=_bin,
     vjp=_pow_vjp,
     formula="z = x^y",
-    grad_formula="dx = g y x^(y-1); dy = g z ln(x)",
-    doc="Elementwise power (dy only where x > 0).",
+    grad_formula="dx = g y x^(y-1) (0 where y = 0); dy = g z ln(x) (0 where x = 0, y ≥ 0)",
+    doc="Elementwise power (gradients at x ≤ 0 as PyTorch: dy is nan for x < 0).",
 )
+
+
+def _extreme_vjp(g: Any, x_wins: Any, tie: Any) -> tuple[Any, Any]:
+    """maximum/minimum's cotangents: all of g to the winner, half to each side at a tie."""
+    half = g * 0.5
+    return F.where(x_wins, g, F.where(tie, half, 0.0)), F.where(
+        x_wins | tie, F.where(tie, half, 0.0), g
+    )
+
+
 MAXIMUM = defop(
     "maximum",
     "elementwise",
     inputs=("x", "y"),
     forward=lambda xp, a, b: xp.maximum(a, b),
     shape_rule=_bin,
-    vjp=lambda g, ins, out: (F.where(ins[0] >= ins[1], g, 0.0), F.where(ins[0] >= ins[1], 0.0, g)),
+    vjp=lambda g, ins, out: _extreme_vjp(g, ins[0] > ins[1], ins[0] == ins[1]),
     formula="z = max(x, y)",
-    grad_formula="dx = g·[x ≥ y]; dy = g·[x < y]",
-    doc="Elementwise maximum (ties send the gradient to x).",
+    grad_formula="dx = g·([x > y] + ½[x = y]); dy = g·([x < y] + ½[x = y])",
+    doc="Elementwise maximum (a tie splits the gradient equally, as in PyTorch).",
 )
 MINIMUM = defop(
     "minimum",
@@ -354,10 +366,10 @@ MINIMUM = defop(
     inputs=("x", "y"),
     forward=lambda xp, a, b: xp.minimum(a, b),
     shape_rule=_bin,
-    vjp=lambda g, ins, out: (F.where(ins[0] <= ins[1], g, 0.0), F.where(ins[0] <= ins[1], 0.0, g)),
+    vjp=lambda g, ins, out: _extreme_vjp(g, ins[0] < ins[1], ins[0] == ins[1]),
     formula="z = min(x, y)",
-    grad_formula="dx = g·[x ≤ y]; dy = g·[x > y]",
-    doc="Elementwise minimum (ties send the gradient to x).",
+    grad_formula="dx = g·([x < y] + ½[x = y]); dy = g·([x > y] + ½[x = y])",
+    doc="Elementwise minimum (a tie splits the gradient equally, as in PyTorch).",
 )
 
 
@@ -529,11 +541,13 @@ def erf(x: Any) -> Any:
 def clamp(x: Any, min: Any = None, max: Any = None) -> Any:
     """Clip x to [min, max]; a bound may be a number, None, or a tensor (broadcast, and
     differentiable, through maximum/minimum)."""
+    if min is None and max is None:
+        raise ValueError("clamp() needs at least one of min and max (both are None)")
     if isinstance(min, (int, float, type(None))) and isinstance(max, (int, float, type(None))):
         return unary(CLAMP, x, {"min": min, "max": max})
-    if min is not None:
-        x = maximum(x, min)
-    return x if max is None else minimum(x, max)
+    if min is not None:  # where(), not maximum(): at x == min all of g goes to x, as in PyTorch
+        x = F.where(x < min, min, x)
+    return x if max is None else F.where(x > max, max, x)
 
 
 clip = clamp

@@ -217,7 +217,7 @@ INDEX_ADD = defop(
     forward=_index_add_fwd,
     shape_rule=_index_add_rule,
     vjp=lambda g, ins, out, index, shape: (
-        g[fill_index(index, ins[1:])],
+        _indexed(GETITEM, g, fill_index(index, ins[1:])),
         *_no_grads(ins[1:]),
     ),
     formula="z = zeros(shape); z[index] += g",
@@ -246,7 +246,7 @@ def _setitem_rule(specs: tuple[TensorSpec, ...], index: tuple[Any, ...]) -> Tens
 
 def _setitem_vjp(g: Any, ins: Sequence[Any], out: Any, index: tuple[Any, ...]) -> tuple[Any, ...]:
     at = fill_index(index, ins[2:])
-    dv = g[at]
+    dv = _indexed(GETITEM, g, at)  # numpy's order, as the op wrote the value
     extra = len(np.shape(ins[1])) - len(dv.shape)
     if extra > 0:  # a value with leading 1s beyond the indexed shape (v[0] = p, p (1, n))
         dv = F.reshape(dv, (1,) * extra + tuple(dv.shape))
@@ -276,9 +276,50 @@ def _indexed(op: OpDef, x: Any, index: Any, **params: Any) -> Any:
     return dispatch(op, (x, *inputs), params) if inputs else unary(op, x, params)
 
 
+def _is_int(i: Any) -> bool:
+    return i.__class__ is int or isinstance(i, np.integer)
+
+
+def _is_array(i: Any) -> bool:
+    """An advanced entry of an index: an index tensor (INPUT), a list or a numpy array."""
+    return i.__class__ is str or isinstance(i, (np.ndarray, list))
+
+
+def _torch_split(template: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    """PyTorch applies an index's ints first, so index arrays that only ints separate stay
+    together in place (`x[1, :, idx]` of (2, 5, 6) is (5, 3)); numpy counts ints as advanced
+    and moves the block to the front ((3, 5)). When the two differ: (the ints with a full
+    slice for every other dim, the rest without the ints), two numpy indexes in a row that
+    give PyTorch's result; None when numpy already agrees."""
+    ints = [k for k, i in enumerate(template) if _is_int(i)]
+    arrays = [k for k, i in enumerate(template) if _is_array(i)]
+    if not ints or not arrays:
+        return None
+    both = sorted(ints + arrays)
+    if both[-1] - both[0] + 1 == len(both):  # numpy keeps them together as well
+        return None
+    rest = tuple(i for i in template if not _is_int(i))
+    kept = [k for k, i in enumerate(rest) if _is_array(i)]
+    if kept[-1] - kept[0] + 1 != len(kept):  # PyTorch moves them to the front too
+        return None
+    first: list[Any] = []
+    for i in template:
+        if _is_int(i) or i is Ellipsis:
+            first.append(i)
+        elif i is not None:
+            dims = np.ndim(i) if isinstance(i, np.ndarray) and i.dtype == bool else 1
+            first.extend([slice(None)] * dims)
+    return tuple(first), rest
+
+
 def getitem(x: Any, index: Any) -> Any:
-    """x[index] with numpy semantics."""
-    return _indexed(GETITEM, x, index)
+    """x[index] as PyTorch indexes (numpy's rules, except that ints are applied first)."""
+    template, inputs = split_index(x, index)
+    split = _torch_split(template)
+    if split is None:
+        params = {"index": template}
+        return dispatch(GETITEM, (x, *inputs), params) if inputs else unary(GETITEM, x, params)
+    return dispatch(GETITEM, (unary(GETITEM, x, {"index": split[0]}), *inputs), {"index": split[1]})
 
 
 def index_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
@@ -292,11 +333,47 @@ def index_put(x: Any, index: Any, value: Any) -> Any:
     return dispatch(SETITEM, (x, value, *inputs), {"index": template})
 
 
+def _block_first(value: Any, template: tuple[Any, ...], inputs: Sequence[Any], ndim: int) -> Any:
+    """A value given in PyTorch's order for x[template] (index arrays' block where the arrays
+    sit, ints applied first) permuted into numpy's order (the block first), which the
+    setitem op writes in."""
+    ranks = [len(i.shape) for i in inputs]
+    ranks += [1 if i.dtype == bool else i.ndim for i in template if isinstance(i, np.ndarray)]
+    block = max(ranks)
+    consumed = sum(
+        np.ndim(i) if isinstance(i, np.ndarray) and i.dtype == bool else 1
+        for i in template
+        if i is not None and i is not Ellipsis
+    )
+    before = 0  # result dims before the block, in PyTorch's order (ints give none)
+    for i in template:
+        if _is_array(i):
+            break
+        if i is Ellipsis:
+            before += ndim - consumed
+        elif not _is_int(i):
+            before += 1
+    rank = block + sum(1 for i in template if i is None or isinstance(i, slice))
+    if any(i is Ellipsis for i in template):
+        rank += ndim - consumed
+    vrank = len(value.shape)
+    if vrank < rank:
+        value = F.reshape(value, (1,) * (rank - vrank) + tuple(value.shape))
+    elif vrank > rank:
+        return value  # extra leading dims: numpy's broadcasting error says what is wrong
+    order = [*range(before, before + block), *range(before), *range(before + block, rank)]
+    return F.permute(value, order)
+
+
 def setitem(x: Tensor, index: Any, value: Any) -> None:
     """x[index] = value: recorded as a setitem node when grad flows, the index or value is
     symbolic or a trace is running (so the graph writes it on every call), else written in
-    place."""
+    place. The value is in PyTorch's order (see getitem)."""
     template, inputs = split_index(x, index)
+    if isinstance(value, list):
+        value = np.asarray(value)
+    if _torch_split(template) is not None and len(getattr(value, "shape", ())) > 0:
+        value = _block_first(value, template, inputs, len(x.shape))
     vgrad = isinstance(value, Tensor) and value.requires_grad
     if (
         (STATE.grad_enabled and (x.requires_grad or vgrad))

@@ -838,7 +838,9 @@ def _ce_grad_vjp(
     gz: Any, ins: Any, out: Any, reduction: str, label_smoothing: float, ignore_index: int
 ) -> tuple[Any, None, Any]:
     x, t, g = ins
-    e = F.exp(x - F.max(x, 1, True))  # the max's gradient cancels: softmax is shift-invariant
+    e = F.exp(
+        x - F.max(x, axis=1, keepdims=True)
+    )  # the max's gradient cancels: softmax is shift-invariant
     s = e / F.sum(e, 1, True)
     q, valid = _onehot_q(x, t, label_smoothing, ignore_index)
     scale = valid / F.maximum(F.sum(valid), 1.0) if reduction == "mean" else valid

@@ -207,48 +207,51 @@ class MaxMin(NamedTuple):
 
 
 def _extreme(
-    op: OpDef, arg: OpDef, x: Any, axis: Any, keepdims: bool, dim: Any, keepdim: bool | None
+    op: OpDef,
+    arg: OpDef,
+    pairwise: Any,
+    x: Any,
+    dim: Any,
+    keepdim: bool | None,
+    axis: Any,
+    keepdims: bool,
 ) -> Any:
-    """max/min's values, or with PyTorch's dim= a MaxMin of values and their indices."""
-    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
-    params = {"axis": _axes(axis), "keepdims": keepdims}
-    values = unary(op, x, params)
-    if dim is None:
-        return values
-    return MaxMin(values, unary(arg, x, params))
+    """max/min as PyTorch and numpy call them: over everything; over an int dim (positional
+    or dim=) a MaxMin of values and their indices; elementwise against another tensor; over
+    numpy's axis= (an int or a tuple), or a tuple of dims, the values alone."""
+    keep = bool(keepdims if keepdim is None else keepdim)
+    if dim is None or isinstance(dim, tuple):
+        return unary(op, x, {"axis": _axes(dim if dim is not None else axis), "keepdims": keep})
+    if not isinstance(dim, int):  # max(x, other): the elementwise maximum, as torch.max
+        return pairwise(x, dim)
+    params = {"axis": _axes(dim), "keepdims": keep}
+    return MaxMin(unary(op, x, params), unary(arg, x, params))
 
 
 def max(
     x: Any,
-    axis: Any = None,
-    keepdims: bool = False,
-    *,
     dim: Any = None,
     keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool = False,
 ) -> Any:
-    """Maximum over axis; given PyTorch's dim=, a (values, indices) MaxMin as torch.max.
-
-    numpy's axis= (or a positional axis) gives the values alone, as numpy does. With dim=
-    the indices are argmax's (the first maximum); the values' gradient still splits evenly
-    between ties, where PyTorch sends it all to the index it returns.
-    """
-    if dim is None and keepdim is None:
-        return unary(MAX, x, {"axis": _axes(axis), "keepdims": keepdims})
-    return _extreme(MAX, ARGMAX, x, axis, keepdims, dim, keepdim)
+    """Maximum over everything; `max(x, d)` / `max(x, dim=d)` give a (values, indices) MaxMin
+    as torch.max (indices are argmax's, the first maximum; the values' gradient splits evenly
+    between ties); `max(x, y)` is the elementwise maximum; numpy's axis= gives the values."""
+    return _extreme(MAX, ARGMAX, F.maximum, x, dim, keepdim, axis, keepdims)
 
 
 def min(
     x: Any,
-    axis: Any = None,
-    keepdims: bool = False,
-    *,
     dim: Any = None,
     keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool = False,
 ) -> Any:
-    """Minimum over axis; given PyTorch's dim=, a (values, indices) MaxMin (see max)."""
-    if dim is None and keepdim is None:
-        return unary(MIN, x, {"axis": _axes(axis), "keepdims": keepdims})
-    return _extreme(MIN, ARGMIN, x, axis, keepdims, dim, keepdim)
+    """Minimum, called as max is: a MaxMin for an int dim, values for axis=."""
+    return _extreme(MIN, ARGMIN, F.minimum, x, dim, keepdim, axis, keepdims)
 
 
 def prod(

@@ -104,11 +104,8 @@ EXPAND = defop(
 def _squeeze_axes(shape: Sequence[Any], axis: Any) -> tuple[int, ...]:
     if axis is None:
         return tuple(i for i, d in enumerate(shape) if d == 1)
-    axes = norm_axes(axis, len(shape))
-    for a in axes:
-        if shape[a] not in (1, None):
-            raise ValueError(f"cannot squeeze axis {a} of size {shape[a]}")
-    return axes
+    # a given dim that is not 1 stays (a no-op, as in PyTorch); an unknown one is taken as 1
+    return tuple(a for a in norm_axes(axis, len(shape)) if shape[a] in (1, None))
 
 
 def _squeeze_rule(specs: tuple[TensorSpec, ...], axis: Any) -> TensorSpec:
@@ -128,7 +125,7 @@ SQUEEZE = defop(
     vjp=lambda g, ins, out, axis: (F.reshape(g, ins[0].shape),),
     formula="z = x without size-1 dims",
     grad_formula="dx = reshape(g, x.shape)",
-    doc="Remove size-1 dims (all, or the given ones).",
+    doc="Remove size-1 dims (all, or those of the given ones; others stay, as in PyTorch).",
 )
 
 

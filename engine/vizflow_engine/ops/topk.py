@@ -52,11 +52,11 @@ def topk(x: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = Tru
         free = F.logical_not(nan_x if taken is None else F.logical_or(taken, nan_x))
         if largest:  # NaN is the largest: max finds an untaken NaN first
             rest = x if taken is None else F.where(taken, fill, x)
-            m = best(rest, d, keepdims=True)
+            m = best(rest, axis=d, keepdims=True)
             same = F.logical_or(F.eq(x, m), F.logical_and(nan_x, F.isnan(m)))
             cand = same if taken is None else F.logical_and(same, F.logical_not(taken))
         else:  # NaN is the largest: the smallest come from the rest, NaNs last
-            m = best(F.where(free, x, fill), d, keepdims=True)
+            m = best(F.where(free, x, fill), axis=d, keepdims=True)
             first = F.logical_and(F.eq(x, m), free)
             left = F.logical_and(nan_x, F.logical_not(taken)) if taken is not None else nan_x
             cand = F.where(F.any(first, d, keepdims=True), first, left)
