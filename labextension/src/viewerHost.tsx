@@ -120,8 +120,8 @@ export class ViewerHost implements FitTarget {
       this.settings = currentSettings.value;
     }
     const settings = this.settings;
-    const height = content.height || '420px';
-    this.el.style.height = height;
+    // The viewer's body sets its own height (a fixed length, or following the graph).
+    const height = content.height || 'auto';
     const direction = resolveDirection(content.direction, settings);
     this.el.setAttribute('data-direction', direction);
     this.root.render(

@@ -51,7 +51,7 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
       graph: null,
       compare: null,
       layout_direction: null,
-      height: '420px'
+      height: 'auto'
     };
   }
 
@@ -108,7 +108,7 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
 
   height(): string {
     const h = this.get('height');
-    return typeof h === 'string' && h ? h : '420px';
+    return typeof h === 'string' && h ? h : 'auto';
   }
 
   subscribe(listener: () => void): () => void {

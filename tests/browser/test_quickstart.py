@@ -15,6 +15,9 @@ def test_quickstart_draws_graph_with_ops_and_shapes(page: Page, lab_server: LabS
     run_all_cells(page)
     viewer = page.locator(".vf-graph-viewer").last
     expect(viewer).to_have_attribute("data-layout-state", "done", timeout=60_000)
+    # Opened at a readable zoom, part of the graph may be off screen (culled): show it all.
+    viewer.locator(".vf-fit").click()
+    page.wait_for_timeout(300)
     ops = {text.strip() for text in viewer.locator(".vf-node .vf-node-op").all_inner_texts()}
     assert ops >= EXPECTED_OPS, f"ops drawn: {sorted(ops)}"
     shapes = viewer.locator(".vf-node .vf-node-shape").all_inner_texts()

@@ -75,6 +75,8 @@ def test_a_graph_shown_with_inputs_has_a_time_overlay_and_node_values(
     select.select_option(label=next(label for label in labels if label.startswith("Time")))
     expect(timed.locator(".vf-legend")).to_be_visible()
     expect(timed.locator(".vf-overlaid").first).to_be_attached()
+    js_click(timed.locator(".vf-fit"))  # opened at a readable zoom: show all, none culled
+    page.wait_for_timeout(300)
     js_click(timed.locator(".vf-node", has_text="cross_entropy").first)
     stats = timed.locator(".vf-inspector [data-stats='value']")
     expect(stats).to_be_visible(timeout=30_000)

@@ -17,6 +17,7 @@ from tests.browser.harness import LabServer, screenshot
 from tests.browser.viewer_helpers import (
     SCOPED_PAYLOAD,
     group_boxes_that_clip,
+    js_click,
     open_and_run,
     shared_page,
     viewer,
@@ -106,6 +107,8 @@ def test_direction_setting_lays_the_graph_out_top_to_bottom(
     x = v.locator(".vf-node[data-node-id='x']")
     blocks = v.locator(".vf-frame[data-frame-path='blocks']")
     loss = v.locator(".vf-node[data-node-id='loss']")
+    js_click(v.locator(".vf-fit"))  # opened at a readable zoom: show all, none culled
+    page.wait_for_timeout(300)
     for el in (x, blocks, loss):
         expect(el).to_be_attached()
     (x0, y0), (_, y1), (x2, y2) = centre(x), centre(blocks), centre(loss)

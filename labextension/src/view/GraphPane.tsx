@@ -43,10 +43,13 @@ import { useLayout } from './hooks/useLayout';
 import { useOverlay } from './hooks/useOverlay';
 import { useLinked } from './hooks/useLinked';
 import { useReveal, useSelection } from './hooks/useSelection';
-import { FIT_OPTIONS, useViewport } from './hooks/useViewport';
+import { useViewport } from './hooks/useViewport';
 import { useDrawReport, type LayoutStateListener } from './hooks/useDrawReport';
 import { usePrefetch } from './hooks/usePrefetch';
 import { paneKeyHandler } from './hooks/usePaneKeys';
+import { useWheelCapture } from './hooks/useWheelCapture';
+import { startItem } from './hooks/openingView';
+import { firstNonfiniteProducer, nonfiniteCounts } from './hooks/nonfinite';
 
 export type { PaneTiming } from './hooks/useDrawReport';
 
@@ -69,6 +72,10 @@ export interface GraphPaneProps {
   onSelectNode?: (nodeId: string) => void;
   /** The pane's heading in place of the graph's title (a side of a comparison). */
   label?: string;
+  /** A side of a comparison: the minimap starts hidden (the panes are narrow). */
+  inCompare?: boolean;
+  /** Given when the viewer's height follows the graph: told the pane height it wants. */
+  onWantHeight?: (px: number) => void;
 }
 
 function minimapClass(node: Node): string {
@@ -111,7 +118,9 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
   const [inspectorWidth, setInspectorWidth] = useState<number | null>(null);
   const [inspectorFolded, setInspectorFolded] = useState(false);
   /** The user's minimap toggle; null: shown when the canvas has room for it. */
-  const [mapChoice, setMapChoice] = useState<boolean | null>(null);
+  const [mapChoice, setMapChoice] = useState<boolean | null>(
+    props.inCompare ? false : null
+  );
   const [query, setQuery] = useState('');
   const [showHits, setShowHits] = useState(false);
   const overlay = useOverlay(payload, model, shownVg, settings.overlay);
@@ -175,14 +184,32 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     centreOn
   );
 
-  // Fit a new graph into view, then centre a pending focus.
+  const firstNaN = useMemo(() => firstNonfiniteProducer(model), [model]);
+  const nanCounts = useMemo(() => nonfiniteCounts(model), [model]);
+  const wantCanvas = props.onWantHeight;
+  const wantCanvasHeight = wantCanvas
+    ? (px: number): void => {
+        const root = rootRef.current;
+        const canvas = canvasRef.current;
+        if (root && canvas) {
+          wantCanvas(root.offsetHeight - canvas.clientHeight + px);
+        }
+      }
+    : undefined;
+
+  // Open a new graph legibly (on its first NaN producer when it has one), then centre a pending focus.
   const fittedFor = useRef<unknown>(null);
   const moveView = async (): Promise<boolean> => {
     let moved = false;
     if (fittedFor.current !== model && nodes.length > 0) {
       fittedFor.current = model;
       moved = true;
-      await view.openView();
+      const nanItem = firstNaN ? shownVg.repOf.get(firstNaN) : undefined;
+      await view.openView(
+        (nanItem && boxes.get(nanItem)) || null,
+        startItem(boxes, shownVg.edges, direction),
+        wantCanvasHeight
+      );
     }
     const focus = focusAfterLayout.current;
     if (focus && centreOn(shownVg.repOf.get(focus) ?? focus)) {
@@ -210,7 +237,12 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     return () => onApi?.(null);
   }, [fit, reveal, onApi]);
 
-  const focusPane = useCallback(() => rootRef.current?.focus(), []);
+  const focusPane = useCallback(
+    () => rootRef.current?.focus({ preventScroll: true }),
+    []
+  );
+  const wheelToCanvas = useWheelCapture(rootRef);
+  const anyOpen = [...expanded].some(p => p !== '');
   const onKeyDown = paneKeyHandler(
     shownVg,
     boxes,
@@ -306,13 +338,32 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
               ))}
             </select>
           ) : null}
-          <button
-            className="vf-button vf-collapse-all"
-            title="Collapse all groups"
-            onClick={() => updateExpanded(() => new Set())}
-          >
-            Collapse
-          </button>
+          {firstNaN ? (
+            <button
+              className="vf-button vf-first-nan"
+              title={`Select the first node producing NaN/Inf (${nanCounts.produced} produce, ${nanCounts.passed} pass one on)`}
+              onClick={() => {
+                reveal(firstNaN);
+                focusPane();
+              }}
+            >
+              First NaN
+            </button>
+          ) : null}
+          {tree.groups.size > 1 ? (
+            <button
+              className="vf-button vf-collapse-all"
+              title={anyOpen ? 'Collapse all groups' : 'Expand all groups'}
+              aria-pressed={anyOpen}
+              onClick={() =>
+                updateExpanded(() =>
+                  anyOpen ? new Set() : new Set(tree.groups.keys())
+                )
+              }
+            >
+              {anyOpen ? 'Collapse all' : 'Expand all'}
+            </button>
+          ) : null}
           <button
             className="vf-button vf-map-toggle"
             title={showMap ? 'Hide the minimap' : 'Show the minimap'}
@@ -351,7 +402,12 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
         </div>
       ) : null}
       <div className="vf-pane-main">
-        <div className="vf-graph-canvas" ref={canvasRef}>
+        <div
+          className="vf-graph-canvas"
+          ref={canvasRef}
+          data-wheel={wheelToCanvas ? 'canvas' : 'page'}
+          onMouseDownCapture={focusPane}
+        >
           <ReactFlow
             nodes={nodes}
             edges={edges}
@@ -362,10 +418,9 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
             disableKeyboardA11y={true}
             deleteKeyCode={null}
             onlyRenderVisibleElements={true}
-            fitView={true}
-            fitViewOptions={FIT_OPTIONS}
             minZoom={0.02}
             maxZoom={4}
+            preventScrolling={wheelToCanvas}
             onNodeClick={(_, n) => {
               if (n.type !== 'frame') {
                 select(n.id);

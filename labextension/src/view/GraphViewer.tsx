@@ -1,4 +1,4 @@
-import React, { useCallback, useMemo, useRef } from 'react';
+import React, { useCallback, useMemo, useRef, useState } from 'react';
 import type { GraphPayload } from '../protocol';
 import { buildGraphModel } from '../model/graphModel';
 import { buildNameIndex, compareLabels, matchNode } from '../model/compare';
@@ -8,6 +8,7 @@ import type { LayoutClient } from '../layout/client';
 import type { LayoutDirection } from '../layout/messages';
 import type { InspectBackend } from './Inspector';
 import { GraphPane, type PaneApi, type PaneTiming } from './GraphPane';
+import { useDragHeight } from './hooks/useDragHeight';
 
 export interface GraphViewerApi {
   fit(): void;
@@ -22,6 +23,7 @@ export interface GraphViewerProps {
   /** Null when no kernel can answer (a saved notebook). */
   backend: InspectBackend | null;
   settings: ViewerSettings;
+  /** A CSS length, or 'auto' (or empty): as tall as the graph wants, within bounds. */
   height?: string;
   onLayoutState?: (
     state: LayoutState,
@@ -31,9 +33,49 @@ export interface GraphViewerProps {
   onApi?: (api: GraphViewerApi | null) => void;
 }
 
+/** Height of a viewer whose graph is not drawn yet, when its height follows the graph. */
+const AUTO_START_HEIGHT_PX = 320;
+
+export function isAutoHeight(height: string | undefined): boolean {
+  return !height || height.trim() === 'auto';
+}
+
 /** The graph viewer: one pane, or two side by side with synchronised selection. */
 export function GraphViewer(props: GraphViewerProps): JSX.Element {
-  const { payload, compare, height } = props;
+  const { payload, compare } = props;
+  const auto = isAutoHeight(props.height);
+  /** The pane height each side wants (auto height); the viewer takes the larger. */
+  const [wants, setWants] = useState<[number, number]>([0, 0]);
+  const want0 = useCallback(
+    (px: number) => setWants(w => (w[0] === px ? w : [px, w[1]])),
+    []
+  );
+  const want1 = useCallback(
+    (px: number) => setWants(w => (w[1] === px ? w : [w[0], px])),
+    []
+  );
+  const captionRef = useRef<HTMLDivElement>(null);
+  const wanted = Math.max(wants[0], wants[1]);
+  const bodyRef = useRef<HTMLDivElement>(null);
+  const { dragged, onGripPointerDown } = useDragHeight(bodyRef);
+  const height =
+    dragged !== null
+      ? `${dragged}px`
+      : !auto
+        ? props.height
+        : wanted > 0
+          ? `${wanted + (captionRef.current?.offsetHeight ?? 0)}px`
+          : `${AUTO_START_HEIGHT_PX}px`;
+  const grip = (
+    <div
+      className="vf-resize-grip"
+      role="separator"
+      aria-orientation="horizontal"
+      aria-label="drag to resize the viewer"
+      title="Drag to resize"
+      onPointerDown={onGripPointerDown}
+    />
+  );
   const panes = useRef<(PaneApi | null)[]>([null, null]);
   const models = useMemo(
     () =>
@@ -93,35 +135,49 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
         {...common}
         payload={payload}
         label={labels?.a}
+        inCompare={!!compare}
         onLayoutState={props.onLayoutState}
         onApi={onApi0}
         onSelectNode={compare ? select0 : undefined}
+        onWantHeight={auto ? want0 : undefined}
       />
       {compare ? (
         <GraphPane
           {...common}
           payload={compare}
           label={labels?.b}
+          inCompare={true}
           backend={null}
           onApi={onApi1}
           onSelectNode={select1}
+          onWantHeight={auto ? want1 : undefined}
         />
       ) : null}
     </>
   );
   if (!labels) {
     return (
-      <div className="vf-graph-body" style={{ height: height || '420px' }}>
-        {sides}
-      </div>
+      <>
+        <div className="vf-graph-body" ref={bodyRef} style={{ height }}>
+          {sides}
+        </div>
+        {grip}
+      </>
     );
   }
   return (
-    <div className="vf-compare-frame" style={{ height: height || '420px' }}>
-      <div className="vf-compare-caption" title={labels.caption}>
-        {labels.caption}
+    <>
+      <div className="vf-compare-frame" ref={bodyRef} style={{ height }}>
+        <div
+          className="vf-compare-caption"
+          ref={captionRef}
+          title={labels.caption}
+        >
+          {labels.caption}
+        </div>
+        <div className="vf-graph-body vf-compare">{sides}</div>
       </div>
-      <div className="vf-graph-body vf-compare">{sides}</div>
-    </div>
+      {grip}
+    </>
   );
 }

@@ -9,6 +9,7 @@ import {
 } from '../model/format';
 import type { ScopeGroup } from '../model/scopeTree';
 import type { LayoutDirection, PortPosition } from '../layout/messages';
+import { nonfiniteOf } from './hooks/nonfinite';
 
 /** What every drawn box shares: ports, highlight and overlay colour. */
 interface BoxData {
@@ -74,6 +75,7 @@ function Ports(props: { data: BoxData }): JSX.Element {
 /** One op: op name, user name (if any), shape and dtype. All text is React text. */
 function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
   const { node, isOutput, linked, overlay } = data;
+  const nonfinite = nonfiniteOf(node);
   const className = [
     'vf-node',
     categoryClass(node.category),
@@ -81,7 +83,8 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
     node.device ? `vf-device-${cssToken(node.device.split(':')[0])}` : '',
     isOutput ? 'vf-node-output' : '',
     linked ? 'vf-linked' : '',
-    overlay ? 'vf-overlaid' : ''
+    overlay ? 'vf-overlaid' : '',
+    nonfinite ? `vf-nonfinite-${nonfinite}` : ''
   ]
     .filter(Boolean)
     .join(' ');
@@ -89,7 +92,9 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
     node.name ? `${node.name} = ${node.op}` : node.op,
     node.scope ? `scope: ${node.scope}` : '',
     node.device ? `device: ${node.device}` : '',
-    node.phase !== 'forward' ? `phase: ${node.phase}` : ''
+    node.phase !== 'forward' ? `phase: ${node.phase}` : '',
+    nonfinite === 'produced' ? 'produces NaN/Inf' : '',
+    nonfinite === 'passed' ? 'passes on a NaN/Inf' : ''
   ]
     .filter(Boolean)
     .join('\n');
@@ -100,6 +105,7 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
         className={className}
         data-node-id={node.id}
         data-phase={node.phase}
+        data-nonfinite={nonfinite ?? undefined}
         title={title}
         style={overlay ? { background: overlay } : undefined}
       >

@@ -3,13 +3,46 @@ import { useCallback, useEffect } from 'react';
 import { useReactFlow, useStore } from '@xyflow/react';
 import type { Box } from '../../model/navigation';
 import type { LayoutResult, LayoutDirection } from '../../layout/messages';
+import {
+  MAX_OPEN_ZOOM,
+  autoCanvasHeight,
+  openingViewport,
+  readableZoom
+} from './openingView';
 
 // A small graph is not blown up past a readable size when fitted.
-export const FIT_OPTIONS = { padding: 0.15, duration: 0, maxZoom: 1.25 };
+export const FIT_OPTIONS = {
+  padding: 0.15,
+  duration: 0,
+  maxZoom: MAX_OPEN_ZOOM
+};
 
-/** Below this zoom a fitted graph is unreadable: show its start at READABLE_ZOOM instead. */
-const MIN_FIT_ZOOM = 0.35;
-const READABLE_ZOOM = 0.6;
+/** The smallest font of the node text drawn in `canvas` (its own font when none is drawn yet). */
+function smallestTextPx(canvas: HTMLElement): number {
+  let px = parseFloat(getComputedStyle(canvas).fontSize) || 13;
+  for (const sel of ['.vf-node-op', '.vf-node-shape', '.vf-group-name']) {
+    const el = canvas.querySelector(sel);
+    if (el) {
+      px = Math.min(px, parseFloat(getComputedStyle(el).fontSize) || px);
+    }
+  }
+  return px;
+}
+
+/** Resolves once `el` has changed height from `before` (or after a few frames). */
+function resized(el: HTMLElement, before: number): Promise<void> {
+  return new Promise(resolve => {
+    let frames = 0;
+    const check = (): void => {
+      if (el.clientHeight !== before || ++frames > 10) {
+        resolve();
+      } else {
+        requestAnimationFrame(check);
+      }
+    };
+    requestAnimationFrame(check);
+  });
+}
 
 export interface PaneViewport {
   canvasW: number;
@@ -17,8 +50,12 @@ export interface PaneViewport {
   fit: () => void;
   /** Centre a drawn item (at a readable zoom); false when it is not drawn. */
   centreOn: (id: string) => boolean;
-  /** Fit a newly drawn graph, or show the start of one too long to read fitted. */
-  openView: () => Promise<void>;
+  /** Open a newly drawn graph legibly (see below). */
+  openView: (
+    focus: Box | null,
+    start: Box | null,
+    wantCanvasHeight: ((px: number) => void) | undefined
+  ) => Promise<void>;
 }
 
 export function useViewport(
@@ -80,28 +117,34 @@ export function useViewport(
   }, [canvasW, canvasH]);
 
   /**
-   * A long graph fitted whole is a row of dots: show its start (the inputs) at a
-   * readable zoom instead, centred across the flow. Fit shows the whole again.
+   * Open a newly drawn graph legibly: size an auto-height canvas to it (told through
+   * `wantCanvasHeight`), then fit it whole if its text stays readable, else show the
+   * focus item or the first input at the least readable zoom. Fit shows the whole.
    */
-  const readableStart = (): void => {
+  const openView = async (
+    focus: Box | null,
+    start: Box | null,
+    wantCanvasHeight: ((px: number) => void) | undefined
+  ): Promise<void> => {
     const canvas = canvasRef.current;
-    if (!layout || !canvas || flow.getZoom() >= MIN_FIT_ZOOM) {
+    if (!layout || !canvas) {
       return;
     }
-    const z = READABLE_ZOOM;
-    const pad = 20;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
-    void flow.setViewport(
-      direction === 'RIGHT'
-        ? { x: pad, y: h / 2 - (layout.height / 2) * z, zoom: z }
-        : { x: w / 2 - (layout.width / 2) * z, y: pad, zoom: z },
+    const readable = readableZoom(smallestTextPx(canvas));
+    if (wantCanvasHeight) {
+      const want = autoCanvasHeight(layout, canvas.clientWidth, readable);
+      if (Math.abs(want - canvas.clientHeight) > 2) {
+        const before = canvas.clientHeight;
+        wantCanvasHeight(want);
+        await resized(canvas, before);
+      }
+    }
+    const size = { width: canvas.clientWidth, height: canvas.clientHeight };
+    await flow.setViewport(
+      openingViewport(layout, size, direction, readable, focus, start),
       { duration: 0 }
     );
   };
-
-  const openView = (): Promise<void> =>
-    Promise.resolve(flow.fitView(FIT_OPTIONS)).then(readableStart);
 
   const fit = useCallback(() => void flow.fitView(FIT_OPTIONS), [flow]);
   return { canvasW, canvasH, fit, centreOn, openView };

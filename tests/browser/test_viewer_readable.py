@@ -1,0 +1,263 @@
+"""Every graph opens legible: text size at the default zoom, where the view opens, the height,
+the wheel, the collapse/expand toggle, ports, the inspector beside the selection.
+
+One page and one run notebook for the module (tests run in file order): viewers 0-4 are a
+training step, a 40-layer Sequential, a flat 10,000-node chain, a compare before/after
+vf.optimize and a 7-step RNN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.browser.harness import LabServer, screenshot
+from tests.browser.readable_helpers import (
+    MIN_TEXT_PX,
+    box,
+    inside,
+    nodes_in_view,
+    overlaps,
+    smallest_text_px,
+    visible_handles,
+    zoom,
+)
+from tests.browser.viewer_helpers import (
+    draw_count,
+    js_click,
+    open_and_run,
+    shared_page,
+    viewer,
+    wait_redrawn,
+    write_notebook,
+)
+
+SETUP = """
+import numpy as np
+import vizflow as vf
+from vizflow import nn, optim
+import vizflow.nn.functional as F
+
+vf.manual_seed(0)
+rng = np.random.default_rng(0)
+xb = vf.tensor(rng.standard_normal((64, 64)).astype(np.float32))
+yb = vf.tensor(rng.integers(0, 10, 64))
+model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+@vf.function
+def train_step(xb, yb):
+    opt.zero_grad()
+    loss = F.cross_entropy(model(xb), yb)
+    loss.backward()
+    opt.step()
+    return loss
+
+graph = train_step.graph(xb, yb)
+"""
+
+SEQUENTIAL = """
+big = nn.Sequential(*[m for _ in range(40) for m in (nn.Linear(32, 32), nn.ReLU())])
+vf.show(big(vf.tensor(np.ones((4, 32), np.float32))).sum(), height="auto")
+"""
+
+CHAIN = """
+c = vf.tensor(np.ones(3, np.float32), requires_grad=True)
+for _ in range(10_000):
+    c = c + 1
+vf.show(c, height="auto")
+"""
+
+COMPARE = """
+optimized, report = vf.optimize(graph)
+vf.show(graph, compare=optimized, height="auto")
+"""
+
+RNN = """
+class RNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cell = nn.Linear(16, 16)
+
+    def forward(self, x):
+        h = x
+        for _ in range(7):
+            h = self.cell(h).tanh()
+        return h
+
+vf.show(RNN()(vf.tensor(np.ones((2, 16), np.float32))).sum(), height="auto")
+"""
+
+CELLS = [
+    SETUP,
+    'vf.show(graph, title="training step", height="auto")',
+    SEQUENTIAL,
+    CHAIN,
+    COMPARE,
+    RNN,
+]
+TRAINING, SEQUENTIAL_40, CHAIN_10K, COMPARED, RNN_7 = range(5)
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser) -> Iterator[Page]:
+    yield from shared_page(browser)
+
+
+@pytest.fixture(scope="module")
+def notebook(page: Page, lab_server: LabServer) -> Page:
+    path = write_notebook(lab_server, "viewer_readable.ipynb", CELLS)
+    open_and_run(page, lab_server, path, "readable")
+    return page
+
+
+def legible_viewer(page: Page, index: int) -> Locator:
+    """The index-th viewer, drawn, with every pane's text readable and something in view."""
+    v = viewer(page, index)
+    for pane in v.locator(".vf-pane").all():
+        text = smallest_text_px(pane)
+        assert text >= MIN_TEXT_PX, (index, text, zoom(pane))
+        assert nodes_in_view(pane) >= 1, index
+    return v
+
+
+def test_training_step_opens_legible(notebook: Page) -> None:
+    v = legible_viewer(notebook, TRAINING)
+    pane = v.locator(".vf-pane")
+    # Ports are not drawn (edges still end at the nodes' sides).
+    assert pane.locator(".react-flow__handle").count() > 0
+    assert visible_handles(pane) == 0
+    assert pane.locator(".react-flow__edge").count() > 0
+    # The auto height follows the graph, within its bounds.
+    canvas = box(pane.locator(".vf-graph-canvas"))
+    assert 200 - 1 <= canvas["bottom"] - canvas["top"] <= 560 + 1, canvas
+    screenshot(notebook, "readable-training-step")
+
+
+def test_sequential_40_opens_legible_and_toggles(notebook: Page) -> None:
+    v = legible_viewer(notebook, SEQUENTIAL_40)
+    pane = v.locator(".vf-pane")
+    screenshot(notebook, "readable-sequential-40")
+    toggle = pane.locator(".vf-collapse-all")
+    # Opened with its 80 layers' frames open: the toggle collapses them all...
+    expect(toggle).to_have_text("Collapse all")
+    assert pane.locator(".vf-frame").count() > 0
+    n = draw_count(pane)
+    js_click(toggle)
+    wait_redrawn(pane, n)
+    expect(pane.locator(".vf-frame")).to_have_count(0)
+    assert pane.locator(".vf-group").count() > 0
+    # ...and the same button expands them again.
+    expect(toggle).to_have_text("Expand all")
+    n = draw_count(pane)
+    js_click(toggle)
+    wait_redrawn(pane, n)
+    expect(toggle).to_have_text("Collapse all")
+    assert pane.locator(".vf-frame").count() > 0
+    expect(pane.locator(".vf-group")).to_have_count(0)
+
+
+def test_flat_chain_opens_on_its_input(notebook: Page) -> None:
+    v = legible_viewer(notebook, CHAIN_10K)
+    pane = v.locator(".vf-pane")
+    expect(pane.locator(".vf-graph-counts")).to_contain_text("10001 nodes")
+    # The view opens at the chain's start: its first node (the leaf) is on screen.
+    canvas = box(pane.locator(".vf-graph-canvas"))
+    first = pane.locator(".vf-node").first
+    leaf = pane.evaluate(
+        """p => {
+            const c = p.querySelector('.vf-graph-canvas').getBoundingClientRect();
+            const xs = [...p.querySelectorAll('.vf-node')].map(n => n.getBoundingClientRect())
+                .filter(b => b.right > c.left && b.left < c.right);
+            return Math.min(...xs.map(b => b.left)) - c.left;
+        }"""
+    )
+    assert 0 <= leaf <= 60, leaf
+    assert first.count() == 1
+    height = canvas["bottom"] - canvas["top"]
+    assert height <= 560 + 1, canvas
+    screenshot(notebook, "readable-chain-10k")
+
+
+def test_compare_opens_legible(notebook: Page) -> None:
+    v = legible_viewer(notebook, COMPARED)
+    expect(v.locator(".vf-pane")).to_have_count(2)
+    # Side by side the panes are narrow: no minimap over the graph until asked for.
+    expect(v.locator(".react-flow__minimap")).to_have_count(0)
+    screenshot(notebook, "readable-compare")
+
+
+def test_rnn_opens_legible(notebook: Page) -> None:
+    legible_viewer(notebook, RNN_7)
+    screenshot(notebook, "readable-rnn-7")
+
+
+def test_wheel_scrolls_the_notebook_unless_focused(notebook: Page) -> None:
+    v = viewer(notebook, TRAINING)
+    pane = v.locator(".vf-pane")
+    scroller = notebook.locator(".jp-NotebookPanel .jp-WindowedPanel-outer").first
+    notebook.evaluate("() => document.activeElement && document.activeElement.blur()")
+    c = box(pane.locator(".vf-graph-canvas"))
+    x, y = (c["left"] + c["right"]) / 2, (c["top"] + c["bottom"]) / 2
+    z0 = zoom(pane)
+    top0 = scroller.evaluate("e => e.scrollTop")
+    notebook.mouse.move(x, y)
+    notebook.mouse.wheel(0, 120)
+    notebook.wait_for_timeout(300)
+    assert zoom(pane) == z0
+    assert scroller.evaluate("e => e.scrollTop") != top0
+    # Ctrl+wheel zooms without the focus.
+    v.scroll_into_view_if_needed()
+    c = box(pane.locator(".vf-graph-canvas"))
+    x, y = (c["left"] + c["right"]) / 2, (c["top"] + c["bottom"]) / 2
+    notebook.mouse.move(x, y)
+    notebook.keyboard.down("Control")
+    notebook.mouse.wheel(0, -120)
+    notebook.keyboard.up("Control")
+    notebook.wait_for_timeout(300)
+    z1 = zoom(pane)
+    assert z1 != z0
+    # Clicked (focused), the plain wheel zooms and the notebook stays put.
+    pane.locator(".react-flow__pane").click(position={"x": 5, "y": 5})
+    expect(pane.locator(".vf-graph-canvas")).to_have_attribute("data-wheel", "canvas")
+    top1 = scroller.evaluate("e => e.scrollTop")
+    notebook.mouse.move(x, y)
+    notebook.mouse.wheel(0, 120)
+    notebook.wait_for_timeout(300)
+    assert zoom(pane) != z1
+    assert scroller.evaluate("e => e.scrollTop") == top1
+
+
+def test_viewer_can_be_dragged_taller(notebook: Page) -> None:
+    v = viewer(notebook, TRAINING)
+    body = v.locator(".vf-graph-body")
+    grip = box(v.locator(".vf-resize-grip"))
+    before = box(body)
+    x, y = (grip["left"] + grip["right"]) / 2, (grip["top"] + grip["bottom"]) / 2
+    notebook.mouse.move(x, y)
+    notebook.mouse.down()
+    notebook.mouse.move(x, y + 150, steps=5)
+    notebook.mouse.up()
+    after = box(body)
+    taller = (after["bottom"] - after["top"]) - (before["bottom"] - before["top"])
+    assert 140 <= taller <= 160, (before, after)
+
+
+def test_inspector_never_covers_the_selected_node(notebook: Page) -> None:
+    v = viewer(notebook, TRAINING)
+    pane = v.locator(".vf-pane")
+    # The node furthest right: where the inspector opens.
+    nodes = pane.locator(".react-flow__node-op")
+    rights = nodes.evaluate_all("ns => ns.map(n => n.getBoundingClientRect().right)")
+    target = nodes.nth(rights.index(max(rights)))
+    node_id = target.get_attribute("data-id")
+    js_click(target)
+    inspector = pane.locator(".vf-inspector")
+    expect(inspector).to_be_visible()
+    notebook.wait_for_timeout(300)
+    selected = box(pane.locator(f".react-flow__node[data-id='{node_id}'] .vf-node"))
+    assert not overlaps(selected, box(inspector)), (selected, box(inspector))
+    assert inside(selected, box(pane.locator(".vf-graph-canvas"))), selected
+    screenshot(notebook, "readable-inspector-beside")
