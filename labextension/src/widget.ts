@@ -15,17 +15,14 @@ import { Notification } from '@jupyterlab/apputils';
 import type { GraphPayload } from './protocol';
 import { expandGraph } from './model/compact';
 import { liveModels, type LiveGraphModel } from './liveModels';
-import {
-  decodeInspectReply,
-  type BufferLike,
-  type DecodedReply
-} from './model/inspect';
+import { decodeInspectReply, type BufferLike } from './model/inspect';
 import {
   decodeKernelNotice,
   noticeText,
   type KernelNotice
 } from './model/kernelNotices';
 import { ViewerHost } from './viewerHost';
+import { provenanceOf, type InspectedValues } from './view/valueProvenance';
 import { MODULE_NAME, MODULE_VERSION } from './version';
 
 const INSPECT_TIMEOUT_MS = 30000;
@@ -36,7 +33,7 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
   private nextRequest = 1;
   private readonly pending = new Map<
     number,
-    { resolve: (r: DecodedReply) => void; reject: (e: Error) => void }
+    { resolve: (r: InspectedValues) => void; reject: (e: Error) => void }
   >();
 
   defaults(): Backbone.ObjectHash {
@@ -116,9 +113,9 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
     return () => this.off(WATCHED, listener);
   }
 
-  inspect(nodeId: string): Promise<DecodedReply> {
+  inspect(nodeId: string): Promise<InspectedValues> {
     const requestId = this.nextRequest++;
-    return new Promise<DecodedReply>((resolve, reject) => {
+    return new Promise<InspectedValues>((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject });
       this.send(
         { kind: 'inspect', request_id: requestId, node_id: nodeId },
@@ -145,7 +142,7 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
     const p = this.pending.get(reply.requestId);
     if (p) {
       this.pending.delete(reply.requestId);
-      p.resolve(reply);
+      p.resolve({ ...reply, provenance: provenanceOf(content) });
     }
   }
 

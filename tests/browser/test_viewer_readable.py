@@ -90,6 +90,20 @@ class RNN(nn.Module):
 vf.show(RNN()(vf.tensor(np.ones((2, 16), np.float32))).sum(), height="auto")
 """
 
+UNMATCHED = """
+from vizflow_kernelext import GraphViewer
+
+def chain(names, title):
+    nodes = [dict(id=n, op="relu", name=n, category="elementwise", shape=[4], dtype="float32",
+                  device="cpu", scope="", phase="forward") for n in names]
+    edges = [dict(id=f"e{i}", source=a, target=b, target_port=0, shape=[4], dtype="float32")
+             for i, (a, b) in enumerate(zip(names, names[1:]))]
+    return dict(version="1.0", title=title, nodes=nodes, edges=edges, outputs=[names[-1]])
+
+GraphViewer(chain(["x", "h", "only_left", "y"], "left"), compare=chain(["x", "h", "y"], "right"),
+            height="auto")
+"""
+
 CELLS = [
     SETUP,
     'vf.show(graph, title="training step", height="auto")',
@@ -97,8 +111,9 @@ CELLS = [
     CHAIN,
     COMPARE,
     RNN,
+    UNMATCHED,
 ]
-TRAINING, SEQUENTIAL_40, CHAIN_10K, COMPARED, RNN_7 = range(5)
+TRAINING, SEQUENTIAL_40, CHAIN_10K, COMPARED, RNN_7, PAIR_UNMATCHED = range(6)
 
 
 @pytest.fixture(scope="module")
@@ -261,3 +276,25 @@ def test_inspector_never_covers_the_selected_node(notebook: Page) -> None:
     assert not overlaps(selected, box(inspector)), (selected, box(inspector))
     assert inside(selected, box(pane.locator(".vf-graph-canvas"))), selected
     screenshot(notebook, "readable-inspector-beside")
+
+
+def select_by_search(pane: Locator, name: str) -> None:
+    """Select a node by name through the pane's search (it may lie off screen, culled)."""
+    field = pane.locator(".vf-search-input")
+    field.fill(name)
+    field.press("Enter")
+
+
+def test_a_node_without_match_says_so_in_the_other_pane(notebook: Page) -> None:
+    v = viewer(notebook, PAIR_UNMATCHED)
+    left, right = v.locator(".vf-pane").nth(0), v.locator(".vf-pane").nth(1)
+    select_by_search(left, "h")
+    expect(right.locator(".react-flow__node.selected")).to_have_attribute("data-id", "h")
+    select_by_search(left, "only_left")
+    # No silent pick of another node: the other side says there is no match, selects nothing.
+    expect(right.locator(".vf-no-match")).to_contain_text("only_left")
+    expect(right.locator(".react-flow__node.selected")).to_have_count(0)
+    screenshot(notebook, "readable-compare-no-match")
+    select_by_search(left, "y")
+    expect(right.locator(".vf-no-match")).to_have_count(0)
+    expect(right.locator(".react-flow__node.selected")).to_have_attribute("data-id", "y")

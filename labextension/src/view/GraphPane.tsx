@@ -57,6 +57,8 @@ export interface PaneApi {
   fit(): void;
   /** Select a node (by model id), expanding its groups, and centre it. */
   reveal(nodeId: string): void;
+  /** The other side of a comparison selected a node this graph has no match for. */
+  noMatch(name: string): void;
 }
 
 export interface GraphPaneProps {
@@ -232,10 +234,24 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     height: view.canvasH
   });
 
+  /** The name of the other side's selected node that this graph has no match for. */
+  const [unmatched, setUnmatched] = useState<string | null>(null);
   useEffect(() => {
-    onApi?.({ fit, reveal: id => reveal(id, false) });
+    if (selected !== null) {
+      setUnmatched(null);
+    }
+  }, [selected]);
+  useEffect(() => {
+    onApi?.({
+      fit,
+      reveal: id => reveal(id, false),
+      noMatch: name => {
+        select(null, false, false);
+        setUnmatched(name);
+      }
+    });
     return () => onApi?.(null);
-  }, [fit, reveal, onApi]);
+  }, [fit, reveal, select, onApi]);
 
   const focusPane = useCallback(
     () => rootRef.current?.focus({ preventScroll: true }),
@@ -396,6 +412,11 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
         </span>
       </div>
       {metricInfo ? <Legend info={metricInfo} scale={overlay.scale} /> : null}
+      {unmatched !== null ? (
+        <div className="vf-no-match" role="status">
+          {`No match here for “${unmatched}” (selected in the other graph)`}
+        </div>
+      ) : null}
       {state.layoutState === 'error' ? (
         <div className="vf-graph-error" role="alert">
           {`Layout failed: ${state.error ?? 'unknown error'}`}

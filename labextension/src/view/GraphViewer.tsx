@@ -102,8 +102,13 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
         return;
       }
       const match = matchNode(from, other, nodeId, otherNames);
+      const pane = panes.current[side === 0 ? 1 : 0];
       if (match) {
-        panes.current[side === 0 ? 1 : 0]?.reveal(match);
+        pane?.reveal(match);
+      } else {
+        // Say so, rather than leave (or pick) an unrelated node selected there.
+        const node = from.nodeById.get(nodeId);
+        pane?.noMatch(node?.name || node?.op || nodeId);
       }
     },
     [models, names]

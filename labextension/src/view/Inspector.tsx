@@ -2,18 +2,15 @@ import React, { useEffect, useRef, useState } from 'react';
 import type { GraphNode, OpDoc, SourceLocation } from '../protocol';
 import { formatShapeDtype } from '../model/format';
 import type { GraphModel } from '../model/graphModel';
-import {
-  formatStat,
-  type DecodedReply,
-  type DecodedSummary
-} from '../model/inspect';
+import { formatStat, type DecodedSummary } from '../model/inspect';
 import type { ScopeGroup } from '../model/scopeTree';
 import { labHooks } from '../labHooks';
 import { parseRgb, resolveColour } from './themeColours';
+import { provenanceText, type InspectedValues } from './valueProvenance';
 
 /** Where values come from: the kernel (live widget), or nowhere (saved notebook). */
 export interface InspectBackend {
-  inspect(nodeId: string): Promise<DecodedReply>;
+  inspect(nodeId: string): Promise<InspectedValues>;
 }
 
 export function sourceText(src: SourceLocation): string {
@@ -151,7 +148,7 @@ type Values =
   | { state: 'none' }
   | { state: 'loading' }
   | { state: 'error'; message: string }
-  | { state: 'done'; reply: DecodedReply };
+  | { state: 'done'; reply: InspectedValues };
 
 function NodeDetails(props: {
   model: GraphModel;
@@ -300,10 +297,34 @@ function NodeDetails(props: {
         <p className="vf-note vf-bad">{`values unavailable: ${values.message}`}</p>
       ) : null}
       {values.state === 'done' && values.reply.value ? (
+        <ValueProvenanceNote reply={values.reply} />
+      ) : null}
+      {values.state === 'done' && values.reply.value ? (
         <Stats title="value" s={values.reply.value} />
       ) : null}
       {values.state === 'done' && values.reply.grad ? (
         <Stats title="gradient" s={values.reply.grad} />
+      ) : null}
+    </div>
+  );
+}
+
+/** When the value shown was taken, and whether the tensor changed since the graph was recorded. */
+function ValueProvenanceNote(props: {
+  reply: InspectedValues;
+}): JSX.Element | null {
+  const p = props.reply.provenance;
+  const text = provenanceText(p);
+  if (!text && !p?.changedSinceRecorded) {
+    return null;
+  }
+  return (
+    <div className="vf-value-source" data-source={p?.source ?? ''}>
+      {text ? <p className="vf-note">{text}</p> : null}
+      {p?.changedSinceRecorded ? (
+        <p className="vf-note vf-changed">
+          changed since the graph was recorded
+        </p>
       ) : null}
     </div>
   );
