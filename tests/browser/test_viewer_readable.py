@@ -104,6 +104,32 @@ GraphViewer(chain(["x", "h", "only_left", "y"], "left"), compare=chain(["x", "h"
             height="auto")
 """
 
+# The view side of the NaN hunt, on a drawn payload whose nodes carry the kernel's marks:
+# a 60-op chain where n40 and n50 produce non-finite values and every later op passes one on.
+NAN_MARKED = """
+from IPython.display import display
+
+def nan_chain(n=60, producers=(40, 50)):
+    nodes, edges = [], []
+    for i in range(n):
+        node = dict(id=f"n{i}", op="log" if i in producers else "mul", name=f"n{i}",
+                    category="elementwise", shape=[] if i == n - 1 else [8], dtype="float32",
+                    device="cpu", scope="", phase="forward",
+                    source=dict(file="model.py", line=100 + i))
+        if i in producers:
+            node["nonfinite"] = "produced"
+        elif i > producers[0]:
+            node["nonfinite"] = "passed"
+        nodes.append(node)
+        if i:
+            edges.append(dict(id=f"e{i}", source=f"n{i-1}", target=f"n{i}", target_port=0,
+                              shape=[8], dtype="float32"))
+    return dict(version="1.0", title="nan chain", nodes=nodes, edges=edges,
+                outputs=[f"n{n - 1}"])
+
+display({"application/vnd.vizflow.graph+json": nan_chain()}, raw=True)
+"""
+
 CELLS = [
     SETUP,
     'vf.show(graph, title="training step", height="auto")',
@@ -112,8 +138,9 @@ CELLS = [
     COMPARE,
     RNN,
     UNMATCHED,
+    NAN_MARKED,
 ]
-TRAINING, SEQUENTIAL_40, CHAIN_10K, COMPARED, RNN_7, PAIR_UNMATCHED = range(6)
+TRAINING, SEQUENTIAL_40, CHAIN_10K, COMPARED, RNN_7, PAIR_UNMATCHED, NAN_CHAIN = range(7)
 
 
 @pytest.fixture(scope="module")
@@ -298,3 +325,29 @@ def test_a_node_without_match_says_so_in_the_other_pane(notebook: Page) -> None:
     select_by_search(left, "y")
     expect(right.locator(".vf-no-match")).to_have_count(0)
     expect(right.locator(".react-flow__node.selected")).to_have_attribute("data-id", "y")
+
+
+def test_first_nan_selects_and_centres_the_first_producer(notebook: Page) -> None:
+    v = legible_viewer(notebook, NAN_CHAIN)
+    pane = v.locator(".vf-pane")
+    # Opened on the first producer (the chain is too long to read whole).
+    first = pane.locator(".vf-node[data-node-id='n40']")
+    expect(first).to_have_attribute("data-nonfinite", "produced")
+    assert inside(box(first), box(pane.locator(".vf-graph-canvas")))
+    # Producers and passers are marked apart (border colour), the scalar loss marked too.
+    passed = pane.locator(".vf-node[data-nonfinite='passed']").first
+    colour = "e => getComputedStyle(e).borderTopColor"
+    assert first.evaluate(colour) != passed.evaluate(colour)
+    screenshot(notebook, "readable-nan-marks")
+    # Pan away, then "First NaN" brings the first producer back, selected and centred.
+    js_click(pane.locator(".vf-fit"))
+    js_click(pane.locator(".vf-first-nan"))
+    selected = pane.locator(".react-flow__node.selected")
+    expect(selected).to_have_attribute("data-id", "n40")
+    expect(pane.locator(".vf-inspector-name")).to_have_text("n40")
+    expect(pane.locator(".vf-inspector")).to_contain_text("model.py:140")
+    notebook.wait_for_timeout(300)
+    node, canvas = box(selected), box(pane.locator(".vf-graph-canvas"))
+    assert inside(node, canvas), (node, canvas)
+    assert smallest_text_px(pane) >= MIN_TEXT_PX
+    screenshot(notebook, "readable-first-nan")

@@ -48,7 +48,7 @@ export interface PaneViewport {
   canvasW: number;
   canvasH: number;
   fit: () => void;
-  /** Centre a drawn item (at a readable zoom); false when it is not drawn. */
+  /** Centre a drawn item (at a readable zoom at least); false when it is not drawn. */
   centreOn: (id: string) => boolean;
   /** Open a newly drawn graph legibly (see below). */
   openView: (
@@ -76,13 +76,16 @@ export function useViewport(
       if (!b) {
         return false;
       }
+      // At least the zoom that draws node text readably.
+      const canvas = canvasRef.current;
+      const readable = canvas ? readableZoom(smallestTextPx(canvas)) : 1;
       void flow.setCenter(b.x + b.width / 2, b.y + b.height / 2, {
-        zoom: Math.max(flow.getZoom(), 0.8),
+        zoom: Math.max(flow.getZoom(), Math.min(readable, MAX_OPEN_ZOOM)),
         duration: 0
       });
       return true;
     },
-    [boxes, layout, flow]
+    [boxes, layout, flow, canvasRef]
   );
 
   /** Centre a drawn item when the canvas (narrowed by the inspector) does not show it whole. */
