@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from .ops.bitwise import *  # noqa: F403
 from .ops.comparison import *  # noqa: F403
 from .ops.composites import *  # noqa: F403
 from .ops.elementwise import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
+from .ops.math import *  # noqa: F403
+from .ops.predicates import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
+from .ops.shape_more import *  # noqa: F403
+from .ops.stats import *  # noqa: F403
 
 
 def _wire_tensor() -> None:

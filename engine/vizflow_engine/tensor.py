@@ -409,26 +409,51 @@ class Tensor:
     def __ge__(self, o: Any) -> Tensor:
         return _F.ge(self, o)
 
+    # &, |, ^, ~ are bitwise on integers and logical on bools, as in PyTorch
     def __and__(self, o: Any) -> Tensor:
-        return _F.logical_and(self, o)
+        return _F.bitwise_and(self, o)
 
     def __rand__(self, o: Any) -> Tensor:
-        return _F.logical_and(o, self)
+        return _F.bitwise_and(o, self)
 
     def __or__(self, o: Any) -> Tensor:
-        return _F.logical_or(self, o)
+        return _F.bitwise_or(self, o)
 
     def __ror__(self, o: Any) -> Tensor:
-        return _F.logical_or(o, self)
+        return _F.bitwise_or(o, self)
 
     def __xor__(self, o: Any) -> Tensor:
-        return _F.logical_xor(self, o)
+        return _F.bitwise_xor(self, o)
 
     def __rxor__(self, o: Any) -> Tensor:
-        return _F.logical_xor(o, self)
+        return _F.bitwise_xor(o, self)
 
     def __invert__(self) -> Tensor:
-        return _F.logical_not(self)
+        return _F.bitwise_not(self)
+
+    def __floordiv__(self, o: Any) -> Tensor:
+        return _F.floor_divide(self, o)
+
+    def __rfloordiv__(self, o: Any) -> Tensor:
+        return _F.floor_divide(o, self)
+
+    def __mod__(self, o: Any) -> Tensor:
+        return _F.remainder(self, o)
+
+    def __rmod__(self, o: Any) -> Tensor:
+        return _F.remainder(o, self)
+
+    def __lshift__(self, o: Any) -> Tensor:
+        return _F.bitwise_left_shift(self, o)
+
+    def __rlshift__(self, o: Any) -> Tensor:
+        return _F.bitwise_left_shift(o, self)
+
+    def __rshift__(self, o: Any) -> Tensor:
+        return _F.bitwise_right_shift(self, o)
+
+    def __rrshift__(self, o: Any) -> Tensor:
+        return _F.bitwise_right_shift(o, self)
 
     def __getitem__(self, index: Any) -> Tensor:
         return _F.getitem(self, index)
@@ -589,9 +614,9 @@ class Tensor:
         """Gaussian error linear unit (exact erf or tanh approximation)."""
         return _F.gelu(self, approximate)
 
-    def softplus(self) -> Tensor:
-        """log(1 + e**x), computed stably."""
-        return _F.softplus(self)
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+        """log(1 + e**(beta x)) / beta, computed stably (x above the threshold)."""
+        return _F.softplus(self, beta, threshold)
 
     def erf(self) -> Tensor:
         """Gauss error function elementwise."""
@@ -635,9 +660,10 @@ class Tensor:
         *,
         dim: Any = None,
         keepdim: bool | None = None,
+        dtype: Any = None,
     ) -> Tensor:
-        """Sum over axis (int, tuple or None for all)."""
-        return _F.sum(self, axis, keepdims, dim=dim, keepdim=keepdim)
+        """Sum over axis (int, tuple or None for all), in dtype when given."""
+        return _F.sum(self, axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
     def mean(
         self,
@@ -890,9 +916,9 @@ class Tensor:
         """self * other elementwise."""
         return _F.mul(self, other)
 
-    def div(self, other: Any) -> Tensor:
-        """self / other elementwise (true division)."""
-        return _F.div(self, other)
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """self / other elementwise: true division, or rounding_mode 'trunc' / 'floor'."""
+        return _F.div(self, other, rounding_mode=rounding_mode)
 
     def matmul(self, other: Any) -> Tensor:
         """Matrix product (batched, 1-D cases as numpy)."""
@@ -1003,6 +1029,255 @@ class Tensor:
         """A copy (differentiable)."""
         return _F.clone(self)
 
+    # ---- issue 13's methods: math, rounding, bitwise, shape, reductions, checks ----------
+    def log2(self) -> Tensor:
+        """Base-2 logarithm elementwise."""
+        return _F.log2(self)
+
+    def log10(self) -> Tensor:
+        """Base-10 logarithm elementwise."""
+        return _F.log10(self)
+
+    def exp2(self) -> Tensor:
+        """2**x elementwise."""
+        return _F.exp2(self)
+
+    def expm1(self) -> Tensor:
+        """e**x - 1 elementwise."""
+        return _F.expm1(self)
+
+    def rsqrt(self) -> Tensor:
+        """1 / sqrt(x) elementwise."""
+        return _F.rsqrt(self)
+
+    def tan(self) -> Tensor:
+        """Tangent elementwise."""
+        return _F.tan(self)
+
+    def asin(self) -> Tensor:
+        """Inverse sine elementwise."""
+        return _F.asin(self)
+
+    def acos(self) -> Tensor:
+        """Inverse cosine elementwise."""
+        return _F.acos(self)
+
+    def atan(self) -> Tensor:
+        """Inverse tangent elementwise."""
+        return _F.atan(self)
+
+    def atan2(self, other: Any) -> Tensor:
+        """Angle of (other, self) elementwise."""
+        return _F.atan2(self, other)
+
+    def sinh(self) -> Tensor:
+        """Hyperbolic sine elementwise."""
+        return _F.sinh(self)
+
+    def cosh(self) -> Tensor:
+        """Hyperbolic cosine elementwise."""
+        return _F.cosh(self)
+
+    def asinh(self) -> Tensor:
+        """Inverse hyperbolic sine elementwise."""
+        return _F.asinh(self)
+
+    def acosh(self) -> Tensor:
+        """Inverse hyperbolic cosine elementwise."""
+        return _F.acosh(self)
+
+    def atanh(self) -> Tensor:
+        """Inverse hyperbolic tangent elementwise."""
+        return _F.atanh(self)
+
+    def erfinv(self) -> Tensor:
+        """Inverse error function elementwise."""
+        return _F.erfinv(self)
+
+    def floor(self) -> Tensor:
+        """Round down elementwise."""
+        return _F.floor(self)
+
+    def ceil(self) -> Tensor:
+        """Round up elementwise."""
+        return _F.ceil(self)
+
+    def trunc(self) -> Tensor:
+        """Round toward zero elementwise."""
+        return _F.trunc(self)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        """Round to decimals places, halves to even."""
+        return _F.round(self, decimals)
+
+    def frac(self) -> Tensor:
+        """Fractional part (x - trunc(x))."""
+        return _F.frac(self)
+
+    def floor_(self) -> Tensor:
+        """In place: round down."""
+        return self._inplace(lambda t: t.floor())
+
+    def ceil_(self) -> Tensor:
+        """In place: round up."""
+        return self._inplace(lambda t: t.ceil())
+
+    def trunc_(self) -> Tensor:
+        """In place: round toward zero."""
+        return self._inplace(lambda t: t.trunc())
+
+    def round_(self, decimals: int = 0) -> Tensor:
+        """In place: round to decimals places."""
+        return self._inplace(lambda t: t.round(decimals))
+
+    def copysign(self, other: Any) -> Tensor:
+        """|self| with other's sign."""
+        return _F.copysign(self, other)
+
+    def hypot(self, other: Any) -> Tensor:
+        """sqrt(self² + other²)."""
+        return _F.hypot(self, other)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        """self + weight * (end - self)."""
+        return _F.lerp(self, end, weight)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        """log(e**self + e**other) without overflow."""
+        return _F.logaddexp(self, other)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        """self // other."""
+        return _F.floor_divide(self, other)
+
+    def remainder(self, other: Any) -> Tensor:
+        """self % other (the divisor's sign)."""
+        return _F.remainder(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        """C's fmod (the dividend's sign)."""
+        return _F.fmod(self, other)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        """self & other."""
+        return _F.bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        """self | other."""
+        return _F.bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        """self ^ other."""
+        return _F.bitwise_xor(self, other)
+
+    def bitwise_not(self) -> Tensor:
+        """~self."""
+        return _F.bitwise_not(self)
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        """self << other."""
+        return _F.bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        """self >> other."""
+        return _F.bitwise_right_shift(self, other)
+
+    def isinf(self) -> Tensor:
+        """True where ±inf."""
+        return _F.isinf(self)
+
+    def isclose(
+        self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> Tensor:
+        """Elementwise closeness to other."""
+        return _F.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(
+        self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
+        """Whether every element is close to other."""
+        return _F.allclose(self, other, rtol, atol, equal_nan)
+
+    def flip(self, *dims: Any) -> Tensor:
+        """Elements reversed along dims."""
+        return _F.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def fliplr(self) -> Tensor:
+        """Dim 1 reversed."""
+        return _F.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        """Dim 0 reversed."""
+        return _F.flipud(self)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        """Elements shifted along dims, wrapping around."""
+        return _F.roll(self, shifts, dims)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """Tiled sizes[i] times along dim i."""
+        return _F.repeat(self, *sizes)
+
+    def tile(self, *dims: Any) -> Tensor:
+        """Tiled dims[i] times along dim i (dims padded with leading 1s)."""
+        return _F.tile(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
+
+    def repeat_interleave(self, repeats: Any, dim: int | None = None) -> Tensor:
+        """Each element repeated next to itself along dim."""
+        return _F.repeat_interleave(self, repeats, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """At most `chunks` equal pieces along dim."""
+        return _F.chunk(self, chunks, dim)
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+        """Dim split into sizes."""
+        return _F.unflatten(self, dim, sizes)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        """Sliding windows of size every step along dimension, as a new last dim."""
+        return _F.unfold(self, dimension, size, step)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        """A 1-d tensor as a diagonal matrix, or a matrix's diagonal."""
+        return _F.diag(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """The offset diagonal over dim1 and dim2, as a new last dim."""
+        return _F.diagonal(self, offset, dim1, dim2)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        """Dims source moved to destination."""
+        return _F.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        """length elements of dim from start."""
+        return _F.narrow(self, dim, start, length)
+
+    def expand_as(self, other: Any) -> Tensor:
+        """Broadcast to other's shape."""
+        return _F.expand_as(self, other)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """Maximum over dim (ties share the gradient)."""
+        return _F.amax(self, dim, keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """Minimum over dim (ties share the gradient)."""
+        return _F.amin(self, dim, keepdim)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        """(min, max) over dim."""
+        return _F.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def norm(
+        self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+    ) -> Tensor:
+        """The vector p-norm over dim (torch.norm)."""
+        return _F.norm(self, p, dim, keepdim, dtype)
+
     def float(self) -> Tensor:
         """Cast to float32."""
         return self.to(dtype="float32")
@@ -1018,6 +1293,10 @@ class Tensor:
     def long(self) -> Tensor:
         """Cast to int64."""
         return self.to(dtype="int64")
+
+    def int(self) -> Tensor:
+        """Cast to int32."""
+        return self.to(dtype="int32")
 
     def bool(self) -> Tensor:
         """Cast to bool."""

@@ -41,7 +41,8 @@ class Sample:
 
 
 def _values(rng: np.random.Generator, shape: tuple[int, ...], domain: str) -> np.ndarray:
-    """Values of a domain: 'real', 'pos' (0.5..2), 'nonzero' (|x| in 0.3..2), 'unit' (-0.9..0.9)."""
+    """Values of a domain: 'real', 'pos' (0.5..2), 'nonzero' (|x| in 0.3..2), 'unit' (-0.9..0.9),
+    'above1' (1.2..3), and int64 'int' (-40..39) and 'posint' (1..5)."""
     if domain == "pos":
         return rng.uniform(0.5, 2.0, shape)
     if domain == "nonzero":
@@ -50,6 +51,12 @@ def _values(rng: np.random.Generator, shape: tuple[int, ...], domain: str) -> np
         return rng.uniform(-0.9, 0.9, shape)
     if domain == "bool":
         return rng.random(shape) > 0.5
+    if domain == "above1":
+        return rng.uniform(1.2, 3.0, shape)
+    if domain == "int":
+        return rng.integers(-40, 40, shape)
+    if domain == "posint":
+        return rng.integers(1, 6, shape)
     return rng.uniform(-2.0, 2.0, shape)
 
 
@@ -540,6 +547,78 @@ SAMPLES: dict[str, Sample] = {
         random=True,
     ),
 }
+
+
+@st.composite
+def flip_case(draw: st.DrawFn) -> Case:
+    """An array and a tuple of distinct dims to reverse."""
+    shape = draw(SHAPE)
+    rng = np.random.default_rng(draw(st.integers(0, 2**31)))
+    dims = draw(st.lists(st.integers(0, max(len(shape) - 1, 0)), unique=True, max_size=len(shape)))
+    return Case((_values(rng, shape, "real"),), {"axis": tuple(sorted(dims))})
+
+
+@st.composite
+def round_case(draw: st.DrawFn) -> Case:
+    """An array whose digits past `decimals` keep 0.1 away from a rounding half (so finite
+    differences never cross one) and decimals in -1..2."""
+    d = draw(st.integers(-1, 2))
+    shape = draw(SHAPE)
+    rng = np.random.default_rng(draw(st.integers(0, 2**31)))
+    scale = 10.0**d
+    whole = rng.integers(-30, 30, shape) + rng.choice([0.2, 0.35, 0.65, 0.8], shape)
+    return Case((whole / scale,), {"decimals": d})
+
+
+def _int_pair(second: str = "int") -> st.SearchStrategy[Case]:
+    """Two broadcastable int64 arrays (the second from `second`'s domain)."""
+    return elementwise(2, ("int", second))
+
+
+# issue 13's ops: math, rounding, bitwise and integer division, flip, isinf
+SAMPLES.update(
+    {
+        "log2": Sample(one("pos"), np.log2),
+        "log10": Sample(one("pos"), np.log10),
+        "exp2": Sample(one(), np.exp2),
+        "expm1": Sample(one(), np.expm1),
+        "rsqrt": Sample(one("pos"), lambda x: 1.0 / np.sqrt(x)),
+        "tan": Sample(one("unit"), np.tan),
+        "asin": Sample(one("unit"), np.arcsin),
+        "acos": Sample(one("unit"), np.arccos),
+        "atan": Sample(one(), np.arctan),
+        "sinh": Sample(one(), np.sinh),
+        "cosh": Sample(one(), np.cosh),
+        "asinh": Sample(one(), np.arcsinh),
+        "acosh": Sample(one("above1"), np.arccosh),
+        "atanh": Sample(one("unit"), np.arctanh),
+        "erfinv": Sample(one("unit"), special.erfinv),
+        "floor": Sample(one(), np.floor),
+        "ceil": Sample(one(), np.ceil),
+        "trunc": Sample(one(), np.trunc),
+        "round": Sample(round_case(), lambda x, decimals: np.round(x, decimals)),
+        "atan2": Sample(elementwise(2, ("nonzero", "nonzero")), np.arctan2),
+        "copysign": Sample(elementwise(2, ("nonzero", "nonzero")), np.copysign),
+        "hypot": Sample(elementwise(2, ("nonzero", "nonzero")), np.hypot),
+        "floor_divide": Sample(
+            st.one_of(_int_pair("posint"), elementwise(2, ("real", "nonzero"))), np.floor_divide
+        ),
+        "remainder": Sample(
+            st.one_of(_int_pair("posint"), elementwise(2, ("real", "nonzero"))), np.remainder
+        ),
+        "fmod": Sample(
+            st.one_of(_int_pair("posint"), elementwise(2, ("real", "nonzero"))), np.fmod
+        ),
+        "bitwise_and": Sample(st.one_of(_int_pair(), elementwise(2, "bool")), np.bitwise_and),
+        "bitwise_or": Sample(st.one_of(_int_pair(), elementwise(2, "bool")), np.bitwise_or),
+        "bitwise_xor": Sample(st.one_of(_int_pair(), elementwise(2, "bool")), np.bitwise_xor),
+        "bitwise_not": Sample(st.one_of(one("int"), one("bool")), np.invert),
+        "bitwise_left_shift": Sample(_int_pair("posint"), np.left_shift),
+        "bitwise_right_shift": Sample(_int_pair("posint"), np.right_shift),
+        "flip": Sample(flip_case(), lambda x, axis: np.flip(x, axis)),
+        "isinf": Sample(st.just(Case((np.array([0.0, np.nan, np.inf, -np.inf]),))), np.isinf),
+    }
+)
 
 try:
     _neural = importlib.import_module("tests.engine.test_nn_op_samples")

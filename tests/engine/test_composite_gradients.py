@@ -8,6 +8,7 @@ test_every_composite_has_a_case, so a new one is covered as soon as it is regist
 
 from __future__ import annotations
 
+import importlib
 import math
 import warnings
 from collections.abc import Callable
@@ -384,6 +385,7 @@ CASES: dict[str, st.SearchStrategy[Call]] = {
     "binary_cross_entropy_with_logits": _bce_with_logits(),
 }
 EXTRA = {"gelu(tanh)": _elementwise("gelu", _gelu_tanh, approximate="tanh")}
+CASES.update(importlib.import_module("tests.engine.composite_cases_ops").CASES_OPS)  # issue 13
 
 
 # ---- the checks --------------------------------------------------------------------------

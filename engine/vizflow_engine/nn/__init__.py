@@ -3,6 +3,23 @@
 from __future__ import annotations
 
 from . import functional, init, utils
+from .activations import (  # issue 13's activation modules
+    CELU,
+    ELU,
+    GLU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
+    Softsign,
+)
 from .containers import ModuleDict, ParameterDict, ParameterList
 from .layers import (
     GELU,
@@ -93,4 +110,22 @@ __all__ = [
     "functional",
     "init",
     "utils",
+]
+
+__all__ += [  # issue 13's activation modules
+    "CELU",
+    "ELU",
+    "GLU",
+    "SELU",
+    "Hardsigmoid",
+    "Hardswish",
+    "Hardtanh",
+    "LogSigmoid",
+    "Mish",
+    "PReLU",
+    "ReLU6",
+    "SiLU",
+    "Softmin",
+    "Softplus",
+    "Softsign",
 ]

@@ -22,6 +22,22 @@ from ..errors import ShapeError
 from ..functional import gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
 from ..node import capture_location
 from ..ops import neural as _N
+from ..ops.activations import (  # issue 13's activations: F.silu, F.elu, …
+    celu,
+    elu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softsign,
+)
 from ..ops.neural import conv_transpose2d, max_pool2d
 from ..ops.updates import assign
 from ..registry import composite
@@ -223,16 +239,17 @@ def pad(x: Any, pad: Sequence[int], mode: str = "constant", value: float | None 
 
 
 @composite("dropout", "neural", "z = x · [u ≥ p] / (1 - p), u ~ U(0, 1)", params=("p", "training"))
-def dropout(x: Any, p: float = 0.5, training: bool = True) -> Any:
-    """Zero each element with probability p (mask from the seeded generator), rescale by 1/(1-p)."""
+def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> Any:
+    """Zero each element with probability p (mask from the seeded generator), rescale by 1/(1-p);
+    inplace writes the result into x (as PyTorch)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability must be in [0, 1], not {p}")
     if not training or p == 0.0:
         return x
     if p == 1.0:
-        return x * 0.0
-    keep = _F.cast(_F.ge(rand_like(x), p), x.dtype)
-    return x * (keep * (1.0 / (1.0 - p)))
+        return x._inplace(lambda t: t * 0.0) if inplace else x * 0.0
+    keep = _F.cast(_F.ge(rand_like(x), p), x.dtype) * (1.0 / (1.0 - p))
+    return x._inplace(lambda t: t * keep) if inplace else x * keep
 
 
 def _stat_shape(x: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -535,4 +552,21 @@ __all__ = [
     "softmax",
     "softplus",
     "tanh",
+]
+
+__all__ += [  # issue 13's activations
+    "celu",
+    "elu",
+    "glu",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "logsigmoid",
+    "mish",
+    "prelu",
+    "relu6",
+    "selu",
+    "silu",
+    "softmin",
+    "softsign",
 ]

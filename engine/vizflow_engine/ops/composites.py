@@ -18,10 +18,19 @@ def sigmoid(x: Any) -> Any:
     return (F.tanh(x * 0.5) + 1.0) * 0.5
 
 
-@composite("softplus", "elementwise", "z = ln(1 + e^x) = relu(x) + ln(1 + e^-|x|)")
-def softplus(x: Any) -> Any:
-    """Smooth ReLU, computed stably for large |x|."""
-    return F.relu(x) + F.log1p(F.exp(-F.abs(x)))
+@composite(
+    "softplus",
+    "elementwise",
+    "z = ln(1 + e^(βx)) / β = (relu(βx) + ln(1 + e^-|βx|)) / β; x where βx > threshold",
+    params=("beta", "threshold"),
+)
+def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
+    """Smooth ReLU of sharpness beta, computed stably; x itself where beta·x > threshold."""
+    if beta == 1.0 and threshold == 20.0:  # the common call: no where(), within 1e-9 of x above
+        return F.relu(x) + F.log1p(F.exp(-F.abs(x)))
+    bx = x * beta
+    soft = (F.relu(bx) + F.log1p(F.exp(-F.abs(bx)))) * (1.0 / beta)
+    return F.where(bx > threshold, x, soft)
 
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)

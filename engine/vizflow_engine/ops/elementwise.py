@@ -458,8 +458,12 @@ def mul(x: Any, y: Any) -> Any:
     return binary(MUL, x, y)
 
 
-def div(x: Any, y: Any) -> Any:
-    """x / y elementwise (true division)."""
+def div(x: Any, y: Any, *, rounding_mode: str | None = None) -> Any:
+    """x / y elementwise: true division, or rounded ('trunc' / 'floor', as PyTorch)."""
+    if rounding_mode is not None:
+        from .math import rounded_div
+
+        return rounded_div(x, y, rounding_mode)
     return binary(DIV, x, y)
 
 

@@ -192,10 +192,14 @@ def sum(
     *,
     dim: Any = None,
     keepdim: bool | None = None,
+    dtype: Any = None,
 ) -> Any:
-    """Sum over axis (dim= and keepdim= are PyTorch's names for axis and keepdims)."""
+    """Sum over axis (dim= and keepdim= are PyTorch's names for axis and keepdims), in dtype
+    when given (x is cast first, as PyTorch)."""
     if dim is not None or keepdim is not None:  # VJPs call sum often: skip a call
         axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
+    if dtype is not None:
+        x = F.cast(x, dtype)
     return unary(SUM, x, {"axis": _axes(axis), "keepdims": keepdims})
 
 
