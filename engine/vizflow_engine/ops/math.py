@@ -174,6 +174,11 @@ _GILES_TAIL = (
 
 def _erfinv_numpy(x: Any) -> Any:
     """erfinv with numpy alone: Giles' approximation, then Newton steps on math.erf."""
+    with np.errstate(all="ignore"):  # ±1 give ±inf, as PyTorch, silently
+        return _erfinv_steps(x)
+
+
+def _erfinv_steps(x: Any) -> Any:
     w = -np.log1p(-x * x)
     central = w < 5.0
     t = np.where(central, w - 2.5, np.sqrt(w) - 3.0)

@@ -54,8 +54,10 @@ def isclose(
 ) -> Any:
     """Elementwise closeness as torch.isclose (equal infinities are close, NaN never unless
     equal_nan)."""
-    near = F.le(F.abs(input - other), atol + rtol * F.abs(other))
-    out = F.logical_or(F.eq(input, other), F.logical_and(near, F.isfinite(other)))
+    finite = F.logical_and(F.isfinite(input), F.isfinite(other))
+    a, b = F.where(finite, input, 0), F.where(finite, other, 0)  # no inf - inf computed
+    near = F.logical_and(finite, F.le(F.abs(a - b), atol + rtol * F.abs(b)))
+    out = F.logical_or(F.eq(input, other), near)
     if equal_nan:
         out = F.logical_or(out, F.logical_and(F.isnan(input), F.isnan(other)))
     return out
