@@ -245,3 +245,9 @@ def composite(
 def all_composites() -> list[Composite]:
     """Every registered composite, in registration order."""
     return list(COMPOSITES.values())
+
+
+def op_count() -> dict[str, int]:
+    """How many ops are registered: primitives, composites and both together."""
+    n, m = len(_REGISTRY), len(COMPOSITES)
+    return {"primitives": n, "composites": m, "total": n + m}
