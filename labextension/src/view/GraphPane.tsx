@@ -37,6 +37,7 @@ import { nodeTypes, type OpFlowNode } from './OpNode';
 import { Inspector, type InspectBackend } from './Inspector';
 import { Legend } from './Legend';
 import { SearchBox } from './SearchBox';
+import { PaneHeader } from './PaneHeader';
 import { download, exportSvgText, svgToPng } from './exportView';
 import { useExpansion } from './hooks/useExpansion';
 import { useLayout } from './hooks/useLayout';
@@ -304,7 +305,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     (vg.items.length !== model.nodes.length
       ? ` (${vg.items.length} shown)`
       : '');
-  const { metrics, metric, metricInfo } = overlay;
+  const { metricInfo } = overlay;
 
   return (
     <div
@@ -315,102 +316,45 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       data-layout-state="idle"
       aria-label={`graph ${model.title}`}
     >
-      <div className="vf-graph-header">
-        <span className="vf-graph-heading">
-          <span className="vf-graph-title" title={heading}>
-            {heading}
-          </span>
-          <span className="vf-graph-counts" title={counts}>
-            {counts}
-          </span>
-        </span>
-        {model.issues.length > 0 ? (
-          <span
-            className="vf-graph-issues"
-            title={model.issues.map(i => i.message).join('\n')}
-          >
-            {`${model.issues.length} problem(s) in the graph`}
-          </span>
-        ) : null}
-        <span className="vf-toolbar">
+      <PaneHeader
+        heading={heading}
+        counts={counts}
+        issues={model.issues.map(i => i.message)}
+        search={
           <SearchBox
             model={model}
             search={{ query, setQuery, showHits, setShowHits }}
             reveal={reveal}
             focusPane={focusPane}
           />
-          {metrics.length > 0 ? (
-            <select
-              className="vf-overlay-select"
-              aria-label="colour nodes by"
-              value={metric}
-              onChange={e => overlay.setMetric(e.target.value)}
-            >
-              <option value="">no overlay</option>
-              {metrics.map(m => (
-                <option key={m.name} value={m.name}>
-                  {m.unit ? `${m.label} (${m.unit})` : m.label}
-                </option>
-              ))}
-            </select>
-          ) : null}
-          {firstNaN ? (
-            <button
-              className="vf-button vf-first-nan"
-              title={`Select the first node producing NaN/Inf (${nanCounts.produced} produce, ${nanCounts.passed} pass one on)`}
-              onClick={() => {
-                reveal(firstNaN);
-                focusPane();
-              }}
-            >
-              First NaN
-            </button>
-          ) : null}
-          {tree.groups.size > 1 ? (
-            <button
-              className="vf-button vf-collapse-all"
-              title={anyOpen ? 'Collapse all groups' : 'Expand all groups'}
-              aria-pressed={anyOpen}
-              onClick={() =>
-                updateExpanded(() =>
-                  anyOpen ? new Set() : new Set(tree.groups.keys())
-                )
+        }
+        overlay={overlay}
+        nan={
+          firstNaN
+            ? {
+                ...nanCounts,
+                select: () => {
+                  reveal(firstNaN);
+                  focusPane();
+                }
               }
-            >
-              {anyOpen ? 'Collapse all' : 'Expand all'}
-            </button>
-          ) : null}
-          <button
-            className="vf-button vf-map-toggle"
-            title={showMap ? 'Hide the minimap' : 'Show the minimap'}
-            aria-pressed={showMap}
-            onClick={() => setMapChoice(!showMap)}
-          >
-            Map
-          </button>
-          <button
-            className="vf-button vf-fit"
-            title="Fit to view"
-            onClick={fit}
-          >
-            Fit
-          </button>
-          <button
-            className="vf-button vf-export-svg"
-            title="Download as SVG"
-            onClick={() => void exportAs('svg')}
-          >
-            SVG
-          </button>
-          <button
-            className="vf-button vf-export-png"
-            title="Download as PNG"
-            onClick={() => void exportAs('png')}
-          >
-            PNG
-          </button>
-        </span>
-      </div>
+            : null
+        }
+        groups={
+          tree.groups.size > 1
+            ? {
+                anyOpen,
+                toggle: () =>
+                  updateExpanded(() =>
+                    anyOpen ? new Set() : new Set(tree.groups.keys())
+                  )
+              }
+            : null
+        }
+        map={{ shown: showMap, toggle: () => setMapChoice(!showMap) }}
+        fit={fit}
+        exportAs={kind => void exportAs(kind)}
+      />
       {metricInfo ? <Legend info={metricInfo} scale={overlay.scale} /> : null}
       {unmatched !== null ? (
         <div className="vf-no-match" role="status">
