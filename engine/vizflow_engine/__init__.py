@@ -459,3 +459,7 @@ from . import limits  # noqa: E402  (vf.limits: the size cap checked before allo
 from .checkpoint import load, save  # noqa: E402  (vf.save / vf.load: .npz, no pickle)
 
 __all__ += ["limits", "load", "save"]
+
+from .debug import DebugSession, Recording, debug, record  # noqa: E402  (vf.debug / vf.record: the step-through debugger)
+
+__all__ += ["DebugSession", "Recording", "debug", "record"]

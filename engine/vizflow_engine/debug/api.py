@@ -1,0 +1,60 @@
+"""vf.debug(...): a DebugSession for a @vf.function, a Graph, a Module or a plain function."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from typing import Any
+
+from ..graph.ir import Graph
+from ..graph.trace import Function, trace
+from .history import DEFAULT_MAX_VALUES
+from .loop import Batches, feeds_of
+from .session import DebugSession
+
+
+def _graph_of(target: Any, args: tuple[Any, ...]) -> Graph:
+    """The (unoptimised, so every node keeps its name and source line) graph of target."""
+    if isinstance(target, Graph):
+        return target
+    if isinstance(target, Function):
+        return target.graph(*args)
+    if callable(target):
+        return trace(target, *args)
+    raise TypeError(
+        f"vf.debug takes a @vf.function, a vf.Graph, a Module or a function; got "
+        f"{type(target).__name__}"
+    )
+
+
+def debug(
+    target: Any,
+    *args: Any,
+    iterations: int | None = None,
+    max_values: int = DEFAULT_MAX_VALUES,
+    max_bytes: int | None = None,
+) -> DebugSession:
+    """A paused-before-the-first-node debug session of target called on args.
+
+    With iterations, args is one iterable of batches (each a tuple of target's arguments):
+    training-loop mode, `vf.debug(train_step, loader, iterations=100)`, runs one call per
+    batch, keeps each iteration's loss, and breakpoints fire across iterations.
+    max_values / max_bytes bound the history's value copies (health summaries are kept always).
+    """
+    if iterations is not None:
+        if len(args) != 1 or not isinstance(args[0], Iterable):
+            raise TypeError(
+                "training-loop mode takes one iterable of batches: debug(fn, loader, iterations=n)"
+            )
+        source = iter(args[0])
+        try:
+            first = next(source)
+        except StopIteration:
+            raise ValueError("the loader gave no batch") from None
+        example = first if isinstance(first, tuple) else (first,)
+        graph = _graph_of(target, example)
+        batches = Batches(itertools.chain([first], source), iterations)
+        return DebugSession(graph, batches, max_values, max_bytes)
+    graph = _graph_of(target, args)
+    feeds = tuple(args) if isinstance(target, Graph) else feeds_of(tuple(args))
+    return DebugSession(graph, feeds, max_values, max_bytes)

@@ -1,0 +1,500 @@
+"""A debug session: a thread-safe state machine driving a Plan's stepped Run (DESIGN Principle 5).
+
+States: idle (not started), paused (at the node that just ran), running (a worker thread
+drives the run), finished, failed. Every change of state or position is published to the
+observers (the widget is one). Long commands run on a worker thread so the kernel stays free
+and pause() works mid-run; commands given while running raise RuntimeError.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..graph.executor.plan import Event, Plan, Run
+from ..graph.graph_ops import mutates
+from ..graph.ir import Graph, Value
+from ..node import Node, SourceLocation
+from ..tensor import Tensor
+from .breakpoints import Breakpoint, Breakpoints, produces_nonfinite
+from .gradcheck import GradCheck, check_grad
+from .health import all_finite, health, stats
+from .history import DEFAULT_MAX_VALUES, History, Step
+from .loop import Batches
+from .whatif import apply_whatif
+
+STATES = ("idle", "paused", "running", "finished", "failed")
+Observer = Callable[["DebugSession"], None]
+
+
+@dataclass
+class StepEvent:
+    """The node a session is paused at: what ran, where in the user's code, with which values."""
+
+    index: int
+    iteration: int
+    name: str
+    op: str
+    phase: str
+    scope: str
+    source: SourceLocation | None
+    forward_of: str | None  # for a backward node: the forward node it differentiates
+    inputs: list[Any]
+    output: Any
+    time_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for the widget (values summarised by their health, no arrays)."""
+        src = self.source
+        return {
+            "index": self.index,
+            "iteration": self.iteration,
+            "name": self.name,
+            "op": self.op,
+            "phase": self.phase,
+            "scope": self.scope,
+            "source": None
+            if src is None
+            else {"file": src.file, "line": src.line, "function": src.function},
+            "forward_of": self.forward_of,
+            "output": health(self.output).to_json(),
+        }
+
+
+def _within(scope: str, group: str) -> bool:
+    return scope == group or scope.startswith(group + "/") or scope.startswith(group + ".")
+
+
+def _variable_arrays(g: Graph) -> list[Any]:
+    """The live arrays of a graph's variables (a bound tensor's, or the variable's own)."""
+    return [v.tensor.array if v.tensor is not None else v.value for v in g.variables]
+
+
+class DebugSession:
+    """Step, continue, break, go back and change values in a compiled graph's run.
+
+    Python API (the widget calls the same): step/step_into/step_over/resume/run_to/
+    run_to_nan/pause/restart/step_back, break_at/break_on_nan/breakpoints, state/current/
+    history, value/set_value/set_value_expr/stale/rerun_stale, check_grad, wait, observe.
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        feeds: tuple[Any, ...] | Batches,
+        max_values: int = DEFAULT_MAX_VALUES,
+        max_bytes: int | None = None,
+    ) -> None:
+        """graph: what to run; feeds: its inputs, or Batches for training-loop mode;
+        max_values/max_bytes: how many step outputs the history keeps copies of."""
+        # one slot per value (no buffer reuse): values stay readable and re-runnable
+        self.plan = Plan(graph, parallel=False, reuse=False)
+        self.graph = self.plan.graph
+        self.batches = feeds if isinstance(feeds, Batches) else Batches.single(feeds)
+        g = self.graph
+        self._names = [g.out[i.node].name for i in self.plan.instrs]
+        self._index = {name: k for k, name in enumerate(self._names)}
+        self._node_names = {i.node.name: k for k, i in enumerate(self.plan.instrs) if i.node.name}
+        self._readers = self._consumers()
+        self.history = History(max_values, max_bytes)
+        self.breakpoints = Breakpoints()
+        self._lock = threading.RLock()
+        self._pause = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._observers: list[Observer] = []
+        self._run: Run | None = None
+        self._feeds: tuple[Any, ...] = ()
+        self._snapshot: list[Any] = []
+        self._state = "idle"
+        self.current: StepEvent | None = None
+        self.hit: Breakpoint | None = None  # the breakpoint that made the last stop
+        self.error: BaseException | None = None
+        self.outputs: list[Any] | None = None
+        self.stale: list[str] = []
+        self._loss_break: Any = None
+
+    # ---- reading -----------------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        """idle, paused, running, finished or failed."""
+        return self._state
+
+    @property
+    def node_names(self) -> list[str]:
+        """Every step's node name, in run order."""
+        return list(self._names)
+
+    @property
+    def iteration(self) -> int:
+        """The training-loop iteration being run (0 outside training-loop mode)."""
+        return self.batches.iteration
+
+    @property
+    def losses(self) -> list[float]:
+        """The loss (first output, as a float) of every finished iteration."""
+        return list(self.batches.losses)
+
+    def value(self, name: str) -> Any:
+        """The value of a graph value (node output, input, parameter) at this moment."""
+        with self._lock:
+            run = self._need_run()
+            return run.value(self._value_name(name))
+
+    def observe(self, callback: Observer) -> Callable[[], None]:
+        """Call callback(session) on each change of state or position; returns an unsubscribe."""
+        self._observers.append(callback)
+        return lambda: self._observers.remove(callback)
+
+    def __repr__(self) -> str:
+        at = f" at {self.current.name!r} (#{self.current.index})" if self.current else ""
+        return (
+            f"<DebugSession {self.graph.name!r}: {self._state}{at}, "
+            f"{len(self._names)} nodes, {self.history!r}>"
+        )
+
+    # ---- controls ------------------------------------------------------------------------------
+    def step(self) -> StepEvent | None:
+        """Run the next node and pause at it (starting the run, or the next iteration)."""
+        return self._go(lambda ev: True, block=True, use_breakpoints=False)
+
+    def step_into(self) -> StepEvent | None:
+        """Run one node, into a group if the next node opens one (same as step)."""
+        return self.step()
+
+    def step_over(self, block: bool = True) -> StepEvent | None:
+        """Run the rest of the group (scope) the next node is in, pause at its last node."""
+        with self._lock:
+            nxt = self._next_node()
+        group = nxt.scope if nxt is not None else ""
+        if not group:
+            return self.step()
+
+        def left_group(_ev: Event) -> bool:
+            after = self._next_node()
+            return after is None or not _within(after.scope, group)
+
+        return self._go(left_group, block)
+
+    def resume(self, block: bool = False) -> StepEvent | None:
+        """Continue until a breakpoint, pause(), or the end (on a worker thread unless block)."""
+        return self._go(lambda ev: False, block)
+
+    def run_to(self, name: str, block: bool = True) -> StepEvent | None:
+        """Continue until the node called name has run (or a breakpoint fires first)."""
+        target = self._step_index(name)
+        return self._go(lambda ev: ev.index == target, block)
+
+    def run_to_nan(self, block: bool = True) -> StepEvent | None:
+        """Continue to the node that produced the first NaN/Inf (inputs finite, output not)."""
+        return self._go(produces_nonfinite, block)
+
+    def pause(self, timeout: float | None = 5.0) -> None:
+        """Stop a running session after the node it is running (waits for the worker)."""
+        self._pause.set()
+        self.wait(timeout)
+
+    def wait(self, timeout: float | None = None) -> str:
+        """Wait for a worker-thread run to stop; returns the state."""
+        worker = self._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout)
+        return self._state
+
+    def restart(self) -> None:
+        """Back to idle: parameters as they were when this run began, history cleared."""
+        with self._lock:
+            self._not_running()
+            self._restore_variables()
+            self._run = None
+            self.current = None
+            self.hit = None
+            self.stale = []
+            self.error = None
+            self.outputs = None
+            self.history.truncate(0)
+            self.batches.rewind_iteration()
+            self._set_state("idle")
+
+    def step_back(self, n: int = 1) -> StepEvent | None:
+        """Go back n steps: re-run the current run up to then, so every value (parameters
+        included) is what it was at that moment; what-if changes after it are dropped."""
+        with self._lock:
+            self._not_running()
+            steps = self._need_run().pc
+            if n < 1 or n > steps:
+                raise ValueError(f"step_back(n) needs 1 <= n <= {steps} (steps taken), got {n}")
+            target = steps - n
+            self._restore_variables()
+            self.batches.reopen()
+            run = self._start_run(self._feeds)
+            ev: Event | None = None
+            for _ in range(target):
+                ev = run.step()
+            self.history.truncate(len(self.history) - n)
+            self.stale = []
+            self.hit = None
+            self.outputs = None
+            self.current = None if ev is None else self._event(ev)
+            self._set_state("paused" if ev is not None else "idle")
+            return self.current
+
+    # ---- breakpoints ---------------------------------------------------------------------------
+    def break_at(self, where: str | None, when: Any = None, hits: int | None = None) -> Breakpoint:
+        """A breakpoint at a node or a group's scope path (None: anywhere), on a condition."""
+        if where and where not in self._index and where not in self._node_names:
+            scopes = {i.node.scope for i in self.plan.instrs}
+            if not any(_within(s, where) for s in scopes):
+                raise KeyError(f"no node or group called {where!r} in graph {self.graph.name!r}")
+        return self.breakpoints.add(where, when, hits)
+
+    def break_on_nan(self) -> Breakpoint:
+        """Break at every node that produces a NaN/Inf from finite inputs."""
+        return self.breakpoints.add(None, "produces_nonfinite")
+
+    def break_on_loss(self, when: Any = "nonfinite") -> None:
+        """Training-loop mode: pause at the end of the first iteration whose loss matches
+        ("nonfinite", or a function of the loss float)."""
+        if when != "nonfinite" and not callable(when):
+            raise ValueError("break_on_loss takes 'nonfinite' or a function of the loss")
+        self._loss_break = when
+
+    # ---- what-if -------------------------------------------------------------------------------
+    def set_value(self, name: str, value: Any, rerun: bool = True) -> list[str]:
+        """Give a value (node output, input or parameter) a new Python value for this run and
+        re-run only the nodes downstream that already ran; returns those nodes' names."""
+        with self._lock:
+            self._not_running()
+            run = self._need_run()
+            v = self.graph.value(self._value_name(name))
+            new = np.array(value.numpy() if isinstance(value, Tensor) else value, dtype=v.dtype)
+            old = run.value(v.name)
+            if old is not None and new.shape != np.shape(old):
+                new = np.broadcast_to(new, np.shape(old)).copy()
+            stale = self._downstream(v, run.pc)
+            if stale and self._wrote_variables(run.pc):
+                raise RuntimeError(
+                    f"cannot re-run what depends on {name!r}: this run already updated parameters; "
+                    "step_back to before the update phase first"
+                )
+            run.set_value(v.name, new)
+            self.stale = [self._names[k] for k in stale]
+            if rerun:
+                self.rerun_stale()
+            self._publish()
+            return [self._names[k] for k in stale]
+
+    def set_value_expr(self, name: str, text: str, rerun: bool = True) -> list[str]:
+        """set_value with a what-if expression in x, the value now (see whatif.py's grammar)."""
+        return self.set_value(name, apply_whatif(text, self.value(name)), rerun)
+
+    def rerun_stale(self) -> None:
+        """Re-run the stale nodes (in run order) so they read the changed values."""
+        with self._lock:
+            run = self._need_run()
+            for name in self.stale:
+                k = self._index[name]
+                run.steps[k](run.slots)
+            if self.current is not None and self.current.name in self.stale:
+                self.current.output = run.value(self.current.name)
+            self.stale = []
+
+    # ---- gradient check ------------------------------------------------------------------------
+    def check_grad(self, name: str | None = None) -> GradCheck:
+        """The node's VJP against central finite differences on its recorded inputs (float64)."""
+        with self._lock:
+            run = self._need_run()
+            k = self._step_index(name) if name is not None else self._current_index()
+            if k >= run.pc:
+                raise RuntimeError(f"node {self._names[k]!r} has not run yet; step to it first")
+            node = self.plan.instrs[k].node
+            inputs = [run.value(x.name) if isinstance(x, Value) else x for x in node.inputs]
+            return check_grad(node, self._names[k], inputs)
+
+    def nan_report(self) -> dict[str, Any]:
+        """About the current node: op, phase, source line, its output's health, inputs' stats."""
+        ev = self.current
+        if ev is None:
+            raise RuntimeError("the session is not paused at a node")
+        out = ev.to_json()
+        out["inputs"] = [stats(x) if hasattr(x, "dtype") else {"literal": x} for x in ev.inputs]
+        out["produced_nonfinite"] = not all_finite(ev.output) and all(
+            all_finite(x) for x in ev.inputs if hasattr(x, "dtype")
+        )
+        return out
+
+    # ---- the loop --------------------------------------------------------------------------------
+    def _go(
+        self, stop: Callable[[Event], bool], block: bool, use_breakpoints: bool = True
+    ) -> StepEvent | None:
+        with self._lock:
+            self._not_running()
+            if self._state in ("finished", "failed") and not self.batches.more():
+                raise RuntimeError(f"the session has {self._state}; restart() to run again")
+            self._pause.clear()
+            self.hit = None
+            self._set_state("running")
+            if block:
+                self._drive(stop, use_breakpoints)
+                return self.current
+            self._worker = threading.Thread(
+                target=self._drive, args=(stop, use_breakpoints), name="vizflow-debug", daemon=True
+            )
+            self._worker.start()
+            return None
+
+    def _drive(self, stop: Callable[[Event], bool], use_breakpoints: bool) -> None:
+        """The interpreter loop: step, record, check; ends paused, finished or failed."""
+        try:
+            end = self._loop(stop, use_breakpoints)
+        except Exception as exc:  # the run's own error: kept and shown, never raised in a thread
+            with self._lock:
+                self.error = exc
+                self._set_state("failed")
+            return
+        with self._lock:
+            self._set_state(end)
+
+    def _loop(self, stop: Callable[[Event], bool], use_breakpoints: bool) -> str:
+        history, bps, names = self.history, self.breakpoints, self._names
+        while True:
+            run = self._run
+            if run is None or run.done:
+                if run is not None and not self._end_iteration(run):
+                    return "paused"
+                if not self.batches.more():
+                    return "finished"
+                run = self._begin_iteration()
+            ev = run.step()
+            name = names[ev.index]
+            node = ev.node
+            history.add(
+                Step(ev.index, name, node.op.name, node.phase, health(ev.output), ev.time_s),
+                ev.output,
+            )
+            check = use_breakpoints and bps
+            fired = bps.first_hit(ev, name) if check else None
+            if fired is not None or stop(ev) or self._pause.is_set():
+                with self._lock:
+                    self.hit = fired
+                    self.current = self._event(ev)
+                if run.done and not self._end_iteration(run):
+                    return "paused"
+                return "paused" if not (run.done and not self.batches.more()) else "finished"
+
+    def _end_iteration(self, run: Run) -> bool:
+        """Finish a run (apply updates, keep the loss); False when a loss breakpoint fires."""
+        if self.batches.ended:
+            return True
+        self.outputs = run.finish()
+        loss = self.batches.end(self.outputs)
+        when = self._loss_break
+        if when is None or loss is None:
+            return True
+        return not (not np.isfinite(loss) if when == "nonfinite" else bool(when(loss)))
+
+    def _begin_iteration(self) -> Run:
+        self.outputs = None
+        feeds = self.batches.next_feeds()
+        self._snapshot = [np.array(a, copy=True) for a in _variable_arrays(self.graph)]
+        return self._start_run(feeds)
+
+    def _start_run(self, feeds: tuple[Any, ...]) -> Run:
+        self._feeds = feeds
+        self._run = self.plan.start(*feeds, copy=False)
+        return self._run
+
+    def _restore_variables(self) -> None:
+        for arr, saved in zip(_variable_arrays(self.graph), self._snapshot, strict=False):
+            np.copyto(arr, saved)
+
+    # ---- helpers ---------------------------------------------------------------------------------
+    def _event(self, ev: Event) -> StepEvent:
+        node = ev.node
+        fwd = node.forward_of
+        g = self.graph
+        return StepEvent(
+            ev.index,
+            self.batches.iteration,
+            self._names[ev.index],
+            node.op.name,
+            node.phase,
+            node.scope,
+            node.source,
+            g.out[fwd].name if fwd is not None and fwd in g.out else None,
+            ev.inputs,
+            ev.output,
+            ev.time_s,
+        )
+
+    def _set_state(self, state: str) -> None:
+        self._state = state
+        self._publish()
+
+    def _publish(self) -> None:
+        for cb in list(self._observers):
+            cb(self)
+
+    def _not_running(self) -> None:
+        if self._state == "running":
+            raise RuntimeError("the session is running: pause() it first")
+
+    def _need_run(self) -> Run:
+        if self._run is None:
+            raise RuntimeError("the session has not started: step() first")
+        return self._run
+
+    def _next_node(self) -> Node | None:
+        run = self._run
+        if run is None or run.done:
+            return self.plan.instrs[0].node if self.plan.instrs else None
+        return run.next_node
+
+    def _current_index(self) -> int:
+        if self.current is None:
+            raise RuntimeError("the session is not paused at a node; name one")
+        return self.current.index
+
+    def _step_index(self, name: str) -> int:
+        k = self._index.get(name, self._node_names.get(name))
+        if k is None:
+            raise KeyError(f"no node called {name!r} in graph {self.graph.name!r}")
+        return k
+
+    def _value_name(self, name: str) -> str:
+        k = self._node_names.get(name)
+        return self._names[k] if k is not None and name not in self._index else name
+
+    def _consumers(self) -> dict[int, list[int]]:
+        """Value uid -> the steps that read it."""
+        readers: dict[int, list[int]] = {}
+        for k, ins in enumerate(self.plan.instrs):
+            for x in ins.node.inputs:
+                if isinstance(x, Value):
+                    readers.setdefault(x.uid, []).append(k)
+        return readers
+
+    def _downstream(self, v: Value, pc: int) -> list[int]:
+        """Steps before pc that depend on v (iteratively, no recursion), in run order."""
+        g = self.graph
+        seen: set[int] = set()
+        todo = [v.uid]
+        while todo:
+            uid = todo.pop()
+            for k in self._readers.get(uid, ()):
+                if k < pc and k not in seen:
+                    seen.add(k)
+                    todo.append(g.out[self.plan.instrs[k].node].uid)
+        return sorted(seen)
+
+    def _wrote_variables(self, pc: int) -> bool:
+        """Whether a step already run wrote a parameter (an update, or an in-place op)."""
+        mem = self.plan.memory
+        for ins in self.plan.instrs[:pc]:
+            n = ins.node
+            if n.phase == "update" or mutates(n.op) or self.graph.out[n].uid in mem.var_inplace:
+                return True
+        return False
