@@ -12,6 +12,22 @@ import {
   type ColourScale
 } from '../../model/overlay';
 
+/**
+ * Where an item's figure sits on the colour scale. A count of NaN/Inf values is a
+ * flag: any at all is full colour (a NaN scalar loss, 1 NaN, must not look like a
+ * clean node beside a tensor of thousands).
+ */
+export function overlayFraction(
+  metric: string,
+  value: number,
+  scale: ColourScale
+): number {
+  if (/nan|inf/i.test(metric)) {
+    return value > 0 ? 1 : 0;
+  }
+  return scaleFraction(value, scale);
+}
+
 export interface PaneOverlay {
   metrics: MetricInfo[];
   metric: string;
@@ -42,7 +58,10 @@ export function useOverlay(
     const scale = colourScale(metricInfo.name, values.values());
     if (scale) {
       for (const [id, v] of values) {
-        colours.set(id, overlayColour(scaleFraction(v, scale)));
+        colours.set(
+          id,
+          overlayColour(overlayFraction(metricInfo.name, v, scale))
+        );
       }
     }
     return { colours, scale };
