@@ -1,9 +1,12 @@
 import { buildGraphModel } from '../src/model/graphModel';
 import {
   firstNonfiniteProducer,
+  groupNonfinite,
   nonfiniteCounts,
   nonfiniteOf
 } from '../src/view/hooks/nonfinite';
+import { buildScopeTree } from '../src/model/scopeTree';
+import { buildVisibleGraph, groupItemId } from '../src/model/visibleGraph';
 import type { GraphNode, GraphPayload } from '../src/protocol';
 
 function node(id: string, nonfinite?: string): GraphNode {
@@ -48,5 +51,28 @@ describe('nonfinite marks', () => {
     expect(firstNonfiniteProducer(buildGraphModel(payload([node('x')])))).toBe(
       null
     );
+  });
+});
+
+describe('group marks', () => {
+  it('marks a collapsed group by its worst member', () => {
+    const scoped = (id: string, scope: string, mark?: string) => ({
+      ...node(id, mark),
+      scope
+    });
+    const m = buildGraphModel(
+      payload([
+        scoped('a', 'blk', 'passed'),
+        scoped('b', 'blk', 'produced'),
+        scoped('c', 'other', 'passed'),
+        scoped('d', 'clean')
+      ])
+    );
+    const tree = buildScopeTree(m);
+    const vg = buildVisibleGraph(m, tree, new Set());
+    const marks = groupNonfinite(m, vg);
+    expect(marks.get(groupItemId('blk'))).toBe('produced');
+    expect(marks.get(groupItemId('other'))).toBe('passed');
+    expect(marks.has(groupItemId('clean'))).toBe(false);
   });
 });

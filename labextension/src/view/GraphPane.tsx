@@ -50,7 +50,11 @@ import { usePrefetch } from './hooks/usePrefetch';
 import { paneKeyHandler } from './hooks/usePaneKeys';
 import { useWheelCapture } from './hooks/useWheelCapture';
 import { startItem } from './hooks/openingView';
-import { firstNonfiniteProducer, nonfiniteCounts } from './hooks/nonfinite';
+import {
+  firstNonfiniteProducer,
+  groupNonfinite,
+  nonfiniteCounts
+} from './hooks/nonfinite';
 
 export type { PaneTiming } from './hooks/useDrawReport';
 
@@ -129,6 +133,10 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
   const overlay = useOverlay(payload, model, shownVg, settings.overlay);
   const { linked, setHovered } = useLinked(model, shownVg);
 
+  const groupMarks = useMemo(
+    () => groupNonfinite(model, shownVg),
+    [model, shownVg]
+  );
   const flowReuse = useRef(newFlowReuse());
   const { nodes, edges } = useMemo(
     () =>
@@ -142,7 +150,8 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
           linked,
           overlay: overlay.colours,
           onExpand,
-          onCollapse
+          onCollapse,
+          groupNonfinite: groupMarks
         },
         flowReuse.current
       ),
@@ -155,7 +164,8 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       linked,
       overlay.colours,
       onExpand,
-      onCollapse
+      onCollapse,
+      groupMarks
     ]
   );
 

@@ -9,7 +9,7 @@ import {
 } from '../model/format';
 import type { ScopeGroup } from '../model/scopeTree';
 import type { LayoutDirection, PortPosition } from '../layout/messages';
-import { nonfiniteOf } from './hooks/nonfinite';
+import { nonfiniteOf, type Nonfinite } from './hooks/nonfinite';
 
 /** What every drawn box shares: ports, highlight and overlay colour. */
 interface BoxData {
@@ -31,6 +31,8 @@ export type OpNodeData = BoxData & {
 export type GroupNodeData = BoxData & {
   group: ScopeGroup;
   onExpand: (path: string) => void;
+  /** A member produces (or passes on) a NaN/Inf. */
+  nonfinite: Nonfinite | null;
 };
 
 export type FrameNodeData = {
@@ -126,12 +128,13 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
 
 /** A collapsed group: name, repeat badge, node count, op summary; double-click expands. */
 function GroupNodeView({ data }: NodeProps<GroupFlowNode>): JSX.Element {
-  const { group, onExpand, linked, overlay } = data;
+  const { group, onExpand, linked, overlay, nonfinite } = data;
   const repeated = group.repeatCount > 1;
   const className = [
     'vf-group',
     repeated ? `vf-repeat vf-repeat-${group.repeatFamily % 6}` : '',
-    linked ? 'vf-linked' : ''
+    linked ? 'vf-linked' : '',
+    nonfinite ? `vf-nonfinite-${nonfinite}` : ''
   ]
     .filter(Boolean)
     .join(' ');
@@ -141,6 +144,7 @@ function GroupNodeView({ data }: NodeProps<GroupFlowNode>): JSX.Element {
       <div
         className={className}
         data-group-path={group.path}
+        data-nonfinite={nonfinite ?? undefined}
         title={`${group.path}\n${group.descendants.length} nodes — double-click to expand`}
         style={overlay ? { background: overlay } : undefined}
         onDoubleClick={() => onExpand(group.path)}

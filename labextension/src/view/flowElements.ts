@@ -10,6 +10,7 @@ import type {
   PortPosition
 } from '../layout/messages';
 import type { ViewerFlowNode } from './OpNode';
+import type { Nonfinite } from './hooks/nonfinite';
 
 export interface Decorations {
   selected: string | null;
@@ -17,6 +18,8 @@ export interface Decorations {
   overlay: ReadonlyMap<string, string>;
   onExpand: (path: string) => void;
   onCollapse: (path: string) => void;
+  /** NaN/Inf marks of collapsed groups, by item id. */
+  groupNonfinite?: ReadonlyMap<string, Nonfinite>;
 }
 
 function ports(pos: NodePosition): {
@@ -202,7 +205,12 @@ function build(
       nodes.push({
         ...common,
         type: 'scope',
-        data: { ...box, group: item.group, onExpand: deco.onExpand }
+        data: {
+          ...box,
+          group: item.group,
+          onExpand: deco.onExpand,
+          nonfinite: deco.groupNonfinite?.get(item.id) ?? null
+        }
       });
     }
   }

@@ -4,6 +4,7 @@
  */
 import type { GraphNode } from '../../protocol';
 import type { GraphModel } from '../../model/graphModel';
+import { isGroupItemId, type VisibleGraph } from '../../model/visibleGraph';
 
 export type Nonfinite = 'produced' | 'passed';
 
@@ -38,4 +39,20 @@ export function nonfiniteCounts(model: GraphModel): {
     }
   }
   return { produced, passed };
+}
+
+/** The mark of each collapsed group holding a marked node: 'produced' when any member produces one. */
+export function groupNonfinite(
+  model: GraphModel,
+  vg: VisibleGraph
+): Map<string, Nonfinite> {
+  const out = new Map<string, Nonfinite>();
+  for (const n of model.nodes) {
+    const mark = nonfiniteOf(n);
+    const item = mark ? vg.repOf.get(n.id) : undefined;
+    if (mark && item && isGroupItemId(item) && out.get(item) !== 'produced') {
+      out.set(item, mark);
+    }
+  }
+  return out;
 }
