@@ -20,7 +20,7 @@ MAX_CHECKED_ELEMENTS = 4096  # finite differences cost two forwards per element
 @dataclass
 class GradCheck:
     """The largest absolute and relative error between the analytic and numeric gradients,
-    per differentiable input (None where an input is not a float array)."""
+    per input (None where the node gives an input no gradient, e.g. a literal or an int)."""
 
     node: str
     max_abs_error: float
@@ -63,10 +63,10 @@ def check_grad(node: Node, name: str, inputs: list[Any], eps: float = DEFAULT_EP
     per: list[float | None] = []
     worst_abs = worst_rel = 0.0
     for i, leaf in enumerate(leaves):
-        if not isinstance(leaf, Tensor):
+        if not isinstance(leaf, Tensor) or leaf.grad is None:  # not differentiated here
             per.append(None)
             continue
-        analytic = np.zeros_like(arrays[i]) if leaf.grad is None else leaf.grad.numpy()
+        analytic = leaf.grad.numpy()
         numeric = np.zeros_like(arrays[i])
         flat = numeric.reshape(-1)
         base = arrays[i].reshape(-1)

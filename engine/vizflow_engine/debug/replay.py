@@ -41,7 +41,8 @@ class Recording:
             for x in node.inputs:
                 if isinstance(x, Tensor):
                     read.add(id(x))
-                    ins.append(done.get(id(x)) or self._leaf(g, x, done))
+                    known = done.get(id(x))
+                    ins.append(self._leaf(g, x, done) if known is None else known)
                 elif type(x) in LITERALS:
                     ins.append(x)
                 else:

@@ -43,13 +43,13 @@ class StepEvent:
     scope: str
     source: SourceLocation | None
     forward_of: str | None  # for a backward node: the forward node it differentiates
+    forward_source: SourceLocation | None  # and that forward node's line in the user's code
     inputs: list[Any]
     output: Any
     time_s: float
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for the widget (values summarised by their health, no arrays)."""
-        src = self.source
         return {
             "index": self.index,
             "iteration": self.iteration,
@@ -57,12 +57,15 @@ class StepEvent:
             "op": self.op,
             "phase": self.phase,
             "scope": self.scope,
-            "source": None
-            if src is None
-            else {"file": src.file, "line": src.line, "function": src.function},
+            "source": _source_json(self.source),
             "forward_of": self.forward_of,
+            "forward_source": _source_json(self.forward_source),
             "output": health(self.output).to_json(),
         }
+
+
+def _source_json(src: SourceLocation | None) -> dict[str, Any] | None:
+    return None if src is None else {"file": src.file, "line": src.line, "function": src.function}
 
 
 def _within(scope: str, group: str) -> bool:
@@ -116,6 +119,7 @@ class DebugSession:
         self.outputs: list[Any] | None = None
         self.stale: list[str] = []
         self._loss_break: Any = None
+        self._stopped = False  # whether the last command stopped at a node (vs ran to the end)
 
     # ---- reading -----------------------------------------------------------------------------
     @property
@@ -150,7 +154,8 @@ class DebugSession:
         return lambda: self._observers.remove(callback)
 
     def __repr__(self) -> str:
-        at = f" at {self.current.name!r} (#{self.current.index})" if self.current else ""
+        cur = self.current
+        at = f" at {cur.name!r} (#{cur.index})" if cur and self._state == "paused" else ""
         return (
             f"<DebugSession {self.graph.name!r}: {self._state}{at}, "
             f"{len(self._names)} nodes, {self.history!r}>"
@@ -158,7 +163,10 @@ class DebugSession:
 
     # ---- controls ------------------------------------------------------------------------------
     def step(self) -> StepEvent | None:
-        """Run the next node and pause at it (starting the run, or the next iteration)."""
+        """Run the next node and pause at it (starting the run, or the next iteration).
+
+        Like every go command, returns the event it stopped at, or None when it ran to the
+        end without stopping (or runs on a worker thread: block=False)."""
         return self._go(lambda ev: True, block=True, use_breakpoints=False)
 
     def step_into(self) -> StepEvent | None:
@@ -336,10 +344,11 @@ class DebugSession:
                 raise RuntimeError(f"the session has {self._state}; restart() to run again")
             self._pause.clear()
             self.hit = None
+            self._stopped = False
             self._set_state("running")
             if block:
                 self._drive(stop, use_breakpoints)
-                return self.current
+                return self.current if self._stopped else None
             self._worker = threading.Thread(
                 target=self._drive, args=(stop, use_breakpoints), name="vizflow-debug", daemon=True
             )
@@ -381,6 +390,7 @@ class DebugSession:
                 with self._lock:
                     self.hit = fired
                     self.current = self._event(ev)
+                    self._stopped = True
                 if run.done and not self._end_iteration(run):
                     return "paused"
                 return "paused" if not (run.done and not self.batches.more()) else "finished"
@@ -425,6 +435,7 @@ class DebugSession:
             node.scope,
             node.source,
             g.out[fwd].name if fwd is not None and fwd in g.out else None,
+            fwd.source if fwd is not None else None,
             ev.inputs,
             ev.output,
             ev.time_s,
