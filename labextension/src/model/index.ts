@@ -11,3 +11,4 @@ export * from './svgExport';
 export * from './compare';
 export * from './settings';
 export * from './compact';
+export * from './diff';
