@@ -1,0 +1,5 @@
+"""The debugger widget's kernel side (issue 11): a DebugSession's graph, state and controls."""
+
+from vizflow_kernelext.debugger.widget import DebuggerWidget
+
+__all__ = ["DebuggerWidget"]

@@ -1,0 +1,138 @@
+"""The debugger widget's kernel side: the session's graph, state and controls for the browser.
+
+Synced traits: `graph` (the CompactGraph of the debugged graph, like GraphViewer's),
+`session` (a DebugSessionState, pushed on every change of state or position) and `height`.
+The browser controls the session with custom requests (DebugCommand, DebugBreakpointRequest,
+DebugSetValueRequest, DebugCheckGradRequest, InspectRequest), each validated against the
+protocol schema and answered once: a DebugReply / InspectReply, or an ErrorReply with the
+session unchanged. `graph` and `session` are the kernel's to set: browser updates of them are
+refused whole (GuardedWidget).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import traitlets
+
+from vizflow_engine.debug import DebugSession
+from vizflow_kernelext.debugger.commands import (
+    change_breakpoint,
+    check_grad,
+    run_command,
+    set_value,
+)
+from vizflow_kernelext.debugger.state import session_state
+from vizflow_kernelext.payload import build_from_graph
+from vizflow_kernelext.payload.compact import encode
+from vizflow_kernelext.protocol import validate_message
+from vizflow_kernelext.summaries import summarize
+from vizflow_kernelext.widgets.graph_viewer import MODULE_NAME, MODULE_VERSION
+from vizflow_kernelext.widgets.guard import GuardedWidget, RejectedValue, Reply, RequestHandler
+from vizflow_kernelext.wire_text import wire_safe
+
+Action = Callable[[DebugSession, dict[str, Any]], dict[str, Any] | None]
+
+
+class DebuggerWidget(GuardedWidget):
+    """Step through a DebugSession in the browser (graph, toolbar, timeline, inspector)."""
+
+    _model_name = traitlets.Unicode("DebuggerModel").tag(sync=True)
+    _view_name = traitlets.Unicode("DebuggerView").tag(sync=True)
+    _model_module = traitlets.Unicode(MODULE_NAME).tag(sync=True)
+    _view_module = traitlets.Unicode(MODULE_NAME).tag(sync=True)
+    _model_module_version = traitlets.Unicode(MODULE_VERSION).tag(sync=True)
+    _view_module_version = traitlets.Unicode(MODULE_VERSION).tag(sync=True)
+
+    graph = traitlets.Dict().tag(sync=True)
+    session = traitlets.Dict().tag(sync=True)
+    height = traitlets.Unicode("520px").tag(sync=True)
+    _unsubscribe: Callable[[], None] | None = None  # set once observing the session
+
+    def __init__(self, debug_session: DebugSession, **kwargs: Any) -> None:
+        self._kernel_sets = True  # the traits below come from the kernel, not the browser
+        built = build_from_graph(debug_session.graph, title=debug_session.graph.name)
+        wanted = set(debug_session.node_names) | {
+            v.name for v in (*debug_session.graph.inputs, *debug_session.graph.variables)
+        }
+        self.node_ids = {n["name"]: n["id"] for n in built.payload["nodes"] if n["name"] in wanted}
+        self.debug_session = debug_session
+        super().__init__(graph=wire_safe(encode(built.payload)), **kwargs)
+        self.session = session_state(debug_session, self.node_ids)
+        self._kernel_sets = False
+        self._unsubscribe = debug_session.observe(self._push)
+
+    def _push(self, _session: DebugSession) -> None:
+        """Send the session's state (called on every change, from any thread)."""
+        state = session_state(self.debug_session, self.node_ids)
+        self._kernel_sets = True
+        try:
+            self.session = state
+        finally:
+            self._kernel_sets = False
+
+    @traitlets.validate("graph", "session")
+    def _kernel_only(self, proposal: Any) -> Any:
+        if not (self._kernel_sets or self._restoring):
+            raise RejectedValue(f"the debugger's {proposal['trait'].name} is set by the kernel")
+        return proposal["value"]
+
+    def close(self) -> None:
+        """Stop publishing to this widget, then close it."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        super().close()
+
+    # ---- requests ----------------------------------------------------------------------------
+    def _request_handlers(self) -> dict[str, RequestHandler]:
+        def answer(action: Action) -> RequestHandler:
+            return lambda request, _buffers: self._reply(action, request)
+
+        return {
+            "debug_command": answer(run_command),
+            "debug_breakpoint": answer(change_breakpoint),
+            "debug_set_value": answer(set_value),
+            "debug_check_grad": answer(check_grad),
+            "inspect": self._answer_inspect,
+        }
+
+    def _reply(self, action: Action, request: dict[str, Any]) -> Reply:
+        result = action(self.debug_session, request)
+        self._push(self.debug_session)
+        message = {
+            "kind": "debug_reply",
+            "request_id": request["request_id"],
+            "state": self.debug_session.state,
+            "result": result,
+        }
+        validate_message("DebugReply", message)
+        return message, []
+
+    def _answer_inspect(self, request: dict[str, Any], _buffers: list[Any]) -> Reply:
+        """An InspectReply with the value of a node at the moment the session is at."""
+        validate_message("InspectRequest", request)
+        node_id = request["node_id"]
+        names = {i: n for n, i in self.node_ids.items()}
+        buffers: list[bytes] = []
+        value = None
+        error = None
+        if node_id not in names:
+            error = f"no node {node_id!r} in this debugger's graph"
+        elif self.debug_session.state == "idle":
+            error = "the session has not started: step first"
+        else:
+            held = self.debug_session.value(names[node_id])
+            value = None if held is None else summarize(held, buffers)
+        message = {
+            "kind": "inspect_reply",
+            "request_id": request["request_id"],
+            "node_id": node_id,
+            "value": value,
+            "grad": None,
+            "error": error,
+            "value_source": "recorded" if value is not None else None,
+        }
+        validate_message("InspectReply", message)
+        return message, buffers

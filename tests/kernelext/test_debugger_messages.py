@@ -1,0 +1,152 @@
+"""Browser messages to the debugger widget: each request validated and answered once,
+a bad one gets one clear ErrorReply and leaves the session and its state unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+import vizflow_engine as vf
+from tests.engine.debug.models import chain_graph, mlp_step
+from tests.kernelext.widget_fuzz import RecordingComm, comm_message, recording_comms
+from vizflow_kernelext.debugger import DebuggerWidget
+from vizflow_kernelext.protocol import validate_message
+
+
+@pytest.fixture
+def widget() -> Iterator[DebuggerWidget]:
+    with recording_comms():
+        yield DebuggerWidget(vf.debug(chain_graph(), np.ones(3)))
+
+
+def _send(w: DebuggerWidget, data: Any) -> list[Any]:
+    channel: RecordingComm = w.comm
+    channel.sent.clear()
+    channel.handle_msg(comm_message(data))
+    return [data for _, data, _ in channel.sent]
+
+
+def _request(w: DebuggerWidget, content: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """Send a custom request; its one reply and the state updates sent with it."""
+    sent = _send(w, {"method": "custom", "content": {"request_id": 7, **content}})
+    replies = [m["content"] for m in sent if m["method"] == "custom"]
+    assert len(replies) == 1, sent
+    updates = [m["state"]["session"] for m in sent if m["method"] == "update"]
+    return replies[0], updates
+
+
+def test_initial_state_is_valid_and_names_graph_nodes(widget: DebuggerWidget) -> None:
+    validate_message("CompactGraph", widget.graph)
+    validate_message("DebugSessionState", widget.session)
+    assert widget.session["state"] == "idle" and widget.session["current"] is None
+    assert set(widget.debug_session.node_names) <= set(widget.node_ids)
+
+
+def test_commands_drive_the_session_and_push_state(widget: DebuggerWidget) -> None:
+    reply, updates = _request(widget, {"kind": "debug_command", "command": "step"})
+    validate_message("DebugReply", reply)
+    assert reply["state"] == "paused" and reply["result"] is None
+    state = widget.session
+    validate_message("DebugSessionState", state)
+    assert state["current"]["name"] == "mul"
+    assert state["current"]["node_id"] == widget.node_ids["mul"]
+    assert updates and updates[-1] == state
+    _request(widget, {"kind": "debug_command", "command": "run_to", "node": "add_2"})
+    assert widget.debug_session.wait(5) == "paused"
+    assert widget.session["current"]["name"] == "add_2"
+    reply, _ = _request(widget, {"kind": "debug_command", "command": "step_back", "n": 2})
+    assert widget.session["current"]["name"] == "add_1"
+    assert widget.session["history"]["steps"] == 4
+    _request(widget, {"kind": "debug_command", "command": "resume"})
+    assert widget.debug_session.wait(5) == "finished"
+    assert widget.session["state"] == "finished" and widget.session["current"] is None
+    _request(widget, {"kind": "debug_command", "command": "restart"})
+    assert widget.session["state"] == "idle"
+
+
+def test_breakpoints_set_value_check_grad_and_inspect(widget: DebuggerWidget) -> None:
+    reply, _ = _request(
+        widget,
+        {"kind": "debug_breakpoint", "action": "add", "where": "add_1", "condition": None},
+    )
+    bp = reply["result"]["breakpoint"]
+    assert bp["where"] == "add_1" and widget.session["breakpoints"] == [bp]
+    _request(widget, {"kind": "debug_command", "command": "resume"})
+    assert widget.debug_session.wait(5) == "paused"
+    assert widget.session["hit"] == bp["id"] and widget.session["current"]["name"] == "add_1"
+    reply, _ = _request(
+        widget, {"kind": "debug_set_value", "node": "mul", "expression": "x[0] = 0"}
+    )
+    assert reply["result"] == {"rerun": ["add", "mul_1", "add_1"]}
+    np.testing.assert_array_equal(widget.debug_session.value("add_1"), [3.0, 7.0, 7.0])
+    reply, _ = _request(widget, {"kind": "debug_check_grad", "node": "mul_1"})
+    assert reply["result"]["node"] == "mul_1" and reply["result"]["max_abs_error"] < 1e-6
+    reply, _ = _request(widget, {"kind": "inspect", "node_id": widget.node_ids["add_1"]})
+    validate_message("InspectReply", reply)
+    assert reply["error"] is None and reply["value"]["shape"] == [3]
+    reply, _ = _request(widget, {"kind": "debug_breakpoint", "action": "toggle", "id": bp["id"]})
+    assert reply["result"]["breakpoint"]["enabled"] is False
+    _request(widget, {"kind": "debug_breakpoint", "action": "remove", "id": bp["id"]})
+    assert widget.session["breakpoints"] == []
+
+
+BAD = [
+    ({"kind": "debug_command", "command": "explode"}, "command"),
+    ({"kind": "debug_command", "command": "run_to"}, "run_to needs"),
+    ({"kind": "debug_command", "command": "run_to", "node": "nope"}, "no node called"),
+    ({"kind": "debug_command", "command": "step_back", "n": 5}, "step_back"),
+    ({"kind": "debug_command", "command": "step", "extra": 1}, "extra"),
+    ({"kind": "debug_breakpoint", "action": "add", "where": "nowhere"}, "no node or group"),
+    ({"kind": "debug_breakpoint", "action": "toggle", "id": 99}, "no breakpoint 99"),
+    ({"kind": "debug_breakpoint", "action": "remove"}, "needs the breakpoint's id"),
+    (
+        {"kind": "debug_breakpoint", "action": "add", "condition": {"kind": "grad_above"}},
+        "threshold",
+    ),
+    ({"kind": "debug_set_value", "node": "mul", "expression": "__import__('os')"}, "not allowed"),
+    ({"kind": "debug_set_value", "node": "mul", "expression": "x +"}, "cannot parse"),
+    ({"kind": "debug_set_value", "node": "ghost", "expression": "x * 0"}, "no value named"),
+    ({"kind": "debug_check_grad", "node": "sub"}, "not run yet"),
+    ({"kind": "debug_teleport"}, "unknown request kind"),
+]
+
+
+@pytest.mark.parametrize(("content", "says"), BAD)
+def test_a_bad_request_gets_one_error_and_changes_nothing(
+    widget: DebuggerWidget, content: dict[str, Any], says: str
+) -> None:
+    _request(widget, {"kind": "debug_command", "command": "step"})
+    _request(widget, {"kind": "debug_command", "command": "step"})
+    before = widget.session
+    value = widget.debug_session.value("mul").copy()
+    reply, updates = _request(widget, content)
+    validate_message("ErrorReply", reply)
+    assert reply["request_id"] == 7 and says in reply["error"]
+    assert updates == [] and widget.session == before
+    np.testing.assert_array_equal(widget.debug_session.value("mul"), value)
+
+
+def test_browser_updates_of_kernel_traits_are_refused(widget: DebuggerWidget) -> None:
+    held = widget.session
+    sent = _send(widget, {"method": "update", "state": {"session": {"state": "finished"}}})
+    assert widget.session is held
+    notices = [m["content"] for m in sent if m["method"] == "custom"]
+    assert [n["kind"] for n in notices] == ["state_rejected"]
+    assert "set by the kernel" in notices[0]["error"]
+
+
+def test_a_training_step_session_state_is_valid_through_phases() -> None:
+    _, step, x, y = mlp_step()
+    with recording_comms():
+        w = DebuggerWidget(vf.debug(step, x, y))
+        phases = set()
+        while w.session["state"] != "finished":
+            _request(w, {"kind": "debug_command", "command": "step"})
+            validate_message("DebugSessionState", w.session)
+            if w.session["current"] is not None:
+                phases.add(w.session["current"]["phase"])
+        assert phases == {"forward", "backward", "update"}
+        assert w.session["losses"] == [pytest.approx(float(w.debug_session.outputs[0]))]
