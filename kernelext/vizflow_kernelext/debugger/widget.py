@@ -132,7 +132,6 @@ class DebuggerWidget(GuardedWidget):
             "value": value,
             "grad": None,
             "error": error,
-            "value_source": "recorded" if value is not None else None,
         }
         validate_message("InspectReply", message)
         return message, buffers
