@@ -127,6 +127,7 @@ PARAM_KINDS: dict[str, str] = {
     "beta2": "number",
     "eps": "number",
     "program": "program",
+    "decimals": "int",  # round's places (negative: tens, hundreds, …)
 }
 PARAM_KIND_OF_OP: dict[tuple[str, str], str] = {
     **{(op, "shape"): "size" for op in ("zeros", "ones", "full", "rand", "randn", "randint")},

@@ -1294,13 +1294,18 @@ class Tensor:
         """Cast to int64."""
         return self.to(dtype="int64")
 
-    def int(self) -> Tensor:
-        """Cast to int32."""
-        return self.to(dtype="int32")
-
     def bool(self) -> Tensor:
         """Cast to bool."""
         return self.to(dtype="bool")
+
+
+def _to_int32(self: Tensor) -> Tensor:
+    """Cast to int32 (PyTorch's Tensor.int)."""
+    return self.to(dtype="int32")
+
+
+# set after the class: a method named int in its body would shadow the builtin in annotations
+Tensor.int = _to_int32  # type: ignore[attr-defined]
 
 
 def _correction(correction: int, unbiased: bool | None) -> int:

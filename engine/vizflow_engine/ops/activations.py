@@ -103,11 +103,20 @@ def logsigmoid(x: Any) -> Any:
     return -F.softplus(-x)
 
 
-@composite("softmin", "neural", "z = softmax(-x) along axis", params=("dim",))
-def softmin(x: Any, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Any:
-    """softmax of -x along dim (PyTorch's default dim: 0 for 0-, 1- and 3-d input, else 1)."""
-    d = _legacy_dim(x) if dim is None else dim
-    return F.softmax(-(x if dtype is None else F.cast(x, dtype)), axis_arg(-1, d, -1))
+@composite("softmin", "neural", "z = softmax(-x) along axis", params=("axis",))
+def softmin(
+    x: Any,
+    axis: int | None = None,
+    _stacklevel: int = 3,
+    dtype: Any = None,
+    *,
+    dim: int | None = None,
+) -> Any:
+    """softmax of -x along axis (dim= as PyTorch; by default 0 for 0-, 1- and 3-d input,
+    else 1, as PyTorch)."""
+    d = axis_arg(axis, dim)
+    d = _legacy_dim(x) if d is None else d
+    return F.softmax(-(x if dtype is None else F.cast(x, dtype)), d)
 
 
 def _legacy_dim(x: Any) -> int:
@@ -115,9 +124,11 @@ def _legacy_dim(x: Any) -> int:
     return 0 if len(x.shape) in (0, 1, 3) else 1
 
 
-@composite("glu", "neural", "a, b = halves of x along dim; z = a · σ(b)", params=("dim",))
-def glu(x: Any, dim: int = -1) -> Any:
-    """Gated linear unit: the first half of x along dim, gated by the sigmoid of the second."""
+@composite("glu", "neural", "a, b = halves of x along axis; z = a · σ(b)", params=("axis",))
+def glu(x: Any, axis: int = -1, *, dim: int | None = None) -> Any:
+    """Gated linear unit: the first half of x along axis (dim= as PyTorch), gated by the
+    sigmoid of the second."""
+    dim = axis_arg(axis, dim, -1)
     shape = tuple(x.shape)
     if not shape:
         raise ValueError("glu needs at least 1 dim, not a 0-d tensor")

@@ -12,6 +12,7 @@ import numpy as np
 from .. import functional as F
 from ..dispatch import unary
 from ..registry import Param, TensorSpec, composite, defop
+from ._names import axis_arg
 from ._rules import norm_axes, same
 
 
@@ -60,6 +61,13 @@ def fliplr(x: Any) -> Any:
 def flipud(x: Any) -> Any:
     """Reverse dim 0."""
     return flip(x, 0)
+
+
+def _required(dim: int | None, what: str) -> int:
+    """A dim argument PyTorch requires (positional, or dim=)."""
+    if dim is None:
+        raise TypeError(f"{what}() missing its dim (pass it second, or as dim=)")
+    return dim
 
 
 def _slice(x: Any, d: int, start: int, stop: int) -> Any:
@@ -113,13 +121,19 @@ def tile(x: Any, dims: Sequence[int]) -> Any:
     "repeat_interleave",
     "shape",
     "z = each element of x repeated (in place) along dim",
-    params=("repeats", "dim"),
+    params=("repeats", "axis"),
 )
 def repeat_interleave(
-    x: Any, repeats: Any, dim: int | None = None, *, output_size: Any = None
+    x: Any,
+    repeats: Any,
+    axis: int | None = None,
+    *,
+    dim: int | None = None,
+    output_size: Any = None,
 ) -> Any:
-    """Each element repeated `repeats` times next to itself along dim (flattened when None);
-    repeats an int or a 1-d tensor of counts, one per element of dim."""
+    """Each element repeated `repeats` times next to itself along axis (flattened when None);
+    repeats an int or a 1-d tensor of counts, one per element of the axis (dim= as PyTorch)."""
+    dim = axis_arg(axis, dim)
     if dim is None:
         x, dim = F.reshape(x, (-1,)), 0
     d = norm_axes(dim, len(x.shape))[0]
@@ -136,10 +150,15 @@ def repeat_interleave(
 
 
 @composite(
-    "chunk", "shape", "zᵢ = x split into pieces of ⌈n / chunks⌉ along dim", params=("chunks", "dim")
+    "chunk",
+    "shape",
+    "zᵢ = x split into pieces of ⌈n / chunks⌉ along dim",
+    params=("chunks", "axis"),
 )
-def chunk(x: Any, chunks: int, dim: int = 0) -> tuple[Any, ...]:
-    """At most `chunks` pieces of equal size ⌈n / chunks⌉ along dim (the last may be smaller)."""
+def chunk(x: Any, chunks: int, axis: int = 0, *, dim: int | None = None) -> tuple[Any, ...]:
+    """At most `chunks` pieces of equal size ⌈n / chunks⌉ along axis (the last may be smaller;
+    dim= as PyTorch)."""
+    dim = axis_arg(axis, dim, 0)
     if chunks <= 0:
         raise ValueError(f"chunk expects chunks > 0, not {chunks}")
     d = norm_axes(dim, len(x.shape))[0]
@@ -148,9 +167,12 @@ def chunk(x: Any, chunks: int, dim: int = 0) -> tuple[Any, ...]:
     return tuple(F.split(x, size, d)) if n else (x,)
 
 
-@composite("unflatten", "shape", "z = reshape(x, dim → sizes)", params=("dim", "sizes"))
-def unflatten(x: Any, dim: int, sizes: Sequence[int]) -> Any:
-    """Dim `dim` split into several of `sizes` (one may be -1)."""
+@composite("unflatten", "shape", "z = reshape(x, dim → sizes)", params=("axis", "sizes"))
+def unflatten(
+    x: Any, axis: int | None = None, sizes: Sequence[int] = (), *, dim: int | None = None
+) -> Any:
+    """Dim `axis` (PyTorch's dim) split into several of `sizes` (one may be -1)."""
+    dim = _required(axis_arg(axis, dim), "unflatten")
     shape = tuple(x.shape)
     d = norm_axes(dim, len(shape))[0]
     return F.reshape(x, shape[:d] + tuple(int(s) for s in sizes) + shape[d + 1 :])
@@ -208,10 +230,13 @@ moveaxis = movedim
     "narrow",
     "shape",
     "z = x[..., start : start + length, ...] along dim",
-    params=("dim", "start", "length"),
+    params=("axis", "start", "length"),
 )
-def narrow(x: Any, dim: int, start: int, length: int) -> Any:
-    """`length` elements of dim from `start` (a negative start counts from the end)."""
+def narrow(
+    x: Any, axis: int | None = None, start: int = 0, length: int = 0, *, dim: int | None = None
+) -> Any:
+    """`length` elements of axis (PyTorch's dim) from `start` (negative counts from the end)."""
+    dim = _required(axis_arg(axis, dim), "narrow")
     d = norm_axes(dim, len(x.shape))[0]
     n = _known(x, d, "narrow")
     s = int(start) + (n if int(start) < 0 else 0)

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from .. import functional as F
 from ..registry import composite
+from ._names import reduction_args
 from .composites import mean, var
 
 
@@ -22,50 +23,70 @@ def _axis(dim: Any) -> Any:
     "var_mean",
     "reduction",
     "(Σ (x - m)² / (n - correction), m = Σ x / n)",
-    params=("dim", "correction", "keepdim"),
+    params=("axis", "correction", "keepdims"),
 )
 def var_mean(
     x: Any,
-    dim: Any = None,
+    axis: Any = None,
     *,
     correction: int = 1,
-    keepdim: bool = False,
+    keepdims: bool = False,
     unbiased: bool | None = None,
+    dim: Any = None,
+    keepdim: bool | None = None,
 ) -> tuple[Any, Any]:
-    """(variance, mean) over dim, as torch.var_mean."""
+    """(variance, mean) over axis, as torch.var_mean (dim=, keepdim= as PyTorch)."""
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     c = correction if unbiased is None else int(unbiased)
-    axis = _axis(dim)
-    return var(x, axis, keepdim, c), mean(x, axis, keepdim)
+    axis = _axis(axis)
+    return var(x, axis, keepdims, c), mean(x, axis, keepdims)
 
 
-@composite("std_mean", "reduction", "(√var(x), mean(x))", params=("dim", "correction", "keepdim"))
+@composite("std_mean", "reduction", "(√var(x), mean(x))", params=("axis", "correction", "keepdims"))
 def std_mean(
     x: Any,
-    dim: Any = None,
+    axis: Any = None,
     *,
     correction: int = 1,
-    keepdim: bool = False,
+    keepdims: bool = False,
     unbiased: bool | None = None,
+    dim: Any = None,
+    keepdim: bool | None = None,
 ) -> tuple[Any, Any]:
-    """(standard deviation, mean) over dim, as torch.std_mean."""
-    v, m = var_mean(x, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)
+    """(standard deviation, mean) over axis, as torch.std_mean (dim=, keepdim= as PyTorch)."""
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
+    v, m = var_mean(x, axis, correction=correction, keepdims=keepdims, unbiased=unbiased)
     return F.sqrt(v), m
 
 
 @composite(
-    "amax", "reduction", "z = max x over dim (ties share the gradient)", params=("dim", "keepdim")
+    "amax",
+    "reduction",
+    "z = max x over axis (ties share the gradient)",
+    params=("axis", "keepdims"),
 )
-def amax(x: Any, dim: Any = (), keepdim: bool = False) -> Any:
-    """Maximum over dim (every dim when () or None); ties share the gradient evenly."""
-    return F.max(x, axis=_axis(dim), keepdims=keepdim)
+def amax(
+    x: Any, axis: Any = (), keepdims: bool = False, *, dim: Any = None, keepdim: bool | None = None
+) -> Any:
+    """Maximum over axis (every dim when () or None; dim=, keepdim= as PyTorch); ties share
+    the gradient evenly."""
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
+    return F.max(x, axis=_axis(axis), keepdims=keepdims)
 
 
 @composite(
-    "amin", "reduction", "z = min x over dim (ties share the gradient)", params=("dim", "keepdim")
+    "amin",
+    "reduction",
+    "z = min x over axis (ties share the gradient)",
+    params=("axis", "keepdims"),
 )
-def amin(x: Any, dim: Any = (), keepdim: bool = False) -> Any:
-    """Minimum over dim (every dim when () or None); ties share the gradient evenly."""
-    return F.min(x, axis=_axis(dim), keepdims=keepdim)
+def amin(
+    x: Any, axis: Any = (), keepdims: bool = False, *, dim: Any = None, keepdim: bool | None = None
+) -> Any:
+    """Minimum over axis (every dim when () or None; dim=, keepdim= as PyTorch); ties share
+    the gradient evenly."""
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
+    return F.min(x, axis=_axis(axis), keepdims=keepdims)
 
 
 class MinMax(NamedTuple):
@@ -75,10 +96,18 @@ class MinMax(NamedTuple):
     max: Any
 
 
-@composite("aminmax", "reduction", "(min x, max x) over dim", params=("dim", "keepdim"))
-def aminmax(x: Any, *, dim: int | None = None, keepdim: bool = False) -> MinMax:
-    """(min, max) over dim (all when None) as a named pair."""
-    return MinMax(amin(x, dim, keepdim), amax(x, dim, keepdim))
+@composite("aminmax", "reduction", "(min x, max x) over axis", params=("axis", "keepdims"))
+def aminmax(
+    x: Any,
+    *,
+    axis: int | None = None,
+    keepdims: bool = False,
+    dim: int | None = None,
+    keepdim: bool | None = None,
+) -> MinMax:
+    """(min, max) over axis (all when None; dim=, keepdim= as PyTorch) as a named pair."""
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
+    return MinMax(amin(x, axis, keepdims), amax(x, axis, keepdims))
 
 
 def _safe_root(s: Any, p: float) -> Any:
@@ -106,11 +135,22 @@ def vector_norm_of(x: Any, p: Any, axis: Any, keepdims: bool) -> Any:
 @composite(
     "norm",
     "reduction",
-    "z = (Σ |x|^p)^(1/p) over dim; max |x| for p = inf; 'fro': p = 2",
-    params=("p", "dim", "keepdim"),
+    "z = (Σ |x|^p)^(1/p) over axis; max |x| for p = inf; 'fro': p = 2",
+    params=("p", "axis", "keepdims"),
 )
-def norm(x: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Any:
-    """torch.norm: the vector p-norm over dim (all dims when None); 'fro' is p = 2."""
+def norm(
+    x: Any,
+    p: Any = "fro",
+    axis: Any = None,
+    keepdims: bool = False,
+    dtype: Any = None,
+    *,
+    dim: Any = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """torch.norm: the vector p-norm over axis (all dims when None; dim=, keepdim= as
+    PyTorch); 'fro' is p = 2."""
+    axis, keepdims = reduction_args(axis, keepdims, dim, keepdim)
     if dtype is not None:
         x = F.cast(x, dtype)
     if isinstance(p, str):
@@ -119,7 +159,7 @@ def norm(x: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: 
                 f"norm p must be a number, inf or 'fro' (not {p!r}; 'nuc' needs an SVD)"
             )
         p = 2
-    return vector_norm_of(x, p, _axis(dim), keepdim)
+    return vector_norm_of(x, p, _axis(axis), keepdims)
 
 
 __all__ = ["MinMax", "amax", "amin", "aminmax", "norm", "std_mean", "var_mean"]
