@@ -463,3 +463,54 @@ __all__ += ["limits", "load", "save"]
 from .debug import DebugSession, Recording, debug, record  # noqa: E402  (vf.debug / vf.record: the step-through debugger)
 
 __all__ += ["DebugSession", "Recording", "debug", "record"]
+
+# issue 13 (D2): scans, sorting, gather/scatter and masks
+from .functional import (  # noqa: E402
+    argsort,
+    cummax,
+    cummin,
+    cumprod,
+    cumsum,
+    gather,
+    index_select,
+    kthvalue,
+    logcumsumexp,
+    masked_select,
+    median,
+    mode,
+    nonzero,
+    scatter,
+    scatter_add,
+    scatter_amax,
+    scatter_amin,
+    scatter_prod,
+    scatter_reduce,
+    sort,
+    take_along_dim,
+    unique,
+)
+
+__all__ += [
+    "argsort",
+    "cummax",
+    "cummin",
+    "cumprod",
+    "cumsum",
+    "gather",
+    "index_select",
+    "kthvalue",
+    "logcumsumexp",
+    "masked_select",
+    "median",
+    "mode",
+    "nonzero",
+    "scatter",
+    "scatter_add",
+    "scatter_amax",
+    "scatter_amin",
+    "scatter_prod",
+    "scatter_reduce",
+    "sort",
+    "take_along_dim",
+    "unique",
+]

@@ -13,8 +13,11 @@ from .ops.linalg import *  # noqa: F403
 from .ops.math import *  # noqa: F403
 from .ops.predicates import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
+from .ops.scans import *  # noqa: F403
+from .ops.scatter import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 from .ops.shape_more import *  # noqa: F403
+from .ops.sorting import *  # noqa: F403
 from .ops.stats import *  # noqa: F403
 
 

@@ -1278,6 +1278,88 @@ class Tensor:
         """The vector p-norm over dim (torch.norm)."""
         return _F.norm(self, p, dim, keepdim, dtype)
 
+    # issue 13 (D2): scans, sorting, gather/scatter and masks
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running sums along dim."""
+        return _F.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running products along dim."""
+        return _F.cumprod(self, dim, dtype=dtype)
+
+    def cummax(self, dim: int) -> Any:
+        """(running maximum, its index) along dim."""
+        return _F.cummax(self, dim)
+
+    def cummin(self, dim: int) -> Any:
+        """(running minimum, its index) along dim."""
+        return _F.cummin(self, dim)
+
+    def logcumsumexp(self, dim: int) -> Tensor:
+        """log of running sums of exp along dim."""
+        return _F.logcumsumexp(self, dim)
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+        """(sorted values, their indices) along dim."""
+        return _F.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+        """Indices that sort dim."""
+        return _F.argsort(self, dim, descending, stable)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """(k-th smallest value, its index) along dim."""
+        return _F.kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """The lower median (of all, or (values, indices) along dim)."""
+        return _F.median(self, dim, keepdim)
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        """(most frequent value, its index) along dim."""
+        return _F.mode(self, dim, keepdim)
+
+    def unique(
+        self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False
+    ) -> Any:
+        """The distinct values, sorted (eager only)."""
+        return _F.unique(self, sorted, return_inverse, return_counts)
+
+    def gather(self, dim: int, index: Any) -> Tensor:
+        """Values along dim at index."""
+        return _F.gather(self, dim, index)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
+                reduce: str | None = None) -> Tensor:  # fmt: skip
+        """A copy with src (or value) written along dim at index."""
+        return _F.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
+        """A copy with src added along dim at index."""
+        return _F.scatter_add(self, dim, index, src)
+
+    def scatter_reduce(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        """A copy with src reduced in along dim at index."""
+        return _F.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        """Entries at a 1-d index along dim."""
+        return _F.index_select(self, dim, index)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        """The values where mask is true, as a 1-d tensor."""
+        return _F.masked_select(self, mask)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """Indices of the nonzero entries."""
+        return _F.nonzero(self, as_tuple=as_tuple)
+
+    def take_along_dim(self, indices: Any, dim: int | None = None) -> Tensor:
+        """Values at indices along dim."""
+        return _F.take_along_dim(self, indices, dim)
+
     def float(self) -> Tensor:
         """Cast to float32."""
         return self.to(dtype="float32")

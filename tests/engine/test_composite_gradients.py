@@ -386,6 +386,7 @@ CASES: dict[str, st.SearchStrategy[Call]] = {
 }
 EXTRA = {"gelu(tanh)": _elementwise("gelu", _gelu_tanh, approximate="tanh")}
 CASES.update(importlib.import_module("tests.engine.composite_cases_ops").CASES_OPS)  # issue 13
+CASES.update(importlib.import_module("tests.engine.composite_cases_d2").CASES_D2)  # issue 13, D2
 
 
 # ---- the checks --------------------------------------------------------------------------

@@ -383,3 +383,8 @@ NEURAL_SAMPLES: dict[str, Sample] = {
     "sgd_momentum_update_": Sample(update_case("sgd_momentum_update_"), ref_sgd_momentum),
     "adam_update_": Sample(update_case("adam_update_"), ref_adam),
 }
+
+# issue 13 (D2): scans, sorting and gather/scatter primitives
+from .scan_scatter_samples import SCAN_SCATTER_SAMPLES  # noqa: E402
+
+NEURAL_SAMPLES.update(SCAN_SCATTER_SAMPLES)

@@ -18,8 +18,11 @@ from . import (
     math,
     predicates,
     reduction,
+    scans,
+    scatter,
     shape,
     shape_more,
+    sorting,
     stats,
 )
 
@@ -39,7 +42,10 @@ __all__ = [
     "math",
     "predicates",
     "reduction",
+    "scans",
+    "scatter",
     "shape",
     "shape_more",
+    "sorting",
     "stats",
 ]
