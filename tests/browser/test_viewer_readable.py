@@ -140,7 +140,8 @@ CELLS = [
     UNMATCHED,
     NAN_MARKED,
 ]
-TRAINING, SEQUENTIAL_40, CHAIN_10K, COMPARED, RNN_7, PAIR_UNMATCHED, NAN_CHAIN = range(7)
+TRAINING, SEQUENTIAL_40, CHAIN_10K, COMPARED, RNN_7 = range(5)
+PAIR_UNMATCHED, NAN_CHAIN = range(5, 7)
 
 
 @pytest.fixture(scope="module")
@@ -325,6 +326,48 @@ def test_a_node_without_match_says_so_in_the_other_pane(notebook: Page) -> None:
     select_by_search(left, "y")
     expect(right.locator(".vf-no-match")).to_have_count(0)
     expect(right.locator(".react-flow__node.selected")).to_have_attribute("data-id", "y")
+
+
+def test_compare_marks_and_steps_through_differences(notebook: Page) -> None:
+    v = viewer(notebook, PAIR_UNMATCHED)
+    left, right = v.locator(".vf-pane").nth(0), v.locator(".vf-pane").nth(1)
+    bar = v.locator(".vf-diff-bar")
+    expect(bar.locator(".vf-diff-count-added")).to_have_text("0 added")
+    expect(bar.locator(".vf-diff-count-removed")).to_have_text("1 removed")
+    expect(bar.locator(".vf-diff-count-changed")).to_have_text("0 changed")
+    js_click(left.locator(".vf-fit"))
+    expect(left.locator(".vf-node[data-diff]")).to_have_count(1)
+    expect(left.locator(".vf-node[data-node-id='only_left']")).to_have_attribute(
+        "data-diff", "removed"
+    )
+    expect(right.locator(".vf-node[data-diff]")).to_have_count(0)
+    # The swatch (legend) has the mark's colour.
+    colour = "e => getComputedStyle(e).getPropertyValue('--vf-diff-color').trim()"
+    swatch = bar.locator(".vf-diff-swatch.vf-diff-removed")
+    assert swatch.evaluate(colour) == left.locator(".vf-node[data-diff]").evaluate(colour) != ""
+    # Next: the removed node selected on its side, the other side says it has no match.
+    js_click(bar.locator(".vf-diff-next"))
+    expect(bar.locator(".vf-diff-step")).to_contain_text("1/1: removed only_left")
+    expect(left.locator(".react-flow__node.selected")).to_have_attribute("data-id", "only_left")
+    expect(right.locator(".vf-no-match")).to_contain_text("only_left")
+    screenshot(notebook, "readable-compare-diff")
+
+
+def test_optimised_step_shows_its_differences(notebook: Page) -> None:
+    v = viewer(notebook, COMPARED)
+    bar = v.locator(".vf-diff-bar")
+    expect(bar).to_be_visible()
+    counts = [
+        int(bar.locator(f".vf-diff-count-{k}").inner_text().split()[0])
+        for k in ("added", "removed", "changed")
+    ]
+    steps = bar.locator(".vf-diff-step").inner_text()
+    assert (sum(counts) == 0) == (steps == "no differences"), (counts, steps)
+    if sum(counts) > 0:
+        js_click(bar.locator(".vf-diff-next"))
+        expect(bar.locator(".vf-diff-step")).to_contain_text("1/")
+        expect(v.locator(".react-flow__node.selected").first).to_be_attached()
+    screenshot(notebook, "readable-compare-optimised-diff")
 
 
 def test_first_nan_selects_and_centres_the_first_producer(notebook: Page) -> None:

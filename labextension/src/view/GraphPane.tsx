@@ -49,6 +49,8 @@ import { useDrawReport, type LayoutStateListener } from './hooks/useDrawReport';
 import { usePrefetch } from './hooks/usePrefetch';
 import { paneKeyHandler } from './hooks/usePaneKeys';
 import { useWheelCapture } from './hooks/useWheelCapture';
+import { itemDiffMarks } from './hooks/diffMarks';
+import type { DiffStatus } from '../model/diff';
 import { startItem } from './hooks/openingView';
 import {
   firstNonfiniteProducer,
@@ -79,6 +81,8 @@ export interface GraphPaneProps {
   onSelectNode?: (nodeId: string) => void;
   /** The pane's heading in place of the graph's title (a side of a comparison). */
   label?: string;
+  /** Compare: each node's status against the other graph (model/diff). */
+  diffStatus?: ReadonlyMap<string, DiffStatus>;
   /** A side of a comparison: the minimap starts hidden (the panes are narrow). */
   inCompare?: boolean;
   /** Given when the viewer's height follows the graph: told the pane height it wants. */
@@ -137,6 +141,10 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     () => groupNonfinite(model, shownVg),
     [model, shownVg]
   );
+  const diffMarks = useMemo(
+    () => itemDiffMarks(model, shownVg, props.diffStatus),
+    [model, shownVg, props.diffStatus]
+  );
   const flowReuse = useRef(newFlowReuse());
   const { nodes, edges } = useMemo(
     () =>
@@ -151,7 +159,8 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
           overlay: overlay.colours,
           onExpand,
           onCollapse,
-          groupNonfinite: groupMarks
+          groupNonfinite: groupMarks,
+          diff: diffMarks
         },
         flowReuse.current
       ),
@@ -165,7 +174,8 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       overlay.colours,
       onExpand,
       onCollapse,
-      groupMarks
+      groupMarks,
+      diffMarks
     ]
   );
 

@@ -1,7 +1,9 @@
 import React, { useCallback, useMemo, useRef, useState } from 'react';
 import type { GraphPayload } from '../protocol';
 import { buildGraphModel } from '../model/graphModel';
-import { buildNameIndex, compareLabels, matchNode } from '../model/compare';
+import { compareLabels } from '../model/compare';
+import { diffGraphs, type DiffStep } from '../model/diff';
+import type { GraphModel } from '../model/graphModel';
 import type { LayoutState } from '../model/viewerState';
 import type { ViewerSettings } from '../model/settings';
 import type { LayoutClient } from '../layout/client';
@@ -9,6 +11,8 @@ import type { LayoutDirection } from '../layout/messages';
 import type { InspectBackend } from './Inspector';
 import { GraphPane, type PaneApi, type PaneTiming } from './GraphPane';
 import { useDragHeight } from './hooks/useDragHeight';
+import { stepIndex } from './hooks/diffMarks';
+import { DiffBar } from './DiffBar';
 
 export interface GraphViewerApi {
   fit(): void;
@@ -40,6 +44,28 @@ export function isAutoHeight(height: string | undefined): boolean {
   return !height || height.trim() === 'auto';
 }
 
+/** Height of a comparison's rows above its panes (caption, diff bar); 0 for one pane. */
+function compareChrome(
+  frame: HTMLDivElement | null,
+  panes: HTMLDivElement | null
+): number {
+  return frame && panes ? frame.offsetHeight - panes.offsetHeight : 0;
+}
+
+/** How a node is named in messages: its name, else its op, else its id. */
+function nodeLabel(model: GraphModel, id: string): string {
+  const n = model.nodeById.get(id);
+  return n?.name || n?.op || id;
+}
+
+/** A difference in words: what, and which node (A's name, B's for an added node). */
+function describeStep(a: GraphModel, b: GraphModel, step: DiffStep): string {
+  const name =
+    step.a !== null ? nodeLabel(a, step.a) : nodeLabel(b, step.b ?? '');
+  const fields = step.fields.length > 0 ? ` (${step.fields.join(', ')})` : '';
+  return `${step.status} ${name}${fields}`;
+}
+
 /** The graph viewer: one pane, or two side by side with synchronised selection. */
 export function GraphViewer(props: GraphViewerProps): JSX.Element {
   const { payload, compare } = props;
@@ -54,7 +80,8 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
     (px: number) => setWants(w => (w[1] === px ? w : [w[0], px])),
     []
   );
-  const captionRef = useRef<HTMLDivElement>(null);
+  /** The compare panes' row: the frame's height less this one's is its caption and diff bar. */
+  const compareBodyRef = useRef<HTMLDivElement>(null);
   const wanted = Math.max(wants[0], wants[1]);
   const bodyRef = useRef<HTMLDivElement>(null);
   const { dragged, onGripPointerDown } = useDragHeight(bodyRef);
@@ -64,7 +91,7 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
       : !auto
         ? props.height
         : wanted > 0
-          ? `${wanted + (captionRef.current?.offsetHeight ?? 0)}px`
+          ? `${wanted + compareChrome(bodyRef.current, compareBodyRef.current)}px`
           : `${AUTO_START_HEIGHT_PX}px`;
   const grip = (
     <div
@@ -85,33 +112,55 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
       ] as const,
     [payload, compare]
   );
-  const names = useMemo(
-    () =>
-      [
-        buildNameIndex(models[0]),
-        models[1] ? buildNameIndex(models[1]) : null
-      ] as const,
+  /** Compare: which node of A is which of B, and how they differ. */
+  const diff = useMemo(
+    () => (models[1] ? diffGraphs(models[0], models[1]) : null),
     [models]
   );
+  const [stepAt, setStepAt] = useState(-1);
   const syncFrom = useCallback(
     (side: 0 | 1, nodeId: string) => {
-      const other = models[side === 0 ? 1 : 0];
       const from = models[side];
-      const otherNames = names[side === 0 ? 1 : 0];
-      if (!other || !from || !otherNames) {
+      const pane = panes.current[side === 0 ? 1 : 0];
+      if (!diff || !from) {
         return;
       }
-      const match = matchNode(from, other, nodeId, otherNames);
-      const pane = panes.current[side === 0 ? 1 : 0];
+      const match = (side === 0 ? diff.matchAB : diff.matchBA).get(nodeId);
       if (match) {
         pane?.reveal(match);
       } else {
         // Say so, rather than leave (or pick) an unrelated node selected there.
-        const node = from.nodeById.get(nodeId);
-        pane?.noMatch(node?.name || node?.op || nodeId);
+        pane?.noMatch(nodeLabel(from, nodeId));
       }
     },
-    [models, names]
+    [models, diff]
+  );
+  /** Show a difference in both panes (the side without the node says so). */
+  const step = useCallback(
+    (delta: number) => {
+      const b = models[1];
+      if (!diff || !b) {
+        return;
+      }
+      const next = stepIndex(stepAt, delta, diff.steps.length);
+      setStepAt(next);
+      const s = diff.steps[next];
+      if (!s) {
+        return;
+      }
+      const [pa, pb] = panes.current;
+      if (s.a !== null) {
+        pa?.reveal(s.a);
+      } else {
+        pa?.noMatch(nodeLabel(b, s.b ?? ''));
+      }
+      if (s.b !== null) {
+        pb?.reveal(s.b);
+      } else {
+        pb?.noMatch(nodeLabel(models[0], s.a ?? ''));
+      }
+    },
+    [diff, models, stepAt]
   );
   const onApi0 = useCallback(
     (api: PaneApi | null) => {
@@ -145,6 +194,7 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
         onApi={onApi0}
         onSelectNode={compare ? select0 : undefined}
         onWantHeight={auto ? want0 : undefined}
+        diffStatus={diff?.statusA}
       />
       {compare ? (
         <GraphPane
@@ -156,6 +206,7 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
           onApi={onApi1}
           onSelectNode={select1}
           onWantHeight={auto ? want1 : undefined}
+          diffStatus={diff?.statusB}
         />
       ) : null}
     </>
@@ -173,14 +224,23 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
   return (
     <>
       <div className="vf-compare-frame" ref={bodyRef} style={{ height }}>
-        <div
-          className="vf-compare-caption"
-          ref={captionRef}
-          title={labels.caption}
-        >
+        <div className="vf-compare-caption" title={labels.caption}>
           {labels.caption}
         </div>
-        <div className="vf-graph-body vf-compare">{sides}</div>
+        {diff && models[1] ? (
+          <DiffBar
+            counts={diff.counts}
+            steps={diff.steps}
+            current={stepAt}
+            onStep={step}
+            describe={st =>
+              describeStep(models[0], models[1] as GraphModel, st)
+            }
+          />
+        ) : null}
+        <div className="vf-graph-body vf-compare" ref={compareBodyRef}>
+          {sides}
+        </div>
       </div>
       {grip}
     </>

@@ -10,6 +10,7 @@ import {
 import type { ScopeGroup } from '../model/scopeTree';
 import type { LayoutDirection, PortPosition } from '../layout/messages';
 import { nonfiniteOf, type Nonfinite } from './hooks/nonfinite';
+import type { DiffStatus } from '../model/diff';
 
 /** What every drawn box shares: ports, highlight and overlay colour. */
 interface BoxData {
@@ -20,6 +21,8 @@ interface BoxData {
   linked: boolean;
   /** Overlay fill, a CSS colour expression, or null. */
   overlay: string | null;
+  /** Compare: how this item differs from the other side, or null. */
+  diff: Exclude<DiffStatus, 'same'> | null;
   [key: string]: unknown;
 }
 
@@ -76,7 +79,7 @@ function Ports(props: { data: BoxData }): JSX.Element {
 
 /** One op: op name, user name (if any), shape and dtype. All text is React text. */
 function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
-  const { node, isOutput, linked, overlay } = data;
+  const { node, isOutput, linked, overlay, diff } = data;
   const nonfinite = nonfiniteOf(node);
   const className = [
     'vf-node',
@@ -86,7 +89,8 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
     isOutput ? 'vf-node-output' : '',
     linked ? 'vf-linked' : '',
     overlay ? 'vf-overlaid' : '',
-    nonfinite ? `vf-nonfinite-${nonfinite}` : ''
+    nonfinite ? `vf-nonfinite-${nonfinite}` : '',
+    diff ? `vf-diff-${diff}` : ''
   ]
     .filter(Boolean)
     .join(' ');
@@ -96,7 +100,8 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
     node.device ? `device: ${node.device}` : '',
     node.phase !== 'forward' ? `phase: ${node.phase}` : '',
     nonfinite === 'produced' ? 'produces NaN/Inf' : '',
-    nonfinite === 'passed' ? 'passes on a NaN/Inf' : ''
+    nonfinite === 'passed' ? 'passes on a NaN/Inf' : '',
+    diff ? `${diff} (compared with the other graph)` : ''
   ]
     .filter(Boolean)
     .join('\n');
@@ -108,6 +113,7 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
         data-node-id={node.id}
         data-phase={node.phase}
         data-nonfinite={nonfinite ?? undefined}
+        data-diff={diff ?? undefined}
         title={title}
         style={overlay ? { background: overlay } : undefined}
       >
@@ -128,13 +134,14 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
 
 /** A collapsed group: name, repeat badge, node count, op summary; double-click expands. */
 function GroupNodeView({ data }: NodeProps<GroupFlowNode>): JSX.Element {
-  const { group, onExpand, linked, overlay, nonfinite } = data;
+  const { group, onExpand, linked, overlay, nonfinite, diff } = data;
   const repeated = group.repeatCount > 1;
   const className = [
     'vf-group',
     repeated ? `vf-repeat vf-repeat-${group.repeatFamily % 6}` : '',
     linked ? 'vf-linked' : '',
-    nonfinite ? `vf-nonfinite-${nonfinite}` : ''
+    nonfinite ? `vf-nonfinite-${nonfinite}` : '',
+    diff ? `vf-diff-${diff}` : ''
   ]
     .filter(Boolean)
     .join(' ');
@@ -145,6 +152,7 @@ function GroupNodeView({ data }: NodeProps<GroupFlowNode>): JSX.Element {
         className={className}
         data-group-path={group.path}
         data-nonfinite={nonfinite ?? undefined}
+        data-diff={diff ?? undefined}
         title={`${group.path}\n${group.descendants.length} nodes — double-click to expand`}
         style={overlay ? { background: overlay } : undefined}
         onDoubleClick={() => onExpand(group.path)}

@@ -11,6 +11,7 @@ import type {
 } from '../layout/messages';
 import type { ViewerFlowNode } from './OpNode';
 import type { Nonfinite } from './hooks/nonfinite';
+import type { DiffStatus } from '../model/diff';
 
 export interface Decorations {
   selected: string | null;
@@ -18,6 +19,8 @@ export interface Decorations {
   overlay: ReadonlyMap<string, string>;
   onExpand: (path: string) => void;
   onCollapse: (path: string) => void;
+  /** Compare: how each differing item differs from the other side, by item id. */
+  diff?: ReadonlyMap<string, Exclude<DiffStatus, 'same'>>;
   /** NaN/Inf marks of collapsed groups, by item id. */
   groupNonfinite?: ReadonlyMap<string, Nonfinite>;
 }
@@ -193,7 +196,8 @@ function build(
       direction,
       ...ports(pos),
       linked: deco.linked.has(item.id),
-      overlay: deco.overlay.get(item.id) ?? null
+      overlay: deco.overlay.get(item.id) ?? null,
+      diff: deco.diff?.get(item.id) ?? null
     };
     if (item.kind === 'node') {
       nodes.push({
