@@ -10,6 +10,7 @@ from vizflow_engine.tensor import Tensor
 from vizflow_kernelext.payload import BuiltGraph, build_from_graph, build_from_tensor
 from vizflow_kernelext.payload.profile import Profile, profile_graph
 from vizflow_kernelext.widgets import GraphViewer
+from vizflow_kernelext.widgets.graph_viewer import AUTO_HEIGHT
 
 
 def build(obj: Any, title: str | None = None, inputs: Any = None) -> BuiltGraph:
@@ -57,21 +58,23 @@ def show(
     compare: Any = None,
     title: str | None = None,
     direction: str | None = None,
-    height: str = "420px",
+    height: str | None = None,
 ) -> GraphViewer:
     """A graph viewer for `obj` (displayed when last in a cell): a tensor's history, a Graph,
     or a module traced on `inputs`. A Graph given `inputs` (arrays) is run once node by node,
     so each node shows its time (the "Time" overlay) and value. `compare=` adds a second
     graph side by side (e.g. before and after vf.optimize), selection matched by node name.
     `direction` ("RIGHT" or "DOWN") overrides the viewer's "Layout direction" setting; None
-    follows the setting."""
+    follows the setting. `height` is a CSS length ("420px") or None: the viewer's height
+    follows the graph, up to a cap (the widget's `height` state is then "auto")."""
     built = build(obj, title, inputs)
     other = build(compare).payload if compare is not None else None
     return GraphViewer(
         built.payload,
         values=built.values,
+        current=built.current,
         compare=other,
         layout_direction=direction,
-        height=height,
+        height=AUTO_HEIGHT if height is None else height,
         trusted=True,
     )

@@ -36,6 +36,20 @@ export type Dim = number | string | null;
  */
 export type Phase = 'input' | 'forward' | 'backward' | 'update';
 /**
+ * Whether a node's value holds NaN/Inf: 'produced' when none of its inputs' values did (the node made it), 'passed' when one did (it carried it on). Absent when the value is finite or unknown.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "NonFinite".
+ */
+export type NonFinite = 'produced' | 'passed';
+/**
+ * A float JSON cannot carry, sent as text: NaN, +inf or -inf. Every message the kernel sends holds non-finite floats this way (never as a bare NaN/Infinity token): CompactGraph metric columns declare it and decode it back to the float; a param's non-finite value is this string.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "NonFiniteNumber".
+ */
+export type NonFiniteNumber = 'NaN' | 'Infinity' | '-Infinity';
+/**
  * Numbers a browser request so its reply can be matched; a JavaScript-safe integer.
  *
  * This interface was referenced by `VizflowProtocol`'s JSON-Schema
@@ -71,6 +85,12 @@ export interface GraphPayload {
   op_docs?: {
     [k: string]: OpDoc;
   };
+  /**
+   * Scope path -> class name of the module called under it (e.g. "0": "Linear", "rnn/cell[3]": "LSTMCell"); paths with no module (name scopes, containers never called) are absent. A module called several times within one call of its parent runs in numbered scopes cell[0], cell[1], ...
+   */
+  scope_types?: {
+    [k: string]: string;
+  };
 }
 /**
  * One node: an op application, or a graph input, variable or constant.
@@ -100,7 +120,7 @@ export interface GraphNode {
   };
   source?: SourceLocation | null;
   /**
-   * Per-node figures for overlays (e.g. time_ms, bytes, grad_norm, nan_count), keyed by MetricInfo.name; null when not measured.
+   * Per-node figures for overlays (e.g. time_ms, bytes, grad_norm, nan_count), keyed by MetricInfo.name; null when not measured. A figure may be NaN or infinite in memory (a float either side); on the wire (CompactGraph) such a figure travels as a NonFiniteNumber string and decodes back to the float.
    */
   metrics?: {
     [k: string]: number | null;
@@ -113,6 +133,11 @@ export interface GraphNode {
    * The kernel holds a gradient for this node's value.
    */
   has_grad?: boolean;
+  nonfinite?: NonFinite;
+  /**
+   * For an update-phase node that writes a variable (an optimiser update, an assign), the id of the variable node it writes (for a gradient's .grad, which has no node of its own, its parameter's), so the viewer can place it by its parameter.
+   */
+  updates?: string;
 }
 /**
  * Where in the user's code a node was made.
@@ -261,10 +286,20 @@ export interface CompactGraph {
      */
     has_grad?: number[];
     /**
-     * Metric name -> one figure per node (null when not measured).
+     * Metric name -> one figure per node (null when not measured, a NonFiniteNumber string when not finite).
      */
     metrics?: {
-      [k: string]: (number | null)[];
+      [k: string]: ((number | null) | NonFiniteNumber)[];
+    };
+    /**
+     * Per node: the variable node it writes (a reference), or null; absent when all null.
+     */
+    updates?: (number | null)[];
+    /**
+     * Node index -> NonFinite, for the nodes whose value holds NaN/Inf.
+     */
+    nonfinite?: {
+      [k: string]: NonFinite;
     };
   };
   edges: {
@@ -305,6 +340,12 @@ export interface CompactGraph {
   op_docs?: {
     [k: string]: OpDoc;
   };
+  /**
+   * As GraphPayload.scope_types.
+   */
+  scope_types?: {
+    [k: string]: string;
+  };
 }
 /**
  * Browser to kernel: send the value and gradient summaries of one node.
@@ -330,6 +371,14 @@ export interface InspectReply {
   value: TensorSummary | null;
   grad: TensorSummary | null;
   error: string | null;
+  /**
+   * Where the value shown comes from: 'recorded' when the run that made the graph kept it (an op's output, a node-by-node run's value), 'current' when it is a leaf's (parameter's, variable's) value now; null when there is no value.
+   */
+  value_source?: 'recorded' | 'current' | null;
+  /**
+   * The tensor was written in place since the graph was recorded (e.g. a parameter after opt.step()), so a 'current' value is not the one the run used; absent or false when unchanged or unknown.
+   */
+  changed_since_recorded?: boolean;
 }
 /**
  * What the inspector shows of one tensor: statistics over finite values, counts of NaN/Inf, a histogram, a heatmap when 2-D or image-shaped, and a short text preview.
@@ -399,4 +448,206 @@ export interface StateRejected {
   kind: 'state_rejected';
   traits: string[];
   error: string;
+}
+/**
+ * A value's always-kept summary: shape, dtype and counts of NaN, +Inf, -Inf and zeros.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugHealth".
+ */
+export interface DebugHealth {
+  shape: number[];
+  dtype: string;
+  nan: number;
+  posinf: number;
+  neginf: number;
+  zeros: number;
+}
+/**
+ * Where in the user's code a debugged node was made.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugSource".
+ */
+export interface DebugSource {
+  file: string;
+  line: number;
+  function: string;
+}
+/**
+ * The node a debug session is paused at: what ran, where, and its output's health; node_id is its GraphNode id in the session's graph (null when the graph does not draw it).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugStep".
+ */
+export interface DebugStep {
+  index: number;
+  iteration: number;
+  name: string;
+  node_id: string | null;
+  op: string;
+  phase: Phase;
+  scope: string;
+  source: DebugSource | null;
+  forward_of: string | null;
+  forward_source: DebugSource | null;
+  output: DebugHealth;
+}
+/**
+ * A breakpoint's condition: NaN, Inf, either, a node producing one from finite inputs, or a backward value with max |x| above threshold (predicates set from Python show as kind 'predicate').
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugCondition".
+ */
+export interface DebugCondition {
+  kind: 'nan' | 'inf' | 'nonfinite' | 'produces_nonfinite' | 'grad_above' | 'predicate';
+  threshold?: number;
+  name?: string;
+}
+/**
+ * One breakpoint: where (node name or group scope path; empty: anywhere), condition, hit count target and count, enabled.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugBreakpoint".
+ */
+export interface DebugBreakpoint {
+  id: number;
+  where: string;
+  condition: DebugCondition | null;
+  hits: number | null;
+  hit_count: number;
+  enabled: boolean;
+}
+/**
+ * One executed step in the timeline; has_value says whether its output is still kept (within the history cap).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugHistoryStep".
+ */
+export interface DebugHistoryStep {
+  index: number;
+  name: string;
+  op: string;
+  phase: Phase;
+  health: DebugHealth;
+  time_us: number;
+  has_value: boolean;
+}
+/**
+ * The history's totals (steps, values kept, their bytes, the cap) and its most recent steps.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugHistory".
+ */
+export interface DebugHistory {
+  steps: number;
+  values_kept: number;
+  total_bytes: number;
+  max_values: number;
+  recent: DebugHistoryStep[];
+}
+/**
+ * The debugger widget's synced `session` trait: state, where it is paused, breakpoints, history, stale nodes, training-loop iteration and losses (null for a NaN/Inf loss), the breakpoint that fired and the error of a failed run.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugSessionState".
+ */
+export interface DebugSessionState {
+  state: 'idle' | 'paused' | 'running' | 'finished' | 'failed';
+  current: DebugStep | null;
+  breakpoints: DebugBreakpoint[];
+  history: DebugHistory;
+  stale: string[];
+  iteration: number;
+  losses: (number | null)[];
+  hit: number | null;
+  error: string | null;
+}
+/**
+ * Browser to kernel: a debugger control. run_to needs node; step_back takes n (default 1). Answered by a DebugReply, or an ErrorReply leaving the session unchanged.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugCommand".
+ */
+export interface DebugCommand {
+  kind: 'debug_command';
+  request_id: RequestId;
+  command: 'step' | 'step_into' | 'step_over' | 'resume' | 'pause' | 'restart' | 'step_back' | 'run_to' | 'run_to_nan';
+  /**
+   * A node's name in the session (its value name).
+   */
+  node?: string;
+  n?: number;
+}
+/**
+ * Browser to kernel: add a breakpoint (where: node name or group scope path, empty for anywhere; condition; hits), or remove/toggle one by id.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugBreakpointRequest".
+ */
+export interface DebugBreakpointRequest {
+  kind: 'debug_breakpoint';
+  request_id: RequestId;
+  action: 'add' | 'remove' | 'toggle';
+  where?: string;
+  condition?: {
+    kind: 'nan' | 'inf' | 'nonfinite' | 'produces_nonfinite' | 'grad_above';
+    threshold?: number;
+  } | null;
+  hits?: number | null;
+  id?: number;
+  enabled?: boolean;
+}
+/**
+ * Browser to kernel: give a node, input or parameter a new value by a what-if expression in x (its value now): a number, x, nan, inf, x[index], unary -, + - * / ** (e.g. 'x * 0'), or 'x[index] = expression'. Never evaluated as Python.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugSetValueRequest".
+ */
+export interface DebugSetValueRequest {
+  kind: 'debug_set_value';
+  request_id: RequestId;
+  /**
+   * A node's name in the session (its value name).
+   */
+  node: string;
+  expression: string;
+}
+/**
+ * Browser to kernel: check a node's gradient rule against central finite differences on its recorded inputs.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugCheckGradRequest".
+ */
+export interface DebugCheckGradRequest {
+  kind: 'debug_check_grad';
+  request_id: RequestId;
+  /**
+   * A node's name in the session (its value name).
+   */
+  node: string;
+}
+/**
+ * Kernel to browser: a debugger request was carried out (a go command may still be running: watch the session trait); result holds set_value's re-run nodes or check_grad's errors.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugReply".
+ */
+export interface DebugReply {
+  kind: 'debug_reply';
+  request_id: RequestId;
+  state: 'idle' | 'paused' | 'running' | 'finished' | 'failed';
+  result:
+    | {
+        rerun: string[];
+      }
+    | {
+        node: string;
+        max_abs_error: number | null;
+        max_rel_error: number | null;
+      }
+    | {
+        breakpoint: DebugBreakpoint;
+      }
+    | null;
 }

@@ -90,6 +90,11 @@ def _fixture() -> dict[str, Any]:
         node.pop("source", None)  # file paths and lines differ between machines
     payload["nodes"][-1]["source"] = {"file": "model.py", "line": 3, "function": "f"}
     payload["nodes"][-2]["source"] = {"file": "model.py", "line": 4}
+    payload["nodes"][-1]["nonfinite"] = "produced"
+    payload["nodes"][-2]["nonfinite"] = "passed"
+    payload["nodes"][-1]["updates"] = payload["nodes"][0]["id"]
+    payload["scope_types"] = {"0": "Linear", "rnn/cell[3]": "LSTMCell"}
+    validate_graph_payload(payload)
     return {"compact": encode(payload), "expanded": payload}
 
 

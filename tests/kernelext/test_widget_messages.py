@@ -58,14 +58,14 @@ def test_an_invalid_graph_from_the_browser_is_refused_and_the_old_one_sent_back(
 
 def test_an_update_is_applied_whole_or_not_at_all(viewer: GraphViewer) -> None:
     sent = _send(viewer, {"method": "update", "state": {"height": "99px", "compare": {"nodes": 3}}})
-    assert viewer.height == "420px" and viewer.compare is None
-    assert _updates(sent) == [{"height": "420px", "compare": None}]
+    assert viewer.height == "auto" and viewer.compare is None
+    assert _updates(sent) == [{"height": "auto", "compare": None}]
     assert _notices(sent, "state_rejected")[0]["traits"] == ["height", "compare"]
 
 
 def test_a_bad_trait_type_is_refused_with_a_clear_reason(viewer: GraphViewer) -> None:
     sent = _send(viewer, {"method": "update", "state": {"height": 5}})
-    assert viewer.height == "420px"
+    assert viewer.height == "auto"
     assert "'height' trait" in _notices(sent, "state_rejected")[0]["error"]
 
 
@@ -192,7 +192,7 @@ def test_buffer_paths_that_lead_nowhere_are_refused(
 ) -> None:
     data = {"method": "update", "state": {"height": "1px"}, "buffer_paths": paths}
     sent = _send(viewer, data, buffers)
-    assert viewer.height == "420px" and _notices(sent, "error")
+    assert viewer.height == "auto" and _notices(sent, "error")
 
 
 def test_an_error_about_a_huge_value_stays_small(viewer: GraphViewer) -> None:

@@ -2,7 +2,9 @@
 
 Calling a module runs `forward` inside a name scope named after the attribute the module
 is stored under, so recorded nodes carry paths like "encoder/layer3/attn" and the graph
-viewer can group them. State is saved to .npz (never pickle).
+viewer can group them; a child called again within one call of the top-level module runs
+in a numbered scope ("cell[1]", "cell[2]", …: one group per time step). State is saved
+to .npz (never pickle).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..backend import CPU, Device, get_device, to_device
 from ..checkpoint.state import IncompatibleKeys, load_file, load_state
 from ..checkpoint.write import write_npz
 from ..dispatch import _mine
+from ..scope import CALL_COUNTS, instance_path
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -168,9 +171,16 @@ class Module:
         if not name:  # an unnamed (top-level) module: no scope to enter
             if not state[1] and not kwargs:
                 self._remember_signature(args)
-            return self.forward(*args, **kwargs)
+            if CALL_COUNTS.get() is not None:
+                return self.forward(*args, **kwargs)
+            counting = CALL_COUNTS.set({})  # its children's calls are numbered afresh
+            try:
+                return self.forward(*args, **kwargs)
+            finally:
+                CALL_COUNTS.reset(counting)
         prev = state[1]
-        set_state((state[0], f"{prev}/{name}" if prev else name, state[2], state[3], state[4]))
+        path = instance_path(f"{prev}/{name}" if prev else name, self)
+        set_state((state[0], path, state[2], state[3], state[4]))
         try:
             return self.forward(*args, **kwargs)
         finally:

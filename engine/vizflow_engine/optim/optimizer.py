@@ -17,6 +17,12 @@ from .checkpoint import HyperparameterGuard, check_state_dict, state_kind
 _INTERNAL = ("params", "lr_tensor", "_lr_seen")  # group entries state_dict leaves out
 
 
+def _state_name(p: Tensor, name: str) -> str:
+    """A state tensor's name: PyTorch's state key after its parameter's name, so a graph
+    shows "0.weight.momentum_buffer" rather than an anonymous variable."""
+    return f"{p.name}.{name}" if p.name else name
+
+
 class Optimizer:
     """Holds param_groups (dicts with "params" and hyper-parameters) and per-parameter state.
 
@@ -52,8 +58,15 @@ class Optimizer:
             if not isinstance(p, Tensor) or not p.requires_grad:
                 raise ValueError("optimizers take tensors with requires_grad=True")
         g["lr_tensor"] = tensor(float(g["lr"]), dtype="float64", device=g["params"][0].device)
+        g["lr_tensor"].name = self._scalar_name("lr", len(self.param_groups))
         g["_lr_seen"] = float(g["lr"])
         self.param_groups.append(g)
+
+    def _scalar_name(self, name: str, group: int) -> str:
+        """An optimiser-wide scalar's name, as the graph viewer shows it: "sgd.lr" (the
+        first group's), "sgd.param_groups.1.lr" (another group's)."""
+        kind = type(self).__name__.lower()
+        return f"{kind}.{name}" if group == 0 else f"{kind}.param_groups.{group}.{name}"
 
     def _lr(self, group: dict[str, Any]) -> Tensor:
         """The group's lr tensor, holding group["lr"]: refreshed now (by an assign op when
@@ -88,6 +101,7 @@ class Optimizer:
                 b = zeros(p.shape, dtype=p.dtype, device=p.device)
             else:
                 b = zeros((), dtype=dtype, device=p.device)
+            b.name = _state_name(p, name)
             st[name] = b
         return b
 
@@ -147,6 +161,7 @@ class Optimizer:
                 if name not in own:
                     dtype = p.dtype if state_kind(self, name, arr) == "param" else "int64"
                     own[name] = tensor(np.array(to_device(arr, CPU)), dtype=dtype, device=p.device)
+                    own[name].name = _state_name(p, name)
 
     def _reset_state(self, p: Tensor, name: str, buf: Tensor) -> None:
         """Make state tensor `name` of p fresh again, in place (zeros, as _buffer makes it);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,21 +16,55 @@ _PARAM_SCALARS = (str, int, float, bool, type(None))
 
 @dataclass
 class BuiltGraph:
-    """A GraphPayload plus the live values behind its nodes (for the inspector)."""
+    """A GraphPayload plus the live values behind its nodes (for the inspector), and the
+    ids of the nodes whose value is a leaf's current one rather than recorded by the run."""
 
     payload: dict[str, Any]
     values: dict[str, Any] = field(default_factory=dict)
+    current: set[str] = field(default_factory=set)
+
+
+def json_number(value: float) -> float | str:
+    """A float as JSON can carry it: itself when finite, else "NaN", "Infinity" or
+    "-Infinity" (the protocol's NonFiniteNumber; JSON has no such numbers)."""
+    if math.isfinite(value):
+        return value
+    if math.isnan(value):
+        return "NaN"
+    return "Infinity" if value > 0 else "-Infinity"
 
 
 def jsonable_param(value: Any) -> Any:
-    """Params become JSON scalars or lists; anything else is shown by its repr."""
+    """Params become JSON scalars or lists (a non-finite float as its NonFiniteNumber
+    string); anything else is shown by its repr."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return json_number(value)
     if isinstance(value, _PARAM_SCALARS):
         return value
     if isinstance(value, (tuple, list)) and all(isinstance(v, _PARAM_SCALARS) for v in value):
-        return list(value)
-    if isinstance(value, np.generic):
-        return value.item()
+        return [json_number(v) if isinstance(v, float) else v for v in value]
     return repr(value)
+
+
+def holds_nonfinite(value: Any) -> bool:
+    """Whether a value (a Tensor, a numpy or cupy array, a scalar) holds a NaN or an
+    infinity; integer and boolean values never do."""
+    if callable(getattr(value, "numpy", None)):
+        value = value.numpy()
+    elif not isinstance(value, np.ndarray) and callable(getattr(value, "get", None)):
+        value = value.get()  # a cupy array, copied to the host
+    data = np.asarray(value)
+    return data.dtype.kind in "fc" and not bool(np.isfinite(data).all())
+
+
+def nonfinite_mark(bad: bool, inputs_bad: Iterable[bool]) -> str | None:
+    """GraphNode.nonfinite: "produced" when the node's value holds NaN/Inf and none of its
+    inputs' values does, "passed" when one did, None when its value is finite."""
+    if not bad:
+        return None
+    return "passed" if any(inputs_bad) else "produced"
 
 
 def op_doc(op_name: str) -> dict[str, str] | None:
@@ -88,6 +123,8 @@ def op_docs_for(nodes: Iterable[dict[str, Any]]) -> dict[str, dict[str, str]]:
 
 _DROPPABLE: dict[str, Any] = {
     "forward_of": None,
+    "nonfinite": None,
+    "updates": None,
     "params": {},
     "source": None,
     "has_value": False,

@@ -6,7 +6,7 @@ every string once in `strings` and referred to by index, node references as node
 indices, optional fields as sparse columns, and an edge's shape/dtype only where they
 differ from its source node's output.
 
-References: a node (edge source/target, forward_of, outputs) is its index in the node
+References: a node (edge source/target, forward_of, updates, outputs) is its index in the node
 columns; an id that names no node in the graph is kept as `-1 - string index`.
 
 `decode(encode(p)) == p` for the payload builders' output, whose nodes carry optional
@@ -19,8 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from vizflow_kernelext.payload.common import json_number
+
 ENCODING = "columns-1"
 _STRING_COLUMNS = ("op", "name", "category", "dtype", "device", "scope", "phase")
+_REF_COLUMNS = ("forward_of", "updates")  # node references, dense when any is set
+_PAYLOAD_EXTRAS = ("metrics", "op_docs", "scope_types")  # carried over as they are
 
 
 def is_compact(graph: Any) -> bool:
@@ -58,9 +62,13 @@ def encode(payload: dict[str, Any]) -> dict[str, Any]:
     for key in _STRING_COLUMNS:
         cols[key] = [strings(node[key]) for node in nodes]
     cols["shape"] = [node["shape"] for node in nodes]
-    forward_of = [node.get("forward_of") for node in nodes]
-    if any(f is not None for f in forward_of):
-        cols["forward_of"] = [None if f is None else ref(f) for f in forward_of]
+    for key in _REF_COLUMNS:
+        targets = [node.get(key) for node in nodes]
+        if any(t is not None for t in targets):
+            cols[key] = [None if t is None else ref(t) for t in targets]
+    nonfinite = {str(i): n["nonfinite"] for i, n in enumerate(nodes) if "nonfinite" in n}
+    if nonfinite:
+        cols["nonfinite"] = nonfinite
     params = {str(i): n["params"] for i, n in enumerate(nodes) if "params" in n}
     if params:
         cols["params"] = params
@@ -80,7 +88,8 @@ def encode(payload: dict[str, Any]) -> dict[str, Any]:
                 metric_names[name] = None
     if metric_names:
         cols["metrics"] = {
-            name: [node.get("metrics", {}).get(name) for node in nodes] for name in metric_names
+            name: [_wire_figure(node.get("metrics", {}).get(name)) for node in nodes]
+            for name in metric_names
         }
 
     ecols: dict[str, Any] = {
@@ -112,10 +121,20 @@ def encode(payload: dict[str, Any]) -> dict[str, Any]:
         "edges": ecols,
         "outputs": [ref(o) for o in payload["outputs"]],
     }
-    for key in ("metrics", "op_docs"):
+    for key in _PAYLOAD_EXTRAS:
         if key in payload:
             compact[key] = payload[key]
     return compact
+
+
+def _wire_figure(value: float | None) -> float | str | None:
+    """A metric figure as JSON carries it (a non-finite one as its NonFiniteNumber)."""
+    return value if value is None else json_number(value)
+
+
+def _figure(value: float | str) -> float:
+    """A metric figure from the wire: a NonFiniteNumber string back to its float."""
+    return float(value.replace("Infinity", "inf")) if isinstance(value, str) else value
 
 
 def _encode_source(source: dict[str, Any] | None, strings: _Strings) -> list[Any] | None:
@@ -142,7 +161,8 @@ def decode(compact: dict[str, Any]) -> dict[str, Any]:
         return ids[i] if i >= 0 else strings[-1 - i]
 
     columns = {key: cols[key] for key in _STRING_COLUMNS}
-    forward_of = cols.get("forward_of")
+    refs = {key: cols[key] for key in _REF_COLUMNS if key in cols}
+    nonfinite = cols.get("nonfinite", {})
     params = cols.get("params", {})
     sources = cols.get("source", {})
     flags = {flag: set(cols.get(flag, ())) for flag in ("has_value", "has_grad")}
@@ -153,9 +173,12 @@ def decode(compact: dict[str, Any]) -> dict[str, Any]:
         for key, col in columns.items():
             node[key] = strings[col[i]]
         node["shape"] = cols["shape"][i]
-        if forward_of is not None and forward_of[i] is not None:
-            node["forward_of"] = unref(forward_of[i])
+        for key, targets in refs.items():
+            if targets[i] is not None:
+                node[key] = unref(targets[i])
         key_i = str(i)
+        if key_i in nonfinite:
+            node["nonfinite"] = nonfinite[key_i]
         if key_i in params:
             node["params"] = params[key_i]
         if key_i in sources:
@@ -163,7 +186,7 @@ def decode(compact: dict[str, Any]) -> dict[str, Any]:
         for flag, marked in flags.items():
             if i in marked:
                 node[flag] = True
-        metrics = {name: col[i] for name, col in metric_cols.items() if col[i] is not None}
+        metrics = {name: _figure(col[i]) for name, col in metric_cols.items() if col[i] is not None}
         if metrics:
             node["metrics"] = metrics
         nodes.append(node)
@@ -196,7 +219,7 @@ def decode(compact: dict[str, Any]) -> dict[str, Any]:
         "edges": edges,
         "outputs": [unref(o) for o in compact["outputs"]],
     }
-    for key in ("metrics", "op_docs"):
+    for key in _PAYLOAD_EXTRAS:
         if key in compact:
             payload[key] = compact[key]
     return payload

@@ -72,7 +72,7 @@ def check_compact_references(compact: dict[str, Any]) -> None:
     c = _Checker(compact)
     nodes: dict[str, Any] = compact["nodes"]
     count = c.n_nodes
-    for key in (*_STRING_COLUMNS, "shape", "forward_of"):
+    for key in (*_STRING_COLUMNS, "shape", "forward_of", "updates"):
         if key in nodes:
             c.length(f"nodes/{key}", nodes[key], count, "node")
     for key in _STRING_COLUMNS:
@@ -87,6 +87,8 @@ def check_compact_references(compact: dict[str, Any]) -> None:
     if "id" in nodes and len(set(nodes["id"])) != count:
         c.fail("nodes/id", "two nodes share an id")
     c.refs("nodes/forward_of", nodes.get("forward_of", []))
+    c.refs("nodes/updates", nodes.get("updates", []))
+    c.keys("nodes/nonfinite", nodes.get("nonfinite", {}), count, "node")
     c.keys("nodes/params", nodes.get("params", {}), count, "node")
     sources: dict[str, Any] = nodes.get("source", {})
     c.keys("nodes/source", sources, count, "node")

@@ -10,9 +10,11 @@ from vizflow_engine.tensor import Tensor
 from vizflow_kernelext.payload.common import (
     BuiltGraph,
     compact_node,
+    nonfinite_mark,
     op_docs_for,
     op_fields,
 )
+from vizflow_kernelext.payload.scopes import place_scopes
 from vizflow_kernelext.protocol import PROTOCOL_VERSION
 
 EAGER_METRICS = [
@@ -48,28 +50,44 @@ def _collect(root: Tensor) -> list[Tensor]:
     return order
 
 
-def _metrics(tensor: Tensor) -> dict[str, float | None]:
+def _metrics(tensor: Tensor) -> tuple[dict[str, float | None], bool]:
+    """The node's metrics, and whether its value holds NaN/Inf."""
     data = tensor.numpy()
     grad = tensor.grad
-    nonfinite = int(data.size - np.isfinite(data).sum()) if data.dtype.kind == "f" else 0
+    nonfinite = int(data.size - np.isfinite(data).sum()) if data.dtype.kind in "fc" else 0
     grad_norm = float(np.linalg.norm(grad.numpy().astype(np.float64))) if grad is not None else None
-    return {"bytes": float(data.nbytes), "grad_norm": grad_norm, "nan_count": float(nonfinite)}
+    metrics = {"bytes": float(data.nbytes), "grad_norm": grad_norm, "nan_count": float(nonfinite)}
+    return metrics, nonfinite > 0
 
 
 def build_from_tensor(root: Tensor, title: str | None = None) -> BuiltGraph:
     """Serialise the graph that produced `root`: one node per op and per leaf tensor."""
     tensors = _collect(root)
     ids: dict[int, str] = {}
+    bad: dict[int, bool] = {}  # key -> whether the tensor holds NaN/Inf
+    leaves: dict[str, Tensor] = {}
     built = BuiltGraph(payload={})
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
     for index, tensor in enumerate(tensors):
         node_id = f"n{index}"
-        ids[_key(tensor)] = node_id
+        key = _key(tensor)
+        ids[key] = node_id
         built.values[node_id] = tensor
-        record = _leaf_node(tensor) if tensor.node is None else _op_node(tensor, ids)
+        parents = [p for p in tensor.node.inputs if isinstance(p, Tensor)] if tensor.node else []
+        if tensor.node is None:
+            record = _leaf_node(tensor)
+            leaves[node_id] = tensor
+            built.current.add(node_id)
+        else:
+            record = _op_node(tensor, ids)
+        metrics, bad[key] = _metrics(tensor)
         record.update(
-            id=node_id, metrics=_metrics(tensor), has_value=True, has_grad=tensor.grad is not None
+            id=node_id,
+            metrics=metrics,
+            has_value=True,
+            has_grad=tensor.grad is not None,
+            nonfinite=nonfinite_mark(bad[key], (bad[_key(p)] for p in parents)),
         )
         nodes.append(record)
         for port, parent in enumerate(tensor.node.inputs if tensor.node is not None else ()):
@@ -84,6 +102,7 @@ def build_from_tensor(root: Tensor, title: str | None = None) -> BuiltGraph:
                         "dtype": str(parent.dtype),
                     }
                 )
+    scope_types = place_scopes(nodes, leaves)
     built.payload = {
         "version": PROTOCOL_VERSION,
         "title": title or (root.name or "tensor"),
@@ -93,6 +112,8 @@ def build_from_tensor(root: Tensor, title: str | None = None) -> BuiltGraph:
         "metrics": EAGER_METRICS,
         "op_docs": op_docs_for(nodes),
     }
+    if scope_types:
+        built.payload["scope_types"] = scope_types
     return built
 
 

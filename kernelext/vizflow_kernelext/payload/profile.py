@@ -16,10 +16,12 @@ from vizflow_engine.tensor import Tensor
 
 @dataclass
 class Profile:
-    """Per node (keyed by the node's output value name): seconds and the output array."""
+    """Per node (keyed by the node's output value name): seconds and the output array;
+    per graph input (keyed by its name): the array fed."""
 
     seconds: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 def profile_graph(graph: Graph, feeds: tuple[Any, ...]) -> Profile:
@@ -29,7 +31,7 @@ def profile_graph(graph: Graph, feeds: tuple[Any, ...]) -> Profile:
     saved = [a.copy() for a in arrays]
     plain = tuple(f.array if isinstance(f, Tensor) else f for f in feeds)
     plan = graph.compile(parallel=False)
-    profile = Profile()
+    profile = Profile(inputs={v.name: a for v, a in zip(graph.inputs, plain, strict=False)})
     try:
         for timed in (False, True):  # the first run warms caches and allocator up
             run = plan.start(*plain, copy=timed)

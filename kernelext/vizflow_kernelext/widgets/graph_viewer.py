@@ -8,13 +8,15 @@ Its output carries three representations: the live widget, an
 `application/vnd.vizflow.graph+json` bundle (so a saved notebook shows the graph with no
 kernel, through the extension's mime renderer) and a static SVG for other front ends.
 The browser asks for node values with `inspect` messages; replies carry summaries whose
-histogram and heatmap arrays travel as binary buffers. Browser messages go through
+histogram and heatmap arrays travel as binary buffers, and say whether the value was
+recorded by the run or is a leaf's current one, and whether it changed since the viewer
+was built (`provenance`). Browser messages go through
 `GuardedWidget`: a refused update changes nothing, every request gets a reply.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import traitlets
@@ -27,6 +29,7 @@ from vizflow_kernelext.protocol import (
     validate_graph_payload,
     validate_message,
 )
+from vizflow_kernelext.provenance import Provenance, host_array
 from vizflow_kernelext.summaries import summarize
 from vizflow_kernelext.svg_fallback import render_svg
 from vizflow_kernelext.widgets.guard import GuardedWidget, RejectedValue, Reply, RequestHandler
@@ -36,6 +39,7 @@ MODULE_NAME = "@vizflow/jupyterlab"
 MODULE_VERSION = "0.1.0"
 MIME_TYPE = "application/vnd.vizflow.graph+json"
 LAYOUT_DIRECTIONS = ("RIGHT", "DOWN")
+AUTO_HEIGHT = "auto"
 
 
 def _to_wire(value: dict[str, Any], trusted: bool) -> dict[str, Any]:
@@ -73,7 +77,8 @@ class GraphViewer(GuardedWidget):
     layout_direction = traitlets.Enum(LAYOUT_DIRECTIONS, default_value=None, allow_none=True).tag(
         sync=True
     )
-    height = traitlets.Unicode("420px").tag(sync=True)
+    # "auto": the viewer's height follows the graph (up to a cap); else a CSS length ("420px").
+    height = traitlets.Unicode(AUTO_HEIGHT).tag(sync=True)
 
     def __init__(
         self,
@@ -81,9 +86,12 @@ class GraphViewer(GuardedWidget):
         values: Mapping[str, Any] | None = None,
         compare: dict[str, Any] | None = None,
         *,
+        current: Collection[str] = (),
         trusted: bool = False,
         **kwargs: Any,
     ) -> None:
+        """`values`: node id -> the value the inspector shows; `current`: the ids whose
+        value is a leaf's current one (not recorded by the run that made the graph)."""
         # Payloads from vizflow's own builders are schema-checked by the test suite; any
         # other graph (yours, set now or later) is validated here before it is sent.
         self._trusted_ids = {id(graph), id(compare)} if trusted else set()
@@ -91,6 +99,7 @@ class GraphViewer(GuardedWidget):
         self._trusted_ids = set()
         self._expanded: tuple[dict[str, Any] | None, dict[str, Any] | None] = (None, None)
         self._values: dict[str, Any] = dict(values or {})
+        self._provenance = Provenance(self._values, current)
 
     @traitlets.validate("graph")
     def _check_graph(self, proposal: dict[str, Any]) -> dict[str, Any]:
@@ -123,10 +132,17 @@ class GraphViewer(GuardedWidget):
         nodes: list[dict[str, Any]] = self.payload["nodes"]
         return nodes
 
-    def set_graph(self, graph: dict[str, Any], values: Mapping[str, Any] | None = None) -> None:
-        """Replace the drawn graph and the values the inspector can ask for."""
+    def set_graph(
+        self,
+        graph: dict[str, Any],
+        values: Mapping[str, Any] | None = None,
+        current: Collection[str] = (),
+    ) -> None:
+        """Replace the drawn graph and the values the inspector can ask for (`current`: the
+        ids whose value is a leaf's current one)."""
         self.graph = graph
         self._values = dict(values or {})
+        self._provenance = Provenance(self._values, current)
 
     # ---- inspector -------------------------------------------------------------------------
     def inspect(self, node_id: str) -> tuple[dict[str, Any], list[bytes]]:
@@ -136,15 +152,17 @@ class GraphViewer(GuardedWidget):
         if held is None:
             known = any(node["id"] == node_id for node in self.nodes)
             error = None if known else f"no node {node_id!r} in this graph"
-            return {"node_id": node_id, "value": None, "grad": None, "error": error}, buffers
+            empty: dict[str, Any] = {"node_id": node_id, "value": None, "grad": None}
+            empty["error"] = error
+            return empty | self._provenance.describe(node_id, None), buffers
         grad = getattr(held, "grad", None)
-        reply = {
+        reply: dict[str, Any] = {
             "node_id": node_id,
-            "value": summarize(_as_numpy(held), buffers),
-            "grad": summarize(_as_numpy(grad), buffers) if grad is not None else None,
+            "value": summarize(host_array(held), buffers),
+            "grad": summarize(host_array(grad), buffers) if grad is not None else None,
             "error": None,
         }
-        return reply, buffers
+        return reply | self._provenance.describe(node_id, held), buffers
 
     def _request_handlers(self) -> dict[str, RequestHandler]:
         return {"inspect": self._answer_inspect}
@@ -172,8 +190,3 @@ class GraphViewer(GuardedWidget):
         title = self.graph.get("title", "graph")
         bundle["text/plain"] = f"<vizflow graph {title!r}: {self.graph['nodes']['count']} nodes>"
         return bundle
-
-
-def _as_numpy(value: Any) -> Any:
-    numpy_method = getattr(value, "numpy", None)
-    return numpy_method() if callable(numpy_method) else value

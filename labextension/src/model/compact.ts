@@ -10,6 +10,7 @@ import type {
   GraphEdge,
   GraphNode,
   GraphPayload,
+  NonFiniteNumber,
   Phase,
   SourceLocation
 } from '../protocol';
@@ -17,6 +18,13 @@ import type {
 import { compactGraphProblem } from './compactCheck';
 
 export const COMPACT_ENCODING = 'columns-1';
+
+/** A metric figure JSON cannot carry travels as text; it decodes to the number. */
+const NON_FINITE: Record<NonFiniteNumber, number> = {
+  NaN: NaN,
+  Infinity: Infinity,
+  '-Infinity': -Infinity
+};
 
 export function isCompactGraph(x: unknown): x is CompactGraph {
   const c = x as CompactGraph | null;
@@ -64,6 +72,7 @@ export function decodeCompactGraph(c: CompactGraph): GraphPayload {
   const sources = cols.source ?? {};
   const hasValue = new Set(cols.has_value ?? []);
   const hasGrad = new Set(cols.has_grad ?? []);
+  const nonfinite = cols.nonfinite ?? {};
   const metricCols = Object.entries(cols.metrics ?? {});
   const nodes: GraphNode[] = new Array(count);
   for (let i = 0; i < count; i++) {
@@ -82,7 +91,14 @@ export function decodeCompactGraph(c: CompactGraph): GraphPayload {
     if (f !== undefined && f !== null) {
       node.forward_of = unref(f);
     }
+    const u = cols.updates?.[i];
+    if (u !== undefined && u !== null) {
+      node.updates = unref(u);
+    }
     const key = String(i);
+    if (key in nonfinite) {
+      node.nonfinite = nonfinite[key];
+    }
     if (key in params) {
       node.params = params[key];
     }
@@ -99,7 +115,7 @@ export function decodeCompactGraph(c: CompactGraph): GraphPayload {
     for (const [name, col] of metricCols) {
       const v = col[i];
       if (v !== null && v !== undefined) {
-        (metrics ??= {})[name] = v;
+        (metrics ??= {})[name] = typeof v === 'string' ? NON_FINITE[v] : v;
       }
     }
     if (metrics) {
@@ -135,6 +151,9 @@ export function decodeCompactGraph(c: CompactGraph): GraphPayload {
   }
   if (c.op_docs) {
     payload.op_docs = c.op_docs;
+  }
+  if (c.scope_types) {
+    payload.scope_types = c.scope_types;
   }
   return payload;
 }

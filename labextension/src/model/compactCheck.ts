@@ -7,6 +7,8 @@
  * whoever wrote the file: an unreadable graph is refused, never half-drawn.
  */
 const PHASES = new Set(['input', 'forward', 'backward', 'update']);
+const NON_FINITE_MARKS = new Set(['produced', 'passed']);
+const NON_FINITE_NUMBERS = new Set(['NaN', 'Infinity', '-Infinity']);
 const STRING_COLUMNS = [
   'op',
   'name',
@@ -130,10 +132,19 @@ function check(c: unknown): void {
     'nodes/shape',
     'a shape'
   );
-  if (nodes.forward_of !== undefined) {
-    const f = column(nodes, 'forward_of', size, 'nodes');
-    checkAll(f, x => x === null || ref(x), 'nodes/forward_of', 'a reference');
+  for (const key of ['forward_of', 'updates']) {
+    if (nodes[key] !== undefined) {
+      const f = column(nodes, key, size, 'nodes');
+      checkAll(f, x => x === null || ref(x), `nodes/${key}`, 'a reference');
+    }
   }
+  checkSparse(
+    nodes.nonfinite,
+    size,
+    'nodes/nonfinite',
+    x => NON_FINITE_MARKS.has(x as string),
+    "'produced' or 'passed'"
+  );
   checkSparse(nodes.params, size, 'nodes/params', isObj, 'an object');
   checkSparse(
     nodes.source,
@@ -164,7 +175,10 @@ function check(c: unknown): void {
     const col = column(metrics, name, size, 'nodes/metrics');
     checkAll(
       col,
-      x => x === null || typeof x === 'number',
+      x =>
+        x === null ||
+        typeof x === 'number' ||
+        NON_FINITE_NUMBERS.has(x as string),
       `nodes/metrics/${name}`,
       'a number'
     );
@@ -197,6 +211,13 @@ function check(c: unknown): void {
     fail('outputs', 'is not a list');
   }
   checkAll(c.outputs, ref, 'outputs', 'a reference');
+  const types = c.scope_types;
+  if (
+    types !== undefined &&
+    !(isObj(types) && Object.values(types).every(t => typeof t === 'string'))
+  ) {
+    fail('scope_types', 'is not a map of scope paths to class names');
+  }
 }
 
 /** What makes `c` undecodable, as "where: why"; null when it decodes. */

@@ -1,0 +1,56 @@
+"""Scope paths as the viewer shows them: numbered module calls, module class names, and each
+parameter or buffer in the scope of the module that owns it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from vizflow_engine.scope import is_instance, numbered_scopes, scope_owner, scope_type
+
+
+def _prefixes(path: str) -> list[str]:
+    """ "a/b/c" -> ["a", "a/b", "a/b/c"] ("" has none)."""
+    if not path:
+        return []
+    parts = path.split("/")
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _owned_by(recorded: set[str]) -> dict[int, str]:
+    """id of each parameter/buffer -> the recorded scope path of the module holding it
+    directly (the first such path when the module ran under several)."""
+    owned: dict[int, str] = {}
+    for path in sorted(recorded):
+        owner = scope_owner(path)
+        holders = (getattr(owner, "_parameters", {}), getattr(owner, "_buffers", {}))
+        for held in holders:
+            for tensor in held.values():
+                if tensor is not None:
+                    owned.setdefault(id(tensor), path)
+    return owned
+
+
+def place_scopes(nodes: list[dict[str, Any]], leaves: Mapping[str, Any]) -> dict[str, str]:
+    """Rename every node's scope to its shown form (`cell` -> `cell[0]` when the module also
+    ran as `cell[1]`) and give each leaf node (id -> its tensor in `leaves`) the scope of the
+    module owning it (the instances' parent when that module ran in numbered instances);
+    returns scope_types, shown path -> module class name."""
+    recorded = {p for n in nodes for p in _prefixes(n["scope"])}
+    owned = _owned_by(recorded)
+    for node in nodes:
+        tensor = leaves.get(node["id"])
+        if tensor is not None and id(tensor) in owned:
+            node["scope"] = owned[id(tensor)]
+    shown = numbered_scopes(recorded)
+    for node in nodes:
+        path = shown.get(node["scope"], node["scope"])
+        if node["id"] in leaves and is_instance(path):
+            path = path.rsplit("/", 1)[0] if "/" in path else ""
+        node["scope"] = path
+    scope_types: dict[str, str] = {}
+    for path in recorded:
+        name = scope_type(path)
+        if name is not None:
+            scope_types[shown[path]] = name
+    return scope_types
