@@ -52,7 +52,9 @@ def _int(node: ast.AST) -> int:
 
 def _expr(node: ast.AST, x: Any) -> Any:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
+        # as float64, so 9 ** 9 ** 9 ** 9 overflows to inf at once instead of computing a
+        # Python int of billions of digits (a hang)
+        return np.float64(node.value)
     if isinstance(node, ast.Name):
         if node.id == "x":
             return x
