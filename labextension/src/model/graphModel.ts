@@ -30,6 +30,8 @@ export interface GraphModel {
   /** Ids of the graph's outputs that exist. */
   readonly outputs: ReadonlySet<string>;
   readonly issues: readonly GraphIssue[];
+  /** Scope path → class of the module called under it (payload's optional scope_types). */
+  readonly scopeTypes: ReadonlyMap<string, string>;
 }
 
 const EMPTY: readonly GraphEdge[] = [];
@@ -115,7 +117,8 @@ export function buildGraphModel(
     incoming,
     outgoing,
     outputs,
-    issues
+    issues,
+    scopeTypes: new Map(Object.entries(p.scope_types ?? {}))
   };
 }
 

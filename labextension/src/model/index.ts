@@ -12,3 +12,4 @@ export * from './compare';
 export * from './settings';
 export * from './compact';
 export * from './diff';
+export * from './autoGroup';

@@ -3,6 +3,12 @@
  * groups with node counts, op summaries and structural signatures, so repeated
  * blocks (`layers/0` ... `layers/11`) can be recognised. Plain TypeScript.
  */
+import {
+  type AutoKind,
+  type AutoSegment,
+  groupLevel,
+  type LevelChild
+} from './autoGroup';
 import type { GraphModel } from './graphModel';
 
 /** The root group's path: nodes with an empty scope live here. */
@@ -36,6 +42,20 @@ export interface ScopeGroup {
   repeatCount: number;
   /** Index of the family of repeated groups (for a colour), -1 when unique. */
   repeatFamily: number;
+  /** 'scope' for a scope of the graph; otherwise made by auto-grouping (autoGroup.ts). */
+  kind: GroupKind;
+  /** The graph's scope path of a 'scope' group (its path may hold auto groups above it); null for an auto group. */
+  scope: string | null;
+  /** The class of the module called under the scope (payload's scope_types), or null. */
+  typeName: string | null;
+}
+
+export type GroupKind = 'scope' | AutoKind;
+
+/** What a group path stands for when it is not a plain scope path. */
+interface PathInfo {
+  kind: GroupKind;
+  scope: string | null;
 }
 
 export interface ScopeTree {
@@ -80,32 +100,62 @@ export function pathChain(path: string): string[] {
 
 const OP_SUMMARY_SIZE = 4;
 
+/**
+ * The group tree of a graph: its scopes, with auto groups (runs of repeated
+ * blocks, chunks of long levels) added wherever a level has repeats or more
+ * items than fit on screen. A node's own `scope` is unchanged.
+ */
 export function buildScopeTree(model: GraphModel): ScopeTree {
+  const scopeOf = (id: string): string =>
+    normaliseScope(model.nodeById.get(id)?.scope);
+  const built = buildTree(model, scopeOf, new Map());
+  const auto = autoPaths(model, built);
+  if (auto === null) {
+    return built.tree;
+  }
+  return buildTree(model, id => auto.pathOf.get(id) ?? ROOT_PATH, auto.info)
+    .tree;
+}
+
+interface BuiltTree {
+  tree: ScopeTree;
+  /** Children of each group in order of first appearance: `n:<id>` or `g:<path>`. */
+  childKeys: Map<string, string[]>;
+}
+
+function buildTree(
+  model: GraphModel,
+  pathOfNode: (id: string) => string,
+  info: ReadonlyMap<string, PathInfo>
+): BuiltTree {
   const groups = new Map<string, ScopeGroup>();
-  const root = newGroup(ROOT_PATH, null);
+  const root = newGroup(ROOT_PATH, null, model, info);
   groups.set(ROOT_PATH, root);
   const groupOfNode = new Map<string, string>();
-  /** Children of each group in order of first appearance: `n:<id>` or `g:<path>`. */
   const childKeys = new Map<string, string[]>([[ROOT_PATH, []]]);
   let maxDepth = 0;
 
   const ensure = (path: string): ScopeGroup => {
-    let g = groups.get(path);
-    if (g) {
-      return g;
+    const missing: string[] = [];
+    let p = path;
+    while (!groups.has(p)) {
+      missing.push(p);
+      p = parentPath(p);
     }
-    const parent = ensure(parentPath(path));
-    g = newGroup(path, parent.path);
-    groups.set(path, g);
-    parent.childGroups.push(path);
-    (childKeys.get(parent.path) as string[]).push(`g:${path}`);
-    childKeys.set(path, []);
-    maxDepth = Math.max(maxDepth, g.depth);
-    return g;
+    for (let i = missing.length - 1; i >= 0; i--) {
+      const parent = groups.get(parentPath(missing[i])) as ScopeGroup;
+      const g = newGroup(missing[i], parent.path, model, info);
+      groups.set(g.path, g);
+      parent.childGroups.push(g.path);
+      (childKeys.get(parent.path) as string[]).push(`g:${g.path}`);
+      childKeys.set(g.path, []);
+      maxDepth = Math.max(maxDepth, g.depth);
+    }
+    return groups.get(path) as ScopeGroup;
   };
 
   for (const node of model.nodes) {
-    const path = normaliseScope(node.scope);
+    const path = pathOfNode(node.id);
     const g = ensure(path);
     g.childNodes.push(node.id);
     (childKeys.get(path) as string[]).push(`n:${node.id}`);
@@ -124,11 +174,83 @@ export function buildScopeTree(model: GraphModel): ScopeTree {
   }
   computeSignatures(model, groups, childKeys, groupOfNode);
   markRepeats(groups);
-  return { groups, root, groupOfNode, maxDepth };
+  return { tree: { groups, root, groupOfNode, maxDepth }, childKeys };
 }
 
-function newGroup(path: string, parent: string | null): ScopeGroup {
+/**
+ * Each node's path with auto groups inserted (autoGroup.ts decides per level,
+ * top-down by depth, without recursion), or null when no level needs any.
+ */
+function autoPaths(
+  model: GraphModel,
+  built: BuiltTree
+): { pathOf: Map<string, string>; info: Map<string, PathInfo> } | null {
+  const { tree, childKeys } = built;
+  const info = new Map<string, PathInfo>();
+  const newPath = new Map<string, string>([[ROOT_PATH, ROOT_PATH]]);
+  const pathOf = new Map<string, string>();
+  let changed = false;
+  const levels = [...tree.groups.values()].sort((a, b) => a.depth - b.depth);
+  for (const level of levels) {
+    const keys = childKeys.get(level.path) ?? [];
+    const children: LevelChild[] = keys.map((key, i) => {
+      if (key.startsWith('n:')) {
+        const node = model.nodeById.get(key.slice(2));
+        return {
+          token: `n:${node?.op ?? ''}`,
+          isGroup: false,
+          label: `#${i + 1}`
+        };
+      }
+      const child = tree.groups.get(key.slice(2)) as ScopeGroup;
+      return {
+        token: `g:${signatureName(child)}=${child.signature}`,
+        isGroup: true,
+        label: child.name
+      };
+    });
+    const segments = groupLevel(children);
+    const base = newPath.get(level.path) as string;
+    const taken = new Set(level.childGroups.map(p => tree.groups.get(p)?.name));
+    // Children of one auto group share one segment list: name its path once.
+    const pathOfSegments = new Map<AutoSegment[], string>();
+    keys.forEach((key, i) => {
+      let path = pathOfSegments.get(segments[i]);
+      if (path === undefined) {
+        path = base;
+        for (const seg of segments[i]) {
+          let name = seg.name;
+          while (taken.has(name)) {
+            name += '′';
+          }
+          path = path === ROOT_PATH ? name : `${path}/${name}`;
+          info.set(path, { kind: seg.kind, scope: null });
+          changed = true;
+        }
+        pathOfSegments.set(segments[i], path);
+      }
+      if (key.startsWith('n:')) {
+        pathOf.set(key.slice(2), path);
+      } else {
+        const child = tree.groups.get(key.slice(2)) as ScopeGroup;
+        const full = path === ROOT_PATH ? child.name : `${path}/${child.name}`;
+        newPath.set(child.path, full);
+        info.set(full, { kind: 'scope', scope: child.path });
+      }
+    });
+  }
+  return changed ? { pathOf, info } : null;
+}
+
+function newGroup(
+  path: string,
+  parent: string | null,
+  model: GraphModel,
+  info: ReadonlyMap<string, PathInfo>
+): ScopeGroup {
   const segs = scopeSegments(path);
+  const known = info.get(path);
+  const scope = known ? known.scope : path === ROOT_PATH ? null : path;
   return {
     path,
     name: segs.length ? segs[segs.length - 1] : '',
@@ -140,7 +262,10 @@ function newGroup(path: string, parent: string | null): ScopeGroup {
     opSummary: [],
     signature: '',
     repeatCount: 1,
-    repeatFamily: -1
+    repeatFamily: -1,
+    kind: known?.kind ?? 'scope',
+    scope,
+    typeName: scope === null ? null : (model.scopeTypes.get(scope) ?? null)
   };
 }
 
@@ -191,6 +316,9 @@ function computeSignatures(
       d++;
     }
     const lca = d === 0 ? ROOT_PATH : cs[d - 1];
+    if (lca === ROOT_PATH) {
+      continue; // the root's signature is not computed
+    }
     const s = d < cs.length ? `g:${cs[d]}` : `n:${e.source}`;
     const t = d < ct.length ? `g:${ct[d]}` : `n:${e.target}`;
     if (s === t) {
@@ -206,7 +334,10 @@ function computeSignatures(
       levelEdges.set(lca, [text]);
     }
   }
-  const byDepth = [...groups.values()].sort((a, b) => b.depth - a.depth);
+  // The root's signature is never compared (it has no siblings): skip its long text.
+  const byDepth = [...groups.values()]
+    .filter(g => g.path !== ROOT_PATH)
+    .sort((a, b) => b.depth - a.depth);
   for (const g of byDepth) {
     const parts: string[] = [];
     for (const key of childKeys.get(g.path) ?? []) {
@@ -214,13 +345,25 @@ function computeSignatures(
         parts.push(model.nodeById.get(key.slice(2))?.op ?? '');
       } else {
         const child = groups.get(key.slice(2)) as ScopeGroup;
-        parts.push(`[${child.name}=${child.signature}]`);
+        parts.push(`[${signatureName(child)}=${child.signature}]`);
       }
     }
-    parts.push('#', ...(levelEdges.get(g.path) ?? []).sort());
+    parts.push('#');
+    // A loop, not a spread: a level may have more edges than a call has room for arguments.
+    for (const text of (levelEdges.get(g.path) ?? []).sort()) {
+      parts.push(text);
+    }
     g.signature = `${g.descendants.length}:${hash(parts.join(';'))}`;
   }
 }
+
+/** A child's name as its parent's signature sees it: numbers and auto names do not count. */
+function signatureName(group: ScopeGroup): string {
+  return group.kind === 'scope' ? group.name.replace(/\d+/g, '#') : group.kind;
+}
+
+/** Held once: a global lookup per character is slow in a sandboxed realm (jest's vm). */
+const imul = Math.imul;
 
 /** FNV-1a, two seeds, as 16 hex digits. */
 export function hash(text: string): string {
@@ -228,8 +371,8 @@ export function hash(text: string): string {
   let h2 = 0x01000193 ^ 0x5bd1e995;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h1 = imul(h1 ^ c, 0x01000193);
+    h2 = imul(h2 ^ c, 0x5bd1e995);
   }
   return (
     (h1 >>> 0).toString(16).padStart(8, '0') +
