@@ -3,6 +3,7 @@ import {
   AUTO_MIN_CANVAS_PX,
   MIN_TEXT_PX,
   OPEN_PAD_PX,
+  START_PAD_PX,
   autoCanvasHeight,
   openingViewport,
   readableZoom,
@@ -41,7 +42,7 @@ describe('opening view', () => {
       start
     );
     expect(v.zoom).toBeCloseTo(z);
-    expect(v.x).toBeCloseTo(OPEN_PAD_PX);
+    expect(v.x).toBeCloseTo(START_PAD_PX);
     // 140 units tall fits the canvas: centred across the flow.
     expect(v.y).toBeCloseTo((380 - 140 * z) / 2);
   });

@@ -12,6 +12,8 @@ export const MIN_TEXT_PX = 11;
 export const MAX_OPEN_ZOOM = 1.25;
 /** Margin around the graph when it opens, in screen pixels. */
 export const OPEN_PAD_PX = 20;
+/** Where the start of a long graph opens: clear of the zoom buttons at the canvas's left. */
+export const START_PAD_PX = 56;
 /** An auto-sized canvas stays within these heights (then the graph scrolls). */
 export const AUTO_MIN_CANVAS_PX = 200;
 export const AUTO_MAX_CANVAS_PX = 560;
@@ -96,7 +98,7 @@ export function openingViewport(
   ) =>
     focus
       ? place(lo, lo + len, graphLen, canvasLen, zoom)
-      : OPEN_PAD_PX - (start ? lo : 0) * zoom;
+      : (right ? START_PAD_PX : OPEN_PAD_PX) - (start ? lo : 0) * zoom;
   // Across the flow: the whole graph centred when it fits, else the target.
   const across = (
     lo: number,
