@@ -52,8 +52,8 @@ describe('groupLevel', () => {
     const segs = groupLevel(nodes(['x', 'a', 'b', 'a', 'b', 'a', 'b', 'y']));
     expect(segs[0]).toEqual([]);
     expect(segs[1]).toEqual([
-      { name: 'steps 1–3', kind: 'run' },
-      { name: 'step 1', kind: 'block' }
+      { name: 'steps 1–3', kind: 'run', copies: 3 },
+      { name: 'step 1', kind: 'block', copies: 1 }
     ]);
     expect(segs[6].map(s => s.name)).toEqual(['steps 1–3', 'step 3']);
     expect(segs[7]).toEqual([]);

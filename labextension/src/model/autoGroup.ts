@@ -23,6 +23,8 @@ export interface LevelChild {
 export interface AutoSegment {
   name: string;
   kind: AutoKind;
+  /** For a run, how many copies of its block it holds; 1 otherwise. */
+  copies: number;
 }
 
 export interface AutoGroupOptions {
@@ -186,7 +188,11 @@ function wrapRepeats(
         bestP === 1
           ? members[0]
           : group(
-              { name: blockName(children, start, bestP, c), kind: 'block' },
+              {
+                name: blockName(children, start, bestP, c),
+                kind: 'block',
+                copies: 1
+              },
               members
             )
       );
@@ -199,7 +205,7 @@ function wrapRepeats(
         bestP > 1 && !children[i].isGroup
           ? `steps 1–${bestCopies}`
           : `${blocks[0].first}–${blocks[blocks.length - 1].last}`;
-      out.push(group({ name, kind: 'run' }, blocks));
+      out.push(group({ name, kind: 'run', copies: bestCopies }, blocks));
     }
     i += bestCopies * bestP;
   }
@@ -235,7 +241,8 @@ function chunkList(pieces: Piece[], limit: number): Piece[] {
           : group(
               {
                 name: `${members[0].first}…${members[members.length - 1].last}`,
-                kind: 'chunk'
+                kind: 'chunk',
+                copies: 1
               },
               members
             )

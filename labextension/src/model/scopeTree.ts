@@ -48,6 +48,8 @@ export interface ScopeGroup {
   scope: string | null;
   /** The class of the module called under the scope (payload's scope_types), or null. */
   typeName: string | null;
+  /** For a run of repeats, how many copies of its block it holds; 1 otherwise. */
+  copies: number;
 }
 
 export type GroupKind = 'scope' | AutoKind;
@@ -56,6 +58,7 @@ export type GroupKind = 'scope' | AutoKind;
 interface PathInfo {
   kind: GroupKind;
   scope: string | null;
+  copies: number;
 }
 
 export interface ScopeTree {
@@ -224,7 +227,7 @@ function autoPaths(
             name += '′';
           }
           path = path === ROOT_PATH ? name : `${path}/${name}`;
-          info.set(path, { kind: seg.kind, scope: null });
+          info.set(path, { kind: seg.kind, scope: null, copies: seg.copies });
           changed = true;
         }
         pathOfSegments.set(segments[i], path);
@@ -235,7 +238,7 @@ function autoPaths(
         const child = tree.groups.get(key.slice(2)) as ScopeGroup;
         const full = path === ROOT_PATH ? child.name : `${path}/${child.name}`;
         newPath.set(child.path, full);
-        info.set(full, { kind: 'scope', scope: child.path });
+        info.set(full, { kind: 'scope', scope: child.path, copies: 1 });
       }
     });
   }
@@ -265,7 +268,8 @@ function newGroup(
     repeatFamily: -1,
     kind: known?.kind ?? 'scope',
     scope,
-    typeName: scope === null ? null : (model.scopeTypes.get(scope) ?? null)
+    typeName: scope === null ? null : (model.scopeTypes.get(scope) ?? null),
+    copies: known?.copies ?? 1
   };
 }
 

@@ -91,11 +91,26 @@ export interface VisibleGraph {
   repOf: Map<string, string>;
 }
 
-/** The lines a collapsed group box shows: name, count, op summary. */
+/** "1 node", "3 nodes". */
+export function nodeCountText(count: number): string {
+  return `${count} ${count === 1 ? 'node' : 'nodes'}`;
+}
+
+/**
+ * A group's heading: its name, the class of its module when known ("0 · Linear"),
+ * and a ×N badge for a run of N copies or a group repeated N times.
+ */
+export function groupTitle(group: ScopeGroup): string {
+  const type = group.typeName ? ` · ${group.typeName}` : '';
+  const times = group.kind === 'run' ? group.copies : group.repeatCount;
+  const badge = times > 1 ? `  ×${times}` : '';
+  return `${group.name}${type}${badge}`;
+}
+
+/** The lines a collapsed group box shows: title, node count, op summary. */
 export function groupLines(group: ScopeGroup): string[] {
-  const badge = group.repeatCount > 1 ? `  ×${group.repeatCount}` : '';
   const ops = group.opSummary.map(o => `${o.op} ${o.count}`).join(', ');
-  return [`${group.name}${badge}`, `${group.descendants.length} nodes`, ops];
+  return [groupTitle(group), nodeCountText(group.descendants.length), ops];
 }
 
 export function estimateGroupSize(group: ScopeGroup): NodeSize {
