@@ -110,3 +110,31 @@ def test_a_name_with_a_lone_surrogate_displays(kernel: tuple[BlockingKernelClien
     assert reply["content"]["status"] == "ok" and _quiet(caused), caused
     (shown,) = [m for m in caused if m["msg_type"] == "execute_result"]
     assert "application/vnd.vizflow.graph+json" in shown["content"]["data"]
+
+
+def test_non_finite_values_show_and_inspect_without_a_json_warning(
+    kernel: tuple[BlockingKernelClient, str],
+) -> None:
+    """A NaN value, a NaN gradient norm and a NaN inspector reply never print
+    jupyter_client's "Out of range float values are not JSON compliant" into the cell."""
+    client, _ = kernel
+    caused: list[Any] = []
+    code = (
+        "x = vf.tensor([float('nan'), 1.0], requires_grad=True, name='x')\n"
+        "y = (x * x).sum()\n"
+        "y.backward()\n"
+        "nan_viewer = vf.show(y)\n"
+        "display(nan_viewer)\n"
+        "vf.show(vf.tensor([float('nan')]) * 2)"
+    )
+    reply = client.execute_interactive(code, timeout=60, output_hook=caused.append)
+    assert reply["content"]["status"] == "ok" and _quiet(caused), caused
+    out: list[str] = []
+    client.execute_interactive(
+        "print(nan_viewer.model_id, end='')", timeout=30, output_hook=lambda m: _collect(m, out)
+    )
+    request = {"kind": "inspect", "request_id": 3, "node_id": "n0"}
+    caused = _deliver(client, "".join(out), {"method": "custom", "content": request})
+    assert _quiet(caused), caused
+    (answer,) = _custom(caused)
+    assert answer["kind"] == "inspect_reply" and answer["value"]["nan_count"] == 1
