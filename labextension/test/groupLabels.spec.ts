@@ -23,7 +23,7 @@ describe('group labels', () => {
       '0 · Linear  ×40',
       '4 nodes'
     ]);
-    expect(groupTitle(at('0–79/0–1/1'))).toBe('1 · ReLU  ×40');
+    expect(groupTitle(at('0–79/0–1/1'))).toBe('1 · ReLU');
   });
 
   it('badges a run with its copies and a repeated block with its repeats', () => {
