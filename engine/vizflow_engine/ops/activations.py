@@ -103,7 +103,7 @@ def logsigmoid(x: Any) -> Any:
     return -F.softplus(-x)
 
 
-@composite("softmin", "neural", "z = softmax(-x) along axis", params=("axis",))
+@composite("softmin", "elementwise", "z = softmax(-x) along axis", params=("axis",))
 def softmin(
     x: Any,
     axis: int | None = None,
@@ -124,7 +124,7 @@ def _legacy_dim(x: Any) -> int:
     return 0 if len(x.shape) in (0, 1, 3) else 1
 
 
-@composite("glu", "neural", "a, b = halves of x along axis; z = a · σ(b)", params=("axis",))
+@composite("glu", "elementwise", "a, b = halves of x along axis; z = a · σ(b)", params=("axis",))
 def glu(x: Any, axis: int = -1, *, dim: int | None = None) -> Any:
     """Gated linear unit: the first half of x along axis (dim= as PyTorch), gated by the
     sigmoid of the second."""
@@ -140,7 +140,7 @@ def glu(x: Any, axis: int = -1, *, dim: int | None = None) -> Any:
     return a * F.sigmoid(b)
 
 
-@composite("prelu", "neural", "z = x if x > 0 else w·x (w per channel, dim 1)")
+@composite("prelu", "elementwise", "z = x if x > 0 else w·x (w per channel, dim 1)")
 def prelu(x: Any, weight: Any) -> Any:
     """Leaky ReLU with a learned slope: one, or one per channel (dim 1)."""
     n = int(math.prod(weight.shape))
