@@ -182,6 +182,8 @@ def test_training_step_opens_legible(notebook: Page) -> None:
 def test_sequential_40_opens_legible_and_toggles(notebook: Page) -> None:
     v = legible_viewer(notebook, SEQUENTIAL_40)
     pane = v.locator(".vf-pane")
+    # The 40 (Linear, ReLU) layers are one run, badged with its copies.
+    expect(pane.locator(".vf-frame .vf-repeat-badge", has_text="×40").first).to_be_attached()
     screenshot(notebook, "readable-sequential-40")
     toggle = pane.locator(".vf-collapse-all")
     # Opened with its 80 layers' frames open: the toggle collapses them all...

@@ -8,6 +8,7 @@ import {
   phaseClass
 } from '../model/format';
 import type { ScopeGroup } from '../model/scopeTree';
+import { nodeCountText } from '../model/visibleGraph';
 import type { LayoutDirection, PortPosition } from '../layout/messages';
 import { nonfiniteOf, type Nonfinite } from './hooks/nonfinite';
 import type { DiffStatus } from '../model/diff';
@@ -132,7 +133,34 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
   );
 }
 
-/** A collapsed group: name, repeat badge, node count, op summary; double-click expands. */
+/** How many times a group's block occurs: a run's copies, or how often the group is repeated. */
+function repeatTimes(group: ScopeGroup): number {
+  return group.kind === 'run' ? group.copies : group.repeatCount;
+}
+
+/** A group's heading (model/visibleGraph's groupTitle in parts): name, module class, ×N badge. */
+function GroupHeading(props: {
+  group: ScopeGroup;
+  nameClass: string;
+}): JSX.Element {
+  const { group, nameClass } = props;
+  const times = repeatTimes(group);
+  return (
+    <>
+      <span className={nameClass}>
+        {group.name}
+        {group.typeName ? (
+          <span className="vf-group-type">{` · ${group.typeName}`}</span>
+        ) : null}
+      </span>
+      {times > 1 ? (
+        <span className="vf-repeat-badge">{`×${times}`}</span>
+      ) : null}
+    </>
+  );
+}
+
+/** A collapsed group: name, module class, repeat badge, node count, op summary; double-click expands. */
 function GroupNodeView({ data }: NodeProps<GroupFlowNode>): JSX.Element {
   const { group, onExpand, linked, overlay, nonfinite, diff } = data;
   const repeated = group.repeatCount > 1;
@@ -169,12 +197,11 @@ function GroupNodeView({ data }: NodeProps<GroupFlowNode>): JSX.Element {
           >
             +
           </button>
-          <span className="vf-group-name">{group.name}</span>
-          {repeated ? (
-            <span className="vf-repeat-badge">{`×${group.repeatCount}`}</span>
-          ) : null}
+          <GroupHeading group={group} nameClass="vf-group-name" />
         </div>
-        <div className="vf-group-count">{`${group.descendants.length} nodes`}</div>
+        <div className="vf-group-count">
+          {nodeCountText(group.descendants.length)}
+        </div>
         <div className="vf-group-ops">
           {group.opSummary.map(o => `${o.op} ${o.count}`).join(', ')}
         </div>
@@ -191,6 +218,7 @@ function FrameNodeView({ data }: NodeProps<FrameFlowNode>): JSX.Element {
     <div
       className={`vf-frame${repeated ? ` vf-repeat-${group.repeatFamily % 6}` : ''}`}
       data-frame-path={group.path}
+      title={group.path}
     >
       <div className="vf-frame-title">
         <button
@@ -204,10 +232,7 @@ function FrameNodeView({ data }: NodeProps<FrameFlowNode>): JSX.Element {
         >
           −
         </button>
-        <span className="vf-frame-name">{group.path}</span>
-        {repeated ? (
-          <span className="vf-repeat-badge">{`×${group.repeatCount}`}</span>
-        ) : null}
+        <GroupHeading group={group} nameClass="vf-frame-name" />
       </div>
     </div>
   );
