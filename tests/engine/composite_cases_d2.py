@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import vizflow_engine as vf
 from vizflow_engine.registry import COMPOSITES
 
+from .neural_samples_d2 import NEURAL_D2
 from .test_composite_gradients import Call, _seed, _shape, _values
 
 
@@ -165,3 +166,18 @@ CASES_D2: dict[str, st.SearchStrategy[Call]] = {
     "take_along_dim": _take_along_dim(),
     "index_select": _index_select(),
 }
+
+# the nn composites: the neural table's inputs (every input differentiated), torch references
+CASES_D2.update(
+    {
+        op: st.just(
+            Call(
+                [a.copy() for a in inputs],
+                lambda t, fn=fn: fn(*t),
+                lambda a, ref=ref: ref(*a),
+                smooth=second,
+            )
+        )
+        for op, fn, inputs, ref, _, second in NEURAL_D2
+    }
+)

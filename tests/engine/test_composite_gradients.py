@@ -315,7 +315,7 @@ def _nll_loss(draw: Any) -> Call:
 
     return Call(
         [_values(rng, (n, c))],
-        lambda t: COMPOSITES["nll_loss"].fn(t[0], vf.tensor(target), reduction),
+        lambda t: COMPOSITES["nll_loss"].fn(t[0], vf.tensor(target), reduction=reduction),
         ref,
     )
 

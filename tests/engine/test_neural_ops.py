@@ -18,6 +18,8 @@ from vizflow_engine.nn import functional as F
 from vizflow_engine.ops import neural as N
 from vizflow_engine.ops import updates as U
 
+from .neural_samples_d2 import NEURAL_D2
+
 R = np.random.default_rng(1234)
 
 
@@ -274,6 +276,8 @@ SAMPLES: list[Sample] = [
         (0, 1),
     ),
 ]
+
+SAMPLES += [Sample(*entry) for entry in NEURAL_D2]  # issue 13 (D2)
 
 _IDS = [f"{s.op}-{i}" for i, s in enumerate(SAMPLES)]
 

@@ -21,6 +21,13 @@ from .activations import (  # issue 13's activation modules
     Softsign,
 )
 from .containers import ModuleDict, ParameterDict, ParameterList
+from .conv import (  # issue 13 (D2): convolutions
+    Conv1d,
+    Conv3d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    ConvTranspose3d,
+)
 from .layers import (
     GELU,
     AvgPool2d,
@@ -128,4 +135,27 @@ __all__ += [  # issue 13's activation modules
     "Softmin",
     "Softplus",
     "Softsign",
+]
+
+from .pooling import (  # noqa: E402  (issue 13, D2: pooling and resizing modules)
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool3d,
+    MaxPool1d,
+    MaxPool3d,
+    Upsample,
+)
+
+__all__ += [  # issue 13 (D2): convolutions, pooling, resizing
+    "AdaptiveAvgPool2d",
+    "AvgPool1d",
+    "AvgPool3d",
+    "Conv1d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+    "MaxPool1d",
+    "MaxPool3d",
+    "Upsample",
 ]

@@ -38,7 +38,25 @@ from ..ops.activations import (  # issue 13's activations: F.silu, F.elu, …
     softmin,
     softsign,
 )
-from ..ops.neural import conv_transpose2d, max_pool2d
+from ..ops.attention import scaled_dot_product_attention
+from ..ops.conv_nd import (
+    check_fits,
+    conv1d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
+from ..ops.pooling import (
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool3d,
+    max_pool1d,
+    max_pool2d,
+    max_pool2d_with_indices,
+    max_pool3d,
+)
+from ..ops.resize import interpolate
 from ..ops.updates import assign
 from ..registry import composite
 
@@ -109,6 +127,7 @@ def conv2d(
 
     padding: ints, or 'valid' (none) or 'same' (output size = input size; stride 1 only).
     """
+    check_fits("conv2d", x, weight, padding, dilation)
     y = _N.conv2d(x, weight, stride, padding, dilation, groups)
     if bias is not None:
         y = y + _F.reshape(bias, (1, -1, 1, 1))
@@ -429,52 +448,141 @@ def normalize(x: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Any:
     return x / _F.clamp(norm, eps)
 
 
-@composite(
-    "nll_loss",
-    "neural",
-    "ℓₙ = -logpₙ,tₙ; mean over n with tₙ ≠ ignore_index",
-    params=("reduction", "ignore_index"),
-)
-def nll_loss(logp: Any, target: Any, reduction: str = "mean", ignore_index: int = -100) -> Any:
-    """Negative log-likelihood of class indices given log-probabilities (N, C).
+def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """PyTorch's rule for its deprecated size_average/reduce arguments (they win if given)."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
 
-    A target outside [0, C) (other than ignore_index) is an IndexError, as in PyTorch; the
-    mean over targets that are all ignore_index is nan, as in PyTorch.
+
+def _class_weight(weight: Any, op: str) -> Any:
+    """weight as given (None or a tensor); a string there is reduction passed by position."""
+    if isinstance(weight, str):
+        raise TypeError(
+            f"{op}: the third argument is weight, as in PyTorch; pass reduction={weight!r} by name"
+        )
+    return weight
+
+
+def _classes_last(x: Any, target: Any, probs: bool) -> tuple[Any, Any, tuple[Any, ...]]:
+    """(N, C, d1, …) scores and targets as (N·d1·…, C) rows, and the shape of a 'none' loss.
+
+    An unbatched (C,) input becomes one row (its 'none' loss is 0-d), as in PyTorch.
     """
+    if x.ndim == 1:
+        return _F.unsqueeze(x, 0), _F.unsqueeze(target, 0), ()
+    if x.ndim == 2:
+        return x, target, (x.shape[0],)
+    c = x.shape[1]
+    perm = (0, *range(2, x.ndim), 1)
+    rows = _F.reshape(_F.permute(x, perm), (-1, c))
+    if probs:
+        return rows, _F.reshape(_F.permute(target, perm), (-1, c)), (x.shape[0], *x.shape[2:])
+    return rows, _F.reshape(target, (-1,)), tuple(target.shape)
+
+
+def _check_index_target(x: Any, target: Any, op: str) -> None:
+    """Class-index targets have the input's shape without the class dim (ShapeError if not)."""
+    want = (x.shape[0], *x.shape[2:]) if x.ndim >= 2 else ()
+    if not _same_known(tuple(target.shape), tuple(want)):
+        raise ShapeError(
+            op,
+            [tuple(x.shape), tuple(target.shape)],
+            f"a class-index target must have shape {tuple(want)}",
+        )
+
+
+def _weighted_nll(
+    logp: Any, target: Any, weight: Any, reduction: str, ignore_index: int, smoothing: float
+) -> Any:
+    """NLL of (N, C) log-probabilities, class-weighted; a mean divides by the targets' total
+    weight (nan when it is 0), and label smoothing adds ε/C·Σ_c w_c(-logp_c), as PyTorch's."""
     c = logp.shape[1]
-    _check_classes(target, c, "nll_loss", "class index", ignore_index)
     hit = _F.cast(_F.eq(_F.unsqueeze(target, 1), arange(c, device=logp.device)), logp.dtype)
-    loss = -_F.sum(logp * hit, 1)
     valid = _F.cast(_F.ne(target, ignore_index), logp.dtype)
-    loss = loss * valid
-    if reduction == "mean":  # no valid target: 0/0 is nan, as in PyTorch (gradient zeros)
-        count = _F.sum(valid)
-        return _F.where(_F.eq(count, 0), float("nan"), _F.sum(loss) / _F.maximum(count, 1.0))
+    w_t = valid if weight is None else _F.sum(hit * weight, 1) * valid
+    loss = -_F.sum(logp * hit, 1) * w_t
+    if smoothing:
+        per_class = logp if weight is None else logp * weight
+        loss = loss * (1.0 - smoothing) + (-_F.sum(per_class, 1) * valid) * (smoothing / c)
+    if reduction == "mean":  # no weight counted: 0/0 is nan, as in PyTorch (gradient zeros)
+        total = _F.sum(w_t)
+        none = _F.eq(total, 0)
+        return _F.where(none, float("nan"), _F.sum(loss) / _F.where(none, 1.0, total))
     return _reduce(loss, reduction)
 
 
-def cross_entropy(
-    x: Any,
+@composite(
+    "nll_loss",
+    "neural",
+    "ℓₙ = -w_tₙ logpₙ,tₙ; mean: Σ ℓₙ / Σ w_tₙ over tₙ ≠ ignore_index",
+    params=("weight", "ignore_index", "reduction"),
+)
+def nll_loss(
+    input: Any,
     target: Any,
+    weight: Any = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Any:
+    """Negative log-likelihood of class indices given log-probabilities (N, C[, d1, …]) or (C,).
+
+    weight scales each class. A target outside [0, C) (other than ignore_index) is an
+    IndexError, as in PyTorch; a mean over no counted target is nan, as in PyTorch.
+    """
+    weight = _class_weight(weight, "nll_loss")
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_index_target(input, target, "nll_loss")
+    c = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    _check_classes(target, c, "nll_loss", "class index", ignore_index)
+    x, t, shape = _classes_last(input, target, False)
+    loss = _weighted_nll(x, t, weight, reduction, ignore_index, 0.0)
+    return _F.reshape(loss, shape) if reduction == "none" else loss
+
+
+def cross_entropy(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
-    ignore_index: int = -100,
 ) -> Any:
-    """Softmax cross-entropy: class indices (fused primitive) or class probabilities."""
+    """Softmax cross-entropy of logits (N, C[, d1, …]) or (C,) with class indices or class
+    probabilities (the input's shape); weight scales each class, label_smoothing mixes in
+    the uniform distribution. Unweighted class indices run as one fused primitive."""
+    weight = _class_weight(weight, "cross_entropy")
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], not {label_smoothing}")
     tdt = getattr(target, "dtype", None)  # a Tensor, or a symbolic value while tracing
-    if x.ndim > 2:  # (N, C, d1, …): move classes last and flatten
-        perm = (0, *range(2, x.ndim), 1)
-        x = _F.reshape(_F.permute(x, perm), (-1, x.shape[1]))
-        target = (
-            _F.reshape(target, (-1,))
-            if tdt is not None and tdt.kind in "iu"
-            else _F.reshape(_F.permute(target, perm), (-1, x.shape[1]))
+    indices = tdt is not None and tdt.kind in "iu"
+    if indices:
+        _check_index_target(input, target, "cross_entropy")
+    elif not _same_known(tuple(target.shape), tuple(input.shape)):
+        raise ShapeError(
+            "cross_entropy",
+            [tuple(input.shape), tuple(target.shape)],
+            "a class-probability (float) target must have the input's shape",
         )
-    if tdt is not None and tdt.kind in "iu":
-        return _N.cross_entropy_indices(x, target, reduction, label_smoothing, ignore_index)
-    c = x.shape[1]
-    q = target * (1.0 - label_smoothing) + label_smoothing / c if label_smoothing else target
-    return _reduce(-_F.sum(q * log_softmax(x, 1), 1), reduction)
+    x, t, shape = _classes_last(input, target, not indices)
+    if indices and weight is None:
+        loss = _N.cross_entropy_indices(x, t, reduction, label_smoothing, ignore_index)
+    elif indices:
+        _check_classes(t, x.shape[1], "cross_entropy", "class index", ignore_index)
+        loss = _weighted_nll(log_softmax(x, 1), t, weight, reduction, ignore_index, label_smoothing)
+    else:  # class probabilities; a mean is over the rows
+        c = x.shape[1]
+        q = t * (1.0 - label_smoothing) + label_smoothing / c if label_smoothing else t
+        logp = log_softmax(x, 1)
+        loss = _reduce(-_F.sum(q * (logp if weight is None else logp * weight), 1), reduction)
+    return _F.reshape(loss, shape) if reduction == "none" else loss
 
 
 @composite("mse_loss", "neural", "ℓ = mean (x - y)²", params=("reduction",))
@@ -494,6 +602,53 @@ def mse_loss(x: Any, y: Any, reduction: str = "mean") -> Any:
         )
     d = x - y
     return _reduce(d * d, reduction)
+
+
+@composite(
+    "binary_cross_entropy",
+    "neural",
+    "ℓ = -w (y ln x + (1 - y) ln(1 - x)), logs floored at -100",
+    params=("weight", "reduction"),
+)
+def binary_cross_entropy(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Any:
+    """Binary cross-entropy of probabilities x in [0, 1] (logs floored at -100, as PyTorch's);
+    the target must have the input's shape, weight scales each element's loss."""
+    weight = _class_weight(weight, "binary_cross_entropy")
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    xs, ys = tuple(input.shape), tuple(target.shape)
+    if not _same_known(xs, ys):
+        raise ValueError(f"Using a target size ({ys}) that is different to the input size ({xs})")
+    x = _N.concrete_array(input)
+    if x is not None and x.size and bool(((x < 0) | (x > 1)).any()):
+        raise ValueError("binary_cross_entropy: all input values must be between 0 and 1")
+    loss = _bce_terms(input, target)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+_BCE_EPS = float(np.float32(1e-12))  # PyTorch's clamp: 1e-12 as a float32
+
+
+def _bce_terms(x: Any, y: Any) -> Any:
+    """-(y ln x + (1-y) ln(1-x)), logs floored at -100; at x = 0 or 1 the input gradient is
+    PyTorch's (x - y) / max(x (1 - x), 1e-12) instead of the logs' nan."""
+    edge = _F.logical_or(_F.eq(x, 0.0), _F.eq(x, 1.0))
+    xs = _F.where(edge, 0.5, x)
+    inner = -(y * _F.maximum(_F.log(xs), -100.0) + (1.0 - y) * _F.maximum(_F.log(1.0 - xs), -100.0))
+    xd = x.detach()
+    at_edge = -(
+        y * _F.maximum(_F.log(xd), -100.0) + (1.0 - y) * _F.maximum(_F.log(1.0 - xd), -100.0)
+    )
+    slope = ((xd - y) / _F.maximum(xd * (1.0 - xd), _BCE_EPS)).detach()
+    return _F.where(edge, at_edge + (x * slope - xd * slope), inner)
 
 
 @composite(
@@ -530,6 +685,7 @@ def binary_cross_entropy_with_logits(
 __all__ = [
     "avg_pool2d",
     "batch_norm",
+    "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "conv2d",
     "conv_transpose2d",
@@ -569,4 +725,19 @@ __all__ += [  # issue 13's activations
     "silu",
     "softmin",
     "softsign",
+]
+
+__all__ += [  # issue 13 (D2): convolutions, pooling, resizing, attention, losses
+    "adaptive_avg_pool2d",
+    "avg_pool1d",
+    "avg_pool3d",
+    "conv1d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose3d",
+    "interpolate",
+    "max_pool1d",
+    "max_pool2d_with_indices",
+    "max_pool3d",
+    "scaled_dot_product_attention",
 ]

@@ -110,10 +110,8 @@ class Conv2d(Module):
 
 
 class MaxPool2d(Module):
-    """2-D max pooling (stride defaults to the kernel size), as PyTorch's.
-
-    ceil_mode is keyword-only: PyTorch puts return_indices (unsupported here) before it.
-    """
+    """2-D max pooling (stride defaults to the kernel size), as PyTorch's; return_indices adds
+    each maximum's flat index over H·W."""
 
     def __init__(
         self,
@@ -121,18 +119,18 @@ class MaxPool2d(Module):
         stride: Any = None,
         padding: Any = 0,
         dilation: Any = 1,
-        *,
+        return_indices: bool = False,
         ceil_mode: bool = False,
     ) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         self.dilation, self.ceil_mode = dilation, ceil_mode
+        self.return_indices = return_indices
 
     def forward(self, x: Any) -> Any:
         """Max over each window."""
-        return F.max_pool2d(
-            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode
-        )
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)  # fmt: skip
 
     def extra_repr(self) -> str:
         return (

@@ -5,52 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from .. import functional as _F
-from ..creation import arange
 from ..tensor import Tensor
 from . import functional as F
-from .functional import _reduce
+from .functional import _reduce, legacy_reduction
 from .module import Module
-
-
-def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
-    """PyTorch's rule for its deprecated size_average/reduce arguments (they win if given)."""
-    if size_average is None and reduce is None:
-        return reduction
-    if reduce is False:
-        return "none"
-    return "sum" if size_average is False else "mean"
-
-
-def _classes_last(x: Any, target: Any) -> tuple[Any, Any]:
-    """(N, C, d1, …) scores and (N, d1, …) targets as (N·d1·…, C) and (N·d1·…)."""
-    if x.ndim <= 2:
-        return x, target
-    c = x.shape[1]
-    x = _F.reshape(_F.permute(x, (0, *range(2, x.ndim), 1)), (-1, c))
-    return x, _F.reshape(target, (-1,))
-
-
-def _weighted_nll(
-    logp: Any,
-    target: Any,
-    weight: Any,
-    reduction: str,
-    ignore_index: int,
-    label_smoothing: float = 0.0,
-) -> Any:
-    """Class-weighted NLL of (N, C) log-probabilities; a mean divides by the targets' total
-    weight, and label smoothing adds ε/C·Σ_c w_c(-logp_c), as PyTorch's."""
-    c = logp.shape[1]
-    hit = _F.cast(_F.eq(_F.unsqueeze(target, 1), arange(c, device=logp.device)), logp.dtype)
-    valid = _F.cast(_F.ne(target, ignore_index), logp.dtype)
-    w_t = _F.sum(hit * weight, 1) * valid
-    loss = -_F.sum(logp * hit, 1) * w_t
-    if label_smoothing:
-        smooth = -_F.sum(logp * weight, 1) * valid
-        loss = loss * (1.0 - label_smoothing) + smooth * (label_smoothing / c)
-    if reduction == "mean":
-        return _F.sum(loss) / _F.sum(w_t)
-    return _reduce(loss, reduction)
 
 
 class _Loss(Module):
@@ -60,7 +18,7 @@ class _Loss(Module):
         self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
     ) -> None:
         super().__init__()
-        self.reduction = _legacy_reduction(size_average, reduce, reduction)
+        self.reduction = legacy_reduction(size_average, reduce, reduction)
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"
@@ -154,13 +112,9 @@ class NLLLoss(_WeightedLoss):
 
     def forward(self, input: Any, target: Any) -> Any:
         """The reduced NLL (weighted by class when weight is set)."""
-        shape = tuple(target.shape)
-        x, t = _classes_last(input, target)
-        if self.weight is None:
-            loss = F.nll_loss(x, t, reduction=self.reduction, ignore_index=self.ignore_index)
-        else:
-            loss = _weighted_nll(x, t, self.weight, self.reduction, self.ignore_index)
-        return _F.reshape(loss, shape) if self.reduction == "none" else loss
+        return F.nll_loss(
+            input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
+        )
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -182,28 +136,14 @@ class CrossEntropyLoss(_WeightedLoss):
 
     def forward(self, input: Any, target: Any) -> Any:
         """The reduced cross-entropy (weighted by class when weight is set)."""
-        eps = self.label_smoothing
-        indices = target.dtype.kind in "iu"
-        shape = tuple(target.shape) if indices else (target.shape[0], *target.shape[2:])
-        if self.weight is None:
-            loss = F.cross_entropy(
-                input,
-                target,
-                reduction=self.reduction,
-                label_smoothing=eps,
-                ignore_index=self.ignore_index,
-            )
-        elif indices:
-            x, t = _classes_last(input, target)
-            loss = _weighted_nll(
-                _F.log_softmax(x, 1), t, self.weight, self.reduction, self.ignore_index, eps
-            )
-        else:  # class probabilities, (N, C, d1, …) like the input; a mean is over N·d1·…
-            c = input.shape[1]
-            w = _F.reshape(self.weight, (1, c) + (1,) * (input.ndim - 2))
-            q = target * (1.0 - eps) + eps / c if eps else target
-            loss = _reduce(-_F.sum(q * _F.log_softmax(input, 1) * w, 1), self.reduction)
-        return _F.reshape(loss, shape) if self.reduction == "none" else loss
+        return F.cross_entropy(
+            input,
+            target,
+            self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
 
 
 class BCELoss(_WeightedLoss):
@@ -211,12 +151,7 @@ class BCELoss(_WeightedLoss):
 
     def forward(self, input: Any, target: Any) -> Any:
         """The reduced binary cross-entropy."""
-        log_x = _F.maximum(_F.log(input), -100.0)
-        log_1mx = _F.maximum(_F.log(1.0 - input), -100.0)
-        loss = -(target * log_x + (1.0 - target) * log_1mx)
-        if self.weight is not None:
-            loss = loss * self.weight
-        return _reduce(loss, self.reduction)
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_WeightedLoss):

@@ -97,7 +97,7 @@ def _flat0(x: Any) -> tuple[Any, bool]:
     return x, False
 
 
-@composite("cumprod", "reduction", "z[i] = Π_{j ≤ i} x[j] along dim", params=("dim",))
+@composite("cumprod", "reduction", "z[i] = Π_{j ≤ i} x[j] along dim")
 def cumprod(x: Any, dim: int, *, dtype: Any = None) -> Any:
     """Running products along dim (torch.cumprod); the gradient is exact where x has zeros."""
     if dtype is not None:
@@ -168,19 +168,19 @@ def gather_along(x: Any, d: int, index: Any) -> Any:
     return gather(x, d, index)
 
 
-@composite("cummax", "reduction", "(z[i], k[i]) = (max, argmax) of x[:i+1] along dim", ("dim",))
+@composite("cummax", "reduction", "(z[i], k[i]) = (max, argmax) of x[:i+1] along dim")
 def cummax(x: Any, dim: int) -> ValuesIndices:
     """Running maximum along dim and where it is (the latest among ties, NaN propagates)."""
     return _cum_extreme(x, dim, True, "cummax")
 
 
-@composite("cummin", "reduction", "(z[i], k[i]) = (min, argmin) of x[:i+1] along dim", ("dim",))
+@composite("cummin", "reduction", "(z[i], k[i]) = (min, argmin) of x[:i+1] along dim")
 def cummin(x: Any, dim: int) -> ValuesIndices:
     """Running minimum along dim and where it is (the latest among ties, NaN propagates)."""
     return _cum_extreme(x, dim, False, "cummin")
 
 
-@composite("logcumsumexp", "reduction", "z[i] = log Σ_{j ≤ i} exp x[j] along dim", ("dim",))
+@composite("logcumsumexp", "reduction", "z[i] = log Σ_{j ≤ i} exp x[j] along dim")
 def logcumsumexp(x: Any, dim: int) -> Any:
     """log of running sums of exp(x) along dim, without overflow (torch.logcumsumexp)."""
     d, n = _dim(x, dim, "logcumsumexp")

@@ -334,7 +334,7 @@ def scatter_amin(x: Any, dim: int, index: Any, src: Any, *, include_self: bool =
     return scatter_reduce(x, dim, index, src, "amin", include_self=include_self)
 
 
-@composite("take_along_dim", "indexing", "z = gather(x, dim, index)", params=("dim",))
+@composite("take_along_dim", "indexing", "z = gather(x, dim, index)")
 def take_along_dim(x: Any, indices: Any, dim: int | None = None) -> Any:
     """x's values at indices along dim, indices broadcast against x (None: x flattened)."""
     if dim is None:
@@ -349,7 +349,7 @@ def take_along_dim(x: Any, indices: Any, dim: int | None = None) -> Any:
     return gather(F.broadcast_to(x, tuple(xs)), d, F.broadcast_to(indices, tuple(shape)))
 
 
-@composite("index_select", "indexing", "z = x[..., index, ...] along dim", params=("dim",))
+@composite("index_select", "indexing", "z = x[..., index, ...] along dim")
 def index_select(x: Any, dim: int, index: Any) -> Any:
     """The entries of x at a 1-d index along dim (torch.index_select)."""
     if len(tuple(index.shape)) > 1:

@@ -67,7 +67,7 @@ def argsort(x: Any, dim: int = -1, descending: bool = False, stable: bool = Fals
     return unary(ARGSORT, x, params)
 
 
-@composite("sort", "indexing", "(z, k): z = x[k], k = argsort(x) along dim", ("dim", "descending"))
+@composite("sort", "indexing", "(z, k): z = x[k], k = argsort(x) along dim", params=("descending",))
 def sort(x: Any, dim: int = -1, descending: bool = False, *, stable: bool = False) -> ValuesIndices:
     """x sorted along dim and the indices it came from; the gradient goes back through them."""
     d, _ = _dim(x, dim, "sort")
@@ -91,7 +91,7 @@ def _at(i: Any, d: int, k: int) -> Any:
     return F.getitem(i, (slice(None),) * d + (slice(k, k + 1),))
 
 
-@composite("kthvalue", "indexing", "(z, k): the k-th smallest of x along dim", ("k", "dim"))
+@composite("kthvalue", "indexing", "(z, k): the k-th smallest of x along dim", params=("k",))
 def kthvalue(x: Any, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
     """The k-th smallest value along dim (k from 1) and its index (torch.kthvalue)."""
     d, n = _dim(x, dim, "kthvalue")
@@ -100,7 +100,7 @@ def kthvalue(x: Any, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndi
     return _pick(x, d, _at(argsort(x, d), d, int(k) - 1), keepdim)
 
 
-@composite("median", "reduction", "the lower median of x along dim (NaN if any)", ("dim",))
+@composite("median", "reduction", "the lower median of x along dim (NaN if any)")
 def median(x: Any, dim: int | None = None, keepdim: bool = False) -> Any:
     """The lower median (torch.median): a value over all of x, or (values, indices) along dim."""
     if dim is None:
@@ -126,9 +126,7 @@ def _median_along(x: Any, d: int, n: int, keepdim: bool) -> ValuesIndices:
     return _pick(x, d, i, keepdim)
 
 
-@composite(
-    "mode", "reduction", "the most frequent value of x along dim (smallest of ties)", ("dim",)
-)
+@composite("mode", "reduction", "the most frequent value of x along dim (smallest of ties)")
 def mode(x: Any, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
     """The most frequent value along dim (the smallest of equally frequent ones), its last index."""
     d, n = _dim(x, dim, "mode")
