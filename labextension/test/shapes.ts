@@ -127,3 +127,74 @@ export function fanOut(width: number): GraphPayload {
   parts.forEach((p, i) => b.link(p, total, i));
   return b.payload('fan-out', [total]);
 }
+
+/**
+ * A traced training step of Sequential(Linear, ReLU, Linear) + loss: forward nodes scoped
+ * "0", "1", "2"; one backward node per forward op (`forward_of`, no scope of its own);
+ * an SGD-with-momentum update per parameter (`updates`) and its momentum buffer.
+ */
+export function trainingStep(withUpdates = true): GraphPayload {
+  const b = new Builder();
+  b.scopeTypes = { '0': 'Linear', '1': 'ReLU', '2': 'Linear' };
+  let prev = b.add('x', 'placeholder', { phase: 'input' });
+  const forwardOps: string[] = [];
+  const params: string[] = [];
+  for (const [scope, kind] of [
+    ['0', 'linear'],
+    ['1', 'relu'],
+    ['2', 'linear']
+  ]) {
+    if (kind === 'relu') {
+      prev = b.add(`relu${scope}`, 'relu', { scope });
+      b.link(forwardOps[forwardOps.length - 1], prev);
+      forwardOps.push(prev);
+      continue;
+    }
+    const w = b.add(`w${scope}`, 'variable', { scope, category: 'variable' });
+    const bias = b.add(`b${scope}`, 'variable', {
+      scope,
+      category: 'variable'
+    });
+    params.push(w, bias);
+    const mm = b.add(`mm${scope}`, 'matmul', { scope });
+    b.link(prev, mm, 0);
+    b.link(w, mm, 1);
+    const add = b.add(`add${scope}`, 'add', { scope });
+    b.link(mm, add, 0);
+    b.link(bias, add, 1);
+    forwardOps.push(mm, add);
+    prev = add;
+  }
+  const loss = b.add('loss', 'mean', { shape: [] });
+  b.link(prev, loss);
+  forwardOps.push(loss);
+  let grad = b.add('g_loss', 'ones_like', {
+    phase: 'backward',
+    forward_of: 'loss'
+  });
+  for (const f of [...forwardOps].reverse().slice(1)) {
+    const g = b.add(`g_${f}`, 'vjp', { phase: 'backward', forward_of: f });
+    b.link(grad, g);
+    grad = g;
+  }
+  for (const p of params) {
+    const consumer = p.startsWith('w')
+      ? `g_mm${p.slice(1)}`
+      : `g_add${p.slice(1)}`;
+    const gp = b.add(`g_${p}`, 'vjp', { phase: 'backward', forward_of: p });
+    b.link(consumer, gp);
+    if (withUpdates) {
+      const buf = b.add(`m_${p}`, 'variable', {
+        phase: 'update',
+        category: 'variable'
+      });
+      const m = b.add(`mom_${p}`, 'mul_add', { phase: 'update' });
+      b.link(buf, m, 0);
+      b.link(gp, m, 1);
+      const u = b.add(`upd_${p}`, 'sub_', { phase: 'update', updates: p });
+      b.link(p, u, 0);
+      b.link(m, u, 1);
+    }
+  }
+  return b.payload('training step', [loss]);
+}

@@ -19,6 +19,7 @@ import {
   NodePosition,
   outPortId
 } from './messages';
+import { type LaidOutBand, mirrorLevel, stackBands } from './bands';
 
 /** The part of elkjs' ELK class we use. */
 export interface ElkLike {
@@ -567,6 +568,24 @@ export async function runHierarchicalLayout(
   }
   const nodeById = new Map(input.nodes.map(n => [n.id, n]));
   const frameIds = new Set(frames.map(f => f.id));
+  const bandOf = new Map(frames.flatMap(f => (f.band ? [[f.id, f.band]] : [])));
+  /** Whether a level lies in the backward band, whose every level is mirrored. */
+  const inBackwardBand = (level: string | null): boolean => {
+    let f = level;
+    while (f !== null) {
+      if (bandOf.get(f) === 'backward') {
+        return true;
+      }
+      f = parentOf.get(f) ?? null;
+    }
+    return false;
+  };
+  const alignOf = new Map<string, string>();
+  for (const x of [...frames, ...input.nodes]) {
+    if (x.align !== undefined) {
+      alignOf.set(x.id, x.align);
+    }
+  }
   const frameKey = new Map(frames.map(f => [f.id, f.key ?? f.id]));
 
   // Lay out a level; positions are relative to the level's top-left corner.
@@ -600,6 +619,24 @@ export async function runHierarchicalLayout(
         });
       }
     }
+    const levelMembers = members.get(level) ?? [];
+    if (levelMembers.length > 0 && levelMembers.every(id => bandOf.has(id))) {
+      const bands: LaidOutBand[] = levelMembers.map(id => ({
+        id,
+        band: bandOf.get(id) as LaidOutBand['band'],
+        result: inner.get(id) as LayoutResult
+      }));
+      const stacked = stackBands(
+        bands,
+        alignOf,
+        options.direction,
+        FRAME_PADDING
+      );
+      for (const [id, r] of stacked.members) {
+        inner.set(id, r);
+      }
+      return { result: stacked.result, inner };
+    }
     // Dedupe edges between the same boxes and port (merged parallel edges).
     const seen = new Set<string>();
     const edges: LayoutEdgeInput[] = [];
@@ -617,7 +654,12 @@ export async function runHierarchicalLayout(
       level === null ? null : FRAME_PADDING_SPEC,
       cache
     );
-    return { result, inner };
+    return {
+      result: inBackwardBand(level)
+        ? mirrorLevel(result, options.direction)
+        : result,
+      inner
+    };
   };
 
   const top = await layoutLevel(null);

@@ -46,7 +46,8 @@ export function layoutInputFromVisible(vg: VisibleGraph): LayoutGraphInput {
       width: i.size.width,
       height: i.size.height,
       inPorts: i.inPorts,
-      parent: i.parent
+      parent: i.parent,
+      align: vg.alignTo.get(i.id)
     })),
     edges: vg.edges.map(e => ({
       id: e.id,
@@ -57,7 +58,9 @@ export function layoutInputFromVisible(vg: VisibleGraph): LayoutGraphInput {
     frames: vg.frames.map(f => ({
       id: f.id,
       key: groupKey(f.id),
-      parent: f.parent
+      parent: f.parent,
+      align: vg.alignTo.get(f.id),
+      band: vg.bandOfFrame.get(f.id)
     }))
   };
 }

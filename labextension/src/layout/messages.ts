@@ -23,7 +23,12 @@ export interface LayoutNodeInput {
   key?: string;
   /** The frame that holds this node (an expanded group), if any. */
   parent?: string | null;
+  /** In a backward or update band: the forward band's member this one lines up with. */
+  align?: string;
 }
+
+/** A phase band (model/bands.ts): bands are stacked, the backward one mirrored. */
+export type LayoutBand = 'forward' | 'backward' | 'update';
 
 /** A container drawn around its members (an expanded group); sized by the layout. */
 export interface LayoutFrameInput {
@@ -31,6 +36,10 @@ export interface LayoutFrameInput {
   /** See LayoutNodeInput.key. */
   key?: string;
   parent?: string | null;
+  /** See LayoutNodeInput.align. */
+  align?: string;
+  /** Set on the top frames of a graph laid out in phase bands. */
+  band?: LayoutBand;
 }
 
 export interface LayoutEdgeInput {

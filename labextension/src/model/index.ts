@@ -13,3 +13,4 @@ export * from './settings';
 export * from './compact';
 export * from './diff';
 export * from './autoGroup';
+export * from './bands';

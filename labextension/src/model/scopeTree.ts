@@ -9,6 +9,7 @@ import {
   groupLevel,
   type LevelChild
 } from './autoGroup';
+import { bandedScope, nodeBands } from './bands';
 import type { GraphModel } from './graphModel';
 
 /** The root group's path: nodes with an empty scope live here. */
@@ -52,7 +53,8 @@ export interface ScopeGroup {
   copies: number;
 }
 
-export type GroupKind = 'scope' | AutoKind;
+/** 'band': a phase band (bands.ts) at the top of a training step's tree. */
+export type GroupKind = 'scope' | 'band' | AutoKind;
 
 /** What a group path stands for when it is not a plain scope path. */
 interface PathInfo {
@@ -68,6 +70,8 @@ export interface ScopeTree {
   readonly groupOfNode: ReadonlyMap<string, string>;
   /** The deepest group depth (0 when there are no groups). */
   readonly maxDepth: number;
+  /** The top groups are phase bands, always open: collapse depths count from below them. */
+  readonly banded: boolean;
 }
 
 /** Split a scope into clean segments: no empty parts, no surrounding spaces. */
@@ -109,15 +113,44 @@ const OP_SUMMARY_SIZE = 4;
  * items than fit on screen. A node's own `scope` is unchanged.
  */
 export function buildScopeTree(model: GraphModel): ScopeTree {
-  const scopeOf = (id: string): string =>
-    normaliseScope(model.nodeById.get(id)?.scope);
-  const built = buildTree(model, scopeOf, new Map());
+  const { pathOf, info } = scopePaths(model);
+  const built = buildTree(model, pathOf, info);
   const auto = autoPaths(model, built);
   if (auto === null) {
     return built.tree;
   }
   return buildTree(model, id => auto.pathOf.get(id) ?? ROOT_PATH, auto.info)
     .tree;
+}
+
+/** Each node's group path from its scope, under its phase band when the graph has bands. */
+function scopePaths(model: GraphModel): {
+  pathOf: (id: string) => string;
+  info: Map<string, PathInfo>;
+} {
+  const info = new Map<string, PathInfo>();
+  const bands = nodeBands(model);
+  if (bands === null) {
+    return {
+      pathOf: id => normaliseScope(model.nodeById.get(id)?.scope),
+      info
+    };
+  }
+  const paths = new Map<string, string>();
+  for (const n of model.nodes) {
+    const banded = bandedScope(model, n, bands.get(n.id) ?? 'forward');
+    paths.set(n.id, banded.path);
+    for (const [path, scope] of banded.scopes) {
+      if (!info.has(path)) {
+        info.set(path, {
+          kind: scope === null ? 'band' : 'scope',
+          scope,
+          copies: 1
+        });
+      }
+    }
+  }
+  return { pathOf: id => paths.get(id) ?? ROOT_PATH, info };
 }
 
 interface BuiltTree {
@@ -177,7 +210,11 @@ function buildTree(
   }
   computeSignatures(model, groups, childKeys, groupOfNode);
   markRepeats(groups);
-  return { tree: { groups, root, groupOfNode, maxDepth }, childKeys };
+  const banded = [...info.values()].some(i => i.kind === 'band');
+  return {
+    tree: { groups, root, groupOfNode, maxDepth, banded },
+    childKeys
+  };
 }
 
 /**
@@ -238,7 +275,11 @@ function autoPaths(
         const child = tree.groups.get(key.slice(2)) as ScopeGroup;
         const full = path === ROOT_PATH ? child.name : `${path}/${child.name}`;
         newPath.set(child.path, full);
-        info.set(full, { kind: 'scope', scope: child.path, copies: 1 });
+        info.set(full, {
+          kind: child.kind,
+          scope: child.scope,
+          copies: child.copies
+        });
       }
     });
   }
@@ -416,6 +457,11 @@ export function ancestorGroups(tree: ScopeTree, nodeId: string): string[] {
   return path ? pathChain(path) : [];
 }
 
+/** A group's depth for collapsing: bands do not count, they are always open. */
+function openDepth(tree: ScopeTree, group: ScopeGroup): number {
+  return tree.banded ? Math.max(0, group.depth - 1) : group.depth;
+}
+
 /**
  * The number of items visible when every group of depth <= d is expanded:
  * nodes at depth <= d plus the (collapsed) groups at depth d + 1.
@@ -423,9 +469,10 @@ export function ancestorGroups(tree: ScopeTree, nodeId: string): string[] {
 export function visibleCountAtDepth(tree: ScopeTree, d: number): number {
   let count = 0;
   for (const g of tree.groups.values()) {
-    if (g.depth <= d) {
+    const depth = openDepth(tree, g);
+    if (depth <= d) {
       count += g.childNodes.length;
-    } else if (g.depth === d + 1) {
+    } else if (depth === d + 1) {
       count += 1;
     }
   }
@@ -445,11 +492,14 @@ export function autoCollapseDepth(tree: ScopeTree, limit = 200): number {
   return best;
 }
 
-/** Paths of all groups with depth in 1..d: the expanded set for a collapse depth. */
+/** Paths of all groups with depth in 1..d (and the bands): the expanded set for a collapse depth. */
 export function expandedAtDepth(tree: ScopeTree, d: number): Set<string> {
   const out = new Set<string>();
   for (const g of tree.groups.values()) {
-    if (g.depth >= 1 && g.depth <= d) {
+    if (
+      g.path !== ROOT_PATH &&
+      (g.kind === 'band' || openDepth(tree, g) <= d)
+    ) {
       out.add(g.path);
     }
   }

@@ -17,6 +17,7 @@ import {
   NODE_PADDING_Y,
   inputPortCount
 } from './graphModel';
+import { type Band, BAND_NAMES, mirroredNode, nodeBands } from './bands';
 import { ROOT_PATH, type ScopeGroup, type ScopeTree } from './scopeTree';
 
 export const GROUP_PREFIX = 'group:';
@@ -89,6 +90,10 @@ export interface VisibleGraph {
   itemById: Map<string, VisibleItem>;
   /** The visible item that shows each model node. */
   repOf: Map<string, string>;
+  /** Phase bands only: each band's frame id → its band. */
+  bandOfFrame: Map<string, Band>;
+  /** Phase bands only: a backward/update band's member → the forward band member it lines up with. */
+  alignTo: Map<string, string>;
 }
 
 /** "1 node", "3 nodes". */
@@ -246,7 +251,89 @@ export function buildVisibleGraph(
   for (const [id, ports] of groupPorts) {
     (itemById.get(id) as VisibleGroupItem).inPorts = ports.size;
   }
-  return { items, frames, edges, itemById, repOf };
+  const vg = {
+    items,
+    frames,
+    edges,
+    itemById,
+    repOf,
+    bandOfFrame: new Map<string, Band>(),
+    alignTo: new Map<string, string>()
+  };
+  if (tree.banded) {
+    alignBands(model, vg);
+  }
+  return vg;
+}
+
+/** How many of a group's nodes are tried for one with a forward counterpart. */
+const ALIGN_TRIES = 64;
+
+/**
+ * Fill `bandOfFrame` and `alignTo`: a band member lines up with the forward
+ * band member showing the forward node (or updated parameter) that one of
+ * its nodes mirrors.
+ */
+function alignBands(model: GraphModel, vg: VisibleGraph): void {
+  const bands = nodeBands(model);
+  if (bands === null) {
+    return;
+  }
+  const byName = new Map(
+    (Object.keys(BAND_NAMES) as Band[]).map(b => [BAND_NAMES[b], b])
+  );
+  for (const f of vg.frames) {
+    const band = f.group.kind === 'band' ? byName.get(f.group.name) : undefined;
+    if (band) {
+      vg.bandOfFrame.set(f.id, band);
+    }
+  }
+  const parentOf = new Map<string, string | null>();
+  for (const f of vg.frames) {
+    parentOf.set(f.id, f.parent);
+  }
+  for (const i of vg.items) {
+    parentOf.set(i.id, i.parent);
+  }
+  /** The member of a band frame that holds a visible item (itself, or the frame above it). */
+  const bandMember = (id: string): string | null => {
+    let cur = id;
+    let parent = parentOf.get(cur) ?? null;
+    while (parent !== null && !vg.bandOfFrame.has(parent)) {
+      cur = parent;
+      parent = parentOf.get(cur) ?? null;
+    }
+    return parent === null ? null : cur;
+  };
+  const members = [
+    ...vg.frames.map(f => ({ id: f.id, nodes: f.group.descendants })),
+    ...vg.items.map(i => ({
+      id: i.id,
+      nodes: i.kind === 'node' ? [i.id] : i.group.descendants
+    }))
+  ];
+  for (const m of members) {
+    const parent = parentOf.get(m.id) ?? null;
+    const band = parent === null ? undefined : vg.bandOfFrame.get(parent);
+    if (band === undefined || band === 'forward') {
+      continue;
+    }
+    for (const id of m.nodes.slice(0, ALIGN_TRIES)) {
+      const node = model.nodeById.get(id);
+      const mirror = node ? mirroredNode(model, node, band) : null;
+      const rep = mirror ? vg.repOf.get(mirror.id) : undefined;
+      const target = rep === undefined ? null : bandMember(rep);
+      const targetBand = target === null ? null : parentOf.get(target);
+      if (
+        target !== null &&
+        targetBand &&
+        vg.bandOfFrame.get(targetBand) === 'forward'
+      ) {
+        vg.alignTo.set(m.id, target);
+        break;
+      }
+    }
+  }
 }
 
 function edgeLabel(

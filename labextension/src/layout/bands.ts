@@ -1,0 +1,162 @@
+/**
+ * The top level of a graph drawn in phase bands: forward, backward and update
+ * bands stacked across the flow; the backward band mirrored along it, so the
+ * gradient of a layer sits beside that layer; members of the backward and
+ * update bands moved along the flow to the forward member they line up with.
+ * Pure functions over laid-out levels; no ELK run here.
+ */
+import type {
+  LayoutBand,
+  LayoutDirection,
+  LayoutResult,
+  NodePosition
+} from './messages';
+
+/** Space between two bands, across the flow. */
+export const BAND_GAP = 40;
+/** Least space between two members of a band, along the flow. */
+export const BAND_MEMBER_GAP = 30;
+
+export interface LaidOutBand {
+  id: string;
+  band: LayoutBand;
+  /** The band's members, positioned inside it. */
+  result: LayoutResult;
+}
+
+const ORDER: readonly LayoutBand[] = ['forward', 'backward', 'update'];
+
+/** Along-the-flow and across-the-flow accessors for a direction. */
+function axes(direction: LayoutDirection) {
+  const right = direction === 'RIGHT';
+  return {
+    along: (p: { x: number; y: number }) => (right ? p.x : p.y),
+    length: (p: { width: number; height: number }) =>
+      right ? p.width : p.height,
+    breadth: (p: { width: number; height: number }) =>
+      right ? p.height : p.width,
+    moved: <T extends { x: number; y: number }>(p: T, along: number): T =>
+      right ? { ...p, x: along } : { ...p, y: along }
+  };
+}
+
+/** Mirror a level along the flow (every level of the backward band runs the other way). */
+export function mirrorLevel(
+  result: LayoutResult,
+  direction: LayoutDirection
+): LayoutResult {
+  const ax = axes(direction);
+  const total = ax.length(result);
+  const flip = (p: NodePosition): NodePosition => {
+    const moved = ax.moved(p, total - ax.along(p) - ax.length(p));
+    const size = ax.length(p);
+    return {
+      ...moved,
+      ports: p.ports.map(q =>
+        direction === 'RIGHT'
+          ? { ...q, x: size - q.x }
+          : { ...q, y: size - q.y }
+      )
+    };
+  };
+  return { ...result, nodes: result.nodes.map(flip) };
+}
+
+/**
+ * Move members along the flow to their forward counterparts' places, in flow
+ * order, never closer than BAND_MEMBER_GAP to the one before; a member with no
+ * counterpart keeps its distance to the one before it.
+ */
+function alignTo(
+  result: LayoutResult,
+  targets: ReadonlyMap<string, number>,
+  direction: LayoutDirection,
+  padding: number
+): LayoutResult {
+  const ax = axes(direction);
+  const sorted = [...result.nodes].sort((a, b) => ax.along(a) - ax.along(b));
+  let shift = 0;
+  let end = padding - BAND_MEMBER_GAP;
+  const placed = new Map<string, NodePosition>();
+  for (const p of sorted) {
+    const want = targets.get(p.id);
+    const at = Math.max(want ?? ax.along(p) + shift, end + BAND_MEMBER_GAP);
+    shift = at - ax.along(p);
+    end = at + ax.length(p);
+    placed.set(p.id, ax.moved(p, at));
+  }
+  const nodes = result.nodes.map(p => placed.get(p.id) as NodePosition);
+  const total = Math.max(ax.length(result), end + padding);
+  return direction === 'RIGHT'
+    ? { ...result, nodes, width: total }
+    : { ...result, nodes, height: total };
+}
+
+/**
+ * Stack the bands (forward first) and return the top level's layout, plus
+ * each band's members re-placed (aligned; the backward band comes mirrored). `alignOf` maps a
+ * member of a backward or update band to the forward member it lines up with;
+ * `padding` is the band frame's inner padding along the flow.
+ */
+export function stackBands(
+  bands: readonly LaidOutBand[],
+  alignOf: ReadonlyMap<string, string>,
+  direction: LayoutDirection,
+  padding: number
+): { result: LayoutResult; members: Map<string, LayoutResult> } {
+  const ax = axes(direction);
+  const ordered = [...bands].sort(
+    (a, b) => ORDER.indexOf(a.band) - ORDER.indexOf(b.band)
+  );
+  const forward = ordered.find(b => b.band === 'forward');
+  const centre = new Map<string, number>();
+  for (const p of forward?.result.nodes ?? []) {
+    centre.set(p.id, ax.along(p) + ax.length(p) / 2);
+  }
+  const members = new Map<string, LayoutResult>();
+  for (const b of ordered) {
+    let result = b.result;
+    if (b.band !== 'forward') {
+      const targets = new Map<string, number>();
+      for (const p of result.nodes) {
+        const to = alignOf.get(p.id);
+        const c = to === undefined ? undefined : centre.get(to);
+        if (c !== undefined) {
+          targets.set(p.id, c - ax.length(p) / 2);
+        }
+      }
+      result = alignTo(result, targets, direction, padding);
+    }
+    members.set(b.id, result);
+  }
+  const longest = Math.max(...[...members.values()].map(r => ax.length(r)));
+  const nodes: NodePosition[] = [];
+  let across = 0;
+  let breadth = 0;
+  for (const b of ordered) {
+    const r = members.get(b.id) as LayoutResult;
+    const size =
+      direction === 'RIGHT'
+        ? { width: longest, height: r.height }
+        : { width: r.width, height: longest };
+    members.set(b.id, { ...r, ...size });
+    nodes.push({
+      id: b.id,
+      x: direction === 'RIGHT' ? 0 : across,
+      y: direction === 'RIGHT' ? across : 0,
+      ...size,
+      ports: []
+    });
+    across += ax.breadth(size) + BAND_GAP;
+    breadth = across - BAND_GAP;
+  }
+  return {
+    result: {
+      nodes,
+      frames: [],
+      width: direction === 'RIGHT' ? longest : breadth,
+      height: direction === 'RIGHT' ? breadth : longest
+    },
+    members
+  };
+}

@@ -1,0 +1,130 @@
+/** Phase bands: forward, backward mirrored beside it, updates by their parameter. */
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { type ElkLike, runElkLayout } from '../src/layout/elkGraph';
+import { layoutInputFromVisible } from '../src/layout/fromModel';
+import type { LayoutResult } from '../src/layout/messages';
+import { buildGraphModel } from '../src/model/graphModel';
+import {
+  autoCollapseDepth,
+  buildScopeTree,
+  expandedAtDepth,
+  ROOT_PATH
+} from '../src/model/scopeTree';
+import {
+  buildVisibleGraph,
+  frameId,
+  groupItemId
+} from '../src/model/visibleGraph';
+import { smallGraph } from './fixtures';
+import { trainingStep } from './shapes';
+
+const elk = new ELK() as unknown as ElkLike;
+
+async function layOut(expanded: (paths: Set<string>) => Set<string>) {
+  const model = buildGraphModel(trainingStep());
+  const tree = buildScopeTree(model);
+  const vg = buildVisibleGraph(model, tree, expanded(expandedAtDepth(tree, 0)));
+  const result = await runElkLayout(elk, layoutInputFromVisible(vg), {
+    direction: 'RIGHT'
+  });
+  return { vg, result };
+}
+
+function box(result: LayoutResult, id: string) {
+  const b =
+    result.nodes.find(n => n.id === id) ??
+    result.frames?.find(f => f.id === id);
+  if (!b) {
+    throw new Error(`no box ${id}`);
+  }
+  return b;
+}
+
+const centre = (b: { x: number; width: number }) => b.x + b.width / 2;
+
+describe('phase bands in the tree', () => {
+  const model = buildGraphModel(trainingStep());
+  const tree = buildScopeTree(model);
+
+  it('puts forward, backward and update bands at the top', () => {
+    const root = tree.groups.get(ROOT_PATH)!;
+    expect(root.childGroups).toEqual(['forward', 'backward ∇', 'update ⟳']);
+    expect(root.childNodes).toEqual([]);
+    expect(tree.groups.get('forward')!.kind).toBe('band');
+    expect(tree.banded).toBe(true);
+  });
+
+  it('keeps forward scopes and mirrors them for the backward pass', () => {
+    expect(tree.groupOfNode.get('mm0')).toBe('forward/0');
+    expect(tree.groupOfNode.get('w0')).toBe('forward/0');
+    expect(tree.groupOfNode.get('g_mm0')).toBe('backward ∇/∇ 0');
+    expect(tree.groupOfNode.get('g_w2')).toBe('backward ∇/∇ 2');
+    const grad = tree.groups.get('backward ∇/∇ 0')!;
+    expect(grad.scope).toBe('0');
+    expect(grad.typeName).toBe('Linear');
+  });
+
+  it('puts each update and its optimiser state under its parameter', () => {
+    expect(tree.groupOfNode.get('upd_w2')).toBe('update ⟳/⟳ 2');
+    expect(tree.groupOfNode.get('mom_b0')).toBe('update ⟳/⟳ 0');
+    expect(tree.groupOfNode.get('m_b0')).toBe('update ⟳/⟳ 0');
+  });
+
+  it('keeps bands open and collapses below them', () => {
+    const d = autoCollapseDepth(tree);
+    const open = expandedAtDepth(tree, 0);
+    expect(open).toEqual(new Set(['forward', 'backward ∇', 'update ⟳']));
+    expect(d).toBeGreaterThanOrEqual(1);
+    const vg = buildVisibleGraph(model, tree, open);
+    expect(vg.frames.map(f => f.id)).toEqual([
+      frameId('forward'),
+      frameId('backward ∇'),
+      frameId('update ⟳')
+    ]);
+    expect(vg.alignTo.get(groupItemId('backward ∇/∇ 0'))).toBe(
+      groupItemId('forward/0')
+    );
+    expect(vg.alignTo.get(groupItemId('update ⟳/⟳ 2'))).toBe(
+      groupItemId('forward/2')
+    );
+  });
+
+  it('draws a forward-only graph without bands', () => {
+    const t = buildScopeTree(buildGraphModel(smallGraph()));
+    expect(t.banded).toBe(false);
+    expect(buildScopeTree(buildGraphModel(trainingStep())).banded).toBe(true);
+  });
+});
+
+describe('phase bands laid out', () => {
+  it('runs forward left to right, backward mirrored below with each ∇ under its layer', async () => {
+    const { result } = await layOut(open => open);
+    const fwd = box(result, frameId('forward'));
+    const bwd = box(result, frameId('backward ∇'));
+    const upd = box(result, frameId('update ⟳'));
+    expect(bwd.y).toBeGreaterThanOrEqual(fwd.y + fwd.height);
+    expect(upd.y).toBeGreaterThanOrEqual(bwd.y + bwd.height);
+    const layer = (p: string) => centre(box(result, groupItemId(p)));
+    expect(layer('forward/0')).toBeLessThan(layer('forward/1'));
+    expect(layer('forward/1')).toBeLessThan(layer('forward/2'));
+    for (const s of ['0', '1', '2']) {
+      expect(
+        Math.abs(layer(`backward ∇/∇ ${s}`) - layer(`forward/${s}`))
+      ).toBeLessThan(40);
+    }
+    for (const s of ['0', '2']) {
+      expect(
+        Math.abs(layer(`update ⟳/⟳ ${s}`) - layer(`forward/${s}`))
+      ).toBeLessThan(40);
+    }
+  });
+
+  it('lines up single ∇ nodes with their forward nodes when layers are open', async () => {
+    const { result } = await layOut(
+      open => new Set([...open, 'forward/0', 'backward ∇/∇ 0'])
+    );
+    const c = (id: string) => centre(box(result, id));
+    expect(Math.abs(c('g_mm0') - c('mm0'))).toBeLessThan(80);
+    expect(c('g_add0')).toBeGreaterThan(c('g_mm0'));
+  });
+});
