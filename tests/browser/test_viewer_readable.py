@@ -130,6 +130,17 @@ def nan_chain(n=60, producers=(40, 50)):
 display({"application/vnd.vizflow.graph+json": nan_chain()}, raw=True)
 """
 
+# A model whose loss goes NaN: the log of a negative output produces it, the mean passes it on.
+NAN_LOSS = """
+torch_like = nn.Sequential(*[m for _ in range(6) for m in (nn.Linear(8, 8), nn.ReLU())],
+                           nn.Linear(8, 1))
+with vf.no_grad():
+    torch_like[-1].bias.fill_(-5.0)
+out = torch_like(vf.tensor(np.ones((4, 8), np.float32)))
+nan_loss = out.log().mean()
+vf.show(nan_loss, height="auto")
+"""
+
 CELLS = [
     SETUP,
     'vf.show(graph, title="training step", height="auto")',
@@ -139,9 +150,10 @@ CELLS = [
     RNN,
     UNMATCHED,
     NAN_MARKED,
+    NAN_LOSS,
 ]
 TRAINING, SEQUENTIAL_40, CHAIN_10K, COMPARED, RNN_7 = range(5)
-PAIR_UNMATCHED, NAN_CHAIN = range(5, 7)
+PAIR_UNMATCHED, NAN_CHAIN, NAN_HUNT = range(5, 8)
 
 
 @pytest.fixture(scope="module")
@@ -396,3 +408,26 @@ def test_first_nan_selects_and_centres_the_first_producer(notebook: Page) -> Non
     assert inside(node, canvas), (node, canvas)
     assert smallest_text_px(pane) >= MIN_TEXT_PX
     screenshot(notebook, "readable-first-nan")
+
+
+def test_nan_hunt_finds_the_producer_of_a_nan_loss(notebook: Page) -> None:
+    v = legible_viewer(notebook, NAN_HUNT)
+    pane = v.locator(".vf-pane")
+    # The scalar loss carries the NaN on; the log made it.
+    js_click(pane.locator(".vf-fit"))
+    notebook.wait_for_timeout(300)
+    expect(pane.locator(".vf-node[data-nonfinite='passed']").first).to_be_attached()
+    js_click(pane.locator(".vf-first-nan"))
+    selected = pane.locator(".react-flow__node.selected .vf-node")
+    expect(selected).to_have_attribute("data-nonfinite", "produced")
+    expect(selected.locator(".vf-node-op")).to_contain_text("log")
+    expect(pane.locator(".vf-inspector .vf-source-link")).to_be_attached()
+    notebook.wait_for_timeout(300)
+    node, canvas = box(selected), box(pane.locator(".vf-graph-canvas"))
+    assert inside(node, canvas), (node, canvas)
+    centre = (node["left"] + node["right"]) / 2
+    assert abs(centre - (canvas["left"] + canvas["right"]) / 2) < 0.25 * (
+        canvas["right"] - canvas["left"]
+    ), (node, canvas)
+    assert smallest_text_px(pane) >= MIN_TEXT_PX
+    screenshot(notebook, "readable-nan-hunt")

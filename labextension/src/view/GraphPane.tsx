@@ -419,6 +419,12 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
               }
             }}
             onPaneClick={() => select(null)}
+            onMoveStart={e => {
+              // Programmatic moves come without an event.
+              if (e) {
+                view.forgetCentred();
+              }
+            }}
             onNodeMouseEnter={(_, n) =>
               setHovered(n.type === 'op' ? n.id : null)
             }

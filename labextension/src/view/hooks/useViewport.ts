@@ -1,5 +1,5 @@
 /** Where the canvas looks: fitting, the readable start of a long graph, centring and keeping items in view. */
-import { useCallback, useEffect } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { useReactFlow, useStore } from '@xyflow/react';
 import type { Box } from '../../model/navigation';
 import type { LayoutResult, LayoutDirection } from '../../layout/messages';
@@ -50,6 +50,8 @@ export interface PaneViewport {
   fit: () => void;
   /** Centre a drawn item (at a readable zoom at least); false when it is not drawn. */
   centreOn: (id: string) => boolean;
+  /** The user moved the view: an item centred before is no longer kept centred. */
+  forgetCentred: () => void;
   /** Open a newly drawn graph legibly (see below). */
   openView: (
     focus: Box | null,
@@ -70,12 +72,15 @@ export function useViewport(
   const canvasW = useStore(s => s.width);
   const canvasH = useStore(s => s.height);
 
+  /** The item last centred on purpose: kept centred while the inspector opens beside it. */
+  const centred = useRef<string | null>(null);
   const centreOn = useCallback(
     (id: string): boolean => {
       const b = boxes.get(id) ?? layout?.frames?.find(f => f.id === id);
       if (!b) {
         return false;
       }
+      centred.current = id;
       // At least the zoom that draws node text readably.
       const canvas = canvasRef.current;
       const readable = canvas ? readableZoom(smallestTextPx(canvas)) : 1;
@@ -113,7 +118,13 @@ export function useViewport(
     [boxes, flow, canvasW, canvasH]
   );
   useEffect(() => {
-    if (keptInView) {
+    const b = keptInView ? boxes.get(keptInView) : undefined;
+    if (b && keptInView === centred.current) {
+      void flow.setCenter(b.x + b.width / 2, b.y + b.height / 2, {
+        zoom: flow.getZoom(),
+        duration: 0
+      });
+    } else if (keptInView) {
       keepInView(keptInView);
     }
     // Only when the canvas changes size (the inspector opened, resized or folded).
@@ -150,5 +161,8 @@ export function useViewport(
   };
 
   const fit = useCallback(() => void flow.fitView(FIT_OPTIONS), [flow]);
-  return { canvasW, canvasH, fit, centreOn, openView };
+  const forgetCentred = useCallback(() => {
+    centred.current = null;
+  }, []);
+  return { canvasW, canvasH, fit, centreOn, forgetCentred, openView };
 }
