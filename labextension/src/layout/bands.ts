@@ -63,11 +63,12 @@ export function mirrorLevel(
 }
 
 /**
- * Move members along the flow to their forward counterparts' places, in flow
- * order, never closer than BAND_MEMBER_GAP to the one before; a member with no
- * counterpart keeps its distance to the one before it.
+ * Move members along the flow to the places in `targets` (their counterparts'),
+ * in flow order, never closer than BAND_MEMBER_GAP to the one before; a member
+ * with no target keeps its distance to the one before it. Used for bands and
+ * for the second pane of a comparison.
  */
-function alignTo(
+export function alignAlongFlow(
   result: LayoutResult,
   targets: ReadonlyMap<string, number>,
   direction: LayoutDirection,
@@ -125,7 +126,7 @@ export function stackBands(
           targets.set(p.id, c - ax.length(p) / 2);
         }
       }
-      result = alignTo(result, targets, direction, padding);
+      result = alignAlongFlow(result, targets, direction, padding);
     }
     members.set(b.id, result);
   }
