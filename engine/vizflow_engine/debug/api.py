@@ -33,13 +33,15 @@ def debug(
     iterations: int | None = None,
     max_values: int = DEFAULT_MAX_VALUES,
     max_bytes: int | None = None,
+    keep_values: bool = False,
 ) -> DebugSession:
     """A paused-before-the-first-node debug session of target called on args.
 
     With iterations, args is one iterable of batches (each a tuple of target's arguments):
     training-loop mode, `vf.debug(train_step, loader, iterations=100)`, runs one call per
     batch, keeps each iteration's loss, and breakpoints fire across iterations.
-    max_values / max_bytes bound the history's value copies (health summaries are kept always).
+    max_values / max_bytes bound the history's value copies (health summaries are kept always);
+    keep_values gives every value its own memory (see DebugSession).
     """
     if iterations is not None:
         if len(args) != 1 or not isinstance(args[0], Iterable):
@@ -54,7 +56,7 @@ def debug(
         example = first if isinstance(first, tuple) else (first,)
         graph = _graph_of(target, example)
         batches = Batches(itertools.chain([first], source), iterations)
-        return DebugSession(graph, batches, max_values, max_bytes)
+        return DebugSession(graph, batches, max_values, max_bytes, keep_values)
     graph = _graph_of(target, args)
     feeds = tuple(args) if isinstance(target, Graph) else feeds_of(tuple(args))
-    return DebugSession(graph, feeds, max_values, max_bytes)
+    return DebugSession(graph, feeds, max_values, max_bytes, keep_values)

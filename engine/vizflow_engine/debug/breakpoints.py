@@ -4,31 +4,18 @@ how many hits; listed, toggled and removed by id."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .health import all_finite
+from .health import Health
 
 CONDITIONS = ("nan", "inf", "nonfinite", "produces_nonfinite", "grad_above")
 
 
-def _has_nan(x: Any) -> bool:
-    a = np.asarray(x)
-    return a.dtype.kind in "fc" and not all_finite(a) and bool(np.isnan(a).any())
-
-
-def _has_inf(x: Any) -> bool:
-    a = np.asarray(x)
-    return a.dtype.kind in "fc" and not all_finite(a) and bool(np.isinf(a).any())
-
-
-def produces_nonfinite(event: Any) -> bool:
-    """True when the step's output holds NaN/Inf while none of its inputs does."""
-    return not all_finite(event.output) and all(
-        all_finite(x) for x in event.inputs if hasattr(x, "dtype")
-    )
+Check = Callable[[], bool]
 
 
 @dataclass
@@ -55,20 +42,21 @@ class Breakpoint:
             return True
         return name == w or scope == w or scope.startswith(w + "/") or scope.startswith(w + ".")
 
-    def condition_holds(self, event: Any) -> bool:
-        """Whether the condition holds for this step's event."""
+    def condition_holds(self, event: Any, health: Health, inputs_finite: Check) -> bool:
+        """Whether the condition holds for this step's event, given its output's health and a
+        check that its inputs were finite when made."""
         w = self.when
         if w is None:
             return True
         out = event.output
         if w == "nan":
-            return _has_nan(out)
+            return health.nan > 0
         if w == "inf":
-            return _has_inf(out)
+            return health.posinf + health.neginf > 0
         if w == "nonfinite":
-            return not all_finite(out)
+            return not health.finite
         if w == "produces_nonfinite":
-            return produces_nonfinite(event)
+            return not health.finite and inputs_finite()
         if isinstance(w, tuple) and w[0] == "grad_above":
             if event.node.phase != "backward":
                 return False
@@ -145,14 +133,16 @@ class Breakpoints:
     def __bool__(self) -> bool:
         return any(bp.enabled for bp in self._items.values())
 
-    def first_hit(self, event: Any, name: str) -> Breakpoint | None:
+    def first_hit(
+        self, event: Any, name: str, health: Health, inputs_finite: Check
+    ) -> Breakpoint | None:
         """The first enabled breakpoint this event fires (counting hits on every match)."""
         fired: Breakpoint | None = None
         scope = event.node.scope
         for bp in self._items.values():
             if not bp.enabled or not bp.place_matches(name, scope):
                 continue
-            if not bp.condition_holds(event):
+            if not bp.condition_holds(event, health, inputs_finite):
                 continue
             bp.hit_count += 1
             if fired is None and (bp.hits is None or bp.hit_count >= bp.hits):

@@ -13,7 +13,7 @@ from .health import Health
 DEFAULT_MAX_VALUES = 1000
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One executed step: which node, its phase, its output's health, and (recent) its value."""
 
@@ -71,10 +71,10 @@ class History:
         """Forget the steps from position `length` on (after a step back or a restart)."""
         while len(self.steps) > length:
             s = self.steps.pop()
-            if s.value is not None:
+            if s.value is not None:  # kept copies are the newest steps: the deque's right end
                 self.total_bytes -= s.value.nbytes
                 s.value = None
-                self._kept.remove(s)
+                self._kept.pop()
 
     def __len__(self) -> int:
         return len(self.steps)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -20,11 +21,12 @@ from ..graph.graph_ops import mutates
 from ..graph.ir import Graph, Value
 from ..node import Node, SourceLocation
 from ..tensor import Tensor
-from .breakpoints import Breakpoint, Breakpoints, produces_nonfinite
+from .breakpoints import Breakpoint, Breakpoints
 from .gradcheck import GradCheck, check_grad
-from .health import all_finite, health, stats
+from .health import all_finite, health, raw_health, stats
 from .history import DEFAULT_MAX_VALUES, History, Step
 from .loop import Batches
+from .storage import Storage
 from .whatif import apply_whatif
 
 STATES = ("idle", "paused", "running", "finished", "failed")
@@ -91,11 +93,17 @@ class DebugSession:
         feeds: tuple[Any, ...] | Batches,
         max_values: int = DEFAULT_MAX_VALUES,
         max_bytes: int | None = None,
+        keep_values: bool = False,
     ) -> None:
         """graph: what to run; feeds: its inputs, or Batches for training-loop mode;
-        max_values/max_bytes: how many step outputs the history keeps copies of."""
-        # one slot per value (no buffer reuse): values stay readable and re-runnable
-        self.plan = Plan(graph, parallel=False, reuse=False)
+        max_values/max_bytes: how many step outputs the history keeps copies of;
+        keep_values: give every value memory of its own (no buffer reuse), so any past value
+        stays readable and a what-if re-runs just the downstream nodes in place; without it
+        the run reuses buffers as a plain run does (memory: the plan's plus the history cap),
+        past values come from the history, and a what-if replays the run up to where it was."""
+        self.keep_values = keep_values
+        self.plan = Plan(graph, parallel=False, reuse=not keep_values)
+        self.storage = Storage(self.plan)
         self.graph = self.plan.graph
         self.batches = feeds if isinstance(feeds, Batches) else Batches.single(feeds)
         g = self.graph
@@ -118,6 +126,7 @@ class DebugSession:
         self.error: BaseException | None = None
         self.outputs: list[Any] | None = None
         self.stale: list[str] = []
+        self._overrides: dict[str, Any] = {}  # what-if values of this run, by value name
         self._loss_break: Any = None
         self._stopped = False  # whether the last command stopped at a node (vs ran to the end)
 
@@ -143,10 +152,24 @@ class DebugSession:
         return list(self.batches.losses)
 
     def value(self, name: str) -> Any:
-        """The value of a graph value (node output, input, parameter) at this moment."""
+        """The value of a graph value (node output, input, parameter) at this moment: live in
+        the run, or the history's copy once a later step reused its memory (LookupError when
+        the history no longer keeps it either)."""
         with self._lock:
             run = self._need_run()
-            return run.value(self._value_name(name))
+            vname = self._value_name(name)
+            over = self.storage.overwritten(self.graph.value(vname).uid, run.pc)
+            if over is None:
+                return run.value(vname)
+            for s in reversed(self.history.steps[len(self.history) - run.pc :]):
+                if s.name == vname and s.value is not None:
+                    return s.value
+            raise LookupError(
+                f"the value of {name!r} at this moment is no longer held: step "
+                f"{self._names[over]!r} reused its memory and the history keeps only the last "
+                f"{self.history.max_values} values; run_to or step_back to it, or debug with "
+                "keep_values=True"
+            )
 
     def observe(self, callback: Observer) -> Callable[[], None]:
         """Call callback(session) on each change of state or position; returns an unsubscribe."""
@@ -198,7 +221,26 @@ class DebugSession:
 
     def run_to_nan(self, block: bool = True) -> StepEvent | None:
         """Continue to the node that produced the first NaN/Inf (inputs finite, output not)."""
-        return self._go(produces_nonfinite, block)
+        return self._go(lambda ev: self._produced_nonfinite(ev, health(ev.output)), block)
+
+    def _produced_nonfinite(self, ev: Event, h: Any) -> bool:
+        """The step's output is not finite while its inputs were when made (judged by their
+        recorded health: a buffer may since hold this step's own output)."""
+        return not h.finite and self._inputs_finite(ev)
+
+    def _inputs_finite(self, ev: Event) -> bool:
+        run = self._need_run()
+        base = len(self.history) - run.pc
+        for x in ev.node.inputs:
+            if not isinstance(x, Value):
+                continue
+            k = self._index.get(x.name)
+            if k is None:
+                if not all_finite(run.value(x.name)):
+                    return False
+            elif not self.history.steps[base + k].health.finite:
+                return False
+        return True
 
     def pause(self, timeout: float | None = 5.0) -> None:
         """Stop a running session after the node it is running (waits for the worker)."""
@@ -221,6 +263,7 @@ class DebugSession:
             self.current = None
             self.hit = None
             self.stale = []
+            self._overrides = {}
             self.error = None
             self.outputs = None
             self.history.truncate(0)
@@ -244,6 +287,7 @@ class DebugSession:
                 ev = run.step()
             self.history.truncate(len(self.history) - n)
             self.stale = []
+            self._overrides = {}
             self.hit = None
             self.outputs = None
             self.current = None if ev is None else self._event(ev)
@@ -289,6 +333,7 @@ class DebugSession:
                     "step_back to before the update phase first"
                 )
             run.set_value(v.name, new)
+            self._overrides[v.name] = new
             self.stale = [self._names[k] for k in stale]
             if rerun:
                 self.rerun_stale()
@@ -300,15 +345,41 @@ class DebugSession:
         return self.set_value(name, apply_whatif(text, self.value(name)), rerun)
 
     def rerun_stale(self) -> None:
-        """Re-run the stale nodes (in run order) so they read the changed values."""
+        """Re-run the stale nodes so they read the changed values: in place (in run order)
+        with keep_values, else by replaying the run to where it was with the what-if values."""
         with self._lock:
             run = self._need_run()
-            for name in self.stale:
-                k = self._index[name]
-                run.steps[k](run.slots)
-            if self.current is not None and self.current.name in self.stale:
-                self.current.output = run.value(self.current.name)
+            if not self.stale:
+                return
+            if self.keep_values:
+                for name in self.stale:
+                    k = self._index[name]
+                    run.steps[k](run.slots)
+                if self.current is not None and self.current.name in self.stale:
+                    self.current.output = run.value(self.current.name)
+            else:
+                self._replay_with_overrides(run.pc)
             self.stale = []
+
+    def _replay_with_overrides(self, pc: int) -> None:
+        """Run again from the start to step pc, setting each what-if value where it is made."""
+        self._restore_variables()
+        run = self._start_run(self._feeds)
+        at: dict[int, list[str]] = {}
+        for name in self._overrides:
+            k = self._index.get(name)
+            if k is None:
+                run.set_value(name, self._overrides[name])  # an input or a parameter
+            else:
+                at.setdefault(k, []).append(name)
+        ev: Event | None = None
+        for k in range(pc):
+            ev = run.step()
+            for name in at.get(k, ()):
+                run.set_value(name, self._overrides[name])
+        if ev is not None and self.current is not None:
+            self.current = self._event(ev)
+            self.current.output = run.value(self.current.name)
 
     # ---- gradient check ------------------------------------------------------------------------
     def check_grad(self, name: str | None = None) -> GradCheck:
@@ -319,7 +390,7 @@ class DebugSession:
             if k >= run.pc:
                 raise RuntimeError(f"node {self._names[k]!r} has not run yet; step to it first")
             node = self.plan.instrs[k].node
-            inputs = [run.value(x.name) if isinstance(x, Value) else x for x in node.inputs]
+            inputs = [self.value(x.name) if isinstance(x, Value) else x for x in node.inputs]
             return check_grad(node, self._names[k], inputs)
 
     def nan_report(self) -> dict[str, Any]:
@@ -328,9 +399,13 @@ class DebugSession:
         if ev is None:
             raise RuntimeError("the session is not paused at a node")
         out = ev.to_json()
-        out["inputs"] = [stats(x) if hasattr(x, "dtype") else {"literal": x} for x in ev.inputs]
-        out["produced_nonfinite"] = not all_finite(ev.output) and all(
-            all_finite(x) for x in ev.inputs if hasattr(x, "dtype")
+        node = self.plan.instrs[ev.index].node
+        out["inputs"] = [
+            stats(self.value(x.name)) if isinstance(x, Value) else {"literal": x}
+            for x in node.inputs
+        ]
+        out["produced_nonfinite"] = self._produced_nonfinite(
+            Event(ev.index, node, ev.inputs, ev.output, ev.time_s, 0), health(ev.output)
         )
         return out
 
@@ -368,6 +443,10 @@ class DebugSession:
             self._set_state(end)
 
     def _loop(self, stop: Callable[[Event], bool], use_breakpoints: bool) -> str:
+        with np.errstate(all="ignore"):  # once per command, not per node: as quiet as a run
+            return self._steps(stop, use_breakpoints)
+
+    def _steps(self, stop: Callable[[Event], bool], use_breakpoints: bool) -> str:
         history, bps, names = self.history, self.breakpoints, self._names
         while True:
             run = self._run
@@ -380,12 +459,11 @@ class DebugSession:
             ev = run.step()
             name = names[ev.index]
             node = ev.node
-            history.add(
-                Step(ev.index, name, node.op.name, node.phase, health(ev.output), ev.time_s),
-                ev.output,
-            )
-            check = use_breakpoints and bps
-            fired = bps.first_hit(ev, name) if check else None
+            h = raw_health(ev.output)
+            history.add(Step(ev.index, name, node.op.name, node.phase, h, ev.time_s), ev.output)
+            fired = None
+            if use_breakpoints and bps:
+                fired = bps.first_hit(ev, name, h, partial(self._inputs_finite, ev))
             if fired is not None or stop(ev) or self._pause.is_set():
                 with self._lock:
                     self.hit = fired

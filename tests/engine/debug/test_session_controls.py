@@ -113,3 +113,34 @@ def test_history_cap_keeps_health_for_every_step() -> None:
     assert all(s.health.shape is not None for s in steps)
     summary = dbg.history.summary()
     assert summary["values_kept"] == 5 and summary["steps"] == len(steps)
+
+
+def test_past_values_come_from_the_history_once_their_memory_is_reused() -> None:
+    g = vf.Graph("wide")
+    h = g.placeholder("x", (4096,), "float32")
+    for _ in range(8):
+        h = (h * 2.0) + 1.0
+    g.output(h)
+    feed = np.ones(4096, np.float32)
+    kept = vf.debug(g, feed, max_values=100)
+    capped = vf.debug(g, feed, max_values=2)
+    for dbg in (kept, capped):
+        dbg.run_to(dbg.node_names[-1])
+    first = dbg.node_names[0]
+    reused = kept.storage.overwritten(kept.graph.value(first).uid, len(kept.node_names))
+    assert reused is not None  # the plan reused mul's buffer for a later value
+    np.testing.assert_array_equal(kept.value(first), np.full(4096, 2.0, np.float32))
+    with pytest.raises(LookupError, match="no longer held"):
+        capped.value(first)
+    last = capped.value(capped.node_names[-1])  # the current value is always live
+    np.testing.assert_array_equal(last, np.full(4096, 511.0, np.float32))
+
+
+def test_health_counts_special_values_exactly() -> None:
+    from vizflow_engine.debug.health import health
+
+    h = health(np.array([0.0, -0.0, np.nan, np.inf, -np.inf, -np.inf, 1.0], np.float32))
+    assert (h.nan, h.posinf, h.neginf, h.zeros, h.finite) == (1, 1, 2, 2, False)
+    big = health(np.full(4, 3e38, np.float32))  # a sum would overflow: still finite
+    assert big.finite and big.zeros == 0
+    assert health(np.array([0, 2, 0])).zeros == 2

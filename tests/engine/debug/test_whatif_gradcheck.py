@@ -4,6 +4,8 @@ a node's VJP agrees with finite differences."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,8 +22,9 @@ def _chain_value(x: np.ndarray, start: int, n: int = 6) -> np.ndarray:
     return x
 
 
-def test_set_value_reruns_only_downstream_nodes() -> None:
-    dbg = vf.debug(chain_graph(), np.ones(3))
+@pytest.mark.parametrize("keep_values", [True, False], ids=["in-place", "replay"])
+def test_set_value_reruns_only_downstream_nodes(keep_values: bool) -> None:
+    dbg = vf.debug(chain_graph(), np.ones(3), keep_values=keep_values)
     dbg.run_to("sub")
     before_sub = dbg.value("sub").copy()
     rerun = dbg.set_value("add_2", np.array([0.0, 1.0, 2.0]))
@@ -32,8 +35,9 @@ def test_set_value_reruns_only_downstream_nodes() -> None:
     np.testing.assert_array_equal(dbg.value("add_1"), np.full(3, 7.0))  # upstream: untouched
 
 
-def test_set_value_before_downstream_runs_and_stale_until_rerun() -> None:
-    dbg = vf.debug(chain_graph(), np.ones(3))
+@pytest.mark.parametrize("keep_values", [True, False], ids=["in-place", "replay"])
+def test_set_value_before_downstream_runs_and_stale_until_rerun(keep_values: bool) -> None:
+    dbg = vf.debug(chain_graph(), np.ones(3), keep_values=keep_values)
     dbg.run_to("add")
     assert dbg.set_value("add", 0.0) == []  # nothing after it ran yet: it just reads the value
     dbg.resume(block=True)
@@ -107,3 +111,21 @@ def test_a_tower_of_powers_overflows_at_once_instead_of_hanging():
     start = time.perf_counter()
     out = apply_whatif("9 ** 9 ** 9 ** 9", np.ones(2))
     assert np.isinf(out).all() and time.perf_counter() - start < 1.0
+
+
+def test_rerun_in_place_runs_only_downstream_steps() -> None:
+    dbg = vf.debug(chain_graph(), np.ones(3), keep_values=True)
+    dbg.run_to("sub")
+    ran: list[int] = []
+    run = dbg._need_run()
+
+    def counted(k: int, f: Callable[[Any], None]) -> Callable[[Any], None]:
+        def step(slots: Any) -> None:
+            ran.append(k)
+            f(slots)
+
+        return step
+
+    run.steps = [counted(k, f) for k, f in enumerate(run.steps)]
+    dbg.set_value("add_4", np.zeros(3))
+    assert [dbg.node_names[k] for k in ran] == ["mul_5", "add_5"]
