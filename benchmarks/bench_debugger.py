@@ -87,7 +87,7 @@ def _feeds(dbg: vf.DebugSession) -> tuple[Any, ...]:
     return feeds
 
 
-def unstepped_fn(dbg: vf.DebugSession) -> Callable[[], None]:
+def unstepped_fn(dbg: vf.DebugSession) -> Callable[[], object]:
     """The same plan run whole (generated code, no events)."""
     plan, feeds = dbg.plan, _feeds(dbg)
     return lambda: plan.run(*feeds)

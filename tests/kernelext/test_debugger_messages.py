@@ -149,4 +149,6 @@ def test_a_training_step_session_state_is_valid_through_phases() -> None:
             if w.session["current"] is not None:
                 phases.add(w.session["current"]["phase"])
         assert phases == {"forward", "backward", "update"}
-        assert w.session["losses"] == [pytest.approx(float(w.debug_session.outputs[0]))]
+        outputs = w.debug_session.outputs
+        assert outputs is not None
+        assert w.session["losses"] == [pytest.approx(float(outputs[0]))]

@@ -107,7 +107,7 @@ def test_check_grad_agrees_with_finite_differences() -> None:
         dbg.check_grad("sgd_update_")
 
 
-def test_a_tower_of_powers_overflows_at_once_instead_of_hanging():
+def test_a_tower_of_powers_overflows_at_once_instead_of_hanging() -> None:
     start = time.perf_counter()
     out = apply_whatif("9 ** 9 ** 9 ** 9", np.ones(2))
     assert np.isinf(out).all() and time.perf_counter() - start < 1.0
