@@ -35,7 +35,9 @@ def instance_path(path: str, owner: Any) -> str:
         counts[path] = k + 1
         if k:
             path = f"{path}[{k}]"
-    _OWNERS[path] = (type(owner).__name__, weakref.ref(owner))
+    entry = _OWNERS.get(path)
+    if entry is None or entry[1]() is not owner:  # new entries only: the loop stays cheap
+        _OWNERS[path] = (type(owner).__name__, weakref.ref(owner))
     return path
 
 
