@@ -66,6 +66,7 @@ def test_conv1d(args: tuple[Any, ...]) -> None:
     )
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")  # torch's note
 @pytest.mark.parametrize(
     "args",
     [(1, 0, 1, 1), ((2, 1, 2), 1, (1, 2, 1), 2), (1, "same", (2, 1, 1), 2), (2, (1, 0, 2), 1, 1)],

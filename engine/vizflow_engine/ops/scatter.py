@@ -19,7 +19,9 @@ REDUCES = ("sum", "prod", "mean", "amax", "amin")
 
 def _coords(xp: Any, index: Any, axis: int) -> tuple[Any, ...]:
     """Advanced-index tuple that addresses, for each entry of index, its target along axis."""
-    grids = list(xp.indices(index.shape, sparse=True))
+    nd = index.ndim
+    grids = [xp.arange(n).reshape([n if i == d else 1 for i in range(nd)])
+             for d, n in enumerate(index.shape)]  # fmt: skip
     grids[axis] = index
     return tuple(grids)
 
