@@ -1,17 +1,21 @@
 """Scale benchmark of the graph viewer in a real JupyterLab + Debian's chromium.
 
 Builds transformer-like GraphPayloads (scopes `blocks/<i>/{ln1,attn,ln2,mlp}`) of about
-1,000 and 10,000 nodes, shows each through the real widget
-(`vizflow_kernelext.GraphViewer(payload)`), and prints:
+1,000 and 10,000 nodes, and the shapes of issue 10: flat chains with no scopes (1k, 10k,
+100k nodes), a deep chain (a 40-layer Linear+ReLU Sequential, and 1,000 small repeated
+blocks, both without scopes), a wide fan-out (one node feeding 2,000) and a real traced
+training step (`step.graph(xb, yb)` of an MLP with Adam); shows each through the real widget
+(`vizflow_kernelext.GraphViewer(payload)`, the training step through `vf.show`), and prints:
   - first draw: wall time from running the cell to data-layout-state="done", and the
     viewer's own figure (data-first-draw-ms: mount -> laid out and drawn);
   - expand one group: click its "+" and wait for the next drawn layout (data-draw-ms),
     right after the previous draw (no idle time for the viewer to lay groups out ahead);
     the first expand of each group is also shown apart from the repeats;
-  - the JSON size of the 10,000-node payload.
+  - the JSON size of each synthetic payload.
 Each figure is the median (and range) of several runs: the cell is run DRAWS times (each
 run is a new viewer), then EXPANDS different groups are expanded one after another.
-Targets (issue 5): 1k first draw <= 1.5 s, 10k <= 2 s, expand <= 0.3 s.
+Targets (issues 5, 10): 1k first draw <= 1.5 s, 10k <= 2 s, expand <= 0.3 s, payload < 2 MB.
+BENCH_SHAPES (comma-separated labels) picks some shapes only.
 
     .venv/bin/python labextension/ui-tests/bench_viewer.py
 """
@@ -84,6 +88,80 @@ def transformer_payload(blocks: int, per_sub: int) -> dict[str, Any]:
     link(prev, "loss", 0)
     return dict(version="1.0", title=f"transformer x{blocks} ({len(nodes)} nodes)",
                 nodes=nodes, edges=edges, outputs=["loss"])
+
+
+def _node(nid: str, op: str, scope: str = "", phase: str = "forward",
+          category: str = "elementwise") -> dict[str, Any]:
+    return dict(id=nid, op=op, name="", category=category, shape=[8, 32], dtype="float32",
+                device="cpu", scope=scope, phase=phase)
+
+
+def _payload(title: str, nodes: list[dict[str, Any]], links: list[tuple[str, str, int]],
+             outputs: list[str]) -> dict[str, Any]:
+    edges = [dict(id=f"e{i}", source=s, target=t, target_port=p, shape=[8, 32], dtype="float32")
+             for i, (s, t, p) in enumerate(links)]
+    return dict(version="1.0", title=title, nodes=nodes, edges=edges, outputs=outputs)
+
+
+def flat_chain(n: int) -> dict[str, Any]:
+    """x followed by n nodes in one chain, no scopes (a graph built with vf.Graph in a loop)."""
+    nodes = [_node("x", "placeholder", phase="input", category="input")]
+    links = []
+    for i in range(n):
+        nodes.append(_node(f"n{i}", ("add", "mul", "relu")[i % 3]))
+        links.append((nodes[-2]["id"], f"n{i}", 0))
+    return _payload(f"flat chain {n}", nodes, links, [nodes[-1]["id"]])
+
+
+def repeated_blocks(blocks: int, ops: tuple[str, ...]) -> dict[str, Any]:
+    """`blocks` copies of a small block (a weight, then `ops` in a chain), no scopes."""
+    nodes = [_node("x", "placeholder", phase="input", category="input")]
+    links: list[tuple[str, str, int]] = []
+    prev = "x"
+    for b in range(blocks):
+        w = f"w{b}"
+        nodes.append(_node(w, "variable", category="variable"))
+        for k, op in enumerate(ops):
+            nid = f"b{b}.{k}"
+            nodes.append(_node(nid, op))
+            links.append((prev, nid, 0))
+            if k == 0:
+                links.append((w, nid, 1))
+            prev = nid
+    nodes.append(_node("loss", "sum"))
+    links.append((prev, "loss", 0))
+    return _payload(f"{blocks} blocks of {'+'.join(ops)}", nodes, links, ["loss"])
+
+
+def fan_out(width: int) -> dict[str, Any]:
+    """One node feeding `width` nodes that one node gathers."""
+    nodes = [_node("x", "placeholder", phase="input", category="input")]
+    links = []
+    for i in range(width):
+        nodes.append(_node(f"f{i}", "relu"))
+        links.append(("x", f"f{i}", 0))
+    nodes.append(_node("total", "stack"))
+    links += [(f"f{i}", "total", i) for i in range(width)]
+    return _payload(f"fan-out {width}", nodes, links, ["total"])
+
+
+TRAINING_STEP = """import vizflow as vf
+from vizflow import data, nn, optim
+import vizflow.nn.functional as F
+images, labels = data.load_digits()
+model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+opt = optim.Adam(model.parameters(), lr=1e-2)
+
+@vf.function
+def step(xb, yb):
+    opt.zero_grad()
+    loss = F.cross_entropy(model(xb), yb)
+    loss.backward()
+    opt.step()
+    return loss
+
+vf.show(step.graph(images[:64], labels[:64]), title="training step")
+"""
 
 
 def free_port() -> int:
@@ -185,17 +263,35 @@ def measure(page: Page, index: int, draws: int, expands: int) -> dict[str, Any]:
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="vizflow-bench-"))
     (tmp / "nb").mkdir()
-    small = transformer_payload(blocks=20, per_sub=11)
-    big = transformer_payload(blocks=48, per_sub=51)
-    for name, p in (("small", small), ("big", big)):
-        (tmp / "nb" / f"{name}.json").write_text(json.dumps(p))
-    big_size = len(json.dumps(big, separators=(",", ":")))
+    payloads = {
+        "transformer 1k": transformer_payload(blocks=20, per_sub=11),
+        "transformer 10k": transformer_payload(blocks=48, per_sub=51),
+        "flat chain 1k": flat_chain(1_000),
+        "flat chain 10k": flat_chain(10_000),
+        "flat chain 100k": flat_chain(100_000),
+        "40 Linear+ReLU": repeated_blocks(40, ("matmul", "add", "relu")),
+        "1000 small blocks": repeated_blocks(1_000, ("matmul", "tanh")),
+        "fan-out 2000": fan_out(2_000),
+    }
+    chosen = os.environ.get("BENCH_SHAPES")
+    labels = chosen.split(",") if chosen else [*payloads, "training step"]
+    sizes: dict[str, int] = {}
+    cells = [nbformat.v4.new_code_cell(
+        "import json\nfrom vizflow_kernelext import GraphViewer\n")]
+    for label in labels:
+        if label == "training step":
+            cells.append(nbformat.v4.new_code_cell(TRAINING_STEP))
+            continue
+        p = payloads[label]
+        file = f"shape{len(cells)}.json"
+        (tmp / "nb" / file).write_text(json.dumps(p))
+        sizes[label] = len(json.dumps(p, separators=(",", ":")))
+        cells.append(nbformat.v4.new_code_cell(
+            f"GraphViewer(json.load(open('{file}')), height='500px')"))
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    load = "import json\nfrom vizflow_kernelext import GraphViewer\n"
-    nb.cells = [nbformat.v4.new_code_cell(load),
-                nbformat.v4.new_code_cell("GraphViewer(json.load(open('small.json')), height='500px')"),
-                nbformat.v4.new_code_cell("GraphViewer(json.load(open('big.json')), height='500px')")]
+    nb.metadata["kernelspec"] = {
+        "name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = cells
     nbformat.write(nb, tmp / "nb" / "bench.ipynb")
     port, token = free_port(), "vizflow-bench"
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / "config"),
@@ -222,10 +318,8 @@ def main() -> int:
             time.sleep(1)
             run_cell(page, 0)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-            results = {
-                f"{len(small['nodes'])} nodes": measure(page, 1, DRAWS, EXPANDS),
-                f"{len(big['nodes'])} nodes": measure(page, 2, DRAWS, EXPANDS),
-            }
+            results = {label: measure(page, i + 1, DRAWS, EXPANDS)
+                       for i, label in enumerate(labels)}
             browser.close()
     finally:
         lab.terminate()
@@ -251,7 +345,8 @@ def main() -> int:
         pan = r["pan"]
         print(f"  panning: {pan['in_dom_min']}-{pan['in_dom_max']} nodes in the DOM of "
               f"{pan['laid_out']} laid out; 10-step drag {pan['drag_ms']:.0f} ms")
-    print(f"10k payload JSON size: {big_size:,} bytes ({big_size / 1e6:.2f} MB)")
+    for label, size in sizes.items():
+        print(f"{label} payload JSON size: {size:,} bytes ({size / 1e6:.2f} MB)")
     return 0
 
 
