@@ -186,3 +186,21 @@ describe('repeated blocks', () => {
     expect([...tree.groups.keys()]).toEqual([ROOT_PATH]);
   });
 });
+
+describe('auto-grouping a level of repeats only', () => {
+  it('chunks 200,000 repeated blocks that fill the whole level', () => {
+    const children = Array.from({ length: 400_000 }, (_, i) => ({
+      token: i % 2 ? 'relu' : 'matmul',
+      isGroup: false,
+      label: `#${i + 1}`
+    }));
+    const segs = groupLevel(children);
+    expect(segs[0][segs[0].length - 1]).toEqual({
+      name: 'step 1',
+      kind: 'block',
+      copies: 1
+    });
+    const tops = new Set(segs.map(s => s[0].name));
+    expect(tops.size).toBeLessThanOrEqual(50);
+  });
+});

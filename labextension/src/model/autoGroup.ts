@@ -199,7 +199,10 @@ function wrapRepeats(
     }
     const coversLevel = bestCopies * bestP === n;
     if (coversLevel) {
-      out.push(...blocks);
+      // A loop, not a spread: a level may hold more blocks than a call takes arguments.
+      for (const b of blocks) {
+        out.push(b);
+      }
     } else {
       const name =
         bestP > 1 && !children[i].isGroup
