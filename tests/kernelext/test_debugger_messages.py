@@ -143,12 +143,20 @@ def test_a_training_step_session_state_is_valid_through_phases() -> None:
     with recording_comms():
         w = DebuggerWidget(vf.debug(step, x, y))
         phases = set()
+        grads: dict[str, Any] = {}
         while w.session["state"] != "finished":
             _request(w, {"kind": "debug_command", "command": "step"})
             validate_message("DebugSessionState", w.session)
-            if w.session["current"] is not None:
-                phases.add(w.session["current"]["phase"])
+            current = w.session["current"]
+            if current is not None:
+                phases.add(current["phase"])
+                if current["phase"] == "forward":
+                    assert w.session["grad_partials"] == {}
+                else:
+                    grads.update(w.session["grad_partials"])
         assert phases == {"forward", "backward", "update"}
+        params = {v.name for v in w.debug_session.graph.variables if v.requires_grad}
+        assert set(grads) == params and all(g["norm"] > 0 for g in grads.values())
         outputs = w.debug_session.outputs
         assert outputs is not None
         assert w.session["losses"] == [pytest.approx(float(outputs[0]))]

@@ -23,6 +23,7 @@ from ..node import Node, SourceLocation
 from ..tensor import Tensor
 from .breakpoints import Breakpoint, Breakpoints
 from .gradcheck import GradCheck, check_grad
+from .gradsum import gradient_terms
 from .health import all_finite, health, raw_health, stats
 from .history import DEFAULT_MAX_VALUES, History, Step
 from .loop import Batches
@@ -127,6 +128,7 @@ class DebugSession:
         self.outputs: list[Any] | None = None
         self.stale: list[str] = []
         self._overrides: dict[str, Any] = {}  # what-if values of this run, by value name
+        self._grad_terms: dict[str, list[int]] | None = None  # found on first use
         self._loss_break: Any = None
         self._stopped = False  # whether the last command stopped at a node (vs ran to the end)
 
@@ -170,6 +172,20 @@ class DebugSession:
                 f"{self.history.max_values} values; run_to or step_back to it, or debug with "
                 "keep_values=True"
             )
+
+    def grad_partials(self) -> dict[str, Any]:
+        """Each parameter's gradient as accumulated so far in this run: the sum of the
+        contributions (backward steps) that have run, by parameter (or .grad store) name."""
+        with self._lock:
+            run = self._need_run()
+            if self._grad_terms is None:
+                self._grad_terms = gradient_terms(self.plan)
+            sums: dict[str, Any] = {}
+            for name, terms in self._grad_terms.items():
+                done = [self.value(self._names[k]) for k in terms if k < run.pc]
+                if done:
+                    sums[name] = sum(done[1:], np.array(done[0], copy=True))
+            return sums
 
     def observe(self, callback: Observer) -> Callable[[], None]:
         """Call callback(session) on each change of state or position; returns an unsubscribe."""

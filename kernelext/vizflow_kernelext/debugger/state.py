@@ -6,7 +6,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from vizflow_engine.debug import DebugSession
+from vizflow_engine.debug.health import health
 from vizflow_kernelext.widgets.guard import short
 
 HISTORY_STEPS_SENT = 200  # the timeline gets the most recent steps; totals cover all
@@ -32,4 +35,18 @@ def session_state(session: DebugSession, node_ids: Mapping[str, str]) -> dict[st
         "error": None
         if session.error is None
         else short(f"{type(session.error).__name__}: {session.error}"),
+        "grad_partials": _grad_partials(session) if cur is not None else {},
     }
+
+
+def _grad_partials(session: DebugSession) -> dict[str, Any]:
+    """Norm and health of each parameter's gradient so far ({} when a term is no longer held)."""
+    try:
+        sums = session.grad_partials()
+    except LookupError:
+        return {}
+    out: dict[str, Any] = {}
+    for name, g in sums.items():
+        norm = float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
+        out[name] = {"norm": norm if math.isfinite(norm) else None, "health": health(g).to_json()}
+    return out

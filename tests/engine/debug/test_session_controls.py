@@ -144,3 +144,32 @@ def test_health_counts_special_values_exactly() -> None:
     big = health(np.full(4, 3e38, np.float32))  # a sum would overflow: still finite
     assert big.finite and big.zeros == 0
     assert health(np.array([0, 2, 0])).zeros == 2
+
+
+def test_a_shared_parameters_gradient_accumulates_term_by_term() -> None:
+    w = vf.tensor(np.array([1.0, 2.0, 3.0], np.float32), requires_grad=True)
+    opt = vf.optim.SGD([w], lr=0.1)
+
+    @vf.function
+    def f(x: Any) -> Any:
+        opt.zero_grad()
+        loss = (x * w).sum() + (w * w).sum()  # w's gradient: x + w + w, three terms
+        loss.backward()
+        opt.step()
+        return loss
+
+    x = vf.tensor(np.array([10.0, 20.0, 30.0], np.float32))
+    dbg = vf.debug(f, x)
+    dbg.run_to(next(n for n in dbg.node_names if n.startswith("expand")))
+    assert dbg.grad_partials() == {}
+    seen = []
+    while dbg.state == "paused" and dbg.current is not None and dbg.current.phase == "backward":
+        partial = dbg.grad_partials()
+        if partial:
+            (name,) = partial  # the parameter the sgd update reads
+            seen.append(partial[name].tolist())
+        dbg.step()
+    w0 = np.array([1.0, 2.0, 3.0])
+    assert seen[0] == w0.tolist()  # one w of w * w
+    assert seen[-1] == (10 * np.arange(1, 4) + 2 * w0).tolist()  # x + 2w: the whole gradient
+    assert len({tuple(s) for s in seen}) == 3  # three partial sums along the way
