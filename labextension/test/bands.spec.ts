@@ -20,12 +20,15 @@ import { trainingStep } from './shapes';
 
 const elk = new ELK() as unknown as ElkLike;
 
-async function layOut(expanded: (paths: Set<string>) => Set<string>) {
+async function layOut(
+  expanded: (paths: Set<string>) => Set<string>,
+  direction: 'RIGHT' | 'DOWN' = 'RIGHT'
+) {
   const model = buildGraphModel(trainingStep());
   const tree = buildScopeTree(model);
   const vg = buildVisibleGraph(model, tree, expanded(expandedAtDepth(tree, 0)));
   const result = await runElkLayout(elk, layoutInputFromVisible(vg), {
-    direction: 'RIGHT'
+    direction
   });
   return { vg, result };
 }
@@ -126,5 +129,22 @@ describe('phase bands laid out', () => {
     const c = (id: string) => centre(box(result, id));
     expect(Math.abs(c('g_mm0') - c('mm0'))).toBeLessThan(80);
     expect(c('g_add0')).toBeGreaterThan(c('g_mm0'));
+  });
+
+  it('stacks the bands side by side when the flow runs down', async () => {
+    const { result } = await layOut(open => open, 'DOWN');
+    const fwd = box(result, frameId('forward'));
+    const bwd = box(result, frameId('backward ∇'));
+    expect(bwd.x).toBeGreaterThanOrEqual(fwd.x + fwd.width);
+    const middle = (p: string) => {
+      const b = box(result, groupItemId(p));
+      return b.y + b.height / 2;
+    };
+    expect(middle('forward/0')).toBeLessThan(middle('forward/2'));
+    for (const s of ['0', '1', '2']) {
+      expect(
+        Math.abs(middle(`backward ∇/∇ ${s}`) - middle(`forward/${s}`))
+      ).toBeLessThan(40);
+    }
   });
 });
