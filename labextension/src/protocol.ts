@@ -562,6 +562,15 @@ export interface DebugSessionState {
   losses: (number | null)[];
   hit: number | null;
   error: string | null;
+  /**
+   * While paused in backward: each parameter's gradient accumulated so far (the contributions run), by parameter name: its L2 norm (null when not finite) and health.
+   */
+  grad_partials: {
+    [k: string]: {
+      norm: number | null;
+      health: DebugHealth;
+    };
+  };
 }
 /**
  * Browser to kernel: a debugger control. run_to needs node; step_back takes n (default 1). Answered by a DebugReply, or an ErrorReply leaving the session unchanged.
