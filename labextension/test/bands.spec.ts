@@ -71,6 +71,8 @@ describe('phase bands in the tree', () => {
     expect(tree.groupOfNode.get('upd_w2')).toBe('update ⟳/⟳ 2');
     expect(tree.groupOfNode.get('mom_b0')).toBe('update ⟳/⟳ 0');
     expect(tree.groupOfNode.get('m_b0')).toBe('update ⟳/⟳ 0');
+    // A `.grad ←` assign reading the gradient of layer 2's matmul.
+    expect(tree.groupOfNode.get('grad_w2')).toBe('update ⟳/⟳ 2');
   });
 
   it('keeps bands open and collapses below them', () => {

@@ -191,6 +191,8 @@ export function trainingStep(withUpdates = true): GraphPayload {
       const m = b.add(`mom_${p}`, 'mul_add', { phase: 'update' });
       b.link(buf, m, 0);
       b.link(gp, m, 1);
+      const keep = b.add(`grad_${p}`, 'assign', { phase: 'update' });
+      b.link(consumer, keep);
       const u = b.add(`upd_${p}`, 'sub_', { phase: 'update', updates: p });
       b.link(p, u, 0);
       b.link(m, u, 1);

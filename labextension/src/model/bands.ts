@@ -81,7 +81,8 @@ const UPDATE_HOPS = 3;
 /**
  * The parameter an update-band node belongs to: the one it writes (`updates`),
  * else the variable it reads, else the one written by the update it feeds
- * (momentum buffers and their arithmetic), a few steps downstream at most.
+ * (momentum buffers and their arithmetic), a few steps downstream at most;
+ * failing all, the forward node behind the gradient it reads.
  */
 function updatedParameter(
   model: GraphModel,
@@ -108,6 +109,17 @@ function updatedParameter(
       }
     }
     frontier = next;
+  }
+  return gradientSource(model, node);
+}
+
+/** The forward node behind the gradient an update node reads (a `.grad ←` assign), or null. */
+function gradientSource(model: GraphModel, node: GraphNode): GraphNode | null {
+  for (const e of model.incoming.get(node.id) ?? []) {
+    const input = model.nodeById.get(e.source);
+    if (input?.phase === 'backward' && input.forward_of) {
+      return model.nodeById.get(input.forward_of) ?? null;
+    }
   }
   return null;
 }
