@@ -202,7 +202,7 @@ def expand_runs(page: Page, runs: int) -> list[dict[str, float]]:
     out = []
     # Groups drawn on screen now (the canvas draws only what is in view).
     paths = pane.locator(".vf-group").evaluate_all("els => els.map(e => e.dataset.groupPath)")
-    for k in range(runs):
+    for k in range(runs if paths else 0):  # a graph with no group on screen has none to open
         count = int(pane.get_attribute("data-draw-count") or 0)
         path = paths[(k + 1) % len(paths)]
         group = pane.locator(f".vf-group[data-group-path='{path}']")
@@ -252,6 +252,8 @@ def pan_check(page: Page) -> dict[str, Any]:
 
 def summary(values: list[float]) -> str:
     v = sorted(values)
+    if not v:
+        return "(none)"
     return f"median {statistics.median(v):7.1f} ms  (range {v[0]:.1f}-{v[-1]:.1f}, n={len(v)})"
 
 
@@ -318,8 +320,10 @@ def main() -> int:
             time.sleep(1)
             run_cell(page, 0)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-            results = {label: measure(page, i + 1, DRAWS, EXPANDS)
-                       for i, label in enumerate(labels)}
+            results = {}
+            for i, label in enumerate(labels):
+                results[label] = measure(page, i + 1, DRAWS, EXPANDS)
+                print(f"measured {label}", flush=True)
             browser.close()
     finally:
         lab.terminate()
