@@ -12,6 +12,7 @@
 const fs = require('fs');
 const path = require('path');
 const { compile } = require('json-schema-to-typescript');
+const prettier = require('prettier');
 
 const SCHEMA_PATH = path.resolve(
   __dirname,
@@ -35,7 +36,7 @@ const BANNER = `/* eslint-disable */
 
 async function generate() {
   const schema = JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf8'));
-  return compile(schema, 'VizflowProtocol', {
+  const text = await compile(schema, 'VizflowProtocol', {
     bannerComment: BANNER,
     cwd: path.dirname(SCHEMA_PATH),
     unreachableDefinitions: true,
@@ -47,6 +48,13 @@ async function generate() {
       arrowParens: 'avoid',
       endOfLine: 'lf'
     }
+  });
+  // the project's own prettier settings, so the committed file passes `prettier --check`
+  const options = await prettier.resolveConfig(OUTPUT_PATH);
+  return prettier.format(text, {
+    ...options,
+    endOfLine: 'lf',
+    filepath: OUTPUT_PATH
   });
 }
 

@@ -500,7 +500,13 @@ export interface DebugStep {
  * via the `definition` "DebugCondition".
  */
 export interface DebugCondition {
-  kind: 'nan' | 'inf' | 'nonfinite' | 'produces_nonfinite' | 'grad_above' | 'predicate';
+  kind:
+    | 'nan'
+    | 'inf'
+    | 'nonfinite'
+    | 'produces_nonfinite'
+    | 'grad_above'
+    | 'predicate';
   threshold?: number;
   name?: string;
 }
@@ -581,7 +587,16 @@ export interface DebugSessionState {
 export interface DebugCommand {
   kind: 'debug_command';
   request_id: RequestId;
-  command: 'step' | 'step_into' | 'step_over' | 'resume' | 'pause' | 'restart' | 'step_back' | 'run_to' | 'run_to_nan';
+  command:
+    | 'step'
+    | 'step_into'
+    | 'step_over'
+    | 'resume'
+    | 'pause'
+    | 'restart'
+    | 'step_back'
+    | 'run_to'
+    | 'run_to_nan';
   /**
    * A node's name in the session (its value name).
    */
