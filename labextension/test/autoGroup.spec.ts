@@ -130,7 +130,9 @@ describe('repeated blocks', () => {
     expect(step.kind).toBe('block');
     expect(step.repeatCount).toBe(40);
     expect(step.childNodes).toEqual(['w6', 'b6', 'mm6', 'add6', 'relu6']);
-    const vg = buildVisibleGraph(model, tree, new Set());
+    // The default collapse depth shows the run once, closed.
+    const open = expandedAtDepth(tree, autoCollapseDepth(tree));
+    const vg = buildVisibleGraph(model, tree, open);
     expect(vg.items.map(i => i.id)).toEqual(['x', 'group:steps 1–40', 'loss']);
   });
 

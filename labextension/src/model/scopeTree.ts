@@ -462,15 +462,35 @@ function openDepth(tree: ScopeTree, group: ScopeGroup): number {
   return tree.banded ? Math.max(0, group.depth - 1) : group.depth;
 }
 
+/** Whether a group is a run of repeats or inside one: shown once, closed, until opened by hand. */
+function inRun(tree: ScopeTree, group: ScopeGroup): boolean {
+  let g: ScopeGroup | undefined = group;
+  while (g !== undefined) {
+    if (g.kind === 'run') {
+      return true;
+    }
+    g = g.parent === null ? undefined : tree.groups.get(g.parent);
+  }
+  return false;
+}
+
+function parentGroup(tree: ScopeTree, g: ScopeGroup): ScopeGroup {
+  return tree.groups.get(g.parent ?? ROOT_PATH) as ScopeGroup;
+}
+
 /**
  * The number of items visible when every group of depth <= d is expanded:
- * nodes at depth <= d plus the (collapsed) groups at depth d + 1.
+ * nodes at depth <= d plus the (collapsed) groups at depth d + 1; a run of
+ * repeats stays one closed box at any depth.
  */
 export function visibleCountAtDepth(tree: ScopeTree, d: number): number {
   let count = 0;
   for (const g of tree.groups.values()) {
     const depth = openDepth(tree, g);
-    if (depth <= d) {
+    if (inRun(tree, g)) {
+      const outermost = g.kind === 'run' && !inRun(tree, parentGroup(tree, g));
+      count += outermost && depth <= d + 1 ? 1 : 0;
+    } else if (depth <= d) {
       count += g.childNodes.length;
     } else if (depth === d + 1) {
       count += 1;
@@ -492,12 +512,13 @@ export function autoCollapseDepth(tree: ScopeTree, limit = 200): number {
   return best;
 }
 
-/** Paths of all groups with depth in 1..d (and the bands): the expanded set for a collapse depth. */
+/** Paths of all groups with depth in 1..d (and the bands; no run of repeats): the expanded set for a collapse depth. */
 export function expandedAtDepth(tree: ScopeTree, d: number): Set<string> {
   const out = new Set<string>();
   for (const g of tree.groups.values()) {
     if (
       g.path !== ROOT_PATH &&
+      !inRun(tree, g) &&
       (g.kind === 'band' || openDepth(tree, g) <= d)
     ) {
       out.add(g.path);
