@@ -33,24 +33,32 @@ def instance_path(path: str, owner: Any) -> str:
     if counts is not None:
         k = counts.get(path, 0)
         counts[path] = k + 1
-        if k:
-            path = f"{path}[{k}]"
+        if k:  # a repeat: its owner is the first instance's (see _entry)
+            return f"{path}[{k}]"
     entry = _OWNERS.get(path)
-    if entry is None or entry[1]() is not owner:  # new entries only: the loop stays cheap
+    if entry is None or entry[1]() is not owner:  # new entries only: calls stay cheap
         _OWNERS[path] = (type(owner).__name__, weakref.ref(owner))
     return path
+
+
+def _entry(path: str) -> tuple[str, weakref.ref[Any]] | None:
+    """The owner entry of a recorded path; `cell[3]` shares the entry of `cell`."""
+    entry = _OWNERS.get(path)
+    if entry is None and path.endswith("]"):
+        entry = _OWNERS.get(_INSTANCE.sub("", path))
+    return entry
 
 
 def scope_owner(path: str) -> Any:
     """The module (or other owner) last called under this recorded scope path, or None
     (also once it is garbage)."""
-    entry = _OWNERS.get(path)
+    entry = _entry(path)
     return entry[1]() if entry is not None else None
 
 
 def scope_type(path: str) -> str | None:
     """The class name of the module last called under this recorded scope path, or None."""
-    entry = _OWNERS.get(path)
+    entry = _entry(path)
     return entry[0] if entry is not None else None
 
 
