@@ -25,7 +25,8 @@ KNOWN = (
     "import vizflow as vf\n"
     "t = vf.tensor([[1.0, 2.0], [3.0, 4.0]], name='known', requires_grad=True)\n"
     "y = (t * 2).sum()\n"
-    "vf.show(y)"
+    # A fixed height: a 3-node graph's own (auto) height leaves no room for the minimap.
+    "vf.show(y, height='420px')"
 )
 NOTEBOOK = "viewer_kernel.ipynb"
 GRAPH_MIME = "application/vnd.vizflow.graph+json"

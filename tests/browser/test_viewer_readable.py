@@ -60,19 +60,19 @@ graph = train_step.graph(xb, yb)
 
 SEQUENTIAL = """
 big = nn.Sequential(*[m for _ in range(40) for m in (nn.Linear(32, 32), nn.ReLU())])
-vf.show(big(vf.tensor(np.ones((4, 32), np.float32))).sum(), height="auto")
+vf.show(big(vf.tensor(np.ones((4, 32), np.float32))).sum())
 """
 
 CHAIN = """
 c = vf.tensor(np.ones(3, np.float32), requires_grad=True)
 for _ in range(10_000):
     c = c + 1
-vf.show(c, height="auto")
+vf.show(c)
 """
 
 COMPARE = """
 optimized, report = vf.optimize(graph)
-vf.show(graph, compare=optimized, height="auto")
+vf.show(graph, compare=optimized)
 """
 
 RNN = """
@@ -87,7 +87,7 @@ class RNN(nn.Module):
             h = self.cell(h).tanh()
         return h
 
-vf.show(RNN()(vf.tensor(np.ones((2, 16), np.float32))).sum(), height="auto")
+vf.show(RNN()(vf.tensor(np.ones((2, 16), np.float32))).sum())
 """
 
 UNMATCHED = """
@@ -100,8 +100,7 @@ def chain(names, title):
              for i, (a, b) in enumerate(zip(names, names[1:]))]
     return dict(version="1.0", title=title, nodes=nodes, edges=edges, outputs=[names[-1]])
 
-GraphViewer(chain(["x", "h", "only_left", "y"], "left"), compare=chain(["x", "h", "y"], "right"),
-            height="auto")
+GraphViewer(chain(["x", "h", "only_left", "y"], "left"), compare=chain(["x", "h", "y"], "right"))
 """
 
 # The view side of the NaN hunt, on a drawn payload whose nodes carry the kernel's marks:
@@ -138,12 +137,12 @@ with vf.no_grad():
     torch_like[-1].bias.fill_(-5.0)
 out = torch_like(vf.tensor(np.ones((4, 8), np.float32)))
 nan_loss = out.log().mean()
-vf.show(nan_loss, height="auto")
+vf.show(nan_loss)
 """
 
 CELLS = [
     SETUP,
-    'vf.show(graph, title="training step", height="auto")',
+    'vf.show(graph, title="training step")',
     SEQUENTIAL,
     CHAIN,
     COMPARE,
