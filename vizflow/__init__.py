@@ -4,8 +4,8 @@
 `vf.show(...)` to draw a computation.
 """
 
-import sys
-from typing import Any
+import sys as _sys
+from typing import Any as _Any
 
 import vizflow_engine as _engine
 from vizflow_engine import *  # noqa: F403  (the public API is the engine's, re-exported)
@@ -26,10 +26,10 @@ for _name in (
     "graph",
     "accelerator",
 ):
-    sys.modules[f"{__name__}.{_name}"] = sys.modules[f"{_engine.__name__}.{_name}"]
+    _sys.modules[f"{__name__}.{_name}"] = _sys.modules[f"{_engine.__name__}.{_name}"]
 
 __version__ = "0.1.0"
-__all__ = [*_engine_all, "GraphViewer", "show"]
+__all__ = [*_engine_all, "GraphViewer", "bool", "float", "show"]
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
@@ -37,15 +37,20 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "@vizflow/jupyterlab"}]
 
 
-def load_ipython_extension(ipython: Any) -> None:
+def load_ipython_extension(ipython: _Any) -> None:
     """`%load_ext vizflow`: rich display of tensors and graphs in the notebook."""
     from vizflow_kernelext.ipython import load_ipython_extension as _load
 
     _load(ipython)
 
 
-def unload_ipython_extension(ipython: Any) -> None:
+def unload_ipython_extension(ipython: _Any) -> None:
     """`%unload_ext vizflow`: back to plain reprs."""
     from vizflow_kernelext.ipython import unload_ipython_extension as _unload
 
     _unload(ipython)
+
+
+def __dir__() -> list[str]:
+    """The API only (PEP 562): what `dir(vf)` and tab completion list."""
+    return sorted(set(__all__))

@@ -514,3 +514,8 @@ __all__ += [
     "take_along_dim",
     "unique",
 ]
+
+
+from ._api import public_dir  # noqa: E402
+
+__dir__ = public_dir(__all__)

@@ -26,3 +26,8 @@ def device_count() -> int:
 
 
 __all__ = ["current_accelerator", "device_count", "is_available"]
+
+
+from ._api import public_dir  # noqa: E402
+
+__dir__ = public_dir(__all__)

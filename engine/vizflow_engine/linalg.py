@@ -62,3 +62,8 @@ def norm(
 
 
 __all__ = ["matrix_norm", "norm", "vector_norm"]
+
+
+from ._api import public_dir  # noqa: E402
+
+__dir__ = public_dir(__all__)

@@ -37,3 +37,8 @@ def load_digits(
 
 
 __all__ = ["DataLoader", "Dataset", "TensorDataset", "load_digits", "train_test_split"]
+
+
+from .._api import public_dir  # noqa: E402
+
+__dir__ = public_dir(__all__)

@@ -24,3 +24,8 @@ __all__ = [
     "debug",
     "record",
 ]
+
+
+from .._api import public_dir
+
+__dir__ = public_dir(__all__)

@@ -39,3 +39,8 @@ __all__ = [
     "trace",
     "verify",
 ]
+
+
+from .._api import public_dir
+
+__dir__ = public_dir(__all__)

@@ -159,3 +159,8 @@ __all__ += [  # issue 13 (D2): convolutions, pooling, resizing
     "MaxPool3d",
     "Upsample",
 ]
+
+
+from .._api import public_dir  # noqa: E402
+
+__dir__ = public_dir(__all__)

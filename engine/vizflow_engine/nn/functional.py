@@ -741,3 +741,8 @@ __all__ += [  # issue 13 (D2): convolutions, pooling, resizing, attention, losse
     "max_pool3d",
     "scaled_dot_product_attention",
 ]
+
+
+from .._api import public_dir  # noqa: E402
+
+__dir__ = public_dir(__all__)

@@ -86,3 +86,8 @@ __all__ = [
     "xavier_uniform_",
     "zeros_",
 ]
+
+
+from .._api import public_dir  # noqa: E402
+
+__dir__ = public_dir(__all__)

@@ -72,3 +72,8 @@ def clip_grad_value_(
 
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
+
+
+from .._api import public_dir  # noqa: E402
+
+__dir__ = public_dir(__all__)

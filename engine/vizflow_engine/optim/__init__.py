@@ -46,3 +46,8 @@ __all__ = [
     "RMSprop",
     "lr_scheduler",
 ]
+
+
+from .._api import public_dir
+
+__dir__ = public_dir(__all__)

@@ -88,3 +88,8 @@ class CosineAnnealingLR(LRScheduler):
 
 
 __all__ = ["CosineAnnealingLR", "LRScheduler", "StepLR"]
+
+
+from .._api import public_dir  # noqa: E402
+
+__dir__ = public_dir(__all__)
