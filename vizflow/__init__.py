@@ -29,7 +29,7 @@ for _name in (
     _sys.modules[f"{__name__}.{_name}"] = _sys.modules[f"{_engine.__name__}.{_name}"]
 
 __version__ = "0.1.0"
-__all__ = [*_engine_all, "GraphViewer", "bool", "float", "show"]
+__all__ = [*_engine_all, "GraphViewer", "show"]
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
@@ -52,5 +52,6 @@ def unload_ipython_extension(ipython: _Any) -> None:
 
 
 def __dir__() -> list[str]:
-    """The API only (PEP 562): what `dir(vf)` and tab completion list."""
-    return sorted(set(__all__))
+    """The API only (PEP 562): what `dir(vf)` and tab completion list, with the dtype names
+    vf.bool / vf.float that `from vizflow import *` leaves out (they would shadow builtins)."""
+    return sorted({*__all__, "bool", "float"})
