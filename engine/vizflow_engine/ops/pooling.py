@@ -20,6 +20,11 @@ def _avg_pool2d(x: Any, *args: Any, **kw: Any) -> Any:
     return avg_pool2d(x, *args, **kw)
 
 
+def _stride(stride: Any, kernel: tuple[int, ...]) -> tuple[int, ...]:
+    """A pooling window's stride: the kernel size when not given (None or [], as torch)."""
+    return kernel if stride is None or stride == [] else _tuple(stride, len(kernel), "stride")
+
+
 @composite("max_pool1d", "neural", "z[i] = max x[i·s + k·d - p] over k < K")
 def max_pool1d(
     input: Any,
@@ -34,7 +39,7 @@ def max_pool1d(
     x, batched = _batched(input, 1, "max_pool1d")
     (k,), (p,) = _tuple(kernel_size, 1, "kernel_size"), _tuple(padding, 1, "padding")
     (d,) = _tuple(dilation, 1, "dilation")
-    s = k if stride is None or stride == [] else _tuple(stride, 1, "stride")[0]
+    (s,) = _stride(stride, (k,))
     x4 = F.unsqueeze(x, 2)
     if return_indices:
         v, i = max_pool2d_with_indices(x4, (1, k), (1, s), (0, p), (1, d), ceil_mode)
@@ -119,7 +124,7 @@ def max_pool3d(
     x, batched = _batched(input, 3, "max_pool3d")
     k, p = _tuple(kernel_size, 3, "kernel_size"), _tuple(padding, 3, "padding")
     d = _tuple(dilation, 3, "dilation")
-    s = k if stride is None or stride == [] else _tuple(stride, 3, "stride")
+    s = _stride(stride, k)
     n, c, depth, h, w = _known(tuple(x.shape), "max_pool3d", "the input shape")
     hw = N.max_pool2d(F.reshape(x, (n, c * depth, h, w)), k[1:], s[1:], p[1:], d[1:], ceil_mode)
     ho, wo = tuple(hw.shape)[2:]
@@ -146,7 +151,7 @@ def avg_pool1d(
     """1-D average pooling of (N, C, L) or (C, L), as avg_pool2d of unit height."""
     x, batched = _batched(input, 1, "avg_pool1d")
     (k,), (p,) = _tuple(kernel_size, 1, "kernel_size"), _tuple(padding, 1, "padding")
-    s = k if stride is None or stride == [] else _tuple(stride, 1, "stride")[0]
+    (s,) = _stride(stride, (k,))
     y = _avg_pool2d(F.unsqueeze(x, 2), (1, k), (1, s), (0, p), ceil_mode, count_include_pad)
     return _unbatch(F.squeeze(y, 2), batched)
 
@@ -165,7 +170,7 @@ def avg_pool3d(
     a product over the dims, so averaging over (H, W) and then D is the same."""
     x, batched = _batched(input, 3, "avg_pool3d")
     k, p = _tuple(kernel_size, 3, "kernel_size"), _tuple(padding, 3, "padding")
-    s = k if stride is None or stride == [] else _tuple(stride, 3, "stride")
+    s = _stride(stride, k)
     if divisor_override is not None and divisor_override == 0:
         raise ValueError("avg_pool3d: divisor_override must not be zero")
     n, c, depth, h, w = _known(tuple(x.shape), "avg_pool3d", "the input shape")
