@@ -56,6 +56,153 @@ export type NonFiniteNumber = 'NaN' | 'Infinity' | '-Infinity';
  * via the `definition` "RequestId".
  */
 export type RequestId = number;
+/**
+ * A node, edge or group id: kernel-chosen ('n12', 'e3', 'g2'); a client may propose one in add_node/connect/group to make redo stable (rejected when in use).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorId".
+ */
+export type EditorId = string;
+/**
+ * What a node is: an op application, a graph input (placeholder), a trainable variable, or a fixed constant.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorNodeKind".
+ */
+export type EditorNodeKind = 'op' | 'placeholder' | 'variable' | 'constant';
+/**
+ * KNIME-style state: error (not yet valid: a missing input or a shape/param error), valid (can run), executed (its value is fresh from the last run), stale (it ran, but something upstream changed since).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorNodeState".
+ */
+export type EditorNodeState = 'error' | 'valid' | 'executed' | 'stale';
+/**
+ * One edit. A request's commands apply in order as one step: all or nothing. The reply gives `inverse` (commands that undo the step exactly) and `redo` (the commands as applied, with the ids the kernel chose filled in, so a redo recreates the same ids).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorCommand".
+ */
+export type EditorCommand =
+  | {
+      cmd: 'add_node';
+      kind: EditorNodeKind;
+      op?: string | null;
+      params?: EditorParams;
+      name?: string;
+      position: EditorPosition;
+      group?: EditorId | null;
+      id?: EditorId;
+    }
+  | {
+      cmd: 'connect';
+      source: EditorId;
+      source_port: number;
+      target: EditorId;
+      target_port: number;
+      id?: EditorId;
+    }
+  | {
+      cmd: 'disconnect';
+      edge: EditorId;
+    }
+  | {
+      cmd: 'set_param';
+      node: EditorId;
+      param: string;
+      /**
+       * Any JSON value (validated by the kernel against the op's declared param).
+       */
+      value: {
+        [k: string]: unknown;
+      };
+    }
+  | {
+      cmd: 'rename';
+      node: EditorId;
+      name: string;
+    }
+  | {
+      cmd: 'rename_group';
+      group: EditorId;
+      name: string;
+    }
+  | {
+      cmd: 'delete';
+      /**
+       * @maxItems 1000000
+       */
+      nodes: EditorId[];
+      groups?: EditorId[];
+    }
+  | {
+      cmd: 'move';
+      positions: {
+        [k: string]: EditorPosition;
+      };
+    }
+  | {
+      cmd: 'group';
+      nodes: EditorId[];
+      groups?: EditorId[];
+      name: string;
+      parent?: EditorId | null;
+      id?: EditorId;
+    }
+  | {
+      cmd: 'ungroup';
+      group: EditorId;
+    }
+  | {
+      cmd: 'set_group_parent';
+      group: EditorId;
+      parent: EditorId | null;
+    }
+  | {
+      cmd: 'set_node_group';
+      nodes: EditorId[];
+      group: EditorId | null;
+    }
+  | {
+      cmd: 'set_collapsed';
+      group: EditorId;
+      collapsed: boolean;
+    }
+  | {
+      cmd: 'paste';
+      fragment: EditorFragment;
+      offset?: EditorPosition;
+      keep_ids?: boolean;
+    }
+  | {
+      cmd: 'add_layer';
+      layer: string;
+      args: {};
+      position: EditorPosition;
+      name?: string;
+      id?: EditorId;
+    }
+  | {
+      cmd: 'set_outputs';
+      outputs: EditorId[];
+    }
+  | {
+      cmd: 'set_updates';
+      updates: EditorUpdate[];
+    };
+/**
+ * Where a placeholder's value comes from: a kernel variable by name (an array or tensor) or random values of the declared shape (named dims as 2).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorInputSource".
+ */
+export type EditorInputSource =
+  | {
+      from_kernel: string;
+    }
+  | {
+      random: true;
+    };
 
 /**
  * Every message between the vizflow kernel side and the browser. Declared once here; Python validates against it and the TypeScript types are generated from it.
@@ -68,6 +215,7 @@ export interface VizflowProtocol {
   compact_graph?: CompactGraph;
   error_reply?: ErrorReply;
   state_rejected?: StateRejected;
+  editor_document?: EditorDocument;
 }
 /**
  * A whole graph as the viewer draws it.
@@ -450,6 +598,160 @@ export interface StateRejected {
   error: string;
 }
 /**
+ * Kernel to browser (the `document` trait): the whole editable graph. `version` goes up by one on every change (browser command or Python edit).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorDocument".
+ */
+export interface EditorDocument {
+  version: number;
+  name: string;
+  nodes: EditorNode[];
+  edges: EditorEdge[];
+  groups: EditorGroup[];
+  /**
+   * The graph's outputs in order (node ids); when empty, every op node nobody reads is an output.
+   */
+  outputs: EditorId[];
+  updates: EditorUpdate[];
+}
+/**
+ * One node of the editable graph.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorNode".
+ */
+export interface EditorNode {
+  id: EditorId;
+  name: string;
+  kind: EditorNodeKind;
+  /**
+   * The registry op of an op node; null for the other kinds.
+   */
+  op: string | null;
+  params: EditorParams;
+  group: EditorId | null;
+  position: EditorPosition;
+  /**
+   * The phase a traced training step gave the node; new nodes are forward.
+   */
+  phase?: 'forward' | 'backward' | 'update';
+  /**
+   * A variadic op (concat, stack, ...) lists its connected ports and one free port after them.
+   */
+  inputs: EditorInputPort[];
+  outputs: EditorOutputPort[];
+  state: EditorNodeState;
+  error: EditorNodeError | null;
+  value: EditorValueSummary | null;
+}
+/**
+ * A node's params as JSON. op nodes: the op's declared params (tuples as arrays). placeholder: {shape: [int|str|null], dtype}. variable: {shape, dtype, init (a vf.nn.init name: zeros, ones, normal, uniform, xavier_uniform, kaiming_uniform, ...), requires_grad}. constant: {value: number or small nested array, dtype} (a loaded constant too big to show has {shape, dtype} and its array in the kernel).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorParams".
+ */
+export interface EditorParams {
+  [k: string]: unknown;
+}
+/**
+ * A canvas position (flow coordinates).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorPosition".
+ */
+export interface EditorPosition {
+  x: number;
+  y: number;
+}
+/**
+ * One input port of a node, typed by what is wired into it.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorInputPort".
+ */
+export interface EditorInputPort {
+  port: number;
+  name: string;
+  shape: Shape;
+  dtype: string | null;
+  connected: boolean;
+}
+/**
+ * The output port of a node (every node has exactly one, port 0); shape null while the node is in error.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorOutputPort".
+ */
+export interface EditorOutputPort {
+  port: number;
+  shape: Shape;
+  dtype: string | null;
+}
+/**
+ * Why a node is not valid: the message (which op, which shapes, what to do) and the rule broken ('missing_input', 'shape', 'broadcast', 'param', 'dtype', 'cycle').
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorNodeError".
+ */
+export interface EditorNodeError {
+  message: string;
+  rule: string;
+}
+/**
+ * A node's value after a run: shape, dtype, statistics over finite values, NaN/Inf counts and a short text preview (the inspector asks for histograms with an InspectRequest).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorValueSummary".
+ */
+export interface EditorValueSummary {
+  shape: number[];
+  dtype: string;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  std: number | null;
+  nan_count: number;
+  inf_count: number;
+  preview: string;
+}
+/**
+ * A wire from a node's output port to another node's input port (one wire per input port).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorEdge".
+ */
+export interface EditorEdge {
+  id: EditorId;
+  source: EditorId;
+  source_port: number;
+  target: EditorId;
+  target_port: number;
+}
+/**
+ * A named scope (subgraph) holding nodes and other groups; type is 'scope' or a vf.nn layer's class name ('Linear').
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorGroup".
+ */
+export interface EditorGroup {
+  id: EditorId;
+  name: string;
+  type: string;
+  parent: EditorId | null;
+  collapsed: boolean;
+}
+/**
+ * After a run, variable `variable` takes the value of node `value` (a traced training step's parameter update).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorUpdate".
+ */
+export interface EditorUpdate {
+  variable: EditorId;
+  value: EditorId;
+}
+/**
  * A value's always-kept summary: shape, dtype and counts of NaN, +Inf, -Inf and zeros.
  *
  * This interface was referenced by `VizflowProtocol`'s JSON-Schema
@@ -674,4 +976,246 @@ export interface DebugReply {
         breakpoint: DebugBreakpoint;
       }
     | null;
+}
+/**
+ * One param a palette item takes: its kind (registry.PARAM_KINDS: axis, bool, number, new_shape, dtype, ...; 'shape', 'init', 'string' for the non-op kinds), default (null when required), choices when a closed set.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorParamSpec".
+ */
+export interface EditorParamSpec {
+  name: string;
+  type: string;
+  /**
+   * Any JSON value (validated by the kernel against the op's declared param).
+   */
+  default: {
+    [k: string]: unknown;
+  };
+  choices: unknown[] | null;
+  required: boolean;
+  doc?: string;
+}
+/**
+ * One entry of the palette (the `palette` trait, sent once): every registry op, the placeholder, variable and constant kinds, and vf.nn layers as ready-made groups (kind 'layer'; add with add_layer).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorPaletteItem".
+ */
+export interface EditorPaletteItem {
+  key: string;
+  label: string;
+  category: string;
+  formula: string;
+  doc: string;
+  kind: 'op' | 'placeholder' | 'variable' | 'constant' | 'layer';
+  params: EditorParamSpec[];
+  /**
+   * Input port names; one name starting with '*' means variadic.
+   */
+  inputs: string[];
+}
+/**
+ * Nodes, the edges between them and their groups, as copied (node fields as in EditorNode, only id, name, kind, op, params, group, position and phase are read). Pasted with keep_ids false, ids are local references and the kernel gives new ids (names made unique); with keep_ids true (an undo of delete) the ids are used as they are and an edge may reference a node already in the document.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorFragment".
+ */
+export interface EditorFragment {
+  nodes: {}[];
+  edges: {}[];
+  groups: {}[];
+}
+/**
+ * Browser to kernel: apply commands as one undoable step. Each command is checked against the kernel's current document; on any error nothing changes and an ErrorReply says which command and why. base_version is the document version the browser saw (a newer one than the kernel's is refused).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorCommandRequest".
+ */
+export interface EditorCommandRequest {
+  kind: 'editor_command';
+  request_id: RequestId;
+  base_version: number;
+  /**
+   * @minItems 1
+   * @maxItems 100000
+   */
+  commands: [EditorCommand, ...EditorCommand[]];
+}
+/**
+ * The ids a step created, so the browser can select them.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorCreated".
+ */
+export interface EditorCreated {
+  nodes: EditorId[];
+  edges: EditorId[];
+  groups: EditorId[];
+}
+/**
+ * Kernel to browser: the step was applied; the document trait now has `version`. Sending `inverse` undoes it exactly; sending `redo` redoes it with the same ids.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorCommandReply".
+ */
+export interface EditorCommandReply {
+  kind: 'editor_command_reply';
+  request_id: RequestId;
+  version: number;
+  inverse: EditorCommand[];
+  redo: EditorCommand[];
+  created: EditorCreated;
+}
+/**
+ * Browser to kernel (a wire drag starts at source's output): which input ports could take it.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorProbeRequest".
+ */
+export interface EditorProbeRequest {
+  kind: 'editor_probe';
+  request_id: RequestId;
+  source: EditorId;
+  source_port: number;
+}
+/**
+ * One input port and whether the dragged wire fits it; reason (when not ok) says why, e.g. "matmul: (batch, 64) @ (32, 10) — inner dims 64 ≠ 32".
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorProbeTarget".
+ */
+export interface EditorProbeTarget {
+  node: EditorId;
+  port: number;
+  ok: boolean;
+  reason: string | null;
+}
+/**
+ * Kernel to browser: every input port of every other node, free or taken (taking a connected port replaces its wire).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorProbeReply".
+ */
+export interface EditorProbeReply {
+  kind: 'editor_probe_reply';
+  request_id: RequestId;
+  targets: EditorProbeTarget[];
+}
+/**
+ * Browser to kernel: run the graph (or only what `until` needs) on the given inputs (placeholder name -> source; an unlisted placeholder gets random values). Values land on the nodes (state executed).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorRunRequest".
+ */
+export interface EditorRunRequest {
+  kind: 'editor_run';
+  request_id: RequestId;
+  inputs: {
+    [k: string]: EditorInputSource;
+  };
+  until: EditorId | null;
+}
+/**
+ * Kernel to browser: the run finished; `executed` lists the nodes that now hold values.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorRunReply".
+ */
+export interface EditorRunReply {
+  kind: 'editor_run_reply';
+  request_id: RequestId;
+  version: number;
+  executed: EditorId[];
+}
+/**
+ * Browser to kernel: train the variables for `steps` steps minimising node `loss` (a scalar) with a vf.optim optimiser; progress is pushed in the `train` trait.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorTrainRequest".
+ */
+export interface EditorTrainRequest {
+  kind: 'editor_train';
+  request_id: RequestId;
+  loss: EditorId;
+  optimizer: 'sgd' | 'adam' | 'adamw' | 'rmsprop';
+  lr: number;
+  steps: number;
+  inputs?: {
+    [k: string]: EditorInputSource;
+  };
+}
+/**
+ * Kernel to browser (the `train` trait): the current or last training run, for a live loss curve.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorTrainProgress".
+ */
+export interface EditorTrainProgress {
+  running: boolean;
+  step: number;
+  steps: number;
+  /**
+   * One loss per finished step (null where non-finite).
+   */
+  losses: (number | null)[];
+  error: string | null;
+}
+/**
+ * Kernel to browser: training finished.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorTrainReply".
+ */
+export interface EditorTrainReply {
+  kind: 'editor_train_reply';
+  request_id: RequestId;
+  version: number;
+  losses: (number | null)[];
+}
+/**
+ * Browser to kernel: replace the document by a .vfg.json file's text (data, never code); with has_arrays the sidecar .npz bytes travel as the message's first binary buffer. A bad file gets an ErrorReply naming what is wrong and where, and changes nothing.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorLoadRequest".
+ */
+export interface EditorLoadRequest {
+  kind: 'editor_load';
+  request_id: RequestId;
+  text: string;
+  has_arrays?: boolean;
+}
+/**
+ * Kernel to browser: the file was loaded; the document trait has `version`.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorLoadReply".
+ */
+export interface EditorLoadReply {
+  kind: 'editor_load_reply';
+  request_id: RequestId;
+  version: number;
+}
+/**
+ * Browser to kernel: the document as .vfg.json text to write.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorSaveRequest".
+ */
+export interface EditorSaveRequest {
+  kind: 'editor_save';
+  request_id: RequestId;
+}
+/**
+ * Kernel to browser: the .vfg.json text; with has_arrays, the sidecar .npz bytes (variable and constant values) are the reply's first binary buffer, to be written beside it as <name>.npz (name without .vfg.json).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorSaveReply".
+ */
+export interface EditorSaveReply {
+  kind: 'editor_save_reply';
+  request_id: RequestId;
+  version: number;
+  text: string;
+  has_arrays: boolean;
 }
