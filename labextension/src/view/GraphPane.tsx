@@ -33,7 +33,7 @@ import { minimapShown, minimapSize } from '../model/minimap';
 import type { LayoutClient } from '../layout/client';
 import type { LayoutDirection } from '../layout/messages';
 import { flowElements, newFlowReuse } from './flowElements';
-import { nodeTypes, type OpFlowNode } from './OpNode';
+import { nodeTypes, type DebugMark, type OpFlowNode } from './OpNode';
 import { Inspector, type InspectBackend } from './Inspector';
 import { Legend } from './Legend';
 import { SearchBox } from './SearchBox';
@@ -87,6 +87,28 @@ export interface GraphPaneProps {
   inCompare?: boolean;
   /** Given when the viewer's height follows the graph: told the pane height it wants. */
   onWantHeight?: (px: number) => void;
+  /** A debugger's marks by model node id (a collapsed group shows its members' current mark). */
+  debugMarks?: ReadonlyMap<string, DebugMark>;
+  /** Right-click on a node (model id) at client x, y; the browser's menu is not shown. */
+  onNodeContextMenu?: (nodeId: string, x: number, y: number) => void;
+}
+
+/** A debugger's marks moved onto the items drawn: a hidden node's mark goes to its group. */
+function shownDebugMarks(
+  marks: ReadonlyMap<string, DebugMark> | undefined,
+  repOf: ReadonlyMap<string, string>
+): ReadonlyMap<string, DebugMark> | undefined {
+  if (!marks) {
+    return undefined;
+  }
+  const out = new Map<string, DebugMark>();
+  for (const [id, mark] of marks) {
+    const item = repOf.get(id) ?? id;
+    if (item === id || mark.state === 'current') {
+      out.set(item, mark);
+    }
+  }
+  return out;
 }
 
 function minimapClass(node: Node): string {
@@ -145,6 +167,10 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     () => itemDiffMarks(model, shownVg, props.diffStatus),
     [model, shownVg, props.diffStatus]
   );
+  const debugMarks = useMemo(
+    () => shownDebugMarks(props.debugMarks, shownVg.repOf),
+    [props.debugMarks, shownVg]
+  );
   const flowReuse = useRef(newFlowReuse());
   const { nodes, edges } = useMemo(
     () =>
@@ -160,7 +186,8 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
           onExpand,
           onCollapse,
           groupNonfinite: groupMarks,
-          diff: diffMarks
+          diff: diffMarks,
+          debug: debugMarks
         },
         flowReuse.current
       ),
@@ -175,7 +202,8 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       onExpand,
       onCollapse,
       groupMarks,
-      diffMarks
+      diffMarks,
+      debugMarks
     ]
   );
 
@@ -419,6 +447,16 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
               }
             }}
             onPaneClick={() => select(null)}
+            onNodeContextMenu={
+              props.onNodeContextMenu
+                ? (e, n) => {
+                    if (n.type === 'op') {
+                      e.preventDefault();
+                      props.onNodeContextMenu?.(n.id, e.clientX, e.clientY);
+                    }
+                  }
+                : undefined
+            }
             onMoveStart={e => {
               // Programmatic moves come without an event.
               if (e) {

@@ -104,7 +104,11 @@ function Heatmap(props: { s: DecodedSummary }): JSX.Element | null {
   );
 }
 
-function Stats(props: { title: string; s: DecodedSummary }): JSX.Element {
+/** A value's statistics, histogram and heatmap (also shown by the debugger). */
+export function Stats(props: {
+  title: string;
+  s: DecodedSummary;
+}): JSX.Element {
   const x = props.s.summary;
   const rows: [string, string][] = [
     [

@@ -24,7 +24,50 @@ interface BoxData {
   overlay: string | null;
   /** Compare: how this item differs from the other side, or null. */
   diff: Exclude<DiffStatus, 'same'> | null;
+  /** The debugger's mark (where the session is, a value note), or null outside a debugger. */
+  debug?: DebugMark | null;
   [key: string]: unknown;
+}
+
+/** A debugger's mark on a box: the node paused at, run or stale, a short value note, a breakpoint. */
+export interface DebugMark {
+  state: 'current' | 'done' | 'stale' | null;
+  note: string;
+  breakpoint: boolean;
+}
+
+function debugClasses(mark: DebugMark | null | undefined): string {
+  if (!mark) {
+    return '';
+  }
+  return [
+    mark.state ? `vf-debug-${mark.state}` : '',
+    mark.breakpoint ? 'vf-debug-bp' : ''
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** The debugger's note under a box (a finished node's value summary, "stale"). */
+function DebugNote(props: {
+  mark: DebugMark | null | undefined;
+}): JSX.Element | null {
+  const { mark } = props;
+  if (!mark || (!mark.note && !mark.breakpoint)) {
+    return null;
+  }
+  return (
+    <div className="vf-node-debug" data-debug-note={mark.note}>
+      {mark.breakpoint ? (
+        <span
+          className="vf-bp-dot"
+          title="breakpoint"
+          aria-label="breakpoint"
+        />
+      ) : null}
+      {mark.note}
+    </div>
+  );
 }
 
 export type OpNodeData = BoxData & {
@@ -80,7 +123,7 @@ function Ports(props: { data: BoxData }): JSX.Element {
 
 /** One op: op name, user name (if any), shape and dtype. All text is React text. */
 function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
-  const { node, isOutput, linked, overlay, diff } = data;
+  const { node, isOutput, linked, overlay, diff, debug } = data;
   const nonfinite = nonfiniteOf(node);
   const className = [
     'vf-node',
@@ -91,7 +134,8 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
     linked ? 'vf-linked' : '',
     overlay ? 'vf-overlaid' : '',
     nonfinite ? `vf-nonfinite-${nonfinite}` : '',
-    diff ? `vf-diff-${diff}` : ''
+    diff ? `vf-diff-${diff}` : '',
+    debugClasses(debug)
   ]
     .filter(Boolean)
     .join(' ');
@@ -115,6 +159,7 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
         data-phase={node.phase}
         data-nonfinite={nonfinite ?? undefined}
         data-diff={diff ?? undefined}
+        data-debug={debug?.state ?? undefined}
         title={title}
         style={overlay ? { background: overlay } : undefined}
       >
@@ -128,6 +173,7 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
         <div className="vf-node-shape">
           {formatShapeDtype(node.shape, node.dtype)}
         </div>
+        <DebugNote mark={debug} />
       </div>
     </>
   );
@@ -162,14 +208,15 @@ function GroupHeading(props: {
 
 /** A collapsed group: name, module class, repeat badge, node count, op summary; double-click expands. */
 function GroupNodeView({ data }: NodeProps<GroupFlowNode>): JSX.Element {
-  const { group, onExpand, linked, overlay, nonfinite, diff } = data;
+  const { group, onExpand, linked, overlay, nonfinite, diff, debug } = data;
   const repeated = group.repeatCount > 1;
   const className = [
     'vf-group',
     repeated ? `vf-repeat vf-repeat-${group.repeatFamily % 6}` : '',
     linked ? 'vf-linked' : '',
     nonfinite ? `vf-nonfinite-${nonfinite}` : '',
-    diff ? `vf-diff-${diff}` : ''
+    diff ? `vf-diff-${diff}` : '',
+    debugClasses(debug)
   ]
     .filter(Boolean)
     .join(' ');
@@ -181,6 +228,7 @@ function GroupNodeView({ data }: NodeProps<GroupFlowNode>): JSX.Element {
         data-group-path={group.path}
         data-nonfinite={nonfinite ?? undefined}
         data-diff={diff ?? undefined}
+        data-debug={debug?.state ?? undefined}
         title={`${group.path}\n${group.descendants.length} nodes — double-click to expand`}
         style={overlay ? { background: overlay } : undefined}
         onDoubleClick={() => onExpand(group.path)}

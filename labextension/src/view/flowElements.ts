@@ -9,7 +9,7 @@ import type {
   NodePosition,
   PortPosition
 } from '../layout/messages';
-import type { ViewerFlowNode } from './OpNode';
+import type { DebugMark, ViewerFlowNode } from './OpNode';
 import type { Nonfinite } from './hooks/nonfinite';
 import type { DiffStatus } from '../model/diff';
 
@@ -23,6 +23,8 @@ export interface Decorations {
   diff?: ReadonlyMap<string, Exclude<DiffStatus, 'same'>>;
   /** NaN/Inf marks of collapsed groups, by item id. */
   groupNonfinite?: ReadonlyMap<string, Nonfinite>;
+  /** A debugger's marks, by item id. */
+  debug?: ReadonlyMap<string, DebugMark>;
 }
 
 function ports(pos: NodePosition): {
@@ -197,7 +199,8 @@ function build(
       ...ports(pos),
       linked: deco.linked.has(item.id),
       overlay: deco.overlay.get(item.id) ?? null,
-      diff: deco.diff?.get(item.id) ?? null
+      diff: deco.diff?.get(item.id) ?? null,
+      debug: deco.debug?.get(item.id) ?? null
     };
     if (item.kind === 'node') {
       nodes.push({
