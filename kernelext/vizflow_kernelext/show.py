@@ -63,11 +63,12 @@ def show(
     """A graph viewer for `obj` (displayed when last in a cell): a tensor's history, a Graph,
     or a module traced on `inputs`. A Graph given `inputs` (arrays) is run once node by node,
     so each node shows its time (the "Time" overlay) and value. `compare=` adds a second
-    graph side by side (e.g. before and after vf.optimize), selection matched by node name.
+    graph side by side (e.g. before and after vf.optimize), selection matched by node name;
+    `title` then heads the pair and each side keeps its own graph's name.
     `direction` ("RIGHT" or "DOWN") overrides the viewer's "Layout direction" setting; None
     follows the setting. `height` is a CSS length ("420px") or None: the viewer's height
     follows the graph, up to a cap (the widget's `height` state is then "auto")."""
-    built = build(obj, title, inputs)
+    built = build(obj, title if compare is None else None, inputs)
     other = build(compare).payload if compare is not None else None
     return GraphViewer(
         built.payload,
@@ -76,5 +77,6 @@ def show(
         compare=other,
         layout_direction=direction,
         height=AUTO_HEIGHT if height is None else height,
+        title=title or "",
         trusted=True,
     )

@@ -13,6 +13,8 @@ export interface LiveGraphModel {
   compare(): GraphPayload | null;
   direction(): string;
   height(): string;
+  /** The viewer's own heading (a comparison's caption); '' for none. */
+  title?(): string;
   /** Ask the kernel for a node's value and gradient summaries. */
   inspect(nodeId: string): Promise<DecodedReply>;
   /** Call `listener` when the graph or the display settings change; returns an unsubscribe function. */

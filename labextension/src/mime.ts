@@ -46,7 +46,8 @@ export class GraphMimeRenderer extends Widget implements IRenderMime.IRenderer {
       graph: bundle.graph,
       compare: bundle.compare,
       direction: '',
-      height: ''
+      height: '',
+      title: bundle.title
     });
     if (bundle.model_id) {
       // The widget model may still be loading (its module is a lazy chunk).

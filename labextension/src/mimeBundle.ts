@@ -28,6 +28,8 @@ export interface ReadBundle {
   graph: GraphPayload;
   compare: GraphPayload | null;
   model_id: string | null;
+  /** The viewer's own heading; '' for none. */
+  title: string;
 }
 
 /**
@@ -37,7 +39,13 @@ export interface ReadBundle {
 export function readBundle(data: unknown): ReadBundle | null {
   const bare = expandGraph(data);
   if (bare) {
-    return { version: '1.0', graph: bare, compare: null, model_id: null };
+    return {
+      version: '1.0',
+      graph: bare,
+      compare: null,
+      model_id: null,
+      title: ''
+    };
   }
   const b = data as Partial<GraphMimeBundle> | null;
   const graph = b && typeof b === 'object' ? expandGraph(b.graph) : null;
@@ -48,6 +56,7 @@ export function readBundle(data: unknown): ReadBundle | null {
     version: '1.0',
     graph,
     compare: expandGraph(b.compare),
-    model_id: typeof b.model_id === 'string' ? b.model_id : null
+    model_id: typeof b.model_id === 'string' ? b.model_id : null,
+    title: typeof b.title === 'string' ? b.title : ''
   };
 }

@@ -350,6 +350,10 @@ export interface GraphMimeBundle {
   graph: CompactGraph;
   compare: CompactGraph | null;
   model_id: string | null;
+  /**
+   * The viewer's own heading (a comparison's caption); absent or empty for none.
+   */
+  title?: string;
 }
 /**
  * A GraphPayload in columns, as it travels on the wire: every string once in `strings`, referred to by index; nodes and edges as equal-length columns; optional fields sparse. The browser decodes it back to a GraphPayload (decodeCompactGraph).

@@ -26,6 +26,8 @@ export interface ViewerContent {
   compare: GraphPayload | null;
   direction: string;
   height: string;
+  /** The viewer's own heading (a comparison's caption); empty or absent for none. */
+  title?: string;
 }
 
 export function createLayoutClient(): LayoutClient {
@@ -62,7 +64,8 @@ export class ViewerHost implements FitTarget {
         graph: model.graph(),
         compare: model.compare(),
         direction: model.direction(),
-        height: model.height()
+        height: model.height(),
+        title: model.title?.()
       });
     this.unsubscribe = model.subscribe(render);
     render();
@@ -133,6 +136,7 @@ export class ViewerHost implements FitTarget {
         backend: this.backend,
         settings,
         height,
+        title: content.title,
         onLayoutState: this.onLayoutState,
         onApi: this.onApi
       })

@@ -1,6 +1,6 @@
 /**
  * The ipywidgets half of the graph viewer: the model mirrors the Python
- * widget's traits (`graph`, `compare`, `layout_direction`, `height`), answers
+ * widget's traits (`graph`, `compare`, `layout_direction`, `height`, `title`), answers
  * inspector requests through custom messages, shows the kernel's notices (a
  * refused request or state update), and registers itself so the mime
  * renderer can bind to it; the view mounts the React viewer.
@@ -27,7 +27,7 @@ import { MODULE_NAME, MODULE_VERSION } from './version';
 
 const INSPECT_TIMEOUT_MS = 30000;
 const WATCHED =
-  'change:graph change:compare change:layout_direction change:height';
+  'change:graph change:compare change:layout_direction change:height change:title';
 
 export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
   private nextRequest = 1;
@@ -48,7 +48,8 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
       graph: null,
       compare: null,
       layout_direction: null,
-      height: 'auto'
+      height: 'auto',
+      title: ''
     };
   }
 
@@ -106,6 +107,12 @@ export class GraphViewerModel extends DOMWidgetModel implements LiveGraphModel {
   height(): string {
     const h = this.get('height');
     return typeof h === 'string' && h ? h : 'auto';
+  }
+
+  /** The viewer's own heading (the `title` trait), '' for none. */
+  title(): string {
+    const t: unknown = this.get('title');
+    return typeof t === 'string' ? t : '';
   }
 
   subscribe(listener: () => void): () => void {

@@ -5,10 +5,10 @@ import { type ElkLike, runElkLayout } from '../src/layout/elkGraph';
 import { layoutInputFromVisible } from '../src/layout/fromModel';
 import { diffGraphs } from '../src/model/diff';
 import { buildGraphModel } from '../src/model/graphModel';
-import { buildScopeTree } from '../src/model/scopeTree';
-import { buildVisibleGraph } from '../src/model/visibleGraph';
+import { buildScopeTree, expandedAtDepth } from '../src/model/scopeTree';
+import { buildVisibleGraph, groupItemId } from '../src/model/visibleGraph';
 import type { GraphPayload } from '../src/protocol';
-import { Builder } from './shapes';
+import { Builder, trainingStep } from './shapes';
 
 const elk = new ELK() as unknown as ElkLike;
 
@@ -51,5 +51,62 @@ describe('alignToPaneA', () => {
     expect(x(b.layout, 'd')).toBeLessThan(x(a.layout, 'd'));
     const xs = ['x', 'a', 'bc', 'd', 'out'].map(id => x(aligned, id));
     expect([...xs].sort((p, q) => p - q)).toEqual(xs);
+  });
+});
+
+/** A training step, and the same step with its ReLU layer gone (B). */
+function stepWithoutRelu(): GraphPayload {
+  const p = trainingStep();
+  const gone = new Set(['relu1', 'g_relu1']);
+  const edges = p.edges.filter(e => !gone.has(e.source) && !gone.has(e.target));
+  edges.push(
+    { ...p.edges[0], id: 'skip_f', source: 'add0', target: 'mm2' },
+    { ...p.edges[0], id: 'skip_b', source: 'g_mm2', target: 'g_add0' }
+  );
+  return {
+    ...p,
+    title: 'without relu',
+    nodes: p.nodes.filter(n => !gone.has(n.id)),
+    edges
+  };
+}
+
+async function bandedPane(p: GraphPayload) {
+  const model = buildGraphModel(p);
+  const tree = buildScopeTree(model);
+  const vg = buildVisibleGraph(model, tree, expandedAtDepth(tree, 0));
+  const layout = await runElkLayout(elk, layoutInputFromVisible(vg), {
+    direction: 'RIGHT'
+  });
+  return { model, vg, layout };
+}
+
+describe('alignToPaneA in phase bands', () => {
+  it("moves each band's members to their matches, the bands staying put", async () => {
+    const a = await bandedPane(trainingStep());
+    const b = await bandedPane(stepWithoutRelu());
+    expect(b.vg.bandOfFrame.size).toBe(3);
+    const diff = diffGraphs(a.model, b.model);
+    const aligned = alignToPaneA(a, b, diff, 'RIGHT');
+    const at = (r: typeof aligned, id: string) =>
+      (r.nodes.find(n => n.id === id) ?? r.frames?.find(f => f.id === id))!;
+    const layer2 = groupItemId('forward/2');
+    // Without the ReLU, B's second Linear sat further left than A's; now level.
+    expect(at(b.layout, layer2).x).toBeLessThan(at(a.layout, layer2).x - 1);
+    expect(at(aligned, layer2).x).toBeCloseTo(at(a.layout, layer2).x);
+    expect(at(aligned, 'loss').x).toBeCloseTo(at(a.layout, 'loss').x);
+    // The bands keep their place across the flow and span every member.
+    for (const f of b.layout.frames ?? []) {
+      if (b.vg.bandOfFrame.has(f.id)) {
+        const g = at(aligned, f.id);
+        expect(g.y).toBe(f.y);
+        expect(g.x).toBe(f.x);
+        for (const n of aligned.nodes) {
+          if (n.y >= g.y && n.y < g.y + g.height) {
+            expect(n.x + n.width).toBeLessThanOrEqual(g.x + g.width + 0.5);
+          }
+        }
+      }
+    }
   });
 });

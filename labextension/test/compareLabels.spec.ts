@@ -2,32 +2,34 @@
 import { compareLabels } from '../src/model/compare';
 
 describe('compareLabels', () => {
-  it('names the pair by the first title and B by its own where it differs', () => {
-    expect(compareLabels('before / after vf.optimize', 'train_step')).toEqual({
+  it("heads each side with its own graph's title and the pair with the viewer's", () => {
+    expect(
+      compareLabels('before / after vf.optimize', 'train_step', 'optimized')
+    ).toEqual({
       caption: 'before / after vf.optimize',
-      a: 'A',
-      b: 'B: train_step'
+      a: 'A · train_step',
+      b: 'B · optimized'
     });
   });
 
-  it('does not repeat a title both graphs share', () => {
-    expect(compareLabels('train_step', 'train_step')).toEqual({
-      caption: 'train_step',
-      a: 'A',
-      b: 'B'
+  it('names the pair by both titles when the viewer has none', () => {
+    expect(compareLabels('', 'train_step', 'optimized')).toEqual({
+      caption: 'train_step vs optimized',
+      a: 'A · train_step',
+      b: 'B · optimized'
+    });
+    expect(compareLabels(undefined, 'step', 'step')).toEqual({
+      caption: 'step',
+      a: 'A · step',
+      b: 'B · step'
     });
   });
 
-  it('falls back to the second title, then to "graph"', () => {
-    expect(compareLabels('', 'optimized')).toEqual({
-      caption: 'optimized',
-      a: 'A',
-      b: 'B'
-    });
-    expect(compareLabels(undefined, undefined)).toEqual({
+  it('falls back to "graph" for an untitled side', () => {
+    expect(compareLabels(undefined, undefined, ' ')).toEqual({
       caption: 'graph',
-      a: 'A',
-      b: 'B'
+      a: 'A · graph',
+      b: 'B · graph'
     });
   });
 });

@@ -10,7 +10,7 @@ from IPython.testing.globalipapp import get_ipython
 
 import vizflow as vf
 from vizflow_engine.graph import Graph
-from vizflow_kernelext.protocol import validate_graph_payload
+from vizflow_kernelext.protocol import validate_graph_payload, validate_message
 
 
 def _built_graph() -> Graph:
@@ -101,6 +101,23 @@ def test_compare_shows_two_graphs() -> None:
     x = vf.tensor([1.0, 2.0], requires_grad=True, name="x")
     viewer = vf.show((x * 2.0).sum(), compare=_built_graph())
     assert viewer.compare is not None and viewer.compare["title"] == "layer"
+
+
+def test_a_compared_graph_keeps_its_own_name_and_title_heads_the_pair() -> None:
+    before = _built_graph()
+    after, _ = vf.optimize(before)
+    viewer = vf.show(before, compare=after, title="before / after vf.optimize")
+    assert viewer.title == "before / after vf.optimize"
+    assert viewer.graph["title"] == "layer"  # not overwritten by title=
+    assert viewer.compare is not None and viewer.compare["title"] == after.name
+    bundle = viewer._repr_mimebundle_()
+    data = bundle["application/vnd.vizflow.graph+json"]
+    validate_message("GraphMimeBundle", data)
+    assert data["title"] == "before / after vf.optimize"
+    assert "before / after vf.optimize" in bundle["text/plain"]
+    # One graph: title= names it, as before.
+    single = vf.show(before, title="my layer")
+    assert single.graph["title"] == "my layer" and single.title == "my layer"
 
 
 def test_load_ext_displays_tensors_and_graphs_as_viewers() -> None:

@@ -79,6 +79,9 @@ class GraphViewer(GuardedWidget):
     )
     # "auto": the viewer's height follows the graph (up to a cap); else a CSS length ("420px").
     height = traitlets.Unicode(AUTO_HEIGHT).tag(sync=True)
+    # The viewer's own heading ("" for none): a comparison's caption, each side keeping its
+    # graph's title.
+    title = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -183,10 +186,11 @@ class GraphViewer(GuardedWidget):
             "graph": self.graph,
             "compare": self.compare,
             "model_id": self.model_id,
+            "title": self.title,
         }
         svg = render_svg(self.payload)
         if svg is not None:
             bundle["image/svg+xml"] = svg
-        title = self.graph.get("title", "graph")
+        title = self.title or self.graph.get("title", "graph")
         bundle["text/plain"] = f"<vizflow graph {title!r}: {self.graph['nodes']['count']} nodes>"
         return bundle

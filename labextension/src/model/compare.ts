@@ -41,18 +41,16 @@ export interface CompareLabels {
 }
 
 /**
- * The first graph's title names the pair (vf.show's `title=` lands there); the sides
- * are "A" and "B", and B also shows its own title where it is not the pair's.
+ * Each side is headed by its own graph's title ("A · train_step"); the pair by the
+ * viewer's title (vf.show's `title=`), else by the two titles.
  */
 export function compareLabels(
+  viewerTitle: string | undefined,
   titleA: string | undefined,
   titleB: string | undefined
 ): CompareLabels {
-  const caption = titleA?.trim() || titleB?.trim() || 'graph';
-  const other = titleB?.trim() ?? '';
-  return {
-    caption,
-    a: 'A',
-    b: other && other !== caption ? `B: ${other}` : 'B'
-  };
+  const a = titleA?.trim() || 'graph';
+  const b = titleB?.trim() || 'graph';
+  const caption = viewerTitle?.trim() || (a === b ? a : `${a} vs ${b}`);
+  return { caption, a: `A · ${a}`, b: `B · ${b}` };
 }

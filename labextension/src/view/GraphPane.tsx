@@ -32,6 +32,7 @@ import type { ViewerSettings } from '../model/settings';
 import { minimapShown, minimapSize } from '../model/minimap';
 import type { LayoutClient } from '../layout/client';
 import type { LayoutDirection } from '../layout/messages';
+import { alignToPaneA, type LaidOutPane } from '../layout/compareAlign';
 import { flowElements, newFlowReuse } from './flowElements';
 import { nodeTypes, type DebugMark, type OpFlowNode } from './OpNode';
 import { Inspector, type InspectBackend } from './Inspector';
@@ -50,7 +51,7 @@ import { usePrefetch } from './hooks/usePrefetch';
 import { paneKeyHandler } from './hooks/usePaneKeys';
 import { useWheelCapture } from './hooks/useWheelCapture';
 import { itemDiffMarks } from './hooks/diffMarks';
-import type { DiffStatus } from '../model/diff';
+import type { DiffStatus, GraphDiff } from '../model/diff';
 import { startItem } from './hooks/openingView';
 import {
   firstNonfiniteProducer,
@@ -87,6 +88,10 @@ export interface GraphPaneProps {
   inCompare?: boolean;
   /** Given when the viewer's height follows the graph: told the pane height it wants. */
   onWantHeight?: (px: number) => void;
+  /** Told each layout drawn, with the visible graph it is for (pane A of a comparison). */
+  onLaidOut?: (pane: LaidOutPane) => void;
+  /** Compare, pane B: pane A's drawn layout and the diff, so matched nodes sit level. */
+  alignTo?: { pane: LaidOutPane; diff: GraphDiff } | null;
   /** A debugger's marks by model node id (a collapsed group shows its members' current mark). */
   debugMarks?: ReadonlyMap<string, DebugMark>;
   /** Right-click on a node (model id) at client x, y; the browser's menu is not shown. */
@@ -144,6 +149,25 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     direction,
     props.createLayoutClient
   );
+  const { onLaidOut, alignTo } = props;
+  useEffect(() => {
+    if (state.layout) {
+      onLaidOut?.({ vg: shownVg, layout: state.layout });
+    }
+  }, [state.layout, shownVg, onLaidOut]);
+  /** The drawn layout: pane B of a comparison moved level with pane A. */
+  const layout = useMemo(
+    () =>
+      state.layout && alignTo
+        ? alignToPaneA(
+            alignTo.pane,
+            { vg: shownVg, layout: state.layout },
+            alignTo.diff,
+            direction
+          )
+        : state.layout,
+    [state.layout, shownVg, alignTo, direction]
+  );
   const rootRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
   const selection = useSelection(onSelectNode);
@@ -176,7 +200,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     () =>
       flowElements(
         shownVg,
-        state.layout,
+        layout,
         direction,
         model.outputs,
         {
@@ -193,7 +217,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       ),
     [
       shownVg,
-      state.layout,
+      layout,
       direction,
       model,
       selected,
@@ -209,17 +233,17 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
 
   const boxes = useMemo(() => {
     const m = new Map<string, Box>();
-    for (const p of state.layout?.nodes ?? []) {
+    for (const p of layout?.nodes ?? []) {
       if (shownVg.itemById.has(p.id)) {
         m.set(p.id, p);
       }
     }
     return m;
-  }, [state.layout, shownVg]);
+  }, [layout, shownVg]);
 
   const view = useViewport(
     boxes,
-    state.layout,
+    layout,
     direction,
     canvasRef,
     selected && inspectorOpen ? selected : null
@@ -323,16 +347,10 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
 
   const exportAs = async (kind: 'svg' | 'png'): Promise<void> => {
     const el = rootRef.current;
-    if (!el || !state.layout) {
+    if (!el || !layout) {
       return;
     }
-    const svg = exportSvgText(
-      el,
-      shownVg,
-      state.layout,
-      direction,
-      overlay.colours
-    );
+    const svg = exportSvgText(el, shownVg, layout, direction, overlay.colours);
     const name = (model.title || 'graph').replace(/[^\w.-]+/g, '_');
     if (kind === 'svg') {
       download(new Blob([svg], { type: 'image/svg+xml' }), `${name}.svg`);
@@ -478,8 +496,8 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
                 ariaLabel="minimap"
                 style={minimapInner(
                   minimapSize(
-                    state.layout?.width ?? 0,
-                    state.layout?.height ?? 0,
+                    layout?.width ?? 0,
+                    layout?.height ?? 0,
                     view.canvasW,
                     view.canvasH
                   )

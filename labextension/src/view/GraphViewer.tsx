@@ -8,6 +8,7 @@ import type { LayoutState } from '../model/viewerState';
 import type { ViewerSettings } from '../model/settings';
 import type { LayoutClient } from '../layout/client';
 import type { LayoutDirection } from '../layout/messages';
+import type { LaidOutPane } from '../layout/compareAlign';
 import type { InspectBackend } from './Inspector';
 import { GraphPane, type PaneApi, type PaneTiming } from './GraphPane';
 import { useDragHeight } from './hooks/useDragHeight';
@@ -29,6 +30,8 @@ export interface GraphViewerProps {
   settings: ViewerSettings;
   /** A CSS length, or 'auto' (or empty): as tall as the graph wants, within bounds. */
   height?: string;
+  /** The viewer's own heading (vf.show's `title=`): a comparison's caption, one graph's title. */
+  title?: string;
   onLayoutState?: (
     state: LayoutState,
     error: string | null,
@@ -182,14 +185,23 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
     backend: props.backend,
     settings: props.settings
   };
-  const labels = compare ? compareLabels(payload?.title, compare.title) : null;
+  const labels = compare
+    ? compareLabels(props.title, payload?.title, compare.title)
+    : null;
+  /** Pane A's drawn layout, which pane B lines its matched nodes up with. */
+  const [laidA, setLaidA] = useState<LaidOutPane | null>(null);
+  const alignB = useMemo(
+    () => (laidA && diff ? { pane: laidA, diff } : null),
+    [laidA, diff]
+  );
   const sides = (
     <>
       <GraphPane
         {...common}
         payload={payload}
-        label={labels?.a}
+        label={labels?.a ?? (props.title?.trim() || undefined)}
         inCompare={!!compare}
+        onLaidOut={compare ? setLaidA : undefined}
         onLayoutState={props.onLayoutState}
         onApi={onApi0}
         onSelectNode={compare ? select0 : undefined}
@@ -207,6 +219,7 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
           onSelectNode={select1}
           onWantHeight={auto ? want1 : undefined}
           diffStatus={diff?.statusB}
+          alignTo={alignB}
         />
       ) : null}
     </>
