@@ -1,0 +1,111 @@
+import {
+  copyFragment,
+  fragmentFromText,
+  fragmentToText,
+  pasteCommand,
+  PASTE_OFFSET
+} from '../../src/editor/model/clipboard';
+import { DocIndex, type EditorDocument } from '../../src/editor/model/document';
+import { opNode } from './fakeKernel';
+
+/** x → [block: dense (matmul → add) → act (relu)] → loss, block nested groups. */
+function doc(): EditorDocument {
+  const at = (id: string, op: string, group: string | null, x: number) => ({
+    ...opNode(id, op, id),
+    group,
+    position: { x, y: 10 }
+  });
+  return {
+    version: 3,
+    name: 'model',
+    outputs: [],
+    updates: [],
+    nodes: [
+      at('x', 'placeholder', null, 0),
+      at('mm', 'matmul', 'dense', 100),
+      at('b', 'add', 'dense', 200),
+      at('r', 'relu', 'block', 300),
+      at('loss', 'mean', null, 400)
+    ],
+    edges: [
+      { id: 'e1', source: 'x', source_port: 0, target: 'mm', target_port: 0 },
+      { id: 'e2', source: 'mm', source_port: 0, target: 'b', target_port: 0 },
+      { id: 'e3', source: 'b', source_port: 0, target: 'r', target_port: 0 },
+      { id: 'e4', source: 'r', source_port: 0, target: 'loss', target_port: 0 }
+    ],
+    groups: [
+      {
+        id: 'block',
+        name: 'block',
+        type: 'Sequential',
+        parent: null,
+        collapsed: false
+      },
+      {
+        id: 'dense',
+        name: 'dense',
+        type: 'Linear',
+        parent: 'block',
+        collapsed: true
+      }
+    ]
+  };
+}
+
+describe('editor clipboard', () => {
+  it('copies a group with its nested groups and inner links, dropping links to outside', () => {
+    const f = copyFragment(new DocIndex(doc()), [], ['block'])!;
+    expect(f.nodes.map(n => n.id)).toEqual(['mm', 'b', 'r']);
+    expect(f.edges.map(e => `${e.source}->${e.target}`)).toEqual([
+      'mm->b',
+      'b->r'
+    ]);
+    expect(f.groups).toEqual([
+      { id: 'block', name: 'block', type: 'Sequential', parent: null },
+      { id: 'dense', name: 'dense', type: 'Linear', parent: 'block' }
+    ]);
+    expect(f.nodes.find(n => n.id === 'mm')!.group).toBe('dense');
+  });
+
+  it('copies loose nodes without the groups they sit in', () => {
+    const f = copyFragment(new DocIndex(doc()), ['b', 'r', 'missing'])!;
+    expect(f.nodes.map(n => [n.id, n.group])).toEqual([
+      ['b', null],
+      ['r', null]
+    ]);
+    expect(f.edges).toHaveLength(1);
+    expect(f.groups).toEqual([]);
+    expect(copyFragment(new DocIndex(doc()), [])).toBeNull();
+  });
+
+  it('pastes offset from the copy, or with its corner at a point', () => {
+    const f = copyFragment(new DocIndex(doc()), ['mm', 'b'])!;
+    const shifted = pasteCommand(f);
+    expect(shifted.fragment).toBe(f);
+    expect(shifted.offset).toEqual({ x: PASTE_OFFSET, y: PASTE_OFFSET });
+    // the fragment's top-left node (mm at 100, 10) lands on the point
+    expect(pasteCommand(f, { x: 0, y: 0 }).offset).toEqual({ x: -100, y: -10 });
+    // the copy itself is untouched
+    expect(f.nodes[0].position).toEqual({ x: 100, y: 10 });
+  });
+
+  it('round-trips through clipboard text and refuses anything else', () => {
+    const f = copyFragment(new DocIndex(doc()), [], ['dense'])!;
+    expect(fragmentFromText(fragmentToText(f))).toEqual(f);
+    expect(fragmentFromText('hello')).toBeNull();
+    expect(fragmentFromText('{"nodes": []}')).toBeNull();
+    const text = fragmentToText(f);
+    const bad = JSON.parse(text);
+    bad['vizflow-editor-fragment/1'].nodes[0].kind = 'module';
+    expect(fragmentFromText(JSON.stringify(bad))).toBeNull();
+    // a link to a node not in the fragment is dropped
+    const dangling = JSON.parse(text);
+    dangling['vizflow-editor-fragment/1'].edges.push({
+      source: 'mm',
+      source_port: 0,
+      target: 'elsewhere',
+      target_port: 0
+    });
+    expect(fragmentFromText(JSON.stringify(dangling))!.edges).toHaveLength(1);
+  });
+});
