@@ -13,6 +13,10 @@ from vizflow_engine import __all__ as _engine_all
 from vizflow_engine import bool as bool  # vf.bool, vf.float: PyTorch's dtype names
 from vizflow_engine import float as float
 from vizflow_kernelext import GraphViewer, show
+from vizflow_kernelext.debugger import register_display as _register_debugger_display
+
+# In IPython, a debug session as a cell's last expression (`dbg`, `rec.debug()`) shows its debugger.
+_register_debugger_display()
 
 # `import vizflow.nn.functional as F` works as `import torch.nn.functional as F` does.
 for _name in (

@@ -885,7 +885,7 @@ export interface DebugSessionState {
   };
 }
 /**
- * Browser to kernel: a debugger control. run_to needs node; step_back takes n (default 1). Answered by a DebugReply, or an ErrorReply leaving the session unchanged.
+ * Browser to kernel: a debugger control. run_to needs node; step_back takes n (default 1); rerun_stale re-runs the nodes a what-if left stale. Answered by a DebugReply, or an ErrorReply leaving the session unchanged.
  *
  * This interface was referenced by `VizflowProtocol`'s JSON-Schema
  * via the `definition` "DebugCommand".
@@ -902,7 +902,8 @@ export interface DebugCommand {
     | 'restart'
     | 'step_back'
     | 'run_to'
-    | 'run_to_nan';
+    | 'run_to_nan'
+    | 'rerun_stale';
   /**
    * A node's name in the session (its value name).
    */
@@ -942,6 +943,10 @@ export interface DebugSetValueRequest {
    */
   node: string;
   expression: string;
+  /**
+   * Re-run the nodes downstream now (default true); false leaves them marked stale until a rerun_stale command.
+   */
+  rerun?: boolean;
 }
 /**
  * Browser to kernel: check a node's gradient rule against central finite differences on its recorded inputs.

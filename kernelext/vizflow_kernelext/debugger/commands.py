@@ -33,6 +33,8 @@ def run_command(session: DebugSession, request: dict[str, Any]) -> None:
         session.step_over(block=False)
     elif command == "resume":
         session.resume(block=False)
+    elif command == "rerun_stale":
+        session.rerun_stale()
     else:  # run_to_nan: the schema allows no other command
         session.run_to_nan(block=False)
 
@@ -66,7 +68,9 @@ def change_breakpoint(session: DebugSession, request: dict[str, Any]) -> dict[st
 def set_value(session: DebugSession, request: dict[str, Any]) -> dict[str, Any]:
     """Carry out a DebugSetValueRequest (a what-if expression, never Python)."""
     validate_message("DebugSetValueRequest", request)
-    rerun = session.set_value_expr(request["node"], request["expression"])
+    rerun = session.set_value_expr(
+        request["node"], request["expression"], rerun=request.get("rerun", True)
+    )
     return {"rerun": rerun}
 
 
