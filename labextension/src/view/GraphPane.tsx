@@ -96,6 +96,8 @@ export interface GraphPaneProps {
   debugMarks?: ReadonlyMap<string, DebugMark>;
   /** Right-click on a node (model id) at client x, y; the browser's menu is not shown. */
   onNodeContextMenu?: (nodeId: string, x: number, y: number) => void;
+  /** False when the host shows its own inspector (the debugger): selecting opens none here. */
+  showInspector?: boolean;
 }
 
 /** A debugger's marks moved onto the items drawn: a hidden node's mark goes to its group. */
@@ -506,7 +508,9 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
             ) : null}
           </ReactFlow>
         </div>
-        {inspectorOpen && (selNode || selGroup) ? (
+        {props.showInspector !== false &&
+        inspectorOpen &&
+        (selNode || selGroup) ? (
           <Inspector
             model={model}
             opDocs={payload?.op_docs}
