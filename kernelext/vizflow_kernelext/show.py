@@ -32,6 +32,9 @@ def build(obj: Any, title: str | None = None, inputs: Any = None) -> BuiltGraph:
             )
         g = trace(obj, *args)
         return build_from_graph(g, title=title or type(obj).__name__, profile=_profile(g, args))
+    draw = getattr(type(obj), "__vf_graph__", None)  # an object that draws itself as a Graph
+    if draw is not None:
+        return build_from_graph(draw(obj), title=title)
     raise TypeError(
         f"vf.show() cannot display a {type(obj).__name__}; pass a vizflow Tensor (its "
         "recorded history is drawn), a vf.Graph (from vf.trace, f.graph(...) or vf.Graph()), "
