@@ -12,6 +12,7 @@ from vizflow_engine import *  # noqa: F403  (the public API is the engine's, re-
 from vizflow_engine import __all__ as _engine_all
 from vizflow_engine import bool as bool  # vf.bool, vf.float: PyTorch's dtype names
 from vizflow_engine import float as float
+from vizflow_engine import distributed  # vf.distributed: data-parallel training on Dask
 from vizflow_kernelext import GraphViewer, show
 from vizflow_kernelext.debugger import register_display as _register_debugger_display
 
@@ -29,11 +30,12 @@ for _name in (
     "data",
     "graph",
     "accelerator",
+    "distributed",
 ):
     _sys.modules[f"{__name__}.{_name}"] = _sys.modules[f"{_engine.__name__}.{_name}"]
 
 __version__ = "0.1.0"
-__all__ = [*_engine_all, "GraphViewer", "show"]
+__all__ = [*_engine_all, "GraphViewer", "distributed", "show"]
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

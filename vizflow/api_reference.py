@@ -25,6 +25,7 @@ NAMESPACES = (
     "vizflow.data",
     "vizflow.graph",
     "vizflow.accelerator",
+    "vizflow.distributed",
 )
 """The documented namespaces, as users import them (`import vizflow.nn.functional as F`)."""
 
