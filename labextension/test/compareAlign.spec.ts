@@ -1,6 +1,6 @@
 /** Compare panes: B's boxes sit where their matches sit in A. */
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { alignToPaneA } from '../src/layout/compareAlign';
+import { alignColumns, alignToPaneA } from '../src/layout/compareAlign';
 import { type ElkLike, runElkLayout } from '../src/layout/elkGraph';
 import { layoutInputFromVisible } from '../src/layout/fromModel';
 import { diffGraphs } from '../src/model/diff';
@@ -108,5 +108,51 @@ describe('alignToPaneA in phase bands', () => {
         }
       }
     }
+  });
+});
+
+describe('alignColumns', () => {
+  const box = (id: string, x: number, y: number) => ({
+    id,
+    x,
+    y,
+    width: 100,
+    height: 40,
+    ports: []
+  });
+
+  it('moves a layer as one column, by the shift most of its boxes ask for', () => {
+    // a and b share a layer; b's match sits far away (a folded constant), c is one layer on.
+    const boxes = [box('a', 20, 0), box('b', 20, 60), box('c', 200, 0)];
+    const out = alignColumns(
+      boxes,
+      new Map([
+        ['a', 80],
+        ['c', 260],
+        ['d', 999]
+      ]),
+      'RIGHT',
+      20
+    );
+    const x = (id: string) => out.nodes.find(n => n.id === id)!.x;
+    expect([x('a'), x('b'), x('c')]).toEqual([80, 80, 260]);
+    const split = alignColumns(
+      boxes,
+      new Map([
+        ['a', 20],
+        ['b', 900]
+      ]),
+      'RIGHT',
+      20
+    );
+    // One vote each: the smaller shift wins; the layer stays together, c keeps its gap.
+    expect(split.nodes.map(n => n.x)).toEqual([20, 20, 200]);
+  });
+
+  it('keeps the flow order: a column never overlaps the one before', () => {
+    const boxes = [box('a', 20, 0), box('c', 200, 0)];
+    const out = alignColumns(boxes, new Map([['c', 0]]), 'RIGHT', 20);
+    const [a, c] = out.nodes;
+    expect(c.x).toBeGreaterThanOrEqual(a.x + a.width + 30);
   });
 });

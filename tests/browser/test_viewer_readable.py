@@ -72,7 +72,7 @@ vf.show(c)
 
 COMPARE = """
 optimized, report = vf.optimize(graph)
-vf.show(graph, compare=optimized)
+vf.show(graph, compare=optimized, title="before / after vf.optimize")
 """
 
 RNN = """
@@ -238,12 +238,40 @@ def test_flat_chain_opens_on_its_input(notebook: Page) -> None:
     screenshot(notebook, "readable-chain-10k")
 
 
+def flow_x(pane: Locator) -> dict[str, float]:
+    """Each drawn box's place along the flow (graph coordinates), by its data-id."""
+    places: dict[str, float] = pane.evaluate(
+        """p => Object.fromEntries([...p.querySelectorAll('.react-flow__node')].map(n =>
+            [n.dataset.id, new DOMMatrix(getComputedStyle(n).transform).m41]))"""
+    )
+    return places
+
+
 def test_compare_opens_legible(notebook: Page) -> None:
     v = legible_viewer(notebook, COMPARED)
-    expect(v.locator(".vf-pane")).to_have_count(2)
+    panes = v.locator(".vf-pane")
+    expect(panes).to_have_count(2)
     # Side by side the panes are narrow: no minimap over the graph until asked for.
     expect(v.locator(".react-flow__minimap")).to_have_count(0)
+    # title= heads the pair; each side keeps its own graph's name.
+    expect(v.locator(".vf-compare-caption")).to_have_text("before / after vf.optimize")
+    expect(panes.nth(0).locator(".vf-graph-title")).to_have_text("A · train_step")
+    expect(panes.nth(1).locator(".vf-graph-title")).to_contain_text("B · ")
     screenshot(notebook, "readable-compare")
+
+
+def test_compare_lines_matched_boxes_up(notebook: Page) -> None:
+    v = viewer(notebook, COMPARED)
+    left, right = v.locator(".vf-pane").nth(0), v.locator(".vf-pane").nth(1)
+    for pane in (left, right):
+        js_click(pane.locator(".vf-fit"))
+    notebook.wait_for_timeout(300)
+    a, b = flow_x(left), flow_x(right)
+    # The forward band's layers (and the loss) sit at the same place along the flow.
+    shared = [k for k in a if k in b and k.startswith(("group:forward/", "frame:forward/"))]
+    assert len(shared) >= 3, (sorted(a), sorted(b))
+    assert all(abs(a[k] - b[k]) < 1 for k in shared), {k: (a[k], b[k]) for k in shared}
+    screenshot(notebook, "readable-compare-aligned")
 
 
 def test_rnn_opens_legible(notebook: Page) -> None:

@@ -6,7 +6,7 @@
  */
 import type { GraphDiff } from '../model/diff';
 import type { VisibleGraph } from '../model/visibleGraph';
-import { alignAlongFlow } from './bands';
+import { BAND_MEMBER_GAP } from './bands';
 import type {
   FramePosition,
   LayoutDirection,
@@ -39,10 +39,15 @@ export function alignToPaneA(
   for (const [nodeB, nodeA] of diff.matchBA) {
     const repB = b.vg.repOf.get(nodeB);
     const repA = a.vg.repOf.get(nodeA);
-    const boxB = repB === undefined ? undefined : unitB(repB).unit;
-    const at = repA === undefined ? undefined : placeA.get(unitA(repA).unit);
-    if (boxB !== undefined && at && !targets.has(boxB)) {
-      targets.set(boxB, along(at));
+    if (repA === undefined || repB === undefined) {
+      continue;
+    }
+    const boxA = unitA(repA);
+    const boxB = unitB(repB);
+    const at = placeA.get(boxA.unit);
+    // A match in another band (a constant folded out of the backward pass) says nothing.
+    if (at && boxA.container === boxB.container && !targets.has(boxB.unit)) {
+      targets.set(boxB.unit, along(at));
     }
   }
   const placeB = boxesOf(b.layout);
@@ -75,12 +80,8 @@ export function alignToPaneA(
     }
     const shift = (p: NodePosition, by: number): NodePosition =>
       direction === 'RIGHT' ? { ...p, x: p.x + by } : { ...p, y: p.y + by };
-    const aligned = alignAlongFlow(
-      {
-        nodes: boxes.map(p => shift(p, -origin)),
-        width: 0,
-        height: 0
-      },
+    const aligned = alignColumns(
+      boxes.map(p => shift(p, -origin)),
       local,
       direction,
       frame ? FRAME_PADDING : ROOT_PADDING
@@ -98,6 +99,93 @@ export function alignToPaneA(
     }
   }
   return shiftMembers(b, unitB, moved, { longest, bandEnd }, direction);
+}
+
+/**
+ * Move boxes along the flow column by column (a column: boxes side by side
+ * across the flow, as a layered layout places them), each column by the shift
+ * most of its boxes with a target ask for (ties: the smallest), in flow order
+ * and never closer than BAND_MEMBER_GAP to the column before; a column with no
+ * target keeps the shift of the one before.
+ */
+export function alignColumns(
+  boxes: readonly NodePosition[],
+  targets: ReadonlyMap<string, number>,
+  direction: LayoutDirection,
+  padding: number
+): { nodes: NodePosition[]; width: number; height: number } {
+  const right = direction === 'RIGHT';
+  const along = (p: NodePosition): number => (right ? p.x : p.y);
+  const length = (p: NodePosition): number => (right ? p.width : p.height);
+  const sorted = [...boxes].sort((a, b) => along(a) - along(b));
+  const columns: NodePosition[][] = [];
+  let columnEnd = -Infinity;
+  for (const p of sorted) {
+    const opens = along(p) >= columnEnd;
+    if (opens) {
+      columns.push([p]);
+    } else {
+      columns[columns.length - 1].push(p);
+    }
+    const pEnd = along(p) + length(p);
+    columnEnd = opens ? pEnd : Math.max(columnEnd, pEnd);
+  }
+  const nodes: NodePosition[] = [];
+  let shift = 0;
+  let end = padding - BAND_MEMBER_GAP;
+  for (const column of columns) {
+    // Sorted by start: the first starts the column; loops, not spreads (wide columns).
+    const start = along(column[0]);
+    let stop = start;
+    for (const p of column) {
+      stop = Math.max(stop, along(p) + length(p));
+    }
+    shift = Math.max(
+      commonShift(column, targets, along) ?? shift,
+      end + BAND_MEMBER_GAP - start
+    );
+    end = stop + shift;
+    for (const p of column) {
+      nodes.push(right ? { ...p, x: p.x + shift } : { ...p, y: p.y + shift });
+    }
+  }
+  const total = end + padding;
+  return right
+    ? { nodes, width: total, height: 0 }
+    : { nodes, width: 0, height: total };
+}
+
+/** The shift most targeted boxes of a column ask for (ties: the smallest), or null. */
+function commonShift(
+  column: readonly NodePosition[],
+  targets: ReadonlyMap<string, number>,
+  along: (p: NodePosition) => number
+): number | null {
+  /** Shifts by the pixel, each with its first exact value and its count. */
+  const votes = new Map<number, { shift: number; count: number }>();
+  for (const p of column) {
+    const t = targets.get(p.id);
+    if (t !== undefined) {
+      const d = t - along(p);
+      const v = votes.get(Math.round(d));
+      if (v) {
+        v.count++;
+      } else {
+        votes.set(Math.round(d), { shift: d, count: 1 });
+      }
+    }
+  }
+  let best: { shift: number; count: number } | null = null;
+  for (const v of votes.values()) {
+    if (
+      !best ||
+      v.count > best.count ||
+      (v.count === best.count && Math.abs(v.shift) < Math.abs(best.shift))
+    ) {
+      best = v;
+    }
+  }
+  return best?.shift ?? null;
 }
 
 /** Every laid-out box (node or frame) of a layout by id. */
