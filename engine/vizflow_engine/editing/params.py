@@ -1,0 +1,228 @@
+"""Node params between JSON (the browser, the file) and engine values, checked on the way in.
+
+An op's params are checked against its declared kinds (graph/param_check.py, the same checks a
+graph file gets); a leaf's (placeholder, variable, constant) against the small schema here.
+Nothing here evaluates text: a value is data, converted by its declared kind only.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..graph.errors import GraphFormatError
+from ..graph.load import _Decoder
+from ..graph.param_check import DTYPES, KINDS, Context, check_params, known_op
+from ..graph.serialize import _Arrays, encode
+from ..ops.indexing import INPUT
+from ..registry import OpDef, param_kind
+from .errors import EditError
+
+INITS = ("zeros", "ones", "normal", "uniform", "xavier_uniform", "kaiming_uniform")
+"""Initialisers a variable made in the editor may name (vf.nn.init's, without the _)."""
+HELD = "array"
+"""A variable's or constant's `init` when its value is an array the kernel holds."""
+MAX_LEAF_ELEMENTS = 2**27
+"""Elements of a variable or constant the editor creates (bigger ones come from arrays)."""
+MAX_CONSTANT_LITERAL = 10_000
+MAX_RANK = 64
+MAX_DIM_NAME = 64
+FLOAT_DTYPES = ("float16", "float32", "float64")
+LEAF_PARAMS: dict[str, tuple[str, ...]] = {
+    "placeholder": ("shape", "dtype"),
+    "variable": ("shape", "dtype", "init", "requires_grad"),
+    "constant": ("value", "shape", "dtype"),
+}
+
+
+def op_def(name: Any) -> OpDef:
+    """The op called `name` (registry or graph-only), or EditError with close matches."""
+    if not isinstance(name, str):
+        raise EditError(f"an op node needs an op name, not {type(name).__name__}")
+    try:
+        return known_op(name, "op")
+    except GraphFormatError as exc:
+        raise EditError(exc.reason) from None
+
+
+# ---- engine value -> JSON ----------------------------------------------------------------------
+def to_json(value: Any) -> Any:
+    """A param as plain JSON for the browser: tuples as arrays, dtypes as names; slices and the
+    like in the graph file's tagged form; non-finite floats as {"float": "nan"}."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else {"float": repr(f)}
+    if isinstance(value, (tuple, list)):
+        return [to_json(v) for v in value]
+    if isinstance(value, np.dtype):
+        return str(value)
+    return encode(value, _Arrays(), "param")
+
+
+# ---- JSON -> engine value ----------------------------------------------------------------------
+def _tuples(value: Any) -> Any:
+    """JSON arrays as tuples (the engine's params hold tuples), tagged objects decoded."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        if len(value) != 1 or next(iter(value)) == "array":
+            raise EditError(f"{str(value)[:60]} is not a param value (arrays cannot be params)")
+        try:
+            return _Decoder({"name": "param"}, {})._decode(value, "value")
+        except (ValueError, TypeError, KeyError) as exc:
+            raise EditError(f"cannot read {str(value)[:60]}: {exc}") from None
+    return value
+
+
+def _dtype(value: Any, allowed: tuple[str, ...] = DTYPES) -> np.dtype[Any]:
+    name = str(value) if isinstance(value, np.dtype) else value
+    if not isinstance(name, str) or name not in allowed:
+        raise EditError(f"dtype must be one of {', '.join(allowed)}, not {str(value)[:40]!r}")
+    return np.dtype(name)
+
+
+def op_param(op: OpDef, name: str, value: Any) -> Any:
+    """One op param from JSON (or an engine value), checked against its declared kind."""
+    if not isinstance(name, str) or name not in op.param_names:
+        have = ", ".join(sorted(op.param_names)) or "none"
+        raise EditError(f"{op.name} has no param {str(name)[:60]!r} (its params: {have})")
+    native = _dtype(value) if param_kind(op.name, name) == "dtype" else _tuples(value)
+    check_op_params(op, {name: native}, ranks=None, n_inputs=None, complete=False)
+    return native
+
+
+def check_op_params(
+    op: OpDef,
+    params: dict[str, Any],
+    ranks: list[int] | None,
+    n_inputs: int | None,
+    complete: bool,
+) -> None:
+    """Raise EditError when a param is of the wrong kind (ranks unknown: None), or, when
+    `complete`, when one is unknown or a required one is missing."""
+    if n_inputs is None:  # the form only: as many index inputs as the index says
+        markers = sum(1 for v in params.get("index", ()) or () if v == INPUT)
+        n_inputs = {"getitem": 1, "index_add": 1, "setitem": 2}.get(op.name, 1) + markers
+    ctx = Context(op, ranks or [], n_inputs)
+    try:
+        if complete:
+            check_params(op, params, ctx, op.name)
+            return
+        for name, value in params.items():
+            kind = param_kind(op.name, name)
+            if kind is None:
+                raise EditError(f"{op.name}'s param {name!r} has no declared kind")
+            KINDS[kind](value, f"{op.name}.{name}", ctx)
+    except GraphFormatError as exc:
+        raise EditError(f"{exc.path}: {exc.reason}") from None
+
+
+def op_params(op: OpDef, params: Any) -> dict[str, Any]:
+    """An op node's params from JSON: each checked, defaults filled in (required ones may be
+    missing: the node shows the error until they are set)."""
+    if not isinstance(params, dict):
+        raise EditError("params must be an object")
+    given = {k: op_param(op, k, v) for k, v in params.items()}
+    return {**op.defaults(), **given}
+
+
+def _shape(value: Any, named: bool) -> tuple[Any, ...]:
+    if not isinstance(value, (list, tuple)) or len(value) > MAX_RANK:
+        raise EditError(f"shape must be a list of at most {MAX_RANK} dims")
+    dims: list[Any] = []
+    for d in value:
+        if type(d) is int and 0 <= d <= 2**40:
+            dims.append(d)
+        elif named and d is None:
+            dims.append(None)
+        elif named and isinstance(d, str) and 0 < len(d) <= MAX_DIM_NAME:
+            dims.append(d)
+        else:
+            what = "ints >= 0, names like 'batch' or null" if named else "ints >= 0"
+            raise EditError(f"shape dims must be {what}, not {str(d)[:40]!r}")
+    return tuple(dims)
+
+
+def _elements(shape: tuple[int, ...]) -> None:
+    if math.prod(shape) > MAX_LEAF_ELEMENTS:
+        raise EditError(
+            f"shape {shape} has {math.prod(shape):,} elements; the editor makes variables and "
+            f"constants of at most {MAX_LEAF_ELEMENTS:,} (load bigger ones from arrays)"
+        )
+
+
+def leaf_param(kind: str, name: str, value: Any, held: bool) -> Any:
+    """One placeholder/variable/constant param from JSON, checked (`held`: the kernel holds
+    the node's array, so its shape and dtype follow the array)."""
+    allowed = LEAF_PARAMS[kind]
+    if not isinstance(name, str) or name not in allowed:
+        raise EditError(f"a {kind} has no param {str(name)[:60]!r} (its params: {allowed})")
+    if held and name != "requires_grad":
+        raise EditError(f"this {kind}'s {name} is its array's; set a new value from Python")
+    if name == "shape":
+        shape = _shape(value, named=kind == "placeholder")
+        if kind != "placeholder":
+            _elements(shape)
+        return shape
+    if name == "dtype":
+        return _dtype(value, FLOAT_DTYPES if kind == "variable" else DTYPES)
+    if name == "init":
+        if value not in INITS and not (held and value == HELD):
+            raise EditError(f"init must be one of {', '.join(INITS)}, not {str(value)[:40]!r}")
+        return value
+    if name == "requires_grad":
+        if type(value) is not bool:
+            raise EditError("requires_grad must be true or false")
+        return value
+    return _constant_value(value)
+
+
+def _constant_value(value: Any) -> Any:
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):
+        arr = np.asarray(None)
+    if arr.dtype.kind not in "biuf" or arr.size > MAX_CONSTANT_LITERAL:
+        raise EditError(
+            f"a constant's value is a number or a nested list of at most "
+            f"{MAX_CONSTANT_LITERAL:,} numbers"
+        )
+    return _tuples(value) if isinstance(value, list) else value
+
+
+def leaf_params(kind: str, params: Any, held: bool = False) -> dict[str, Any]:
+    """A leaf's params from JSON with defaults filled in (float32; variables: zeros-initialised,
+    trainable; placeholders: shape ('batch',))."""
+    if not isinstance(params, dict):
+        raise EditError("params must be an object")
+    defaults: dict[str, Any] = {
+        "placeholder": {"shape": ("batch",), "dtype": np.dtype("float32")},
+        "variable": {
+            "shape": (1,),
+            "dtype": np.dtype("float32"),
+            "init": "zeros",
+            "requires_grad": True,
+        },
+        "constant": {"value": 0.0, "dtype": np.dtype("float32")},
+    }[kind]
+    if held:  # the type is the array's: only the variable's flags are params
+        if kind == "constant" and params:
+            raise EditError("a constant holding an array has no params")
+        extra = set(params) - {"init", "requires_grad"}
+        if extra or params.get("init", HELD) != HELD:
+            raise EditError(f"a variable holding an array has params init={HELD!r}, requires_grad")
+        grad = params.get("requires_grad", True)
+        if type(grad) is not bool:
+            raise EditError("requires_grad must be true or false")
+        return {} if kind == "constant" else {"init": HELD, "requires_grad": grad}
+    given = {k: leaf_param(kind, k, v, held=False) for k, v in params.items()}
+    out = {**defaults, **given}
+    if kind == "constant":
+        out.pop("shape", None)
+    return out

@@ -1,0 +1,61 @@
+"""Node states, KNIME-style: error, valid, executed (value fresh) or stale (changed since).
+
+A run records each node's value with a fingerprint of everything the value depends on (the
+node's op, params and literals and its inputs' fingerprints; a leaf's params and its array's
+writes). A node is executed while its fingerprint still matches, stale once it does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .infer import NodeType
+from .model import Document
+from .params import to_json
+
+
+def fingerprints(doc: Document) -> dict[str, str]:
+    """Each node's fingerprint, in one pass over a topological order."""
+    into = doc.incoming()
+    prints: dict[str, str] = {}
+    for ident in doc.topological():
+        node = doc.nodes[ident]
+        wired = into.get(ident, {})
+        parts = [
+            node.kind,
+            node.op,
+            {k: to_json(v) for k, v in sorted(node.params.items())},
+            {str(k): to_json(v) for k, v in sorted(node.literals.items())},
+            {str(k): prints.get(e.source) for k, e in sorted(wired.items())},
+            id(doc.arrays.get(ident)),
+            doc.stamps.get(ident, 0),
+        ]
+        text = json.dumps(parts, sort_keys=True, default=str)
+        prints[ident] = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    return prints
+
+
+@dataclass
+class RunRecord:
+    """The values of the last run and the fingerprints they were computed under."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    prints: dict[str, str] = field(default_factory=dict)
+    arrays: list[Any] = field(default_factory=list)  # keeps fingerprinted arrays' ids unique
+
+
+def node_states(doc: Document, types: dict[str, NodeType], run: RunRecord) -> dict[str, str]:
+    """Each node's state: error, valid, executed or stale."""
+    now = fingerprints(doc)
+    states: dict[str, str] = {}
+    for ident in doc.nodes:
+        if types[ident].error is not None:
+            states[ident] = "error"
+        elif ident not in run.values:
+            states[ident] = "valid"
+        else:
+            states[ident] = "executed" if run.prints.get(ident) == now.get(ident) else "stale"
+    return states
