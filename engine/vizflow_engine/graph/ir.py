@@ -560,7 +560,8 @@ class Graph:
             line,
             self.unique(name or op.name),
         )
-        dev = next((x.device for x in ins if isinstance(x, Value)), CPU)
+        # as PyTorch's CPU scalars: a node mixing CPU values (the seed, constants) with GPU ones
+        dev = next((x.device for x in ins if isinstance(x, Value) and x.device is not CPU), CPU)
         if "device" in params:
             dev = get_device(params["device"])
         rg = (

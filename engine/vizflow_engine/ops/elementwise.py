@@ -386,7 +386,7 @@ WHERE = defop(
     "where",
     "elementwise",
     inputs=("cond", "x", "y"),
-    forward=lambda xp, c, a, b: xp.where(c, a, b),
+    forward=lambda xp, c, a, b: xp.where(c if hasattr(c, "astype") else xp.asarray(c), a, b),
     shape_rule=_where_rule,
     vjp=lambda g, ins, out: (None, F.where(ins[0], g, 0.0), F.where(ins[0], 0.0, g)),
     differentiable_inputs=(1, 2),

@@ -10,7 +10,6 @@ import numpy as np
 from .. import dtypes
 from .. import functional as F
 from ..dispatch import dispatch
-from ..errors import DeviceError
 from ..registry import PARAM_KINDS, Param, TensorSpec, composite, defop
 from ._names import axis_arg
 
@@ -180,15 +179,15 @@ def _scatter_reduce_fwd(
     touched = count > 0
     if not include_self:
         z[touched] = _identity(z.dtype, reduce)
+    combine = {"prod": np.multiply, "amax": np.maximum, "amin": np.minimum}[reduce]
     if xp is np:
-        {"prod": np.multiply, "amax": np.maximum, "amin": np.minimum}[reduce].at(z, at, src)
-    elif reduce == "prod":
-        raise DeviceError("scatter_reduce(reduce='prod') runs on the CPU only; move x there")
-    else:  # cupy
-        import cupyx
-
-        (cupyx.scatter_max if reduce == "amax" else cupyx.scatter_min)(z, at, src)
-    return z
+        combine.at(z, at, src)
+        return z
+    # cupy has no multiply.at, and its scatter_max/min round float64 (seen on an H200):
+    # reduce exactly on the host and copy back
+    host = z.get()
+    combine.at(host, tuple(a.get() for a in at), src.get())
+    return xp.asarray(host)
 
 
 def _add_at(xp: Any, z: Any, at: Any, v: Any) -> None:

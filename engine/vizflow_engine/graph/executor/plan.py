@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -155,7 +156,8 @@ class Plan:
         self.input_slots = [slot[v.uid] for v in g.inputs]
         self.cells: list[Any] = [v.tensor if v.tensor is not None else Cell(v) for v in g.variables]
         self.var_slots = [slot[v.uid] for v in g.variables]
-        self.const_slots = [(slot[v.uid], to_device(v.value, v.device)) for v in g.constants]
+        # one device per plan: constants, folded ones included, are moved to it
+        self.const_slots = [(slot[v.uid], to_device(v.value, self.device)) for v in g.constants]
         ns = Namespace(
             {"asarray": xp.asarray, "broadcast_to": xp.broadcast_to, "np_copyto": xp.copyto}
         )
@@ -369,7 +371,9 @@ class Plan:
             self._check_feeds(feeds or [])
         xp = self.xp
         bufs = [xp.empty(size, dtype=np.uint8).view(dt) for size, dt in self.memory.buffers]
-        ns = {"__builtins__": {}, **self._ns.objects}  # generated code calls no builtin
+        # generated code calls no builtin; cupy's Cython kernels import lazily through the
+        # calling frame's builtins, so __import__ alone is there
+        ns = {"__builtins__": {"__import__": builtins.__import__}, **self._ns.objects}
         for name, b, shape in self._views:
             ns[name] = bufs[b].reshape(shape)
         exec(self._run_code, ns)
