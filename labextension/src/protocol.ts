@@ -118,6 +118,11 @@ export type EditorCommand =
       };
     }
   | {
+      cmd: 'unset_param';
+      node: EditorId;
+      param: string;
+    }
+  | {
       cmd: 'rename';
       node: EditorId;
       name: string;
@@ -148,6 +153,11 @@ export type EditorCommand =
       name: string;
       parent?: EditorId | null;
       id?: EditorId;
+      /**
+       * 'scope' (default) or a vf.nn layer class name.
+       */
+      type?: string;
+      collapsed?: boolean;
     }
   | {
       cmd: 'ungroup';

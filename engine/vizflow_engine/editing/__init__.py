@@ -9,6 +9,7 @@ from .errors import EditError, EditorFileError
 from .fileformat import dumps, loads, open_file, save
 from .infer import NodeType, ProbeTarget, infer_all, probe
 from .model import Document, EdgeRec, GroupRec, NodeRec
+from .palette import palette
 from .run import run, train
 from .states import RunRecord, node_states
 
@@ -30,6 +31,7 @@ __all__ = [
     "loads",
     "node_states",
     "open_file",
+    "palette",
     "probe",
     "run",
     "save",

@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import EditError
 from .infer import port_count
+from .layers import layer_document, merge_layer
 from .model import Document, EdgeRec, GroupRec, NodeRec
 from .params import leaf_param, leaf_params, op_def, op_param, op_params, to_json
 from .records import (
@@ -572,6 +573,22 @@ def _set_updates(doc: Document, cmd: Command, _step: Step) -> tuple[list[Command
     }
 
 
+def _add_layer(doc: Document, cmd: Command, step: Step) -> tuple[list[Command], Command]:
+    d, sub = layer_document(cmd.get("layer"), cmd.get("args", {}))
+    x, y = position(cmd.get("position"))
+    name = _group_name(cmd.get("name", d.name.lower()))
+    nodes, groups = merge_layer(doc, d, sub, name, x, y, cmd.get("id"))
+    step.created["nodes"] += nodes
+    step.created["groups"] += groups
+    fragment = {
+        "groups": [group_record(doc.groups[g]) for g in groups],
+        "nodes": [node_record(doc, doc.nodes[i]) for i in nodes],
+        "edges": [edge_record(e) for e in doc.edges.values() if e.target in nodes],
+    }
+    inverse = [{"cmd": "delete", "nodes": nodes, "groups": groups}]
+    return inverse, {"cmd": "paste", "fragment": fragment, "keep_ids": True}
+
+
 Handler = Callable[[Document, Command, Step], tuple[list[Command], Command]]
 HANDLERS: dict[str, Handler] = {
     "add_node": _add_node,
@@ -589,6 +606,7 @@ HANDLERS: dict[str, Handler] = {
     "set_node_group": _set_node_group,
     "set_collapsed": _set_collapsed,
     "paste": _paste,
+    "add_layer": _add_layer,
     "set_outputs": _set_outputs,
     "set_updates": _set_updates,
 }
