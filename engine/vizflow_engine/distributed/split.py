@@ -221,7 +221,9 @@ def _update_graph(
         if v.uid not in vmap:
             vmap[v.uid] = u.placeholder(f"{name}.grad (combined)", v.shape, v.dtype, v.device)
             feeds.append(k)
-    rest = [n for n in g.nodes if n not in mine]
+    effects = [g.out[n] for n in g.nodes if n not in mine and mutates(n.op)]
+    live = _ancestors(g, [*effects, *(new for _, new in g.updates)])
+    rest = [n for n in g.nodes if n in live and n not in mine]  # dead backward nodes go
     used = {x.uid for n in rest for x in n.inputs if isinstance(x, Value)}
     targets = {var.uid for var, _ in g.updates}
     for v in g.variables:
@@ -255,9 +257,10 @@ def _update_graph(
 def _batch_read(n: Node | None, x: Value, target: str | None = None) -> str:
     who = f"node {n.name!r} ({n.op.name})" if n is not None else f"the update of {target!r}"
     return (
-        f"{who} reads {x.name!r}, a value computed from the batch that is not a parameter "
-        "gradient; after the split only the combined gradients reach the update, so move "
-        "that computation into the loss or after the call"
+        f"{who} reads {x.name!r}, which is computed from the batch but is not a parameter "
+        "gradient (a batch-norm running statistic, say); after the split only the combined "
+        "gradients reach the update, so DataParallel cannot run this step: keep such state "
+        "out of the step (eval() mode for those layers) or compute it after the call"
     )
 
 
