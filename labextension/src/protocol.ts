@@ -1148,7 +1148,7 @@ export interface EditorRunReply {
   executed: EditorId[];
 }
 /**
- * Browser to kernel: train the variables for `steps` steps minimising node `loss` (a scalar) with a vf.optim optimiser; progress is pushed in the `train` trait.
+ * Browser to kernel: train the variables for `steps` steps minimising node `loss` (a scalar) with a vf.optim optimiser; progress is pushed in the `training` trait.
  *
  * This interface was referenced by `VizflowProtocol`'s JSON-Schema
  * via the `definition` "EditorTrainRequest".
@@ -1165,7 +1165,7 @@ export interface EditorTrainRequest {
   };
 }
 /**
- * Kernel to browser (the `train` trait): the current or last training run, for a live loss curve.
+ * Kernel to browser (the `training` trait): the current or last training run, for a live loss curve.
  *
  * This interface was referenced by `VizflowProtocol`'s JSON-Schema
  * via the `definition` "EditorTrainProgress".

@@ -1,0 +1,116 @@
+"""The `document` trait: a Document as the protocol's EditorDocument (ports typed by shape and
+dtype, each node's state and error, a summary of its value after a run)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from vizflow_engine.editing.infer import NodeType, infer_all, port_count, port_name
+from vizflow_engine.editing.model import Document, NodeRec
+from vizflow_engine.editing.params import op_def, to_json
+from vizflow_engine.editing.states import RunRecord, node_states
+from vizflow_kernelext.summaries import summarize
+
+SUMMARY_KEYS = ("shape", "dtype", "min", "max", "mean", "std", "nan_count", "inf_count", "preview")
+
+
+def value_summary(array: Any) -> dict[str, Any]:
+    """An EditorValueSummary: the inspector's statistics without histogram or heatmap."""
+    full = summarize(np.asarray(array), [])
+    return {k: full[k] for k in SUMMARY_KEYS}
+
+
+def _dtype(t: NodeType) -> str | None:
+    return None if t.dtype is None else str(t.dtype)
+
+
+def _inputs(
+    doc: Document, node: NodeRec, wired: dict[int, Any], types: dict[str, NodeType]
+) -> list[dict[str, Any]]:
+    if node.kind != "op":
+        return []
+    op = op_def(node.op)
+    ports = []
+    for port in range(port_count(op, node, wired)):
+        if port in wired:
+            t = types[wired[port].source]
+            shape, dtype = t.shape, _dtype(t)
+        elif port in node.literals:
+            shape, dtype = (), type(node.literals[port]).__name__
+        else:
+            shape, dtype = None, None
+        ports.append(
+            {
+                "port": port,
+                "name": port_name(op, port),
+                "shape": None if shape is None else list(shape),
+                "dtype": dtype,
+                "connected": port in wired,
+            }
+        )
+    return ports
+
+
+def document_json(doc: Document, run: RunRecord) -> dict[str, Any]:
+    """The EditorDocument the browser draws."""
+    types = infer_all(doc)
+    states = node_states(doc, types, run)
+    into = doc.incoming()
+    nodes = []
+    for node in doc.nodes.values():
+        t = types[node.id]
+        value = run.values.get(node.id) if states[node.id] in ("executed", "stale") else None
+        nodes.append(
+            {
+                "id": node.id,
+                "name": node.name,
+                "kind": node.kind,
+                "op": node.op,
+                "params": {k: to_json(v) for k, v in node.params.items()},
+                "group": node.group,
+                "position": {"x": node.x, "y": node.y},
+                "phase": node.phase,
+                "inputs": _inputs(doc, node, into.get(node.id, {}), types),
+                "outputs": [
+                    {
+                        "port": 0,
+                        "shape": None if t.shape is None else list(t.shape),
+                        "dtype": _dtype(t),
+                    }
+                ],
+                "state": states[node.id],
+                "error": None
+                if t.error is None
+                else {"message": t.error, "rule": t.rule or "shape"},
+                "value": None if value is None else value_summary(value),
+            }
+        )
+    return {
+        "version": doc.version,
+        "name": doc.name,
+        "nodes": nodes,
+        "edges": [
+            {
+                "id": e.id,
+                "source": e.source,
+                "source_port": e.source_port,
+                "target": e.target,
+                "target_port": e.target_port,
+            }
+            for e in doc.edges.values()
+        ],
+        "groups": [
+            {
+                "id": g.id,
+                "name": g.name,
+                "type": g.type,
+                "parent": g.parent,
+                "collapsed": g.collapsed,
+            }
+            for g in doc.groups.values()
+        ],
+        "outputs": list(doc.outputs),
+        "updates": [{"variable": a, "value": b} for a, b in doc.updates],
+    }
