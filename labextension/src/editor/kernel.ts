@@ -25,7 +25,7 @@ export interface EditorChannel {
   get(trait: string): unknown;
   /** Calls `listener` when any trait changes; returns the unsubscribe. */
   onChange(listener: () => void): () => void;
-  send(content: Record<string, unknown>, buffers?: ArrayBuffer[]): void;
+  post(content: Record<string, unknown>, buffers?: ArrayBuffer[]): void;
   onCustom(
     listener: (content: unknown, buffers: BufferLike[]) => void
   ): () => void;
@@ -144,7 +144,7 @@ export class EditorKernel implements EditorTransport {
         }
       }, TIMEOUTS_MS[kind]);
       this.pending.set(requestId, { kind, resolve, reject, timer });
-      this.channel.send({ kind, request_id: requestId, ...fields }, buffers);
+      this.channel.post({ kind, request_id: requestId, ...fields }, buffers);
     });
   }
 

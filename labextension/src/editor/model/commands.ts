@@ -60,6 +60,8 @@ function describeOne(c: EditorCommand): string {
       return 'disconnect';
     case 'set_param':
       return `set ${c.param}`;
+    case 'unset_param':
+      return `clear ${c.param}`;
     case 'rename':
       return `rename to ${c.name}`;
     case 'rename_group':

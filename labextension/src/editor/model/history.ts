@@ -40,11 +40,11 @@ export class History {
   }
 
   get undoLabel(): string | null {
-    return this.undoStack.at(-1)?.label ?? null;
+    return this.undoStack[this.undoStack.length - 1]?.label ?? null;
   }
 
   get redoLabel(): string | null {
-    return this.redoStack.at(-1)?.label ?? null;
+    return this.redoStack[this.redoStack.length - 1]?.label ?? null;
   }
 
   get depth(): { undo: number; redo: number } {
@@ -59,7 +59,7 @@ export class History {
   ): void {
     this.redoStack = [];
     const key = coalesceKey(forward);
-    const top = this.undoStack.at(-1);
+    const top = this.undoStack[this.undoStack.length - 1];
     if (
       top &&
       key !== null &&

@@ -1,0 +1,80 @@
+/**
+ * Mounts the editor into a DOM element over a widget channel (the notebook's
+ * ipywidgets model, or the document widget's comm client): one session and one
+ * kernel client per mount, the document trait fed to the session, the other
+ * traits (palette, train progress, height) to the view.
+ */
+import React from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import type { EditorPaletteItem, EditorTrainProgress } from '../protocol';
+import { createLayoutClient } from '../viewerHost';
+import { EditorKernel, type EditorChannel } from './kernel';
+import { EMPTY_DOCUMENT, type EditorDocument } from './model/document';
+import { EditorSession } from './model/session';
+import { EditorApp } from './view/EditorApp';
+
+function isDocument(v: unknown): v is EditorDocument {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as EditorDocument).version === 'number' &&
+    Array.isArray((v as EditorDocument).nodes) &&
+    Array.isArray((v as EditorDocument).edges) &&
+    Array.isArray((v as EditorDocument).groups)
+  );
+}
+
+export class EditorHost {
+  readonly kernel: EditorKernel;
+  readonly session: EditorSession;
+  private root: Root | null;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    readonly el: HTMLElement,
+    private readonly channel: EditorChannel,
+    private readonly openDebugger: (() => void) | null = null
+  ) {
+    el.classList.add('vf-editor');
+    this.kernel = new EditorKernel(channel);
+    this.session = new EditorSession(this.kernel);
+    this.root = createRoot(el);
+    this.unsubscribe = channel.onChange(() => this.update());
+    this.update();
+  }
+
+  /** The document trait changed whole (a file loaded or reverted): older history no longer applies. */
+  resetHistory(): void {
+    this.session.resetHistory();
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.kernel.dispose();
+    this.session.dispose();
+    this.root?.unmount();
+    this.root = null;
+  }
+
+  private update(): void {
+    const doc = this.channel.get('document');
+    this.session.setDocument(isDocument(doc) ? doc : EMPTY_DOCUMENT);
+    const palette = this.channel.get('palette');
+    const train = this.channel.get('train');
+    const height = this.channel.get('height');
+    this.root?.render(
+      React.createElement(EditorApp, {
+        session: this.session,
+        kernel: this.kernel,
+        palette: Array.isArray(palette) ? (palette as EditorPaletteItem[]) : [],
+        train:
+          typeof train === 'object' && train !== null
+            ? (train as EditorTrainProgress)
+            : null,
+        height: typeof height === 'string' ? height : 'auto',
+        createLayoutClient,
+        openDebugger: this.openDebugger
+      })
+    );
+  }
+}

@@ -1,0 +1,780 @@
+/**
+ * The editor: palette, canvas, inspector and toolbar over one EditorSession.
+ * A thin view (DESIGN.md Principle 8): the document, the history and the
+ * request queue live in the plain-TypeScript session; the view keeps only
+ * what is the view's (selection, a drag in progress, the wire being dragged,
+ * the quick-add box) and turns gestures into commands.
+ */
+import React, {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore
+} from 'react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type NodeChange,
+  type EdgeChange
+} from '@xyflow/react';
+import type {
+  EditorInputSource,
+  EditorParamSpec,
+  EditorTrainProgress
+} from '../../protocol';
+import type { LayoutClient } from '../../layout/client';
+import type { LayoutGraphInput } from '../../layout/messages';
+import {
+  copyFragment,
+  fragmentFromText,
+  fragmentToText,
+  pasteCommand,
+  type Fragment
+} from '../model/clipboard';
+import type { EditorCommand } from '../model/commands';
+import type { DocIndex, EditorNode, Point } from '../model/document';
+import {
+  drawnGraph,
+  frameId,
+  groupBoxId,
+  GROUP_BOX,
+  handlePort,
+  nodeSize
+} from '../model/flow';
+import { defaultParams, type PaletteEntry } from '../model/palette';
+import type { EditorSession } from '../model/session';
+import {
+  summarise,
+  verdicts as toVerdicts,
+  type PortVerdict
+} from '../model/validity';
+import type { EditorKernel } from '../kernel';
+import { editNodeTypes, type EditorFlowNode } from './EditNode';
+import { GroupInspector, NodeInspector } from './EditorInspector';
+import { Palette, PALETTE_MIME, QuickAdd } from './Palette';
+import { Toolbar, type TrainSettings } from './Toolbar';
+
+export interface EditorAppProps {
+  session: EditorSession;
+  kernel: EditorKernel;
+  palette: PaletteEntry[];
+  train: EditorTrainProgress | null;
+  height: string;
+  createLayoutClient: () => LayoutClient;
+  openDebugger: (() => void) | null;
+}
+
+/** The last copy, for pasting within the page when the system clipboard is closed to us. */
+let pageClipboard: string | null = null;
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return (
+    !!el &&
+    (el.tagName === 'INPUT' ||
+      el.tagName === 'TEXTAREA' ||
+      el.tagName === 'SELECT' ||
+      el.isContentEditable)
+  );
+}
+
+function addCommand(entry: PaletteEntry, position: Point): EditorCommand {
+  if (entry.kind === 'layer') {
+    return {
+      cmd: 'add_layer',
+      layer: entry.key,
+      args: defaultParams(entry),
+      position
+    };
+  }
+  return {
+    cmd: 'add_node',
+    kind: entry.kind,
+    op: entry.kind === 'op' ? entry.key : null,
+    params: defaultParams(entry),
+    position
+  };
+}
+
+/** A group's id from a canvas id (its box or frame), else null. */
+function groupOf(id: string): string | null {
+  const m = /^(?:group|frame):(.*)$/.exec(id);
+  return m ? m[1] : null;
+}
+
+/** The node to train on: the one selected, else the first output, else the last node nobody reads. */
+function lossNode(index: DocIndex, selected: string[]): string | null {
+  if (selected.length === 1 && index.nodes.has(selected[0])) {
+    return selected[0];
+  }
+  if (index.doc.outputs.length) {
+    return index.doc.outputs[0];
+  }
+  const sinks = index.doc.nodes.filter(
+    n => n.kind === 'op' && !(index.outgoing.get(n.id) ?? []).length
+  );
+  return sinks[sinks.length - 1]?.id ?? null;
+}
+
+function Canvas(props: EditorAppProps): JSX.Element {
+  const { session, kernel } = props;
+  const snap = useSyncExternalStore(
+    useCallback(l => session.subscribe(l), [session]),
+    () => session.snapshot()
+  );
+  const index = snap.index;
+  const flow = useReactFlow();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [drag, setDrag] = useState<ReadonlyMap<string, Point>>(new Map());
+  const [wire, setWire] = useState<Map<string, PortVerdict> | null>(null);
+  const [quick, setQuick] = useState<{
+    left: number;
+    top: number;
+    at: Point;
+  } | null>(null);
+  const [feeds, setFeeds] = useState<Record<string, EditorInputSource>>({});
+  const [notice, setNotice] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
+  const layoutClient = useRef<LayoutClient | null>(null);
+  useEffect(() => () => layoutClient.current?.dispose(), []);
+
+  const byKey = useMemo(() => {
+    const m = new Map<string, PaletteEntry>();
+    for (const e of props.palette) {
+      m.set(e.key, e);
+    }
+    return m;
+  }, [props.palette]);
+
+  const drawn = useMemo(() => drawnGraph(index), [index]);
+  const summary = useMemo(() => summarise(index), [index]);
+
+  const toggle = useCallback(
+    (group: string, collapsed: boolean) => {
+      void session.applyQuietly([{ cmd: 'set_collapsed', group, collapsed }]);
+    },
+    [session]
+  );
+
+  // Node objects are rebuilt only when what they show changes (500 nodes drag smoothly).
+  const baseNodes = useMemo((): EditorFlowNode[] => {
+    const out: EditorFlowNode[] = [];
+    for (const f of drawn.frames) {
+      out.push({
+        id: frameId(f.group.id),
+        type: 'editFrame',
+        position: f.position,
+        data: { group: f.group, members: 0, onToggle: toggle },
+        style: { width: f.size.width, height: f.size.height },
+        draggable: false,
+        zIndex: -10 + f.depth,
+        selectable: true
+      });
+    }
+    for (const b of drawn.boxes) {
+      out.push({
+        id: groupBoxId(b.group.id),
+        type: 'editGroup',
+        position: b.position,
+        data: { group: b.group, members: b.members, onToggle: toggle },
+        style: { width: GROUP_BOX.width, height: GROUP_BOX.height }
+      });
+    }
+    for (const n of drawn.nodes) {
+      out.push({
+        id: n.id,
+        type: 'edit',
+        position: n.position,
+        data: {
+          node: n,
+          category: byKey.get(n.op ?? n.kind)?.category ?? n.kind,
+          verdicts: wire
+        },
+        style: { width: nodeSize(n).width }
+      });
+    }
+    return out;
+  }, [drawn, byKey, wire, toggle]);
+
+  const nodes = useMemo(
+    () =>
+      baseNodes.map(n => {
+        const p = drag.get(n.id);
+        const s = selected.has(n.id);
+        return p || s ? { ...n, position: p ?? n.position, selected: s } : n;
+      }),
+    [baseNodes, drag, selected]
+  );
+
+  const edges = useMemo(
+    (): Edge[] =>
+      drawn.edges.map(e => ({
+        ...e,
+        selected: selected.has(e.id),
+        className: 'vf-edit-wire'
+      })),
+    [drawn, selected]
+  );
+
+  const apply = useCallback(
+    (commands: EditorCommand[]) => {
+      setNotice(null);
+      return session.apply(commands);
+    },
+    [session]
+  );
+
+  const selectedNodes = useMemo(
+    () => [...selected].filter(id => index.nodes.has(id)),
+    [selected, index]
+  );
+  const selectedGroups = useMemo(
+    () =>
+      [...selected]
+        .map(groupOf)
+        .filter((g): g is string => g !== null && index.groups.has(g)),
+    [selected, index]
+  );
+  const selectedEdges = useMemo(
+    () => [...selected].filter(id => index.edges.has(id)),
+    [selected, index]
+  );
+
+  const onNodesChange = useCallback((changes: NodeChange<EditorFlowNode>[]) => {
+    let sel: Set<string> | null = null;
+    let moved: Map<string, Point> | null = null;
+    for (const c of changes) {
+      if (c.type === 'select') {
+        sel = sel ?? new Set(selectedRef.current);
+        if (c.selected) {
+          sel.add(c.id);
+        } else {
+          sel.delete(c.id);
+        }
+      } else if (c.type === 'position' && c.position) {
+        moved = moved ?? new Map(dragRef.current);
+        moved.set(c.id, c.position);
+      }
+    }
+    if (sel) {
+      setSelected(sel);
+    }
+    if (moved) {
+      setDrag(moved);
+    }
+  }, []);
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    let sel: Set<string> | null = null;
+    for (const c of changes) {
+      if (c.type === 'select') {
+        sel = sel ?? new Set(selectedRef.current);
+        if (c.selected) {
+          sel.add(c.id);
+        } else {
+          sel.delete(c.id);
+        }
+      }
+    }
+    if (sel) {
+      setSelected(sel);
+    }
+  }, []);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+  const dragRef = useRef(drag);
+  dragRef.current = drag;
+
+  /** The end of a drag: one move step for every node that moved (a group box moves its members). */
+  const onDragStop = useCallback(() => {
+    const moved = dragRef.current;
+    if (moved.size === 0) {
+      return;
+    }
+    const positions: Record<string, Point> = {};
+    for (const [id, p] of moved) {
+      const g = groupOf(id);
+      if (g === null) {
+        positions[id] = { x: Math.round(p.x), y: Math.round(p.y) };
+        continue;
+      }
+      const box = drawn.boxes.find(b => b.group.id === g);
+      if (!box) {
+        continue;
+      }
+      const dx = p.x - box.position.x;
+      const dy = p.y - box.position.y;
+      for (const m of index.descendantNodes(g)) {
+        const n = index.nodes.get(m) as EditorNode;
+        positions[m] = {
+          x: Math.round(n.position.x + dx),
+          y: Math.round(n.position.y + dy)
+        };
+      }
+    }
+    void apply([{ cmd: 'move', positions }]).finally(() => setDrag(new Map()));
+  }, [apply, drawn, index]);
+
+  const onConnectStart = useCallback(
+    (
+      _: unknown,
+      p: {
+        nodeId: string | null;
+        handleId: string | null;
+        handleType: string | null;
+      }
+    ) => {
+      const port = handlePort(p.handleId);
+      if (p.handleType !== 'source' || p.nodeId === null || port === null) {
+        return;
+      }
+      kernel
+        .probe(p.nodeId, port)
+        .then(t => setWire(toVerdicts(t)))
+        .catch(err => setNotice(`probe failed: ${(err as Error).message}`));
+    },
+    [kernel]
+  );
+  const wireRef = useRef(wire);
+  wireRef.current = wire;
+  const isValidConnection = useCallback((c: Connection | Edge) => {
+    const port = handlePort(c.targetHandle);
+    const v =
+      port === null
+        ? undefined
+        : wireRef.current?.get(`${c.target}\u0000${port}`);
+    return v ? v.ok : port !== null;
+  }, []);
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const sp = handlePort(c.sourceHandle);
+      const tp = handlePort(c.targetHandle);
+      if (sp === null || tp === null) {
+        return;
+      }
+      void apply([
+        {
+          cmd: 'connect',
+          source: c.source,
+          source_port: sp,
+          target: c.target,
+          target_port: tp
+        }
+      ]);
+    },
+    [apply]
+  );
+
+  const add = useCallback(
+    (entry: PaletteEntry, at?: Point) => {
+      let position = at;
+      if (!position) {
+        const r = wrapper.current?.getBoundingClientRect();
+        position = r
+          ? flow.screenToFlowPosition({
+              x: r.left + r.width / 2,
+              y: r.top + r.height / 2
+            })
+          : { x: 0, y: 0 };
+      }
+      void apply([
+        addCommand(entry, {
+          x: Math.round(position.x),
+          y: Math.round(position.y)
+        })
+      ]);
+    },
+    [apply, flow]
+  );
+
+  const remove = useCallback(() => {
+    const commands: EditorCommand[] = selectedEdges
+      .filter(e => {
+        const edge = index.edges.get(e);
+        return edge && !selected.has(edge.source) && !selected.has(edge.target);
+      })
+      .map(edge => ({ cmd: 'disconnect', edge }));
+    if (selectedNodes.length || selectedGroups.length) {
+      commands.push({
+        cmd: 'delete',
+        nodes: selectedNodes,
+        groups: selectedGroups
+      });
+    }
+    if (commands.length) {
+      void apply(commands);
+      setSelected(new Set());
+    }
+  }, [apply, index, selected, selectedEdges, selectedGroups, selectedNodes]);
+
+  const copy = useCallback((): Fragment | null => {
+    const f = copyFragment(index, selectedNodes, selectedGroups);
+    if (f) {
+      const text = fragmentToText(f);
+      pageClipboard = text;
+      void navigator.clipboard?.writeText(text).catch(() => undefined);
+    }
+    return f;
+  }, [index, selectedGroups, selectedNodes]);
+
+  const paste = useCallback(() => {
+    const f = pageClipboard ? fragmentFromText(pageClipboard) : null;
+    if (f) {
+      void apply([pasteCommand(f)]);
+    }
+  }, [apply]);
+
+  const group = useCallback(() => {
+    if (!selectedNodes.length && !selectedGroups.length) {
+      return;
+    }
+    const taken = new Set(index.doc.groups.map(g => g.name));
+    let k = index.doc.groups.length + 1;
+    while (taken.has(`group${k}`)) {
+      k += 1;
+    }
+    void apply([
+      {
+        cmd: 'group',
+        nodes: selectedNodes,
+        groups: selectedGroups,
+        name: `group${k}`
+      }
+    ]);
+  }, [apply, index, selectedGroups, selectedNodes]);
+
+  const ungroup = useCallback(() => {
+    if (selectedGroups.length) {
+      void apply(selectedGroups.map(g => ({ cmd: 'ungroup', group: g })));
+      setSelected(new Set());
+    }
+  }, [apply, selectedGroups]);
+
+  const align = useCallback(
+    (axis: 'x' | 'y') => {
+      const ns = selectedNodes.map(id => index.nodes.get(id) as EditorNode);
+      if (ns.length < 2) {
+        return;
+      }
+      const to = Math.min(...ns.map(n => n.position[axis]));
+      const positions: Record<string, Point> = {};
+      for (const n of ns) {
+        positions[n.id] = { ...n.position, [axis]: to };
+      }
+      void apply([{ cmd: 'move', positions }]);
+    },
+    [apply, index, selectedNodes]
+  );
+
+  const layout = useCallback(() => {
+    const input: LayoutGraphInput = { nodes: [], edges: [], frames: [] };
+    for (const f of drawn.frames) {
+      input.frames?.push({
+        id: frameId(f.group.id),
+        parent: f.group.parent === null ? null : frameId(f.group.parent)
+      });
+    }
+    const parentFrame = (g: string | null): string | null =>
+      g === null || !drawn.frames.some(f => f.group.id === g)
+        ? null
+        : frameId(g);
+    for (const n of drawn.nodes) {
+      const size = nodeSize(n);
+      input.nodes.push({
+        id: n.id,
+        width: size.width,
+        height: size.height,
+        inPorts: Math.max(n.inputs.length, 1),
+        parent: parentFrame(n.group)
+      });
+    }
+    for (const b of drawn.boxes) {
+      input.nodes.push({
+        id: groupBoxId(b.group.id),
+        ...GROUP_BOX,
+        inPorts: 1,
+        parent: parentFrame(b.group.parent)
+      });
+    }
+    for (const e of drawn.edges) {
+      input.edges.push({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        targetPort: handlePort(e.targetHandle) ?? 0
+      });
+    }
+    layoutClient.current = layoutClient.current ?? props.createLayoutClient();
+    layoutClient.current
+      .request(input, { direction: 'RIGHT', layerGap: 80 })
+      .then(result => {
+        const positions: Record<string, Point> = {};
+        for (const p of result.nodes) {
+          const g = groupOf(p.id);
+          if (g === null) {
+            positions[p.id] = { x: Math.round(p.x), y: Math.round(p.y) };
+            continue;
+          }
+          const box = drawn.boxes.find(b => b.group.id === g);
+          if (box) {
+            for (const m of index.descendantNodes(g)) {
+              const n = index.nodes.get(m) as EditorNode;
+              positions[m] = {
+                x: Math.round(n.position.x + p.x - box.position.x),
+                y: Math.round(n.position.y + p.y - box.position.y)
+              };
+            }
+          }
+        }
+        return apply([{ cmd: 'move', positions }]);
+      })
+      .then(() => flow.fitView({ duration: 200 }))
+      .catch(err => {
+        if ((err as Error).name !== 'LayoutCancelledError') {
+          setNotice(`layout failed: ${(err as Error).message}`);
+        }
+      });
+  }, [apply, drawn, flow, index, props]);
+
+  const inputsByName = useCallback((): Record<string, EditorInputSource> => {
+    const out: Record<string, EditorInputSource> = {};
+    for (const n of index.doc.nodes) {
+      if (n.kind === 'placeholder') {
+        out[n.name] = feeds[n.id] ?? { random: true };
+      }
+    }
+    return out;
+  }, [feeds, index]);
+
+  const run = useCallback(
+    (until: string | null) => {
+      setRunning(true);
+      setNotice(null);
+      kernel
+        .run(inputsByName(), until)
+        .then(r => setNotice(`ran ${r.executed.length} nodes`))
+        .catch(err => setNotice(`run failed: ${(err as Error).message}`))
+        .finally(() => setRunning(false));
+    },
+    [inputsByName, kernel]
+  );
+
+  const train = useCallback(
+    (s: TrainSettings) => {
+      const loss = lossNode(index, selectedNodes);
+      if (!loss) {
+        setNotice('train: select the loss node first');
+        return;
+      }
+      setRunning(true);
+      setNotice(null);
+      kernel
+        .train({
+          loss,
+          optimizer: s.optimizer,
+          lr: s.lr,
+          steps: s.steps,
+          inputs: inputsByName()
+        })
+        .catch(err => setNotice(`training failed: ${(err as Error).message}`))
+        .finally(() => setRunning(false));
+    },
+    [index, inputsByName, kernel, selectedNodes]
+  );
+
+  const onKeyDown = useCallback(
+    (e: React.KeyboardEvent) => {
+      if (isTyping(e.target)) {
+        return; // keys typed into a field are the field's (its own undo)
+      }
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      let handled = true;
+      if (mod && key === 'z' && !e.shiftKey) {
+        void session.undo();
+      } else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) {
+        void session.redo();
+      } else if (e.key === 'Delete' || e.key === 'Backspace') {
+        remove();
+      } else if (mod && key === 'c') {
+        copy();
+      } else if (mod && key === 'x') {
+        if (copy()) {
+          remove();
+        }
+      } else if (mod && key === 'v') {
+        paste();
+      } else if (mod && key === 'g') {
+        group();
+      } else if (mod && key === 'a') {
+        setSelected(new Set(nodes.map(n => n.id)));
+      } else {
+        handled = false;
+      }
+      if (handled) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    },
+    [copy, group, nodes, paste, remove, session]
+  );
+
+  const onDoubleClick = useCallback(
+    (e: React.MouseEvent) => {
+      const target = e.target as HTMLElement;
+      if (!target.classList.contains('react-flow__pane') || !wrapper.current) {
+        return;
+      }
+      const r = wrapper.current.getBoundingClientRect();
+      setQuick({
+        left: e.clientX - r.left,
+        top: e.clientY - r.top,
+        at: flow.screenToFlowPosition({ x: e.clientX, y: e.clientY })
+      });
+    },
+    [flow]
+  );
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      const key = e.dataTransfer.getData(PALETTE_MIME);
+      const entry = byKey.get(key);
+      if (entry) {
+        e.preventDefault();
+        add(entry, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+      }
+    },
+    [add, byKey, flow]
+  );
+
+  const one = selected.size === 1 ? [...selected][0] : null;
+  const inspected = one !== null ? index.nodes.get(one) : undefined;
+  const inspectedGroup = one !== null ? groupOf(one) : null;
+  const specsOf = (n: EditorNode): EditorParamSpec[] =>
+    byKey.get(n.op ?? n.kind)?.params ?? [];
+
+  return (
+    <div
+      className="vf-editor-body"
+      data-version={index.doc.version}
+      data-busy={snap.busy ? 'true' : 'false'}
+      data-wire={wire ? 'dragging' : undefined}
+    >
+      <Toolbar
+        snap={notice ? { ...snap, error: notice } : snap}
+        summary={summary.text}
+        hasSelection={selected.size > 0}
+        hasGroupSelected={selectedGroups.length > 0}
+        train={props.train}
+        running={running}
+        actions={{
+          undo: () => void session.undo(),
+          redo: () => void session.redo(),
+          remove,
+          group,
+          ungroup,
+          layout,
+          alignLeft: () => align('x'),
+          alignTop: () => align('y'),
+          run: () => run(null),
+          train,
+          openDebugger: props.openDebugger
+        }}
+      />
+      <div className="vf-editor-main">
+        <Palette entries={props.palette} onPick={e => add(e)} />
+        <div
+          className="vf-editor-canvas"
+          ref={wrapper}
+          tabIndex={0}
+          onKeyDown={onKeyDown}
+          onDoubleClick={onDoubleClick}
+          onDragOver={e => {
+            if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+              e.preventDefault();
+              e.dataTransfer.dropEffect = 'copy';
+            }
+          }}
+          onDrop={onDrop}
+        >
+          <ReactFlow
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={editNodeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onNodeDragStop={onDragStop}
+            onConnectStart={onConnectStart}
+            onConnectEnd={() => setWire(null)}
+            onConnect={onConnect}
+            isValidConnection={isValidConnection}
+            onPaneClick={() => setSelected(new Set())}
+            deleteKeyCode={null}
+            selectionKeyCode="Shift"
+            multiSelectionKeyCode={['Meta', 'Control']}
+            zoomOnDoubleClick={false}
+            onlyRenderVisibleElements={true}
+            minZoom={0.05}
+            maxZoom={3}
+            fitView={true}
+            disableKeyboardA11y={true}
+          >
+            <Background />
+            <Controls showInteractive={false} />
+            <MiniMap pannable={true} zoomable={true} />
+          </ReactFlow>
+          {quick ? (
+            <QuickAdd
+              entries={props.palette}
+              left={quick.left}
+              top={quick.top}
+              onPick={e => {
+                add(e, quick.at);
+                setQuick(null);
+              }}
+              onClose={() => setQuick(null)}
+            />
+          ) : null}
+        </div>
+        {inspected ? (
+          <NodeInspector
+            node={inspected}
+            specs={specsOf(inspected)}
+            feed={feeds[inspected.id] ?? null}
+            onFeed={s => setFeeds({ ...feeds, [inspected.id]: s })}
+            apply={c => void apply(c)}
+            sealBurst={() => session.sealBurst()}
+            onRunHere={() => run(inspected.id)}
+          />
+        ) : inspectedGroup !== null && index.groups.has(inspectedGroup) ? (
+          <GroupInspector
+            group={index.groups.get(inspectedGroup)!}
+            members={index.descendantNodes(inspectedGroup).length}
+            apply={c => void apply(c)}
+            sealBurst={() => session.sealBurst()}
+          />
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+export function EditorApp(props: EditorAppProps): JSX.Element {
+  const height =
+    props.height && props.height !== 'auto' ? props.height : '640px';
+  return (
+    <div className="vf-editor-root" style={{ height }}>
+      <ReactFlowProvider>
+        <Canvas {...props} />
+      </ReactFlowProvider>
+    </div>
+  );
+}
