@@ -15,6 +15,7 @@ from vizflow_engine import float as float
 from vizflow_engine import distributed  # vf.distributed: data-parallel training on Dask
 from vizflow_kernelext import GraphViewer, show
 from vizflow_kernelext.debugger import register_display as _register_debugger_display
+from vizflow_kernelext.editor import Editor
 
 # In IPython, a debug session as a cell's last expression (`dbg`, `rec.debug()`) shows its debugger.
 _register_debugger_display()
@@ -35,7 +36,7 @@ for _name in (
     _sys.modules[f"{__name__}.{_name}"] = _sys.modules[f"{_engine.__name__}.{_name}"]
 
 __version__ = "0.1.0"
-__all__ = [*_engine_all, "GraphViewer", "distributed", "show"]
+__all__ = [*_engine_all, "Editor", "GraphViewer", "distributed", "show"]
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
