@@ -47,7 +47,7 @@ class _OpenFile:
 
     def __get__(self, obj: Any, cls: type[Editor]) -> Callable[..., Any]:
         if obj is not None:
-            return EditorWidget.open.__get__(obj, cls)  # type: ignore[attr-defined,no-any-return]
+            return EditorWidget.open.__get__(obj, cls)
         return lambda path: cls(open_file(path))
 
 
