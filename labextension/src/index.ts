@@ -11,6 +11,7 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
+import { editorDocumentPlugin } from './editor/plugin';
 import { labHooks } from './labHooks';
 import { graphRendererFactory } from './mime';
 import { setCurrentSettings } from './model/settings';
@@ -48,9 +49,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       // Loaded on first use: React Flow and the widget code live in their own chunk.
       exports: async () => {
         const widget = await import('./widget');
+        const editorWidget = await import('./editor/widget');
         return {
           GraphViewerModel: widget.GraphViewerModel,
-          GraphViewerView: widget.GraphViewerView
+          GraphViewerView: widget.GraphViewerView,
+          EditorModel: editorWidget.EditorModel,
+          EditorView: editorWidget.EditorView
         };
       }
     });
@@ -94,4 +98,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, editorDocumentPlugin];
