@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..onnx.node_op import ONNX_NODE
 from ..ops._rules import same
 from ..registry import OpDef, TensorSpec, get_op
 
@@ -96,7 +97,11 @@ def mutated_inputs(op: OpDef) -> tuple[int, ...]:
     return _MUTATED.get(op.name, (0,))
 
 
-GRAPH_OPS: dict[str, OpDef] = {STOP_GRADIENT.name: STOP_GRADIENT, FUSED.name: FUSED}
+GRAPH_OPS: dict[str, OpDef] = {
+    STOP_GRADIENT.name: STOP_GRADIENT,
+    FUSED.name: FUSED,
+    ONNX_NODE.name: ONNX_NODE,  # an ONNX node vizflow lacks (vf.onnx.load's fallback)
+}
 
 
 def lookup(name: str) -> OpDef:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import Device
+from ..onnx.node_op import PARAM_CHECKS as ONNX_PARAM_CHECKS
 from ..ops.indexing import INPUT
 from ..registry import REQUIRED, OpDef, all_ops, param_kind
 from .errors import GraphFormatError
@@ -312,6 +313,7 @@ KINDS: dict[str, Callable[[Any, str, Context], None]] = {
     "reduction": _reduction,
     "index": _index,
     "program": _program,
+    **ONNX_PARAM_CHECKS,  # the ONNX fallback op's serialized node, op type and shape
 }
 
 
