@@ -11,8 +11,9 @@ import vizflow_engine as _engine
 from vizflow_engine import *  # noqa: F403  (the public API is the engine's, re-exported)
 from vizflow_engine import __all__ as _engine_all
 from vizflow_engine import bool as bool  # vf.bool, vf.float: PyTorch's dtype names
-from vizflow_engine import float as float
 from vizflow_engine import distributed  # vf.distributed: data-parallel training on Dask
+from vizflow_engine import float as float
+from vizflow_engine import onnx as onnx  # vf.onnx: ONNX import/export (needs vizflow[onnx])
 from vizflow_kernelext import GraphViewer, show
 from vizflow_kernelext.debugger import register_display as _register_debugger_display
 from vizflow_kernelext.editor import Editor
@@ -32,11 +33,12 @@ for _name in (
     "graph",
     "accelerator",
     "distributed",
+    "onnx",
 ):
     _sys.modules[f"{__name__}.{_name}"] = _sys.modules[f"{_engine.__name__}.{_name}"]
 
 __version__ = "0.1.0"
-__all__ = [*_engine_all, "Editor", "GraphViewer", "distributed", "show"]
+__all__ = [*_engine_all, "Editor", "GraphViewer", "distributed", "onnx", "show"]
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
