@@ -26,6 +26,7 @@ NAMESPACES = (
     "vizflow.graph",
     "vizflow.accelerator",
     "vizflow.distributed",
+    "vizflow.onnx",
 )
 """The documented namespaces, as users import them (`import vizflow.nn.functional as F`)."""
 
