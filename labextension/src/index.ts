@@ -11,6 +11,7 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
+import { DEBUG_COMMANDS, debuggerFocus } from './debugger/focus';
 import { editorDocumentPlugin } from './editor/plugin';
 import { labHooks } from './labHooks';
 import { graphRendererFactory } from './mime';
@@ -49,10 +50,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
       // Loaded on first use: React Flow and the widget code live in their own chunk.
       exports: async () => {
         const widget = await import('./widget');
+        const debuggerWidget = await import('./debugger/widget');
         const editorWidget = await import('./editor/widget');
         return {
           GraphViewerModel: widget.GraphViewerModel,
           GraphViewerView: widget.GraphViewerView,
+          DebuggerModel: debuggerWidget.DebuggerModel,
+          DebuggerView: debuggerWidget.DebuggerView,
           EditorModel: editorWidget.EditorModel,
           EditorView: editorWidget.EditorView
         };
@@ -95,6 +99,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     palette?.addItem({ command: CommandIDs.fitGraphs, category: 'vizflow' });
+
+    // Debugger controls act on the debugger focused last.
+    for (const c of DEBUG_COMMANDS) {
+      app.commands.addCommand(c.id, {
+        label: `vizflow debugger: ${c.label}`,
+        caption: `${c.label} in the vizflow debugger focused last`,
+        isEnabled: () => debuggerFocus.current !== null,
+        execute: () => {
+          debuggerFocus.run(c.command);
+        }
+      });
+      palette?.addItem({ command: c.id, category: 'vizflow' });
+    }
   }
 };
 

@@ -173,8 +173,8 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>): JSX.Element {
         <div className="vf-node-shape">
           {formatShapeDtype(node.shape, node.dtype)}
         </div>
-        <DebugNote mark={debug} />
       </div>
+      <DebugNote mark={debug} />
     </>
   );
 }

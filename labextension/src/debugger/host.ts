@@ -1,0 +1,55 @@
+/**
+ * Mounts the React debugger into a widget view's element and re-renders it
+ * when the model's graph, session or height change.
+ */
+import React from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { currentSettings, resolveDirection } from '../model/settings';
+import { createLayoutClient } from '../viewerHost';
+import { DebuggerApp } from './DebuggerApp';
+import type { DebuggerBackend } from './widget';
+
+export class DebuggerHost {
+  private root: Root | null;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    readonly el: HTMLElement,
+    private readonly backend: DebuggerBackend
+  ) {
+    el.classList.add('vf-graph-viewer', 'vf-debugger-widget');
+    el.setAttribute('data-live', 'true');
+    this.root = createRoot(el);
+    this.unsubscribe = backend.subscribe(() => this.render());
+    if (currentSettings.loaded) {
+      this.render();
+    } else {
+      void currentSettings.ready.then(() => this.render());
+    }
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.root?.unmount();
+    this.root = null;
+  }
+
+  private render(): void {
+    if (!this.root || !currentSettings.loaded) {
+      return;
+    }
+    const settings = currentSettings.value;
+    this.root.render(
+      React.createElement(DebuggerApp, {
+        backend: this.backend,
+        payload: this.backend.graph(),
+        session: this.backend.session(),
+        height: this.backend.height(),
+        direction: resolveDirection('', settings),
+        settings,
+        createLayoutClient,
+        onLayoutState: state => this.el.setAttribute('data-layout-state', state)
+      })
+    );
+  }
+}
