@@ -107,7 +107,7 @@ def _add_node(doc: Document, cmd: Command, step: Step) -> tuple[list[Command], C
     group = _group_ref(doc, cmd.get("group"))
     ident = doc.claim_id(cmd.get("id"), "n")
     node = NodeRec(ident, name, kind, op.name if kind == "op" else None, params, group, x, y)
-    doc.nodes[ident] = node
+    doc.insert(node)
     _restore_array(doc, node)
     step.created["nodes"].append(ident)
     redo = {
@@ -268,6 +268,8 @@ def _delete(doc: Document, cmd: Command, _step: Step) -> tuple[list[Command], Co
         del doc.nodes[i]
     for g in groups:
         del doc.groups[g]
+    # numbering resumes after the nodes left, so undoing an add and redoing it is exact
+    doc.next_seq = max((n.seq for n in doc.nodes.values()), default=-1) + 1
     doc.outputs = [o for o in doc.outputs if o not in nodes]
     doc.updates = [(a, b) for a, b in doc.updates if a not in nodes and b not in nodes]
     inverse: list[Command] = [{"cmd": "paste", "fragment": fragment, "keep_ids": True}]
@@ -385,7 +387,7 @@ def _paste_node(
         ids.get(node.forward_of, node.forward_of if keep else None) if node.forward_of else None
     )
     node.x, node.y = node.x + dx, node.y + dy
-    doc.nodes[node.id] = node
+    doc.insert(node, node.seq if keep and node.seq >= 0 else None)
     if keep:
         _restore_array(doc, node)
     elif is_held(node) and isinstance(original, str) and original in doc.arrays:

@@ -139,18 +139,20 @@ def from_graph(g: Graph) -> Document:
         ident = doc.new_id("n")
         ids[out.uid] = node_ids[n] = ident
         literals = {k: x for k, x in enumerate(n.inputs) if not isinstance(x, Value)}
-        doc.nodes[ident] = NodeRec(
-            ident,
-            out.name,
-            "op",
-            n.op.name,
-            dict(n.params),
-            _group_of(doc, n.scope, scopes),
-            phase=n.phase,
-            forward_of=node_ids.get(n.forward_of),
-            literals=literals,
-            no_grad=records_grad(n.op, out.dtype, n.inputs) and not out.requires_grad,
-            requires_grad=out.requires_grad and not records_grad(n.op, out.dtype, n.inputs),
+        doc.insert(
+            NodeRec(
+                ident,
+                out.name,
+                "op",
+                n.op.name,
+                dict(n.params),
+                _group_of(doc, n.scope, scopes),
+                phase=n.phase,
+                forward_of=node_ids.get(n.forward_of),
+                literals=literals,
+                no_grad=records_grad(n.op, out.dtype, n.inputs) and not out.requires_grad,
+                requires_grad=out.requires_grad and not records_grad(n.op, out.dtype, n.inputs),
+            )
         )
         depth = 0
         for k, x in enumerate(n.inputs):
@@ -170,15 +172,15 @@ def _add_leaf(doc: Document, v: Value) -> str:
     ident = doc.new_id("n")
     if v.kind == "input":
         params: dict[str, Any] = {"shape": tuple(v.shape), "dtype": np.dtype(v.dtype)}
-        doc.nodes[ident] = NodeRec(ident, v.name, "placeholder", None, params)
+        doc.insert(NodeRec(ident, v.name, "placeholder", None, params))
         return ident
     held: Any = v.tensor if v.tensor is not None else v.value
     doc.arrays[ident] = held
     if v.kind == "variable":
         params = {"init": HELD, "requires_grad": bool(v.requires_grad)}
-        doc.nodes[ident] = NodeRec(ident, v.name, "variable", None, params)
+        doc.insert(NodeRec(ident, v.name, "variable", None, params))
     else:
-        doc.nodes[ident] = NodeRec(ident, v.name, "constant", None, {})
+        doc.insert(NodeRec(ident, v.name, "constant", None, {}))
     return ident
 
 

@@ -43,9 +43,9 @@ def dumps(doc: Document) -> tuple[str, dict[str, np.ndarray[Any, Any]]]:
         "format": FORMAT,
         "version": VERSION,
         "name": doc.name,
-        "nodes": [node_record(doc, n) for n in doc.nodes.values()],
-        "edges": [edge_record(e) for e in doc.edges.values()],
-        "groups": [group_record(g) for g in doc.groups.values()],
+        "nodes": [node_record(doc, n) for n in doc.ordered()],
+        "edges": [edge_record(doc.edges[i]) for i in sorted(doc.edges)],
+        "groups": [group_record(doc.groups[i]) for i in sorted(doc.groups)],
         "outputs": list(doc.outputs),
         "updates": [{"variable": a, "value": b} for a, b in doc.updates],
     }
@@ -220,7 +220,7 @@ def _node(doc: Document, rec: Any, held: dict[str, Any]) -> None:
         raise EditError(f"no group {node.group[:60]!r}")
     if node.forward_of is not None and node.forward_of not in doc.nodes:
         raise EditError(f"forward_of {node.forward_of[:60]!r} is not a node before this one")
-    doc.nodes[node.id] = node
+    doc.insert(node, node.seq if node.seq >= 0 else None)
     if node.id in held:
         doc.arrays[node.id] = held[node.id]
 

@@ -126,10 +126,19 @@ def merge_layer(
         ids[node.id] = new
         label = doc.unique_name(f"{name}.{node.name}")
         home = groups[node.group] if node.group is not None else group
-        doc.nodes[new] = NodeRec(
-            new, label, node.kind, node.op, dict(node.params), home,
-            x + node.x, y + node.y, literals=dict(node.literals),
-        )  # fmt: skip
+        doc.insert(
+            NodeRec(
+                new,
+                label,
+                node.kind,
+                node.op,
+                dict(node.params),
+                home,
+                x + node.x,
+                y + node.y,
+                literals=dict(node.literals),
+            )
+        )
         if node.id in sub.arrays:
             held = sub.arrays[node.id]
             doc.arrays[new] = np.array(getattr(held, "array", held))

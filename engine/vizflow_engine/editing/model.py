@@ -39,6 +39,7 @@ class NodeRec:
     literals: dict[int, Any] = field(default_factory=dict)  # port -> a Python number input
     no_grad: bool = False  # made with gradient recording off (a traced step's backward)
     requires_grad: bool = False  # output marked as needing grad where the op rule says not
+    seq: int = -1  # creation order (kept through delete and undo): orders nodes everywhere
 
 
 @dataclass(slots=True)
@@ -76,6 +77,7 @@ class Document:
     arrays: dict[str, Any] = field(default_factory=dict)  # node id -> ndarray or live Tensor
     # arrays of deleted or re-shaped variables, so an undo gives the same values back
     kept: dict[tuple[str, str], Any] = field(default_factory=dict)
+    next_seq: int = 0
     stamps: dict[str, int] = field(default_factory=dict)  # node id -> array writes so far
     version: int = 0
     _counter: Any = field(default_factory=lambda: itertools.count(1), repr=False)
@@ -113,6 +115,17 @@ class Document:
         while f"{base}_{k}" in used:
             k += 1
         return f"{base}_{k}"
+
+    def insert(self, node: NodeRec, seq: int | None = None) -> NodeRec:
+        """Add a node, numbered after every other unless `seq` gives its old place."""
+        node.seq = self.next_seq if seq is None else seq
+        self.next_seq = max(self.next_seq, node.seq + 1)
+        self.nodes[node.id] = node
+        return node
+
+    def ordered(self) -> list[NodeRec]:
+        """The nodes in creation order."""
+        return sorted(self.nodes.values(), key=lambda n: n.seq)
 
     def set_array(self, ident: str, value: Any) -> None:
         """Give a variable or constant a new value (its stamp marks later runs stale)."""
@@ -207,14 +220,14 @@ class Document:
     def topological(self) -> list[str]:
         """Node ids with every node after the ones it reads, otherwise in insertion order
         (Kahn's algorithm over a heap; a node on a cycle is left out)."""
-        rank = {i: k for k, i in enumerate(self.nodes)}
-        indegree = dict.fromkeys(self.nodes, 0)
+        ids = [n.id for n in self.ordered()]
+        rank = {i: k for k, i in enumerate(ids)}
+        indegree = dict.fromkeys(ids, 0)
         out = self.outgoing()
         for e in self.edges.values():
             indegree[e.target] += 1
         ready = [rank[i] for i, d in indegree.items() if d == 0]
         heapq.heapify(ready)
-        ids = list(self.nodes)
         order: list[str] = []
         while ready:
             i = ids[heapq.heappop(ready)]

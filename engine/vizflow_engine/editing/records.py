@@ -42,6 +42,7 @@ def node_record(doc: Document, node: NodeRec) -> dict[str, Any]:
         "group": node.group,
         "position": {"x": node.x, "y": node.y},
         "phase": node.phase,
+        "seq": node.seq,
     }
     if node.forward_of is not None:
         rec["forward_of"] = node.forward_of
@@ -82,6 +83,9 @@ def node_from_record(rec: Any) -> NodeRec:
         not k.isdigit() or type(v) not in (int, float, bool) for k, v in literals.items()
     ):
         raise EditError("literals map port numbers to numbers")
+    seq = rec.get("seq", -1)
+    if type(seq) is not int or not -1 <= seq < 2**53:
+        raise EditError("seq is an int >= 0")
     fwd = rec.get("forward_of")
     if fwd is not None and not isinstance(fwd, str):
         raise EditError("forward_of is a node id")
@@ -106,6 +110,7 @@ def node_from_record(rec: Any) -> NodeRec:
         literals={int(k): v for k, v in literals.items()},
         no_grad=no_grad,
         requires_grad=forced,
+        seq=seq,
     )
 
 
