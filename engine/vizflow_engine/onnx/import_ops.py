@@ -869,16 +869,19 @@ def _instancenorm(cx: NodeContext) -> list[Value]:
 @converts("LayerNormalization")
 def _layernorm(cx: NodeContext) -> list[Value]:
     e, x = _engine(), _floaty(cx)
-    if cx.n_outputs > 1 and any(cx.node.output[1:]):
-        raise Unsupported("LayerNormalization mean/inv-std outputs")
+    extra = cx.n_outputs > 1 and any(cx.node.output[1:])
+    if extra and x.dtype != np.float32:
+        raise Unsupported("mean/inv-std outputs of a non-float32 input (stash_type)")
     axis = int(cx.a("axis", -1)) % x.ndim
     axes = tuple(range(axis, x.ndim))
     m = e.mean(x, axes, True)
     d = x - m
     v = e.mean(d * d, axes, True)
     eps = cx.const(float(cx.a("epsilon", 1e-5)), x.dtype)
-    out = d / e.sqrt(v + eps) * cx.x(1)
-    return [out + cx.x(2) if cx.has(2) else out]
+    inv = e.rsqrt(v + eps)
+    out = d * inv * cx.x(1)
+    out = out + cx.x(2) if cx.has(2) else out
+    return [out, m, inv][: max(1, cx.n_outputs)]
 
 
 @converts("Softmax", "LogSoftmax")

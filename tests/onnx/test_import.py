@@ -1,0 +1,102 @@
+"""Importing ONNX models: a hand-built CNN with a fallback node, stepped in the debugger."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import vizflow as vf
+from vizflow_engine.graph.errors import GraphFormatError
+
+from .models import hand_cnn, run_reference
+
+pytest.importorskip("onnx")
+
+
+def _x(batch: int = 3) -> np.ndarray:
+    return np.random.default_rng(1).standard_normal((batch, 1, 4, 4)).astype(np.float32)
+
+
+def test_hand_built_cnn_loads_typed_and_matches_the_reference() -> None:
+    model = hand_cnn()
+    g = vf.onnx.load(model.SerializeToString())
+    assert [v.shape for v in g.inputs] == [("batch", 1, 4, 4)]
+    assert {v.name for v in g.variables} == {"W", "B", "G", "C"}
+    assert g.outputs[0].shape == ("batch", 10)
+    ops = [n.op.name for n in g.nodes]
+    assert {"conv2d", "relu", "max_pool2d", "matmul", "exp"} <= set(ops)
+    fallback = [n for n in g.nodes if n.op.name == "onnx_node"]
+    assert len(fallback) == 1 and fallback[0].params["op_type"] == "Hardmax"
+    for batch in (1, 3):
+        x = _x(batch)
+        np.testing.assert_allclose(g(x)[0], run_reference(model, x)[0], rtol=1e-5, atol=1e-6)
+
+
+def test_multi_node_conversions_are_grouped_under_the_onnx_node_name() -> None:
+    g = vf.onnx.load(hand_cnn().SerializeToString())
+    softmax = [n for n in g.nodes if n.scope == "softmax"]
+    assert len(softmax) > 2 and {"exp", "sum"} <= {n.op.name for n in softmax}
+    assert g.value("probs").node in softmax  # the ONNX output names the last node's value
+
+
+def test_step_through_every_node_including_the_fallback() -> None:
+    model = hand_cnn()
+    x = _x()
+    g = vf.graph.specialize(vf.onnx.load(model.SerializeToString()), [x.shape])
+    assert g.value("onehot").shape == (3, 10)  # the fallback's named dim bound on specialising
+    dbg = vf.debug(g, x)
+    seen = []
+    while dbg.state != "finished":
+        ev = dbg.step()
+        assert ev is not None
+        seen.append(ev.op)
+        if ev.op == "onnx_node":
+            onehot = dbg.value(ev.name)
+            assert onehot.shape == (3, 10) and (onehot.sum(axis=1) == 1).all()
+    assert seen == [n.op.name for n in g.nodes]
+    np.testing.assert_allclose(dbg.outputs[0], run_reference(model, x)[0], rtol=1e-5, atol=1e-6)
+
+
+def test_a_graph_with_a_fallback_node_saves_and_loads_as_a_graph_file(tmp_path: object) -> None:
+    g = vf.onnx.load(hand_cnn().SerializeToString())
+    path = str(tmp_path) + "/cnn"
+    g.save(path)
+    back = vf.Graph.load(path)
+    x = _x()
+    np.testing.assert_array_equal(back(x)[0], g(x)[0])
+    doc = g.to_json()
+    node = next(n for n in doc["nodes"] if n["op"] == "onnx_node")
+    node["params"]["op_type"] = "Hard max; import os"
+    with pytest.raises(GraphFormatError, match="op_type"):
+        vf.Graph.from_json(doc, path + ".npz")
+
+
+def test_old_opsets_are_converted_up() -> None:
+    model = hand_cnn(opset=11)
+    g = vf.onnx.load(model.SerializeToString())
+    x = _x()
+    np.testing.assert_allclose(g(x)[0], run_reference(model, x)[0], rtol=1e-5, atol=1e-6)
+    assert not any(n.op.name == "onnx_node" and n.params["op_type"] == "Softmax" for n in g.nodes)
+
+
+def test_a_10000_node_chain_loads_and_runs() -> None:
+    import onnx
+    from onnx import TensorProto, helper
+
+    n = 10_000
+    nodes = [
+        helper.make_node("Add" if i % 2 else "Mul", [f"h{i}", "c"], [f"h{i + 1}"]) for i in range(n)
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "chain",
+        [helper.make_tensor_value_info("h0", TensorProto.FLOAT, ["n"])],
+        [helper.make_tensor_value_info(f"h{n}", TensorProto.FLOAT, ["n"])],
+        [onnx.numpy_helper.from_array(np.array(1.0, np.float32), "c")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    g = vf.onnx.load(model.SerializeToString())
+    assert len(g.nodes) == n
+    x = np.arange(4, dtype=np.float32)
+    np.testing.assert_allclose(g(x)[0], x + n // 2)
+    assert len(vf.onnx.to_model(g).graph.node) == n
