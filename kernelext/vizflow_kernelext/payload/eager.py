@@ -10,6 +10,7 @@ from vizflow_engine.tensor import Tensor
 from vizflow_kernelext.payload.common import (
     BuiltGraph,
     compact_node,
+    dtype_text,
     nonfinite_mark,
     op_docs_for,
     op_fields,
@@ -99,7 +100,7 @@ def build_from_tensor(root: Tensor, title: str | None = None) -> BuiltGraph:
                         "target": node_id,
                         "target_port": port,
                         "shape": [int(d) for d in parent.shape],
-                        "dtype": str(parent.dtype),
+                        "dtype": dtype_text(parent.dtype),
                     }
                 )
     scope_types = place_scopes(nodes, leaves)
@@ -129,7 +130,7 @@ def _leaf_node(tensor: Tensor) -> dict[str, Any]:
         "name": tensor.name or "",
         "category": "input",
         "shape": [int(d) for d in tensor.shape],
-        "dtype": str(tensor.dtype),
+        "dtype": dtype_text(tensor.dtype),
         "device": str(tensor.device),
         "scope": "",
         "phase": "input",

@@ -12,6 +12,7 @@ from vizflow_engine.graph import Graph, Value
 from vizflow_kernelext.payload.common import (
     BuiltGraph,
     compact_node,
+    dtype_text,
     holds_nonfinite,
     nonfinite_mark,
     op_docs_for,
@@ -46,7 +47,7 @@ def _leaf(value: Value, node_id: str) -> dict[str, Any]:
         "name": value.name,
         "category": "input",
         "shape": _dims(value),
-        "dtype": str(value.dtype),
+        "dtype": dtype_text(value.dtype),
         "device": str(value.device),
         "scope": "",
         "phase": "input",
@@ -120,7 +121,7 @@ def build_from_graph(
                 "target": target,
                 "target_port": port,
                 "shape": _dims(source),
-                "dtype": str(source.dtype),
+                "dtype": dtype_text(source.dtype),
             }
         )
 
@@ -189,7 +190,7 @@ def build_from_graph(
             "name": f"{variable.name} ←",
             "category": "update",
             "shape": _dims(variable),
-            "dtype": str(variable.dtype),
+            "dtype": dtype_text(variable.dtype),
             "device": str(variable.device),
             "scope": "",
             "phase": "update",
