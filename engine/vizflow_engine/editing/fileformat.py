@@ -28,7 +28,7 @@ from .records import edge_record, group_record, is_held, node_from_record, node_
 FORMAT = "vizflow.editor"
 VERSION = 1
 SUFFIX = ".vfg.json"
-TOP_KEYS = {"format", "version", "name", "nodes", "edges", "groups", "outputs", "updates"}
+TOP_KEYS = {"format", "version", "name", "nodes", "edges", "groups", "outputs", "updates", "arrays"}
 
 
 def sidecar(path: str) -> str:
@@ -49,7 +49,8 @@ def dumps(doc: Document) -> tuple[str, dict[str, np.ndarray[Any, Any]]]:
         "outputs": list(doc.outputs),
         "updates": [{"variable": a, "value": b} for a, b in doc.updates],
     }
-    arrays = {i: _host(v) for i, v in doc.arrays.items() if i in doc.nodes}
+    arrays = {i: _host(doc.arrays[i]) for i in sorted(doc.arrays) if i in doc.nodes}
+    body["arrays"] = list(arrays)  # the nodes whose values the .npz holds
     return json.dumps(body, indent=1, ensure_ascii=False) + "\n", arrays
 
 
@@ -114,13 +115,15 @@ def _check_top(body: Any) -> None:
         raise EditorFileError(f"$.{extra[0][:40]}", "unknown field")
     if not isinstance(body.get("name"), str):
         raise EditorFileError("$.name", "must be a string")
-    for key in ("nodes", "edges", "groups", "outputs", "updates"):
+    for key in ("nodes", "edges", "groups", "outputs", "updates", "arrays"):
         if not isinstance(body.get(key), list):
             raise EditorFileError(f"$.{key}", "must be a list")
 
 
 def _wanted(body: dict[str, Any]) -> dict[str, Want]:
-    """The node ids whose arrays the .npz must hold."""
+    """The node ids whose arrays the .npz must hold: those `arrays` lists, which must include
+    every variable or constant holding an array (others are initialised values kept)."""
+    listed = body["arrays"]
     wants: dict[str, Want] = {}
     for i, rec in enumerate(body["nodes"]):
         path = f"$.nodes[{i}]"
@@ -128,10 +131,17 @@ def _wanted(body: dict[str, Any]) -> dict[str, Want]:
             node = node_from_record(rec)
         except EditError as exc:
             raise EditorFileError(path, str(exc)) from None
-        if is_held(node):
-            if not isinstance(node.id, str) or not ID_PATTERN.fullmatch(node.id):
-                raise EditorFileError(f"{path}.id", "an id is 1-64 letters, digits or _.:-")
+        if not isinstance(node.id, str) or not ID_PATTERN.fullmatch(node.id):
+            raise EditorFileError(f"{path}.id", "an id is 1-64 letters, digits or _.:-")
+        if node.id in listed and node.kind not in ("variable", "constant"):
+            raise EditorFileError("$.arrays", f"{node.kind} {node.id!r} holds no array")
+        if is_held(node) and node.id not in listed:
+            raise EditorFileError("$.arrays", f"{node.kind} {node.name[:60]!r} needs its array")
+        if node.id in listed:
             wants[node.id] = Want(path, None, None, f"{node.kind} {node.name[:60]!r}")
+    unknown = [a for a in listed if a not in wants]
+    if unknown:
+        raise EditorFileError("$.arrays", f"{str(unknown[0])[:60]!r} is not a node of the file")
     return wants
 
 
