@@ -84,9 +84,7 @@ def fallback_node(
         if not name:
             outs.append(None)
             continue
-        t = inferred.get(name) or imp.types.get(name)
-        dt = dtype_of(elem_type_of(t)) if t is not None else None
-        shape = shape_of(t) if t is not None else None
+        dt, shape = _typed(inferred.get(name), imp.types.get(name))
         if dt is None or shape is None:
             why = imp.fallbacks.get(label, "")
             raise OnnxFormatError(
@@ -107,6 +105,17 @@ def fallback_node(
         v.shape = shape
         outs.append(v)
     return outs
+
+
+def _typed(*types: Any) -> tuple[Any, Any]:
+    """(dtype, shape) of the first type that gives both (None, None) if none does."""
+    for t in types:
+        if t is None:
+            continue
+        dt, shape = dtype_of(elem_type_of(t)), shape_of(t)
+        if dt is not None and shape is not None:
+            return dt, shape
+    return None, None
 
 
 def _unique_inputs(node: Any, ins: list[Value | None], outer: Mapping[str, Value]) -> list[Value]:

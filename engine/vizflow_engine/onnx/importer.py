@@ -217,7 +217,7 @@ class Importer:
         made = g.nodes[first:]
         if len(made) > 1:
             for n in made:
-                n.scope = f"{n.scope}/{label}" if n.scope else label
+                n.scope = f"{label}/{n.scope}" if n.scope else label
         for name, v in zip(node.output, outs, strict=False):
             if v is None or not name or v.node is None or v.node.op is ONNX_NODE:
                 continue
