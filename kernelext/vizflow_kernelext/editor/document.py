@@ -59,7 +59,7 @@ def document_json(doc: Document, run: RunRecord) -> dict[str, Any]:
     states = node_states(doc, types, run)
     into = doc.incoming()
     nodes = []
-    for node in doc.nodes.values():
+    for node in doc.ordered():
         t = types[node.id]
         value = run.values.get(node.id) if states[node.id] in ("executed", "stale") else None
         nodes.append(
@@ -99,7 +99,7 @@ def document_json(doc: Document, run: RunRecord) -> dict[str, Any]:
                 "target": e.target,
                 "target_port": e.target_port,
             }
-            for e in doc.edges.values()
+            for e in (doc.edges[i] for i in sorted(doc.edges))
         ],
         "groups": [
             {
