@@ -14,9 +14,20 @@ import numpy as np
 from .errors import OnnxFormatError
 from .node_op import OP_NAME
 
-STATUSES = ("native", "fallback", "mismatch", "error", "unloadable")
+STATUSES = ("native", "fallback", "mismatch", "random", "error", "unloadable")
 """native: passed with vizflow ops only; fallback: passed with some onnx_node; mismatch:
-outputs differ; error: loading or running raised; unloadable: inputs vizflow has no type for."""
+outputs differ; random: outputs differ from a random op's recorded draw (not comparable);
+error: loading or running raised; unloadable: types or shapes vizflow cannot hold."""
+RANDOM_OPS = frozenset(
+    {
+        "Bernoulli",
+        "Multinomial",
+        "RandomNormal",
+        "RandomNormalLike",
+        "RandomUniform",
+        "RandomUniformLike",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +96,7 @@ def run_case(case: Any) -> CaseResult:
         return CaseResult(case.name, op, "error", f"{type(exc).__name__}: {exc}"[:160])
     reason = _compare(got, expected, case.rtol, case.atol)
     if reason:
-        return CaseResult(case.name, op, "mismatch", reason)
+        return CaseResult(case.name, op, "random" if op in RANDOM_OPS else "mismatch", reason)
     native = all(n.op.name != OP_NAME for n in g.nodes)
     return CaseResult(case.name, op, "native" if native else "fallback")
 
