@@ -15,9 +15,11 @@ combine tasks and applies the optimiser's update:
   copied back into the user's model and re-sent to all workers, which also bounds the
   lineage Dask keeps to recompute a replica lost with its worker.
 
-A worker that dies mid-step loses nothing: its tasks are pure functions of data the driver
-or the other workers still hold (the broadcast parameters and graph), so Dask runs them again
-elsewhere and the step returns the same result.
+A worker that dies mid-step loses nothing: its tasks are pure functions of data Dask can
+compute again (the graph bytes and replica states are task results, the shards task
+arguments), so Dask runs them again elsewhere and the step returns the same result; a
+parameter-server step whose broadcast parameters were lost with it runs again from the
+driver's parameters.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from .wire import GraphBytes, encode_graph, from_parts
 
 STRATEGIES = ("parameter_server", "allreduce")
 INSTALL = "pip install vizflow[distributed]"
+RETRIES = 3  # times a parameter-server step runs again after its broadcast parameters were lost
 
 
 def dask_distributed() -> Any:
@@ -59,9 +62,14 @@ def ship(client: Any, graph: Graph | tuple[bytes, bytes]) -> tuple[GraphBytes, A
     A graph a worker refuses raises vf.GraphFormatError (a WorkerGraphError naming the
     worker, the JSON path and the reason)."""
     b = encode_graph(graph) if isinstance(graph, Graph) else from_parts(*graph)
-    fut = client.scatter([b], broadcast=True, hash=False)[0]
+    fut = client.submit(worker.hold, b, pure=False)  # recomputable, unlike scattered data
     addrs = list(client.scheduler_info(n_workers=-1)["workers"])
-    client.gather([client.submit(worker.install, fut, workers=[a], pure=False) for a in addrs])
+    installs = [
+        # a worker may leave meanwhile: its install then runs elsewhere rather than wait
+        client.submit(worker.install, fut, workers=[a], allow_other_workers=True, pure=False)
+        for a in addrs
+    ]
+    client.gather(installs)
     return b, fut
 
 
@@ -111,6 +119,7 @@ class DataParallel:
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
         if sync_every < 1:
             raise ValueError(f"sync_every must be at least 1, got {sync_every}")
+        self._dist = dist
         self.fn = step.fn if isinstance(step, Function) else step
         self.name = _name_of(self.fn)
         self.client = client
@@ -171,11 +180,28 @@ class DataParallel:
             (int(bounds[k + 1] - bounds[k]) / n) if self.reduction == "mean" else 1.0
             for k in range(w)
         ]
-        states = self._states(first)
-        n_out = len(first.split.worker.outputs) - len(first.split.grad_names)
-        c = self.client
+        if self.strategy == "parameter_server":
+            outs = self._server_step(shipped, shards, weights)
+        else:
+            total = self._partials(shipped, shards, weights, self._states(first))
+            self._update_replicas(first, total)
+            outs = self.client.submit(worker.outputs_of, total, pure=False).result()
+        self._count(first, shards)
+        self._last = first
+        self.steps += 1
+        if self.strategy == "allreduce" and self.steps % self.sync_every == 0:
+            self.sync()
+        res = [_make(o, device_of_array(o), None, False) for o in outs]
+        return unflatten(first.tree, res)
+
+    def _partials(
+        self, shipped: list[_Shipped], shards: list[list[Any]], weights: list[float], states: Any
+    ) -> Any:
+        """Each shard's weighted loss and gradients on its worker, summed by a tree of
+        combine tasks; returns the future of the sum."""
+        n_out = len(shipped[0].split.worker.outputs) - len(shipped[0].split.grad_names)
         partials = [
-            c.submit(
+            self.client.submit(
                 worker.gradients,
                 shipped[k].grads[1],
                 states[k],
@@ -186,22 +212,29 @@ class DataParallel:
                 allow_other_workers=True,
                 pure=False,
             )
-            for k in range(w)
+            for k in range(len(shards))
         ]
-        total = _tree_sum(c, partials)
-        if self.strategy == "parameter_server":
-            outs, grads = total.result()
-            self._update_here(first, grads)
-        else:
-            self._update_replicas(first, total)
-            outs = c.submit(worker.outputs_of, total, pure=False).result()
-        self._count(first, shards)
-        self._last = first
-        self.steps += 1
-        if self.strategy == "allreduce" and self.steps % self.sync_every == 0:
-            self.sync()
-        res = [_make(o, device_of_array(o), None, False) for o in outs]
-        return unflatten(first.tree, res)
+        return _tree_sum(self.client, partials)
+
+    def _server_step(
+        self, shipped: list[_Shipped], shards: list[list[Any]], weights: list[float]
+    ) -> list[Any]:
+        """parameter_server: broadcast the parameters, combine the gradients, update here.
+
+        Dask recomputes what a dead worker held, except scattered data: when the parameters'
+        last copy was on it, the step runs again from the driver's parameters (unchanged, as
+        the update has not run)."""
+        cancelled = self._dist.CancelledError
+        for attempt in range(RETRIES + 1):
+            total = self._partials(shipped, shards, weights, self._states(shipped[0]))
+            try:
+                outs, grads = total.result()
+                break
+            except cancelled:
+                if attempt == RETRIES:
+                    raise
+        self._update_here(shipped[0], grads)
+        return list(outs)
 
     def sync(self) -> None:
         """allreduce: copy one replica's parameters and optimiser state into the model and
@@ -214,7 +247,7 @@ class DataParallel:
             t = variables[name].tensor
             if t is not None:
                 t.device.xp.copyto(t.array, arr)
-        base = self.client.scatter([state], broadcast=True, hash=False)[0]
+        base = self.client.submit(worker.hold, state, pure=False)
         self._replicas = [base] * len(self.workers)
 
     # ---- helpers -----------------------------------------------------------------------------
@@ -246,7 +279,7 @@ class DataParallel:
             return [fut] * len(self.workers)
         if self._replicas is None:
             state = {n: _value_array(variables[n]) for n in _replica_names(s.split)}
-            base = self.client.scatter([state], broadcast=True, hash=False)[0]
+            base = self.client.submit(worker.hold, state, pure=False)
             self._replicas = [base] * len(self.workers)
         return self._replicas
 

@@ -86,6 +86,12 @@ def compiled(b: GraphBytes) -> Compiled:
         return c
 
 
+def hold(x: Any) -> Any:
+    """x itself, as a task's result: data Dask can compute again if the worker holding it
+    dies (scattered data has no recipe, and Dask keeps one copy of it)."""
+    return x
+
+
 def install(b: GraphBytes) -> str:
     """Load and compile b here (so a bad graph is refused before training); returns the
     worker's address."""
