@@ -17,7 +17,7 @@ import {
 import type { Contents, Kernel, KernelMessage } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
 import { CommChannel } from './commChannel';
-import { EditorHost } from './editorHost';
+import type { EditorHost } from './editorHost';
 
 export const FILE_TYPE = 'vizflow-graph';
 export const FACTORY = 'vizflow graph editor';
@@ -177,6 +177,8 @@ export class EditorDocumentPanel extends Widget {
     const el = document.createElement('div');
     el.className = 'vf-editor-document-body';
     this.node.appendChild(el);
+    // React Flow and the editor load with the first graph opened, not with the page.
+    const { EditorHost } = await import('./editorHost');
     this.host = new EditorHost(el, channel);
     this.host.session.subscribe(() => this.scheduleSync());
     await this.sendText(text);

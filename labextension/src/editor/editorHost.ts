@@ -60,7 +60,7 @@ export class EditorHost {
     const doc = this.channel.get('document');
     this.session.setDocument(isDocument(doc) ? doc : EMPTY_DOCUMENT);
     const palette = this.channel.get('palette');
-    const train = this.channel.get('train');
+    const train = this.channel.get('training');
     const height = this.channel.get('height');
     this.root?.render(
       React.createElement(EditorApp, {

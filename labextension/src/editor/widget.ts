@@ -1,6 +1,6 @@
 /**
  * The ipywidgets half of the editor (`vf.Editor`): the model mirrors the
- * kernel's traits (`document`, `palette`, `train`, `height`) and carries the
+ * kernel's traits (`document`, `palette`, `training`, `height`) and carries the
  * editor's requests as custom messages; the view mounts the editor.
  */
 import {
@@ -12,7 +12,7 @@ import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { EditorHost } from './editorHost';
 import type { BufferLike, EditorChannel } from './kernel';
 
-const WATCHED = 'change:document change:palette change:train change:height';
+const WATCHED = 'change:document change:palette change:training change:height';
 
 export class EditorModel extends DOMWidgetModel implements EditorChannel {
   defaults(): Backbone.ObjectHash {
@@ -26,7 +26,7 @@ export class EditorModel extends DOMWidgetModel implements EditorChannel {
       _view_module_version: EditorModel.view_module_version,
       document: null,
       palette: [],
-      train: null,
+      training: null,
       height: 'auto'
     };
   }

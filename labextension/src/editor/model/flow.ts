@@ -19,9 +19,9 @@ export interface Size {
   height: number;
 }
 
-/** A node's drawn size: a header, one row per port, one more for an error or a value. */
+/** A node's drawn size: a header, one row per port (inputs, then the output), two more for an error or a value. */
 export function nodeSize(node: EditorNode): Size {
-  const rows = Math.max(node.inputs.length, node.outputs.length, 1);
+  const rows = Math.max(node.inputs.length + node.outputs.length, 1);
   const extra = node.state === 'error' || node.value ? 2 : 0;
   return {
     width: NODE_WIDTH,

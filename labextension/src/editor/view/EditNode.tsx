@@ -75,7 +75,9 @@ function EditNodeView({
     >
       <div className="vf-edit-node-head">
         <span className="vf-edit-node-op">{node.op ?? node.kind}</span>
-        <span className="vf-edit-node-name">{node.name}</span>
+        {node.name !== (node.op ?? node.kind) ? (
+          <span className="vf-edit-node-name">{node.name}</span>
+        ) : null}
       </div>
       <div className="vf-edit-ports">
         <div className="vf-edit-inputs">

@@ -156,6 +156,8 @@ function Canvas(props: EditorAppProps): JSX.Element {
   }, [props.palette]);
 
   const drawn = useMemo(() => drawnGraph(index), [index]);
+  // A graph opened with nodes is fitted once; an empty one opens at 100% (not zoomed on its first node).
+  const [openedWithNodes] = useState(() => index.doc.nodes.length > 0);
   const summary = useMemo(() => summarise(index), [index]);
 
   const toggle = useCallback(
@@ -724,13 +726,25 @@ function Canvas(props: EditorAppProps): JSX.Element {
             onlyRenderVisibleElements={true}
             minZoom={0.05}
             maxZoom={3}
-            fitView={true}
+            fitView={openedWithNodes}
+            fitViewOptions={{ maxZoom: 1 }}
+            defaultViewport={{ x: 0, y: 0, zoom: 1 }}
             disableKeyboardA11y={true}
           >
             <Background />
             <Controls showInteractive={false} />
-            <MiniMap pannable={true} zoomable={true} />
+            <MiniMap
+              pannable={true}
+              zoomable={true}
+              nodeColor="var(--jp-layout-color3)"
+              nodeStrokeColor="var(--jp-border-color1)"
+            />
           </ReactFlow>
+          {index.doc.nodes.length === 0 && !quick ? (
+            <div className="vf-editor-hint">
+              Drag an op from the palette, or double-click the canvas to search.
+            </div>
+          ) : null}
           {quick ? (
             <QuickAdd
               entries={props.palette}

@@ -236,7 +236,9 @@ export function Toolbar(props: {
           }
         />
       </span>
-      {props.train ? <LossCurve progress={props.train} /> : null}
+      {props.train && (props.train.running || props.train.losses.length > 0) ? (
+        <LossCurve progress={props.train} />
+      ) : null}
       {actions.openDebugger ? (
         <Button
           action="debug"
