@@ -47,7 +47,7 @@ class DebuggerWidget(GuardedWidget):
 
     graph = traitlets.Dict().tag(sync=True)
     session = traitlets.Dict().tag(sync=True)
-    height = traitlets.Unicode("520px").tag(sync=True)
+    height = traitlets.Unicode("640px").tag(sync=True)
     _unsubscribe: Callable[[], None] | None = None  # set once observing the session
 
     def __init__(self, debug_session: DebugSession, **kwargs: Any) -> None:

@@ -140,6 +140,13 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
       pane.current?.reveal(curId);
     }
   }, [curKey, curId]);
+  const showCurrent = useCallback(() => {
+    if (curId) {
+      setSelected(curId);
+      setTab('node');
+      pane.current?.reveal(curId);
+    }
+  }, [curId]);
   const onApi = useCallback((api: PaneApi | null) => {
     pane.current = api;
   }, []);
@@ -177,7 +184,9 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
       onPointerDownCapture={() => debuggerFocus.focus(controls)}
       data-state={session?.state ?? 'none'}
     >
-      {session ? <Toolbar session={session} run={run} /> : null}
+      {session ? (
+        <Toolbar session={session} run={run} showCurrent={showCurrent} />
+      ) : null}
       {notice ? (
         <div className="vf-graph-error vf-dbg-notice" role="alert">
           {notice}

@@ -46,6 +46,8 @@ export function tooltip(help: string, command: Command): string {
 export function Toolbar(props: {
   session: DebugSessionState;
   run: (command: Command) => void;
+  /** Select and centre the node paused at. */
+  showCurrent: () => void;
 }): JSX.Element {
   const { session, run } = props;
   const stale = session.stale.length;
@@ -77,14 +79,19 @@ export function Toolbar(props: {
           {`Re-run ${stale} stale`}
         </button>
       ) : null}
-      <span
+      <button
         className={`vf-dbg-state vf-dbg-state-${session.state}`}
         data-state={session.state}
         role="status"
-        title={stateCue(session)}
+        title={
+          session.state === 'paused'
+            ? `${stateCue(session)}: click to show this node`
+            : stateCue(session)
+        }
+        onClick={props.showCurrent}
       >
         {stateCue(session)}
-      </span>
+      </button>
     </div>
   );
 }

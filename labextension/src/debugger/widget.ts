@@ -75,7 +75,7 @@ export class DebuggerModel extends DOMWidgetModel implements DebuggerBackend {
       _view_module_version: DebuggerModel.view_module_version,
       graph: null,
       session: null,
-      height: '520px'
+      height: '640px'
     };
   }
 
@@ -108,7 +108,7 @@ export class DebuggerModel extends DOMWidgetModel implements DebuggerBackend {
 
   height(): string {
     const h = this.get('height');
-    return typeof h === 'string' && h ? h : '520px';
+    return typeof h === 'string' && h ? h : '640px';
   }
 
   subscribe(listener: () => void): () => void {

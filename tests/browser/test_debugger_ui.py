@@ -1,0 +1,289 @@
+"""The step-through debugger in JupyterLab (issue 11), driven as a person does: toolbar, keys,
+inspector, breakpoints panel, timeline, what-if; a long run paused while another cell runs;
+a page reload that reattaches. All tests share one page and one notebook (file order)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.browser.harness import LabServer, screenshot
+from tests.browser.lab import KERNEL_IDLE, open_notebook, run_all_cells
+from tests.browser.viewer_helpers import shared_page, write_notebook
+
+SETUP = """\
+import itertools
+import numpy as np
+import vizflow as vf
+import vizflow.nn.functional as F
+from vizflow import nn, optim
+
+vf.manual_seed(0)
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+opt = optim.SGD(model.parameters(), lr=0.1)
+
+@vf.function
+def train_step(x, y):
+    opt.zero_grad()
+    w = model[0].weight
+    loss = F.cross_entropy(model(x), y) + 0.01 * (w * w).sum()  # w: two gradient terms
+    loss.backward()
+    opt.step()
+    return loss
+
+rng = np.random.default_rng(0)
+xb = vf.tensor(rng.standard_normal((5, 4)).astype(np.float32))
+yb = vf.tensor(rng.integers(0, 3, 5))
+dbg = vf.debug(train_step, xb, yb)
+dbg"""
+
+NAN_MODEL = """\
+vf.manual_seed(1)
+net = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2))
+
+@vf.function
+def forward(x):
+    h = net(x)
+    r = vf.sqrt(h - 0.5)  # the planted bug: a negative under the root makes NaN
+    return r.mean()
+
+nan_dbg = vf.debug(forward, xb)
+nan_dbg"""
+
+LONG_RUN = """\
+long_dbg = vf.debug(train_step, itertools.repeat((xb, yb)), iterations=500_000)
+long_dbg"""
+
+PROBE = "print('kernel answered while the session is', long_dbg.state)"
+
+NOTEBOOK = "debugger_ui.ipynb"
+NAN_LINE = 7  # the sqrt line in NAN_MODEL
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser) -> Iterator[Page]:
+    yield from shared_page(browser)
+
+
+@pytest.fixture(scope="module")
+def debuggers(page: Page, lab_server: LabServer) -> Locator:
+    write_notebook(lab_server, NOTEBOOK, [SETUP, NAN_MODEL, LONG_RUN, PROBE])
+    try:
+        open_notebook(page, lab_server, NOTEBOOK)
+        run_all_cells(page)
+        dbgs = page.locator(".vf-debugger")
+        expect(dbgs).to_have_count(3, timeout=60_000)
+        for i in range(3):
+            expect(dbgs.nth(i).locator(".vf-pane")).to_have_attribute(
+                "data-layout-state", "done", timeout=60_000
+            )
+    except Exception:
+        screenshot(page, "FAILED-setup-debugger")
+        raise
+    return dbgs
+
+
+def cue(d: Locator) -> Locator:
+    return d.locator(".vf-dbg-state")
+
+
+def button(d: Locator, command: str) -> Locator:
+    return d.locator(f".vf-dbg-btn[data-command='{command}']")
+
+
+def current_node(d: Locator) -> Locator:
+    return d.locator(".vf-node.vf-debug-current")
+
+
+def step_and_wait(d: Locator, index_before: int) -> int:
+    """Click Step; wait for the cue to name the next node; the new step count."""
+    button(d, "step").click()
+    expect(d.locator(".vf-dbg-tick")).to_have_count(index_before + 1, timeout=20_000)
+    return index_before + 1
+
+
+def output_stat(d: Locator, stat: str) -> Locator:
+    return d.locator(f".vf-dbg-side [data-stats='output'] [data-stat='{stat}'] td")
+
+
+def test_step_forward_then_backward_and_see_a_gradient_grow(page: Page, debuggers: Locator) -> None:
+    d = debuggers.nth(0)
+    d.scroll_into_view_if_needed()
+    expect(cue(d)).to_contain_text("ready")
+    expect(button(d, "step_back")).to_be_disabled()
+    steps = 0
+    for _ in range(5):
+        steps = step_and_wait(d, steps)
+        expect(cue(d)).to_contain_text("forward")
+        expect(current_node(d)).to_have_count(1)
+        expect(output_stat(d, "shape")).to_be_visible(timeout=20_000)
+    screenshot(page, "debugger-forward-5")
+    # Finished nodes on screen (the canvas draws only those in view) carry their value's health.
+    done = d.locator(".vf-node.vf-debug-done")
+    assert done.count() >= 1
+    expect(d.locator(".vf-node-debug[data-debug-note='finite']").first).to_be_attached()
+    # F9 (the Step key) steps while the debugger has focus, and not while typing in a field.
+    d.locator(".vf-dbg-whatif-input").fill("")
+    d.locator(".vf-dbg-whatif-input").press("F9")
+    page.wait_for_timeout(500)
+    expect(d.locator(".vf-dbg-tick")).to_have_count(steps)
+    d.locator(".vf-dbg-toolbar").click(position={"x": 2, "y": 2})
+    page.keyboard.press("F9")
+    steps += 1
+    expect(d.locator(".vf-dbg-tick")).to_have_count(steps, timeout=20_000)
+    # Into the backward pass: each parameter's gradient shows up, and w's grows term by term.
+    grads: list[str] = []
+    w_norms: list[str] = []
+    while "backward" not in (cue(d).text_content() or "") or len(grads) < 16:
+        steps = step_and_wait(d, steps)
+        text = cue(d).text_content() or ""
+        assert "update" not in text, "reached the updates before seeing gradients"
+        if "backward" in text:
+            rows = d.locator(".vf-dbg-grads [data-grad]")
+            grads.append("|".join(rows.evaluate_all("rs => rs.map(r => r.textContent)")))
+            w = d.locator(".vf-dbg-grads [data-grad='0.weight'] td")
+            if w.count() > 0:
+                w_norms.append(w.text_content() or "")
+    screenshot(page, "debugger-backward-gradients")
+    assert grads[-1].count("‖g‖") >= 3, grads[-1]
+    assert len(set(w_norms)) >= 3, w_norms  # 0.weight's sum grows as its terms arrive
+
+
+def test_step_back_three_restores_old_values(page: Page, debuggers: Locator) -> None:
+    d = debuggers.nth(0)
+    ticks = d.locator(".vf-dbg-tick")
+    n = ticks.count()
+    place = cue(d).text_content()
+    mean = output_stat(d, "mean").text_content()
+    for _ in range(3):
+        n = step_and_wait(d, n)
+    expect(cue(d)).not_to_have_text(place or "")
+    # The timeline's tick three steps back takes the session there.
+    ticks.nth(n - 4).click()
+    expect(ticks).to_have_count(n - 3, timeout=20_000)
+    expect(cue(d)).to_have_text(place or "")
+    expect(output_stat(d, "mean")).to_have_text(mean or "", timeout=20_000)
+    expect(d.locator(".vf-dbg-history")).to_contain_text("of at most 1000 values kept")
+    screenshot(page, "debugger-step-back")
+
+
+def test_a_what_if_marks_downstream_stale_until_rerun(page: Page, debuggers: Locator) -> None:
+    d = debuggers.nth(0)
+    if button(d, "restart").is_enabled():  # after the tests above; idle when run alone
+        button(d, "restart").click()
+    expect(cue(d)).to_contain_text("ready", timeout=20_000)
+    steps = 0
+    for _ in range(4):
+        steps = step_and_wait(d, steps)
+    # Paused at cross_entropy: walk up its inputs in the inspector to relu and zero it.
+    expect(cue(d)).to_contain_text("cross_entropy")
+    before = output_stat(d, "mean").text_content()
+    side = d.locator(".vf-dbg-side")
+    side.locator(".vf-dbg-input .vf-link", has_text="input 0: linear_1").click()
+    expect(side.locator(".vf-dbg-nodename")).to_have_text("linear_1")
+    side.locator(".vf-dbg-input .vf-link", has_text="input 0: relu").click()
+    expect(side.locator(".vf-dbg-nodename")).to_have_text("relu")
+    side.locator(".vf-dbg-check input").uncheck()
+    side.locator(".vf-dbg-whatif-input").fill("x * 0")
+    side.locator(".vf-dbg-whatif-apply").click()
+    expect(side.locator(".vf-dbg-result")).to_contain_text("2 nodes downstream marked stale")
+    rerun = button(d, "rerun_stale")
+    expect(rerun).to_have_text("Re-run 2 stale")
+    cue(d).click()  # shows the node paused at: it is stale too
+    expect(d.locator(".vf-node-debug[data-debug-note='stale']").first).to_be_visible()
+    screenshot(page, "debugger-what-if-stale")
+    rerun.click()
+    expect(rerun).to_have_count(0, timeout=20_000)
+    expect(d.locator(".vf-node-debug[data-debug-note='stale']")).to_have_count(0)
+    # Back on the node paused at (the state cue shows it): its value was re-run from the zeroes.
+    cue(d).click()
+    expect(d.locator(".vf-dbg-here")).to_be_visible()
+    expect(output_stat(d, "mean")).not_to_have_text(before or "", timeout=20_000)
+    screenshot(page, "debugger-what-if-rerun")
+
+
+def test_run_to_the_first_nan_names_its_producer_and_line(page: Page, debuggers: Locator) -> None:
+    d = debuggers.nth(1)
+    d.scroll_into_view_if_needed()
+    button(d, "run_to_nan").click()
+    expect(cue(d)).to_contain_text("sqrt", timeout=30_000)
+    expect(cue(d)).to_contain_text("paused at")
+    expect(current_node(d)).to_contain_text("sqrt")
+    side = d.locator(".vf-dbg-side")
+    expect(side.locator("[data-source-line]").first).to_have_attribute(
+        "data-source-line", str(NAN_LINE)
+    )
+    expect(output_stat(d, "NaN")).not_to_have_text("0", timeout=20_000)
+    # Its input is finite: the NaN was made here.
+    expect(side.locator("[data-stats='input 0'] [data-stat='NaN'] td")).to_have_text("0")
+    screenshot(page, "debugger-first-nan")
+    # The same stop from a breakpoint added in the panel: on NaN, anywhere.
+    side.locator("[role='tab']", has_text="Breakpoints").click()
+    side.locator("input[aria-label='breakpoint place']").fill("")
+    side.locator("select[aria-label='breakpoint condition']").select_option("nan")
+    side.locator("button", has_text="Add breakpoint").click()
+    expect(side.locator("[data-breakpoint]")).to_have_count(1, timeout=20_000)
+    button(d, "restart").click()
+    expect(cue(d)).to_contain_text("ready", timeout=20_000)
+    button(d, "resume").click()
+    expect(cue(d)).to_contain_text("breakpoint anywhere on NaN", timeout=30_000)
+    expect(cue(d)).to_contain_text("sqrt")
+    screenshot(page, "debugger-nan-breakpoint")
+    side.locator("[data-breakpoint] input[type='checkbox']").click()  # the kernel toggles it
+    expect(side.locator("[data-breakpoint] input[type='checkbox']")).not_to_be_checked()
+    side.locator(".vf-dbg-bp-remove").click()
+    expect(side.locator("[data-breakpoint]")).to_have_count(0, timeout=20_000)
+
+
+def test_pause_a_long_run_while_another_cell_runs(page: Page, debuggers: Locator) -> None:
+    d = debuggers.nth(2)
+    d.scroll_into_view_if_needed()
+    button(d, "resume").click()
+    expect(cue(d)).to_contain_text("running", timeout=20_000)
+    expect(button(d, "step")).to_be_disabled()
+    # The kernel is free: another cell runs and answers while the session runs.
+    probe = page.locator(".jp-CodeCell").nth(3)
+    probe.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+    expect(probe.locator(".jp-OutputArea-output")).to_contain_text(
+        "kernel answered while the session is running", timeout=30_000
+    )
+    page.wait_for_selector(KERNEL_IDLE, timeout=30_000)
+    d.scroll_into_view_if_needed()
+    screenshot(page, "debugger-running")
+    button(d, "pause").click()
+    expect(cue(d)).to_contain_text("paused at", timeout=20_000)
+    expect(cue(d)).to_contain_text("iteration")
+    expect(d.locator(".vf-dbg-loss")).to_be_visible()
+    screenshot(page, "debugger-paused-long-run")
+
+
+def test_a_reloaded_page_reattaches_to_the_sessions(page: Page, debuggers: Locator) -> None:
+    nan = debuggers.nth(1)
+    if "sqrt" not in (cue(nan).text_content() or ""):  # when run alone
+        button(nan, "run_to_nan").click()
+        expect(cue(nan)).to_contain_text("sqrt", timeout=30_000)
+    before = [cue(debuggers.nth(i)).text_content() for i in range(3)]
+    # Save (a person reloads a saved notebook; an unsaved one asks before leaving), then reload.
+    page.locator(".jp-CodeCell .jp-InputPrompt").first.click()
+    page.keyboard.press("Control+s")
+    page.wait_for_function(
+        "() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
+        timeout=30_000,
+    )
+    page.reload()
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    dbgs = page.locator(".vf-debugger")
+    expect(dbgs).to_have_count(3, timeout=60_000)
+    for i in range(3):
+        expect(cue(dbgs.nth(i))).to_have_text(re.compile(re.escape(before[i] or "?")))
+    d = dbgs.nth(1)
+    d.scroll_into_view_if_needed()
+    expect(current_node(d)).to_contain_text("sqrt", timeout=30_000)
+    screenshot(page, "debugger-reattached")
+    # Still live: it steps on.
+    button(d, "step").click()
+    expect(cue(d)).not_to_have_text(before[1] or "", timeout=20_000)
