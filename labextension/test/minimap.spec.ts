@@ -62,4 +62,12 @@ describe('minimapShown', () => {
     expect(minimapShown(true, 200, 150)).toBe(true);
     expect(minimapShown(false, 1600, 900)).toBe(false);
   });
+
+  it('leaves the map off, untouched, for a graph seen whole at a readable zoom', () => {
+    const small = { width: 900, height: 300, zoom: 1 };
+    expect(minimapShown(null, 900, 500, small)).toBe(false);
+    const long = { width: 20000, height: 300, zoom: 0.9 };
+    expect(minimapShown(null, 900, 500, long)).toBe(true);
+    expect(minimapShown(true, 900, 500, small)).toBe(true);
+  });
 });

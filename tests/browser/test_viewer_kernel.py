@@ -81,7 +81,10 @@ def test_inspector_leaves_the_graph_in_view(page: Page, known_viewer: Locator) -
     # The selected node (at the far end of the chain) is drawn inside the canvas.
     node = box(v.locator(".react-flow__node.selected"))
     assert canvas["x"] <= node["x"] and node["x"] + node["width"] <= canvas["x"] + canvas["width"]
-    # The minimap is a usable size, and drawn inside the canvas.
+    # A 3-node graph is seen whole: no minimap over its corner until asked for.
+    expect(v.locator(".react-flow__minimap")).to_have_count(0)
+    js_click(v.locator(".vf-map-toggle"))
+    # Asked for, the minimap is a usable size, and drawn inside the canvas.
     minimap = box(v.locator(".react-flow__minimap"))
     assert minimap["width"] >= 90 and minimap["height"] >= 56, minimap
     assert minimap["x"] + minimap["width"] <= canvas["x"] + canvas["width"] + 1

@@ -187,14 +187,17 @@ def test_training_step_opens_legible(notebook: Page) -> None:
     # The auto height follows the graph, within its bounds.
     canvas = box(pane.locator(".vf-graph-canvas"))
     assert 200 - 1 <= canvas["bottom"] - canvas["top"] <= 560 + 1, canvas
+    # Far bigger than the canvas: the minimap is there to find one's way.
+    expect(pane.locator(".react-flow__minimap")).to_have_count(1)
     screenshot(notebook, "readable-training-step")
 
 
 def test_sequential_40_opens_legible_and_toggles(notebook: Page) -> None:
     v = legible_viewer(notebook, SEQUENTIAL_40)
     pane = v.locator(".vf-pane")
-    # The 40 (Linear, ReLU) layers are one run, badged with its copies.
+    # The 40 (Linear, ReLU) layers are one run, badged with its copies, named with its types.
     expect(pane.locator(".vf-repeat-badge", has_text="×40").first).to_be_attached()
+    expect(pane.locator(".vf-group-title", has_text="Linear+ReLU").first).to_be_attached()
     screenshot(notebook, "readable-sequential-40")
     toggle = pane.locator(".vf-collapse-all")
     labels = {"Collapse all": "Expand all", "Expand all": "Collapse all"}
@@ -235,6 +238,13 @@ def test_flat_chain_opens_on_its_input(notebook: Page) -> None:
     assert 0 <= start <= 80, start
     height = canvas["bottom"] - canvas["top"]
     assert height <= 560 + 1, canvas
+    # Its chunks are cuts of one chain, not repeats: no ×N; titles fit their boxes.
+    expect(pane.locator(".vf-group .vf-repeat-badge")).to_have_count(0)
+    cut = pane.evaluate(
+        """p => [...p.querySelectorAll('.vf-group-name')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
+    )
+    assert cut == [], cut
     screenshot(notebook, "readable-chain-10k")
 
 
@@ -275,7 +285,13 @@ def test_compare_lines_matched_boxes_up(notebook: Page) -> None:
 
 
 def test_rnn_opens_legible(notebook: Page) -> None:
-    legible_viewer(notebook, RNN_7)
+    v = legible_viewer(notebook, RNN_7)
+    pane = v.locator(".vf-pane")
+    # The loop reads as one run of the cell's numbered instances.
+    expect(pane.locator(".vf-group-name", has_text="cell[0…6]")).to_be_attached()
+    expect(pane.locator(".vf-repeat-badge", has_text="×7")).to_be_attached()
+    # Seen whole, the graph needs no minimap over its corner.
+    expect(pane.locator(".react-flow__minimap")).to_have_count(0)
     screenshot(notebook, "readable-rnn-7")
 
 

@@ -17,6 +17,8 @@ export interface LevelChild {
   isGroup: boolean;
   /** How a range of children is named: a group's name, a node's position. */
   label: string;
+  /** What the child is, for a run's heading: a group's module type, a node's op. */
+  type?: string;
 }
 
 /** A synthetic group around some of a level's children. */
@@ -25,6 +27,8 @@ export interface AutoSegment {
   kind: AutoKind;
   /** For a run, how many copies of its block it holds; 1 otherwise. */
   copies: number;
+  /** A run's or block's layer types ("Linear+ReLU"), when its groups' types are known. */
+  typeName?: string;
 }
 
 export interface AutoGroupOptions {
@@ -180,6 +184,7 @@ function wrapRepeats(
       i++;
       continue;
     }
+    const types = blockTypes(children, i, bestP);
     const blocks: Piece[] = [];
     for (let c = 0; c < bestCopies; c++) {
       const start = i + c * bestP;
@@ -191,7 +196,8 @@ function wrapRepeats(
               {
                 name: blockName(children, start, bestP, c),
                 kind: 'block',
-                copies: 1
+                copies: 1,
+                ...types
               },
               members
             )
@@ -204,15 +210,62 @@ function wrapRepeats(
         out.push(b);
       }
     } else {
-      const name =
-        bestP > 1 && !children[i].isGroup
-          ? `steps 1–${bestCopies}`
-          : `${blocks[0].first}–${blocks[blocks.length - 1].last}`;
-      out.push(group({ name, kind: 'run', copies: bestCopies }, blocks));
+      const name = runName(children, i, bestP, bestCopies);
+      const instances = /\[\d+…\d+\]$/.test(name);
+      out.push(
+        group(
+          {
+            name,
+            kind: 'run',
+            copies: bestCopies,
+            ...(instances ? {} : types)
+          },
+          blocks
+        )
+      );
     }
     i += bestCopies * bestP;
   }
   return out;
+}
+
+/** A numbered instance's name ("cell[3]") as its base and number. */
+const INSTANCE = /^(.*)\[(\d+)\]$/;
+
+/**
+ * A run's name: numbered instances of one module by their range ("cell[0…6]"),
+ * other groups by their first and last names ("0–79"), nodes by their steps.
+ */
+function runName(
+  children: readonly LevelChild[],
+  start: number,
+  p: number,
+  copies: number
+): string {
+  const first = children[start];
+  const lastBlock = children[start + (copies - 1) * p];
+  const a = INSTANCE.exec(first.label);
+  const b = INSTANCE.exec(lastBlock.label);
+  if (first.isGroup && a && b && a[1] === b[1]) {
+    return `${a[1]}[${a[2]}…${b[2]}]`;
+  }
+  if (p > 1 && !first.isGroup) {
+    return `steps 1–${copies}`;
+  }
+  return `${first.label}–${children[start + copies * p - 1].label}`;
+}
+
+/** A block's layer types joined ("Linear+ReLU"), when it holds groups and all types are known. */
+function blockTypes(
+  children: readonly LevelChild[],
+  start: number,
+  p: number
+): { typeName?: string } {
+  const block = children.slice(start, start + p);
+  if (!block.some(c => c.isGroup) || block.some(c => !c.type)) {
+    return {};
+  }
+  return { typeName: block.map(c => c.type).join('+') };
 }
 
 /** A block of groups is named by its first and last group; a block of nodes by its step. */

@@ -61,17 +61,27 @@ export function minimapSize(
 /**
  * Whether the minimap is drawn. `choice` is the user's toggle (null: not touched),
  * which always wins; untouched, the minimap shows once the canvas is big enough
- * (a canvas not measured yet has none, rather than one that flashes and goes).
+ * (a canvas not measured yet has none, rather than one that flashes and goes) and
+ * the graph, drawn at `zoom` (the least readable one), is too big for the canvas:
+ * a graph seen whole needs no map, which would only cover its corner.
  */
 export function minimapShown(
   choice: boolean | null,
   canvasW: number,
-  canvasH: number
+  canvasH: number,
+  graph: { width: number; height: number; zoom: number } | null = null
 ): boolean {
   if (choice !== null) {
     return choice;
   }
-  return (
-    canvasW >= MINIMAP_MIN_CANVAS_WIDTH && canvasH >= MINIMAP_MIN_CANVAS_HEIGHT
-  );
+  const room =
+    canvasW >= MINIMAP_MIN_CANVAS_WIDTH && canvasH >= MINIMAP_MIN_CANVAS_HEIGHT;
+  const overflows =
+    graph === null ||
+    graph.width * graph.zoom > canvasW * OVERFLOW_SHARE ||
+    graph.height * graph.zoom > canvasH * OVERFLOW_SHARE;
+  return room && overflows;
 }
+
+/** How much larger than the canvas a graph is before the untouched minimap shows. */
+const OVERFLOW_SHARE = 1.5;

@@ -61,6 +61,8 @@ interface PathInfo {
   kind: GroupKind;
   scope: string | null;
   copies: number;
+  /** An auto group's layer types ("Linear+ReLU"). */
+  typeName?: string;
 }
 
 export interface ScopeTree {
@@ -239,14 +241,16 @@ function autoPaths(
         return {
           token: `n:${node?.op ?? ''}`,
           isGroup: false,
-          label: `#${i + 1}`
+          label: `#${i + 1}`,
+          type: node?.op
         };
       }
       const child = tree.groups.get(key.slice(2)) as ScopeGroup;
       return {
         token: `g:${signatureName(child)}=${child.signature}`,
         isGroup: true,
-        label: child.name
+        label: child.name,
+        type: child.typeName ?? undefined
       };
     });
     const segments = groupLevel(children);
@@ -264,7 +268,12 @@ function autoPaths(
             name += '′';
           }
           path = path === ROOT_PATH ? name : `${path}/${name}`;
-          info.set(path, { kind: seg.kind, scope: null, copies: seg.copies });
+          info.set(path, {
+            kind: seg.kind,
+            scope: null,
+            copies: seg.copies,
+            typeName: seg.typeName
+          });
           changed = true;
         }
         pathOfSegments.set(segments[i], path);
@@ -309,7 +318,9 @@ function newGroup(
     repeatFamily: -1,
     kind: known?.kind ?? 'scope',
     scope,
-    typeName: scope === null ? null : (model.scopeTypes.get(scope) ?? null),
+    typeName:
+      known?.typeName ??
+      (scope === null ? null : (model.scopeTypes.get(scope) ?? null)),
     copies: known?.copies ?? 1
   };
 }
@@ -428,7 +439,12 @@ export function hash(text: string): string {
 function markRepeats(groups: Map<string, ScopeGroup>): void {
   const families = new Map<string, ScopeGroup[]>();
   for (const g of groups.values()) {
-    if (g.path === ROOT_PATH || g.descendants.length < 2) {
+    // A chunk is a cut of a long level, not a repeat (a chain's chunks all look alike).
+    if (
+      g.path === ROOT_PATH ||
+      g.descendants.length < 2 ||
+      g.kind === 'chunk'
+    ) {
       continue;
     }
     const list = families.get(g.signature);

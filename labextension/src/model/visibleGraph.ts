@@ -118,16 +118,21 @@ export function groupLines(group: ScopeGroup): string[] {
   return [groupTitle(group), nodeCountText(group.descendants.length), ops];
 }
 
+/** What a group box's title row holds besides its text: the +/− toggle, gaps, the badge's padding. */
+const GROUP_TITLE_EXTRA_PX = 40;
+
 export function estimateGroupSize(group: ScopeGroup): NodeSize {
   const lines = groupLines(group);
-  const longest = Math.max(...lines.map(l => l.length));
+  const widest = Math.max(
+    ...lines.map(
+      (l, i) =>
+        l.length * NODE_CHAR_WIDTH + (i === 0 ? GROUP_TITLE_EXTRA_PX : 0)
+    )
+  );
   return {
     width: Math.min(
       NODE_MAX_WIDTH,
-      Math.max(
-        NODE_MIN_WIDTH + 20,
-        Math.ceil(longest * NODE_CHAR_WIDTH + NODE_PADDING_X)
-      )
+      Math.max(NODE_MIN_WIDTH + 20, Math.ceil(widest + NODE_PADDING_X))
     ),
     height: Math.ceil(lines.length * NODE_LINE_HEIGHT + NODE_PADDING_Y + 6)
   };

@@ -251,7 +251,13 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     selected && inspectorOpen ? selected : null
   );
   const { centreOn, fit } = view;
-  const showMap = minimapShown(mapChoice, view.canvasW, view.canvasH);
+  // Untouched, the map shows only for a graph bigger than the canvas with its text at its own size.
+  const showMap = minimapShown(
+    mapChoice,
+    view.canvasW,
+    view.canvasH,
+    layout ? { width: layout.width, height: layout.height, zoom: 1 } : null
+  );
   const reveal = useReveal(
     model,
     tree,
