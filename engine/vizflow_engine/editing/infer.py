@@ -19,6 +19,9 @@ from .errors import EditError
 from .model import Document, EdgeRec, NodeRec
 from .params import check_op_params, op_def
 
+MAX_CACHED = 100_000
+_TYPES: dict[Any, NodeType] = {}  # op node types by what they depend on: edits change few
+
 BROADCAST_RULE = (
     "broadcasting compares dims from the right: each pair must be equal, or one of them 1 "
     "(a missing dim counts as 1)"
@@ -102,6 +105,27 @@ def op_type(
                 f"{op.name}: input {port_name(op, port)!r} ({src!r}) has an error", "upstream"
             )
         specs.append(TensorSpec(t.shape, t.dtype))
+    key = _cache_key(op, node.params, specs)
+    known = _TYPES.get(key) if key is not None else None
+    if known is None:
+        known = _rule_type(op, node, specs)
+        if key is not None:
+            if len(_TYPES) >= MAX_CACHED:
+                _TYPES.clear()
+            _TYPES[key] = known
+    return known
+
+
+def _cache_key(op: OpDef, params: dict[str, Any], specs: list[TensorSpec]) -> Any:
+    """What an op node's type depends on, hashable; None when a param is an array (its repr
+    would not tell two arrays apart)."""
+    if any(isinstance(v, np.ndarray) for v in params.values()):
+        return None
+    return op.name, repr(sorted(params.items())), tuple((s.shape, s.dtype) for s in specs)
+
+
+def _rule_type(op: OpDef, node: NodeRec, specs: list[TensorSpec]) -> NodeType:
+    """The op's params checked and its shape rule run on the inputs' specs."""
     missing = sorted(
         p.name for p in op.params if p.default is REQUIRED and p.name not in node.params
     )

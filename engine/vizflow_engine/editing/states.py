@@ -49,7 +49,7 @@ class RunRecord:
 
 def node_states(doc: Document, types: dict[str, NodeType], run: RunRecord) -> dict[str, str]:
     """Each node's state: error, valid, executed or stale."""
-    now = fingerprints(doc)
+    now = fingerprints(doc) if run.values else {}
     states: dict[str, str] = {}
     for ident in doc.nodes:
         if types[ident].error is not None:

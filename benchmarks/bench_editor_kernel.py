@@ -1,0 +1,120 @@
+"""The editor's kernel-side latency on a 500-node document: a wiring probe (sent when a wire
+drag starts) and a connect (sent when it is dropped: applied, shapes re-inferred, the whole
+document rebuilt, packed as JSON and pushed, the reply with its inverse sent).
+
+Each figure is one request end to end inside the kernel: the comm message in, the reply and
+the document update packed as the kernel's session packs them (no network). The baseline is
+the cheapest request the widget answers (an inspect of a node with no value yet), so the
+ratios say what the editor's own work costs; the parts (inference, document build, JSON)
+are timed alone to show where it goes. The browser round trip adds the transport and the
+view's redraw on top (measured in the browser benchmark).
+
+The document: vf.nn.Sequential of 125 x (Linear(16, 16), ReLU) traced on ("batch", 16):
+501 nodes, 125 groups.
+Usage: python benchmarks/bench_editor_kernel.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench_mlp import interleaved_ms
+
+import vizflow_engine as vf
+from tests.kernelext.widget_fuzz import RecordingComm, comm_message, recording_comms
+from vizflow_engine.editing import from_graph, infer_all
+from vizflow_kernelext.editor import EditorWidget
+from vizflow_kernelext.editor.document import document_json
+
+BLOCKS = 125
+
+
+def document() -> Any:
+    blocks: list[Any] = []
+    for _ in range(BLOCKS):
+        blocks += [vf.nn.Linear(16, 16), vf.nn.ReLU()]
+    model = vf.nn.Sequential(*blocks)
+    return from_graph(vf.trace(lambda x: model(x), vf.spec(("batch", 16))))
+
+
+def main() -> None:
+    with recording_comms():
+        widget = EditorWidget(document())
+    doc = widget.doc
+    channel: RecordingComm = widget.comm
+    relus = [n.id for n in doc.ordered() if n.op == "relu"]
+    mid = relus[len(relus) // 2]
+    into = doc.incoming()[mid][0]
+
+    def request(content: dict[str, Any]) -> dict[str, Any]:
+        channel.sent.clear()
+        channel.handle_msg(
+            comm_message({"method": "custom", "content": {"request_id": 1, **content}})
+        )
+        reply: dict[str, Any] = channel.sent[-1][1]["content"]
+        return reply
+
+    def baseline() -> None:
+        request({"kind": "inspect", "node_id": mid})
+
+    def probe() -> None:
+        request({"kind": "editor_probe", "source": relus[10], "source_port": 0})
+
+    other = relus[5]
+
+    def connect_and_back() -> None:
+        """Rewire mid's input to another relu, then the reply's inverse puts it back."""
+        reply = request(
+            {
+                "kind": "editor_command",
+                "base_version": doc.version,
+                "commands": [
+                    {
+                        "cmd": "connect",
+                        "source": other,
+                        "source_port": 0,
+                        "target": mid,
+                        "target_port": 0,
+                    }
+                ],
+            }
+        )
+        assert reply["kind"] == "editor_command_reply", reply
+        back = request(
+            {"kind": "editor_command", "base_version": doc.version, "commands": reply["inverse"]}
+        )
+        assert back["kind"] == "editor_command_reply", back
+        assert doc.incoming()[mid][0].source == into.source
+
+    targets = request({"kind": "editor_probe", "source": relus[10], "source_port": 0})["targets"]
+    print(
+        f"document: {len(doc.nodes)} nodes, {len(doc.edges)} wires, {len(doc.groups)} groups; "
+        f"a probe answers {len(targets)} ports"
+    )
+    push = json.dumps(widget.document)
+    print(f"document update: {len(push) / 1e3:.0f} kB of JSON")
+    ms = interleaved_ms(
+        {
+            "baseline: inspect request": baseline,
+            "probe (drag start)": probe,
+            "connect + its inverse (2 requests)": connect_and_back,
+            "  part: shape inference": lambda: infer_all(doc),
+            "  part: document build": lambda: document_json(doc, widget.run_record),
+            "  part: JSON of the document": lambda: json.dumps(widget.document),
+        },
+        rounds=5,
+        reps=9,
+    )
+    base = ms["baseline: inspect request"]
+    for name, value in ms.items():
+        print(f"{name:38s} {value:8.2f} ms  ({value / base:6.1f}x baseline)")
+    print(f"connect, one request: {ms['connect + its inverse (2 requests)'] / 2:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
