@@ -116,6 +116,23 @@ def test_step_that_updates_batch_statistics_is_refused(client: Any) -> None:
         trainer(x.astype(np.float32), y)
 
 
+def test_step_returning_the_loss_after_the_update_is_refused(client: Any) -> None:
+    model = nn.Linear(12, 4)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+
+    @vf.function
+    def step(xb: Any, yb: Any) -> Any:
+        opt.zero_grad()
+        F.cross_entropy(model(xb), yb).backward()
+        opt.step()
+        return F.cross_entropy(model(xb), yb)  # the loss after the update
+
+    trainer = vf.distributed.DataParallel(step, client=client, verbose=False)
+    x, y = batches(1, rows=16)[0]
+    with pytest.raises(vf.distributed.SplitError, match=r"depend on node 'sgd_update_'"):
+        trainer(x.astype(np.float32), y)
+
+
 def test_step_without_backward_is_refused(client: Any) -> None:
     model = nn.Linear(12, 4)
 

@@ -81,9 +81,10 @@ def split_step(t: Traced) -> Split:
     for n in g.nodes:
         if n in mine and mutates(n.op):
             raise SplitError(
-                f"node {n.name!r} ({n.op.name}) writes state while the loss is computed "
-                "(a batch-norm statistic, say); each worker would write its own copy, so "
-                "DataParallel cannot split this step"
+                f"the step's outputs or gradients depend on node {n.name!r} ({n.op.name}), "
+                "which writes state (an optimiser update, a running statistic); each worker "
+                "would write its own copy, so DataParallel cannot split this step: return the "
+                "loss computed before opt.step()"
             )
     for o in g.outputs:
         if o.shape != () or o.dtype.kind != "f":
