@@ -87,6 +87,19 @@ def deep_sequential(layers: int = 40) -> Graph:
     return vf.trace(lambda x: model(x), vf.spec(("batch", 8)))
 
 
+def traced_rnn_loop(steps: int = 6) -> Graph:
+    """An RNN cell applied in a Python loop: unrolled, its steps in numbered scopes."""
+    cell = vf.nn.RNNCell(3, 5)
+
+    def encode(seq: Any) -> Any:
+        h = vf.zeros(2, 5)
+        for t in range(steps):
+            h = cell(seq[t], h)
+        return h
+
+    return vf.trace(encode, vf.spec((steps, 2, 3)))
+
+
 def chain(n: int) -> Graph:
     g = Graph("chain")
     v = g.placeholder("x", (3,))

@@ -11,11 +11,13 @@ import sys
 import pytest
 
 from tests.engine.editing.graphs import (
+    chain,
     comparable,
     deep_sequential,
     mlp_document,
     traced_cnn,
     traced_mlp,
+    traced_rnn_loop,
     traced_sgd_step,
 )
 from vizflow_engine.editing import Document, EditError, from_graph, to_code, to_graph
@@ -34,17 +36,20 @@ json.dump(d, sys.stdout)
 def rebuilt(source: str) -> dict[str, object]:
     """The graph the code builds, run in a fresh Python process, as comparable JSON."""
     out = subprocess.run(
-        [sys.executable, "-c", source + DUMP],
+        [sys.executable, "-"],
+        input=source + DUMP,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=True,
     )
     result: dict[str, object] = json.loads(out.stdout)
     return result
 
 
-@pytest.mark.parametrize("make", [traced_mlp, traced_cnn, traced_sgd_step, deep_sequential])
+@pytest.mark.parametrize(
+    "make", [traced_mlp, traced_cnn, traced_sgd_step, deep_sequential, traced_rnn_loop]
+)
 def test_code_rebuilds_an_equal_graph_in_a_fresh_process(make: object) -> None:
     g: Graph = make()  # type: ignore[operator]
     source = to_code(from_graph(g))
@@ -92,3 +97,10 @@ def test_code_of_a_document_with_errors_names_the_node() -> None:
     add(doc, "op", "matmul", name="mm")
     with pytest.raises(EditError, match="node 'mm': matmul: input 'a' is not connected"):
         to_code(doc)
+
+
+def test_code_of_a_10000_op_chain_builds_it() -> None:
+    g = chain(10_000)
+    source = to_code(from_graph(g))
+    assert source.count("\n") > 10_000
+    assert rebuilt(source) == comparable(g)

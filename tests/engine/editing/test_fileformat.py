@@ -10,7 +10,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.engine.editing.graphs import comparable, mlp_document, traced_sgd_step
+from tests.engine.editing.graphs import (
+    comparable,
+    mlp_document,
+    traced_rnn_loop,
+    traced_sgd_step,
+)
 from vizflow_engine.editing import (
     EditorFileError,
     apply_step,
@@ -38,8 +43,9 @@ def test_editor_document_round_trips_through_files(tmp_path: Path) -> None:
         assert np.array_equal(again.arrays[i], arr)
 
 
-def test_a_traced_training_step_round_trips() -> None:
-    g = traced_sgd_step()
+@pytest.mark.parametrize("make", [traced_sgd_step, traced_rnn_loop])
+def test_traced_graphs_round_trip(make: Any) -> None:
+    g = make()
     text, arrays = dumps(from_graph(g))
     again = loads(text, npz_bytes(arrays))
     assert comparable(to_graph(again)[0]) == comparable(g)
