@@ -190,7 +190,10 @@ def to_code(doc: Document) -> str:
                 )
             )
         )
-    tree = ast.Module(module, [])
+    uses_np = any(
+        isinstance(n, ast.Name) and n.id == "np" for n in ast.walk(ast.Module(module[2:], []))
+    )
+    tree = ast.Module(module if uses_np else module[1:], [])
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 

@@ -147,10 +147,17 @@ def _err(message: str, rule: str) -> NodeType:
 
 
 def _shape_error(op: OpDef, specs: list[TensorSpec], exc: Exception) -> NodeType:
-    """The op, its input shapes as written ((batch, 64) @ (32, 10)), and the rule's reason."""
+    """The op, its input shapes as written ((batch, 64) @ (32, 10)), and the rule's reason
+    (whose shapes, printed by the rule with unknown dims as None, get their names back)."""
     joint = " @ " if op.name == "matmul" else ", "
     shown = joint.join(show_shape(s.shape) for s in specs)
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    for s in specs:
+        plain = tuple(d if isinstance(d, int) else None for d in s.shape)
+        if plain != s.shape:
+            reason = reason.replace(str(plain), show_shape(s.shape))
+    if shown in reason:  # said once, before the reason
+        reason = " ".join(reason.replace(shown, "").split())
     if "broadcast" in reason:
         return _err(f"{op.name}: {shown} — {reason}; {BROADCAST_RULE}", "broadcast")
     return _err(f"{op.name}: {shown} — {reason}", "shape")

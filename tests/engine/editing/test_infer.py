@@ -21,7 +21,7 @@ def test_a_wrong_wiring_shows_on_the_node_with_shapes_and_reason() -> None:
     t = infer_all(doc)[ids["h"]]
     assert t.rule == "shape"
     assert t.error is not None and t.error.startswith("matmul: (batch, 4) @ (8, 3) — ")
-    assert "4 == 8" in t.error
+    assert t.error == "matmul: (batch, 4) @ (8, 3) — inner dims differ: needs 4 == 8"
     after = infer_all(doc)[ids["a"]]
     assert after.rule == "upstream" and after.error == "add: input 'x' ('h') has an error"
 
@@ -35,6 +35,7 @@ def test_broadcast_errors_explain_the_rule() -> None:
     wire(doc, b, s, 1)
     t = infer_all(doc)[s]
     assert t.rule == "broadcast"
+    assert "None" not in (t.error or "None")
     assert "(batch, 3), (4,)" in (t.error or "") and "compares dims from the right" in (
         t.error or ""
     )
