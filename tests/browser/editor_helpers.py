@@ -11,7 +11,6 @@ EDITOR = ".vf-editor"
 def editor(page: Page) -> Locator:
     """The page's (last) editor, once its palette has arrived."""
     ed = page.locator(EDITOR).last
-    page.locator("text=Click to show javascript error").click() if page.locator("text=Click to show javascript error").count() else None
     expect(ed.locator(".vf-palette-entry").first).to_be_attached(timeout=60_000)
     ed.scroll_into_view_if_needed()
     return ed
@@ -78,9 +77,11 @@ def connect(ed: Locator, source: str, target: str, port: int) -> None:
     wait_version_above(ed, v)
 
 
-def select(ed: Locator, node_id: str) -> Locator:
-    """Click a node; returns the inspector showing it."""
-    node(ed, node_id).locator(".vf-edit-node-head").click()
+def select(ed: Locator, node_id: str, add: bool = False) -> Locator:
+    """Click a node (with Ctrl to add it to the selection); returns the inspector."""
+    node(ed, node_id).locator(".vf-edit-node-head").click(modifiers=["Control"] if add else [])
+    if add:
+        return ed.locator(".vf-edit-inspector")
     inspector = ed.locator(f".vf-edit-inspector[data-node-id='{node_id}']")
     expect(inspector).to_be_visible()
     return inspector
@@ -90,6 +91,7 @@ def set_param(ed: Locator, node_id: str, name: str, text: str) -> None:
     """Type a param into the inspector and press Enter; waits for the kernel's new version."""
     inspector = select(ed, node_id)
     field = inspector.locator(f"[data-field='param-{name}'] input")
+    assert field.input_value() != text, f"{name} is already {text}"
     v = version(ed)
     field.fill(text)
     field.press("Enter")
@@ -126,13 +128,12 @@ def run_code(page: Page, code: str) -> None:
 
 
 def signature(ed: Locator) -> dict[str, object]:
-    """What the canvas shows of the graph: nodes (name, op, state, output shape) and wires."""
+    """What the canvas shows of the graph: nodes (name, op, output shape), wires, groups."""
     sig: dict[str, object] = ed.evaluate(
         """el => ({
             nodes: [...el.querySelectorAll('.vf-edit-node')].map(n => [
                 n.dataset.nodeName,
                 n.querySelector('.vf-edit-node-op').textContent,
-                n.dataset.state,
                 n.querySelector('.vf-edit-output .vf-edit-port-shape')?.textContent ?? ''
             ]).sort(),
             wires: el.querySelectorAll('.react-flow__edge').length,
@@ -140,3 +141,11 @@ def signature(ed: Locator) -> dict[str, object]:
         })"""
     )
     return sig
+
+
+def press(ed: Locator, keys: str, times: int = 1) -> None:
+    """Press keys on the focused canvas `times` times, each answered before the next."""
+    for _ in range(times):
+        v = version(ed)
+        ed.page.keyboard.press(keys)
+        wait_version_above(ed, v)

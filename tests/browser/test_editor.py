@@ -12,14 +12,20 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.editor_helpers import (
-    node_ids,
     connect,
     editor,
     node,
+    node_ids,
     params_of,
+    press,
     quick_add,
+    run_code,
+    select,
     set_param,
+    signature,
+    version,
     wait_idle,
+    wait_version_above,
 )
 from tests.browser.harness import LabServer, screenshot
 from tests.browser.lab import open_notebook, run_all_cells
@@ -68,7 +74,6 @@ def ed(page: Page, lab_server: LabServer) -> Locator:
         return editor(page)
     except Exception:
         screenshot(page, "FAILED-setup-editor")
-        print("JSERR", page.vf_errors, page.locator(".jupyter-widgets").all_inner_texts())  # type: ignore[attr-defined]
         raise
 
 
@@ -91,7 +96,7 @@ def test_build_a_two_layer_mlp_from_the_palette(page: Page, ed: Locator) -> None
         ed.locator(".react-flow__pane"), target_position={"x": 10, "y": 10}
     )
     expect(ed.locator(".vf-edit-node")).to_have_count(len(before) + 1)
-    IDS["x"] = [i for i in node_ids(ed) if i not in before][0]
+    IDS["x"] = next(i for i in node_ids(ed) if i not in before)
     for key, spot in [
         ("matmul", "mm1"), ("add", "add1"), ("variable", "w1"), ("variable", "b1"),
         ("relu", "relu"), ("variable", "w2"), ("matmul", "mm2"), ("cross_entropy", "loss"),
@@ -117,3 +122,122 @@ def test_build_a_two_layer_mlp_from_the_palette(page: Page, ed: Locator) -> None
     assert params_of(ed, IDS["loss"]) == {"state": "valid", "shape": "() float32"}
     expect(ed.locator(".react-flow__edge")).to_have_count(9)
     screenshot(page, "editor-mlp-built")
+
+
+def test_wiring_the_wrong_way_says_why_and_a_shape_error_sits_on_its_node(
+    page: Page, ed: Locator
+) -> None:
+    # Drag w2 (8, 3) towards mm1's b, where (batch, 4) @ (8, 3) cannot go: the port says why.
+    v = version(ed)
+    src = node(ed, IDS["w2"]).locator(".vf-edit-output .react-flow__handle").bounding_box()
+    port = node(ed, IDS["mm1"]).locator(".vf-edit-port[data-port='1']")
+    dst = port.locator(".react-flow__handle").bounding_box()
+    assert src and dst
+    page.mouse.move(src["x"] + 5, src["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(dst["x"] + 5, dst["y"] + 5, steps=10)
+    expect(port).to_have_attribute("data-verdict", "bad")
+    reason = port.locator(".vf-edit-port-reason")
+    expect(reason).to_contain_text("4")
+    expect(reason).to_contain_text("8")
+    # ports that fit light up (mm2's b takes (8, 3))
+    expect(node(ed, IDS["mm2"]).locator(".vf-edit-port[data-port='1']")).to_have_attribute(
+        "data-verdict", "ok"
+    )
+    screenshot(page, "editor-wire-refused")
+    page.mouse.up()
+    expect(ed.locator(".vf-editor-body")).not_to_have_attribute("data-wire", "dragging")
+    assert version(ed) == v  # nothing was connected
+    # A shape that does not fit: the error and its message sit on the matmul.
+    set_param(ed, IDS["w1"], "shape", "(5, 8)")
+    mm1 = node(ed, IDS["mm1"])
+    expect(mm1).to_have_attribute("data-state", "error")
+    expect(mm1.locator(".vf-edit-error")).to_contain_text("matmul")
+    expect(ed.locator(".vf-edit-status")).to_contain_text("error")
+    screenshot(page, "editor-shape-error")
+    set_param(ed, IDS["w1"], "shape", "(4, 8)")
+    expect(mm1).to_have_attribute("data-state", "valid")
+    expect(mm1.locator(".vf-edit-error")).to_have_count(0)
+
+
+def feed_from_kernel(ed: Locator, node_id: str, var: str) -> None:
+    inspector = select(ed, node_id)
+    inspector.locator(".vf-edit-feed input[type='radio']").nth(1).check()
+    inspector.locator(".vf-edit-feed-name").fill(var)
+
+
+def test_run_then_train_twenty_steps_and_the_loss_falls(page: Page, ed: Locator) -> None:
+    feed_from_kernel(ed, IDS["x"], "X")
+    feed_from_kernel(ed, IDS["y"], "Y")
+    ed.locator(".vf-edit-tool[data-action='run']").click()
+    for key in ("mm1", "relu", "loss"):
+        expect(node(ed, IDS[key])).to_have_attribute("data-state", "executed", timeout=60_000)
+    expect(node(ed, IDS["loss"]).locator(".vf-edit-value")).to_be_visible()
+    select(ed, IDS["loss"])
+    ed.locator(".vf-edit-tool[data-action='train']").click()
+    curve = ed.locator(".vf-edit-loss")
+    expect(curve).to_have_attribute("data-running", "false", timeout=120_000)
+    page.wait_for_function(
+        "el => JSON.parse(el.dataset.losses).length === 20", arg=curve.element_handle()
+    )
+    losses = [float(x) for x in curve.get_attribute("data-losses").strip("[]").split(",")]  # type: ignore[union-attr]
+    assert losses[-1] < losses[0] * 0.9, losses
+    expect(curve).to_contain_text("step 20/20")
+    screenshot(page, "editor-trained")
+
+
+def test_undo_the_last_five_actions_and_redo_them(page: Page, ed: Locator) -> None:
+    built = signature(ed)
+    # Ctrl+Z typed into a field is the field's own: the graph does not change.
+    field = select(ed, IDS["relu"]).locator("[data-field='name'] input")
+    field.focus()
+    v = version(ed)
+    page.keyboard.press("Control+z")
+    page.wait_for_timeout(300)
+    assert version(ed) == v
+    ed.locator(".react-flow__pane").click(position={"x": 330, "y": 640})
+    # shape fix, shape break, then the last three wires
+    press(ed, "Control+z", 5)
+    expect(ed.locator(".react-flow__edge")).to_have_count(6)
+    screenshot(page, "editor-undone-5")
+    press(ed, "Control+Shift+z", 5)
+    assert signature(ed) == built
+    expect(ed.locator(".vf-edit-tool[data-action='redo']")).to_be_disabled()
+
+
+def test_copy_a_group_with_its_inner_links_and_paste(page: Page, ed: Locator) -> None:
+    select(ed, IDS["b1"])
+    select(ed, IDS["add1"], add=True)
+    select(ed, IDS["relu"], add=True)
+    v = version(ed)
+    ed.locator(".vf-edit-tool[data-action='group']").click()
+    wait_version_above(ed, v)
+    frame = ed.locator(".vf-edit-frame")
+    expect(frame).to_have_count(1)
+    before = signature(ed)
+    ed.locator(".react-flow__controls-fitview").click()
+    page.wait_for_timeout(400)
+    frame.locator(".vf-edit-frame-title span").first.click()
+    page.keyboard.press("Control+c")
+    press(ed, "Control+v")
+    expect(ed.locator(".vf-edit-frame")).to_have_count(2)
+    after = signature(ed)
+    assert len(after["nodes"]) == len(before["nodes"]) + 3  # type: ignore[arg-type]
+    # the two links inside the group came along; the links to outside nodes did not
+    assert after["wires"] == before["wires"] + 2  # type: ignore[operator]
+    ed.locator(".vf-edit-tool[data-action='layout']").click()
+    page.wait_for_timeout(1500)
+    screenshot(page, "editor-group-pasted")
+    ed.locator(".react-flow__pane").click(position={"x": 330, "y": 640})  # focus the canvas
+    press(ed, "Control+z", 2)  # the layout, then the paste
+    assert signature(ed) == before
+
+
+def test_edit_in_python_and_the_canvas_follows(page: Page, ed: Locator) -> None:
+    run_code(page, "ed.add('tanh', 'matmul_1', name='from_python')")
+    added = ed.locator(".vf-edit-node[data-node-name='from_python']")
+    expect(added).to_have_count(1)
+    expect(added.locator(".vf-edit-output .vf-edit-port-shape")).to_have_text("(batch, 3) float32")
+    run_code(page, "ed.rename('from_python', 'renamed_in_python')")
+    expect(ed.locator(".vf-edit-node[data-node-name='renamed_in_python']")).to_have_count(1)
+    run_code(page, "ed.delete('renamed_in_python')\ned.save('mlp.vfg.json')")
