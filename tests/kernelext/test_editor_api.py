@@ -129,3 +129,18 @@ def test_an_editor_on_a_40_layer_sequential() -> None:
     assert len(ed.document["groups"]) == 80
     validate_message("EditorDocument", ed.document)
     assert "<vizflow Editor" in repr(ed)
+
+
+def test_a_file_loaded_in_the_browser_starts_python_undo_afresh(tmp_path: Path) -> None:
+    ed = Editor()
+    build_mlp(ed)
+    other = Editor()
+    other.placeholder("z", (2,))
+    path = str(tmp_path / "z.vfg.json")
+    other.save(path)
+    from vizflow_engine.editing import open_file
+
+    ed.replace(open_file(path))
+    assert [n["name"] for n in ed.document["nodes"]] == ["z"]
+    with pytest.raises(EditError, match="nothing to undo"):
+        ed.undo()

@@ -83,6 +83,12 @@ class Editor(EditorWidget):
         """Write the graph file (path should end in .vfg.json) and its .npz when needed."""
         save(self.doc, path)
 
+    def replace(self, doc: Document) -> None:
+        """Edit another document (a file opened in the browser): Python undo starts afresh."""
+        super().replace(doc)
+        self._undo.clear()
+        self._redo.clear()
+
     # ---- edits -------------------------------------------------------------------------------
     def edit(self, commands: list[dict[str, Any]]) -> Step:
         """Apply EditorCommands as one undoable step and push the document."""
