@@ -100,3 +100,14 @@ def test_a_10000_node_chain_loads_and_runs() -> None:
     x = np.arange(4, dtype=np.float32)
     np.testing.assert_allclose(g(x)[0], x + n // 2)
     assert len(vf.onnx.to_model(g).graph.node) == n
+
+
+def test_the_viewer_payload_summarises_the_fallback_node() -> None:
+    from vizflow_kernelext.show import build
+
+    g = vf.onnx.load(hand_cnn().SerializeToString())
+    node = next(n for n in build(g).payload["nodes"] if n.get("op") == "onnx_node")
+    assert node["category"] == "control" and node["name"] == "onehot"
+    params = node["params"]
+    assert params["op_type"] == "Hardmax" and params["out_shape"] == ["batch", 10]
+    assert params["model"].startswith("array of ") and params["model"].endswith(" uint8")

@@ -87,7 +87,7 @@ class Importer:
         from onnx import numpy_helper
 
         for t in tensors:
-            arr = numpy_helper.to_array(t)
+            arr = np.array(numpy_helper.to_array(t))  # a writable copy (training updates it)
             if dtype_of(int(t.data_type)) is None:
                 raise OnnxFormatError(
                     f"initializer {t.name!r}: element type {t.data_type} is "

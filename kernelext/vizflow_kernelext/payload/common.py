@@ -36,9 +36,11 @@ def json_number(value: float) -> float | str:
 
 def jsonable_param(value: Any) -> Any:
     """Params become JSON scalars or lists (a non-finite float as its NonFiniteNumber
-    string); anything else is shown by its repr."""
+    string); an array of more than 16 numbers is summarised; anything else is its repr."""
     if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, np.ndarray) and value.size > 16:  # e.g. an onnx_node's model bytes
+        return f"array of {value.size} {value.dtype}"
     if isinstance(value, float):
         return json_number(value)
     if isinstance(value, _PARAM_SCALARS):
