@@ -187,6 +187,19 @@ def test_training_step_opens_legible(notebook: Page) -> None:
     # The auto height follows the graph, within its bounds.
     canvas = box(pane.locator(".vf-graph-canvas"))
     assert 200 - 1 <= canvas["bottom"] - canvas["top"] <= 560 + 1, canvas
+    # No edge label is drawn over a node.
+    covered = pane.evaluate(
+        """p => {
+            const nodes = [...p.querySelectorAll('.vf-node, .vf-group')]
+                .map(n => n.getBoundingClientRect());
+            return [...p.querySelectorAll('.react-flow__edge-text')].filter(t => {
+                const r = t.getBoundingClientRect();
+                return nodes.some(n => r.left < n.right - 1 && n.left < r.right - 1
+                    && r.top < n.bottom - 1 && n.top < r.bottom - 1);
+            }).map(t => t.textContent);
+        }"""
+    )
+    assert covered == [], covered
     # Far bigger than the canvas: the minimap is there to find one's way.
     expect(pane.locator(".react-flow__minimap")).to_have_count(1)
     screenshot(notebook, "readable-training-step")

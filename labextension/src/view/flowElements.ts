@@ -3,6 +3,7 @@
  */
 import type { Edge } from '@xyflow/react';
 import type { VisibleGraph } from '../model/visibleGraph';
+import { labelsThatFit } from '../layout/edgeLabels';
 import type {
   LayoutDirection,
   LayoutResult,
@@ -221,18 +222,24 @@ function build(
       });
     }
   }
-  const edges: Edge[] = vg.edges
-    .filter(e => placed.has(e.source) && placed.has(e.target))
-    .map(e => ({
-      id: e.id,
-      source: e.source,
-      target: e.target,
-      sourceHandle: 'out',
-      targetHandle: `in${e.targetPort}`,
-      label: e.label,
-      className: e.edgeIds.length > 1 ? 'vf-edge vf-edge-merged' : 'vf-edge',
-      focusable: false,
-      selectable: false
-    }));
+  const drawn = vg.edges.filter(
+    e => placed.has(e.source) && placed.has(e.target)
+  );
+  // A label that would cover a node or another label is left out (its shape is in the inspector).
+  const labelled = labelsThatFit(
+    drawn,
+    new Map(layout.nodes.filter(p => placed.has(p.id)).map(p => [p.id, p]))
+  );
+  const edges: Edge[] = drawn.map(e => ({
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    sourceHandle: 'out',
+    targetHandle: `in${e.targetPort}`,
+    label: labelled.has(e.id) ? e.label : undefined,
+    className: e.edgeIds.length > 1 ? 'vf-edge vf-edge-merged' : 'vf-edge',
+    focusable: false,
+    selectable: false
+  }));
   return { nodes, edges };
 }
