@@ -9,6 +9,10 @@ ratios say what the editor's own work costs; the parts (inference, document buil
 are timed alone to show where it goes. The browser round trip adds the transport and the
 view's redraw on top (measured in the browser benchmark).
 
+Then the same connect through a real kernel (jupyter_client → kernel → iopub, on this
+machine: the browser's transport without the browser): the time from sending the request to
+receiving its reply, the document update having arrived before it.
+
 The document: vf.nn.Sequential of 125 x (Linear(16, 16), ReLU) traced on ("batch", 16):
 501 nodes, 125 groups.
 Usage: python benchmarks/bench_editor_kernel.py
@@ -116,5 +120,92 @@ def main() -> None:
     print(f"connect, one request: {ms['connect + its inverse (2 requests)'] / 2:.2f} ms")
 
 
+KERNEL_SETUP = f"""
+import vizflow as vf
+from vizflow_engine.editing import from_graph
+blocks = []
+for _ in range({BLOCKS}):
+    blocks += [vf.nn.Linear(16, 16), vf.nn.ReLU()]
+model = vf.nn.Sequential(*blocks)
+ed = vf.Editor(from_graph(vf.trace(lambda x: model(x), vf.spec(("batch", 16)))))
+relus = [n.id for n in ed.doc.ordered() if n.op == "relu"]
+print(ed.model_id, relus[62], relus[5], end="")
+"""
+
+
+def through_a_kernel(rounds: int = 15) -> None:
+    """Median ms from sending a connect (and its inverse) to receiving each reply."""
+    import statistics
+    import time
+
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(startup_timeout=60)
+    try:
+        out: list[str] = []
+        client.execute_interactive(
+            KERNEL_SETUP,
+            timeout=120,
+            output_hook=lambda m: out.append(m["content"].get("text", "")),
+        )
+        comm_id, mid, other = "".join(out).split()
+
+        def send(content: dict[str, Any]) -> tuple[float, dict[str, Any]]:
+            msg = client.session.msg(
+                "comm_msg",
+                {
+                    "comm_id": comm_id,
+                    "data": {"method": "custom", "content": {"request_id": 1, **content}},
+                },
+            )
+            start = time.perf_counter()
+            client.shell_channel.send(msg)
+            while True:
+                m = client.get_iopub_msg(timeout=30)
+                data = m["content"].get("data", {}) if m["msg_type"] == "comm_msg" else {}
+                if (
+                    m["parent_header"].get("msg_id") == msg["header"]["msg_id"]
+                    and data.get("method") == "custom"
+                ):
+                    return (time.perf_counter() - start) * 1e3, data["content"]
+
+        times: list[float] = []
+        send({"kind": "editor_probe", "source": other, "source_port": 0})  # warm up
+        probes = [
+            send({"kind": "editor_probe", "source": other, "source_port": 0})[0]
+            for _ in range(rounds)
+        ]
+        for _ in range(rounds):
+            ms, reply = send(
+                {
+                    "kind": "editor_command",
+                    "base_version": 0,
+                    "commands": [
+                        {
+                            "cmd": "connect",
+                            "source": other,
+                            "source_port": 0,
+                            "target": mid,
+                            "target_port": 0,
+                        }
+                    ],
+                }
+            )
+            assert reply["kind"] == "editor_command_reply", reply
+            times.append(ms)
+            ms, _ = send(
+                {"kind": "editor_command", "base_version": 0, "commands": reply["inverse"]}
+            )
+            times.append(ms)
+        print(
+            f"through a real kernel: probe {statistics.median(probes):.1f} ms, "
+            f"connect {statistics.median(times):.1f} ms median round trip ({2 * rounds} requests)"
+        )
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
 if __name__ == "__main__":
     main()
+    through_a_kernel()
