@@ -50,6 +50,18 @@ def test_the_time_limit_counts_the_whole_notebook(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.name for p in TUTORIALS])
+def test_tutorial_is_stored_without_outputs(path: Path) -> None:
+    """The repository keeps lessons as a reader starts them: no outputs, no execution counts."""
+    notebook = nbformat.read(path, as_version=4)
+    run = [
+        i
+        for i, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count"))
+    ]
+    assert run == [], f"{path.name}: cells {run} keep outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("path", TUTORIALS, ids=[p.name for p in TUTORIALS])
 def test_tutorial_runs(path: Path, tmp_path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     execute(notebook, tmp_path, NOTEBOOK_TIME_LIMIT_S)
