@@ -111,3 +111,29 @@ def test_the_viewer_payload_summarises_the_fallback_node() -> None:
     params = node["params"]
     assert params["op_type"] == "Hardmax" and params["out_shape"] == ["batch", 10]
     assert params["model"].startswith("array of ") and params["model"].endswith(" uint8")
+
+
+def test_a_fallback_node_with_an_omitted_output_gives_the_right_one() -> None:
+    import onnx
+    from onnx import TensorProto, helper
+
+    rng = np.random.default_rng(3)
+    w = onnx.numpy_helper.from_array(rng.standard_normal((1, 4, 3)).astype(np.float32), "W")
+    r = onnx.numpy_helper.from_array(rng.standard_normal((1, 4, 4)).astype(np.float32), "R")
+    node = helper.make_node("RNN", ["x", "W", "R"], ["", "h"], hidden_size=4)  # no Y, only Y_h
+    graph = helper.make_graph(
+        [node],
+        "rnn_last_state",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [5, 2, 3])],
+        [helper.make_tensor_value_info("h", TensorProto.FLOAT, [1, 2, 4])],
+        [w, r],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    onnx.checker.check_model(model, full_check=True)
+    g = vf.onnx.load(model.SerializeToString())
+    x = rng.standard_normal((5, 2, 3)).astype(np.float32)
+    want = run_reference(model, x)[0]
+    np.testing.assert_array_equal(g(x)[0], want)
+    again = vf.onnx.to_model(g)  # written back as the original node
+    assert [n.op_type for n in again.graph.node] == ["RNN"]
+    np.testing.assert_array_equal(run_reference(again, x)[0], want)

@@ -482,4 +482,4 @@ def _onnx_node(ex: Exporter, n: Node) -> str:
     del node.output[:]
     node.output.extend(outs)
     ex.add_node(node, model)
-    return outs[int(n.params["output"])]
+    return [o for o in outs if o][int(n.params["output"])]

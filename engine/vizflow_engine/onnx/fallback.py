@@ -80,10 +80,12 @@ def fallback_node(
     inputs = tuple(v for v in _unique_inputs(node, ins, outer))
     g = imp.graph
     outs: list[Value | None] = []
-    for k, name in enumerate(node.output):
+    k = -1  # the output's index among the one-node model's outputs (omitted ones left out)
+    for name in node.output:
         if not name:
             outs.append(None)
             continue
+        k += 1
         dt, shape = _typed(inferred.get(name), imp.types.get(name))
         if dt is None or shape is None:
             why = imp.fallbacks.get(label, "")
