@@ -240,3 +240,18 @@ def test_values_from_kernel_variables(
         widget, {"kind": "editor_run", "inputs": {"x": {"from_kernel": "bad"}}, "until": None}
     )
     assert "is a str, not an array" in reply["error"]
+
+
+def test_document_updates_are_plain_json_messages(widget: EditorWidget) -> None:
+    sent = _send(
+        widget,
+        {
+            "method": "custom",
+            "content": {"request_id": 1, "kind": "editor_run", "inputs": {}, "until": None},
+        },
+    )
+    updates = [(data, bufs) for _, data, bufs in sent if data["method"] == "update"]
+    assert updates and all(d["buffer_paths"] == [] and b == [] for d, b in updates)
+    assert updates[-1][0]["state"]["document"] == widget.document
+    widget.height = "300px"  # other traits go the ordinary ipywidgets way
+    assert widget.comm.sent[-1][1]["state"] == {"height": "300px"}
