@@ -209,6 +209,14 @@ class MaxMin(NamedTuple):
     values: Any
     indices: Any
 
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        """Refused: as an operand the pair would become a stacked array of both, silently
+        (x - x.max(-1, keepdims=True) has the wrong shape); name the part wanted instead."""
+        raise TypeError(
+            "x.max(dim) / x.min(dim) return a (values, indices) pair, as in PyTorch; use "
+            ".values, or x.max(axis=dim, keepdims=True) for the values alone"
+        )
+
 
 def _extreme(
     op: OpDef,
