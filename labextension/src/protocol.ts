@@ -995,6 +995,12 @@ export interface DebugReply {
         breakpoint: DebugBreakpoint;
       }
     | null;
+  /**
+   * When the command left the session paused at a node: the value summaries of that node and its inputs at this moment, by GraphNode id (buffers as in InspectReply), so the inspector needs no second round trip.
+   */
+  values?: {
+    [k: string]: TensorSummary;
+  };
 }
 /**
  * One param a palette item takes: its kind (registry.PARAM_KINDS: axis, bool, number, new_shape, dtype, ...; 'shape', 'init', 'string' for the non-op kinds), default (null when required), choices when a closed set.

@@ -50,6 +50,26 @@ def test_a_what_if_without_rerun_leaves_stale_nodes_until_rerun_stale(comms: Non
     np.testing.assert_array_equal(w.debug_session.value("add_2"), [7.0, 7.0, 7.0])
 
 
+def test_a_step_sends_one_state_and_the_values_of_the_node_and_its_inputs(comms: None) -> None:
+    w = DebuggerWidget(vf.debug(chain_graph(), np.ones(3)))
+    channel: RecordingComm = w.comm
+    _request(w, {"kind": "debug_command", "command": "step"})
+    reply = _request(w, {"kind": "debug_command", "command": "step"})
+    updates = [d for _, d, _ in channel.sent if d["method"] == "update"]
+    assert len(updates) == 1 and updates[0]["state"]["session"]["current"]["name"] == "add"
+    ids = w.node_ids
+    assert set(reply["values"]) == {ids["add"], ids["mul"]}  # add(mul, 1.0): the literal is none
+    assert reply["values"][ids["add"]]["mean"] == 3.0
+    buffers = [b for _, d, bufs in channel.sent if d["method"] == "custom" for b in bufs]
+    assert len(buffers) == sum(
+        (v.get("histogram") is not None) + (v.get("heatmap") is not None)
+        for v in reply["values"].values()
+    )
+    # Not paused at a node: no values.
+    reply = _request(w, {"kind": "debug_command", "command": "restart"})
+    assert "values" not in reply
+
+
 def _slow(_event: Any) -> bool:
     """A predicate that never fires and takes a millisecond: makes a run long enough to pause."""
     time.sleep(0.001)
@@ -69,7 +89,7 @@ def test_resume_on_a_long_run_answers_at_once_and_pause_stops_it(comms: None) ->
     reply = _request(w, {"kind": "debug_command", "command": "pause"})
     assert reply["state"] == "paused"
     cur = w.session["current"]
-    assert cur is not None and 50 <= cur["index"] < total - 1
+    assert cur is not None and 49 <= cur["index"] < total - 1
     assert w.session["history"]["steps"] == cur["index"] + 1
 
 

@@ -11,12 +11,14 @@ refused whole (GuardedWidget).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import traitlets
 
 from vizflow_engine.debug import DebugSession
+from vizflow_engine.graph.ir import Value
 from vizflow_kernelext.debugger.commands import (
     change_breakpoint,
     check_grad,
@@ -32,6 +34,7 @@ from vizflow_kernelext.widgets.graph_viewer import MODULE_NAME, MODULE_VERSION
 from vizflow_kernelext.widgets.guard import GuardedWidget, RejectedValue, Reply, RequestHandler
 from vizflow_kernelext.wire_text import wire_safe
 
+INPUTS_SENT = 4  # the inspector shows this many of a node's inputs
 Action = Callable[[DebugSession, dict[str, Any]], dict[str, Any] | None]
 
 
@@ -49,6 +52,7 @@ class DebuggerWidget(GuardedWidget):
     session = traitlets.Dict().tag(sync=True)
     height = traitlets.Unicode("640px").tag(sync=True)
     _unsubscribe: Callable[[], None] | None = None  # set once observing the session
+    _answering: threading.Thread | None = None  # the thread carrying out a request, if any
 
     def __init__(self, debug_session: DebugSession, **kwargs: Any) -> None:
         self._kernel_sets = True  # the traits below come from the kernel, not the browser
@@ -64,7 +68,13 @@ class DebuggerWidget(GuardedWidget):
         self._unsubscribe = debug_session.observe(self._push)
 
     def _push(self, _session: DebugSession) -> None:
-        """Send the session's state (called on every change, from any thread)."""
+        """Send the session's state (called on every change, from any thread); while a request
+        is carried out, its own thread's changes go out once, with its reply."""
+        if self._answering is threading.current_thread():
+            return
+        self._send_state()
+
+    def _send_state(self) -> None:
         state = session_state(self.debug_session, self.node_ids)
         self._kernel_sets = True
         try:
@@ -99,16 +109,46 @@ class DebuggerWidget(GuardedWidget):
         }
 
     def _reply(self, action: Action, request: dict[str, Any]) -> Reply:
-        result = action(self.debug_session, request)
-        self._push(self.debug_session)
-        message = {
+        self._answering = threading.current_thread()
+        try:
+            result = action(self.debug_session, request)
+        finally:
+            self._answering = None
+        self._send_state()
+        message: dict[str, Any] = {
             "kind": "debug_reply",
             "request_id": request["request_id"],
             "state": self.debug_session.state,
             "result": result,
         }
+        buffers: list[bytes] = []
+        if request["kind"] == "debug_command":
+            values = self._current_values(buffers)
+            if values:
+                message["values"] = values
         validate_message("DebugReply", message)
-        return message, []
+        return message, buffers
+
+    def _current_values(self, buffers: list[bytes]) -> dict[str, Any]:
+        """Summaries of the node paused at and of its inputs, by GraphNode id (those the
+        session still holds); empty when not paused."""
+        session = self.debug_session
+        cur = session.current if session.state == "paused" else None
+        if cur is None:
+            return {}
+        node = session.plan.instrs[cur.index].node
+        inputs = [x.name for x in node.inputs if isinstance(x, Value)][:INPUTS_SENT]
+        names = [cur.name, *inputs]
+        out: dict[str, Any] = {}
+        for name in names:
+            node_id = self.node_ids.get(name)
+            if node_id is None or node_id in out:
+                continue
+            try:
+                out[node_id] = summarize(session.value(name), buffers)
+            except LookupError:
+                continue
+        return out
 
     def _answer_inspect(self, request: dict[str, Any], _buffers: list[Any]) -> Reply:
         """An InspectReply with the value of a node at the moment the session is at."""

@@ -183,6 +183,8 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
       onFocusCapture={() => debuggerFocus.focus(controls)}
       onPointerDownCapture={() => debuggerFocus.focus(controls)}
       data-state={session?.state ?? 'none'}
+      data-steps={session?.history.steps ?? 0}
+      data-current={curId ?? undefined}
     >
       {session ? (
         <Toolbar session={session} run={run} showCurrent={showCurrent} />

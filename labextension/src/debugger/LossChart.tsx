@@ -27,8 +27,7 @@ export function LossChart(props: {
       </svg>
       {geo ? (
         <div className="vf-dbg-loss-axis">
-          <span>{formatStat(geo.lo)}</span>
-          <span>{formatStat(geo.hi)}</span>
+          {`min ${formatStat(geo.lo)} · max ${formatStat(geo.hi)} · ${losses.length} iterations`}
         </div>
       ) : null}
     </div>

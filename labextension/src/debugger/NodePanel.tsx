@@ -247,6 +247,7 @@ export function NodePanel(props: {
           ) : null}
         </div>
       ) : null}
+      <Gradients session={session} />
       {doc ? (
         <section className="vf-inspector-section">
           <h4>forward</h4>
@@ -304,7 +305,6 @@ export function NodePanel(props: {
           Break on NaN/Inf here
         </button>
       </div>
-      <Gradients session={session} />
     </div>
   );
 }

@@ -20,6 +20,7 @@ import type {
 import { expandGraph } from '../model/compact';
 import {
   decodeInspectReply,
+  decodeSummary,
   type BufferLike,
   type DecodedReply
 } from '../model/inspect';
@@ -63,6 +64,13 @@ export class DebuggerModel extends DOMWidgetModel implements DebuggerBackend {
   private readonly pending = new Map<number, Pending>();
   private decoded: { wire: unknown; payload: GraphPayload | null } | null =
     null;
+  /** Values a command's reply brought (the node paused at and its inputs), for that step. */
+  private prefetched: {
+    steps: number;
+    values: Map<string, DecodedReply>;
+  } | null = null;
+  /** The command in flight, if any: an inspect waits for its reply's values. */
+  private inFlight: Promise<unknown> | null = null;
 
   defaults(): Backbone.ObjectHash {
     return {
@@ -120,11 +128,19 @@ export class DebuggerModel extends DOMWidgetModel implements DebuggerBackend {
     command: Command,
     extra: { node?: string; n?: number } = {}
   ): Promise<DebugReply> {
-    return this.request({
+    const reply = this.request({
       kind: 'debug_command',
       command,
       ...extra
     }) as Promise<DebugReply>;
+    const settled = reply.catch(() => null);
+    this.inFlight = settled;
+    void settled.then(() => {
+      if (this.inFlight === settled) {
+        this.inFlight = null;
+      }
+    });
+    return reply;
   }
 
   breakpoint(
@@ -156,11 +172,38 @@ export class DebuggerModel extends DOMWidgetModel implements DebuggerBackend {
     }) as Promise<DebugReply>;
   }
 
-  inspect(nodeId: string): Promise<DecodedReply> {
+  async inspect(nodeId: string): Promise<DecodedReply> {
+    if (this.inFlight) {
+      await this.inFlight;
+    }
+    const kept = this.prefetched?.values.get(nodeId);
+    if (kept && this.prefetched?.steps === this.session()?.history.steps) {
+      return kept;
+    }
     return this.request({
       kind: 'inspect',
       node_id: nodeId
     }) as Promise<DecodedReply>;
+  }
+
+  /** Keep the values a reply brought; any other reply may have changed values: forget them. */
+  private keepValues(reply: DebugReply, buffers: readonly BufferLike[]): void {
+    const steps = this.session()?.history.steps;
+    if (!reply.values || steps === undefined) {
+      this.prefetched = null;
+      return;
+    }
+    const values = new Map<string, DecodedReply>();
+    for (const [nodeId, summary] of Object.entries(reply.values)) {
+      values.set(nodeId, {
+        requestId: reply.request_id,
+        nodeId,
+        value: decodeSummary(summary, buffers),
+        grad: null,
+        error: null
+      });
+    }
+    this.prefetched = { steps, values };
   }
 
   private request(
@@ -201,6 +244,7 @@ export class DebuggerModel extends DOMWidgetModel implements DebuggerBackend {
     }
     const c = content as Partial<DebugReply> | null;
     if (c && c.kind === 'debug_reply' && typeof c.request_id === 'number') {
+      this.keepValues(c as DebugReply, buffers ?? []);
       this.settle(c.request_id)?.resolve(c as DebugReply);
     }
   }
