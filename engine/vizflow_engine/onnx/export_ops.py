@@ -288,11 +288,11 @@ def _pad(ex: Exporter, n: Node) -> str:
 @emits("getitem")
 def _getitem(ex: Exporter, n: Node) -> str:
     """Basic indexing (ints, slices, None, Ellipsis) as Slice, Squeeze and Unsqueeze."""
-    if len(n.inputs) != 1:
-        raise OnnxExportError(f"node {n.name!r}: indexing with tensors is not exported yet")
-    x = n.inputs[0]
     index = n.params["index"]
     index = index if isinstance(index, tuple) else (index,)
+    if len(n.inputs) != 1:
+        return _gather_index(ex, n, index)
+    x = n.inputs[0]
     rank = len(x.shape)
     used = sum(1 for i in index if i is not None and i is not Ellipsis)
     expanded: list[Any] = []
@@ -339,6 +339,21 @@ def _getitem(ex: Exporter, n: Node) -> str:
     if new:
         out = ex.emit("Unsqueeze", [out, ex.literal(np.asarray(new, np.int64), None)])
     return out if out != ex.arg(n, 0) else ex.emit("Identity", [out])
+
+
+def _gather_index(ex: Exporter, n: Node, index: tuple[Any, ...]) -> str:
+    """x[:, …, idx] with one integer index tensor and full slices elsewhere: a Gather."""
+    from ..ops.indexing import INPUT
+
+    k = next((i for i, e in enumerate(index) if e == INPUT), -1)
+    rest = [e for i, e in enumerate(index) if i != k]
+    idx = n.inputs[1]
+    ok = len(n.inputs) == 2 and k >= 0 and all(e == slice(None) for e in rest)
+    if not ok or np.dtype(idx.dtype).kind not in "iu":
+        raise OnnxExportError(
+            f"node {n.name!r}: only indexing with one integer tensor (x[:, idx]) is exported"
+        )
+    return ex.emit("Gather", [ex.arg(n, 0), ex.arg(n, 1, np.dtype(np.int64))], axis=k)
 
 
 @emits("flip")
