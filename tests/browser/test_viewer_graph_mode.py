@@ -129,10 +129,10 @@ def test_before_and_after_panes_follow_each_others_selection(page: Page, viewers
     panes = pair.locator(".vf-pane")
     expect(panes).to_have_count(2)
     left, right = panes.nth(0), panes.nth(1)
-    # vf.show's title names the pair; the panes are its two sides.
+    # vf.show's title names the pair; each pane is headed by its own graph's name.
     expect(pair.locator(".vf-compare-caption")).to_have_text("before / after vf.optimize")
-    expect(left.locator(".vf-graph-title")).to_have_text("A")
-    expect(right.locator(".vf-graph-title")).to_have_text("B: train_step")
+    expect(left.locator(".vf-graph-title")).to_have_text("A · train_step")
+    expect(right.locator(".vf-graph-title")).to_have_text("B · train_step")
     named = left.locator(".vf-node", has=page.locator(".vf-node-name")).first
     name = named.locator(".vf-node-name").inner_text()
     js_click(named)
