@@ -179,7 +179,7 @@ export class EditorDocumentPanel extends Widget {
     this.node.appendChild(el);
     // React Flow and the editor load with the first graph opened, not with the page.
     const { EditorHost } = await import('./editorHost');
-    this.host = new EditorHost(el, channel);
+    this.host = new EditorHost(el, channel, { height: '100%' });
     this.host.session.subscribe(() => this.scheduleSync());
     await this.sendText(text);
   }
@@ -270,6 +270,7 @@ export class EditorDocumentPanel extends Widget {
     if (saved.text !== this.synced) {
       this.synced = saved.text;
       this.context.model.fromString(saved.text);
+      this.context.model.dirty = true;
     }
   }
 

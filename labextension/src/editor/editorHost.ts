@@ -33,7 +33,8 @@ export class EditorHost {
   constructor(
     readonly el: HTMLElement,
     private readonly channel: EditorChannel,
-    private readonly openDebugger: (() => void) | null = null
+    /** height: a fixed CSS height instead of the trait's (a document fills its panel). */
+    private readonly options: { height?: string } = {}
   ) {
     el.classList.add('vf-editor');
     this.kernel = new EditorKernel(channel);
@@ -71,9 +72,9 @@ export class EditorHost {
           typeof train === 'object' && train !== null
             ? (train as EditorTrainProgress)
             : null,
-        height: typeof height === 'string' ? height : 'auto',
-        createLayoutClient,
-        openDebugger: this.openDebugger
+        height:
+          this.options.height ?? (typeof height === 'string' ? height : 'auto'),
+        createLayoutClient
       })
     );
   }

@@ -40,6 +40,7 @@ export const editorDocumentPlugin: JupyterFrontEndPlugin<void> = {
           defaultFor: [FILE_TYPE],
           modelName: 'text',
           preferKernel: true,
+          autoStartDefault: true,
           canStartKernel: true,
           shutdownOnClose: true
         },

@@ -69,7 +69,6 @@ export interface EditorAppProps {
   train: EditorTrainProgress | null;
   height: string;
   createLayoutClient: () => LayoutClient;
-  openDebugger: (() => void) | null;
 }
 
 /** The last copy, for pasting within the page when the system clipboard is closed to us. */
@@ -156,8 +155,18 @@ function Canvas(props: EditorAppProps): JSX.Element {
   }, [props.palette]);
 
   const drawn = useMemo(() => drawnGraph(index), [index]);
-  // A graph opened with nodes is fitted once; an empty one opens at 100% (not zoomed on its first node).
-  const [openedWithNodes] = useState(() => index.doc.nodes.length > 0);
+  // A graph that arrives whole (opened, loaded) is fitted into view; nodes added one by one
+  // to an empty canvas leave the view where it is (at 100%).
+  const shownCount = useRef(0);
+  useEffect(() => {
+    const count = index.doc.nodes.length;
+    if (shownCount.current === 0 && count >= 2) {
+      requestAnimationFrame(
+        () => void flow.fitView({ maxZoom: 1, padding: 0.08 })
+      );
+    }
+    shownCount.current = count;
+  }, [flow, index]);
   const summary = useMemo(() => summarise(index), [index]);
 
   const toggle = useCallback(
@@ -687,8 +696,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
           alignLeft: () => align('x'),
           alignTop: () => align('y'),
           run: () => run(null),
-          train,
-          openDebugger: props.openDebugger
+          train
         }}
       />
       <div className="vf-editor-main">
@@ -726,8 +734,6 @@ function Canvas(props: EditorAppProps): JSX.Element {
             onlyRenderVisibleElements={true}
             minZoom={0.05}
             maxZoom={3}
-            fitView={openedWithNodes}
-            fitViewOptions={{ maxZoom: 1 }}
             defaultViewport={{ x: 0, y: 0, zoom: 1 }}
             disableKeyboardA11y={true}
           >

@@ -24,7 +24,6 @@ export interface ToolbarActions {
   alignTop: () => void;
   run: () => void;
   train: (s: TrainSettings) => void;
-  openDebugger: (() => void) | null;
 }
 
 function Button(props: {
@@ -238,14 +237,6 @@ export function Toolbar(props: {
       </span>
       {props.train && (props.train.running || props.train.losses.length > 0) ? (
         <LossCurve progress={props.train} />
-      ) : null}
-      {actions.openDebugger ? (
-        <Button
-          action="debug"
-          label="Debug"
-          title="Open this graph in the debugger"
-          onClick={actions.openDebugger}
-        />
       ) : null}
       <span
         className={`vf-edit-status${snap.error ? ' vf-edit-status-error' : ''}`}
