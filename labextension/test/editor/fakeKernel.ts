@@ -60,7 +60,11 @@ export class FakeKernel implements EditorTransport {
     const redo: EditorCommand[] = [];
     for (const c of commands) {
       inverse.unshift(...this.applyOne(next, c));
-      redo.push(c.cmd === 'add_node' ? { ...c, id: next.nodes[next.nodes.length - 1].id } : c);
+      redo.push(
+        c.cmd === 'add_node'
+          ? { ...c, id: next.nodes[next.nodes.length - 1].id }
+          : c
+      );
     }
     next.version += 1;
     this.doc = next;
