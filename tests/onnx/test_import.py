@@ -64,11 +64,24 @@ def test_a_graph_with_a_fallback_node_saves_and_loads_as_a_graph_file(tmp_path: 
     back = vf.Graph.load(path)
     x = _x()
     np.testing.assert_array_equal(back(x)[0], g(x)[0])
-    doc = g.to_json()
-    node = next(n for n in doc["nodes"] if n["op"] == "onnx_node")
-    node["params"]["op_type"] = "Hard max; import os"
-    with pytest.raises(GraphFormatError, match="op_type"):
-        vf.Graph.from_json(doc, path + ".npz")
+    arrays = dict(np.load(path + ".npz"))
+    key = next(k for k in arrays if k.endswith("/model"))
+    arrays[key] = arrays[key].astype(np.float32)  # the model's bytes as floats
+    floats = str(tmp_path) + "/floats.npz"
+    np.savez(floats, **arrays)
+    with pytest.raises(GraphFormatError, match="must be an array of uint8"):
+        vf.Graph.from_json(g.to_json(), floats)
+    bad = {
+        "op_type": ("Hard max; import os", "must be an ONNX op type"),
+        "out_shape": ({"tuple": ["batch", -3]}, "must be a dim"),
+        "in_shapes": ({"tuple": []}, "one per input"),
+    }
+    for param, (value, reason) in bad.items():
+        doc = g.to_json()
+        node = next(n for n in doc["nodes"] if n["op"] == "onnx_node")
+        node["params"][param] = value
+        with pytest.raises(GraphFormatError, match=reason):
+            vf.Graph.from_json(doc, path + ".npz")
 
 
 def test_old_opsets_are_converted_up() -> None:
