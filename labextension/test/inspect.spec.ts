@@ -119,8 +119,19 @@ describe('graph mime bundles', () => {
       version: '1.0',
       graph: g,
       compare: null,
-      model_id: 'abc'
+      model_id: 'abc',
+      title: ''
     });
+    // The viewer's own heading (vf.show's title= over a comparison) comes along.
+    expect(
+      readBundle({
+        version: '1.0',
+        graph: g,
+        compare: g,
+        model_id: null,
+        title: 'before / after'
+      })?.title
+    ).toBe('before / after');
     expect(readBundle(g)?.model_id).toBeNull();
     expect(readBundle({ graph: 3 })).toBeNull();
     expect(readBundle('x')).toBeNull();
