@@ -150,3 +150,12 @@ def test_a_fallback_node_with_an_omitted_output_gives_the_right_one() -> None:
     again = vf.onnx.to_model(g)  # written back as the original node
     assert [n.op_type for n in again.graph.node] == ["RNN"]
     np.testing.assert_array_equal(run_reference(again, x)[0], want)
+
+
+def test_torch_style_node_names_become_nested_groups() -> None:
+    model = hand_cnn()
+    for node in model.graph.node:
+        if node.op_type == "Softmax":
+            node.name = "/head/softmax/Softmax"  # how torch.onnx names a module's nodes
+    g = vf.onnx.load(model.SerializeToString())
+    assert {n.scope for n in g.nodes if n.op.name == "exp"} == {"head/softmax/Softmax"}

@@ -117,7 +117,7 @@ class Importer:
                 "which no earlier node or input defines"
             )
         ins = [vals[n] if n else None for n in node.input]
-        label = node.name or f"{node.op_type}_{index}"
+        label = node.name.strip("/") or f"{node.op_type}_{index}"  # torch names: /block/Conv
         g = self.graph
         mark = (len(g.nodes), len(g.constants))
         outs: list[Value | None] | None = None
