@@ -159,3 +159,27 @@ def test_torch_style_node_names_become_nested_groups() -> None:
             node.name = "/head/softmax/Softmax"  # how torch.onnx names a module's nodes
     g = vf.onnx.load(model.SerializeToString())
     assert {n.scope for n in g.nodes if n.op.name == "exp"} == {"head/softmax/Softmax"}
+
+
+def test_the_debugger_finds_where_an_imported_model_goes_nan() -> None:
+    from onnx import TensorProto, helper
+
+    nodes = [
+        helper.make_node("Relu", ["x"], ["r"], name="relu"),
+        helper.make_node("Sub", ["r", "x"], ["d"], name="sub"),  # >= 0, and > 0 where x < 0
+        helper.make_node("Neg", ["d"], ["n"], name="neg"),
+        helper.make_node("Sqrt", ["n"], ["s"], name="sqrt"),  # NaN where x < 0
+        helper.make_node("Add", ["s", "x"], ["y"], name="add"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "goes_nan",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    g = vf.onnx.load(model.SerializeToString())
+    dbg = vf.debug(g, np.array([1.0, -2.0, 3.0, 4.0], np.float32))
+    with np.errstate(invalid="ignore"):
+        ev = dbg.run_to_nan()
+    assert ev is not None and ev.name == "s" and ev.op == "sqrt"
