@@ -134,6 +134,13 @@ def test_step_forward_then_backward_and_see_a_gradient_grow(page: Page, debugger
     page.keyboard.press("F9")
     steps += 1
     expect(d.locator(".vf-dbg-tick")).to_have_count(steps, timeout=20_000)
+    # The command palette's debugger commands act on the debugger focused last.
+    page.keyboard.press("Control+Shift+C")
+    palette = page.locator(".lm-CommandPalette-input")
+    palette.fill("vizflow debugger: Step into")
+    page.keyboard.press("Enter")
+    steps += 1
+    expect(d.locator(".vf-dbg-tick")).to_have_count(steps, timeout=20_000)
     # Into the backward pass: each parameter's gradient shows up, and w's grows term by term.
     grads: list[str] = []
     w_norms: list[str] = []
@@ -284,6 +291,14 @@ def test_a_reloaded_page_reattaches_to_the_sessions(page: Page, debuggers: Locat
     d.scroll_into_view_if_needed()
     expect(current_node(d)).to_contain_text("sqrt", timeout=30_000)
     screenshot(page, "debugger-reattached")
-    # Still live: it steps on.
-    button(d, "step").click()
-    expect(cue(d)).not_to_have_text(before[1] or "", timeout=20_000)
+    # Still live: it restarts, and runs to a node from the node's right-click menu.
+    button(d, "restart").click()
+    expect(cue(d)).to_contain_text("ready", timeout=20_000)
+    box = d.locator(".vf-node", has_text="sqrt").first
+    box.click(button="right")
+    menu = d.locator(".vf-dbg-menu")
+    expect(menu).to_be_visible()
+    screenshot(page, "debugger-context-menu")
+    menu.locator("button", has_text="Run to here").click()
+    expect(cue(d)).to_have_text(before[1] or "", timeout=20_000)
+    expect(menu).to_have_count(0)

@@ -477,7 +477,9 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
               props.onNodeContextMenu
                 ? (e, n) => {
                     if (n.type === 'op') {
+                      // The host's menu replaces the browser's and JupyterLab's.
                       e.preventDefault();
+                      e.stopPropagation();
                       props.onNodeContextMenu?.(n.id, e.clientX, e.clientY);
                     }
                   }
