@@ -137,3 +137,56 @@ def test_loop_with_a_runtime_trip_count_runs_whole_in_the_fallback() -> None:
     (h,) = g(xs, h0, m)
     np.testing.assert_allclose(h, run_reference(model, xs, h0, m)[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(h, _rnn_numpy(xs, h0)[0], rtol=1e-5, atol=1e-6)
+
+
+def test_scan_over_a_known_length_unrolls_and_honours_directions() -> None:
+    body = helper.make_graph(
+        [
+            helper.make_node("Add", ["acc_in", "row"], ["acc_out"]),
+            helper.make_node("Identity", ["acc_out"], ["seen"]),
+        ],
+        "step",
+        [
+            helper.make_tensor_value_info("acc_in", F32, [2]),
+            helper.make_tensor_value_info("row", F32, [2]),
+        ],
+        [
+            helper.make_tensor_value_info("acc_out", F32, [2]),
+            helper.make_tensor_value_info("seen", F32, [2]),
+        ],
+    )
+    scan = helper.make_node(
+        "Scan",
+        ["init", "xs"],
+        ["total", "partial"],
+        body=body,
+        num_scan_inputs=1,
+        scan_input_directions=[1],  # from the last row to the first
+        name="cumsum",
+    )
+    graph = helper.make_graph(
+        [scan],
+        "scan",
+        [
+            helper.make_tensor_value_info("init", F32, [2]),
+            helper.make_tensor_value_info("xs", F32, [3, 2]),
+        ],
+        [
+            helper.make_tensor_value_info("total", F32, [2]),
+            helper.make_tensor_value_info("partial", F32, [3, 2]),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    g = vf.onnx.load(model.SerializeToString())
+    assert {n.scope.split("/")[1] for n in g.nodes if n.scope.startswith("cumsum/")} == {
+        "iter[0]",
+        "iter[1]",
+        "iter[2]",
+    }
+    assert not any(n.op.name == "onnx_node" for n in g.nodes)
+    init = np.array([1.0, -1.0], np.float32)
+    xs = np.arange(6, dtype=np.float32).reshape(3, 2)
+    total, partial = g(init, xs)
+    np.testing.assert_array_equal(total, init + xs.sum(0))
+    np.testing.assert_array_equal(partial, init + np.cumsum(xs[::-1], axis=0))
+    # (onnx's ReferenceEvaluator implements only forward scan directions: numpy is the oracle)

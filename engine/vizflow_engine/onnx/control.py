@@ -1,8 +1,9 @@
-"""If and Loop: their bodies become scopes of ordinary nodes where the graph allows it.
+"""If, Loop and Scan: their bodies become scopes of ordinary nodes where the graph allows it.
 
 An If whose condition is known takes its branch; otherwise both branches run and vf.where
 picks (outputs of one shape and dtype). A Loop with a known trip count (at most MAX_UNROLL)
-and a condition that stays true is unrolled, one scope per iteration. Anything else raises
+and a condition that stays true is unrolled, one scope per iteration, and so is a Scan over a
+known sequence length (at most MAX_UNROLL steps). Anything else raises
 Unsupported and the node runs whole in onnx's evaluator (an onnx_node).
 """
 
@@ -105,4 +106,46 @@ def _loop(
     return outs + [e.stack(s, 0) for s in scans]
 
 
-CONTROL: dict[str, Control] = {"If": _if, "Loop": _loop}
+def _scan(
+    imp: Importer, node: Any, ins: list[Value | None], vals: MutableMapping[str, Value], label: str
+) -> list[Value]:
+    """Scan (opset 9 on) unrolled over its known sequence length, one scope per step."""
+    import vizflow_engine as e
+
+    attrs = {a.name: attr_value(a) for a in node.attribute}
+    body = attrs["body"]
+    m = int(attrs["num_scan_inputs"])
+    if any(v is None for v in ins):
+        raise Unsupported("Scan with an omitted input")
+    states: list[Value] = [v for v in ins[: len(ins) - m] if v is not None]
+    seqs = [v for v in ins[len(ins) - m :] if v is not None]
+    in_axes = [
+        int(a) % s.ndim for a, s in zip(attrs.get("scan_input_axes") or [0] * m, seqs, strict=True)
+    ]
+    in_dirs = list(attrs.get("scan_input_directions") or [0] * m)
+    lengths = {s.shape[a] for s, a in zip(seqs, in_axes, strict=True)}
+    if len(lengths) != 1 or not isinstance(n := next(iter(lengths)), int):
+        raise Unsupported("Scan over an unknown or uneven sequence length")
+    if not 0 < n <= MAX_UNROLL:
+        raise Unsupported(f"Scan of {n} steps (unrolled from 1 up to {MAX_UNROLL})")
+    k = len(body.output) - len(states)
+    out_axes = list(attrs.get("scan_output_axes") or [0] * k)
+    out_dirs = list(attrs.get("scan_output_directions") or [0] * k)
+    names = [i.name for i in body.input]
+    scans: list[list[Value]] = [[] for _ in range(k)]
+    for t in range(n):
+        feeds = dict(zip(names, states, strict=False))
+        for name, s, a, d in zip(names[len(states) :], seqs, in_axes, in_dirs, strict=True):
+            feeds[name] = e.getitem(s, (slice(None),) * a + (n - 1 - t if d else t,))
+        res = _body(imp, body, vals, feeds, f"iter[{t}]")
+        states = res[: len(states)]
+        for acc, v in zip(scans, res[len(states) :], strict=True):
+            acc.append(v)
+    outs = [e.clone(v) if any(v is x for x in ins) else v for v in states]
+    for acc, a, d in zip(scans, out_axes, out_dirs, strict=True):
+        seq = acc[::-1] if d else acc
+        outs.append(e.stack(seq, int(a) % (seq[0].ndim + 1)))
+    return outs
+
+
+CONTROL: dict[str, Control] = {"If": _if, "Loop": _loop, "Scan": _scan}
