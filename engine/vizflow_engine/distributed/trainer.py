@@ -7,7 +7,8 @@ worker, runs the gradient graph on every shard, adds the weighted results in a t
 combine tasks and applies the optimiser's update:
 
 - "parameter_server": the driver holds the variables (the user's model and optimiser), sends
-  the parameters to every worker each step (`scatter(..., broadcast=True)`) and runs the
+  the parameters to the workers each step (as a task result, which Dask copies to every
+  worker that reads it and can compute again, unlike `scatter`ed data) and runs the
   update once, in place, after fetching the combined gradients.
 - "allreduce": every worker keeps a replica of parameters and optimiser state (Dask futures
   held here, never worker-global state); the combined gradient goes to every replica, which
@@ -40,7 +41,6 @@ from .wire import GraphBytes, encode_graph, from_parts
 
 STRATEGIES = ("parameter_server", "allreduce")
 INSTALL = "pip install vizflow[distributed]"
-RETRIES = 3  # times a parameter-server step runs again after its broadcast parameters were lost
 
 
 def dask_distributed() -> Any:
@@ -119,7 +119,6 @@ class DataParallel:
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
         if sync_every < 1:
             raise ValueError(f"sync_every must be at least 1, got {sync_every}")
-        self._dist = dist
         self.fn = step.fn if isinstance(step, Function) else step
         self.name = _name_of(self.fn)
         self.client = client
@@ -219,20 +218,9 @@ class DataParallel:
     def _server_step(
         self, shipped: list[_Shipped], shards: list[list[Any]], weights: list[float]
     ) -> list[Any]:
-        """parameter_server: broadcast the parameters, combine the gradients, update here.
-
-        Dask recomputes what a dead worker held, except scattered data: when the parameters'
-        last copy was on it, the step runs again from the driver's parameters (unchanged, as
-        the update has not run)."""
-        cancelled = self._dist.CancelledError
-        for attempt in range(RETRIES + 1):
-            total = self._partials(shipped, shards, weights, self._states(shipped[0]))
-            try:
-                outs, grads = total.result()
-                break
-            except cancelled:
-                if attempt == RETRIES:
-                    raise
+        """parameter_server: send the parameters, combine the gradients, update here."""
+        total = self._partials(shipped, shards, weights, self._states(shipped[0]))
+        outs, grads = total.result()
         self._update_here(shipped[0], grads)
         return list(outs)
 
@@ -275,7 +263,9 @@ class DataParallel:
         variables = s.split.variables
         if self.strategy == "parameter_server":
             params = {n: _value_array(variables[n]) for n in s.split.param_names}
-            fut = self.client.scatter([params], broadcast=True, hash=False)[0]
+            # not scatter(broadcast=True): a scatter to a worker dying meanwhile can hang, and
+            # Dask's memory manager keeps one copy of scattered data, lost with its worker
+            fut = self.client.submit(worker.hold, params, pure=False)
             return [fut] * len(self.workers)
         if self._replicas is None:
             state = {n: _value_array(variables[n]) for n in _replica_names(s.split)}

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import DeviceError
 from ..graph.errors import GraphFormatError
 from ..graph.executor import Plan, compile_plan
 from .split import WEIGHT
@@ -69,12 +70,14 @@ def compiled(b: GraphBytes) -> Compiled:
         if hit is not None:
             _CACHE.move_to_end(b.digest)
             return hit
-        if from_parts(b.json, b.npz).digest != b.digest:
+        if from_parts(b.json, b.npz, b.device).digest != b.digest:
             raise WorkerGraphError("$", "its bytes do not match their digest", worker_name())
         try:
             g = decode_graph(b)
         except GraphFormatError as exc:
             raise WorkerGraphError(exc.path, exc.reason, worker_name()) from None
+        except (DeviceError, ValueError) as exc:  # a device this worker does not have
+            raise WorkerGraphError("device", str(exc), worker_name()) from None
         kinds = [
             ("weight" if v.name.startswith(WEIGHT) else "state", v.name, str(v.dtype))
             for v in g.inputs
