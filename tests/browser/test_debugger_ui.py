@@ -260,6 +260,15 @@ def test_pause_a_long_run_while_another_cell_runs(page: Page, debuggers: Locator
     )
     page.wait_for_selector(KERNEL_IDLE, timeout=30_000)
     d.scroll_into_view_if_needed()
+    # Live while running: the iteration and the loss chart move on.
+    expect(cue(d)).to_contain_text("running (iteration")
+    expect(d.locator(".vf-dbg-loss")).to_be_visible(timeout=10_000)
+    first = int(d.locator(".vf-dbg-loss").get_attribute("data-iterations") or 0)
+    page.wait_for_function(
+        "([el, n]) => Number(el.dataset.iterations) > n",
+        arg=[d.locator(".vf-dbg-loss").element_handle(), first],
+        timeout=20_000,
+    )
     screenshot(page, "debugger-running")
     button(d, "pause").click()
     expect(cue(d)).to_contain_text("paused at", timeout=20_000)

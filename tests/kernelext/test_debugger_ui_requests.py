@@ -86,8 +86,14 @@ def test_resume_on_a_long_run_answers_at_once_and_pause_stops_it(comms: None) ->
     assert w.session["state"] == "running"
     while len(w.debug_session.history) < 50:
         time.sleep(0.005)
+    # While it runs, its progress is sent now and then (no command needed).
+    seen = w.session["history"]["steps"]
+    deadline = time.monotonic() + 5
+    while w.session["history"]["steps"] == seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert w.session["state"] == "running" and w.session["history"]["steps"] > seen
     reply = _request(w, {"kind": "debug_command", "command": "pause"})
-    assert reply["state"] == "paused"
+    assert reply.get("state") == "paused", reply
     cur = w.session["current"]
     assert cur is not None and 49 <= cur["index"] < total - 1
     assert w.session["history"]["steps"] == cur["index"] + 1

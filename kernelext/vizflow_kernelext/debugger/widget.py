@@ -12,6 +12,7 @@ refused whole (GuardedWidget).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,7 @@ from vizflow_kernelext.widgets.graph_viewer import MODULE_NAME, MODULE_VERSION
 from vizflow_kernelext.widgets.guard import GuardedWidget, RejectedValue, Reply, RequestHandler
 from vizflow_kernelext.wire_text import wire_safe
 
+LIVE_PUSH_S = 0.5  # how often a running session's state is sent
 INPUTS_SENT = 4  # the inspector shows this many of a node's inputs
 Action = Callable[[DebugSession, dict[str, Any]], dict[str, Any] | None]
 
@@ -53,9 +55,11 @@ class DebuggerWidget(GuardedWidget):
     height = traitlets.Unicode("640px").tag(sync=True)
     _unsubscribe: Callable[[], None] | None = None  # set once observing the session
     _answering: threading.Thread | None = None  # the thread carrying out a request, if any
+    _live: threading.Thread | None = None  # sends a running session's progress
 
     def __init__(self, debug_session: DebugSession, **kwargs: Any) -> None:
         self._kernel_sets = True  # the traits below come from the kernel, not the browser
+        self._send_lock = threading.Lock()  # one thread at a time sets `session`
         built = build_from_graph(debug_session.graph, title=debug_session.graph.name)
         wanted = set(debug_session.node_names) | {
             v.name for v in (*debug_session.graph.inputs, *debug_session.graph.variables)
@@ -75,12 +79,28 @@ class DebuggerWidget(GuardedWidget):
         self._send_state()
 
     def _send_state(self) -> None:
-        state = session_state(self.debug_session, self.node_ids)
-        self._kernel_sets = True
-        try:
-            self.session = state
-        finally:
-            self._kernel_sets = False
+        """Send the session's state; while it runs, again every LIVE_PUSH_S (progress, losses)."""
+        with self._send_lock:
+            state = session_state(self.debug_session, self.node_ids)
+            self._kernel_sets = True
+            try:
+                self.session = state
+            finally:
+                self._kernel_sets = False
+            live = self._live
+            if state["state"] == "running" and (live is None or not live.is_alive()):
+                self._live = threading.Thread(
+                    target=self._push_while_running, name="vizflow-debug-live", daemon=True
+                )
+                self._live.start()
+
+    def _push_while_running(self) -> None:
+        """Send the state of a running session now and then, so its progress shows live."""
+        while True:
+            time.sleep(LIVE_PUSH_S)
+            if self.debug_session.state != "running" or self.comm is None:
+                return
+            self._send_state()
 
     @traitlets.validate("graph", "session")
     def _kernel_only(self, proposal: Any) -> Any:
@@ -144,10 +164,13 @@ class DebuggerWidget(GuardedWidget):
             node_id = self.node_ids.get(name)
             if node_id is None or node_id in out:
                 continue
+            kept = len(buffers)
             try:
                 out[node_id] = summarize(session.value(name), buffers)
-            except LookupError:
-                continue
+            except (LookupError, ValueError):
+                # Not held any more, or not summarisable (np.histogram refuses some huge
+                # ranges): the inspector asks for it and shows the kernel's error.
+                del buffers[kept:]
         return out
 
     def _answer_inspect(self, request: dict[str, Any], _buffers: list[Any]) -> Reply:

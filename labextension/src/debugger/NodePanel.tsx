@@ -218,8 +218,9 @@ export function NodePanel(props: {
   if (!node) {
     return (
       <div className="vf-dbg-muted vf-dbg-empty">
-        Step to start: the node paused at shows here. Click a node to inspect
-        it, right-click it to run to it or break there.
+        {session.state === 'running'
+          ? 'Running: Pause (F8) to stop at the node running now and inspect it.'
+          : 'Step to start: the node paused at shows here. Click a node to inspect it, right-click it to run to it or break there.'}
       </div>
     );
   }
