@@ -33,6 +33,25 @@ def test_matches_single_process(client: Any, strategy: str, make: Any) -> None:
             np.testing.assert_allclose(q.grad.numpy(), p.grad.numpy(), rtol=1e-6, atol=1e-12)
 
 
+def test_step_taking_its_model_and_optimiser(client: Any) -> None:
+    data = batches(3, rows=50)
+    ref_losses, ref_model, ref_opt = reference(mlp_adam, data)
+    model, opt, _ = mlp_adam()
+
+    @vf.function
+    def step(xb: Any, yb: Any, net: Any, optimiser: Any) -> Any:
+        optimiser.zero_grad()
+        loss = F.cross_entropy(net(xb), yb)
+        loss.backward()
+        optimiser.step()
+        return loss
+
+    trainer = vf.distributed.DataParallel(step, client=client, verbose=False)
+    losses = [float(trainer(vf.tensor(x), vf.tensor(y), model, opt)) for x, y in data]
+    np.testing.assert_allclose(losses, ref_losses, rtol=1e-9)
+    assert_same_training(ref_model, ref_opt, model, opt)
+
+
 def test_allreduce_lands_parameters_every_sync(client: Any) -> None:
     data = batches(4, rows=64)
     _, ref_model, _ = reference(mlp_adam, data[:2])

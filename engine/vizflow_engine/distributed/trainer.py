@@ -156,9 +156,13 @@ class DataParallel:
         )
 
     # ---- one step ----------------------------------------------------------------------------
-    def __call__(self, *batch: Any) -> Any:
-        """Run one training step on `batch` split across the workers; returns the loss."""
-        arrays = [_array_of(a) for a in batch]
+    def __call__(self, *args: Any) -> Any:
+        """Run one training step, its array arguments (the batch) split by rows across the
+        workers; other arguments (the model, the optimiser) reach the step as they are.
+        Returns the loss."""
+        where = [i for i, a in enumerate(args) if _is_array(a)]
+        arrays = [_array_of(args[i]) for i in where]
+        others = tuple(None if i in where else a for i, a in enumerate(args))
         if not arrays:
             raise TypeError(f"{self.name}: DataParallel needs the batch arrays, got none")
         n = len(arrays[0])
@@ -173,7 +177,7 @@ class DataParallel:
             raise ValueError(f"{self.name}: a batch of {n} rows cannot be split across {w} workers")
         bounds = np.cumsum([0] + [n // w + (1 if k < n % w else 0) for k in range(w)])
         shards = [[a[bounds[k] : bounds[k + 1]] for a in arrays] for k in range(w)]
-        shipped = [self._ship(s) for s in shards]
+        shipped = [self._ship(s, where, others) for s in shards]
         first = shipped[0]
         weights = [
             (int(bounds[k + 1] - bounds[k]) / n) if self.reduction == "mean" else 1.0
@@ -239,14 +243,21 @@ class DataParallel:
         self._replicas = [base] * len(self.workers)
 
     # ---- helpers -----------------------------------------------------------------------------
-    def _ship(self, shard: list[Any]) -> _Shipped:
-        """The shipped split for this shard's shapes (traced, split and sent on first use)."""
-        key = tuple((a.shape, str(a.dtype), device_of_array(a).name) for a in shard)
+    def _ship(self, shard: list[Any], where: list[int], others: tuple[Any, ...]) -> _Shipped:
+        """The shipped split for this shard's shapes and these other arguments (traced,
+        split and sent on first use)."""
+        key = (
+            tuple((a.shape, str(a.dtype), device_of_array(a).name) for a in shard),
+            tuple(where),
+            tuple(id(o) for o in others),
+        )
         hit = self._shipped.get(key)
         if hit is not None and (not hit.modules or _modes(hit.modules) == hit.modes):
             return hit
-        tensors = tuple(_make(a, device_of_array(a), None, False) for a in shard)
-        t = trace_graph(self.fn, tensors, {})
+        call = list(others)
+        for i, a in zip(where, shard, strict=True):
+            call[i] = _make(a, device_of_array(a), None, False)
+        t = trace_graph(self.fn, tuple(call), {})
         split = split_step(t)
         grads = ship(self.client, split.worker)
         if self.strategy == "allreduce":
@@ -342,11 +353,14 @@ class DataParallel:
         return step_graph(self, self._last.split)
 
 
+def _is_array(a: Any) -> bool:
+    """Whether a step argument is batch data (a Tensor, a numpy or cupy array)."""
+    return isinstance(a, Tensor) or (hasattr(a, "shape") and hasattr(a, "dtype"))
+
+
 def _array_of(a: Any) -> Any:
-    """The backend array of a batch argument (a Tensor, a numpy or cupy array, a list)."""
-    if isinstance(a, Tensor):
-        return a.array
-    return a if hasattr(a, "shape") and hasattr(a, "dtype") else np.asarray(a)
+    """The backend array of a batch argument."""
+    return a.array if isinstance(a, Tensor) else a
 
 
 def _value_array(v: Any) -> Any:
