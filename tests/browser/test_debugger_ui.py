@@ -175,6 +175,13 @@ def test_step_back_three_restores_old_values(page: Page, debuggers: Locator) -> 
     expect(output_stat(d, "mean")).to_have_text(mean or "", timeout=20_000)
     expect(d.locator(".vf-dbg-history")).to_contain_text("of at most 1000 values kept")
     screenshot(page, "debugger-step-back")
+    # The node's gradient rule against finite differences on its recorded inputs.
+    d.locator(".vf-dbg-gradcheck-btn").click()
+    result = d.locator(".vf-dbg-gradcheck [data-gradcheck]")
+    expect(result).to_contain_text("max |error|", timeout=30_000)
+    error = float((result.text_content() or "").split()[2].rstrip(","))
+    assert error < 1e-2, result.text_content()
+    screenshot(page, "debugger-gradcheck")
 
 
 def test_a_what_if_marks_downstream_stale_until_rerun(page: Page, debuggers: Locator) -> None:

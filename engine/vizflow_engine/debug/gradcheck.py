@@ -43,7 +43,8 @@ def check_grad(node: Node, name: str, inputs: list[Any], eps: float = DEFAULT_EP
     op = node.op
     if op.vjp is None or not op.differentiable:
         raise ValueError(f"node {name!r} ({op.name}) has no gradient rule to check")
-    arrays = [np.array(x, dtype=np.float64) if _float(x) else x for x in inputs]
+    # C order: the perturbation below writes through reshape(-1), a copy for a transposed input.
+    arrays = [np.array(x, dtype=np.float64, order="C") if _float(x) else x for x in inputs]
     big = [i for i, a in enumerate(arrays) if _float(a) and np.size(a) > MAX_CHECKED_ELEMENTS]
     if big:
         raise ValueError(
