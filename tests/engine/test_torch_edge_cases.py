@@ -216,3 +216,14 @@ def test_vf_grad_inside_a_traced_function_equals_eager():
     for e, t in zip(eager, traced, strict=True):
         np.testing.assert_allclose(t.numpy(), e.numpy(), rtol=1e-12)
     assert w0.grad is None and w1.grad is None  # vf.grad leaves .grad alone
+
+
+def test_flatten_keeps_a_named_batch_dim_when_traced() -> None:
+    """nn.Flatten in a traced model with a named batch: (batch, 3, 4) -> (batch, 12)."""
+    from vizflow_engine.graph import spec, trace
+
+    m = vf.nn.Sequential(vf.nn.Flatten(), vf.nn.Linear(12, 3))
+    g = trace(lambda x: m(x), spec(("batch", 3, 4), "float32"))
+    assert tuple(g.outputs[0].shape) == ("batch", 3)
+    with pytest.raises(vf.ShapeError, match="more than one named dim"):
+        trace(lambda x: vf.flatten(x, 1, 1), spec(("b", 3, "c"), "float32"))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import builtins
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from .. import dtypes
 from .. import functional as F
 from ..dispatch import dispatch, unary
+from ..errors import ShapeError
 from ..registry import Param, TensorSpec, defop
 from ._names import axis_arg, torch_alias
 from ._rules import broadcast_shapes, norm_axes, numel
@@ -389,10 +391,13 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
     if not shape:
         return reshape(x, (1,))
     s, e = start_dim % len(shape), end_dim % len(shape)
-    n = 1
-    for d in shape[s : e + 1]:
-        n *= d
-    return reshape(x, (*shape[:s], n, *shape[e + 1 :]))
+    merged = shape[s : e + 1]
+    n = math.prod(merged) if all(isinstance(d, int) for d in merged) else -1
+    # a named dim (a traced batch) becomes -1, which reshape's rule infers back to it
+    target = tuple(d if isinstance(d, int) else -1 for d in (*shape[:s], n, *shape[e + 1 :]))
+    if target.count(-1) > 1:
+        raise ShapeError("flatten", [shape], "more than one named dim would be kept")
+    return reshape(x, target)
 
 
 def split(
