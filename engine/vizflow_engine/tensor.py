@@ -85,6 +85,7 @@ class Tensor:
         "_hooks",
         "_name",
         "_retain",
+        "_writes",
         "array",
         "device",
         "grad",
@@ -102,6 +103,7 @@ class Tensor:
     requires_grad: bool
     _hooks: list[Hook] | None
     _retain: bool
+    _writes: int  # in-place writes so far; set on the first one (creation stays one store less)
 
     def __init__(
         self,
@@ -126,6 +128,15 @@ class Tensor:
             self.requires_grad_()
 
     # ---- properties -------------------------------------------------------------------
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's values have had (PyTorch's `t._version`)."""
+        return getattr(self, "_writes", 0)
+
+    def _bump_version(self) -> None:
+        """Count one in-place write of this tensor's values."""
+        self._writes = getattr(self, "_writes", 0) + 1
+
     @property
     def name(self) -> str | None:
         """The tensor's name (shown in the viewer; parameters get their module path)."""
@@ -157,6 +168,7 @@ class Tensor:
             )
         arr = value.array if isinstance(value, Tensor) else value
         self.array, _ = _to_array(arr, None, self.device)
+        self._bump_version()
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -487,6 +499,8 @@ class Tensor:
             self.array = result.array.astype(self.array.dtype, copy=False)
             if self.requires_grad and (tracer := _active_tracer()) is not None:
                 tracer.leaf_written(self)  # a parameter update while tracing
+        if _active_tracer() is None:  # a traced write lands (and counts) when its graph runs
+            self._bump_version()
         return self
 
     def __iadd__(self, o: Any) -> Tensor:
@@ -546,6 +560,7 @@ class Tensor:
             tracer.overwrite(self, value)
             return self
         self.array = self.device.xp.full_like(self.array, value)
+        self._bump_version()
         return self
 
     def copy_(self, src: Any) -> Tensor:
@@ -559,6 +574,7 @@ class Tensor:
         arr = src.array if isinstance(src, Tensor) else src
         arr = to_device(arr, self.device) if isinstance(src, Tensor) else xp.asarray(arr)
         self.array = xp.broadcast_to(xp.asarray(arr, dtype=self.array.dtype), self.shape).copy()
+        self._bump_version()
         return self
 
     # ---- op methods -------------------------------------------------------------------
@@ -1442,6 +1458,14 @@ class StorageAlias(Tensor):
     @array.setter
     def array(self, value: Any) -> None:
         self.owner.array = value
+
+    @property
+    def _version(self) -> int:
+        """The owner's write count: a write through `t.data` is a write of t."""
+        return self.owner._version
+
+    def _bump_version(self) -> None:
+        self.owner._bump_version()
 
     def _inplace(self, fn: Callable[[Tensor], Tensor]) -> Tensor:
         """An in-place op on `t.data`: the owner takes fn(its value) without recording it."""

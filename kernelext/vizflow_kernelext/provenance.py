@@ -2,9 +2,11 @@
 
 A node's value is either *recorded* (kept by the run that made the graph: an eager op's
 output, a node-by-node run's value) or *current* (a leaf's value now: a parameter, a
-variable, a constant). Each value gets a fingerprint (a 128-bit BLAKE2 digest of its bytes,
-shape and dtype) when the viewer is built, so a later in-place write (an `opt.step()` after
-the graph was shown) is reported as `changed_since_recorded`.
+variable, a constant). When the viewer is built, each eager Tensor's write count
+(`Tensor._version`, bumped by every in-place write) is noted, so a later write (an
+`opt.step()` after the graph was shown) is reported as `changed_since_recorded` without
+reading the values. Other values (arrays a graph run made, a graph's variables) have no
+counter and get a fingerprint instead (a 128-bit BLAKE2 digest of bytes, shape and dtype).
 """
 
 from __future__ import annotations
@@ -33,18 +35,24 @@ def fingerprint(value: Any) -> bytes:
     return digest.digest()
 
 
+def mark(value: Any) -> int | bytes:
+    """What tells a later change: an eager Tensor's write count, else a fingerprint."""
+    version = getattr(value, "_version", None)
+    return version if isinstance(version, int) else fingerprint(value)
+
+
 class Provenance:
     """The value_source and changed_since_recorded of each node value a viewer holds."""
 
     def __init__(self, values: Mapping[str, Any], current: Collection[str]) -> None:
         self._current = frozenset(current)
-        self._prints = {node_id: fingerprint(v) for node_id, v in values.items()}
+        self._marks = {node_id: mark(v) for node_id, v in values.items()}
 
     def describe(self, node_id: str, held: Any) -> dict[str, Any]:
         """The InspectReply fields saying where `held` (node_id's value) comes from."""
         if held is None:
             return {"value_source": None, "changed_since_recorded": False}
         source = "current" if node_id in self._current else "recorded"
-        then = self._prints.get(node_id)
-        changed = then is not None and fingerprint(held) != then
+        then = self._marks.get(node_id)
+        changed = then is not None and mark(held) != then
         return {"value_source": source, "changed_since_recorded": changed}

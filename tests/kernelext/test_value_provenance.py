@@ -70,3 +70,35 @@ def test_height_is_auto_unless_given() -> None:
     x = vf.tensor([1.0], requires_grad=True)
     assert vf.show(x * 2.0).height == "auto"
     assert vf.show(x * 2.0, height="300px").height == "300px"
+
+
+def test_any_in_place_write_after_showing_is_flagged_even_to_the_same_values() -> None:
+    w = vf.tensor([1.0, -2.0], requires_grad=True, name="w")
+    b = vf.tensor([0.5, 0.5], requires_grad=True, name="b")
+    viewer = vf.show((w * b).sum())
+    w_id = next(n["id"] for n in viewer.nodes if n["name"] == "w")
+    b_id = next(n["id"] for n in viewer.nodes if n["name"] == "b")
+    w.data.add_(0.0)  # the values stay, but a write happened (as torch's t._version says)
+    b.data[0] = 0.5
+    assert _ask(viewer, w_id)["changed_since_recorded"]
+    assert _ask(viewer, b_id)["changed_since_recorded"]
+
+
+def test_a_compiled_training_step_after_showing_is_flagged() -> None:
+    model = vf.nn.Linear(3, 2)
+    opt = vf.optim.Adam(model.parameters(), lr=0.1)
+
+    @vf.function
+    def step(x: vf.Tensor) -> vf.Tensor:
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    xb = vf.randn(4, 3)
+    viewer = vf.show(model(xb).sum())
+    weight = next(n["id"] for n in viewer.nodes if n["name"] == "weight")
+    assert not _ask(viewer, weight)["changed_since_recorded"]
+    step(xb)
+    assert _ask(viewer, weight)["changed_since_recorded"]

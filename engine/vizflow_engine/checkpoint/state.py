@@ -133,6 +133,7 @@ def _write(writes: list[tuple[str, Tensor]], values: Mapping[str, Any]) -> None:
             continue
         done.add(id(t))
         t.device.xp.copyto(t.array, to_device(values[k], t.device), casting="same_kind")
+        t._bump_version()
 
 
 def load_state(

@@ -14,6 +14,7 @@ def _fill(t: Tensor, values: Any) -> Tensor:
     """Write generated values into t's memory (not recorded: initialisation is not an op)."""
     with no_grad():
         t.array[...] = values.astype(t.array.dtype, copy=False)
+    t._bump_version()
     return t
 
 

@@ -312,7 +312,9 @@ class Module:
             if dev is not None and dev is not t.device:
                 arr = to_device(arr, dev)
                 t.device = dev
-            t.array = arr
+            if arr is not t.array:
+                t.array = arr
+                t._bump_version()
         return self
 
     def float(self) -> Module:

@@ -390,6 +390,7 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
     except ValueError:  # read-only view (e.g. from expand): write into a copy
         x.array = x.array.copy()
         x.array[at] = arr
+    x._bump_version()
 
 
 __all__ = ["getitem", "index_add", "index_put", "setitem"]

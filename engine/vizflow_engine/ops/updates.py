@@ -13,6 +13,7 @@ from typing import Any
 from .. import dtypes
 from ..dispatch import dispatch
 from ..registry import Param, TensorSpec, defop
+from ..tensor import Tensor
 from ._rules import same
 
 
@@ -191,7 +192,8 @@ ADAM_UPDATE = defop(
 
 def assign(target: Any, value: Any) -> Any:
     """Write value into target in place (through dispatch, so tracers see it); returns target."""
-    dispatch(ASSIGN, (target, value))
+    if isinstance(dispatch(ASSIGN, (target, value)), Tensor) and isinstance(target, Tensor):
+        target._bump_version()  # eager; a traced write counts when its graph runs
     return target
 
 

@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from ..autograd import no_grad
-from ..dispatch import dispatch
 from ..ops.updates import ADAM_UPDATE
-from .optimizer import Optimizer
+from .optimizer import Optimizer, apply_update
 
 
 class Adam(Optimizer):
@@ -55,7 +54,7 @@ class Adam(Optimizer):
                     m = self._buffer(p, "exp_avg")
                     v = self._buffer(p, "exp_avg_sq")
                     step = self._buffer(p, "step", "int64")
-                    dispatch(ADAM_UPDATE, (p, p.grad, m, v, step, lr), params)
+                    apply_update(ADAM_UPDATE, (p, p.grad, m, v, step, lr), params)
 
 
 class AdamW(Adam):

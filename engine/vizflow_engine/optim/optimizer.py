@@ -9,8 +9,11 @@ import numpy as np
 
 from ..backend import CPU, to_device
 from ..creation import tensor, zeros
+from ..dispatch import dispatch
+from ..graph.graph_ops import mutated_inputs
 from ..graph.trace import before_each_call
 from ..ops.updates import assign
+from ..registry import OpDef
 from ..tensor import Tensor
 from .checkpoint import HyperparameterGuard, check_state_dict, state_kind
 
@@ -21,6 +24,14 @@ def _state_name(p: Tensor, name: str) -> str:
     """A state tensor's name: PyTorch's state key after its parameter's name, so a graph
     shows "0.weight.momentum_buffer" rather than an anonymous variable."""
     return f"{p.name}.{name}" if p.name else name
+
+
+def apply_update(op: OpDef, inputs: tuple[Any, ...], params: dict[str, Any]) -> None:
+    """Run an in-place update op; eagerly, count a write of each tensor it writes (a traced
+    update counts when its compiled graph runs)."""
+    if isinstance(dispatch(op, inputs, params), Tensor):
+        for i in mutated_inputs(op):
+            inputs[i]._bump_version()
 
 
 class Optimizer:
@@ -88,6 +99,7 @@ class Optimizer:
             lr = g["lr"]
             if lr != g["_lr_seen"]:
                 g["lr_tensor"].array[...] = lr
+                g["lr_tensor"]._bump_version()
                 g["_lr_seen"] = float(lr)
 
     def _buffer(self, p: Tensor, name: str, dtype: Any = None) -> Tensor:
@@ -155,6 +167,7 @@ class Optimizer:
                     buf.device.xp.copyto(
                         buf.array, to_device(saved[name], buf.device), casting="same_kind"
                     )
+                    buf._bump_version()
                 else:
                     self._reset_state(p, name, buf)
             for name, arr in saved.items():
@@ -167,6 +180,7 @@ class Optimizer:
         """Make state tensor `name` of p fresh again, in place (zeros, as _buffer makes it);
         an optimizer whose fresh state is not zero overrides this."""
         buf.array[...] = 0
+        buf._bump_version()
 
     def __repr__(self) -> str:
         hp = ", ".join(f"{k}={v}" for k, v in self.defaults.items())

@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from ..autograd import no_grad
-from ..dispatch import dispatch
 from ..ops.updates import SGD_MOMENTUM_UPDATE, SGD_UPDATE
-from .optimizer import Optimizer
+from .optimizer import Optimizer, apply_update
 
 
 class SGD(Optimizer):
@@ -50,7 +49,7 @@ class SGD(Optimizer):
                 params = {"weight_decay": g["weight_decay"]}
                 for p in g["params"]:
                     if p.grad is not None:
-                        dispatch(SGD_UPDATE, (p, p.grad, lr), params)
+                        apply_update(SGD_UPDATE, (p, p.grad, lr), params)
                 continue
             params = {
                 "momentum": mom,
@@ -62,4 +61,4 @@ class SGD(Optimizer):
                 if p.grad is not None:
                     buf = self._buffer(p, "momentum_buffer")
                     step = self._buffer(p, "step", "int64")
-                    dispatch(SGD_MOMENTUM_UPDATE, (p, p.grad, buf, step, lr), params)
+                    apply_update(SGD_MOMENTUM_UPDATE, (p, p.grad, buf, step, lr), params)

@@ -17,7 +17,7 @@ from ...errors import ShapeError
 from ...node import Node
 from ...ops.elementwise import quiet
 from ...tensor import Tensor
-from ..graph_ops import lookup, mutates
+from ..graph_ops import lookup, mutated_inputs, mutates
 from ..ir import Graph, Value
 from ..memory import MemoryPlan, only_first_step, plan_memory
 from ..overwrites import protect_overwrites
@@ -156,6 +156,19 @@ class Plan:
         self.input_slots = [slot[v.uid] for v in g.inputs]
         self.cells: list[Any] = [v.tensor if v.tensor is not None else Cell(v) for v in g.variables]
         self.var_slots = [slot[v.uid] for v in g.variables]
+        written = {var.uid for var, _ in g.updates} | {
+            x.uid
+            for n in g.nodes
+            if mutates(n.op)
+            for x in (n.inputs[i] for i in mutated_inputs(n.op))
+            if isinstance(x, Value) and x.kind == "variable"
+        }
+        # eager tensors a call writes: each call counts one write of each (Tensor._version)
+        self._written = [
+            c
+            for c, v in zip(self.cells, g.variables, strict=True)
+            if v.uid in written and isinstance(c, Tensor)
+        ]
         # one device per plan: constants, folded ones included, are moved to it
         self.const_slots = [(slot[v.uid], to_device(v.value, self.device)) for v in g.constants]
         ns = Namespace(
@@ -417,7 +430,10 @@ class Plan:
             with self._lock:  # one call at a time: the pool's first set is enough
                 if not self._free:
                     self._free.append(self._new_state(f))
-                return self._quiet_call(f, self._free[0])
+                res = self._quiet_call(f, self._free[0])
+                for t in self._written:
+                    t._bump_version()
+                return res
         st = self._acquire(f)
         try:
             return self._quiet_call(f, st)
