@@ -29,9 +29,36 @@ def _kill_soon(client: Any, delay: float) -> tuple[threading.Timer, list[str]]:
     return timer, [victim]
 
 
+def _graph() -> vf.Graph:
+    _, _, step = mlp_adam()
+    x, y = batches(1, rows=8)[0]
+    return step.graph(vf.tensor(x), vf.tensor(y))
+
+
+def test_bad_graph_file_is_refused_by_the_workers(client: Any) -> None:
+    good = encode_graph(_graph())
+    doc = json.loads(good.json)
+    doc["nodes"][0]["op"] = "os.system"
+    bad = json.dumps(doc).encode()
+    with pytest.raises(vf.GraphFormatError, match=r"worker tcp://.* refused the shipped graph"):
+        vf.distributed.ship(client, (bad, good.npz))
+    with pytest.raises(vf.distributed.WorkerGraphError, match=r"\$\.nodes\[0\]\.op"):
+        vf.distributed.ship(client, (bad, good.npz))
+    with pytest.raises(vf.GraphFormatError, match="refused"):
+        vf.distributed.ship(client, (good.json, b"not an npz"))
+    b, _ = vf.distributed.ship(client, (good.json, good.npz))  # the workers still load graphs
+    assert b.digest == good.digest
+
+
+def test_graph_bytes_that_do_not_match_their_digest_are_refused() -> None:
+    good = encode_graph(_graph())
+    with pytest.raises(vf.GraphFormatError, match="do not match their digest"):
+        worker.compiled(GraphBytes("0" * 64, good.json, good.npz))
+
+
 @pytest.mark.parametrize("strategy", ["parameter_server", "allreduce"])
 def test_killed_worker_mid_training(client: Any, strategy: str) -> None:
-    client.wait_for_workers(2)
+    client.wait_for_workers(2, timeout=120)  # the nanny restarts a worker the last test killed
     data = batches(10, rows=2048)
     ref_losses, ref_model, ref_opt = reference(mlp_adam, data)
     model, opt, step = mlp_adam()
@@ -51,31 +78,3 @@ def test_killed_worker_mid_training(client: Any, strategy: str) -> None:
     trainer.sync()
     np.testing.assert_allclose(losses, ref_losses, rtol=1e-9)
     assert_same_training(ref_model, ref_opt, model, opt)
-
-
-def _graph() -> vf.Graph:
-    _, _, step = mlp_adam()
-    x, y = batches(1, rows=8)[0]
-    return step.graph(vf.tensor(x), vf.tensor(y))
-
-
-def test_bad_graph_file_is_refused_by_the_workers(client: Any) -> None:
-    client.wait_for_workers(2)
-    good = encode_graph(_graph())
-    doc = json.loads(good.json)
-    doc["nodes"][0]["op"] = "os.system"
-    bad = json.dumps(doc).encode()
-    with pytest.raises(vf.GraphFormatError, match=r"worker tcp://.* refused the shipped graph"):
-        vf.distributed.ship(client, (bad, good.npz))
-    with pytest.raises(vf.distributed.WorkerGraphError, match=r"\$\.nodes\[0\]\.op"):
-        vf.distributed.ship(client, (bad, good.npz))
-    with pytest.raises(vf.GraphFormatError, match="refused"):
-        vf.distributed.ship(client, (good.json, b"not an npz"))
-    b, _ = vf.distributed.ship(client, (good.json, good.npz))  # the workers still load graphs
-    assert b.digest == good.digest
-
-
-def test_graph_bytes_that_do_not_match_their_digest_are_refused() -> None:
-    good = encode_graph(_graph())
-    with pytest.raises(vf.GraphFormatError, match="do not match their digest"):
-        worker.compiled(GraphBytes("0" * 64, good.json, good.npz))
