@@ -137,7 +137,7 @@ def test_wiring_the_wrong_way_says_why_and_a_shape_error_sits_on_its_node(
     page.mouse.down()
     page.mouse.move(dst["x"] + 5, dst["y"] + 5, steps=10)
     expect(port).to_have_attribute("data-verdict", "bad")
-    reason = port.locator(".vf-edit-port-reason")
+    reason = ed.locator(".vf-edit-wire-reason")
     expect(reason).to_be_visible()  # the port under the pointer says why
     expect(reason).to_contain_text("4")
     expect(reason).to_contain_text("8")

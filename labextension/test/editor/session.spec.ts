@@ -127,3 +127,19 @@ describe('editor session', () => {
     expect(session.snapshot().index.nodes.has('n1')).toBe(true);
   });
 });
+
+describe('document reuse', () => {
+  it('keeps the objects of nodes an edit did not touch', async () => {
+    const { kernel, session } = setUp();
+    await session.apply([add('relu')]);
+    await session.apply([add('tanh')]);
+    const before = session.snapshot().index.nodes;
+    const [a, b] = [before.get('n1'), before.get('n2')];
+    await session.apply([{ cmd: 'rename', node: 'n2', name: 'renamed' }]);
+    const after = session.snapshot().index.nodes;
+    expect(after.get('n1')).toBe(a); // a fresh copy from the kernel, the same object here
+    expect(after.get('n2')).not.toBe(b);
+    expect(after.get('n2')!.name).toBe('renamed');
+    expect(kernel.doc.nodes[0]).not.toBe(a);
+  });
+});

@@ -117,3 +117,33 @@ function push<V>(map: Map<string, V[]>, key: string, value: V): void {
     map.set(key, [value]);
   }
 }
+
+/**
+ * The next document with every node, edge and group that did not change taken from the
+ * previous one (the same object), so the canvas redraws only what an edit touched: the
+ * kernel sends the whole document each time.
+ */
+export function reuseUnchanged(
+  prev: EditorDocument,
+  next: EditorDocument
+): EditorDocument {
+  return {
+    ...next,
+    nodes: reuse(prev.nodes, next.nodes),
+    edges: reuse(prev.edges, next.edges),
+    groups: reuse(prev.groups, next.groups)
+  };
+}
+
+function reuse<T extends { id: string }>(prev: T[], next: T[]): T[] {
+  const old = new Map<string, T>();
+  for (const item of prev) {
+    old.set(item.id, item);
+  }
+  return next.map(item => {
+    const before = old.get(item.id);
+    return before && JSON.stringify(before) === JSON.stringify(item)
+      ? before
+      : item;
+  });
+}

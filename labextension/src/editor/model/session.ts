@@ -7,7 +7,12 @@
  * its own that the history or the kernel needs.
  */
 import type { EditorCommand } from './commands';
-import { DocIndex, EMPTY_DOCUMENT, type EditorDocument } from './document';
+import {
+  DocIndex,
+  EMPTY_DOCUMENT,
+  reuseUnchanged,
+  type EditorDocument
+} from './document';
 import { History } from './history';
 
 /** What the session needs of an EditorCommandReply. */
@@ -49,6 +54,8 @@ export class EditorSession {
   private snap: SessionSnapshot | null = null;
   /** The newest version the kernel told of (a reply may come before its document). */
   private version = 0;
+  /** The document object last given, as it came (the index holds it with unchanged parts reused). */
+  private received: EditorDocument | null = null;
 
   constructor(
     private readonly transport: EditorTransport,
@@ -57,10 +64,11 @@ export class EditorSession {
 
   /** A new document version from the kernel (after a request, or a Python edit). */
   setDocument(doc: EditorDocument): void {
-    if (doc === this.index.doc) {
+    if (doc === this.received) {
       return;
     }
-    this.index = new DocIndex(doc);
+    this.received = doc;
+    this.index = new DocIndex(reuseUnchanged(this.index.doc, doc));
     this.version = doc.version;
     this.changed();
   }

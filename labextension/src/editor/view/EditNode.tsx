@@ -2,26 +2,19 @@
  * The editor's boxes: a node with typed ports (each input labelled with its
  * name and the shape wired into it, the output with its shape and dtype), its
  * state colour and its error on the node; a collapsed group's box; an open
- * group's frame. While a wire is dragged, ports the kernel found compatible
- * light up and the others say why not.
+ * group's frame. While a wire is dragged the canvas marks the ports (see
+ * view/wireVerdicts.ts) without redrawing the nodes.
  */
 import React, { memo } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { categoryClass, formatShapeDtype } from '../../model/format';
 import type { EditorGroup, EditorNode } from '../model/document';
 import { inHandle, outHandle } from '../model/flow';
-import {
-  nodeMessage,
-  portKey,
-  STATE_TEXT,
-  type PortVerdict
-} from '../model/validity';
+import { nodeMessage, STATE_TEXT } from '../model/validity';
 
 export type EditNodeData = {
   node: EditorNode;
   category: string;
-  /** Verdicts of the wire being dragged, or null when none is. */
-  verdicts: Map<string, PortVerdict> | null;
   [key: string]: unknown;
 };
 
@@ -55,7 +48,7 @@ function EditNodeView({
   data,
   selected
 }: NodeProps<EditFlowNode>): JSX.Element {
-  const { node, category, verdicts } = data;
+  const { node, category } = data;
   const message = nodeMessage(node);
   const out = node.outputs[0];
   return (
@@ -81,39 +74,25 @@ function EditNodeView({
       </div>
       <div className="vf-edit-ports">
         <div className="vf-edit-inputs">
-          {node.inputs.map(p => {
-            const v = verdicts?.get(portKey(node.id, p.port)) ?? null;
-            return (
-              <div
-                key={p.port}
-                className={[
-                  'vf-edit-port',
-                  v ? (v.ok ? 'vf-port-ok' : 'vf-port-bad') : '',
-                  p.connected ? 'vf-port-connected' : ''
-                ]
-                  .filter(Boolean)
-                  .join(' ')}
-                data-port={p.port}
-                data-port-name={p.name}
-                data-verdict={v ? (v.ok ? 'ok' : 'bad') : undefined}
-                title={v && !v.ok ? v.reason : undefined}
-              >
-                <Handle
-                  id={inHandle(p.port)}
-                  type="target"
-                  position={Position.Left}
-                  className="vf-edit-handle"
-                />
-                <span className="vf-edit-port-name">{p.name}</span>
-                <span className="vf-edit-port-shape">
-                  {p.connected ? formatShapeDtype(p.shape, p.dtype ?? '') : ''}
-                </span>
-                {v && !v.ok ? (
-                  <span className="vf-edit-port-reason">{v.reason}</span>
-                ) : null}
-              </div>
-            );
-          })}
+          {node.inputs.map(p => (
+            <div
+              key={p.port}
+              className={`vf-edit-port${p.connected ? ' vf-port-connected' : ''}`}
+              data-port={p.port}
+              data-port-name={p.name}
+            >
+              <Handle
+                id={inHandle(p.port)}
+                type="target"
+                position={Position.Left}
+                className="vf-edit-handle"
+              />
+              <span className="vf-edit-port-name">{p.name}</span>
+              <span className="vf-edit-port-shape">
+                {p.connected ? formatShapeDtype(p.shape, p.dtype ?? '') : ''}
+              </span>
+            </div>
+          ))}
         </div>
         {out ? (
           <div className="vf-edit-output" data-port={out.port}>

@@ -57,9 +57,14 @@ import {
   type PortVerdict
 } from '../model/validity';
 import type { EditorKernel } from '../kernel';
-import { editNodeTypes, type EditorFlowNode } from './EditNode';
+import {
+  editNodeTypes,
+  type EditNodeData,
+  type EditorFlowNode
+} from './EditNode';
 import { GroupInspector, NodeInspector } from './EditorInspector';
 import { Palette, PALETTE_MIME, QuickAdd } from './Palette';
+import { clearPorts, markPorts, refusedAt } from './wireVerdicts';
 import { Toolbar, type TrainSettings } from './Toolbar';
 
 export interface EditorAppProps {
@@ -70,6 +75,9 @@ export interface EditorAppProps {
   height: string;
   createLayoutClient: () => LayoutClient;
 }
+
+/** Above this many nodes the minimap is left out: it redraws every node on each pan. */
+const MINIMAP_MAX = 200;
 
 /** The last copy, for pasting within the page when the system clipboard is closed to us. */
 let pageClipboard: string | null = null;
@@ -142,6 +150,11 @@ function Canvas(props: EditorAppProps): JSX.Element {
   } | null>(null);
   const [feeds, setFeeds] = useState<Record<string, EditorInputSource>>({});
   const [notice, setNotice] = useState<string | null>(null);
+  const [refused, setRefused] = useState<{
+    left: number;
+    top: number;
+    reason: string;
+  } | null>(null);
   const [running, setRunning] = useState(false);
   const layoutClient = useRef<LayoutClient | null>(null);
   useEffect(() => () => layoutClient.current?.dispose(), []);
@@ -176,6 +189,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
     [session]
   );
 
+  const flowCache = useRef(new Map<string, EditorFlowNode>());
   // Node objects are rebuilt only when what they show changes (500 nodes drag smoothly).
   const baseNodes = useMemo((): EditorFlowNode[] => {
     const out: EditorFlowNode[] = [];
@@ -200,21 +214,31 @@ function Canvas(props: EditorAppProps): JSX.Element {
         style: { width: GROUP_BOX.width, height: GROUP_BOX.height }
       });
     }
+    const cache = flowCache.current;
+    const next = new Map<string, EditorFlowNode>();
     for (const n of drawn.nodes) {
-      out.push({
-        id: n.id,
-        type: 'edit',
-        position: n.position,
-        data: {
-          node: n,
-          category: byKey.get(n.op ?? n.kind)?.category ?? n.kind,
-          verdicts: wire
-        },
-        style: { width: nodeSize(n).width }
-      });
+      const before = cache.get(n.id);
+      const data = before?.data as EditNodeData | undefined;
+      // an unchanged node keeps its object: xyflow and React skip it
+      const flowNode: EditorFlowNode =
+        before && data?.node === n
+          ? before
+          : {
+              id: n.id,
+              type: 'edit',
+              position: n.position,
+              data: {
+                node: n,
+                category: byKey.get(n.op ?? n.kind)?.category ?? n.kind
+              },
+              style: { width: nodeSize(n).width }
+            };
+      next.set(n.id, flowNode);
+      out.push(flowNode);
     }
+    flowCache.current = next;
     return out;
-  }, [drawn, byKey, wire, toggle]);
+  }, [drawn, byKey, toggle]);
 
   const nodes = useMemo(
     () =>
@@ -349,7 +373,13 @@ function Canvas(props: EditorAppProps): JSX.Element {
       }
       kernel
         .probe(p.nodeId, port)
-        .then(t => setWire(toVerdicts(t)))
+        .then(t => {
+          const v = toVerdicts(t);
+          setWire(v);
+          if (wrapper.current) {
+            markPorts(wrapper.current, v);
+          }
+        })
         .catch(err => setNotice(`probe failed: ${(err as Error).message}`));
     },
     [kernel]
@@ -707,6 +737,23 @@ function Canvas(props: EditorAppProps): JSX.Element {
           tabIndex={0}
           onKeyDown={onKeyDown}
           onDoubleClick={onDoubleClick}
+          onPointerMove={e => {
+            if (!wire || !wrapper.current) {
+              return;
+            }
+            const hit = refusedAt(e.target, wire);
+            if (!hit) {
+              setRefused(null);
+              return;
+            }
+            const r = wrapper.current.getBoundingClientRect();
+            const p = hit.port.getBoundingClientRect();
+            setRefused({
+              left: p.left - r.left,
+              top: p.bottom - r.top + 4,
+              reason: hit.reason
+            });
+          }}
           onDragOver={e => {
             if (e.dataTransfer.types.includes(PALETTE_MIME)) {
               e.preventDefault();
@@ -723,7 +770,13 @@ function Canvas(props: EditorAppProps): JSX.Element {
             onEdgesChange={onEdgesChange}
             onNodeDragStop={onDragStop}
             onConnectStart={onConnectStart}
-            onConnectEnd={() => setWire(null)}
+            onConnectEnd={() => {
+              setWire(null);
+              setRefused(null);
+              if (wrapper.current) {
+                clearPorts(wrapper.current);
+              }
+            }}
             onConnect={onConnect}
             isValidConnection={isValidConnection}
             onPaneClick={() => setSelected(new Set())}
@@ -739,13 +792,24 @@ function Canvas(props: EditorAppProps): JSX.Element {
           >
             <Background />
             <Controls showInteractive={false} />
-            <MiniMap
-              pannable={true}
-              zoomable={true}
-              nodeColor="var(--jp-layout-color3)"
-              nodeStrokeColor="var(--jp-border-color1)"
-            />
+            {drawn.nodes.length <= MINIMAP_MAX ? (
+              <MiniMap
+                pannable={true}
+                zoomable={true}
+                nodeColor="var(--jp-layout-color3)"
+                nodeStrokeColor="var(--jp-border-color1)"
+              />
+            ) : null}
           </ReactFlow>
+          {refused ? (
+            <div
+              className="vf-edit-wire-reason"
+              role="tooltip"
+              style={{ left: refused.left, top: refused.top }}
+            >
+              {refused.reason}
+            </div>
+          ) : null}
           {index.doc.nodes.length === 0 && !quick ? (
             <div className="vf-editor-hint">
               Drag an op from the palette, or double-click the canvas to search.
