@@ -188,7 +188,7 @@ def main() -> int:
             t0 = time.perf_counter()
             page.keyboard.press("Shift+Enter")
             ed = page.locator(".vf-editor").first
-            ed.locator(".vf-edit-node").first.wait_for(timeout=120_000)
+            ed.locator(".vf-edit-node").first.wait_for(state="attached", timeout=120_000)
             page.wait_for_function(
                 "document.querySelector('.vf-editor-body')?.dataset.version >= 1"
                 " && document.querySelectorAll('.vf-edit-node').length > 0",
