@@ -15,6 +15,8 @@ class Storage:
 
     def __init__(self, plan: Plan) -> None:
         self._plan = plan
+        # memoised _root: a chain of n in-place steps costs O(n) in all, not O(n²)
+        self._roots: dict[int, int] = {}
         self._writes: dict[Key, list[int]] = {}
         self._step_of: dict[int, int] = {}
         for k, ins in enumerate(plan.instrs):
@@ -25,13 +27,20 @@ class Storage:
     def _root(self, uid: int) -> int:
         """The value whose memory uid shares (through views and in-place results)."""
         mp = self._plan.memory
+        path = [uid]
         seen = {uid}
-        while True:
-            nxt = mp.alias_of.get(uid, mp.inplace.get(uid))
+        root = uid
+        while root not in self._roots:
+            nxt = mp.alias_of.get(root, mp.inplace.get(root))
             if nxt is None or nxt in seen:
-                return uid
+                break
             seen.add(nxt)
-            uid = nxt
+            path.append(nxt)
+            root = nxt
+        root = self._roots.get(root, root)
+        for u in path:
+            self._roots[u] = root
+        return root
 
     def key(self, uid: int) -> Key:
         """The memory uid lives in: ("b", buffer), or ("o", owner uid) for its own array or a
