@@ -23,11 +23,15 @@ def _finite_stats(values: np.ndarray) -> dict[str, float | None]:
     if finite.size == 0:
         return {"min": None, "max": None, "mean": None, "std": None}
     as64 = finite.astype(np.float64, copy=False)
+    lo, hi = float(as64.min()), float(as64.max())
+    # near float64's limit the sums inside mean/std overflow: take them scaled down
+    scale = max(abs(lo), abs(hi)) if max(abs(lo), abs(hi)) > 1e150 else 1.0
+    scaled = as64 / scale if scale != 1.0 else as64
     return {
-        "min": float(as64.min()),
-        "max": float(as64.max()),
-        "mean": float(as64.mean()),
-        "std": float(as64.std()),
+        "min": lo,
+        "max": hi,
+        "mean": float(scaled.mean()) * scale,
+        "std": float(scaled.std()) * scale,
     }
 
 
@@ -36,9 +40,14 @@ def _histogram(values: np.ndarray, buffers: list[bytes]) -> dict[str, Any] | Non
     if finite.size == 0:
         return None
     lo, hi = float(finite.min()), float(finite.max())
-    if lo == hi:
-        lo, hi = lo - 0.5, hi + 0.5
-    counts, _ = np.histogram(finite, bins=HISTOGRAM_BINS, range=(lo, hi))
+    magnitude = max(abs(lo), abs(hi))
+    if hi - lo <= magnitude * 1e-9:  # one value, or too close for distinct float bin edges
+        pad = max(0.5 if lo == hi else 0.0, magnitude * 1e-9)
+        top = float(np.finfo(np.float64).max)
+        lo, hi = max(lo - pad, -top), min(hi + pad, top)
+    # values near ±1.8e308 overflow hi - lo: bin them scaled down (the same bins)
+    scale = magnitude if np.isinf(hi - lo) else 1.0
+    counts, _ = np.histogram(finite / scale, bins=HISTOGRAM_BINS, range=(lo / scale, hi / scale))
     buffers.append(counts.astype(np.float64).tobytes())
     return {"lo": lo, "hi": hi, "bins": HISTOGRAM_BINS, "buffer": len(buffers) - 1}
 

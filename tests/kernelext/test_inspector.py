@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import warnings
 from typing import Any
 
 import numpy as np
@@ -163,3 +164,20 @@ def test_svg_fallback_of_a_big_graph_draws_the_folded_scopes() -> None:
     svg = render_svg(_scoped_chain(blocks=60, per_block=20))
     assert svg is not None and "net/59" in svg and "20 ops" in svg
     assert "b0o3" not in svg  # the ops inside a scope are not drawn one by one
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[1.7e308, -1.7e308, 1.7e308], [1.797e308, 1.797e308], [1.0, 1.0 + 1e-15], [0.0, 1e-320]],
+)
+def test_summaries_of_extreme_values_have_finite_stats_and_a_histogram(values: list[float]) -> None:
+    """Near float64's limits or a hair apart: no numpy error or warning, and every value binned."""
+    buffers: list[bytes] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = summarize(np.array(values), buffers)
+    assert np.isfinite([s["mean"], s["std"]]).all()
+    assert s["min"] == min(values) and s["max"] == max(values)
+    h = s["histogram"]
+    assert h["lo"] <= min(values) and h["hi"] >= max(values)
+    assert np.frombuffer(buffers[h["buffer"]]).sum() == len(values)
