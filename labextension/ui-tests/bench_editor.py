@@ -3,7 +3,9 @@
 A notebook makes `vf.Editor()` and fills it with one step of 500 nodes (a placeholder and a
 499-op chain in a 25-column grid, plus a free relu to wire into); then, in the page:
   - drag a node, pan the canvas, zoom with the wheel: frames per second, each pointer step
-    followed by the next animation frame (so a step counts only once it is drawn);
+    followed by the next animation frame (so a step counts only once it is drawn); the same
+    steps over the palette, where nothing redraws, give the method's own ceiling (Playwright's
+    round trips), printed beside them;
   - live shape feedback after a connection: wall time from releasing a wire on a port to the
     kernel's new document drawn (the browser -> kernel -> browser round trip, measured from
     Playwright, so it includes its own messaging), median of CONNECTS runs (each connection
@@ -203,6 +205,10 @@ def main() -> int:
             canvas = ed.locator(".vf-editor-canvas").bounding_box()
             assert canvas
             cx, cy = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
+            # the method's own ceiling: the same steps over the palette, where nothing redraws
+            palette = ed.locator(".vf-palette").bounding_box()
+            assert palette
+            ceiling = frames_per_second(page, (palette["x"] + 20, palette["y"] + 200), 1, 0, False)
             pan = frames_per_second(page, (cx, canvas["y"] + canvas["height"] - 30), -4, 0, True)
             zoom = zoom_fps(page, (cx, cy))
             for _ in range(6):  # zoom in so a node can be grabbed by its header
@@ -260,6 +266,10 @@ def main() -> int:
     print(
         f"  drag a node: {drag:5.1f} frames/s   pan: {pan:5.1f} frames/s   "
         f"zoom: {zoom:5.1f} frames/s   (goal >= 30; {STEPS} steps each)"
+    )
+    print(
+        f"  the method's ceiling here (the same steps where nothing redraws): {ceiling:5.1f}/s; "
+        f"drag {drag / ceiling:.0%}, pan {pan / ceiling:.0%}, zoom {zoom / ceiling:.0%} of it"
     )
     print(
         f"  shape feedback after a connection (release -> new document drawn): "

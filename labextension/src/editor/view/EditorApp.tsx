@@ -20,6 +20,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type NodeChange,
@@ -75,6 +76,9 @@ export interface EditorAppProps {
   height: string;
   createLayoutClient: () => LayoutClient;
 }
+
+/** Below this zoom the nodes draw without port rows (their text would not be legible). */
+const FAR_ZOOM = 0.45;
 
 /** Above this many nodes the minimap is left out: it redraws every node on each pan. */
 const MINIMAP_MAX = 200;
@@ -139,6 +143,8 @@ function Canvas(props: EditorAppProps): JSX.Element {
   );
   const index = snap.index;
   const flow = useReactFlow();
+  // Zoomed far out, nodes draw their heads only: the ports' text is too small to read.
+  const far = useStore(st => st.transform[2] < FAR_ZOOM);
   const wrapper = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [drag, setDrag] = useState<ReadonlyMap<string, Point>>(new Map());
@@ -732,7 +738,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
       <div className="vf-editor-main">
         <Palette entries={props.palette} onPick={e => add(e)} />
         <div
-          className="vf-editor-canvas"
+          className={`vf-editor-canvas${far ? ' vf-edit-far' : ''}`}
           ref={wrapper}
           tabIndex={0}
           onKeyDown={onKeyDown}
