@@ -34,6 +34,7 @@ describe('css classes', () => {
   it('maps known categories and falls back for others', () => {
     expect(categoryClass('matmul')).toBe('vf-cat-matmul');
     expect(categoryClass('  Reduction ')).toBe('vf-cat-reduction');
+    expect(categoryClass('foreign')).toBe('vf-cat-foreign');
     expect(categoryClass('something new')).toBe('vf-cat-other');
     expect(categoryClass('')).toBe('vf-cat-other');
   });

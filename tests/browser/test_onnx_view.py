@@ -1,5 +1,5 @@
 """An imported ONNX model in the viewer: a hand-built CNN whose Softmax becomes a group of
-vizflow ops and whose Hardmax (no vizflow op) runs as an onnx_node, drawn like any node."""
+vizflow ops and whose Hardmax (no vizflow op) runs as an onnx_node, drawn distinctly."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_imported_model_draws_with_its_fallback_node(page: Page, onnx_viewer: Lo
     assert any(op.startswith("onnx_node") for op in ops), ops
     fallback = v.locator(".vf-node", has_text="onnx_node").first
     expect(fallback).to_contain_text("onehot")  # the ONNX output's name
-    expect(fallback).to_have_class(re.compile("vf-cat-control"))
+    expect(fallback).to_have_class(re.compile(r"\bvf-cat-foreign\b"))  # drawn distinctly
     assert page.vf_errors == []  # type: ignore[attr-defined]
 
 

@@ -120,7 +120,7 @@ def test_the_viewer_payload_summarises_the_fallback_node() -> None:
 
     g = vf.onnx.load(hand_cnn().SerializeToString())
     node = next(n for n in build(g).payload["nodes"] if n.get("op") == "onnx_node")
-    assert node["category"] == "control" and node["name"] == "onehot"
+    assert node["category"] == "foreign" and node["name"] == "onehot"
     params = node["params"]
     assert params["op_type"] == "Hardmax" and params["out_shape"] == ["batch", 10]
     assert params["model"].startswith("array of ") and params["model"].endswith(" uint8")

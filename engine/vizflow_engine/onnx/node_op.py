@@ -88,7 +88,7 @@ def _rule(
 
 ONNX_NODE = OpDef(
     name=OP_NAME,
-    category="control",
+    category="foreign",  # drawn distinctly: it runs outside vizflow
     inputs=("*x",),
     forward=_forward,
     shape_rule=_rule,

@@ -69,7 +69,8 @@ export const KNOWN_CATEGORIES: ReadonlySet<string> = new Set([
   'indexing',
   'gradient',
   'optimizer',
-  'control'
+  'control',
+  'foreign'
 ]);
 
 /** CSS class for a node category, e.g. `vf-cat-matmul`. */
