@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class VizflowError(Exception):
     """Base class of every error the engine raises on purpose."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by message and fields, not by __init__'s arguments (which subclasses change),
+        so an error crosses processes whole (Dask workers, multiprocessing)."""
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[VizflowError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """An error of cls with args and fields set, without calling cls.__init__."""
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
 
 
 class ShapeError(VizflowError, ValueError, RuntimeError):

@@ -34,10 +34,6 @@ class WorkerGraphError(GraphFormatError):
         self.refused = reason
         super().__init__(path, f"worker {worker} refused the shipped graph: {reason}")
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Picklable, so Dask can hand the error back to the driver."""
-        return (type(self), (self.path, self.refused, self.worker))
-
 
 @dataclass
 class Compiled:
