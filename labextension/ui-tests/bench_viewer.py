@@ -12,7 +12,9 @@ training step (`step.graph(xb, yb)` of an MLP with Adam); shows each through the
     right after the previous draw (no idle time for the viewer to lay groups out ahead);
     the first expand of each group is also shown apart from the repeats;
   - the JSON size of each synthetic payload, expanded and as the widget sends it (the
-    compact CompactGraph, which the 2 MB target is about).
+    compact CompactGraph, which the 2 MB target is about);
+  - the kernel's share of a first draw, timed in this process: what the shape's cell runs
+    (json.load, GraphViewer: validate, encode, open the comm) and its display bundle.
 Each figure is the median (and range) of several runs: the cell is run DRAWS times (each
 run is a new viewer), then EXPANDS different groups are expanded one after another.
 Targets (issues 5, 10): 1k first draw <= 1.5 s, 10k <= 2 s, expand <= 0.3 s, payload < 2 MB.
@@ -38,6 +40,7 @@ from typing import Any
 import nbformat
 from playwright.sync_api import Page, sync_playwright
 
+from vizflow_kernelext import GraphViewer
 from vizflow_kernelext.payload.compact import encode
 
 REPO = Path(__file__).resolve().parents[2]
@@ -253,6 +256,17 @@ def pan_check(page: Page) -> dict[str, Any]:
                 drag_ms=(time.perf_counter() - t0) * 1000)
 
 
+def kernel_ms(text: str, runs: int = 5) -> list[float]:
+    """Wall ms of the kernel's part of a first draw: load the payload, build the viewer
+    (validation, encoding, comm open) and its display bundle, as the shape's cell does."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        GraphViewer(json.loads(text), height="500px")._repr_mimebundle_()
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
 def summary(values: list[float]) -> str:
     v = sorted(values)
     if not v:
@@ -282,6 +296,7 @@ def main() -> int:
     labels = chosen.split(",") if chosen else [*payloads, "training step"]
     sizes: dict[str, int] = {}
     wire: dict[str, int] = {}  # what the widget sends: the compact CompactGraph
+    kernel: dict[str, list[float]] = {}
     cells = [nbformat.v4.new_code_cell(
         "import json\nfrom vizflow_kernelext import GraphViewer\n")]
     for label in labels:
@@ -293,6 +308,7 @@ def main() -> int:
         (tmp / "nb" / file).write_text(json.dumps(p))
         sizes[label] = len(json.dumps(p, separators=(",", ":")))
         wire[label] = len(json.dumps(encode(p), separators=(",", ":")))
+        kernel[label] = kernel_ms(json.dumps(p))
         cells.append(nbformat.v4.new_code_cell(
             f"GraphViewer(json.load(open('{file}')), height='500px')"))
     nb = nbformat.v4.new_notebook()
@@ -343,6 +359,8 @@ def main() -> int:
               f"  [{r['first'][0]['visible_items']} items]")
         print(f"  first draw (cell run -> drawn, wall) "
               f"{summary([f['first_draw_wall_ms'] for f in r['first']])}")
+        if name in kernel:
+            print(f"    of which the kernel (cell + bundle) {summary(kernel[name])}")
         print(f"  expand one group (click -> drawn)   {summary([e['expand_ms'] for e in r['expand']])}")
         firsts = [e['expand_ms'] for e in r['expand'] if e['first_time']]
         again = [e['expand_ms'] for e in r['expand'] if not e['first_time']]
