@@ -16,7 +16,6 @@ import React, {
 import {
   Background,
   Controls,
-  MiniMap,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
@@ -79,9 +78,6 @@ export interface EditorAppProps {
 
 /** Below this zoom the nodes draw without port rows (their text would not be legible). */
 const FAR_ZOOM = 0.45;
-
-/** Above this many nodes the minimap is left out: it redraws every node on each pan. */
-const MINIMAP_MAX = 200;
 
 /** The last copy, for pasting within the page when the system clipboard is closed to us. */
 let pageClipboard: string | null = null;
@@ -583,7 +579,11 @@ function Canvas(props: EditorAppProps): JSX.Element {
         }
         return apply([{ cmd: 'move', positions }]);
       })
-      .then(() => flow.fitView({ duration: 200 }))
+      .then(
+        // after the moved nodes are drawn
+        () => new Promise(r => setTimeout(r, 60))
+      )
+      .then(() => flow.fitView({ duration: 200, maxZoom: 1 }))
       .catch(err => {
         if ((err as Error).name !== 'LayoutCancelledError') {
           setNotice(`layout failed: ${(err as Error).message}`);
@@ -798,14 +798,6 @@ function Canvas(props: EditorAppProps): JSX.Element {
           >
             <Background />
             <Controls showInteractive={false} />
-            {drawn.nodes.length <= MINIMAP_MAX ? (
-              <MiniMap
-                pannable={true}
-                zoomable={true}
-                nodeColor="var(--jp-layout-color3)"
-                nodeStrokeColor="var(--jp-border-color1)"
-              />
-            ) : null}
           </ReactFlow>
           {refused ? (
             <div
