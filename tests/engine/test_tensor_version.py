@@ -133,3 +133,26 @@ def test_a_compiled_step_bumps_what_it_writes_on_each_call_not_while_tracing() -
     assert first > initialised
     step(x)
     assert model.weight._version == first + 1
+
+
+def test_writes_in_a_compiled_function_count_once_per_call() -> None:
+    w = vf.tensor([1.0, 2.0], requires_grad=True)
+    buf = vf.tensor([3.0, 4.0])
+
+    @vf.function
+    def step(x: Tensor) -> Tensor:
+        loss = (w * x).sum()
+        loss.backward()
+        with vf.no_grad():
+            w.sub_(0.1 * w.grad)  # a hand-written update, landing when the graph runs
+        w.grad = None
+        buf.zero_()
+        return loss
+
+    x = vf.tensor([1.0, 1.0])
+    step(x)
+    versions = (w._version, buf._version)
+    assert versions == (1, 1)
+    step(x)
+    assert (w._version, buf._version) == (2, 2)
+    np.testing.assert_allclose(w.numpy(), [0.8, 1.8], rtol=1e-6)
