@@ -10,12 +10,13 @@ import {
 import type { GraphPayload } from '../src/protocol';
 import { Builder, flatChain, linearReluStack } from './shapes';
 
-/** A cell module called in a 7-step loop: scopes cell[0]…cell[6], a tanh after each. */
-function numberedCell(steps: number): GraphPayload {
+/** A cell module called in a 7-step loop: scopes cell[0]…cell[6] (or last-first), a tanh after each. */
+function numberedCell(steps: number, reversed = false): GraphPayload {
   const b = new Builder();
   let prev = b.add('x', 'placeholder', { phase: 'input' });
   for (let k = 0; k < steps; k++) {
-    const mm = b.add(`mm${k}`, 'linear', { scope: `cell[${k}]` });
+    const n = reversed ? steps - 1 - k : k;
+    const mm = b.add(`mm${k}`, 'linear', { scope: `cell[${n}]` });
     b.link(prev, mm);
     prev = b.add(`t${k}`, 'tanh');
     b.link(mm, prev);
@@ -50,6 +51,12 @@ describe('group labels', () => {
 
   it('names a run of numbered instances by their range, without layer types', () => {
     const rnn = buildScopeTree(buildGraphModel(numberedCell(7)));
+    const run = [...rnn.groups.values()].find(g => g.kind === 'run')!;
+    expect(groupTitle(run)).toBe('cell[0…6]  ×7');
+  });
+
+  it('names the range lowest first when the instances run last-first', () => {
+    const rnn = buildScopeTree(buildGraphModel(numberedCell(7, true)));
     const run = [...rnn.groups.values()].find(g => g.kind === 'run')!;
     expect(groupTitle(run)).toBe('cell[0…6]  ×7');
   });

@@ -247,7 +247,9 @@ function runName(
   const a = INSTANCE.exec(first.label);
   const b = INSTANCE.exec(lastBlock.label);
   if (first.isGroup && a && b && a[1] === b[1]) {
-    return `${a[1]}[${a[2]}…${b[2]}]`;
+    // lowest first, whichever way the run was laid out (a backward pass lists them last-first)
+    const [lo, hi] = [Number(a[2]), Number(b[2])].sort((x, y) => x - y);
+    return `${a[1]}[${lo}…${hi}]`;
   }
   if (p > 1 && !first.isGroup) {
     return `steps 1–${copies}`;
