@@ -239,6 +239,34 @@ describe('nodeMarks', () => {
     expect(again).toBe(first);
   });
 
+  it("puts each parameter's gradient so far on its node, a new mark as it grows", () => {
+    const idOfW = new Map([...idOf, ['w', 'n_w']]);
+    const at = (norm: number | null): DebugSessionState =>
+      session({
+        state: 'paused',
+        current: step('c', { phase: 'backward' }),
+        history: recent('a', 'c'),
+        grad_partials: { w: { norm, health: fine } }
+      });
+    const first = nodeMarks(at(0.3125), idOfW).get('n_w');
+    expect(first).toEqual({
+      state: null,
+      note: '',
+      breakpoint: false,
+      grad: '0.313'
+    });
+    const grown = nodeMarks(at(0.52), idOfW).get('n_w');
+    expect(grown?.grad).toBe('0.520');
+    expect(grown).not.toBe(first);
+    expect(nodeMarks(at(null), idOfW).get('n_w')?.grad).toBe('NaN/Inf');
+    // Nodes run keep their own note beside no gradient.
+    expect(nodeMarks(at(0.52), idOfW).get('n_a')).toEqual({
+      state: 'done',
+      note: 'finite',
+      breakpoint: false
+    });
+  });
+
   it('marks nothing before the first step', () => {
     expect(nodeMarks(session({ history: recent('a') }), idOf).size).toBe(0);
   });

@@ -86,6 +86,16 @@ def debuggers(page: Page, lab_server: LabServer) -> Locator:
     return dbgs
 
 
+# The gradient notes drawn on the canvas: [parameter node's name, norm shown] for each.
+CANVAS_GRADS = """
+els => els.map(e => [
+  e.closest('.react-flow__node').querySelector('.vf-node').title.split(' = ')[0],
+  e.dataset.gradNorm
+])
+"""
+W_NODE = ".vf-node[title^='0.weight =']"
+
+
 def cue(d: Locator) -> Locator:
     return d.locator(".vf-dbg-state")
 
@@ -144,6 +154,7 @@ def test_step_forward_then_backward_and_see_a_gradient_grow(page: Page, debugger
     # Into the backward pass: each parameter's gradient shows up, and w's grows term by term.
     grads: list[str] = []
     w_norms: list[str] = []
+    canvas: list[dict[str, str]] = []
     while "backward" not in (cue(d).text_content() or "") or len(grads) < 16:
         steps = step_and_wait(d, steps)
         text = cue(d).text_content() or ""
@@ -154,9 +165,21 @@ def test_step_forward_then_backward_and_see_a_gradient_grow(page: Page, debugger
             w = d.locator(".vf-dbg-grads [data-grad='0.weight'] td")
             if w.count() > 0:
                 w_norms.append(w.text_content() or "")
+            if w.count() > 0:  # show 0.weight on the canvas (its gradient row's link)
+                d.locator(".vf-dbg-grads [data-grad='0.weight'] th button").click()
+                expect(d.locator(W_NODE)).to_be_visible(timeout=20_000)
+            canvas.append(dict(d.locator(".vf-node-grad").evaluate_all(CANVAS_GRADS)))
     screenshot(page, "debugger-backward-gradients")
     assert grads[-1].count("‖g‖") >= 3, grads[-1]
     assert len(set(w_norms)) >= 3, w_norms  # 0.weight's sum grows as its terms arrive
+    # On the canvas too: parameter nodes take on a gradient as the backward pass reaches them,
+    # and a parameter with several terms (w) shows its norm change as each arrives.
+    assert len(canvas[-1]) > len(canvas[0]), canvas
+    shown: dict[str, set[str]] = {}
+    for snapshot in canvas:
+        for name, norm in snapshot.items():
+            shown.setdefault(name, set()).add(norm)
+    assert len(shown.get("0.weight", set())) >= 2, shown
 
 
 def test_step_back_three_restores_old_values(page: Page, debuggers: Locator) -> None:

@@ -170,7 +170,11 @@ function GradCheck(props: {
   );
 }
 
-function Gradients(props: { session: DebugSessionState }): JSX.Element | null {
+function Gradients(props: {
+  session: DebugSessionState;
+  /** Select and centre a parameter's node (its running gradient is drawn there). */
+  show: (name: string) => void;
+}): JSX.Element | null {
   const rows = gradRows(props.session);
   if (rows.length === 0) {
     return null;
@@ -182,7 +186,15 @@ function Gradients(props: { session: DebugSessionState }): JSX.Element | null {
         <tbody>
           {rows.map(r => (
             <tr key={r.name} data-grad={r.name}>
-              <th title={r.name}>{r.name}</th>
+              <th>
+                <button
+                  className="vf-link"
+                  title={`Show ${r.name} on the canvas`}
+                  onClick={() => props.show(r.name)}
+                >
+                  {r.name}
+                </button>
+              </th>
               <td data-norm={r.norm ?? 'nonfinite'}>
                 {r.norm === null
                   ? healthNote(r.health)
@@ -248,7 +260,15 @@ export function NodePanel(props: {
           ) : null}
         </div>
       ) : null}
-      <Gradients session={session} />
+      <Gradients
+        session={session}
+        show={param => {
+          const id = model.nodes.find(n => n.name === param)?.id;
+          if (id) {
+            props.onSelect(id);
+          }
+        }}
+      />
       {doc ? (
         <section className="vf-inspector-section">
           <h4>forward</h4>

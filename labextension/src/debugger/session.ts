@@ -192,21 +192,33 @@ const marks = new Map<string, DebugMark>();
 function mark(
   state: DebugMark['state'],
   note: string,
-  breakpoint: boolean
+  breakpoint: boolean,
+  grad: string
 ): DebugMark {
-  const key = `${state ?? ''}|${breakpoint ? 1 : 0}|${note}`;
+  const key = `${state ?? ''}|${breakpoint ? 1 : 0}|${note}|${grad}`;
   let m = marks.get(key);
   if (!m) {
-    m = { state, note, breakpoint };
+    m = grad ? { state, note, breakpoint, grad } : { state, note, breakpoint };
+    if (marks.size > MARK_CACHE_MAX) {
+      marks.clear();
+    }
     marks.set(key, m);
   }
   return m;
 }
 
+/** Distinct marks kept for reuse (gradient norms make new ones at every backward step). */
+const MARK_CACHE_MAX = 10_000;
+
+/** A gradient norm as the canvas shows it: 3 significant digits, "NaN/Inf" when not finite. */
+export function gradText(norm: number | null): string {
+  return norm === null ? 'NaN/Inf' : norm.toPrecision(3);
+}
+
 /**
  * The canvas marks of a session, by GraphNode id: the node paused at, each node run
  * in this iteration (among the recent steps) with its value's health, stale nodes,
- * and nodes with a breakpoint.
+ * nodes with a breakpoint, and each parameter's gradient so far (backward pass).
  */
 export function nodeMarks(
   s: DebugSessionState,
@@ -223,8 +235,12 @@ export function nodeMarks(
     s.breakpoints.filter(b => b.enabled && b.where).map(b => b.where)
   );
   const cur = s.state === 'paused' ? s.current : null;
+  const grads = new Map<string, string>();
+  for (const [name, g] of Object.entries(s.grad_partials)) {
+    grads.set(name, gradText(g.norm));
+  }
   const out = new Map<string, DebugMark>();
-  const names = new Set([...done.keys(), ...stale, ...bps]);
+  const names = new Set([...done.keys(), ...stale, ...bps, ...grads.keys()]);
   if (cur) {
     names.add(cur.name);
   }
@@ -242,7 +258,7 @@ export function nodeMarks(
             ? 'done'
             : null;
     const note = stale.has(name) ? 'stale' : (done.get(name) ?? '');
-    out.set(id, mark(state, note, bps.has(name)));
+    out.set(id, mark(state, note, bps.has(name), grads.get(name) ?? ''));
   }
   return out;
 }

@@ -34,6 +34,8 @@ export interface DebugMark {
   state: 'current' | 'done' | 'stale' | null;
   note: string;
   breakpoint: boolean;
+  /** A parameter's gradient accumulated so far in the backward pass (its norm, as text). */
+  grad?: string;
 }
 
 function debugClasses(mark: DebugMark | null | undefined): string {
@@ -53,7 +55,7 @@ function DebugNote(props: {
   mark: DebugMark | null | undefined;
 }): JSX.Element | null {
   const { mark } = props;
-  if (!mark || (!mark.note && !mark.breakpoint)) {
+  if (!mark || (!mark.note && !mark.breakpoint && !mark.grad)) {
     return null;
   }
   return (
@@ -66,6 +68,15 @@ function DebugNote(props: {
         />
       ) : null}
       {mark.note}
+      {mark.grad ? (
+        <span
+          className="vf-node-grad"
+          data-grad-norm={mark.grad}
+          title="this parameter's gradient so far: the norm of the contributions run"
+        >
+          {`∇ ${mark.grad}`}
+        </span>
+      ) : null}
     </div>
   );
 }
