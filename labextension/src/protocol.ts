@@ -895,7 +895,7 @@ export interface DebugSessionState {
   };
 }
 /**
- * Browser to kernel: a debugger control. run_to needs node; step_back takes n (default 1); rerun_stale re-runs the nodes a what-if left stale. Answered by a DebugReply, or an ErrorReply leaving the session unchanged.
+ * Browser to kernel: a debugger control. run_to needs node; step_back takes n (default 1); rerun_stale re-runs the nodes a what-if left stale; step_iteration runs to the end of the iteration (in training-loop mode, one whole iteration with its updates). Answered by a DebugReply, or an ErrorReply leaving the session unchanged.
  *
  * This interface was referenced by `VizflowProtocol`'s JSON-Schema
  * via the `definition` "DebugCommand".
@@ -913,7 +913,8 @@ export interface DebugCommand {
     | 'step_back'
     | 'run_to'
     | 'run_to_nan'
-    | 'rerun_stale';
+    | 'rerun_stale'
+    | 'step_iteration';
   /**
    * A node's name in the session (its value name).
    */

@@ -147,12 +147,14 @@ describe('commandEnabled', () => {
     const s = session({ state: 'running' });
     expect(commandEnabled('pause', s)).toBe(true);
     expect(commandEnabled('step', s)).toBe(false);
+    expect(commandEnabled('step_iteration', s)).toBe(false);
     expect(commandEnabled('step_back', s)).toBe(false);
   });
 
   it('cannot step back before the first step, nor pause what is not running', () => {
     const idle = session();
     expect(commandEnabled('step', idle)).toBe(true);
+    expect(commandEnabled('step_iteration', idle)).toBe(true);
     expect(commandEnabled('step_back', idle)).toBe(false);
     expect(commandEnabled('pause', idle)).toBe(false);
     const paused = session({

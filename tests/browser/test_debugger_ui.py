@@ -307,6 +307,25 @@ def test_pause_a_long_run_while_another_cell_runs(page: Page, debuggers: Locator
     screenshot(page, "debugger-paused-long-run")
 
 
+def test_step_one_whole_iteration_in_training_loop_mode(page: Page, debuggers: Locator) -> None:
+    d = debuggers.nth(2)  # the long run, paused by the test above
+    d.scroll_into_view_if_needed()
+    expect(cue(d)).to_contain_text("paused at")
+    for _ in range(2):
+        losses = int(d.locator(".vf-dbg-loss").get_attribute("data-iterations") or 0)
+        iteration = int(re.findall(r"iteration (\d+)", cue(d).text_content() or "")[-1])
+        button(d, "step_iteration").click()
+        # One more loss charted; paused at the iteration's last node (its updates ran).
+        expect(d.locator(".vf-dbg-loss")).to_have_attribute(
+            "data-iterations", str(losses + 1), timeout=20_000
+        )
+        expect(cue(d)).to_contain_text("update")
+        after = int(re.findall(r"iteration (\d+)", cue(d).text_content() or "")[-1])
+        assert after in (iteration, iteration + 1), (iteration, after)
+    assert after == iteration + 1  # the second click ran the next iteration whole
+    screenshot(page, "debugger-step-iteration")
+
+
 def test_a_reloaded_page_reattaches_to_the_sessions(page: Page, debuggers: Locator) -> None:
     nan = debuggers.nth(1)
     if "sqrt" not in (cue(nan).text_content() or ""):  # when run alone

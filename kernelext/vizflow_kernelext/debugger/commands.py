@@ -35,6 +35,10 @@ def run_command(session: DebugSession, request: dict[str, Any]) -> None:
         session.resume(block=False)
     elif command == "rerun_stale":
         session.rerun_stale()
+    elif command == "step_iteration":
+        # To the end of this iteration (the next one when paused at its last node): its
+        # updates applied and its loss kept; a breakpoint on the way stops it first.
+        session.run_to(session.node_names[-1], block=False)
     else:  # run_to_nan: the schema allows no other command
         session.run_to_nan(block=False)
 

@@ -16,6 +16,11 @@ const BUTTONS: readonly { command: Command; label: string; help: string }[] = [
     help: 'Run one node, into the group it opens'
   },
   {
+    command: 'step_iteration',
+    label: 'Step iteration',
+    help: 'Run to the end of this iteration: in training-loop mode one whole iteration (updates applied, loss charted); in a single run, to its end'
+  },
+  {
     command: 'resume',
     label: 'Continue',
     help: 'Run until a breakpoint, Pause, or the end'

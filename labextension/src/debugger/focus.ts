@@ -50,6 +50,11 @@ export const DEBUG_COMMANDS: readonly {
   { id: 'vizflow:debug-step', label: 'Step', command: 'step' },
   { id: 'vizflow:debug-step-over', label: 'Step over', command: 'step_over' },
   { id: 'vizflow:debug-step-into', label: 'Step into', command: 'step_into' },
+  {
+    id: 'vizflow:debug-step-iteration',
+    label: 'Step one iteration',
+    command: 'step_iteration'
+  },
   { id: 'vizflow:debug-continue', label: 'Continue', command: 'resume' },
   { id: 'vizflow:debug-pause', label: 'Pause', command: 'pause' },
   { id: 'vizflow:debug-restart', label: 'Restart', command: 'restart' },
