@@ -180,6 +180,8 @@ def test_step_forward_then_backward_and_see_a_gradient_grow(page: Page, debugger
         for name, norm in snapshot.items():
             shown.setdefault(name, set()).add(norm)
     assert len(shown.get("0.weight", set())) >= 2, shown
+    cue(d).click()  # back to the node paused at, as the tests below start from
+    expect(d.locator(".vf-dbg-side .vf-dbg-here")).to_be_visible()
 
 
 def test_step_back_three_restores_old_values(page: Page, debuggers: Locator) -> None:
