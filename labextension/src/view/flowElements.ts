@@ -49,10 +49,19 @@ function ports(pos: NodePosition): {
 export interface FlowReuse {
   nodes: Map<string, ViewerFlowNode>;
   edges: Map<string, Edge>;
+  /** The previous call's edge list: handed back whole when no edge changed. */
+  edgeList?: Edge[];
 }
 
 export function newFlowReuse(): FlowReuse {
   return { nodes: new Map(), edges: new Map() };
+}
+
+/** Whether two lists hold the same objects in the same order. */
+function sameItems<T>(a: readonly T[] | undefined, b: readonly T[]): boolean {
+  return (
+    a !== undefined && a.length === b.length && a.every((x, i) => x === b[i])
+  );
 }
 
 function samePorts(a: PortPosition[], b: PortPosition[]): boolean {
@@ -137,12 +146,19 @@ export function flowElements(
     return out;
   }
   const nodes = out.nodes.map(n => reuseNode(reuse.nodes.get(n.id), n));
-  const edges = out.edges.map(e => {
+  const fresh = out.edges.map(e => {
     const prev = reuse.edges.get(e.id);
     return prev && sameEdge(prev, e) ? prev : e;
   });
+  // The same list when no edge changed (a debugger step changes node marks only):
+  // React Flow then skips rebuilding its lookup of every edge's connections.
+  const edges =
+    sameItems(reuse.edgeList, fresh) && reuse.edgeList ? reuse.edgeList : fresh;
   reuse.nodes = new Map(nodes.map(n => [n.id, n]));
-  reuse.edges = new Map(edges.map(e => [e.id, e]));
+  if (edges !== reuse.edgeList) {
+    reuse.edges = new Map(edges.map(e => [e.id, e]));
+    reuse.edgeList = edges;
+  }
   return { nodes, edges };
 }
 
