@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from IPython.core.interactiveshell import InteractiveShell
 
 import vizflow_engine as vf
 from tests.engine.debug.models import chain_graph
+from tests.kernelext.ipython_shell import suite_shell
 from tests.kernelext.widget_fuzz import RecordingComm, comm_message, recording_comms
 from vizflow_kernelext.debugger import DebuggerWidget, debugger_widget, register_display
 
@@ -100,7 +100,7 @@ def test_resume_on_a_long_run_answers_at_once_and_pause_stops_it(comms: None) ->
 
 
 def test_a_session_displays_as_its_one_widget(comms: None) -> None:
-    shell = InteractiveShell.instance()
+    shell = suite_shell()
     register_display(shell)
     session = vf.debug(chain_graph(), np.ones(3))
     formatter = shell.display_formatter

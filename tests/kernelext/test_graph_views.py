@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from IPython.testing.globalipapp import get_ipython
 
 import vizflow as vf
+from tests.kernelext.ipython_shell import suite_shell
 from vizflow_engine.graph import Graph
 from vizflow_kernelext.protocol import validate_graph_payload, validate_message
 
@@ -121,7 +121,7 @@ def test_a_compared_graph_keeps_its_own_name_and_title_heads_the_pair() -> None:
 
 
 def test_load_ext_displays_tensors_and_graphs_as_viewers() -> None:
-    ip = get_ipython()
+    ip = suite_shell()
     ip.run_line_magic("load_ext", "vizflow")
     try:
         formatter = ip.display_formatter.ipython_display_formatter
