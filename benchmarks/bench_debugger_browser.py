@@ -11,10 +11,16 @@ over STEPS steps after WARMUP, for each graph:
 Goal (issue 11): median ≤ 50 ms on a 1,000-node graph.
 
     .venv/bin/python benchmarks/bench_debugger_browser.py      (BENCH_STEPS=60 by default)
+
+BENCH_PROFILE=1 also records a CPU profile of the page over the timed steps (Chrome DevTools
+protocol), writes it to artifacts/ (open in DevTools' Performance panel) and prints the
+functions with the most self time per step: where the round trip's browser time goes.
 """
 
 from __future__ import annotations
 
+import collections
+import json
 import os
 import socket
 import statistics
@@ -24,11 +30,14 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from playwright.sync_api import Page, sync_playwright
 
 STEPS = int(os.environ.get("BENCH_STEPS", "60"))
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+PROFILE_DIR = Path(__file__).resolve().parent.parent / "artifacts"
 WARMUP = 5
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -139,12 +148,35 @@ def measure(page: Page, index: int) -> tuple[list[float], list[float], str]:
     d.scroll_into_view_if_needed()
     shown: list[float] = []
     painted: list[float] = []
-    for k in range(WARMUP + STEPS):
+    for _ in range(WARMUP):
+        page.evaluate(ROUND_TRIP, index)
+    cdp = page.context.new_cdp_session(page) if PROFILE else None
+    if cdp is not None:
+        cdp.send("Profiler.enable")
+        cdp.send("Profiler.start")
+    for _ in range(STEPS):
         a, b = page.evaluate(ROUND_TRIP, index)
-        if k >= WARMUP:
-            shown.append(a)
-            painted.append(b)
+        shown.append(a)
+        painted.append(b)
+    if cdp is not None:
+        report_profile(cdp.send("Profiler.stop")["profile"], index)
     return shown, painted, d.locator(".vf-graph-counts").first.text_content() or ""
+
+
+def report_profile(profile: dict[str, Any], index: int) -> None:
+    """Write the CPU profile to artifacts/ and print the top self times per step."""
+    PROFILE_DIR.mkdir(exist_ok=True)
+    path = PROFILE_DIR / f"bench_debugger_{index}.cpuprofile"
+    path.write_text(json.dumps(profile))
+    frames = {n["id"]: n["callFrame"] for n in profile["nodes"]}
+    self_ms: collections.Counter[str] = collections.Counter()
+    for node_id, delta_us in zip(profile["samples"], profile["timeDeltas"], strict=False):
+        frame = frames[node_id]
+        where = frame["url"].rsplit("/", 1)[-1].split("?")[0]
+        self_ms[f"{frame['functionName'] or '(anonymous)'} {where}"] += delta_us / 1000
+    print(f"{list(GRAPHS)[index]}: CPU profile in {path}; self time per step:")
+    for name, ms in self_ms.most_common(12):
+        print(f"    {ms / STEPS:6.1f} ms  {name}")
 
 
 def main() -> int:
