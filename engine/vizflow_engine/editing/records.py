@@ -31,9 +31,9 @@ def check_name(name: Any, what: str = "a node's name") -> str:
     return name
 
 
-def node_record(doc: Document, node: NodeRec) -> dict[str, Any]:
-    """A node as JSON (what a fragment or a file holds)."""
-    rec: dict[str, Any] = {
+def node_fields(node: NodeRec) -> dict[str, Any]:
+    """The fields of a node that a file, a fragment and the browser's document all carry."""
+    return {
         "id": node.id,
         "name": node.name,
         "kind": node.kind,
@@ -42,8 +42,12 @@ def node_record(doc: Document, node: NodeRec) -> dict[str, Any]:
         "group": node.group,
         "position": {"x": node.x, "y": node.y},
         "phase": node.phase,
-        "seq": node.seq,
     }
+
+
+def node_record(doc: Document, node: NodeRec) -> dict[str, Any]:
+    """A node as JSON (what a fragment or a file holds)."""
+    rec = {**node_fields(node), "seq": node.seq}
     if node.forward_of is not None:
         rec["forward_of"] = node.forward_of
     if node.no_grad:

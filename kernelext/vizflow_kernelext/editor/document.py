@@ -10,7 +10,8 @@ import numpy as np
 
 from vizflow_engine.editing.infer import NodeType, infer_all, port_count, port_name
 from vizflow_engine.editing.model import Document, NodeRec
-from vizflow_engine.editing.params import op_def, to_json
+from vizflow_engine.editing.params import op_def
+from vizflow_engine.editing.records import node_fields
 from vizflow_engine.editing.states import RunRecord, node_states
 from vizflow_kernelext.summaries import summarize
 
@@ -70,14 +71,7 @@ def document_json(doc: Document, run: RunRecord) -> dict[str, Any]:
         value = run.values.get(node.id) if states[node.id] in ("executed", "stale") else None
         nodes.append(
             {
-                "id": node.id,
-                "name": node.name,
-                "kind": node.kind,
-                "op": node.op,
-                "params": {k: to_json(v) for k, v in node.params.items()},
-                "group": node.group,
-                "position": {"x": node.x, "y": node.y},
-                "phase": node.phase,
+                **node_fields(node),
                 "inputs": _inputs(doc, node, into.get(node.id, {}), types),
                 "outputs": [
                     {
