@@ -132,13 +132,13 @@ describe('stateCue', () => {
     ).toBe('failed: ValueError: shapes');
   });
 
-  it('gives the iteration in training-loop mode', () => {
+  it('gives the iteration in training-loop mode, counted from 1 as the loss chart', () => {
     const s = session({
       state: 'paused',
       current: step('loss', { iteration: 3 }),
       losses: [1, 0.5, 0.25]
     });
-    expect(stateCue(s)).toBe('paused at loss · forward · iteration 3');
+    expect(stateCue(s)).toBe('paused at loss · forward · iteration 4');
   });
 });
 

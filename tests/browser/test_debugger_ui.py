@@ -324,6 +324,7 @@ def test_step_one_whole_iteration_in_training_loop_mode(page: Page, debuggers: L
         expect(cue(d)).to_contain_text("update")
         after = int(re.findall(r"iteration (\d+)", cue(d).text_content() or "")[-1])
         assert after in (iteration, iteration + 1), (iteration, after)
+        assert after == losses + 1  # the cue counts as the chart: its loss is the last charted
     assert after == iteration + 1  # the second click ran the next iteration whole
     screenshot(page, "debugger-step-iteration")
 

@@ -63,7 +63,7 @@ export function stateCue(s: DebugSessionState): string {
       return 'ready: step to run the first node';
     case 'running':
       return s.iteration > 0
-        ? `running (iteration ${s.iteration})…`
+        ? `running (iteration ${s.iteration + 1})…`
         : 'running…';
     case 'finished':
       return s.losses.length > 1
@@ -78,7 +78,8 @@ export function stateCue(s: DebugSessionState): string {
       }
       const parts = [`paused at ${stepPlace(cur)}`, cur.phase];
       if (s.losses.length > 0 || cur.iteration > 0) {
-        parts.push(`iteration ${cur.iteration}`);
+        // counted from 1, as the loss chart counts them (the kernel's index is 0-based)
+        parts.push(`iteration ${cur.iteration + 1}`);
       }
       const bp = s.breakpoints.find(b => b.id === s.hit);
       if (bp) {
