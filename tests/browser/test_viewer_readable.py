@@ -8,6 +8,7 @@ vf.optimize and a 7-step RNN.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -295,6 +296,40 @@ def test_compare_lines_matched_boxes_up(notebook: Page) -> None:
     assert len(shared) >= 3, (sorted(a), sorted(b))
     assert all(abs(a[k] - b[k]) < 1 for k in shared), {k: (a[k], b[k]) for k in shared}
     screenshot(notebook, "readable-compare-aligned")
+
+
+def viewport_transform(pane: Locator) -> str:
+    """The pane's pan and zoom, as xyflow writes it on its viewport element."""
+    return pane.locator(".react-flow__viewport").evaluate("e => e.style.transform")
+
+
+def test_compare_panes_pan_together(notebook: Page) -> None:
+    v = viewer(notebook, COMPARED)
+    left, right = v.locator(".vf-pane").nth(0), v.locator(".vf-pane").nth(1)
+    c = box(left.locator(".vf-graph-canvas"))
+    x, y = c["right"] - 20, c["top"] + 12  # a corner fitting leaves empty (no node to drag)
+    before = viewport_transform(right)
+    notebook.mouse.move(x, y)  # a drag on the empty canvas pans pane A
+    notebook.mouse.down()
+    notebook.mouse.move(x - 60, y + 40, steps=6)
+    notebook.mouse.up()
+    expect(right.locator(".react-flow__viewport")).not_to_have_attribute(
+        "style", re.compile(re.escape(before))
+    )
+    assert viewport_transform(right) == viewport_transform(left)
+    # and back: a drag on pane B moves pane A
+    d = box(right.locator(".vf-graph-canvas"))
+    x, y = d["right"] - 20, d["top"] + 12
+    moved = viewport_transform(left)
+    notebook.mouse.move(x, y)
+    notebook.mouse.down()
+    notebook.mouse.move(x - 30, y + 50, steps=6)
+    notebook.mouse.up()
+    expect(left.locator(".react-flow__viewport")).not_to_have_attribute(
+        "style", re.compile(re.escape(moved))
+    )
+    assert viewport_transform(left) == viewport_transform(right)
+    screenshot(notebook, "readable-compare-linked")
 
 
 def test_rnn_opens_legible(notebook: Page) -> None:

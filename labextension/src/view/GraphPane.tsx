@@ -15,7 +15,8 @@ import {
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
-  type Node
+  type Node,
+  type Viewport
 } from '@xyflow/react';
 import type { GraphPayload } from '../protocol';
 import { buildGraphModel } from '../model/graphModel';
@@ -67,6 +68,8 @@ export interface PaneApi {
   reveal(nodeId: string): void;
   /** The other side of a comparison selected a node this graph has no match for. */
   noMatch(name: string): void;
+  /** Take the other side's viewport (its layout is aligned to this one's). */
+  follow(vp: Viewport): void;
 }
 
 export interface GraphPaneProps {
@@ -98,6 +101,8 @@ export interface GraphPaneProps {
   onNodeContextMenu?: (nodeId: string, x: number, y: number) => void;
   /** False when the host shows its own inspector (the debugger): selecting opens none here. */
   showInspector?: boolean;
+  /** Told each pan or zoom the user makes (not programmatic moves): compare keeps sides level. */
+  onUserMove?: (vp: Viewport) => void;
 }
 
 /** A debugger's marks moved onto the items drawn: a hidden node's mark goes to its group. */
@@ -329,10 +334,11 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       noMatch: name => {
         select(null, false, false);
         setUnmatched(name);
-      }
+      },
+      follow: view.follow
     });
     return () => onApi?.(null);
-  }, [fit, reveal, select, onApi]);
+  }, [fit, reveal, select, onApi, view.follow]);
 
   const focusPane = useCallback(
     () => rootRef.current?.focus({ preventScroll: true }),
@@ -489,6 +495,11 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
               // Programmatic moves come without an event.
               if (e) {
                 view.forgetCentred();
+              }
+            }}
+            onMove={(e, vp) => {
+              if (e) {
+                props.onUserMove?.(vp);
               }
             }}
             onNodeMouseEnter={(_, n) =>

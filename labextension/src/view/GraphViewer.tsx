@@ -1,4 +1,5 @@
 import React, { useCallback, useMemo, useRef, useState } from 'react';
+import type { Viewport } from '@xyflow/react';
 import type { GraphPayload } from '../protocol';
 import { buildGraphModel } from '../model/graphModel';
 import { compareLabels } from '../model/compare';
@@ -177,6 +178,15 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
   const onApi1 = useCallback((api: PaneApi | null) => {
     panes.current[1] = api;
   }, []);
+  /** Compare: a pan or zoom on one side moves the other (their layouts are aligned). */
+  const moved0 = useCallback(
+    (vp: Viewport) => panes.current[1]?.follow(vp),
+    []
+  );
+  const moved1 = useCallback(
+    (vp: Viewport) => panes.current[0]?.follow(vp),
+    []
+  );
   const select0 = useCallback((id: string) => syncFrom(0, id), [syncFrom]);
   const select1 = useCallback((id: string) => syncFrom(1, id), [syncFrom]);
   const common = {
@@ -205,6 +215,7 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
         onLayoutState={props.onLayoutState}
         onApi={onApi0}
         onSelectNode={compare ? select0 : undefined}
+        onUserMove={compare ? moved0 : undefined}
         onWantHeight={auto ? want0 : undefined}
         diffStatus={diff?.statusA}
       />
@@ -217,6 +228,7 @@ export function GraphViewer(props: GraphViewerProps): JSX.Element {
           backend={null}
           onApi={onApi1}
           onSelectNode={select1}
+          onUserMove={moved1}
           onWantHeight={auto ? want1 : undefined}
           diffStatus={diff?.statusB}
           alignTo={alignB}

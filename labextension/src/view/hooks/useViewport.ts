@@ -1,6 +1,6 @@
 /** Where the canvas looks: fitting, the readable start of a long graph, centring and keeping items in view. */
 import { useCallback, useEffect, useRef } from 'react';
-import { useReactFlow, useStore } from '@xyflow/react';
+import { useReactFlow, useStore, type Viewport } from '@xyflow/react';
 import type { Box } from '../../model/navigation';
 import type { LayoutResult, LayoutDirection } from '../../layout/messages';
 import {
@@ -52,6 +52,8 @@ export interface PaneViewport {
   centreOn: (id: string) => boolean;
   /** The user moved the view: an item centred before is no longer kept centred. */
   forgetCentred: () => void;
+  /** Take another pane's viewport (compare: the two sides pan and zoom together). */
+  follow: (vp: Viewport) => void;
   /** Open a newly drawn graph legibly (see below). */
   openView: (
     focus: Box | null,
@@ -164,5 +166,12 @@ export function useViewport(
   const forgetCentred = useCallback(() => {
     centred.current = null;
   }, []);
-  return { canvasW, canvasH, fit, centreOn, forgetCentred, openView };
+  const follow = useCallback(
+    (vp: Viewport) => {
+      centred.current = null;
+      void flow.setViewport(vp, { duration: 0 });
+    },
+    [flow]
+  );
+  return { canvasW, canvasH, fit, centreOn, forgetCentred, openView, follow };
 }
