@@ -11,7 +11,7 @@ import numpy as np
 from ..graph.ir import Graph, Value
 from ..node import Node
 from ..registry import TensorSpec, get_op
-from .split import Split, nbytes
+from .split import Split, copy_node, nbytes
 
 if TYPE_CHECKING:
     from .trainer import DataParallel
@@ -49,18 +49,7 @@ def _paste(g: Graph, src: Graph, vmap: dict[int, Value], scope: str) -> None:
         out = src.out[n]
         ins = tuple(vmap[x.uid] if isinstance(x, Value) else x for x in n.inputs)
         fwd = nmap.get(n.forward_of) if n.forward_of is not None else None
-        v = g.add_node(
-            n.op,
-            dict(n.params),
-            ins,
-            TensorSpec(out.shape, out.dtype),  # type: ignore[arg-type]
-            out.device,
-            n.name or n.op.name,
-            f"{scope}/{n.scope}" if n.scope else scope,
-            n.phase,
-            fwd,
-            n.source,
-        )
+        v = copy_node(g, n, out, ins, fwd, f"{scope}/{n.scope}" if n.scope else scope)
         assert v.node is not None
         nmap[n] = v.node
         vmap[out.uid] = v

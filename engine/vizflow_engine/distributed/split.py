@@ -137,7 +137,16 @@ def _ancestors(g: Graph, roots: list[Value]) -> set[Node]:
     return seen
 
 
-def _copy_node(dst: Graph, n: Node, out: Value, ins: tuple[Any, ...], fwd: Node | None) -> Value:
+def copy_node(
+    dst: Graph,
+    n: Node,
+    out: Value,
+    ins: tuple[Any, ...],
+    fwd: Node | None,
+    scope: str | None = None,
+) -> Value:
+    """n (whose result is out) added to dst on inputs ins, linked to forward node fwd; under
+    `scope` when given, else in n's own scope."""
     return dst.add_node(
         n.op,
         dict(n.params),
@@ -145,7 +154,7 @@ def _copy_node(dst: Graph, n: Node, out: Value, ins: tuple[Any, ...], fwd: Node 
         TensorSpec(out.shape, out.dtype),  # type: ignore[arg-type]
         out.device,
         n.name or n.op.name,
-        n.scope,
+        n.scope if scope is None else scope,
         n.phase,
         fwd,
         n.source,
@@ -180,7 +189,7 @@ def _worker_graph(
         if n in mine:
             ins = tuple(vmap[x.uid] if isinstance(x, Value) else x for x in n.inputs)
             fwd = nmap.get(n.forward_of) if n.forward_of is not None else None
-            new = _copy_node(w, n, g.out[n], ins, fwd)
+            new = copy_node(w, n, g.out[n], ins, fwd)
             assert new.node is not None
             nmap[n] = new.node
             vmap[g.out[n].uid] = new
@@ -244,7 +253,7 @@ def _update_graph(
             else:
                 ins.append(x)
         fwd = nmap.get(n.forward_of) if n.forward_of is not None else None
-        new = _copy_node(u, n, g.out[n], tuple(ins), fwd)
+        new = copy_node(u, n, g.out[n], tuple(ins), fwd)
         assert new.node is not None
         nmap[n] = new.node
         vmap[g.out[n].uid] = new
