@@ -167,9 +167,8 @@ class DebuggerWidget(GuardedWidget):
             kept = len(buffers)
             try:
                 out[node_id] = summarize(session.value(name), buffers)
-            except (LookupError, ValueError):
-                # Not held any more, or not summarisable (np.histogram refuses some huge
-                # ranges): the inspector asks for it and shows the kernel's error.
+            except LookupError:
+                # Not held any more: the inspector asks for it and shows the kernel's error.
                 del buffers[kept:]
         return out
 
