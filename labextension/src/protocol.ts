@@ -1155,6 +1155,31 @@ export interface EditorRunReply {
   executed: EditorId[];
 }
 /**
+ * Browser to kernel: open the graph in the debugger (vf.debug on the editor's graph) with the inputs a run would get (placeholder name -> source; an unlisted placeholder gets Run's random values). The reply names the debugger widget to show.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorDebugRequest".
+ */
+export interface EditorDebugRequest {
+  kind: 'editor_debug';
+  request_id: RequestId;
+  inputs: {
+    [k: string]: EditorInputSource;
+  };
+}
+/**
+ * Kernel to browser: the debug session is made, paused before its first node; `model_id` is its debugger widget's (an ipywidgets model the browser shows beside the editor), `nodes` the number of nodes it steps through.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorDebugReply".
+ */
+export interface EditorDebugReply {
+  kind: 'editor_debug_reply';
+  request_id: RequestId;
+  model_id: string;
+  nodes: number;
+}
+/**
  * Browser to kernel: train the variables for `steps` steps minimising node `loss` (a scalar) with a vf.optim optimiser; progress is pushed in the `training` trait.
  *
  * This interface was referenced by `VizflowProtocol`'s JSON-Schema
