@@ -59,6 +59,19 @@ def _feed(doc: Document, ident: str, given: Mapping[str, Any], rng: np.random.Ge
     return arr.astype(dtype, copy=False)
 
 
+def input_values(
+    doc: Document, feeds: Mapping[str, Any], keep: set[str] | None = None, seed: int = 0
+) -> dict[str, Any]:
+    """Each placeholder's array by node id (`keep`: only those): the one fed by name, else
+    random values of its declared shape, drawn in topological order (Run and Debug agree)."""
+    rng = np.random.default_rng(seed)
+    return {
+        ident: _feed(doc, ident, feeds, rng)
+        for ident in doc.topological()
+        if doc.nodes[ident].kind == "placeholder" and (keep is None or ident in keep)
+    }
+
+
 def _leaf(doc: Document, ident: str, trainable: dict[str, Tensor]) -> Any:
     node = doc.nodes[ident]
     if ident in trainable:
@@ -81,7 +94,7 @@ def forward(
 ) -> dict[str, Any]:
     """Each kept node's value (Tensors), computed in a topological order."""
     trainable = trainable or {}
-    rng = np.random.default_rng(seed)
+    inputs = input_values(doc, feeds, keep, seed)
     into = doc.incoming()
     out: dict[str, Any] = {}
     for ident in doc.topological():
@@ -91,7 +104,7 @@ def forward(
         if types[ident].error is not None:
             raise EditError(f"node {node.name!r}: {types[ident].error}")
         if node.kind == "placeholder":
-            out[ident] = tensor(_feed(doc, ident, feeds, rng))
+            out[ident] = tensor(inputs[ident])
         elif node.kind != "op":
             out[ident] = _leaf(doc, ident, trainable)
         else:
