@@ -27,6 +27,7 @@ from vizflow_engine.editing import (
     train,
 )
 from vizflow_engine.editing.fileformat import npz_bytes
+from vizflow_kernelext.editor.debug_bridge import answer_debug
 from vizflow_kernelext.editor.document import document_json
 from vizflow_kernelext.editor.requests import feeds, user_namespace
 from vizflow_kernelext.protocol import validate_message
@@ -109,6 +110,7 @@ class EditorWidget(GuardedWidget):
             "editor_probe": self._answer_probe,
             "editor_run": self._answer_run,
             "editor_train": self._answer_train,
+            "editor_debug": lambda request, _buffers: answer_debug(self.doc, request),
             "editor_load": self._answer_load,
             "editor_save": self._answer_save,
             "inspect": self._answer_inspect,
