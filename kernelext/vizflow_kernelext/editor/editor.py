@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from vizflow_engine.debug import DebugSession
 from vizflow_engine.editing import (
     Document,
     EditError,
@@ -36,6 +37,7 @@ from vizflow_engine.editing.params import HELD
 from vizflow_engine.graph.ir import Graph
 from vizflow_engine.graph.trace import trace
 from vizflow_engine.tensor import Tensor
+from vizflow_kernelext.editor.debug_bridge import debug_document
 from vizflow_kernelext.editor.widget import EditorWidget
 
 COLUMN, ROW = 240.0, 110.0
@@ -324,6 +326,11 @@ class Editor(EditorWidget):
         """Train the variables `loss` depends on; returns the loss per step (also pushed live
         to the editor's loss curve)."""
         return self.fit(self._id(loss), optimizer, lr, steps, dict(inputs or {}))
+
+    def debug(self, inputs: Mapping[str, Any] | None = None) -> DebugSession:
+        """The graph in the debugger (vf.debug), fed as `run` feeds it; shown as a cell's last
+        expression it is the debugger widget."""
+        return debug_document(self.doc, dict(inputs or {}))
 
     def __repr__(self) -> str:
         d = self.doc
