@@ -16,6 +16,9 @@ import {
   groupItemId
 } from '../src/model/visibleGraph';
 import { smallGraph } from './fixtures';
+import tutorialStep from './fixtures/training_step.json';
+import type { GraphPayload } from '../src/protocol';
+import { DEFAULT_SETTINGS, initialExpanded } from '../src/model/settings';
 import { trainingStep } from './shapes';
 
 const elk = new ELK() as unknown as ElkLike;
@@ -147,6 +150,50 @@ describe('phase bands laid out', () => {
       expect(
         Math.abs(middle(`backward ∇/∇ ${s}`) - middle(`forward/${s}`))
       ).toBeLessThan(40);
+    }
+  });
+});
+
+describe('phase bands of a traced training step (vf, SGD with momentum)', () => {
+  it('keeps each band as long as its own members: no blank stretch in the forward band', async () => {
+    const model = buildGraphModel(tutorialStep as GraphPayload);
+    const tree = buildScopeTree(model);
+    const vg = buildVisibleGraph(
+      model,
+      tree,
+      initialExpanded(tree, DEFAULT_SETTINGS)
+    );
+    const result = await runElkLayout(elk, layoutInputFromVisible(vg), {
+      direction: 'RIGHT'
+    });
+    const frames = result.frames ?? [];
+    /** Boxes drawn inside a band frame, as spans along the flow, in order. */
+    const spans = (band: { x: number; y: number; height: number }) =>
+      [...result.nodes, ...frames]
+        .filter(b => b !== band && b.y >= band.y && b.y < band.y + band.height)
+        .map(b => [b.x, b.x + b.width])
+        .sort((a, b) => a[0] - b[0]);
+    /** The widest stretch of a band, along the flow, that no box covers. */
+    const widestGap = (band: LayoutResult['nodes'][number] | undefined) => {
+      let reached = band!.x;
+      let gap = 0;
+      for (const [from, to] of spans(band!)) {
+        gap = Math.max(gap, from - reached);
+        reached = Math.max(reached, to);
+      }
+      return Math.max(gap, band!.x + band!.width - reached);
+    };
+    const narrowest = Math.min(...result.nodes.map(n => n.width));
+    const band = (id: string) =>
+      frames.find(f => f.id === frameId(id)) as LayoutResult['nodes'][number];
+    expect(widestGap(band('forward'))).toBeLessThan(narrowest);
+    // The backward band runs past the forward one (∇ loss beyond the loss): each band ends
+    // where its members do (the others start where their forward layers do, so only the tail).
+    expect(band('backward ∇').width).toBeGreaterThan(band('forward').width);
+    for (const id of ['backward ∇', 'update ⟳']) {
+      const b = band(id);
+      const end = Math.max(...spans(b).map(s => s[1]));
+      expect(b.x + b.width - end).toBeLessThan(narrowest);
     }
   });
 });

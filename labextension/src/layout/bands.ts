@@ -87,15 +87,17 @@ export function alignAlongFlow(
     placed.set(p.id, ax.moved(p, at));
   }
   const nodes = result.nodes.map(p => placed.get(p.id) as NodePosition);
-  const total = Math.max(ax.length(result), end + padding);
+  // As long as its members now reach (moved back, they leave no blank tail).
+  const total = sorted.length > 0 ? end + padding : ax.length(result);
   return direction === 'RIGHT'
     ? { ...result, nodes, width: total }
     : { ...result, nodes, height: total };
 }
 
 /**
- * Stack the bands (forward first) and return the top level's layout, plus
- * each band's members re-placed (aligned; the backward band comes mirrored). `alignOf` maps a
+ * Stack the bands (forward first), each as long as its own members, and return
+ * the top level's layout, plus each band's members re-placed (aligned; the
+ * backward band comes mirrored). `alignOf` maps a
  * member of a backward or update band to the forward member it lines up with;
  * `padding` is the band frame's inner padding along the flow.
  */
@@ -130,17 +132,14 @@ export function stackBands(
     }
     members.set(b.id, result);
   }
+  // Each band is as long as its own members (not the longest band's): no blank stretch.
   const longest = Math.max(...[...members.values()].map(r => ax.length(r)));
   const nodes: NodePosition[] = [];
   let across = 0;
   let breadth = 0;
   for (const b of ordered) {
     const r = members.get(b.id) as LayoutResult;
-    const size =
-      direction === 'RIGHT'
-        ? { width: longest, height: r.height }
-        : { width: r.width, height: longest };
-    members.set(b.id, { ...r, ...size });
+    const size = { width: r.width, height: r.height };
     nodes.push({
       id: b.id,
       x: direction === 'RIGHT' ? 0 : across,
