@@ -1094,6 +1094,57 @@ export interface EditorCommandReply {
   created: EditorCreated;
 }
 /**
+ * Kernel to browser (a custom message, after every change): what changed between document versions base_version and version. `nodes`, `edges` and `groups` are added or changed (whole, replacing those with their ids); the removed_* are gone. A browser holding base_version drops the removed, replaces the changed in place, appends the added (nodes and groups in the order given; edges in id order, as the document keeps them), and when node_order or group_order is given, orders by it (a restored node goes back to its place). name, outputs and updates are given when they changed. A browser holding another version asks for the whole document (EditorSyncRequest).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorDocumentPatch".
+ */
+export interface EditorDocumentPatch {
+  kind: 'editor_patch';
+  base_version: number;
+  version: number;
+  nodes: EditorNode[];
+  removed_nodes: EditorId[];
+  /**
+   * Every node id in the document's order, when the added nodes do not simply follow the others.
+   */
+  node_order?: EditorId[];
+  edges: EditorEdge[];
+  removed_edges: EditorId[];
+  groups: EditorGroup[];
+  removed_groups: EditorId[];
+  /**
+   * Every group id in the document's order, when the added groups do not simply follow the others.
+   */
+  group_order?: EditorId[];
+  name?: string;
+  outputs?: EditorId[];
+  updates?: EditorUpdate[];
+}
+/**
+ * Browser to kernel: the whole document, unless the browser holds `version` already (a view opened after edits, or a patch that does not follow the version held).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorSyncRequest".
+ */
+export interface EditorSyncRequest {
+  kind: 'editor_sync';
+  request_id: RequestId;
+  version: number;
+}
+/**
+ * Kernel to browser: the document now (null when the browser already holds `version`); patches after it follow `version`.
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorSyncReply".
+ */
+export interface EditorSyncReply {
+  kind: 'editor_sync_reply';
+  request_id: RequestId;
+  version: number;
+  document: EditorDocument | null;
+}
+/**
  * Browser to kernel (a wire drag starts at source's output): which input ports could take it.
  *
  * This interface was referenced by `VizflowProtocol`'s JSON-Schema
