@@ -1,7 +1,8 @@
 /**
  * The editor's toolbar: undo/redo (titled with what they undo), edit actions on
- * the selection, layout, run, train with a live loss curve, and the status line
- * (validity summary, or the kernel's last refusal).
+ * the selection, layout, run, debug (the graph in the debugger beside the
+ * editor), train with a live loss curve, and the status line (validity
+ * summary, or the kernel's last refusal).
  */
 import React, { useState } from 'react';
 import type { EditorTrainProgress } from '../../protocol';
@@ -24,6 +25,8 @@ export interface ToolbarActions {
   alignTop: () => void;
   run: () => void;
   train: (s: TrainSettings) => void;
+  /** Open the graph in the debugger beside the editor; null where it cannot open. */
+  debug: (() => void) | null;
 }
 
 function Button(props: {
@@ -184,6 +187,17 @@ export function Toolbar(props: {
         title="Run the graph (inputs: kernel variables or random)"
         onClick={actions.run}
         disabled={props.running}
+      />
+      <Button
+        action="debug"
+        label="Debug"
+        title={
+          actions.debug
+            ? 'Open the graph in the debugger beside the editor (inputs as Run)'
+            : 'The debugger opens from a notebook editor: ed.debug() in a cell'
+        }
+        onClick={() => actions.debug?.()}
+        disabled={props.running || !actions.debug}
       />
       <span className="vf-edit-train">
         <Button
