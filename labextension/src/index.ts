@@ -67,6 +67,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
       graphRendererFactory.defaultRank
     );
     labHooks.openSource = (src, from) => openSource(app, src, from);
+    labHooks.openBeside = (panel, from) => {
+      const beside = from
+        ? [...app.shell.widgets('main')].find(w => w.node.contains(from))
+        : undefined;
+      app.shell.add(panel, 'main', { mode: 'split-right', ref: beside?.id });
+      app.shell.activateById(panel.id);
+    };
 
     if (settings) {
       void settings
