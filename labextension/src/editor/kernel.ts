@@ -7,6 +7,7 @@
 import type {
   EditorCommand,
   EditorCommandReply,
+  EditorDebugReply,
   EditorInputSource,
   EditorLoadReply,
   EditorProbeReply,
@@ -36,6 +37,7 @@ const TIMEOUTS_MS = {
   editor_probe: 10_000,
   editor_run: 600_000,
   editor_train: 3_600_000,
+  editor_debug: 120_000,
   editor_save: 120_000,
   editor_load: 120_000
 } as const;
@@ -100,6 +102,14 @@ export class EditorKernel implements EditorTransport {
   async train(options: TrainOptions): Promise<EditorTrainReply> {
     const { content } = await this.request('editor_train', { ...options });
     return content as unknown as EditorTrainReply;
+  }
+
+  /** Open the graph in the debugger (fed as a run is): the reply names its widget's model. */
+  async debug(
+    inputs: Record<string, EditorInputSource>
+  ): Promise<EditorDebugReply> {
+    const { content } = await this.request('editor_debug', { inputs });
+    return content as unknown as EditorDebugReply;
   }
 
   /** The document as .vfg.json text, and the sidecar .npz bytes when it has arrays. */
