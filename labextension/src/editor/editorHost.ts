@@ -34,7 +34,11 @@ export class EditorHost {
     readonly el: HTMLElement,
     private readonly channel: EditorChannel,
     /** height: a fixed CSS height instead of the trait's (a document fills its panel). */
-    private readonly options: { height?: string } = {}
+    private readonly options: {
+      height?: string;
+      /** Show a debugger widget beside the editor (in a notebook; none in a document). */
+      openDebugger?: (modelId: string, label: string) => Promise<void>;
+    } = {}
   ) {
     el.classList.add('vf-editor');
     this.kernel = new EditorKernel(channel);
@@ -74,7 +78,8 @@ export class EditorHost {
             : null,
         height:
           this.options.height ?? (typeof height === 'string' ? height : 'auto'),
-        createLayoutClient
+        createLayoutClient,
+        openDebugger: this.options.openDebugger
       })
     );
   }
