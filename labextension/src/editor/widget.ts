@@ -9,6 +9,7 @@ import {
   type ISerializers
 } from '@jupyter-widgets/base';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
+import { DebuggerOpener } from './debugPanel';
 import { EditorHost } from './editorHost';
 import type { BufferLike, EditorChannel } from './kernel';
 
@@ -65,7 +66,10 @@ export class EditorView extends DOMWidgetView {
   private host: EditorHost | null = null;
 
   render(): void {
-    this.host = new EditorHost(this.el, this.model as EditorModel);
+    const debuggers = new DebuggerOpener(this.model.widget_manager, this.el);
+    this.host = new EditorHost(this.el, this.model as EditorModel, {
+      openDebugger: (modelId, label) => debuggers.open(modelId, label)
+    });
   }
 
   remove(): void {
