@@ -74,6 +74,8 @@ export interface EditorAppProps {
   train: EditorTrainProgress | null;
   height: string;
   createLayoutClient: () => LayoutClient;
+  /** Show a debugger widget beside the editor; absent where none can open. */
+  openDebugger?: (modelId: string, label: string) => Promise<void>;
 }
 
 /** Below this zoom the nodes draw without port rows (their text would not be legible). */
@@ -614,6 +616,20 @@ function Canvas(props: EditorAppProps): JSX.Element {
     [inputsByName, kernel]
   );
 
+  const { openDebugger } = props;
+  const debug = useCallback(() => {
+    if (!openDebugger) {
+      return;
+    }
+    setRunning(true);
+    setNotice(null);
+    kernel
+      .debug(inputsByName())
+      .then(r => openDebugger(r.model_id, `Debug: ${index.doc.name}`))
+      .catch(err => setNotice(`debug failed: ${(err as Error).message}`))
+      .finally(() => setRunning(false));
+  }, [index, inputsByName, kernel, openDebugger]);
+
   const train = useCallback(
     (s: TrainSettings) => {
       const loss = lossNode(index, selectedNodes);
@@ -732,7 +748,8 @@ function Canvas(props: EditorAppProps): JSX.Element {
           alignLeft: () => align('x'),
           alignTop: () => align('y'),
           run: () => run(null),
-          train
+          train,
+          debug: openDebugger ? debug : null
         }}
       />
       <div className="vf-editor-main">
