@@ -16,6 +16,7 @@ import {
   groupItemId
 } from '../src/model/visibleGraph';
 import { smallGraph } from './fixtures';
+import penaltyStep from './fixtures/penalty_step.json';
 import tutorialStep from './fixtures/training_step.json';
 import type { GraphPayload } from '../src/protocol';
 import { DEFAULT_SETTINGS, initialExpanded } from '../src/model/settings';
@@ -194,6 +195,44 @@ describe('phase bands of a traced training step (vf, SGD with momentum)', () => 
       const b = band(id);
       const end = Math.max(...spans(b).map(s => s[1]));
       expect(b.x + b.width - end).toBeLessThan(narrowest);
+    }
+  });
+
+  it('keeps a backward band with many loose ∇ nodes as long as the forward band, none overlapping', async () => {
+    // A loss with a penalty term: its ∇ nodes sit side by side, not in one long diagonal.
+    const model = buildGraphModel(penaltyStep as GraphPayload);
+    const tree = buildScopeTree(model);
+    const vg = buildVisibleGraph(
+      model,
+      tree,
+      initialExpanded(tree, DEFAULT_SETTINGS)
+    );
+    const result = await runElkLayout(elk, layoutInputFromVisible(vg), {
+      direction: 'RIGHT'
+    });
+    const fwd = box(result, frameId('forward'));
+    const bwd = box(result, frameId('backward ∇'));
+    const widest = Math.max(...result.nodes.map(n => n.width));
+    expect(bwd.width).toBeLessThan(fwd.width + 2 * widest);
+    const inBand = [...result.nodes, ...(result.frames ?? [])].filter(
+      b => b !== bwd && b.y >= bwd.y && b.y < bwd.y + bwd.height
+    );
+    const apart = (p: (typeof inBand)[number], q: (typeof inBand)[number]) =>
+      p.x + p.width <= q.x ||
+      q.x + q.width <= p.x ||
+      p.y + p.height <= q.y ||
+      q.y + q.height <= p.y;
+    const inside = (p: (typeof inBand)[number], q: (typeof inBand)[number]) =>
+      p.x >= q.x &&
+      p.y >= q.y &&
+      p.x + p.width <= q.x + q.width &&
+      p.y + p.height <= q.y + q.height;
+    for (const p of inBand) {
+      for (const q of inBand) {
+        if (p !== q && !inside(p, q) && !inside(q, p)) {
+          expect(apart(p, q)).toBe(true);
+        }
+      }
     }
   });
 });

@@ -64,9 +64,10 @@ export function mirrorLevel(
 
 /**
  * Move members along the flow to the places in `targets` (their counterparts'),
- * in flow order, never closer than BAND_MEMBER_GAP to the one before; a member
- * with no target keeps its distance to the one before it. Used for bands and
- * for the second pane of a comparison.
+ * in flow order, never closer than BAND_MEMBER_GAP to a member placed before
+ * that overlaps them across the flow (members side by side, as in a layer,
+ * do not push each other along); a member with no target keeps the shift of
+ * the one before it.
  */
 export function alignAlongFlow(
   result: LayoutResult,
@@ -75,16 +76,28 @@ export function alignAlongFlow(
   padding: number
 ): LayoutResult {
   const ax = axes(direction);
+  const across = (p: NodePosition) => (direction === 'RIGHT' ? p.y : p.x);
   const sorted = [...result.nodes].sort((a, b) => ax.along(a) - ax.along(b));
   let shift = 0;
-  let end = padding - BAND_MEMBER_GAP;
+  let end = padding;
   const placed = new Map<string, NodePosition>();
+  const done: NodePosition[] = [];
   for (const p of sorted) {
     const want = targets.get(p.id);
-    const at = Math.max(want ?? ax.along(p) + shift, end + BAND_MEMBER_GAP);
+    let at = Math.max(want ?? ax.along(p) + shift, padding);
+    for (const q of done) {
+      const side =
+        across(p) < across(q) + ax.breadth(q) &&
+        across(q) < across(p) + ax.breadth(p);
+      if (side) {
+        at = Math.max(at, ax.along(q) + ax.length(q) + BAND_MEMBER_GAP);
+      }
+    }
     shift = at - ax.along(p);
-    end = at + ax.length(p);
-    placed.set(p.id, ax.moved(p, at));
+    end = Math.max(end, at + ax.length(p));
+    const moved = ax.moved(p, at);
+    placed.set(p.id, moved);
+    done.push(moved);
   }
   const nodes = result.nodes.map(p => placed.get(p.id) as NodePosition);
   // As long as its members now reach (moved back, they leave no blank tail).
