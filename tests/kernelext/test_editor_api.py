@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import vizflow_engine as vf
+from tests.kernelext.editor_patches import apply_patch
 from tests.kernelext.widget_fuzz import RecordingComm, recording_comms
 from vizflow import Editor
 from vizflow_engine.editing import EditError, EditorFileError
@@ -35,14 +36,13 @@ def build_mlp(ed: Editor) -> str:
 def test_python_edits_push_the_document() -> None:
     ed = Editor()
     channel: RecordingComm = ed.comm
+    held = ed.document
     channel.sent.clear()
     loss = build_mlp(ed)
-    pushed = [
-        d["state"]["document"]
-        for _, d, _ in channel.sent
-        if d["method"] == "update" and "document" in d["state"]
-    ]
-    assert pushed and pushed[-1] == ed.document and pushed[-1]["version"] == ed.doc.version
+    for _, d, _ in channel.sent:  # each edit is sent as a patch, the browser follows
+        if d["method"] == "custom" and d["content"]["kind"] == "editor_patch":
+            held = apply_patch(held, d["content"])
+    assert held == ed.document and held["version"] == ed.doc.version > 0
     validate_message("EditorDocument", ed.document)
     node = next(n for n in ed.document["nodes"] if n["name"] == loss)
     assert node["outputs"][0]["shape"] == [] and node["state"] == "valid"

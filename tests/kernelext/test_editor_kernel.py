@@ -1,6 +1,7 @@
 """The editor through a real kernel: a connect sent as the browser sends it is answered on
-iopub with its reply and the document update, with no traceback; a Python edit in a cell
-pushes the document; a bad request gets an ErrorReply; a save reply carries the .npz buffer."""
+iopub with its reply and the document patch, with no traceback; a Python edit in a cell
+sends a patch; the widget's state asked for again is the document now; a bad request gets
+an ErrorReply; a save reply carries the .npz buffer."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import start_new_kernel
 
+from tests.kernelext.editor_patches import apply_patch
 from tests.kernelext.test_widget_kernel import _collect, _custom, _deliver, _quiet
 
 SETUP = """
@@ -35,14 +37,24 @@ def kernel() -> Iterator[tuple[BlockingKernelClient, str]]:
         manager.shutdown_kernel(now=True)
 
 
-def _documents(caused: list[Any]) -> list[dict[str, Any]]:
-    return [
-        m["content"]["data"]["state"]["document"]
-        for m in caused
-        if m["msg_type"] == "comm_msg"
-        and m["content"]["data"].get("method") == "update"
-        and "document" in m["content"]["data"]["state"]
-    ]
+def _documents(caused: list[Any], held: dict[str, Any]) -> list[dict[str, Any]]:
+    """The documents the browser holds after each document update or patch in `caused`,
+    starting from `held`."""
+    docs = []
+    for m in caused:
+        data = m["content"]["data"] if m["msg_type"] == "comm_msg" else {}
+        if data.get("method") == "update" and "document" in data["state"]:
+            held = data["state"]["document"]
+        elif data.get("method") == "custom" and data["content"].get("kind") == "editor_patch":
+            held = apply_patch(held, data["content"])
+        else:
+            continue
+        docs.append(held)
+    return docs
+
+
+def _replies(caused: list[Any]) -> list[dict[str, Any]]:
+    return [c for c in _custom(caused) if c.get("kind") != "editor_patch"]
 
 
 def _ids(doc: dict[str, Any]) -> dict[str, str]:
@@ -81,9 +93,9 @@ def test_wiring_through_the_kernel_shows_shapes_and_errors(
     }
     caused = _deliver(client, comm_id, {"method": "custom", "content": request})
     assert _quiet(caused), caused
-    (reply,) = _custom(caused)
+    (reply,) = _replies(caused)
     assert reply["kind"] == "editor_command_reply" and reply["created"]["nodes"] == ["mm"]
-    pushed = _documents(caused)[-1]
+    pushed = _documents(caused, doc)[-1]
     mm = next(x for x in pushed["nodes"] if x["id"] == "mm")
     assert mm["state"] == "error" and mm["error"]["message"].startswith(
         "matmul: (batch, 4) @ (5, 3)"
@@ -97,12 +109,15 @@ def test_wiring_through_the_kernel_shows_shapes_and_errors(
         ],
     }
     caused = _deliver(client, comm_id, {"method": "custom", "content": fix})
-    mm = next(x for x in _documents(caused)[-1]["nodes"] if x["id"] == "mm")
+    now = _documents(caused, pushed)[-1]
+    mm = next(x for x in now["nodes"] if x["id"] == "mm")
     assert mm["state"] == "valid" and mm["outputs"][0]["shape"] == ["batch", 3]
+    assert _document(client, comm_id) == now  # a page reloaded gets the document now
 
 
 def test_a_python_edit_pushes_the_document(kernel: tuple[BlockingKernelClient, str]) -> None:
-    client, _ = kernel
+    client, comm_id = kernel
+    held = _document(client, comm_id)
     msg_id = client.execute('ed.add("relu", "x", name="from_python")')
     pushed = []
     while True:
@@ -113,7 +128,7 @@ def test_a_python_edit_pushes_the_document(kernel: tuple[BlockingKernelClient, s
             break
         pushed.append(m)
     assert _quiet(pushed), pushed
-    names = {n["name"] for n in _documents(pushed)[-1]["nodes"]}
+    names = {n["name"] for n in _documents(pushed, held)[-1]["nodes"]}
     assert "from_python" in names
 
 
@@ -126,9 +141,9 @@ def test_bad_requests_and_saving(kernel: tuple[BlockingKernelClient, str]) -> No
     }
     caused = _deliver(client, comm_id, {"method": "custom", "content": bad})
     assert _quiet(caused), caused
-    (reply,) = _custom(caused)
+    (reply,) = _replies(caused)
     assert reply["kind"] == "error" and reply["error"].startswith("$.version")
-    assert _documents(caused) == []
+    assert _documents(caused, {}) == []
     _deliver(
         client,
         comm_id,
@@ -143,6 +158,8 @@ def test_bad_requests_and_saving(kernel: tuple[BlockingKernelClient, str]) -> No
     saved = [
         m
         for m in caused
-        if m["msg_type"] == "comm_msg" and m["content"]["data"].get("method") == "custom"
+        if m["msg_type"] == "comm_msg"
+        and m["content"]["data"].get("method") == "custom"
+        and m["content"]["data"]["content"]["kind"] == "editor_save_reply"
     ]
     assert saved[0]["content"]["data"]["content"]["has_arrays"] and len(saved[0]["buffers"]) == 1

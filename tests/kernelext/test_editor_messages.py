@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tests.engine.editing.graphs import mlp_document, traced_sgd_step
+from tests.kernelext.editor_patches import apply_patch
 from tests.kernelext.widget_fuzz import RecordingComm, comm_message, recording_comms
 from vizflow_engine.editing import dumps, from_graph
 from vizflow_engine.editing.fileformat import npz_bytes
@@ -34,15 +35,25 @@ def _send(w: EditorWidget, data: Any, buffers: list[Any] | None = None) -> list[
 def _request(
     w: EditorWidget, content: dict[str, Any], buffers: list[Any] | None = None
 ) -> tuple[dict[str, Any], list[Any], list[dict[str, Any]]]:
-    """One request: its one reply, the reply's buffers and the document updates sent."""
+    """One request: its one reply, the reply's buffers and the documents the browser holds
+    after each document update or patch sent."""
+    held = w.document
     sent = _send(w, {"method": "custom", "content": {"request_id": 7, **content}}, buffers)
-    replies = [(data["content"], bufs) for _, data, bufs in sent if data["method"] == "custom"]
-    assert len(replies) == 1, sent
-    docs = [
-        data["state"]["document"]
-        for _, data, _ in sent
-        if data["method"] == "update" and "document" in data["state"]
+    replies = [
+        (data["content"], bufs)
+        for _, data, bufs in sent
+        if data["method"] == "custom" and data["content"].get("kind") != "editor_patch"
     ]
+    assert len(replies) == 1, sent
+    docs = []
+    for _, data, _ in sent:
+        if data["method"] == "update" and "document" in data["state"]:
+            held = data["state"]["document"]
+        elif data["method"] == "custom" and data["content"].get("kind") == "editor_patch":
+            held = apply_patch(held, data["content"])
+        else:
+            continue
+        docs.append(held)
     return replies[0][0], replies[0][1], docs
 
 
@@ -251,6 +262,11 @@ def test_document_updates_are_plain_json_messages(widget: EditorWidget) -> None:
         },
     )
     updates = [(data, bufs) for _, data, bufs in sent if data["method"] == "update"]
+    assert updates == []  # a run's states go as a patch
+    channel: RecordingComm = widget.comm
+    channel.sent.clear()
+    widget.replace(mlp_document()[0])  # a document replaced is sent whole
+    updates = [(data, bufs) for _, data, bufs in channel.sent if data["method"] == "update"]
     assert updates and all(d["buffer_paths"] == [] and b == [] for d, b in updates)
     assert updates[-1][0]["state"]["document"] == widget.document
     widget.height = "300px"  # other traits go the ordinary ipywidgets way

@@ -8,6 +8,7 @@ say which input is not valid). Iterative over a topological order: no recursion 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,9 +166,18 @@ def _shape_error(op: OpDef, specs: list[TensorSpec], exc: Exception) -> NodeType
 
 def infer_all(doc: Document) -> dict[str, NodeType]:
     """Every node's type, in one pass over a topological order."""
-    into = doc.incoming()
     types: dict[str, NodeType] = {}
-    for ident in doc.topological():
+    infer_into(doc, types, doc.topological(), doc.nodes.keys())
+    return types
+
+
+def infer_into(
+    doc: Document, types: dict[str, NodeType], order: list[str], members: Collection[str]
+) -> None:
+    """Set the type of each node in `members` (closed downstream, `order` being its
+    topological order) in `types`, whose other entries give the types of their inputs."""
+    into = doc.incoming()
+    for ident in order:
         node = doc.nodes[ident]
         if node.kind == "op":
             try:
@@ -176,10 +186,11 @@ def infer_all(doc: Document) -> dict[str, NodeType]:
                 types[ident] = _err(str(exc), "op")
         else:
             types[ident] = leaf_type(doc, node)
-    for ident in doc.nodes:
-        if ident not in types:
-            types[ident] = _err(f"{doc.nodes[ident].name!r} is on a cycle", "cycle")
-    return types
+    if len(order) < len(members):
+        placed = set(order)
+        for ident in members:
+            if ident not in placed:
+                types[ident] = _err(f"{doc.nodes[ident].name!r} is on a cycle", "cycle")
 
 
 @dataclass(frozen=True, slots=True)

@@ -220,12 +220,29 @@ class Document:
     def topological(self) -> list[str]:
         """Node ids with every node after the ones it reads, otherwise in insertion order
         (Kahn's algorithm over a heap; a node on a cycle is left out)."""
-        ids = [n.id for n in self.ordered()]
+        return self._kahn([n.id for n in self.ordered()], self.outgoing())
+
+    def cone(self, starts: set[str]) -> tuple[list[str], set[str]]:
+        """The existing `starts` and every node downstream of them (what an edit to `starts`
+        can change): in topological order (a node on a cycle left out), and as a set."""
+        out = self.outgoing()
+        seen = {i for i in starts if i in self.nodes}
+        todo = list(seen)
+        while todo:
+            for e in out.get(todo.pop(), []):
+                if e.target not in seen:
+                    seen.add(e.target)
+                    todo.append(e.target)
+        ids = sorted(seen, key=lambda i: self.nodes[i].seq)
+        return self._kahn(ids, out), seen
+
+    def _kahn(self, ids: list[str], out: dict[str, list[EdgeRec]]) -> list[str]:
+        """`ids` (closed downstream) ordered by Kahn's algorithm, ties in the given order."""
         rank = {i: k for k, i in enumerate(ids)}
         indegree = dict.fromkeys(ids, 0)
-        out = self.outgoing()
-        for e in self.edges.values():
-            indegree[e.target] += 1
+        for i in ids:
+            for e in out.get(i, []):
+                indegree[e.target] += 1
         ready = [rank[i] for i, d in indegree.items() if d == 0]
         heapq.heapify(ready)
         order: list[str] = []

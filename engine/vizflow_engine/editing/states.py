@@ -19,9 +19,16 @@ from .params import to_json
 
 def fingerprints(doc: Document) -> dict[str, str]:
     """Each node's fingerprint, in one pass over a topological order."""
-    into = doc.incoming()
     prints: dict[str, str] = {}
-    for ident in doc.topological():
+    fingerprints_into(doc, prints, doc.topological())
+    return prints
+
+
+def fingerprints_into(doc: Document, prints: dict[str, str], order: list[str]) -> None:
+    """Set the fingerprints of the nodes in `order` (a topological order of a set closed
+    downstream) in `prints`, whose other entries are their inputs' fingerprints."""
+    into = doc.incoming()
+    for ident in order:
         node = doc.nodes[ident]
         wired = into.get(ident, {})
         parts = [
@@ -35,7 +42,6 @@ def fingerprints(doc: Document) -> dict[str, str]:
         ]
         text = json.dumps(parts, sort_keys=True, default=str)
         prints[ident] = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-    return prints
 
 
 @dataclass
@@ -50,12 +56,14 @@ class RunRecord:
 def node_states(doc: Document, types: dict[str, NodeType], run: RunRecord) -> dict[str, str]:
     """Each node's state: error, valid, executed or stale."""
     now = fingerprints(doc) if run.values else {}
-    states: dict[str, str] = {}
-    for ident in doc.nodes:
-        if types[ident].error is not None:
-            states[ident] = "error"
-        elif ident not in run.values:
-            states[ident] = "valid"
-        else:
-            states[ident] = "executed" if run.prints.get(ident) == now.get(ident) else "stale"
-    return states
+    return {ident: node_state(ident, types, run, now) for ident in doc.nodes}
+
+
+def node_state(ident: str, types: dict[str, NodeType], run: RunRecord, now: dict[str, str]) -> str:
+    """One node's state, given every node's type and fingerprint now (`now` may be empty
+    when the run holds no values)."""
+    if types[ident].error is not None:
+        return "error"
+    if ident not in run.values:
+        return "valid"
+    return "executed" if run.prints.get(ident) == now.get(ident) else "stale"

@@ -1,5 +1,5 @@
-"""The `document` trait: a Document as the protocol's EditorDocument (ports typed by shape and
-dtype, each node's state and error, a summary of its value after a run)."""
+"""A Document as the protocol's EditorDocument (ports typed by shape and dtype, each node's
+state and error, a summary of its value after a run), whole or one node, edge or group."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from vizflow_engine.editing.infer import NodeType, infer_all, port_count, port_name
-from vizflow_engine.editing.model import Document, NodeRec
+from vizflow_engine.editing.model import Document, EdgeRec, GroupRec, NodeRec
 from vizflow_engine.editing.params import op_def
 from vizflow_engine.editing.records import node_fields
 from vizflow_engine.editing.states import RunRecord, node_states
@@ -60,57 +60,73 @@ def _inputs(
     return ports
 
 
+def node_json(
+    doc: Document,
+    node: NodeRec,
+    wired: dict[int, Any],
+    types: dict[str, NodeType],
+    state: str,
+    run: RunRecord,
+) -> dict[str, Any]:
+    """One EditorNode: its fields, typed ports, state, error and value summary."""
+    t = types[node.id]
+    value = run.values.get(node.id) if state in ("executed", "stale") else None
+    return {
+        **node_fields(node),
+        "inputs": _inputs(doc, node, wired, types),
+        "outputs": [
+            {
+                "port": 0,
+                "shape": None if t.shape is None else list(t.shape),
+                "dtype": _dtype(t),
+            }
+        ],
+        "state": state,
+        "error": None if t.error is None else {"message": t.error, "rule": t.rule or "shape"},
+        "value": None if value is None else value_summary(value),
+    }
+
+
+def edge_json(e: EdgeRec) -> dict[str, Any]:
+    """One EditorEdge."""
+    return {
+        "id": e.id,
+        "source": e.source,
+        "source_port": e.source_port,
+        "target": e.target,
+        "target_port": e.target_port,
+    }
+
+
+def group_json(g: GroupRec) -> dict[str, Any]:
+    """One EditorGroup."""
+    return {
+        "id": g.id,
+        "name": g.name,
+        "type": g.type,
+        "parent": g.parent,
+        "collapsed": g.collapsed,
+    }
+
+
+def updates_json(doc: Document) -> list[dict[str, str]]:
+    """The document's updates as EditorUpdates."""
+    return [{"variable": a, "value": b} for a, b in doc.updates]
+
+
 def document_json(doc: Document, run: RunRecord) -> dict[str, Any]:
-    """The EditorDocument the browser draws."""
+    """The whole EditorDocument the browser draws, built afresh."""
     types = infer_all(doc)
     states = node_states(doc, types, run)
     into = doc.incoming()
-    nodes = []
-    for node in doc.ordered():
-        t = types[node.id]
-        value = run.values.get(node.id) if states[node.id] in ("executed", "stale") else None
-        nodes.append(
-            {
-                **node_fields(node),
-                "inputs": _inputs(doc, node, into.get(node.id, {}), types),
-                "outputs": [
-                    {
-                        "port": 0,
-                        "shape": None if t.shape is None else list(t.shape),
-                        "dtype": _dtype(t),
-                    }
-                ],
-                "state": states[node.id],
-                "error": None
-                if t.error is None
-                else {"message": t.error, "rule": t.rule or "shape"},
-                "value": None if value is None else value_summary(value),
-            }
-        )
     return {
         "version": doc.version,
         "name": doc.name,
-        "nodes": nodes,
-        "edges": [
-            {
-                "id": e.id,
-                "source": e.source,
-                "source_port": e.source_port,
-                "target": e.target,
-                "target_port": e.target_port,
-            }
-            for e in (doc.edges[i] for i in sorted(doc.edges))
+        "nodes": [
+            node_json(doc, n, into.get(n.id, {}), types, states[n.id], run) for n in doc.ordered()
         ],
-        "groups": [
-            {
-                "id": g.id,
-                "name": g.name,
-                "type": g.type,
-                "parent": g.parent,
-                "collapsed": g.collapsed,
-            }
-            for g in doc.groups.values()
-        ],
+        "edges": [edge_json(doc.edges[i]) for i in sorted(doc.edges)],
+        "groups": [group_json(g) for g in doc.groups.values()],
         "outputs": list(doc.outputs),
-        "updates": [{"variable": a, "value": b} for a, b in doc.updates],
+        "updates": updates_json(doc),
     }

@@ -4,7 +4,9 @@ EditorTrain, EditorLoad, EditorSave, Inspect), each validated and answered once.
 
 `document`, `palette` and `training` are the kernel's to set: browser updates of them are refused
 whole (GuardedWidget). Every change (a browser command or a Python edit) bumps the document's
-version and pushes the whole document.
+version and goes to the browser as an EditorDocumentPatch (what changed, a custom message); the
+`document` trait is sent whole only when the document is replaced (a file loaded), and an
+EditorSyncRequest (a view opened late, or a version gap) is answered with it.
 """
 
 from __future__ import annotations
@@ -19,17 +21,18 @@ from vizflow_engine.editing import (
     RunRecord,
     apply_step,
     dumps,
-    infer_all,
     loads,
     palette,
     probe,
     run,
     train,
 )
+from vizflow_engine.editing.commands import Step
 from vizflow_engine.editing.fileformat import npz_bytes
+from vizflow_engine.editing.infer import infer_all
 from vizflow_kernelext.editor.debug_bridge import answer_debug
-from vizflow_kernelext.editor.document import document_json
 from vizflow_kernelext.editor.requests import feeds, user_namespace
+from vizflow_kernelext.editor.sync import DocumentSync
 from vizflow_kernelext.protocol import validate_message
 from vizflow_kernelext.summaries import summarize
 from vizflow_kernelext.widgets.graph_viewer import MODULE_NAME, MODULE_VERSION
@@ -58,9 +61,11 @@ class EditorWidget(GuardedWidget):
     def __init__(self, doc: Document | None = None, **kwargs: Any) -> None:
         self.doc = doc if doc is not None else Document()
         self.run_record = RunRecord()
+        self.sync = DocumentSync()
         self._kernel_sets = True
+        self._quiet = False
         super().__init__(palette=palette(), training=dict(IDLE_TRAIN), **kwargs)
-        self.document = document_json(self.doc, self.run_record)
+        self.document = self.sync.reset(self.doc, self.run_record)
         self._kernel_sets = False
 
     @traitlets.validate("document", "palette", "training")
@@ -83,6 +88,8 @@ class EditorWidget(GuardedWidget):
         for binary buffers (a walk over every object of the document: ~15 ms at 500 nodes,
         a third of a connect's time in the kernel)."""
         keys = {key} if isinstance(key, str) else None if key is None else set(key)
+        if self._quiet and keys == {"document"}:
+            return  # the browser follows by patches
         if keys is None or not keys <= JSON_TRAITS:
             super().send_state(key)
             return
@@ -92,21 +99,30 @@ class EditorWidget(GuardedWidget):
                 self._property_lock[name] = value
         self._send({"method": "update", "state": state, "buffer_paths": []}, buffers=[])
 
-    def push(self) -> None:
-        """Send the document as it is now."""
-        self._set(document=document_json(self.doc, self.run_record))
+    def push(self, step: Step | None = None) -> None:
+        """Send what changed since the last push, after `step` (None: anything may have, the
+        run's values too); the `document` trait follows in the kernel without being sent."""
+        patch = self.sync.patch(self.doc, self.run_record, step)
+        self._quiet = True
+        try:
+            self._set(document=self.sync.document())
+        finally:
+            self._quiet = False
+        self.send(patch)
 
     def replace(self, doc: Document) -> None:
-        """Edit another document (a file opened): its version follows this one's."""
+        """Edit another document (a file opened): its version follows this one's, and it
+        is sent whole."""
         doc.version = self.doc.version + 1
         self.doc = doc
         self.run_record = RunRecord()
-        self.push()
+        self._set(document=self.sync.reset(self.doc, self.run_record))
 
     # ---- requests ----------------------------------------------------------------------------
     def _request_handlers(self) -> dict[str, RequestHandler]:
         return {
             "editor_command": self._answer_command,
+            "editor_sync": self._answer_sync,
             "editor_probe": self._answer_probe,
             "editor_run": self._answer_run,
             "editor_train": self._answer_train,
@@ -124,7 +140,7 @@ class EditorWidget(GuardedWidget):
                 f"document (version {self.doc.version})"
             )
         step = apply_step(self.doc, request["commands"])
-        self.push()
+        self.push(step)
         reply = {
             "kind": "editor_command_reply",
             "request_id": request["request_id"],
@@ -135,11 +151,28 @@ class EditorWidget(GuardedWidget):
         }
         return reply, []
 
+    def _answer_sync(self, request: dict[str, Any], _buffers: list[Any]) -> Reply:
+        """The whole document, unless the browser already holds this version."""
+        validate_message("EditorSyncRequest", request)
+        if self.sync.version != self.doc.version:  # the document was changed without a push
+            self.push()
+        held = request["version"] == self.sync.version
+        reply = {
+            "kind": "editor_sync_reply",
+            "request_id": request["request_id"],
+            "version": self.sync.version,
+            "document": None if held else self.sync.document(),
+        }
+        return reply, []
+
     def _answer_probe(self, request: dict[str, Any], _buffers: list[Any]) -> Reply:
         validate_message("EditorProbeRequest", request)
         if request["source_port"] != 0:
             raise EditError("a node has one output, port 0")
-        targets = probe(self.doc, request["source"], infer_all(self.doc))
+        current = self.sync.version == self.doc.version
+        targets = probe(
+            self.doc, request["source"], self.sync.types if current else infer_all(self.doc)
+        )
         reply = {
             "kind": "editor_probe_reply",
             "request_id": request["request_id"],
@@ -185,7 +218,7 @@ class EditorWidget(GuardedWidget):
         def progress(step: int, value: float) -> None:
             curve.append(value if value == value and abs(value) != float("inf") else None)
             self._set(
-                train={
+                training={
                     **IDLE_TRAIN,
                     "running": True,
                     "step": step,
@@ -199,7 +232,7 @@ class EditorWidget(GuardedWidget):
             train(self.doc, loss, optimizer, lr, steps, given, progress)
         except Exception as exc:
             self._set(
-                train={**IDLE_TRAIN, "steps": steps, "losses": curve, "error": str(exc)[:500]}
+                training={**IDLE_TRAIN, "steps": steps, "losses": curve, "error": str(exc)[:500]}
             )
             raise
         self._set(training={**IDLE_TRAIN, "step": steps, "steps": steps, "losses": curve})
