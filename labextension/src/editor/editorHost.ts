@@ -1,8 +1,9 @@
 /**
  * Mounts the editor into a DOM element over a widget channel (the notebook's
  * ipywidgets model, or the document widget's comm client): one session and one
- * kernel client per mount, the document trait fed to the session, the other
- * traits (palette, train progress, height) to the view.
+ * kernel client per mount, the document trait and the kernel's patches fed to the
+ * session (the whole document asked for again on a version gap), the other traits
+ * (palette, train progress, height) to the view.
  */
 import React from 'react';
 import { createRoot, type Root } from 'react-dom/client';
@@ -29,6 +30,9 @@ export class EditorHost {
   readonly session: EditorSession;
   private root: Root | null;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribePatch: () => void;
+  /** An EditorSyncRequest is on its way. */
+  private resyncing = false;
 
   constructor(
     readonly el: HTMLElement,
@@ -45,7 +49,14 @@ export class EditorHost {
     this.session = new EditorSession(this.kernel);
     this.root = createRoot(el);
     this.unsubscribe = channel.onChange(() => this.update());
+    this.unsubscribePatch = this.kernel.onPatch(patch => {
+      if (!this.session.applyPatch(patch) && !this.resyncing) {
+        void this.resync();
+      }
+    });
     this.update();
+    // the trait holds the document as first sent: a view opened after edits is behind
+    void this.resync();
   }
 
   /** The document trait changed whole (a file loaded or reverted): older history no longer applies. */
@@ -55,10 +66,29 @@ export class EditorHost {
 
   dispose(): void {
     this.unsubscribe();
+    this.unsubscribePatch();
     this.kernel.dispose();
     this.session.dispose();
     this.root?.unmount();
     this.root = null;
+  }
+
+  /**
+   * Ask for the whole document (a version gap). Patches that arrive meanwhile still apply
+   * when they follow; the reply holds any that did not.
+   */
+  private async resync(): Promise<void> {
+    this.resyncing = true;
+    try {
+      const doc = await this.kernel.sync(this.session.document.version);
+      if (doc) {
+        this.session.setDocument(doc);
+      }
+    } catch {
+      // the kernel is gone or busy past the timeout: the next patch asks again
+    } finally {
+      this.resyncing = false;
+    }
   }
 
   private update(): void {

@@ -7,6 +7,8 @@
 import type {
   EditorCommand,
   EditorCommandReply,
+  EditorDocument,
+  EditorDocumentPatch,
   EditorDebugReply,
   EditorInputSource,
   EditorLoadReply,
@@ -14,6 +16,7 @@ import type {
   EditorProbeTarget,
   EditorRunReply,
   EditorSaveReply,
+  EditorSyncReply,
   EditorTrainReply,
   EditorTrainRequest
 } from '../protocol';
@@ -34,6 +37,7 @@ export interface EditorChannel {
 
 const TIMEOUTS_MS = {
   editor_command: 30_000,
+  editor_sync: 60_000,
   editor_probe: 10_000,
   editor_run: 600_000,
   editor_train: 3_600_000,
@@ -62,6 +66,9 @@ export type TrainOptions = Pick<
 export class EditorKernel implements EditorTransport {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly patchListeners = new Set<
+    (patch: EditorDocumentPatch) => void
+  >();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly channel: EditorChannel) {
@@ -78,6 +85,18 @@ export class EditorKernel implements EditorTransport {
     });
     const reply = content as unknown as EditorCommandReply;
     return { version: reply.version, inverse: reply.inverse, redo: reply.redo };
+  }
+
+  /** The kernel's document now, or null when `version` is the one it holds. */
+  async sync(version: number): Promise<EditorDocument | null> {
+    const { content } = await this.request('editor_sync', { version });
+    return (content as unknown as EditorSyncReply).document;
+  }
+
+  /** Calls `listener` with each change the kernel sends; returns the unsubscribe. */
+  onPatch(listener: (patch: EditorDocumentPatch) => void): () => void {
+    this.patchListeners.add(listener);
+    return () => this.patchListeners.delete(listener);
   }
 
   async probe(
@@ -134,6 +153,7 @@ export class EditorKernel implements EditorTransport {
 
   dispose(): void {
     this.unsubscribe();
+    this.patchListeners.clear();
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
       p.reject(new Error('the editor was closed'));
@@ -163,6 +183,12 @@ export class EditorKernel implements EditorTransport {
       return;
     }
     const c = content as Record<string, unknown>;
+    if (c.kind === 'editor_patch') {
+      for (const l of this.patchListeners) {
+        l(c as unknown as EditorDocumentPatch);
+      }
+      return;
+    }
     if (typeof c.request_id !== 'number') {
       return;
     }

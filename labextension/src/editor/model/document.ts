@@ -1,12 +1,14 @@
 /**
- * The editor's document mirror: the kernel's `document` trait as typed plain
- * data, and an index over it (nodes by id, edges by end, group members) built
- * once per version. The kernel owns the document; the browser never edits this
- * mirror, it sends commands and receives the next version.
+ * The editor's document mirror: the kernel's document as typed plain data, and
+ * an index over it (nodes by id, edges by end, group members) built once per
+ * version. The kernel owns the document; the browser never edits this mirror,
+ * it sends commands and receives the next version as a patch (what changed), or
+ * whole on first open, a file load or a resync.
  */
 
 import type {
   EditorDocument,
+  EditorDocumentPatch,
   EditorEdge,
   EditorGroup,
   EditorNode,
@@ -17,6 +19,7 @@ import type {
 
 export type {
   EditorDocument,
+  EditorDocumentPatch,
   EditorEdge,
   EditorGroup,
   EditorNode,
@@ -120,8 +123,8 @@ function push<V>(map: Map<string, V[]>, key: string, value: V): void {
 
 /**
  * The next document with every node, edge and group that did not change taken from the
- * previous one (the same object), so the canvas redraws only what an edit touched: the
- * kernel sends the whole document each time.
+ * previous one (the same object), so the canvas redraws only what an edit touched, when
+ * the kernel sends the whole document (first open, a file loaded, a resync).
  */
 export function reuseUnchanged(
   prev: EditorDocument,
@@ -142,8 +145,90 @@ function reuse<T extends { id: string }>(prev: T[], next: T[]): T[] {
   }
   return next.map(item => {
     const before = old.get(item.id);
-    return before && JSON.stringify(before) === JSON.stringify(item)
+    return before &&
+      (before === item || JSON.stringify(before) === JSON.stringify(item))
       ? before
       : item;
+  });
+}
+
+/**
+ * The document after a kernel patch (which must follow `doc`'s version): the removed
+ * dropped, the changed replaced in place, the added appended (edges in id order, as the
+ * kernel keeps them), then ordered as the patch says when it says; every node, edge and
+ * group the patch does not name is the same object as before.
+ */
+export function applyPatch(
+  doc: EditorDocument,
+  patch: EditorDocumentPatch
+): EditorDocument {
+  let nodes = merge(doc.nodes, patch.nodes, patch.removed_nodes);
+  if (patch.node_order) {
+    nodes = reorder(nodes, patch.node_order);
+  }
+  let groups = merge(doc.groups, patch.groups, patch.removed_groups);
+  if (patch.group_order) {
+    groups = reorder(groups, patch.group_order);
+  }
+  const edges = merge(doc.edges, patch.edges, patch.removed_edges);
+  if (edges.length > doc.edges.length - patch.removed_edges.length) {
+    edges.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+  return {
+    version: patch.version,
+    name: patch.name ?? doc.name,
+    nodes,
+    edges,
+    groups,
+    outputs: patch.outputs ?? doc.outputs,
+    updates: patch.updates ?? doc.updates
+  };
+}
+
+function merge<T extends { id: string }>(
+  items: T[],
+  given: T[],
+  removed: string[]
+): T[] {
+  if (given.length === 0 && removed.length === 0) {
+    return items;
+  }
+  const gone = new Set(removed);
+  const fresh = new Map<string, T>();
+  for (const item of given) {
+    fresh.set(item.id, item);
+  }
+  const out: T[] = [];
+  for (const item of items) {
+    if (gone.has(item.id)) {
+      continue;
+    }
+    const next = fresh.get(item.id);
+    if (next) {
+      fresh.delete(item.id);
+    }
+    out.push(next ?? item);
+  }
+  for (const item of given) {
+    if (fresh.has(item.id)) {
+      out.push(item);
+    }
+  }
+  return out;
+}
+
+function reorder<T extends { id: string }>(items: T[], order: string[]): T[] {
+  const byId = new Map<string, T>();
+  for (const item of items) {
+    byId.set(item.id, item);
+  }
+  return order.map(id => {
+    const item = byId.get(id);
+    if (!item) {
+      throw new Error(
+        `the patch orders ${id}, which the document does not hold`
+      );
+    }
+    return item;
   });
 }

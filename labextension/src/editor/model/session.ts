@@ -8,10 +8,12 @@
  */
 import type { EditorCommand } from './commands';
 import {
+  applyPatch,
   DocIndex,
   EMPTY_DOCUMENT,
   reuseUnchanged,
-  type EditorDocument
+  type EditorDocument,
+  type EditorDocumentPatch
 } from './document';
 import { History } from './history';
 
@@ -54,7 +56,7 @@ export class EditorSession {
   private snap: SessionSnapshot | null = null;
   /** The newest version the kernel told of (a reply may come before its document). */
   private version = 0;
-  /** The document object last given, as it came (the index holds it with unchanged parts reused). */
+  /** The whole document last given, as it came (the index holds it with unchanged parts reused). */
   private received: EditorDocument | null = null;
 
   constructor(
@@ -62,15 +64,38 @@ export class EditorSession {
     private readonly clock: () => number = () => Date.now()
   ) {}
 
-  /** A new document version from the kernel (after a request, or a Python edit). */
+  /**
+   * The whole document from the kernel (first open, a file loaded, a resync). One older
+   * than the version held is ignored: the widget's trait keeps the first document while
+   * patches move the session on.
+   */
   setDocument(doc: EditorDocument): void {
-    if (doc === this.received) {
+    if (doc === this.received || doc.version < this.index.doc.version) {
       return;
     }
     this.received = doc;
     this.index = new DocIndex(reuseUnchanged(this.index.doc, doc));
-    this.version = doc.version;
+    this.version = Math.max(this.version, doc.version);
     this.changed();
+  }
+
+  /**
+   * A change from the kernel (after a request, or a Python edit). Returns false when the
+   * patch does not follow the version held (the caller then asks for the whole document);
+   * one already held is ignored.
+   */
+  applyPatch(patch: EditorDocumentPatch): boolean {
+    const held = this.index.doc.version;
+    if (patch.version <= held && patch.base_version < held) {
+      return true;
+    }
+    if (patch.base_version !== held) {
+      return false;
+    }
+    this.index = new DocIndex(applyPatch(this.index.doc, patch));
+    this.version = Math.max(this.version, patch.version);
+    this.changed();
+    return true;
   }
 
   get document(): EditorDocument {
