@@ -1,12 +1,14 @@
 /**
- * Side-by-side comparison: pane B's boxes moved along the flow to where their
- * matched boxes sit in pane A, so a node and its match line up. The boxes that
- * move are the top level's, or each phase band's members in a banded graph
- * (the bands themselves always span the whole flow).
+ * Side-by-side comparison: pane B's boxes moved to where their matched boxes
+ * sit in pane A, along the flow and across it, so that a node and its match
+ * sit at the same place; a box with no match (an added node) moves with the
+ * matched box before it and takes the gaps. The boxes that move are the top level's, or each
+ * phase band's members in a banded graph; B's bands are stacked at A's bands'
+ * places and take at least their size, so matched members line up whole.
  */
 import type { GraphDiff } from '../model/diff';
 import type { VisibleGraph } from '../model/visibleGraph';
-import { BAND_MEMBER_GAP } from './bands';
+import { BAND_GAP } from './bands';
 import type {
   FramePosition,
   LayoutDirection,
@@ -20,9 +22,45 @@ export interface LaidOutPane {
   layout: LayoutResult;
 }
 
+/** Where a box is asked to go, relative to its container (a band frame, or the canvas). */
+export interface AlignTarget {
+  along: number;
+  across: number;
+}
+
+/** Least space kept between two boxes B's alignment moves (under ELK's own spacing). */
+export const GAP = 20;
+
+interface Point {
+  x: number;
+  y: number;
+}
+
+interface Size {
+  width: number;
+  height: number;
+}
+
+/** Along-the-flow and across-the-flow accessors for a direction. */
+function axes(direction: LayoutDirection) {
+  const right = direction === 'RIGHT';
+  return {
+    along: (p: Point): number => (right ? p.x : p.y),
+    across: (p: Point): number => (right ? p.y : p.x),
+    length: (s: Size): number => (right ? s.width : s.height),
+    breadth: (s: Size): number => (right ? s.height : s.width),
+    point: (along: number, across: number): Point =>
+      right ? { x: along, y: across } : { x: across, y: along },
+    size: (length: number, breadth: number): Size =>
+      right
+        ? { width: length, height: breadth }
+        : { width: breadth, height: length }
+  };
+}
+
 /**
- * Pane B's layout with its boxes at pane A's places: a box of B lines up with
- * the box of A showing the match of its first matched node.
+ * Pane B's layout with its boxes at pane A's places: a box of B goes where the
+ * box of A showing the match of its first matched node sits.
  */
 export function alignToPaneA(
   a: LaidOutPane,
@@ -30,12 +68,14 @@ export function alignToPaneA(
   diff: GraphDiff,
   direction: LayoutDirection
 ): LayoutResult {
-  const along = (p: { x: number; y: number }): number =>
-    direction === 'RIGHT' ? p.x : p.y;
+  const ax = axes(direction);
   const placeA = boxesOf(a.layout);
+  const placeB = boxesOf(b.layout);
   const unitA = unitOf(a.vg);
   const unitB = unitOf(b.vg);
-  const targets = new Map<string, number>();
+  const origin = (place: Map<string, NodePosition>, c: string | null) =>
+    c === null ? { x: 0, y: 0 } : place.get(c);
+  const targets = new Map<string, AlignTarget>();
   for (const [nodeB, nodeA] of diff.matchBA) {
     const repB = b.vg.repOf.get(nodeB);
     const repA = a.vg.repOf.get(nodeA);
@@ -45,147 +85,203 @@ export function alignToPaneA(
     const boxA = unitA(repA);
     const boxB = unitB(repB);
     const at = placeA.get(boxA.unit);
+    const o = origin(placeA, boxA.container);
     // A match in another band (a constant folded out of the backward pass) says nothing.
-    if (at && boxA.container === boxB.container && !targets.has(boxB.unit)) {
-      targets.set(boxB.unit, along(at));
+    if (
+      at &&
+      o &&
+      boxA.container === boxB.container &&
+      !targets.has(boxB.unit)
+    ) {
+      targets.set(boxB.unit, {
+        along: ax.along(at) - ax.along(o),
+        across: ax.across(at) - ax.across(o)
+      });
     }
   }
-  const placeB = boxesOf(b.layout);
-  // The boxes that move, by the container they move in (null: the top level).
+  // The boxes that move, by the container they move in (null: the top level), in its coordinates.
   const byContainer = new Map<string | null, NodePosition[]>();
   for (const [id, p] of placeB) {
     const { unit, container } = unitB(id);
     if (unit === id && !b.vg.bandOfFrame.has(id)) {
+      const o = origin(placeB, container) as Point;
+      const local = { ...p, x: p.x - o.x, y: p.y - o.y };
       const list = byContainer.get(container);
       if (list) {
-        list.push(p);
+        list.push(local);
       } else {
-        byContainer.set(container, [p]);
+        byContainer.set(container, [local]);
       }
     }
   }
-  const moved = new Map<string, number>();
-  /** Where the furthest box ends along the flow, and where the furthest band's members end. */
-  let longest = 0;
-  let bandEnd = 0;
+  /** Each moving box's new place in its container, and each container's new box. */
+  const placed = new Map<string, Point>();
+  const containers = new Map<string | null, FramePosition>();
   for (const [container, boxes] of byContainer) {
-    const frame = container === null ? undefined : placeB.get(container);
-    const origin = frame ? along(frame) : 0;
-    const local = new Map<string, number>();
-    for (const p of boxes) {
-      const t = targets.get(p.id);
-      if (t !== undefined) {
-        local.set(p.id, t - origin);
-      }
-    }
-    const shift = (p: NodePosition, by: number): NodePosition =>
-      direction === 'RIGHT' ? { ...p, x: p.x + by } : { ...p, y: p.y + by };
-    const aligned = alignColumns(
-      boxes.map(p => shift(p, -origin)),
-      local,
+    const own = origin(placeB, container) as NodePosition;
+    const size = container === null ? b.layout : own;
+    const aligned = alignBoxes(
+      boxes,
+      targets,
       direction,
-      frame ? FRAME_PADDING : ROOT_PADDING
+      container === null ? ROOT_PADDING : FRAME_PADDING,
+      ax.breadth(size)
     );
     for (const p of aligned.nodes) {
-      const was = placeB.get(p.id) as NodePosition;
-      moved.set(p.id, along(p) + origin - along(was));
+      placed.set(p.id, p);
     }
-    const size = direction === 'RIGHT' ? aligned.width : aligned.height;
-    if (frame) {
-      bandEnd = Math.max(bandEnd, origin + size);
-      longest = Math.max(longest, origin + size + ROOT_PADDING);
-    } else {
-      longest = Math.max(longest, size);
-    }
+    containers.set(container, {
+      id: container ?? '',
+      x: container === null ? 0 : own.x,
+      y: container === null ? 0 : own.y,
+      ...ax.size(aligned.length, aligned.breadth)
+    });
   }
-  return shiftMembers(b, unitB, moved, { longest, bandEnd }, direction);
+  const bands = placeBands(a.layout, b, containers, direction);
+  const whole = containers.get(null);
+  const extent = [...bands.values(), ...(whole ? [whole] : [])];
+  const width = Math.max(a.layout.width, ...extent.map(f => f.x + f.width));
+  const height = Math.max(a.layout.height, ...extent.map(f => f.y + f.height));
+  const moved = (p: { id: string; x: number; y: number }): Point => {
+    const { unit, container } = unitB(p.id);
+    const was = placeB.get(unit) as NodePosition;
+    const oldOrigin = origin(placeB, container) as Point;
+    const newOrigin = container === null ? oldOrigin : bands.get(container);
+    const local = placed.get(unit);
+    if (!local || !newOrigin) {
+      return p;
+    }
+    return {
+      x: p.x + newOrigin.x + local.x - was.x,
+      y: p.y + newOrigin.y + local.y - was.y
+    };
+  };
+  return {
+    nodes: b.layout.nodes.map(p => ({ ...p, ...moved(p) })),
+    frames: (b.layout.frames ?? []).map(
+      f => bands.get(f.id) ?? { ...f, ...moved(f) }
+    ),
+    width,
+    height
+  };
 }
 
 /**
- * Move boxes along the flow column by column (a column: boxes side by side
- * across the flow, as a layered layout places them), each column by the shift
- * most of its boxes with a target ask for (ties: the smallest), in flow order
- * and never closer than BAND_MEMBER_GAP to the column before; a column with no
- * target keeps the shift of the one before.
+ * B's band frames placed: when the bands are the whole top level (stacked, as
+ * stackBands draws them) each goes to its band's place in A, or just past the
+ * band before it when that is further, at least as large as A's band and its
+ * own aligned members; a band among other boxes keeps its place and grows.
  */
-export function alignColumns(
-  boxes: readonly NodePosition[],
-  targets: ReadonlyMap<string, number>,
-  direction: LayoutDirection,
-  padding: number
-): { nodes: NodePosition[]; width: number; height: number } {
-  const right = direction === 'RIGHT';
-  const along = (p: NodePosition): number => (right ? p.x : p.y);
-  const length = (p: NodePosition): number => (right ? p.width : p.height);
-  const sorted = [...boxes].sort((a, b) => along(a) - along(b));
-  const columns: NodePosition[][] = [];
-  let columnEnd = -Infinity;
-  for (const p of sorted) {
-    const opens = along(p) >= columnEnd;
-    if (opens) {
-      columns.push([p]);
-    } else {
-      columns[columns.length - 1].push(p);
+function placeBands(
+  layoutA: LayoutResult,
+  b: LaidOutPane,
+  containers: ReadonlyMap<string | null, FramePosition>,
+  direction: LayoutDirection
+): Map<string, FramePosition> {
+  const ax = axes(direction);
+  const bandsA = new Map((layoutA.frames ?? []).map(f => [f.id, f]));
+  const stacked = !containers.has(null);
+  const frames = (b.layout.frames ?? [])
+    .filter(f => b.vg.bandOfFrame.has(f.id))
+    .sort((p, q) => ax.across(p) - ax.across(q));
+  const out = new Map<string, FramePosition>();
+  let next = -Infinity;
+  for (const f of frames) {
+    const need = containers.get(f.id) ?? f;
+    if (!stacked) {
+      out.set(f.id, {
+        id: f.id,
+        x: f.x,
+        y: f.y,
+        ...ax.size(
+          Math.max(ax.length(need), ax.length(f)),
+          Math.max(ax.breadth(need), ax.breadth(f))
+        )
+      });
+      continue;
     }
-    const pEnd = along(p) + length(p);
-    columnEnd = opens ? pEnd : Math.max(columnEnd, pEnd);
-  }
-  const nodes: NodePosition[] = [];
-  let shift = 0;
-  let end = padding - BAND_MEMBER_GAP;
-  for (const column of columns) {
-    // Sorted by start: the first starts the column; loops, not spreads (wide columns).
-    const start = along(column[0]);
-    let stop = start;
-    for (const p of column) {
-      stop = Math.max(stop, along(p) + length(p));
-    }
-    shift = Math.max(
-      commonShift(column, targets, along) ?? shift,
-      end + BAND_MEMBER_GAP - start
+    const inA = bandsA.get(f.id);
+    const across = Math.max(inA ? ax.across(inA) : ax.across(f), next);
+    const size = ax.size(
+      Math.max(ax.length(need), inA ? ax.length(inA) : 0),
+      Math.max(ax.breadth(need), inA ? ax.breadth(inA) : 0)
     );
-    end = stop + shift;
-    for (const p of column) {
-      nodes.push(right ? { ...p, x: p.x + shift } : { ...p, y: p.y + shift });
-    }
+    out.set(f.id, { id: f.id, ...ax.point(ax.along(f), across), ...size });
+    next = across + ax.breadth(size) + BAND_GAP;
   }
-  const total = end + padding;
-  return right
-    ? { nodes, width: total, height: 0 }
-    : { nodes, width: 0, height: total };
+  return out;
 }
 
-/** The shift most targeted boxes of a column ask for (ties: the smallest), or null. */
-function commonShift(
-  column: readonly NodePosition[],
-  targets: ReadonlyMap<string, number>,
-  along: (p: NodePosition) => number
-): number | null {
-  /** Shifts by the pixel, each with its first exact value and its count. */
-  const votes = new Map<number, { shift: number; count: number }>();
-  for (const p of column) {
-    const t = targets.get(p.id);
-    if (t !== undefined) {
-      const d = t - along(p);
-      const v = votes.get(Math.round(d));
-      if (v) {
-        v.count++;
-      } else {
-        votes.set(Math.round(d), { shift: d, count: 1 });
+/**
+ * Move boxes to their targets. Boxes with a target go there first, in flow
+ * order, each pushed along the flow past any box placed before that it would
+ * come within GAP of; then each box without one (an added node) goes where the
+ * nearest targeted box before it along the flow (else after it) takes it,
+ * pushed along the flow into the first free place. Matched boxes thus sit
+ * where their matches do wherever the two layouts allow. None starts before
+ * `padding` along the flow or before the container's first box across it;
+ * `breadth` is the container's breadth before, whose margin past its last box
+ * the new breadth keeps.
+ */
+export function alignBoxes(
+  boxes: readonly NodePosition[],
+  targets: ReadonlyMap<string, AlignTarget>,
+  direction: LayoutDirection,
+  padding: number,
+  breadth: number
+): { nodes: NodePosition[]; length: number; breadth: number } {
+  const ax = axes(direction);
+  const sorted = [...boxes].sort((p, q) => ax.along(p) - ax.along(q));
+  const start = Math.min(...boxes.map(p => ax.across(p)));
+  const lastEnd = Math.max(...boxes.map(p => ax.across(p) + ax.breadth(p)));
+  const placed = new Map<string, NodePosition>();
+  /** `p` at (along, across), pushed along the flow past every placed box it comes near. */
+  const put = (p: NodePosition, along: number, across: number): void => {
+    let at = Math.max(along, padding);
+    const from = Math.max(across, start);
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const q of placed.values()) {
+        const near =
+          at < ax.along(q) + ax.length(q) + GAP &&
+          ax.along(q) < at + ax.length(p) + GAP &&
+          from < ax.across(q) + ax.breadth(q) + GAP &&
+          ax.across(q) < from + ax.breadth(p) + GAP;
+        if (near) {
+          at = ax.along(q) + ax.length(q) + GAP;
+          moved = true;
+        }
       }
     }
-  }
-  let best: { shift: number; count: number } | null = null;
-  for (const v of votes.values()) {
-    if (
-      !best ||
-      v.count > best.count ||
-      (v.count === best.count && Math.abs(v.shift) < Math.abs(best.shift))
-    ) {
-      best = v;
+    placed.set(p.id, { ...p, ...ax.point(at, from) });
+  };
+  for (const p of sorted) {
+    const t = targets.get(p.id);
+    if (t) {
+      put(p, t.along, t.across);
     }
   }
-  return best?.shift ?? null;
+  const shiftOf = (p: NodePosition): Point => {
+    const q = placed.get(p.id) as NodePosition;
+    return { x: q.x - p.x, y: q.y - p.y };
+  };
+  const guides = sorted.filter(p => targets.has(p.id));
+  let guide: Point = guides.length > 0 ? shiftOf(guides[0]) : { x: 0, y: 0 };
+  for (const p of sorted) {
+    if (targets.has(p.id)) {
+      guide = shiftOf(p);
+    } else {
+      put(p, ax.along(p) + ax.along(guide), ax.across(p) + ax.across(guide));
+    }
+  }
+  const nodes = boxes.map(p => placed.get(p.id) as NodePosition);
+  const length = Math.max(...nodes.map(p => ax.along(p) + ax.length(p)));
+  const reach = Math.max(...nodes.map(p => ax.across(p) + ax.breadth(p)));
+  return {
+    nodes,
+    length: length + padding,
+    breadth: reach + Math.max(0, breadth - lastEnd)
+  };
 }
 
 /** Every laid-out box (node or frame) of a layout by id. */
@@ -219,41 +315,5 @@ function unitOf(
       parent = parentOf.get(cur) ?? null;
     }
     return { unit: cur, container: parent };
-  };
-}
-
-/**
- * B's layout with each moving box shifted by its `moved` distance and all it
- * holds with it; band frames stretch to the longest band.
- */
-function shiftMembers(
-  b: LaidOutPane,
-  unitB: (id: string) => { unit: string; container: string | null },
-  moved: ReadonlyMap<string, number>,
-  ends: { longest: number; bandEnd: number },
-  direction: LayoutDirection
-): LayoutResult {
-  const right = direction === 'RIGHT';
-  const length = Math.max(
-    right ? b.layout.width : b.layout.height,
-    ends.longest
-  );
-  const shift = <T extends { id: string; x: number; y: number }>(p: T): T => {
-    const d = moved.get(unitB(p.id).unit) ?? 0;
-    return right ? { ...p, x: p.x + d } : { ...p, y: p.y + d };
-  };
-  const frames = (b.layout.frames ?? []).map((f): FramePosition => {
-    if (!b.vg.bandOfFrame.has(f.id)) {
-      return shift(f);
-    }
-    return right
-      ? { ...f, width: Math.max(f.width, ends.bandEnd - f.x) }
-      : { ...f, height: Math.max(f.height, ends.bandEnd - f.y) };
-  });
-  return {
-    nodes: b.layout.nodes.map(shift),
-    frames,
-    width: right ? length : b.layout.width,
-    height: right ? b.layout.height : length
   };
 }
