@@ -37,6 +37,7 @@ def answer_debug(doc: Document, request: dict[str, Any]) -> Reply:
     validate_message("EditorDebugRequest", request)
     session = debug_document(doc, feeds(request["inputs"], user_namespace()))
     widget = debugger_widget(session)
+    widget.height = "100%"  # it fills its panel beside the editor
     reply = {
         "kind": "editor_debug_reply",
         "request_id": request["request_id"],

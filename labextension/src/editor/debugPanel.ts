@@ -32,7 +32,7 @@ async function modelOf(
   }
 }
 
-/** A closable main-area panel holding one debugger view. */
+/** A closable main-area panel that one debugger view fills. */
 class DebuggerPanel extends Panel {
   constructor(
     private readonly view: DOMWidgetView,
@@ -45,6 +45,7 @@ class DebuggerPanel extends Panel {
     this.title.caption = `vizflow debugger: ${label}`;
     this.title.closable = true;
     this.addClass('vf-debugger-panel');
+    view.luminoWidget.node.style.height = '100%'; // the debugger's own height is 100%
     this.addWidget(view.luminoWidget);
   }
 
