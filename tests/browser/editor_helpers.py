@@ -149,3 +149,30 @@ def press(ed: Locator, keys: str, times: int = 1) -> None:
         v = version(ed)
         ed.page.keyboard.press(keys)
         wait_version_above(ed, v)
+
+
+def by_name(ed: Locator, name: str) -> Locator:
+    """The node drawn for the graph node called `name`."""
+    return ed.locator(f".vf-edit-node[data-node-name='{name}']")
+
+
+FLOW_POSITION = """el => {
+    const m = /translate\\(([-\\d.]+)px, ?([-\\d.]+)px\\)/.exec(
+        el.closest('.react-flow__node').style.transform);
+    return {x: Number(m[1]), y: Number(m[2])};
+}"""
+
+
+def flow_position(ed: Locator, name: str) -> dict[str, float]:
+    """Where the canvas draws a node, in graph coordinates (independent of pan and zoom)."""
+    at: dict[str, float] = by_name(ed, name).evaluate(FLOW_POSITION)
+    return at
+
+
+def wait_drawn_at(ed: Locator, name: str, axis: str, value: float) -> None:
+    """Wait until the canvas draws node `name` with its x (or y) at `value`."""
+    ed.page.wait_for_function(
+        f"([el, axis, value]) => ({FLOW_POSITION})(el)[axis] === value",
+        arg=[by_name(ed, name).element_handle(), axis, value],
+        timeout=30_000,
+    )

@@ -1,0 +1,172 @@
+"""Editor actions in a real JupyterLab, as a person does them (issue 12): a group collapses to
+one node and expands back, Align gives the selected nodes one left or top edge, "Run to here"
+runs what a node needs (and nothing after it), and Debug opens the graph in the debugger
+beside the editor, where it steps with values shown.
+
+The tests share one page and one notebook, and run in file order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.browser.editor_helpers import (
+    by_name,
+    editor,
+    flow_position,
+    select,
+    version,
+    wait_drawn_at,
+    wait_idle,
+    wait_version_above,
+)
+from tests.browser.harness import LabServer, screenshot
+from tests.browser.lab import open_notebook, run_all_cells
+from tests.browser.viewer_helpers import shared_page, write_notebook
+
+NOTEBOOK = "editor_actions.ipynb"
+CELLS = [
+    "import vizflow as vf\n"
+    "ed = vf.Editor(height='640px')\n"
+    "x = ed.placeholder('x', ('batch', 4))\n"
+    "w1 = ed.variable('w1', (4, 8), init='xavier_uniform')\n"
+    "b1 = ed.variable('b1', (8,))\n"
+    "w2 = ed.variable('w2', (8, 3), init='xavier_uniform')\n"
+    "h = ed.add('matmul', x, w1, name='h')\n"
+    "a = ed.add('add', h, b1, name='a')\n"
+    "r = ed.add('relu', a, name='r')\n"
+    "logits = ed.add('matmul', r, w2, name='logits')\n"
+    "ed.group([a, r], 'block')\n"
+    "SPOTS = {'x': (0, 0), 'w1': (0, 150), 'b1': (30, 260), 'w2': (60, 370),\n"
+    "         'h': (260, 0), 'a': (500, 30), 'r': (740, 60), 'logits': (980, 90)}\n"
+    "ed.edit([{'cmd': 'move', 'positions': {\n"
+    "    ed.doc.by_name(n).id: {'x': p[0], 'y': p[1]} for n, p in SPOTS.items()}}])\n"
+    "ed"
+]
+NAMES = ("x", "w1", "b1", "w2", "h", "a", "r", "logits")
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser) -> Iterator[Page]:
+    yield from shared_page(browser)
+
+
+@pytest.fixture(scope="module")
+def ed(page: Page, lab_server: LabServer) -> Locator:
+    write_notebook(lab_server, NOTEBOOK, CELLS)
+    try:
+        open_notebook(page, lab_server, NOTEBOOK)
+        page.keyboard.press("Control+b")  # the file browser closed: the canvas gets its width
+        run_all_cells(page)
+        found = editor(page)
+        expect(found.locator(".vf-edit-node")).to_have_count(len(NAMES), timeout=60_000)
+        return found
+    except Exception:
+        screenshot(page, "FAILED-setup-editor-actions")
+        raise
+
+
+def test_a_group_collapses_to_one_node_and_expands_back(page: Page, ed: Locator) -> None:
+    frame = ed.locator(".vf-edit-frame[data-group-name='block']")
+    expect(frame).to_have_count(1)
+    wires = ed.locator(".react-flow__edge").count()
+    frame.get_by_role("button", name="Collapse block").click()
+    box = ed.locator(".vf-edit-groupbox[data-group-name='block']")
+    expect(box).to_be_visible()
+    expect(box).to_contain_text("2 nodes")
+    expect(by_name(ed, "a")).to_have_count(0)
+    expect(by_name(ed, "r")).to_have_count(0)
+    expect(ed.locator(".vf-edit-node")).to_have_count(len(NAMES) - 2)
+    # wires into and out of the group end on its box (h, b1 -> block -> logits)
+    expect(ed.locator(".react-flow__edge")).to_have_count(wires - 1)
+    screenshot(page, "editor-actions-collapsed")
+    box.get_by_role("button", name="Expand block").click()
+    expect(ed.locator(".vf-edit-groupbox")).to_have_count(0)
+    expect(ed.locator(".vf-edit-node")).to_have_count(len(NAMES))
+    expect(ed.locator(".react-flow__edge")).to_have_count(wires)
+    expect(frame).to_have_count(1)
+
+
+@pytest.mark.parametrize(("action", "axis"), [("align-left", "x"), ("align-top", "y")])
+def test_align_gives_the_selection_one_edge(
+    page: Page, ed: Locator, action: str, axis: str
+) -> None:
+    picked = ["w1", "b1", "w2"] if axis == "x" else ["h", "a", "r", "logits"]
+    before = {n: flow_position(ed, n) for n in NAMES}
+    assert len({before[n][axis] for n in picked}) > 1, before  # not aligned yet
+    select(ed, by_name(ed, picked[0]).get_attribute("data-node-id") or "")
+    for name in picked[1:]:
+        select(ed, by_name(ed, name).get_attribute("data-node-id") or "", add=True)
+    v = version(ed)
+    ed.locator(f".vf-edit-tool[data-action='{action}']").click()
+    wait_version_above(ed, v)
+    wait_drawn_at(ed, picked[0], axis, min(before[n][axis] for n in picked))
+    after = {n: flow_position(ed, n) for n in NAMES}
+    assert {after[n][axis] for n in picked} == {min(before[n][axis] for n in picked)}
+    other = "y" if axis == "x" else "x"
+    assert all(after[n][other] == before[n][other] for n in picked)  # only one axis moves
+    assert all(after[n] == before[n] for n in NAMES if n not in picked)
+    screenshot(page, f"editor-actions-{action}")
+
+
+def select_none(ed: Locator) -> None:
+    """Click an empty spot of the canvas (above the graph's right end)."""
+    pane = ed.locator(".react-flow__pane")
+    size = pane.bounding_box()
+    assert size
+    pane.click(position={"x": size["width"] - 40, "y": 20})
+    expect(ed.locator(".vf-edit-inspector")).to_have_count(0)
+
+
+def test_run_to_here_runs_what_the_node_needs_only(page: Page, ed: Locator) -> None:
+    select_none(ed)
+    inspector = select(ed, by_name(ed, "a").get_attribute("data-node-id") or "")
+    inspector.locator(".vf-edit-run-here").click()
+    expect(ed.locator(".vf-edit-status")).to_have_text("ran 5 nodes", timeout=60_000)
+    screenshot(page, "editor-actions-run-to-here")
+    select_none(ed)  # the inspector closes: the whole graph is in view again
+    for name in ("x", "w1", "b1", "h", "a"):
+        expect(by_name(ed, name)).to_have_attribute("data-state", "executed")
+    for name in ("w2", "r", "logits"):
+        expect(by_name(ed, name)).to_have_attribute("data-state", "valid")
+    expect(by_name(ed, "a").locator(".vf-edit-value")).to_be_visible()
+    expect(by_name(ed, "logits").locator(".vf-edit-value")).to_have_count(0)
+
+
+def test_debug_opens_the_graph_in_the_debugger_beside_the_editor(page: Page, ed: Locator) -> None:
+    wait_idle(ed)
+    ed.locator(".vf-edit-tool[data-action='debug']").click()
+    panel = page.locator(".vf-debugger-panel")
+    expect(panel).to_be_visible(timeout=60_000)
+    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Debug: graph")
+    expect(tab).to_be_visible()
+    d = panel.locator(".vf-debugger")
+    expect(d.locator(".vf-pane")).to_have_attribute("data-layout-state", "done", timeout=60_000)
+    # beside the editor: both on screen at once, the debugger to the right
+    notebook_box = page.locator(".jp-NotebookPanel").first.bounding_box()
+    panel_box = panel.bounding_box()
+    assert (
+        notebook_box
+        and panel_box
+        and panel_box["x"] >= notebook_box["x"] + notebook_box["width"] - 2
+    )
+    expect(d.locator(".vf-dbg-state")).to_contain_text("ready")
+    for steps in (1, 2, 3):
+        d.locator(".vf-dbg-btn[data-command='step']").click()
+        expect(d.locator(".vf-dbg-tick")).to_have_count(steps, timeout=20_000)
+    expect(d.locator(".vf-node.vf-debug-current")).to_have_count(1)
+    side = d.locator(".vf-dbg-side [data-stats='output']")
+    expect(side.locator("[data-stat='shape'] td")).to_be_visible(timeout=20_000)
+    expect(side.locator("[data-stat='mean'] td")).not_to_have_text("")
+    screenshot(page, "editor-actions-debugger")
+    # Debug again: the new session replaces the panel (one debugger per editor).
+    ed.locator(".vf-edit-tool[data-action='debug']").click()
+    expect(page.locator(".vf-debugger-panel .vf-dbg-state")).to_contain_text(
+        "ready", timeout=60_000
+    )
+    expect(page.locator(".vf-debugger-panel")).to_have_count(1)
+    tab.locator(".lm-TabBar-tabCloseIcon").click()
+    expect(page.locator(".vf-debugger-panel")).to_have_count(0)
