@@ -12,6 +12,7 @@ from .backend import CPU, Device, device_of_array, get_device, to_device
 from .dispatch import dispatch
 from .limits import dim
 from .ops import creation as _C
+from .ops import elementwise as _E
 from .tensor import Tensor, _make
 
 
@@ -289,10 +290,32 @@ def _like(x: Tensor, dtype: Any, device: Any) -> dict[str, Any]:
     }
 
 
+def _has_run_time_dims(x: Any) -> bool:
+    """True for a traced value whose shape holds a dim known only at run time (None or a name)."""
+    return any(not isinstance(d, int) for d in getattr(x, "shape", ()))
+
+
+def _filled_from(
+    x: Any, fill_value: Any, dtype: Any, device: Any, requires_grad: bool, op: str
+) -> Any:
+    """fill_value in x's shape, made from x (its values unused, no gradient through it), so a
+    dim known only at run time (a traced "batch") carries into the result."""
+    if requires_grad:
+        raise TypeError(
+            f"{op}: requires_grad=True needs a tensor of known size, but {x.name!r} has shape "
+            f"{tuple(x.shape)}; make the parameter outside the traced function"
+        )
+    out = _E.where(False, x.detach(), fill_value)
+    out = _E.cast(out, x.dtype if dtype is None else dtype)
+    return out if device is None else _E.to_device(out, device)
+
+
 def zeros_like(
     x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """Zeros with x's shape, dtype and device."""
+    if _has_run_time_dims(x):
+        return _filled_from(x, 0, dtype, device, requires_grad, "zeros_like")
     return zeros(x.shape, requires_grad=requires_grad, **_like(x, dtype, device))
 
 
@@ -300,6 +323,8 @@ def ones_like(
     x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """Ones with x's shape, dtype and device."""
+    if _has_run_time_dims(x):
+        return _filled_from(x, 1, dtype, device, requires_grad, "ones_like")
     return ones(x.shape, requires_grad=requires_grad, **_like(x, dtype, device))
 
 
@@ -307,6 +332,8 @@ def full_like(
     x: Tensor, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """fill_value with x's shape, dtype and device."""
+    if _has_run_time_dims(x):
+        return _filled_from(x, fill_value, dtype, device, requires_grad, "full_like")
     return full(x.shape, fill_value, requires_grad=requires_grad, **_like(x, dtype, device))
 
 

@@ -43,6 +43,12 @@ def dim(d: Any, op: str) -> int:
     PyTorch), negative sizes a ValueError."""
     if isinstance(d, (bool, np.bool_)):
         raise TypeError(f"{op}: a dim must be an integer, not a bool ({d!r})")
+    if isinstance(d, str):
+        raise TypeError(
+            f"{op}: a dim must be an integer, not str ({d!r}); a traced value's named dim is "
+            "known only at run time: make the tensor from one that has it (e.g. "
+            "vf.zeros_like(x)), or trace with a known size"
+        )
     if not hasattr(type(d), "__index__"):
         raise TypeError(
             f"{op}: a dim must be an integer, not {type(d).__name__} ({d!r}); "

@@ -6,6 +6,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+import numpy as np
+
+from . import dtypes
+
+_F64 = np.dtype(np.float64)
+
 CATEGORIES = (
     "creation",
     "elementwise",
@@ -73,10 +79,21 @@ class OpDef:
         return {p.name: p.default for p in self.params if p.default is not REQUIRED}
 
     def infer(self, specs: tuple[TensorSpec, ...], **params: Any) -> TensorSpec:
-        """Run the shape/dtype rule with defaults filled in (used by graph shape inference)."""
+        """Run the shape/dtype rule with defaults filled in (used by graph shape inference).
+
+        A float64 result of inputs none of which is float64, from an op without a dtype param,
+        is the default float dtype, as eager dispatch makes it (float32 + int64 is float32).
+        """
         full = self.defaults()
         full.update(params)
-        return self.shape_rule(specs, **full)
+        spec = self.shape_rule(specs, **full)
+        if (
+            spec.dtype == _F64
+            and "dtype" not in self.param_names
+            and not any(s.dtype == _F64 for s in specs)
+        ):
+            return TensorSpec(spec.shape, dtypes.get_default_dtype())
+        return spec
 
 
 _REGISTRY: dict[str, OpDef] = {}

@@ -273,8 +273,37 @@ PAD = defop(
 
 
 def reshape(x: Any, shape: Sequence[int]) -> Any:
-    """x with a new shape (one dim may be -1)."""
-    return unary(RESHAPE, x, {"shape": tuple(int(d) for d in shape)})
+    """x with a new shape (one dim may be -1; a traced value's named dim may be given by name,
+    as `x.reshape(x.shape[0], -1)` does)."""
+    dims: tuple[Any, ...] = tuple(shape)
+    if any(isinstance(d, str) for d in dims):
+        dims = _sizes_for_named(tuple(getattr(x, "shape", ())), dims)
+    return unary(RESHAPE, x, {"shape": tuple(int(d) for d in dims)})
+
+
+def _sizes_for_named(have: tuple[Any, ...], want: tuple[Any, ...]) -> tuple[int, ...]:
+    """want, whose one named dim is one of x's, as sizes reshape takes: the name becomes -1 and
+    a -1 given beside it the size that x's other (known) dims leave; else a clear ValueError."""
+    named = [d for d in want if isinstance(d, str)]
+    rest = list(have)
+    if len(named) != 1 or named[0] not in rest:
+        raise ValueError(
+            f"reshape: {want} names dims {named} of a value of shape {have}; one named dim of "
+            "the value can be kept by name (e.g. reshape(x.shape[0], -1)), more need flatten()"
+        )
+    rest.remove(named[0])
+    if not all(isinstance(d, int) for d in rest):
+        raise ValueError(
+            f"reshape: shape {have} has more than one dim known only at run time; "
+            f"{want} can keep only one of them"
+        )
+    fixed = math.prod(d for d in want if isinstance(d, int) and d != -1)
+    if -1 not in want:
+        return tuple(-1 if isinstance(d, str) else int(d) for d in want)
+    left = math.prod(rest)
+    if fixed == 0 or left % fixed:
+        raise ValueError(f"reshape: cannot fill -1 in {want} from shape {have}")
+    return tuple(-1 if isinstance(d, str) else left // fixed if d == -1 else int(d) for d in want)
 
 
 view = reshape
