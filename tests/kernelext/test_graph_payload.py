@@ -6,6 +6,7 @@ import pytest
 
 import vizflow as vf
 from vizflow_kernelext import PROTOCOL_VERSION, GraphViewer, ProtocolError, payload_from_tensor
+from vizflow_kernelext.payload.compact import decode
 from vizflow_kernelext.protocol import load_schema, validate_graph_payload
 
 
@@ -63,6 +64,19 @@ def test_source_location_points_at_user_code() -> None:
     assert matmul["source"]["file"].endswith("test_graph_payload.py")
 
 
+def test_ops_made_on_one_line_share_its_source_location() -> None:
+    """A loop's ops are made at one line: its location is built once per payload."""
+    y = vf.tensor([1.0], requires_grad=True)
+    for _ in range(3):
+        y = y * 2.0
+    z = y + 1.0
+    nodes = payload_from_tensor(z)["nodes"]
+    looped = [n["source"] for n in nodes if n["op"] == "mul"]
+    assert len(looped) == 3 and all(s is looped[0] for s in looped)
+    (added,) = [n["source"] for n in nodes if n["op"] == "add"]
+    assert added["line"] == looped[0]["line"] + 1 and added["file"] == looped[0]["file"]
+
+
 def test_long_chain_serialises_without_recursion_limit() -> None:
     x = vf.tensor([1.0], requires_grad=True)
     y = x
@@ -93,6 +107,16 @@ def test_viewer_rejects_invalid_graph_and_keeps_the_old_one() -> None:
     with pytest.raises(ProtocolError):
         viewer.graph = {"version": PROTOCOL_VERSION, "nodes": []}
     assert viewer.graph == before
+
+
+def test_a_trusted_payload_is_the_viewers_expanded_form_without_decoding() -> None:
+    """A builder's payload (trusted) is what the wire form decodes to, so the viewer keeps
+    it as its expanded form; any other graph's expanded form is decoded from the wire."""
+    payload = payload_from_tensor(_small_graph())
+    trusted = GraphViewer(payload, trusted=True)
+    assert trusted.payload is payload and decode(trusted.graph) == payload
+    mine = GraphViewer(payload)
+    assert mine.payload is not payload and mine.payload == payload
 
 
 def test_show_builds_a_viewer_and_refuses_other_objects() -> None:

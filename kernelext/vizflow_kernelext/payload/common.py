@@ -106,6 +106,26 @@ def source_of(node: Any) -> dict[str, Any] | None:
     return {k: v for k, v in location.items() if v is not None}
 
 
+class SourceLocations:
+    """`source_of` for the nodes of one payload, each distinct location built once (the
+    10,000 ops of a loop share one line); nodes at one location share its dict."""
+
+    def __init__(self) -> None:
+        self._built: dict[Any, dict[str, Any] | None] = {}
+
+    def __call__(self, node: Any) -> dict[str, Any] | None:
+        src = getattr(node, "source", None)
+        if src is None:
+            return None
+        try:
+            return self._built[src]
+        except KeyError:
+            built = self._built[src] = source_of(node)
+            return built
+        except TypeError:  # an unhashable location: built each time
+            return source_of(node)
+
+
 def _notebook_cell(filename: str) -> str | None:
     """`In[N]` for code run in this IPython kernel's cell N (the notebook shows N)."""
     shell = _get_ipython()
@@ -164,9 +184,16 @@ def compact_node(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def op_fields(
-    node: Any, name: str, shape: list[Any], dtype: Any, device: Any, forward_of: str | None
+    node: Any,
+    name: str,
+    shape: list[Any],
+    dtype: Any,
+    device: Any,
+    forward_of: str | None,
+    sources: SourceLocations,
 ) -> dict[str, Any]:
-    """The payload fields of an op node, shared by eager histories and traced graphs."""
+    """The payload fields of an op node, shared by eager histories and traced graphs
+    (`sources`: the payload's source locations, built once each)."""
     return {
         "op": node.op.name,
         "name": name,
@@ -178,5 +205,5 @@ def op_fields(
         "phase": node.phase,
         "forward_of": forward_of,
         "params": {k: jsonable_param(v) for k, v in node.params.items()},
-        "source": source_of(node),
+        "source": sources(node),
     }

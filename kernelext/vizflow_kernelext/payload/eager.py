@@ -9,6 +9,7 @@ import numpy as np
 from vizflow_engine.tensor import Tensor
 from vizflow_kernelext.payload.common import (
     BuiltGraph,
+    SourceLocations,
     compact_node,
     dtype_text,
     nonfinite_mark,
@@ -70,6 +71,7 @@ def build_from_tensor(root: Tensor, title: str | None = None) -> BuiltGraph:
     built = BuiltGraph(payload={})
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
+    sources = SourceLocations()
     for index, tensor in enumerate(tensors):
         node_id = f"n{index}"
         key = _key(tensor)
@@ -81,7 +83,7 @@ def build_from_tensor(root: Tensor, title: str | None = None) -> BuiltGraph:
             leaves[node_id] = tensor
             built.current.add(node_id)
         else:
-            record = _op_node(tensor, ids)
+            record = _op_node(tensor, ids, sources)
         metrics, bad[key] = _metrics(tensor)
         record.update(
             id=node_id,
@@ -140,10 +142,10 @@ def _leaf_node(tensor: Tensor) -> dict[str, Any]:
     }
 
 
-def _op_node(tensor: Tensor, ids: dict[int, str]) -> dict[str, Any]:
+def _op_node(tensor: Tensor, ids: dict[int, str], sources: SourceLocations) -> dict[str, Any]:
     node = tensor.node
     assert node is not None
     forward_of = ids.get(id(node.forward_of)) if node.forward_of is not None else None
     name = node.name or tensor.name or ""
     shape = [int(d) for d in tensor.shape]
-    return op_fields(node, name, shape, tensor.dtype, tensor.device, forward_of)
+    return op_fields(node, name, shape, tensor.dtype, tensor.device, forward_of, sources)

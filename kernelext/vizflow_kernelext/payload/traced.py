@@ -11,6 +11,7 @@ from typing import Any
 from vizflow_engine.graph import Graph, Value
 from vizflow_kernelext.payload.common import (
     BuiltGraph,
+    SourceLocations,
     compact_node,
     dtype_text,
     holds_nonfinite,
@@ -112,6 +113,7 @@ def build_from_graph(
     grads: dict[int, str] = {}  # id of a variable's .grad tensor -> the variable's node id
     nodes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
+    sources = SourceLocations()
 
     def edge(source: Value, target: str, port: int) -> None:
         edges.append(
@@ -162,7 +164,7 @@ def build_from_graph(
         node_ids[id(node)] = node_id
         forward_of = node_ids.get(id(node.forward_of)) if node.forward_of is not None else None
         record = op_fields(
-            node, node.name or out.name, _dims(out), out.dtype, out.device, forward_of
+            node, node.name or out.name, _dims(out), out.dtype, out.device, forward_of, sources
         )
         record.update(id=node_id, metrics={"bytes": _bytes(out)})
         if profile is not None and out.name in profile.seconds:

@@ -42,22 +42,25 @@ LAYOUT_DIRECTIONS = ("RIGHT", "DOWN")
 AUTO_HEIGHT = "auto"
 
 
-def _to_wire(value: dict[str, Any], trusted: bool) -> dict[str, Any]:
-    """A graph as the traits hold it: a CompactGraph, validated unless trusted, whose text
-    can be sent (lone surrogates in names become visible escapes)."""
+def _compact(value: dict[str, Any], trusted: bool) -> dict[str, Any]:
+    """A graph as a CompactGraph, validated unless trusted."""
     try:
         if is_compact(value):
             if not trusted:
                 validate_message("CompactGraph", value)
                 check_compact_references(value)
-            compact = value
-        else:
-            if not trusted:
-                validate_graph_payload(value)
-            compact = encode(value)
+            return value
+        if not trusted:
+            validate_graph_payload(value)
+        return encode(value)
     except ProtocolError as exc:
         raise RejectedValue(str(exc)) from None
-    sendable: dict[str, Any] = wire_safe(compact)
+
+
+def _to_wire(value: dict[str, Any], trusted: bool) -> dict[str, Any]:
+    """A graph as the traits hold it: a CompactGraph, validated unless trusted, whose text
+    can be sent (lone surrogates in names become visible escapes)."""
+    sendable: dict[str, Any] = wire_safe(_compact(value, trusted))
     return sendable
 
 
@@ -98,16 +101,23 @@ class GraphViewer(GuardedWidget):
         # Payloads from vizflow's own builders are schema-checked by the test suite; any
         # other graph (yours, set now or later) is validated here before it is sent.
         self._trusted_ids = {id(graph), id(compare)} if trusted else set()
+        self._expanded: tuple[dict[str, Any] | None, dict[str, Any] | None] = (None, None)
         super().__init__(graph=graph, compare=compare, **kwargs)
         self._trusted_ids = set()
-        self._expanded: tuple[dict[str, Any] | None, dict[str, Any] | None] = (None, None)
         self._values: dict[str, Any] = dict(values or {})
         self._provenance = Provenance(self._values, current)
 
     @traitlets.validate("graph")
     def _check_graph(self, proposal: dict[str, Any]) -> dict[str, Any]:
         value: dict[str, Any] = proposal["value"]
-        return _to_wire(value, self._restoring or id(value) in self._trusted_ids)
+        trusted = self._restoring or id(value) in self._trusted_ids
+        compact = _compact(value, trusted)
+        sendable: dict[str, Any] = wire_safe(compact)
+        if trusted and compact is not value and sendable is compact:
+            # A builder's payload, encoded and sent unchanged: decode(encode(p)) == p, so
+            # the drawn graph's expanded form is p itself (not decoded back for the bundle).
+            self._expanded = (sendable, value)
+        return sendable
 
     @traitlets.validate("compare")
     def _check_compare(self, proposal: dict[str, Any]) -> dict[str, Any] | None:
