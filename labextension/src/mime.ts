@@ -9,7 +9,12 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 import { liveModels } from './liveModels';
 
-import { GRAPH_MIME_TYPE, GRAPH_MIME_RANK, readBundle } from './mimeBundle';
+import {
+  bundleModelId,
+  GRAPH_MIME_TYPE,
+  GRAPH_MIME_RANK,
+  readBundle
+} from './mimeBundle';
 
 export { GRAPH_MIME_TYPE, GRAPH_MIME_RANK, readBundle };
 
@@ -23,9 +28,12 @@ export class GraphMimeRenderer extends Widget implements IRenderMime.IRenderer {
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    const bundle = readBundle(model.data[GRAPH_MIME_TYPE]);
-    if (!bundle) {
-      this.node.textContent = 'vizflow: this output holds no readable graph.';
+    const data = model.data[GRAPH_MIME_TYPE];
+    const modelId = bundleModelId(data);
+    // A live model draws its own graph: the bundle's copy is decoded only without one.
+    let bundle = liveModels.get(modelId) ? null : readBundle(data);
+    if (!bundle && !liveModels.get(modelId)) {
+      this.showUnreadable();
       return;
     }
     const { ViewerHost } = await import('./viewerHost');
@@ -37,9 +45,14 @@ export class GraphMimeRenderer extends Widget implements IRenderMime.IRenderer {
     const host = this.host;
     this.stopWaiting?.();
     this.stopWaiting = null;
-    const live = liveModels.get(bundle.model_id);
+    const live = liveModels.get(modelId); // it may have gone while the viewer loaded
     if (live) {
       host.bind(live);
+      return;
+    }
+    bundle = bundle ?? readBundle(data);
+    if (!bundle) {
+      this.showUnreadable();
       return;
     }
     host.showStatic({
@@ -49,11 +62,10 @@ export class GraphMimeRenderer extends Widget implements IRenderMime.IRenderer {
       height: '',
       title: bundle.title
     });
-    if (bundle.model_id) {
+    if (modelId) {
       // The widget model may still be loading (its module is a lazy chunk).
-      const id = bundle.model_id;
       this.stopWaiting = liveModels.onAdded(added => {
-        const m = added === id ? liveModels.get(id) : null;
+        const m = added === modelId ? liveModels.get(modelId) : null;
         if (m && this.host) {
           this.stopWaiting?.();
           this.stopWaiting = null;
@@ -61,6 +73,12 @@ export class GraphMimeRenderer extends Widget implements IRenderMime.IRenderer {
         }
       });
     }
+  }
+
+  private showUnreadable(): void {
+    this.host?.dispose();
+    this.host = null;
+    this.node.textContent = 'vizflow: this output holds no readable graph.';
   }
 
   dispose(): void {

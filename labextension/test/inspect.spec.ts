@@ -3,7 +3,7 @@ import {
   formatStat,
   InspectTracker
 } from '../src/model/inspect';
-import { readBundle } from '../src/mimeBundle';
+import { bundleModelId, readBundle } from '../src/mimeBundle';
 import { smallGraph } from './fixtures';
 import type { TensorSummary } from '../src/protocol';
 
@@ -135,5 +135,15 @@ describe('graph mime bundles', () => {
     expect(readBundle(g)?.model_id).toBeNull();
     expect(readBundle({ graph: 3 })).toBeNull();
     expect(readBundle('x')).toBeNull();
+  });
+
+  it('name the live model of a bundle without decoding its graph', () => {
+    // The renderer binds to a live model by this id; its graph is not read then.
+    expect(bundleModelId({ version: '1.0', graph: 3, model_id: 'abc' })).toBe(
+      'abc'
+    );
+    expect(bundleModelId({ graph: smallGraph(), model_id: null })).toBeNull();
+    expect(bundleModelId({ model_id: '' })).toBeNull();
+    expect(bundleModelId('x')).toBeNull();
   });
 });

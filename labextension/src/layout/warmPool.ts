@@ -2,10 +2,12 @@
  * One layout worker started ahead of need and warmed with a small layout, so a
  * viewer's first layout does not pay for starting the worker, loading ELK and
  * compiling its hot code, and its first expand runs on warm code. A viewer takes
- * the warm transport; a new one is warmed when the page is idle again.
+ * the warm transport; a new one is warmed when the page is idle again after that
+ * viewer's first layout came back (starting a worker and loading ELK costs more CPU
+ * than a first layout: done at once, it competed with that layout for the cores).
  */
 import type { LayoutTransport, TransportFactory } from './client';
-import type { LayoutGraphInput, ToWorker } from './messages';
+import type { FromWorker, LayoutGraphInput, ToWorker } from './messages';
 
 /** Requests of the warm-up layout use ids below every client's (which start at 1). */
 export const WARMUP_ID = 0;
@@ -89,13 +91,15 @@ export class WarmPool {
     this.warm = t;
   }
 
-  /** The warm transport (or a new one), and a new warm one queued for the next viewer. */
+  /**
+   * The warm transport (or a new one); a new warm one is queued for the next viewer
+   * once this one has answered its taker's first request (or failed, or is disposed).
+   */
   take(): LayoutTransport {
     const t = this.warm ?? this.create();
     this.warm = null;
     t.onFailure = null;
-    this.primeLater();
-    return t;
+    return new FirstAnswerRelay(t, () => this.primeLater());
   }
 
   primeLater(): void {
@@ -112,5 +116,45 @@ export class WarmPool {
   dispose(): void {
     this.warm?.dispose();
     this.warm = null;
+  }
+}
+
+/** A taken transport that calls `settled` once: at its first answer to the taker (not
+ * the warm-up's), its failure, or its disposal. */
+class FirstAnswerRelay implements LayoutTransport {
+  onMessage: ((message: FromWorker) => void) | null = null;
+  onFailure: ((error: unknown) => void) | null = null;
+  private waiting = true;
+
+  constructor(
+    private readonly inner: LayoutTransport,
+    private readonly settled: () => void
+  ) {
+    inner.onMessage = message => {
+      if (message.id !== WARMUP_ID) {
+        this.settle();
+      }
+      this.onMessage?.(message);
+    };
+    inner.onFailure = error => {
+      this.settle();
+      this.onFailure?.(error);
+    };
+  }
+
+  post(message: ToWorker): void {
+    this.inner.post(message);
+  }
+
+  dispose(): void {
+    this.settle();
+    this.inner.dispose();
+  }
+
+  private settle(): void {
+    if (this.waiting) {
+      this.waiting = false;
+      this.settled();
+    }
   }
 }
