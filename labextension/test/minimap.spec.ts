@@ -1,5 +1,7 @@
 /** The minimap's size and whether it is drawn, from the canvas and the graph's shape. */
 import {
+  MAX_HEIGHT_SHARE,
+  MAX_WIDTH_SHARE,
   MINIMAP_MIN_CANVAS_HEIGHT,
   MINIMAP_MIN_CANVAS_WIDTH,
   minimapShown,
@@ -7,7 +9,7 @@ import {
 } from '../src/model/minimap';
 
 describe('minimapSize', () => {
-  it('stays within a quarter of the canvas width and under a third of its height', () => {
+  it('stays within a fifth of the canvas width and a quarter of its height', () => {
     for (const [cw, ch] of [
       [300, 200],
       [470, 340],
@@ -21,14 +23,19 @@ describe('minimapSize', () => {
         [0, 0]
       ]) {
         const s = minimapSize(gw, gh, cw, ch);
-        expect(s.width).toBeLessThanOrEqual(Math.max(40, cw / 4));
-        expect(s.height).toBeLessThanOrEqual(Math.max(40, ch * 0.3));
+        expect(s.width).toBeLessThanOrEqual(Math.max(40, cw * MAX_WIDTH_SHARE));
+        expect(s.height).toBeLessThanOrEqual(
+          Math.max(40, ch * MAX_HEIGHT_SHARE)
+        );
+        // Small however large the canvas: it covers little of a big graph.
+        expect(s.width).toBeLessThanOrEqual(200);
+        expect(s.height).toBeLessThanOrEqual(120);
         // A usable size where the canvas has room for it.
         expect(s.width).toBeGreaterThanOrEqual(
-          Math.min(90, Math.max(40, cw / 4 - 1))
+          Math.min(90, Math.max(40, cw * MAX_WIDTH_SHARE - 1))
         );
         expect(s.height).toBeGreaterThanOrEqual(
-          Math.min(56, Math.max(40, ch * 0.3 - 1))
+          Math.min(56, Math.max(40, ch * MAX_HEIGHT_SHARE - 1))
         );
       }
     }
@@ -38,7 +45,7 @@ describe('minimapSize', () => {
     const wide = minimapSize(4000, 400, 900, 520);
     expect(wide.width).toBeGreaterThan(wide.height * 2);
     const tall = minimapSize(400, 4000, 900, 520);
-    expect(tall.height).toBeGreaterThan(tall.width * 1.5);
+    expect(tall.height).toBeGreaterThan(tall.width);
   });
 
   it('narrow canvases get a smaller map than wide ones', () => {

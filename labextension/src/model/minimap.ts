@@ -7,11 +7,15 @@
 export const MINIMAP_MIN_CANVAS_WIDTH = 420;
 export const MINIMAP_MIN_CANVAS_HEIGHT = 240;
 
-/** The minimap takes at most this share of the canvas in each direction. */
-const MAX_WIDTH_SHARE = 0.25;
-const MAX_HEIGHT_SHARE = 0.3;
-const MAX_WIDTH_PX = 280;
-const MAX_HEIGHT_PX = 180;
+/**
+ * The minimap takes at most this share of the canvas in each direction, in its
+ * far corner from where a graph opens (the flow's start, or a focus centred), so
+ * it never covers the node the viewer opened on.
+ */
+export const MAX_WIDTH_SHARE = 0.2;
+export const MAX_HEIGHT_SHARE = 0.25;
+const MAX_WIDTH_PX = 200;
+const MAX_HEIGHT_PX = 120;
 /** The box is never smaller than this... */
 const MIN_SIDE_PX = 40;
 /** ...nor, where the canvas has room, flatter or thinner than this, whatever the graph's shape. */
@@ -20,7 +24,7 @@ const SHAPE_MIN_HEIGHT_PX = 56;
 
 /**
  * The minimap's box: shaped like the graph (so a long chain is not a thin line in a
- * large empty box), within a quarter of the canvas width and under a third of its height.
+ * large empty box), within a fifth of the canvas width and a quarter of its height.
  */
 export function minimapSize(
   graphW: number,
