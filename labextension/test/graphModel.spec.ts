@@ -12,6 +12,16 @@ import {
 import { node, smallGraph } from './fixtures';
 
 describe('graph model', () => {
+  it('is built once per payload (the viewer and its pane share it)', () => {
+    const payload = smallGraph();
+    const m = buildGraphModel(payload);
+    expect(buildGraphModel(payload)).toBe(m);
+    const other = buildGraphModel(smallGraph());
+    expect(other).not.toBe(m);
+    expect(other.nodes.map(n => n.id)).toEqual(m.nodes.map(n => n.id));
+    expect(buildGraphModel(null).nodes).toEqual([]);
+  });
+
   it('indexes nodes and edges', () => {
     const m = buildGraphModel(smallGraph());
     expect(m.title).toBe('tiny mlp');

@@ -41,11 +41,28 @@ export function emptyPayload(title = ''): GraphPayload {
   return { version: '1.0', title, nodes: [], edges: [], outputs: [] };
 }
 
-/** Build the indexed model; never throws on inconsistent input, reports issues instead. */
+/** Models built, by payload: the viewer and each of its panes ask for the same one. */
+const built = new WeakMap<GraphPayload, GraphModel>();
+
+/**
+ * The indexed model of a payload (built once per payload object; payloads are not
+ * changed once received); never throws on inconsistent input, reports issues instead.
+ */
 export function buildGraphModel(
   payload: GraphPayload | null | undefined
 ): GraphModel {
-  const p = payload ?? emptyPayload();
+  if (!payload) {
+    return indexPayload(emptyPayload());
+  }
+  let model = built.get(payload);
+  if (!model) {
+    model = indexPayload(payload);
+    built.set(payload, model);
+  }
+  return model;
+}
+
+function indexPayload(p: GraphPayload): GraphModel {
   const issues: GraphIssue[] = [];
   const nodeById = new Map<string, GraphNode>();
   const nodes: GraphNode[] = [];
