@@ -1,12 +1,14 @@
 """The editor's kernel-side latency on a 500-node document: a wiring probe (sent when a wire
-drag starts) and a connect (sent when it is dropped: applied, shapes re-inferred, the whole
-document rebuilt, packed as JSON and pushed, the reply with its inverse sent).
+drag starts) and a connect (sent when it is dropped: applied, shapes and node states redone
+over the changed nodes' downstream cone, the patch of what changed packed as JSON and sent,
+the reply with its inverse sent).
 
 Each figure is one request end to end inside the kernel: the comm message in, the reply and
 the document update packed as the kernel's session packs them (no network). The baseline is
 the cheapest request the widget answers (an inspect of a node with no value yet), so the
-ratios say what the editor's own work costs; the parts (inference, document build, JSON)
-are timed alone to show where it goes. The browser round trip adds the transport and the
+ratios say what the editor's own work costs; the parts are timed alone to show where it goes,
+beside what a connect cost when the whole document was sent (whole inference, document
+build and JSON: the resync path now). The browser round trip adds the transport and the
 view's redraw on top (measured in the browser benchmark).
 
 Then the same connect through a real kernel (jupyter_client → kernel → iopub, on this
@@ -34,8 +36,10 @@ from tests.kernelext.widget_fuzz import RecordingComm, comm_message, recording_c
 from vizflow_engine.editing import from_graph, infer_all
 from vizflow_kernelext.editor import EditorWidget
 from vizflow_kernelext.editor.document import document_json
+from vizflow_kernelext.editor.sync import DocumentSync
 
 BLOCKS = 125
+WHOLE_PARTS = ("shape inference, whole", "document build, whole", "JSON of the document")
 
 
 def document() -> Any:
@@ -55,11 +59,14 @@ def main() -> None:
     mid = relus[len(relus) // 2]
     into = doc.incoming()[mid][0]
 
+    patches: list[dict[str, Any]] = []
+
     def request(content: dict[str, Any]) -> dict[str, Any]:
         channel.sent.clear()
         channel.handle_msg(
             comm_message({"method": "custom", "content": {"request_id": 1, **content}})
         )
+        patches[:] = [d["content"] for _, d, _ in channel.sent[:-1] if d["method"] == "custom"]
         reply: dict[str, Any] = channel.sent[-1][1]["content"]
         return reply
 
@@ -100,16 +107,23 @@ def main() -> None:
         f"document: {len(doc.nodes)} nodes, {len(doc.edges)} wires, {len(doc.groups)} groups; "
         f"a probe answers {len(targets)} ports"
     )
-    push = json.dumps(widget.document)
-    print(f"document update: {len(push) / 1e3:.0f} kB of JSON")
+    whole = json.dumps(widget.document)
+    connect_and_back()
+    patch = json.dumps(patches[0])
+    print(
+        f"a connect's patch: {len(patch) / 1e3:.1f} kB of JSON "
+        f"(the whole document: {len(whole) / 1e3:.0f} kB)"
+    )
     ms = interleaved_ms(
         {
             "baseline: inspect request": baseline,
             "probe (drag start)": probe,
             "connect + its inverse (2 requests)": connect_and_back,
-            "  part: shape inference": lambda: infer_all(doc),
-            "  part: document build": lambda: document_json(doc, widget.run_record),
+            "  part: JSON of a connect's patch": lambda: json.dumps(patches[0]),
+            "  part: shape inference, whole": lambda: infer_all(doc),
+            "  part: document build, whole": lambda: document_json(doc, widget.run_record),
             "  part: JSON of the document": lambda: json.dumps(widget.document),
+            "resync: the whole document kept": lambda: DocumentSync().reset(doc, widget.run_record),
         },
         rounds=5,
         reps=9,
@@ -117,7 +131,11 @@ def main() -> None:
     base = ms["baseline: inspect request"]
     for name, value in ms.items():
         print(f"{name:38s} {value:8.2f} ms  ({value / base:6.1f}x baseline)")
-    print(f"connect, one request: {ms['connect + its inverse (2 requests)'] / 2:.2f} ms")
+    whole_push = sum(ms[f"  part: {p}"] for p in WHOLE_PARTS)
+    print(
+        f"connect, one request: {ms['connect + its inverse (2 requests)'] / 2:.2f} ms; "
+        f"a whole-document push alone (as each connect made before): {whole_push:.2f} ms"
+    )
 
 
 KERNEL_SETUP = f"""
@@ -166,6 +184,7 @@ def through_a_kernel(rounds: int = 15) -> None:
                 if (
                     m["parent_header"].get("msg_id") == msg["header"]["msg_id"]
                     and data.get("method") == "custom"
+                    and data["content"].get("kind") != "editor_patch"  # sent before the reply
                 ):
                     return (time.perf_counter() - start) * 1e3, data["content"]
 

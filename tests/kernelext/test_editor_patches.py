@@ -148,6 +148,14 @@ def test_a_connect_sends_the_nodes_it_changed_only() -> None:
     assert patch["nodes"][0]["state"] == "valid"
     assert [e["id"] for e in patch["edges"]] == reply["created"]["edges"]
     assert patch["base_version"] + 1 == patch["version"] == reply["version"]
+    # rewiring a chain node to an earlier node of the same shape changes no node's JSON
+    rewire = {"cmd": "connect", "source": "n150", "source_port": 0, "target": "n300",
+              "target_port": 0}  # fmt: skip
+    _, patches = _request(
+        w, {"kind": "editor_command", "base_version": w.doc.version, "commands": [rewire]}
+    )
+    browser.follow(patches)
+    assert patches[0]["nodes"] == [] and len(patches[0]["removed_edges"]) == 1
     # cutting the chain's start makes every op after it invalid (free reads n200 now): all
     # of them are sent
     _, patches = _request(

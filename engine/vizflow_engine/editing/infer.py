@@ -8,7 +8,6 @@ say which input is not valid). Iterative over a topological order: no recursion 
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,31 +165,26 @@ def _shape_error(op: OpDef, specs: list[TensorSpec], exc: Exception) -> NodeType
 
 def infer_all(doc: Document) -> dict[str, NodeType]:
     """Every node's type, in one pass over a topological order."""
+    into = doc.incoming()
     types: dict[str, NodeType] = {}
-    infer_into(doc, types, doc.topological(), doc.nodes.keys())
+    for ident in doc.topological():
+        types[ident] = node_type(doc, doc.nodes[ident], into.get(ident, {}), types)
+    for ident in doc.nodes:
+        if ident not in types:
+            types[ident] = _err(f"{doc.nodes[ident].name!r} is on a cycle", "cycle")
     return types
 
 
-def infer_into(
-    doc: Document, types: dict[str, NodeType], order: list[str], members: Collection[str]
-) -> None:
-    """Set the type of each node in `members` (closed downstream, `order` being its
-    topological order) in `types`, whose other entries give the types of their inputs."""
-    into = doc.incoming()
-    for ident in order:
-        node = doc.nodes[ident]
-        if node.kind == "op":
-            try:
-                types[ident] = op_type(doc, node, into.get(ident, {}), types)
-            except EditError as exc:
-                types[ident] = _err(str(exc), "op")
-        else:
-            types[ident] = leaf_type(doc, node)
-    if len(order) < len(members):
-        placed = set(order)
-        for ident in members:
-            if ident not in placed:
-                types[ident] = _err(f"{doc.nodes[ident].name!r} is on a cycle", "cycle")
+def node_type(
+    doc: Document, node: NodeRec, wired: dict[int, EdgeRec], types: dict[str, NodeType]
+) -> NodeType:
+    """One node's type, its inputs' types being in `types`."""
+    if node.kind != "op":
+        return leaf_type(doc, node)
+    try:
+        return op_type(doc, node, wired, types)
+    except EditError as exc:
+        return _err(str(exc), "op")
 
 
 @dataclass(frozen=True, slots=True)

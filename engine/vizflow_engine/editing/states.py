@@ -13,35 +13,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .infer import NodeType
-from .model import Document
+from .model import Document, EdgeRec, NodeRec
 from .params import to_json
 
 
 def fingerprints(doc: Document) -> dict[str, str]:
     """Each node's fingerprint, in one pass over a topological order."""
+    into = doc.incoming()
     prints: dict[str, str] = {}
-    fingerprints_into(doc, prints, doc.topological())
+    for ident in doc.topological():
+        prints[ident] = fingerprint(doc, doc.nodes[ident], into.get(ident, {}), prints)
     return prints
 
 
-def fingerprints_into(doc: Document, prints: dict[str, str], order: list[str]) -> None:
-    """Set the fingerprints of the nodes in `order` (a topological order of a set closed
-    downstream) in `prints`, whose other entries are their inputs' fingerprints."""
-    into = doc.incoming()
-    for ident in order:
-        node = doc.nodes[ident]
-        wired = into.get(ident, {})
-        parts = [
-            node.kind,
-            node.op,
-            {k: to_json(v) for k, v in sorted(node.params.items())},
-            {str(k): to_json(v) for k, v in sorted(node.literals.items())},
-            {str(k): prints.get(e.source) for k, e in sorted(wired.items())},
-            id(doc.arrays.get(ident)),
-            doc.stamps.get(ident, 0),
-        ]
-        text = json.dumps(parts, sort_keys=True, default=str)
-        prints[ident] = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+def fingerprint(
+    doc: Document, node: NodeRec, wired: dict[int, EdgeRec], prints: dict[str, str]
+) -> str:
+    """One node's fingerprint, its inputs' fingerprints being in `prints`."""
+    parts = [
+        node.kind,
+        node.op,
+        {k: to_json(v) for k, v in sorted(node.params.items())},
+        {str(k): to_json(v) for k, v in sorted(node.literals.items())},
+        {str(k): prints.get(e.source) for k, e in sorted(wired.items())},
+        id(doc.arrays.get(node.id)),
+        doc.stamps.get(node.id, 0),
+    ]
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 @dataclass

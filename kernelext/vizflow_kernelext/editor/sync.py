@@ -4,9 +4,10 @@ changed, between two versions.
 
 What an edit can change is read from its step: every object a command touches is named by
 id in the command as applied or in its inverse (an inverse must name what it restores).
-Shape inference and node states are redone over the downstream cone of the touched nodes
-only; the nodes whose JSON then differs are sent. A change that is not a step (a run,
-training, an array set from Python) is compared whole.
+Shape inference and node states are redone for the touched nodes, and down their cone only
+as far as a node's type, fingerprint or name changed; the nodes whose JSON then differs are
+sent. A change that is not a step (a run, training, an array set from Python) is compared
+whole.
 """
 
 from __future__ import annotations
@@ -14,14 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from vizflow_engine.editing.commands import Step
-from vizflow_engine.editing.infer import NodeType, infer_all, infer_into
-from vizflow_engine.editing.model import Document
-from vizflow_engine.editing.states import (
-    RunRecord,
-    fingerprints,
-    fingerprints_into,
-    node_state,
-)
+from vizflow_engine.editing.infer import NodeType, infer_all, node_type
+from vizflow_engine.editing.model import Document, EdgeRec
+from vizflow_engine.editing.states import RunRecord, fingerprint, fingerprints, node_state
 from vizflow_kernelext.editor.document import edge_json, group_json, node_json, updates_json
 
 Json = dict[str, Any]
@@ -120,25 +116,28 @@ class DocumentSync:
         return patch
 
     def _nodes(self, doc: Document, run: RunRecord, touched: set[str] | None) -> Json:
+        into = doc.incoming()
+        redone: Any
+        if touched is not None:
+            starts = {i for i in touched if i in doc.nodes}
+            order, members = doc.cone(starts)
+            if len(order) < len(members):  # a cycle: none can be wired, but be whole then
+                touched = None
         if touched is None:
             self.types = infer_all(doc)
             self.prints = fingerprints(doc) if run.values else {}
-            members: Any = doc.nodes.keys()
+            redone = doc.nodes.keys()
             gone = [i for i in self.nodes if i not in doc.nodes]
         else:
-            order, members = doc.cone({i for i in touched if i in doc.nodes})
-            infer_into(doc, self.types, order, members)
-            if run.values:
-                fingerprints_into(doc, self.prints, order)
+            redone = self._redo_cone(doc, run, into, order, starts)
             gone = [i for i in touched if i in self.nodes and i not in doc.nodes]
         # a cycle (none can be wired; a graph given whole might hold one) makes every later
         # patch a whole comparison, as a cone's order cannot be trusted then
-        self.cyclic = any(self.types[i].rule == "cycle" for i in members)
-        into = doc.incoming()
+        self.cyclic = any(self.types[i].rule == "cycle" for i in redone)
         changed: list[str] = []
         added: set[str] = set()
         moved = False  # a node kept its id but not its place in creation order
-        for i in members:
+        for i in redone:
             node = doc.nodes[i]
             state = node_state(i, self.types, run, self.prints)
             new = node_json(doc, node, into.get(i, {}), self.types, state, run)
@@ -165,6 +164,40 @@ class DocumentSync:
                 out["node_order"] = order
             self.nodes = {i: self.nodes[i] for i in order}
         return out
+
+    def _redo_cone(
+        self,
+        doc: Document,
+        run: RunRecord,
+        into: dict[str, dict[int, EdgeRec]],
+        order: list[str],
+        starts: set[str],
+    ) -> list[str]:
+        """Redo the type and fingerprint of each touched node and of each node after one
+        whose type, fingerprint or name (which an upstream error quotes) changed, in
+        topological order; return the nodes redone."""
+        differs: set[str] = set()
+        redone: list[str] = []
+        for i in order:
+            wired = into.get(i, {})
+            if i not in starts and not any(e.source in differs for e in wired.values()):
+                continue
+            node = doc.nodes[i]
+            kind = node_type(doc, node, wired, self.types)
+            mark = fingerprint(doc, node, wired, self.prints) if run.values else None
+            held = self.nodes.get(i)
+            if (
+                kind != self.types.get(i)
+                or mark != self.prints.get(i)
+                or held is None
+                or held["name"] != node.name
+            ):
+                differs.add(i)
+            self.types[i] = kind
+            if mark is not None:
+                self.prints[i] = mark
+            redone.append(i)
+        return redone
 
     def _edges(self, doc: Document, touched: set[str] | None) -> Json:
         ids = set(self.edges) | set(doc.edges) if touched is None else touched
