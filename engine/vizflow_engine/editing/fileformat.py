@@ -1,7 +1,9 @@
 """The editor's graph file, `name.vfg.json` (+ `name.npz` beside it for arrays; no pickle).
 
 The JSON holds the editable graph whole: nodes (ids, names, ops, params, groups, positions,
-phases), wires, groups, outputs and updates, so a half-built graph saves too. Opening checks
+phases), wires, groups, outputs and updates, so a half-built graph saves too. The .npz holds
+the arrays of variables and constants (by node id, listed in `arrays`) and of array-valued op
+params (by key, listed in `param_arrays`; a param refers to one as {"array": key}). Opening checks
 everything (the format, every record with the same checks an edit gets, wire ends and ports,
 cycles, the .npz's members) before anything is returned: a bad file is one EditorFileError
 naming the JSON path and the reason. Opening runs no code.
@@ -21,14 +23,20 @@ from ..graph.limits import MAX_FILE_BYTES
 from ..graph.npz_read import Want, check_arrays, read_npz
 from .errors import EditError, EditorFileError
 from .infer import port_count
-from .model import ID_PATTERN, Document, EdgeRec, GroupRec
-from .params import op_def
+from .model import ID_PATTERN, NODE_KINDS, Document, EdgeRec, GroupRec, NodeRec
+from .params import (
+    PARAM_ARRAY_PREFIX,
+    collecting_param_arrays,
+    op_def,
+    reading_param_arrays,
+)
 from .records import edge_record, group_record, is_held, node_from_record, node_record
 
 FORMAT = "vizflow.editor"
 VERSION = 1
 SUFFIX = ".vfg.json"
 TOP_KEYS = {"format", "version", "name", "nodes", "edges", "groups", "outputs", "updates", "arrays"}
+OPTIONAL_KEYS = {"param_arrays"}
 
 
 def sidecar(path: str) -> str:
@@ -38,12 +46,14 @@ def sidecar(path: str) -> str:
 
 
 def dumps(doc: Document) -> tuple[str, dict[str, np.ndarray[Any, Any]]]:
-    """The file's text and the arrays for its .npz (keyed by node id)."""
-    body = {
+    """The file's text and the arrays for its .npz (keyed by node id, or param array key)."""
+    with collecting_param_arrays() as params:
+        nodes = [node_record(doc, n) for n in doc.ordered()]
+    body: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "name": doc.name,
-        "nodes": [node_record(doc, n) for n in doc.ordered()],
+        "nodes": nodes,
         "edges": [edge_record(doc.edges[i]) for i in sorted(doc.edges)],
         "groups": [group_record(doc.groups[i]) for i in sorted(doc.groups)],
         "outputs": list(doc.outputs),
@@ -51,6 +61,9 @@ def dumps(doc: Document) -> tuple[str, dict[str, np.ndarray[Any, Any]]]:
     }
     arrays = {i: _host(doc.arrays[i]) for i in sorted(doc.arrays) if i in doc.nodes}
     body["arrays"] = list(arrays)  # the nodes whose values the .npz holds
+    if params:
+        body["param_arrays"] = sorted(params)
+        arrays.update({k: np.asarray(params[k]) for k in body["param_arrays"]})
     return json.dumps(body, indent=1, ensure_ascii=False) + "\n", arrays
 
 
@@ -98,7 +111,9 @@ def loads(text: str | bytes, arrays: Any = None) -> Document:
     _check_top(body)
     wants = _wanted(body)
     held = _read_arrays(arrays, wants) if wants else {}
-    return _build(body, held)
+    params = {k: held.pop(k) for k in body.get("param_arrays", [])}
+    with reading_param_arrays(params):
+        return _build(body, held)
 
 
 def _check_top(body: Any) -> None:
@@ -110,7 +125,7 @@ def _check_top(body: Any) -> None:
         raise EditorFileError(
             "$.version", f"version {str(body.get('version'))[:20]} is not {VERSION}"
         )
-    extra = sorted(set(body) - TOP_KEYS)
+    extra = sorted(set(body) - TOP_KEYS - OPTIONAL_KEYS)
     if extra:
         raise EditorFileError(f"$.{extra[0][:40]}", "unknown field")
     if not isinstance(body.get("name"), str):
@@ -118,6 +133,8 @@ def _check_top(body: Any) -> None:
     for key in ("nodes", "edges", "groups", "outputs", "updates", "arrays"):
         if not isinstance(body.get(key), list):
             raise EditorFileError(f"$.{key}", "must be a list")
+    if not isinstance(body.get("param_arrays", []), list):
+        raise EditorFileError("$.param_arrays", "must be a list")
 
 
 def _wanted(body: dict[str, Any]) -> dict[str, Want]:
@@ -127,12 +144,7 @@ def _wanted(body: dict[str, Any]) -> dict[str, Want]:
     wants: dict[str, Want] = {}
     for i, rec in enumerate(body["nodes"]):
         path = f"$.nodes[{i}]"
-        try:
-            node = node_from_record(rec)
-        except EditError as exc:
-            raise EditorFileError(path, str(exc)) from None
-        if not isinstance(node.id, str) or not ID_PATTERN.fullmatch(node.id):
-            raise EditorFileError(f"{path}.id", "an id is 1-64 letters, digits or _.:-")
+        node = _leaf_of(rec, path)  # the full check comes with the arrays, in _build
         if node.id in listed and node.kind not in ("variable", "constant"):
             raise EditorFileError("$.arrays", f"{node.kind} {node.id!r} holds no array")
         if is_held(node) and node.id not in listed:
@@ -142,7 +154,26 @@ def _wanted(body: dict[str, Any]) -> dict[str, Want]:
     unknown = [a for a in listed if a not in wants]
     if unknown:
         raise EditorFileError("$.arrays", f"{str(unknown[0])[:60]!r} is not a node of the file")
+    for i, key in enumerate(body.get("param_arrays", [])):
+        path = f"$.param_arrays[{i}]"
+        if not isinstance(key, str) or not key.startswith(PARAM_ARRAY_PREFIX) or len(key) > 64:
+            raise EditorFileError(path, f"a param array's key is {PARAM_ARRAY_PREFIX!r}…")
+        if key in wants:
+            raise EditorFileError(path, f"{key[:60]!r} is listed twice")
+        wants[key] = Want(path, None, None, f"param array {key[:60]!r}")
     return wants
+
+
+def _leaf_of(rec: Any, path: str) -> NodeRec:
+    """The parts of a node record that say which array it needs: id, name, kind, params."""
+    if not isinstance(rec, dict) or not isinstance(rec.get("params", {}), dict):
+        raise EditorFileError(path, "a node record is an object with params an object")
+    ident, kind = rec.get("id"), rec.get("kind")
+    if not isinstance(ident, str) or not ID_PATTERN.fullmatch(ident):
+        raise EditorFileError(f"{path}.id", "an id is 1-64 letters, digits or _.:-")
+    if kind not in NODE_KINDS:
+        raise EditorFileError(f"{path}.kind", f"must be one of {', '.join(NODE_KINDS)}")
+    return NodeRec(ident, str(rec.get("name", kind))[:4096], kind, None, rec.get("params", {}))
 
 
 def _read_arrays(arrays: Any, wants: dict[str, Want]) -> dict[str, Any]:

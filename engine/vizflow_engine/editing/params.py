@@ -7,7 +7,11 @@ Nothing here evaluates text: a value is data, converted by its declared kind onl
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -47,10 +51,90 @@ def op_def(name: Any) -> OpDef:
         raise EditError(exc.reason) from None
 
 
+# ---- array-valued params ----------------------------------------------------------------------
+# An op param may hold an array (a getitem's index array). In JSON it is {"array": key}: the key
+# names the array by its content in this kernel's store, so the browser's document, a copied
+# fragment and an undo step all refer to it, and reading the key back gives the node its own
+# copy. A graph file carries the arrays it refers to in its .npz (see fileformat.py).
+PARAM_ARRAY_PREFIX = "param~"
+"""Starts every param array's key ('~' is in no node id, so a key is never a node's)."""
+_HELD_PARAM_ARRAYS: dict[str, np.ndarray[Any, Any]] = {}
+_file_arrays: ContextVar[Mapping[str, Any] | None] = ContextVar("file_arrays", default=None)
+_collected: ContextVar[dict[str, np.ndarray[Any, Any]] | None] = ContextVar(
+    "collected", default=None
+)
+
+
+def param_array_key(array: np.ndarray[Any, Any]) -> str:
+    """The key of an array's content (dtype, shape and bytes)."""
+    digest = hashlib.blake2b(f"{array.dtype.str}{array.shape}".encode(), digest_size=12)
+    digest.update(np.ascontiguousarray(array).tobytes())
+    return PARAM_ARRAY_PREFIX + digest.hexdigest()
+
+
+class _KernelArrays(_Arrays):
+    """Holds the arrays met while encoding in the kernel's store, under their content keys."""
+
+    def add(self, key: str, arr: Any) -> str:
+        host = np.array(getattr(arr, "get", lambda: arr)())
+        found = param_array_key(host)
+        held = _HELD_PARAM_ARRAYS.setdefault(found, host)
+        held.flags.writeable = False
+        sink = _collected.get()
+        if sink is not None:
+            sink[found] = held
+        return found
+
+
+@contextmanager
+def collecting_param_arrays() -> Iterator[dict[str, np.ndarray[Any, Any]]]:
+    """Within: every array-valued param turned to JSON is also put in the dict yielded."""
+    found: dict[str, np.ndarray[Any, Any]] = {}
+    token = _collected.set(found)
+    try:
+        yield found
+    finally:
+        _collected.reset(token)
+
+
+@contextmanager
+def reading_param_arrays(arrays: Mapping[str, Any]) -> Iterator[None]:
+    """Within: {"array": key} params are read from `arrays` (a file's) instead of the kernel."""
+    token = _file_arrays.set(arrays)
+    try:
+        yield
+    finally:
+        _file_arrays.reset(token)
+
+
+def _param_array(key: Any) -> np.ndarray[Any, Any]:
+    """A copy of the param array `key` names (the node owns its copy)."""
+    file = _file_arrays.get()
+    source = _HELD_PARAM_ARRAYS if file is None else file
+    if isinstance(key, str) and key in source:
+        return np.array(source[key])
+    where = "this kernel (copied from another one?)" if file is None else "the file's .npz"
+    raise EditError(f"the param array {str(key)[:60]!r} is not held by {where}")
+
+
+class _ParamArrayLookup(Mapping[str, Any]):
+    """The param arrays as the graph file decoder reads them (for arrays inside tagged values)."""
+
+    def __getitem__(self, key: str) -> Any:
+        return _param_array(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
 # ---- engine value -> JSON ----------------------------------------------------------------------
 def to_json(value: Any) -> Any:
     """A param as plain JSON for the browser: tuples as arrays, dtypes as names; slices and the
-    like in the graph file's tagged form; non-finite floats as {"float": "nan"}."""
+    like in the graph file's tagged form; arrays as {"array": key} into the kernel's store;
+    non-finite floats as {"float": "nan"}."""
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, np.integer)):
@@ -62,7 +146,7 @@ def to_json(value: Any) -> Any:
         return [to_json(v) for v in value]
     if isinstance(value, np.dtype):
         return str(value)
-    return encode(value, _Arrays(), "param")
+    return encode(value, _KernelArrays(), "param")
 
 
 # ---- JSON -> engine value ----------------------------------------------------------------------
@@ -71,10 +155,12 @@ def _tuples(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_tuples(v) for v in value)
     if isinstance(value, dict):
-        if len(value) != 1 or next(iter(value)) == "array":
-            raise EditError(f"{str(value)[:60]} is not a param value (arrays cannot be params)")
+        if len(value) != 1:
+            raise EditError(f"{str(value)[:60]} is not a param value")
+        if next(iter(value)) == "array":
+            return _param_array(value["array"])
         try:
-            return _Decoder({"name": "param"}, {})._decode(value, "value")
+            return _Decoder({"name": "param"}, _ParamArrayLookup())._decode(value, "value")  # type: ignore[arg-type]
         except (ValueError, TypeError, KeyError) as exc:
             raise EditError(f"cannot read {str(value)[:60]}: {exc}") from None
     return value
@@ -107,7 +193,7 @@ def check_op_params(
     """Raise EditError when a param is of the wrong kind (ranks unknown: None), or, when
     `complete`, when one is unknown or a required one is missing."""
     if n_inputs is None:  # the form only: as many index inputs as the index says
-        markers = sum(1 for v in params.get("index", ()) or () if v == INPUT)
+        markers = sum(1 for v in params.get("index", ()) or () if isinstance(v, str) and v == INPUT)
         n_inputs = {"getitem": 1, "index_add": 1, "setitem": 2}.get(op.name, 1) + markers
     ctx = Context(op, ranks or [], n_inputs)
     try:
