@@ -1,7 +1,8 @@
 """Editor actions in a real JupyterLab, as a person does them (issue 12): a group collapses to
 one node and expands back, Align gives the selected nodes one left or top edge, "Run to here"
-runs what a node needs (and nothing after it), and Debug opens the graph in the debugger
-beside the editor, where it steps with values shown.
+runs what a node needs (and nothing after it), Debug opens the graph in the debugger beside
+the editor, where it steps with values shown, and a node holding an index array copies and
+pastes with its array, within an editor and into another.
 
 The tests share one page and one notebook, and run in file order.
 """
@@ -14,9 +15,13 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.editor_helpers import (
+    EDITOR,
     by_name,
+    connect,
     editor,
     flow_position,
+    press,
+    run_code,
     select,
     version,
     wait_drawn_at,
@@ -170,3 +175,40 @@ def test_debug_opens_the_graph_in_the_debugger_beside_the_editor(page: Page, ed:
     expect(page.locator(".vf-debugger-panel")).to_have_count(1)
     tab.locator(".lm-TabBar-tabCloseIcon").click()
     expect(page.locator(".vf-debugger-panel")).to_have_count(0)
+
+
+def test_an_array_index_copies_and_pastes_within_and_across_editors(
+    page: Page, ed: Locator
+) -> None:
+    """A getitem holding an index array: the pasted node has the same index (its output shape
+    says so once wired), in the same editor and in another one. Runs last: it adds an editor."""
+    run_code(
+        page,
+        "import numpy as np\n"
+        "idx = np.array([3, 0, 2])\n"
+        "gather = vf.Editor(vf.trace(lambda x: x[idx] * 2.0, vf.spec((4, 5))), height='420px')\n"
+        "gather",
+    )
+    first, second = page.locator(EDITOR).nth(0), page.locator(EDITOR).nth(1)
+    expect(second.locator(".vf-edit-node")).to_have_count(3, timeout=60_000)
+    second.scroll_into_view_if_needed()
+    getitem = by_name(second, "getitem")
+    expect(getitem.locator(".vf-edit-output .vf-edit-port-shape")).to_have_text("(3, 5) float32")
+    select(second, getitem.get_attribute("data-node-id") or "")
+    page.keyboard.press("Control+c")
+    press(second, "Control+v")
+    pasted = by_name(second, "getitem_1")
+    expect(pasted).to_have_count(1)
+    connect(second, by_name(second, "x").get_attribute("data-node-id") or "",
+            pasted.get_attribute("data-node-id") or "", 0)  # fmt: skip
+    expect(pasted.locator(".vf-edit-output .vf-edit-port-shape")).to_have_text("(3, 5) float32")
+    expect(pasted).to_have_attribute("data-state", "valid")
+    screenshot(page, "editor-actions-array-param-pasted")
+    # into the other editor: the kernel gives it its own copy of the same index
+    first.scroll_into_view_if_needed()
+    first.locator(".react-flow__pane").click(position={"x": 40, "y": 40})
+    press(first, "Control+v")
+    expect(by_name(first, "getitem")).to_have_count(1)
+    run_code(page, "print(ed.doc.by_name('getitem').params['index'][0].tolist(), end='')")
+    cell = page.locator(".jp-Notebook .jp-Cell", has_text="print(ed.doc.by_name")
+    expect(cell.locator(".jp-OutputArea-output")).to_have_text("[3, 0, 2]")

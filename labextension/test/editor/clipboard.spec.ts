@@ -108,4 +108,15 @@ describe('editor clipboard', () => {
     });
     expect(fragmentFromText(JSON.stringify(dangling))!.edges).toHaveLength(1);
   });
+
+  it('carries an array-valued param as the kernel reference, through text and paste', () => {
+    const d = doc();
+    const index = [{ array: 'param~0b825c0b31d4b507ea48763d' }];
+    d.nodes[1] = { ...d.nodes[1], op: 'getitem', params: { index } };
+    const f = copyFragment(new DocIndex(d), ['mm'])!;
+    const back = fragmentFromText(fragmentToText(f))!;
+    expect(back.nodes[0].params).toEqual({ index });
+    const pasted = pasteCommand(back).fragment.nodes[0] as { params: unknown };
+    expect(pasted.params).toEqual({ index });
+  });
 });

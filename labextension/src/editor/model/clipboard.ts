@@ -4,7 +4,10 @@
  * to), and the groups wholly selected with their nesting. Ids inside a fragment
  * are its own; the kernel gives pasted items fresh ids. A fragment travels as
  * JSON text with a marker, so it pastes into another editor too; parsing checks
- * every field and never evaluates anything.
+ * every field and never evaluates anything. An array-valued param (a getitem's
+ * index array) is copied as the kernel's reference to it ({"array": key}, as
+ * the document shows it): the array stays in the kernel, which gives each
+ * pasted node its own copy.
  */
 import type { DocIndex, NodeKind, Point } from './document';
 import type { CommandOf } from './commands';
