@@ -1,7 +1,8 @@
 """Array-valued op params (a getitem's index array) in the editor: in JSON they are
 {"array": key} into the kernel's store, so copy/paste carries them (within an editor, into
 another one, after a cut) with the pasted node owning a copy, undo brings them back, and a
-graph file carries them in its .npz: the round trip is lossless, in a fresh kernel too."""
+graph file carries them in its .npz: the round trip is lossless, in a fresh kernel too (as it
+is for variables and constants holding arrays)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from vizflow_engine.editing import Document, apply_step, dumps, from_graph, load
 from vizflow_engine.editing import params as params_module
 from vizflow_engine.editing.errors import EditError, EditorFileError
 from vizflow_engine.editing.fileformat import npz_bytes, open_file, save
+from vizflow_engine.editing.model import NodeRec
 from vizflow_engine.editing.records import node_fields
 
 INDEX = np.array([3, 0, 2], dtype=np.int64)
@@ -164,3 +166,30 @@ def test_a_file_param_array_never_reaches_other_keys(fresh_store: dict[str, Any]
     np.testing.assert_array_equal(index_array(again), other)
     np.testing.assert_array_equal(fresh_store[key], INDEX)
     assert node_fields(getitem_of(again))["params"]["index"][0]["array"] != key
+
+
+def test_leaves_holding_arrays_round_trip_losslessly(tmp_path: Path) -> None:
+    """Constants and variables holding arrays (ints, float64, a live Tensor, a frozen one)."""
+    doc = Document("held")
+    held = {
+        "ints": ("constant", np.arange(6, dtype=np.int32).reshape(2, 3), {}),
+        "wide": ("constant", np.linspace(0, 1, 5), {}),
+        "live": ("variable", vf.tensor(np.ones((3, 2), np.float32), requires_grad=True),
+                 {"init": "array", "requires_grad": True}),
+        "frozen": ("variable", np.full(4, 0.5, np.float16),
+                   {"init": "array", "requires_grad": False}),
+    }  # fmt: skip
+    for name, (kind, value, params) in held.items():
+        ident = doc.new_id("n")
+        doc.insert(NodeRec(ident, name, kind, None, dict(params)))
+        doc.set_array(ident, value)
+    path = str(tmp_path / "held.vfg.json")
+    save(doc, path)
+    again = open_file(path)
+    assert dumps(again)[0] == dumps(doc)[0]
+    for name, (_, value, params) in held.items():
+        got = again.arrays[again.by_name(name).id]
+        want = np.asarray(getattr(value, "array", value))
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+        assert again.by_name(name).params == params
