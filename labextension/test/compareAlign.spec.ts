@@ -8,7 +8,7 @@ import { buildGraphModel } from '../src/model/graphModel';
 import { buildScopeTree, expandedAtDepth } from '../src/model/scopeTree';
 import { buildVisibleGraph, groupItemId } from '../src/model/visibleGraph';
 import type { GraphPayload } from '../src/protocol';
-import type { LayoutResult } from '../src/layout/messages';
+import type { LayoutDirection, LayoutResult } from '../src/layout/messages';
 import { DEFAULT_SETTINGS, initialExpanded } from '../src/model/settings';
 import penaltyStep from './fixtures/penalty_step.json';
 import penaltyOptimized from './fixtures/penalty_step_optimized.json';
@@ -132,7 +132,7 @@ describe('alignToPaneA in phase bands', () => {
 });
 
 /** Both panes of a real comparison: a training step whose loss has a redundant penalty, before and after vf.optimize. */
-async function openedPane(p: GraphPayload) {
+async function openedPane(p: GraphPayload, direction: LayoutDirection) {
   const model = buildGraphModel(p);
   const tree = buildScopeTree(model);
   const vg = buildVisibleGraph(
@@ -141,55 +141,71 @@ async function openedPane(p: GraphPayload) {
     initialExpanded(tree, DEFAULT_SETTINGS)
   );
   const layout = await runElkLayout(elk, layoutInputFromVisible(vg), {
-    direction: 'RIGHT'
+    direction
   });
   return { model, vg, layout };
 }
 
 describe('alignToPaneA on a training step before and after vf.optimize', () => {
-  it("puts every matched box of B at its match's place, along and across the flow", async () => {
-    const a = await openedPane(penaltyStep as GraphPayload);
-    const b = await openedPane(penaltyOptimized as GraphPayload);
-    const diff = diffGraphs(a.model, b.model);
-    expect(diff.counts.removed).toBeGreaterThan(10);
-    const aligned = alignToPaneA(a, b, diff, 'RIGHT');
-    const boxIn = (r: LayoutResult, id: string) =>
-      r.nodes.find(n => n.id === id) ?? r.frames?.find(f => f.id === id);
-    const band = (vg: typeof a.vg, id: string) => {
-      let f = vg.itemById.get(id)?.parent ?? null;
-      while (f !== null && !vg.bandOfFrame.has(f)) {
-        f = vg.frames.find(x => x.id === f)?.parent ?? null;
+  it.each(['RIGHT', 'DOWN'] as const)(
+    "puts every matched box of B at its match's place, along and across the flow (%s)",
+    async direction => {
+      const a = await openedPane(penaltyStep as GraphPayload, direction);
+      const b = await openedPane(penaltyOptimized as GraphPayload, direction);
+      const diff = diffGraphs(a.model, b.model);
+      expect(diff.counts.removed).toBeGreaterThan(10);
+      const aligned = alignToPaneA(a, b, diff, direction);
+      const boxIn = (r: LayoutResult, id: string) =>
+        r.nodes.find(n => n.id === id) ?? r.frames?.find(f => f.id === id);
+      const band = (vg: typeof a.vg, id: string) => {
+        let f = vg.itemById.get(id)?.parent ?? null;
+        while (f !== null && !vg.bandOfFrame.has(f)) {
+          f = vg.frames.find(x => x.id === f)?.parent ?? null;
+        }
+        return f;
+      };
+      let level = 0;
+      let elsewhere = 0;
+      for (const [nodeB, nodeA] of diff.matchBA) {
+        const itemB = b.vg.repOf.get(nodeB)!;
+        const itemA = a.vg.repOf.get(nodeA)!;
+        // A constant folded out of the backward pass sits in another band: no place to share.
+        if (band(b.vg, itemB) !== band(a.vg, itemA)) {
+          elsewhere++;
+          continue;
+        }
+        const p = boxIn(aligned, itemB)!;
+        const q = boxIn(a.layout, itemA)!;
+        // Within half a pixel (the item's id in the message when one is not).
+        expect([
+          itemB,
+          Math.abs(p.x - q.x) < 0.5,
+          Math.abs(p.y - q.y) < 0.5
+        ]).toEqual([itemB, true, true]);
+        level++;
       }
-      return f;
-    };
-    let level = 0;
-    let elsewhere = 0;
-    for (const [nodeB, nodeA] of diff.matchBA) {
-      const itemB = b.vg.repOf.get(nodeB)!;
-      const itemA = a.vg.repOf.get(nodeA)!;
-      // A constant folded out of the backward pass sits in another band: no place to share.
-      if (band(b.vg, itemB) !== band(a.vg, itemA)) {
-        elsewhere++;
-        continue;
+      expect(level).toBeGreaterThan(40);
+      expect(elsewhere).toBeLessThan(5);
+      // No two of B's boxes overlap after the moves.
+      for (const p of aligned.nodes) {
+        for (const q of aligned.nodes) {
+          if (p !== q) {
+            const apart =
+              p.x + p.width <= q.x ||
+              q.x + q.width <= p.x ||
+              p.y + p.height <= q.y ||
+              q.y + q.height <= p.y;
+            expect([p.id, q.id, apart]).toEqual([p.id, q.id, true]);
+          }
+        }
       }
-      const p = boxIn(aligned, itemB)!;
-      const q = boxIn(a.layout, itemA)!;
-      // Within half a pixel (the item's id in the message when one is not).
-      expect([
-        itemB,
-        Math.abs(p.x - q.x) < 0.5,
-        Math.abs(p.y - q.y) < 0.5
-      ]).toEqual([itemB, true, true]);
-      level++;
+      // Both panes are the same size, so they open on the same view.
+      expect([aligned.width, aligned.height]).toEqual([
+        a.layout.width,
+        a.layout.height
+      ]);
     }
-    expect(level).toBeGreaterThan(40);
-    expect(elsewhere).toBeLessThan(5);
-    // Both panes are the same size, so they open on the same view.
-    expect([aligned.width, aligned.height]).toEqual([
-      a.layout.width,
-      a.layout.height
-    ]);
-  });
+  );
 });
 
 describe('alignBoxes', () => {
