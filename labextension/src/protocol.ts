@@ -885,12 +885,22 @@ export interface DebugSessionState {
   hit: number | null;
   error: string | null;
   /**
-   * While paused in backward: each parameter's gradient accumulated so far (the contributions run), by parameter name: its L2 norm (null when not finite) and health.
+   * While paused in backward: each parameter's gradient accumulated so far (the contributions run), by parameter name: its L2 norm (null when not finite) and health; each contribution run (the step, the node its value flows into on the way to the sum, null where no node reads it, and its norm); and the edge carrying the whole sum to the node that reads it (from the step making the sum, of how many terms), null for a .grad store.
    */
   grad_partials: {
     [k: string]: {
       norm: number | null;
       health: DebugHealth;
+      terms: {
+        node: string;
+        into: string | null;
+        norm: number | null;
+      }[];
+      sum_edge: null | {
+        from: string;
+        into: string;
+        of: number;
+      };
     };
   };
 }

@@ -157,6 +157,16 @@ def test_a_training_step_session_state_is_valid_through_phases() -> None:
         assert phases == {"forward", "backward", "update"}
         params = {v.name for v in w.debug_session.graph.variables if v.requires_grad}
         assert set(grads) == params and all(g["norm"] > 0 for g in grads.values())
+        # Each parameter's contributions and the edge carrying its sum, by names the browser
+        # draws (node_ids), the sum read by that parameter's update.
+        for g in grads.values():
+            assert g["terms"] and all(t["norm"] > 0 for t in g["terms"])
+            edge = g["sum_edge"]
+            assert edge["of"] == len(g["terms"])
+            for name in [edge["from"], edge["into"], *(t["node"] for t in g["terms"])]:
+                assert name in w.node_ids
+            names = w.debug_session.node_names
+            assert w.debug_session.plan.instrs[names.index(edge["into"])].node.phase == "update"
         outputs = w.debug_session.outputs
         assert outputs is not None
         assert w.session["losses"] == [pytest.approx(float(outputs[0]))]

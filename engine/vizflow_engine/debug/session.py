@@ -23,7 +23,7 @@ from ..node import Node, SourceLocation
 from ..tensor import Tensor
 from .breakpoints import Breakpoint, Breakpoints
 from .gradcheck import GradCheck, check_grad
-from .gradsum import gradient_terms
+from .gradsum import GradientFlow, gradient_flows
 from .health import all_finite, health, raw_health, stats
 from .history import DEFAULT_MAX_VALUES, History, Step
 from .loop import Batches
@@ -128,7 +128,7 @@ class DebugSession:
         self.outputs: list[Any] | None = None
         self.stale: list[str] = []
         self._overrides: dict[str, Any] = {}  # what-if values of this run, by value name
-        self._grad_terms: dict[str, list[int]] | None = None  # found on first use
+        self._grad_flows: dict[str, GradientFlow] | None = None  # found on first use
         self._loss_break: Any = None
         self._stopped = False  # whether the last command stopped at a node (vs ran to the end)
 
@@ -176,16 +176,36 @@ class DebugSession:
     def grad_partials(self) -> dict[str, Any]:
         """Each parameter's gradient as accumulated so far in this run: the sum of the
         contributions (backward steps) that have run, by parameter (or .grad store) name."""
+        sums: dict[str, Any] = {}
+        for name, terms in self.grad_contributions().items():
+            done = [value for _, _, value in terms]
+            sums[name] = sum(done[1:], np.array(done[0], copy=True))
+        return sums
+
+    def grad_contributions(self) -> dict[str, list[tuple[str, str | None, Any]]]:
+        """The contributions to each parameter's gradient that have run in this run, in run
+        order, by parameter (or .grad store) name: (the step, the node its value flows into on
+        the way to the parameter's sum, or None where nothing in the graph reads it, the value)."""
         with self._lock:
             run = self._need_run()
-            if self._grad_terms is None:
-                self._grad_terms = gradient_terms(self.plan)
-            sums: dict[str, Any] = {}
-            for name, terms in self._grad_terms.items():
-                done = [self.value(self._names[k]) for k in terms if k < run.pc]
+            out: dict[str, list[tuple[str, str | None, Any]]] = {}
+            for name, flow in self.grad_flows().items():
+                done = [
+                    (self._names[k], into, self.value(self._names[k]))
+                    for k, into in flow.terms
+                    if k < run.pc
+                ]
                 if done:
-                    sums[name] = sum(done[1:], np.array(done[0], copy=True))
-            return sums
+                    out[name] = done
+            return out
+
+    def grad_flows(self) -> dict[str, GradientFlow]:
+        """How each parameter's gradient is summed in this plan: its terms, the node each flows
+        into, and the node reading the whole sum (see gradsum)."""
+        with self._lock:
+            if self._grad_flows is None:
+                self._grad_flows = gradient_flows(self.plan)
+            return self._grad_flows
 
     def observe(self, callback: Observer) -> Callable[[], None]:
         """Call callback(session) on each change of state or position; returns an unsubscribe."""

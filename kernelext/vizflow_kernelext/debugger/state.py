@@ -39,14 +39,35 @@ def session_state(session: DebugSession, node_ids: Mapping[str, str]) -> dict[st
     }
 
 
+def _norm(x: Any) -> float | None:
+    """The L2 norm of an array (in float64), or None when it is not finite."""
+    norm = float(np.sqrt(np.sum(np.square(x, dtype=np.float64))))
+    return norm if math.isfinite(norm) else None
+
+
 def _grad_partials(session: DebugSession) -> dict[str, Any]:
-    """Norm and health of each parameter's gradient so far ({} when a term is no longer held)."""
+    """Each parameter's gradient so far: its norm and health, each contribution run with the
+    node it flows into and its norm, and the edge carrying the whole sum to the node that reads
+    it ({} when a term is no longer held)."""
     try:
-        sums = session.grad_partials()
+        contributions = session.grad_contributions()
     except LookupError:
         return {}
+    flows = session.grad_flows()
     out: dict[str, Any] = {}
-    for name, g in sums.items():
-        norm = float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
-        out[name] = {"norm": norm if math.isfinite(norm) else None, "health": health(g).to_json()}
+    for name, terms in contributions.items():
+        total = sum((v for _, _, v in terms[1:]), np.array(terms[0][2], copy=True))
+        flow = flows[name]
+        out[name] = {
+            "norm": _norm(total),
+            "health": health(total).to_json(),
+            "terms": [{"node": node, "into": into, "norm": _norm(v)} for node, into, v in terms],
+            "sum_edge": None
+            if flow.reader is None
+            else {
+                "from": session.node_names[flow.root],
+                "into": flow.reader,
+                "of": len(flow.terms),
+            },
+        }
     return out

@@ -173,3 +173,33 @@ def test_a_shared_parameters_gradient_accumulates_term_by_term() -> None:
     assert seen[0] == w0.tolist()  # one w of w * w
     assert seen[-1] == (10 * np.arange(1, 4) + 2 * w0).tolist()  # x + 2w: the whole gradient
     assert len({tuple(s) for s in seen}) == 3  # three partial sums along the way
+
+
+def test_gradient_flows_name_where_each_term_goes_and_who_reads_the_sum() -> None:
+    w = vf.tensor(np.array([1.0, 2.0, 3.0], np.float32), requires_grad=True)
+    opt = vf.optim.SGD([w], lr=0.1)
+
+    @vf.function
+    def f(x: Any) -> Any:
+        opt.zero_grad()
+        loss = (x * w).sum() + (w * w).sum()  # three terms, summed by two backward adds
+        loss.backward()
+        opt.step()
+        return loss
+
+    dbg = vf.debug(f, vf.tensor(np.array([10.0, 20.0, 30.0], np.float32)))
+    ((name, flow),) = dbg.grad_flows().items()
+    names = dbg.node_names
+    assert len(flow.terms) == 3 and flow.reader is not None
+    assert names[flow.root].startswith("add") and flow.reader in names
+    intos = [into for _, into in flow.terms]
+    assert all(into is not None and into.startswith("add") for into in intos)
+    assert names[flow.root] in intos  # the two adds: one feeds the other
+    # Contributions so far: none in the forward pass, then each as it runs, with its value.
+    dbg.run_to(names[flow.terms[0][0]])
+    ((step, into, value),) = dbg.grad_contributions()[name]
+    assert (step, into) == (names[flow.terms[0][0]], intos[0])
+    np.testing.assert_array_equal(value, dbg.value(step))
+    dbg.run_to(names[flow.root])
+    assert [t[0] for t in dbg.grad_contributions()[name]] == [names[k] for k, _ in flow.terms]
+    assert dbg.plan.instrs[names.index(flow.reader)].node.phase == "update"
