@@ -23,7 +23,7 @@ from ..graph.limits import MAX_FILE_BYTES
 from ..graph.npz_read import Want, check_arrays, read_npz
 from .errors import EditError, EditorFileError
 from .infer import port_count
-from .model import ID_PATTERN, NODE_KINDS, Document, EdgeRec, GroupRec, NodeRec
+from .model import ID_PATTERN, Document, EdgeRec, GroupRec
 from .params import (
     PARAM_ARRAY_PREFIX,
     collecting_param_arrays,
@@ -142,18 +142,6 @@ def _wanted(body: dict[str, Any]) -> dict[str, Want]:
     every variable or constant holding an array (others are initialised values kept)."""
     listed = body["arrays"]
     wants: dict[str, Want] = {}
-    for i, rec in enumerate(body["nodes"]):
-        path = f"$.nodes[{i}]"
-        node = _leaf_of(rec, path)  # the full check comes with the arrays, in _build
-        if node.id in listed and node.kind not in ("variable", "constant"):
-            raise EditorFileError("$.arrays", f"{node.kind} {node.id!r} holds no array")
-        if is_held(node) and node.id not in listed:
-            raise EditorFileError("$.arrays", f"{node.kind} {node.name[:60]!r} needs its array")
-        if node.id in listed:
-            wants[node.id] = Want(path, None, None, f"{node.kind} {node.name[:60]!r}")
-    unknown = [a for a in listed if a not in wants]
-    if unknown:
-        raise EditorFileError("$.arrays", f"{str(unknown[0])[:60]!r} is not a node of the file")
     for i, key in enumerate(body.get("param_arrays", [])):
         path = f"$.param_arrays[{i}]"
         if not isinstance(key, str) or not key.startswith(PARAM_ARRAY_PREFIX) or len(key) > 64:
@@ -161,19 +149,28 @@ def _wanted(body: dict[str, Any]) -> dict[str, Want]:
         if key in wants:
             raise EditorFileError(path, f"{key[:60]!r} is listed twice")
         wants[key] = Want(path, None, None, f"param array {key[:60]!r}")
+    # The records are checked before the .npz is read, so a bad one is named even without it;
+    # param arrays stand in as empty index arrays until read (_build checks them again).
+    stand_ins = {k: np.zeros(0, np.int64) for k in body.get("param_arrays", [])}
+    for i, rec in enumerate(body["nodes"]):
+        path = f"$.nodes[{i}]"
+        try:
+            with reading_param_arrays(stand_ins):
+                node = node_from_record(rec)
+        except EditError as exc:
+            raise EditorFileError(path, str(exc)) from None
+        if not isinstance(node.id, str) or not ID_PATTERN.fullmatch(node.id):
+            raise EditorFileError(f"{path}.id", "an id is 1-64 letters, digits or _.:-")
+        if node.id in listed and node.kind not in ("variable", "constant"):
+            raise EditorFileError("$.arrays", f"{node.kind} {node.id!r} holds no array")
+        if is_held(node) and node.id not in listed:
+            raise EditorFileError("$.arrays", f"{node.kind} {node.name[:60]!r} needs its array")
+        if node.id in listed:
+            wants[node.id] = Want(path, None, None, f"{node.kind} {node.name[:60]!r}")
+    unknown = [a for a in listed if a not in wants or a in stand_ins]
+    if unknown:
+        raise EditorFileError("$.arrays", f"{str(unknown[0])[:60]!r} is not a node of the file")
     return wants
-
-
-def _leaf_of(rec: Any, path: str) -> NodeRec:
-    """The parts of a node record that say which array it needs: id, name, kind, params."""
-    if not isinstance(rec, dict) or not isinstance(rec.get("params", {}), dict):
-        raise EditorFileError(path, "a node record is an object with params an object")
-    ident, kind = rec.get("id"), rec.get("kind")
-    if not isinstance(ident, str) or not ID_PATTERN.fullmatch(ident):
-        raise EditorFileError(f"{path}.id", "an id is 1-64 letters, digits or _.:-")
-    if kind not in NODE_KINDS:
-        raise EditorFileError(f"{path}.kind", f"must be one of {', '.join(NODE_KINDS)}")
-    return NodeRec(ident, str(rec.get("name", kind))[:4096], kind, None, rec.get("params", {}))
 
 
 def _read_arrays(arrays: Any, wants: dict[str, Want]) -> dict[str, Any]:

@@ -155,6 +155,17 @@ def test_a_file_without_the_param_array_names_what_is_missing() -> None:
     assert key in arrays
 
 
+def test_a_bad_record_is_named_before_the_missing_npz() -> None:
+    text, _ = dumps(gathered())
+    broken = text.replace('"op": "getitem"', '"op": "no_such_op"')
+    with pytest.raises(EditorFileError, match=r"\$\.nodes\[1\].*no_such_op"):
+        loads(broken)
+    body = json.loads(text)
+    body["arrays"] = body["param_arrays"]  # a param array listed as a node's
+    with pytest.raises(EditorFileError, match=r"\$\.arrays.*not a node of the file"):
+        loads(json.dumps(body), npz_bytes({}))
+
+
 def test_a_file_param_array_never_reaches_other_keys(fresh_store: dict[str, Any]) -> None:
     """A file's arrays are read under its own keys only: a file that names a key the kernel
     holds, with other content, gets its own content (and the kernel's array is untouched)."""
