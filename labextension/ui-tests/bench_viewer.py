@@ -47,6 +47,7 @@ from typing import Any
 
 import nbformat
 from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from vizflow_kernelext import GraphViewer
 from vizflow_kernelext.payload.compact import encode
@@ -200,9 +201,22 @@ def free_port() -> int:
 
 
 def run_cell(page: Page, index: int) -> None:
+    """Run cell `index` with Shift+Enter, pressed again should the page (busy under load)
+    have lost the keystroke: its prompt must change ('[ ]:' to '[*]:' or a new count)."""
     cell = page.locator(".jp-Cell").nth(index)
-    cell.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Shift+Enter")
+    prompt = cell.locator(".jp-InputPrompt")
+    before = prompt.inner_text()
+    for _ in range(3):
+        cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        try:
+            page.wait_for_function(
+                "([el, text]) => el.innerText !== text", arg=[prompt.element_handle(), before],
+                timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise RuntimeError(f"cell {index} did not start running")
 
 
 def first_draw(page: Page, index: int) -> dict[str, float]:
