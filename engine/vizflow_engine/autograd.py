@@ -215,9 +215,11 @@ def _walk(
             if checked:
                 if ct is None or not isinstance(x, tensor_cls) or not x.requires_grad:
                     continue
-                shape = x.array.shape
-                if ct.shape != shape:
-                    ct = sum_to_shape(ct, shape)
+                xa = x.array
+                if ct.shape != xa.shape:
+                    ct = sum_to_shape(ct, xa.shape)
+                if ct.dtype != xa.dtype:  # a float32 input's gradient is float32, as in torch
+                    ct = ct.astype(xa.dtype)
             xn = x.node
             if xn is None:
                 if not x.requires_grad:  # a leaf may have left autograd since the forward

@@ -428,8 +428,8 @@ def binary_method(
         else:
             node.inputs = (self, o)
             node._args = (a, b)
-        # both inputs need grad and nothing broadcast: backward may skip its checks
-        node._fast = both and a.shape == b.shape
+        # both inputs need grad, nothing broadcast, one dtype: backward may skip its checks
+        node._fast = both and a.shape == b.shape and a.dtype is b.dtype
         node._ctx = ctx
         if f is None:
             node._code = None

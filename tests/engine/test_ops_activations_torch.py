@@ -86,7 +86,7 @@ def test_prelu_matches_torch_per_channel_and_shared() -> None:
 
 
 def test_prelu_module_weight_and_gradient_match_torch() -> None:
-    m, tm = vf.nn.PReLU(3, init=0.1), torch.nn.PReLU(3, init=0.1).double()
+    m, tm = vf.nn.PReLU(3, init=0.1).double(), torch.nn.PReLU(3, init=0.1).double()
     assert [n for n, _ in m.named_parameters()] == [n for n, _ in tm.named_parameters()]
     x, tx = vf.tensor(X4), torch.tensor(X4)
     (m(x) ** 2).sum().backward()

@@ -10,6 +10,7 @@ import numpy as np
 from .._state import STATE
 from ..node import Node
 from ..ops.creation import ONES
+from ..ops.elementwise import cast
 from ..ops.shape import sum_to_shape
 from .errors import GraphError
 from .graph_ops import STOP_GRADIENT
@@ -85,6 +86,8 @@ def backward_values(
                     c = g.constant(np.broadcast_to(np.asarray(c, x.dtype), x.shape).copy())
                 if tuple(c.shape) != tuple(x.shape):
                     c = sum_to_shape(c, x.shape)
+                if c.dtype != x.dtype:  # a float32 input's gradient is float32, as eager's is
+                    c = cast(c, x.dtype)
                 target = grads if x.node is not None and x.uid not in versions else leaves
                 leaf_values[x.uid] = x
                 p = target.get(x.uid)

@@ -223,6 +223,8 @@ def compare(want: list[Snapshot], got: list[Snapshot], config: str) -> Mismatch 
                 continue
             if a.shape != b.shape:
                 return Mismatch(config, c, q, f"shape: eager {a.shape}, compiled {b.shape}")
+            if a.dtype != b.dtype:
+                return Mismatch(config, c, q, f"dtype: eager {a.dtype}, compiled {b.dtype}")
             if not np.array_equal(np.isnan(a), np.isnan(b)):
                 return Mismatch(config, c, q, "NaN positions differ")
             if not np.allclose(b, a, rtol=RTOL, atol=ATOL, equal_nan=True):

@@ -112,6 +112,12 @@ def _const(seed: int, shape: Shape) -> Any:
     return vf.tensor(np.random.default_rng(seed).uniform(-1, 1, shape))
 
 
+def _mixed(x: Any, seed: int) -> Any:
+    """x through float32 arithmetic with an int64 tensor and back: dtype promotion must match."""
+    ints = np.random.default_rng(seed).integers(-3, 4, tuple(x.shape))
+    return (x.float() * vf.tensor(ints.astype(np.int64)) + 1).double()
+
+
 def _reduce(x: Any, ints: tuple[int, ...]) -> Any:
     r, has_axis, axis, keep = ints
     fn = REDUCE[r][1]
@@ -270,6 +276,7 @@ MOVES: dict[str, Apply] = {
     "setitem": lambda v, i: _setitem(v[0], v[1], i),
     "inplace": lambda v, i: _inplace(v[0], v[1], i),
     "const": lambda v, i: v[0] * _const(i[0], tuple(v[0].shape)),
+    "mixed": lambda v, i: _mixed(v[0], i[0]),
     "cat": lambda v, i: vf.cat([v[0], v[1]], axis=i[0]),
     "stack": lambda v, i: vf.stack([v[0], v[1]], axis=i[0]),
     "split": lambda v, i: v[0].split(i[0], axis=i[1])[i[2]],
@@ -443,6 +450,7 @@ MOVE_WEIGHTS: dict[str, float] = {
     "setitem": 1,
     "inplace": 1,
     "const": 0.7,
+    "mixed": 0.5,
     "cat": 0.7,
     "stack": 0.5,
     "split": 0.5,
@@ -705,6 +713,10 @@ class _Builder:
     def draw_const(self) -> Move | None:
         i = self.pick(lambda k: True)
         return None if i is None else Move("const", (i,), (int(self.r.integers(1000)),))
+
+    def draw_mixed(self) -> Move | None:
+        i = self.pick(lambda k: True)
+        return None if i is None else Move("mixed", (i,), (int(self.r.integers(1000)),))
 
     def draw_cat(self) -> Move | None:
         i = self.pick(lambda k: len(self.shapes[k]) >= 1)

@@ -1,5 +1,5 @@
-"""Traced code that uses a named dim ("batch") the way PyTorch code does, and mixed-dtype
-arithmetic: the graph keeps the name, and compiled results equal eager ones, dtype included."""
+"""Traced code that uses a named dim ("batch") the way PyTorch code does, and mixed dtypes:
+the graph keeps the name, and compiled values and gradients equal eager ones, dtype included."""
 
 from __future__ import annotations
 
@@ -99,3 +99,23 @@ def test_a_creation_op_given_a_named_dim_points_to_the_like_form() -> None:
     fn = vf.function(lambda x: x + vf.zeros(x.shape[0], 3))
     with pytest.raises(TypeError, match=r"vf\.zeros_like\(x\)"):
         fn.graph(vf.spec(("batch", 3)))
+
+
+def test_a_float32_leafs_gradient_is_float32_in_eager_and_compiled_steps() -> None:
+    def step(x: Any, y: Any, k: Any) -> Any:
+        loss = (x * y).sum() + ((x * k).double() * y).sum()
+        loss.backward()
+        return loss
+
+    k = vf.tensor(np.array([1, -2, 3], dtype=np.int64))
+    grads = []
+    for run in (step, vf.function(step)):
+        x = vf.tensor(np.array([0.1, 0.2, 0.3], np.float32), requires_grad=True)
+        y = vf.tensor(np.array([1.1, -0.7, 0.3], np.float64), requires_grad=True)
+        run(x, y, k)
+        assert x.grad is not None and y.grad is not None
+        assert x.grad.dtype == np.float32 and y.grad.dtype == np.float64
+        grads.append((x.grad.numpy(), y.grad.numpy()))
+    (ex, ey), (cx, cy) = grads
+    np.testing.assert_array_equal(cx, ex)
+    np.testing.assert_allclose(cy, ey, rtol=1e-12)
