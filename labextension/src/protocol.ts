@@ -651,6 +651,10 @@ export interface EditorNode {
    */
   phase?: 'forward' | 'backward' | 'update';
   /**
+   * A variable or constant holding an array: the key naming its content in this kernel's store. A copy of the node carries it, and a paste gives the pasted node its own copy of that content (never the values of a node that has the copied node's id).
+   */
+  array?: string;
+  /**
    * A variadic op (concat, stack, ...) lists its connected ports and one free port after them.
    */
   inputs: EditorInputPort[];
