@@ -1,20 +1,28 @@
 """The debugger's step round trip in a real JupyterLab + Debian's chromium (issue 11).
 
 One round trip: click Step → the kernel runs one node and sends the session → the node is
-highlighted (and centred) on the canvas, and the inspector shows its output's statistics
-(asked of the kernel with its inputs'). Timed in the page from the click to the DOM showing
-all of that ("shown"), and to the next animation frame after it ("painted"). Median and range
-over STEPS steps after WARMUP, for each graph:
-  - a 1,000-node flat chain (vf.Graph: 999 elementwise ops on 64 floats);
+highlighted on the canvas (or, inside a collapsed group, the group is marked as paused inside
+at it), and the inspector shows its output's statistics. Timed in the page from the click to
+the DOM showing all of that ("shown"), and to the end of the next frame's paint ("painted").
+Median and range over STEPS steps after WARMUP, for each graph, split by where the step
+landed (on a drawn node, or inside a collapsed group):
+  - a 1,000-node flat chain (vf.Graph: 999 elementwise ops on 64 floats), as it opens (its
+    repeated add/mul blocks collapsed) and with every group expanded (all 1,000 nodes drawn);
   - a traced training step of a 40-layer Linear+ReLU Sequential (forward, backward, SGD
-    updates: about 1,100 nodes drawn).
-Goal (issue 11): median ≤ 50 ms on a 1,000-node graph.
+    updates: about 1,100 nodes, drawn as it opens).
+Goal (issue 11): median ≤ 50 ms on a 1,000-node graph. BENCH_GRAPH=<text> measures only the
+graphs whose label contains it. The figures are for the extension as built (`jlpm build` is a
+development build; `jlpm build:prod` is what pip installs).
 
     .venv/bin/python benchmarks/bench_debugger_browser.py      (BENCH_STEPS=60 by default)
 
-BENCH_PROFILE=1 also records a CPU profile of the page over the timed steps (Chrome DevTools
-protocol), writes it to artifacts/ (open in DevTools' Performance panel) and prints the
-functions with the most self time per step: where the round trip's browser time goes.
+BENCH_PROFILE=1 then takes STEPS more steps under a CPU profile (Chrome DevTools protocol,
+written to artifacts/, open it in DevTools) and prints the functions with the most self time
+per step; and STEPS more under a performance trace, printing the main thread's self time per
+step by kind of work (script, style, layout, paint, ...: the browser's own costs, which the
+machine's load skews less than wall time; the trace is written to artifacts/ too) and how many
+times each React component rendered per step (counted by a React DevTools-style commit hook).
+The timed steps run unprofiled.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ import nbformat
 from playwright.sync_api import Page, sync_playwright
 
 STEPS = int(os.environ.get("BENCH_STEPS", "60"))
+ONLY = os.environ.get("BENCH_GRAPH", "")  # measure only the graphs whose label contains this
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 PROFILE_DIR = Path(__file__).resolve().parent.parent / "artifacts"
 WARMUP = 5
@@ -84,29 +93,103 @@ xb = vf.tensor(rng.standard_normal((16, 32)).astype(np.float32))
 yb = vf.tensor(rng.integers(0, 4, 16))
 vf.debug(step, xb, yb)"""
 
-GRAPHS = {"flat chain, 1,000 nodes": CHAIN, "40-layer MLP training step": DEEP_STEP}
+TRACE_CATEGORIES = [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "v8.execute",
+    "blink.user_timing",
+]
+SCRIPT_EVENTS = {"FunctionCall", "EvaluateScript", "TimerFire", "FireAnimationFrame",
+                 "EventDispatch", "RunMicrotasks", "V8.Execute", "v8.callFunction"}  # fmt: skip
 
-# Click Step on debugger `i`, resolve with [shown ms, painted ms] once the next node is the
-# current one on the canvas and in the inspector with its output's statistics.
+# Counts renders per component name, as React DevTools does: React calls this hook's
+# onCommitFiberRoot after each commit; a fiber rendered in it when it did work
+# (PerformedWork) and is not the same object as in the root's previous commit.
+RENDER_COUNTER = """
+(() => {
+  const counts = new Map();
+  const seen = new WeakMap();
+  const lastCommit = new WeakMap();
+  let commit = 0;
+  let counting = false;
+  let ids = 0;
+  const nameOf = f => {
+    const t = f.elementType ?? f.type;
+    if (typeof t === 'function') return t.displayName || t.name || null;
+    if (t && typeof t === 'object') {
+      const inner = t.type || t.render;
+      return t.displayName || (inner && (inner.displayName || inner.name)) || null;
+    }
+    return null;
+  };
+  window.__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
+    supportsFiber: true,
+    isDisabled: false,
+    renderers: new Map(),
+    inject(r) { ids += 1; this.renderers.set(ids, r); return ids; },
+    checkDCE() {},
+    onScheduleFiberRoot() {},
+    onCommitFiberUnmount() {},
+    onPostCommitFiberRoot() {},
+    onCommitFiberRoot(_id, root) {
+      if (!counting) return;  // walking every commit's tree would weigh on the CPU profile
+      commit += 1;
+      const prev = lastCommit.get(root) ?? -1;
+      lastCommit.set(root, commit);
+      const todo = [root.current];
+      while (todo.length) {
+        const f = todo.pop();
+        if ((f.flags & 1) && seen.get(f) !== prev) {
+          const n = nameOf(f);
+          if (n) counts.set(n, (counts.get(n) ?? 0) + 1);
+        }
+        seen.set(f, commit);
+        if (f.sibling) todo.push(f.sibling);
+        if (f.child) todo.push(f.child);
+      }
+    }
+  };
+  window.__vfRenders = {
+    reset(on) { const out = Object.fromEntries(counts); counts.clear(); counting = on; return out; }
+  };
+})();
+"""
+
+# label -> (cell, whether every group is expanded before stepping)
+GRAPHS = {
+    "flat chain, 1,000 nodes, as opened": (CHAIN, False),
+    "flat chain, 1,000 nodes, all expanded": (CHAIN, True),
+    "40-layer MLP training step, as opened": (DEEP_STEP, False),
+}
+CHOSEN = {label: graph for label, graph in GRAPHS.items() if ONLY in label}
+
+# Click Step on debugger `i`, resolve with [shown ms, painted ms, where] once the next node
+# is the current one on the canvas (where: "node"), or its collapsed group is marked paused
+# inside at it ("group"), and the inspector shows it with its output's statistics.
 ROUND_TRIP = """
 async (i) => {
   const d = document.querySelectorAll('.vf-debugger')[i];
   const before = Number(d.dataset.steps);
   const shown = () => {
     const id = d.dataset.current;
-    if (Number(d.dataset.steps) !== before + 1 || !id) return false;
+    if (Number(d.dataset.steps) !== before + 1 || !id) return null;
     const node = d.querySelector(`.vf-node.vf-debug-current[data-node-id="${id}"]`);
+    const group = d.querySelector(`.vf-group.vf-debug-current + [data-paused-inside="${id}"]`);
     const panel = d.querySelector(`.vf-dbg-node[data-inspected="${id}"]`);
-    return !!(node && panel && panel.querySelector(".vf-dbg-here")
-              && panel.querySelector("[data-stats='output']"));
+    if (!(panel && panel.querySelector(".vf-dbg-here")
+          && panel.querySelector("[data-stats='output']"))) return null;
+    return node ? "node" : group ? "group" : null;
   };
   return await new Promise(resolve => {
     const t0 = performance.now();
     const obs = new MutationObserver(() => {
-      if (shown()) {
+      const where = shown();
+      if (where) {
         obs.disconnect();
         const t1 = performance.now();
-        requestAnimationFrame(() => resolve([t1 - t0, performance.now() - t0]));
+        // The next frame's callbacks run before its paint; a task queued there runs after it.
+        requestAnimationFrame(() =>
+          setTimeout(() => resolve([t1 - t0, performance.now() - t0, where]), 0));
       }
     });
     obs.observe(d, {subtree: true, childList: true, attributes: true});
@@ -134,33 +217,70 @@ def summary(values: list[float]) -> str:
     )
 
 
-def measure(page: Page, index: int) -> tuple[list[float], list[float], str]:
-    """Run cell `index` (a new debugger), then time STEPS round trips after WARMUP; also the
-    pane's node counts."""
+LAYOUT_DONE = """
+(i) => {
+  const d = document.querySelectorAll('.vf-debugger')[i];
+  return !!(d && d.querySelector(".vf-pane[data-layout-state='done'] .react-flow__node"));
+}
+"""
+
+
+def measure(page: Page, index: int, expand_all: bool) -> tuple[dict[str, list[float]], str]:
+    """Run cell `index` (a new debugger), expand its groups if asked, then time STEPS round
+    trips after WARMUP (and, with BENCH_PROFILE, profile STEPS more): shown and painted ms by
+    where each step landed; also the pane's node counts."""
     run_cell(page, index)
-    page.wait_for_function(
-        f"document.querySelectorAll('.vf-debugger').length > {index}"
-        f" && document.querySelectorAll('.vf-debugger')[{index}]"
-        ".querySelector(\".vf-pane[data-layout-state='done']\")",
-        timeout=180_000,
-    )
+    page.wait_for_function(LAYOUT_DONE, arg=index, timeout=180_000)
     d = page.locator(".vf-debugger").nth(index)
     d.scroll_into_view_if_needed()
-    shown: list[float] = []
-    painted: list[float] = []
+    toggle = d.locator(".vf-collapse-all")
+    if expand_all and toggle.text_content() == "Expand all":
+        toggle.click()
+        page.wait_for_function(
+            "i => document.querySelectorAll('.vf-debugger')[i]"
+            ".querySelectorAll('.vf-group').length === 0",
+            arg=index,
+            timeout=180_000,
+        )
+        page.wait_for_function(LAYOUT_DONE, arg=index, timeout=180_000)
+    times: dict[str, list[float]] = collections.defaultdict(list)
     for _ in range(WARMUP):
         page.evaluate(ROUND_TRIP, index)
-    cdp = page.context.new_cdp_session(page) if PROFILE else None
-    if cdp is not None:
-        cdp.send("Profiler.enable")
-        cdp.send("Profiler.start")
     for _ in range(STEPS):
-        a, b = page.evaluate(ROUND_TRIP, index)
-        shown.append(a)
-        painted.append(b)
-    if cdp is not None:
-        report_profile(cdp.send("Profiler.stop")["profile"], index)
-    return shown, painted, d.locator(".vf-graph-counts").first.text_content() or ""
+        shown, painted, where = page.evaluate(ROUND_TRIP, index)
+        times[f"shown ({where})"].append(shown)
+        times[f"painted ({where})"].append(painted)
+        times["shown (all)"].append(shown)
+        times["painted (all)"].append(painted)
+    if PROFILE:
+        profile_steps(page, index)
+    PROFILE_DIR.mkdir(exist_ok=True)
+    d.screenshot(path=PROFILE_DIR / f"bench_debugger_{index}.png")
+    return times, d.locator(".vf-graph-counts").first.text_content() or ""
+
+
+def profile_steps(page: Page, index: int) -> None:
+    """STEPS steps under a CPU profile, then STEPS under a trace with React render counts."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Profiler.enable")
+    cdp.send("Profiler.start")
+    for _ in range(STEPS):
+        page.evaluate(ROUND_TRIP, index)
+    report_profile(cdp.send("Profiler.stop")["profile"], index)
+    cdp.detach()
+    browser = page.context.browser
+    assert browser is not None
+    page.evaluate("window.__vfRenders.reset(true)")
+    page.evaluate(ROUND_TRIP, index)  # the first commits counted see every fiber as new
+    page.evaluate("window.__vfRenders.reset(true)")
+    browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
+    for _ in range(STEPS):
+        page.evaluate(ROUND_TRIP, index)
+    renders: dict[str, int] = page.evaluate("window.__vfRenders.reset(false)")
+    raw = browser.stop_tracing()
+    (PROFILE_DIR / f"bench_debugger_{index}.trace.json").write_bytes(raw)
+    trace = json.loads(raw)
+    report_trace(trace["traceEvents"], renders, index)
 
 
 def report_profile(profile: dict[str, Any], index: int) -> None:
@@ -174,9 +294,58 @@ def report_profile(profile: dict[str, Any], index: int) -> None:
         frame = frames[node_id]
         where = frame["url"].rsplit("/", 1)[-1].split("?")[0]
         self_ms[f"{frame['functionName'] or '(anonymous)'} {where}"] += delta_us / 1000
-    print(f"{list(GRAPHS)[index]}: CPU profile in {path}; self time per step:")
+    print(f"{list(CHOSEN)[index]}: CPU profile in {path}; self time per step:")
     for name, ms in self_ms.most_common(12):
         print(f"    {ms / STEPS:6.1f} ms  {name}")
+
+
+def main_thread_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The complete ('X') events of the busiest renderer main thread (the page's)."""
+    mains = {
+        (e["pid"], e["tid"])
+        for e in events
+        if e.get("ph") == "M" and e.get("args", {}).get("name") == "CrRendererMain"
+    }
+    per: collections.Counter[tuple[int, int]] = collections.Counter(
+        (e["pid"], e["tid"]) for e in events if e.get("ph") == "X"
+    )
+    main = max(mains, key=lambda k: per[k])
+    return [e for e in events if e.get("ph") == "X" and (e["pid"], e["tid"]) == main]
+
+
+def report_trace(events: list[dict[str, Any]], renders: dict[str, int], index: int) -> None:
+    """Print the main thread's self time per step by trace event, the layouts forced by script,
+    and React's renders per step by component."""
+    xs = sorted(main_thread_events(events), key=lambda e: (e["ts"], -e.get("dur", 0)))
+    self_us: dict[str, float] = collections.defaultdict(float)
+    count = collections.Counter(e["name"] for e in xs)
+    stack: list[tuple[dict[str, Any], list[float]]] = []  # event, [its self time left]
+    forced = [0.0, 0.0]  # layouts and style recalcs run inside script: count, ms
+    for e in xs:
+        dur = float(e.get("dur", 0))
+        while stack and e["ts"] >= stack[-1][0]["ts"] + stack[-1][0].get("dur", 0):
+            top, left = stack.pop()
+            self_us[top["name"]] += left[0]
+        if stack:
+            stack[-1][1][0] -= dur
+            if e["name"] in ("Layout", "UpdateLayoutTree") and any(
+                s[0]["name"] in SCRIPT_EVENTS for s in stack
+            ):
+                forced[0] += 1
+                forced[1] += dur / 1000
+        stack.append((e, [dur]))
+    for top, left in stack:
+        self_us[top["name"]] += left[0]
+    print(f"{list(CHOSEN)[index]}: main-thread self time per step (trace):")
+    for name, us in sorted(self_us.items(), key=lambda kv: -kv[1])[:14]:
+        print(f"    {us / 1000 / STEPS:6.1f} ms  {name} ({count[name] / STEPS:.1f}×)")
+    print(
+        f"    style/layout forced by script: {forced[0] / STEPS:.1f} per step, "
+        f"{forced[1] / STEPS:.1f} ms per step"
+    )
+    print(f"{list(CHOSEN)[index]}: React renders per step:")
+    for name, n in sorted(renders.items(), key=lambda kv: -kv[1])[:14]:
+        print(f"    {n / STEPS:7.1f}  {name}")
 
 
 def main() -> int:
@@ -188,7 +357,7 @@ def main() -> int:
         "display_name": "Python 3",
         "language": "python",
     }
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in GRAPHS.values()]
+    nb.cells = [nbformat.v4.new_code_cell(src) for src, _ in CHOSEN.values()]
     nbformat.write(nb, tmp / "nb" / "bench.ipynb")
     port, token = free_port(), "vizflow-bench"
     env = dict(
@@ -217,16 +386,18 @@ def main() -> int:
                     executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
                 )
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                if PROFILE:
+                    page.add_init_script(RENDER_COUNTER)
                 page.goto(f"http://127.0.0.1:{port}/lab/tree/bench.ipynb?token={token}")
                 page.wait_for_selector(
                     ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000
                 )
                 time.sleep(1)
-                for i, label in enumerate(GRAPHS):
-                    shown, painted, counts = measure(page, i)
+                for i, (label, (_, expand_all)) in enumerate(CHOSEN.items()):
+                    times, counts = measure(page, i, expand_all)
                     print(f"{label} ({counts}):")
-                    print(f"  click -> highlighted, values shown  {summary(shown)}")
-                    print(f"  click -> next frame painted         {summary(painted)}")
+                    for kind in sorted(times, key=lambda k: ("(all)" not in k, k)):
+                        print(f"  click -> {kind:16}  {summary(times[kind])}")
                 browser.close()
         finally:
             lab.terminate()

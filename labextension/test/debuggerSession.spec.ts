@@ -10,6 +10,8 @@ import {
   breakpointText,
   commandEnabled,
   decodeSession,
+  edgeNotesById,
+  gradEdgeNotes,
   healthNote,
   historyText,
   isTyping,
@@ -248,7 +250,7 @@ describe('nodeMarks', () => {
         state: 'paused',
         current: step('c', { phase: 'backward' }),
         history: recent('a', 'c'),
-        grad_partials: { w: { norm, health: fine } }
+        grad_partials: { w: { norm, health: fine, terms: [], sum_edge: null } }
       });
     const first = nodeMarks(at(0.3125), idOfW).get('n_w');
     expect(first).toEqual({
@@ -271,6 +273,89 @@ describe('nodeMarks', () => {
 
   it('marks nothing before the first step', () => {
     expect(nodeMarks(session({ history: recent('a') }), idOf).size).toBe(0);
+  });
+});
+
+describe('gradEdgeNotes', () => {
+  // w's gradient: two terms summed by add_g, which the update sgd_w reads; b's: one term.
+  const partials = (
+    wTerms: { node: string; into: string | null; norm: number | null }[],
+    wNorm: number | null
+  ): DebugSessionState =>
+    session({
+      state: 'paused',
+      current: step('c', { phase: 'backward' }),
+      grad_partials: {
+        w: {
+          norm: wNorm,
+          health: fine,
+          terms: wTerms,
+          sum_edge: { from: 'add_g', into: 'sgd_w', of: 2 }
+        },
+        b: {
+          norm: 0.25,
+          health: fine,
+          terms: [{ node: 'db', into: 'sgd_b', norm: 0.25 }],
+          sum_edge: { from: 'db', into: 'sgd_b', of: 1 }
+        }
+      }
+    });
+
+  it('puts each contribution on the edge into the sum, and the sum so far on the edge to its reader', () => {
+    const one = gradEdgeNotes(
+      partials([{ node: 'dw1', into: 'add_g', norm: 0.3125 }], 0.3125)
+    );
+    expect(one).toEqual([
+      { from: 'dw1', to: 'add_g', text: '∇ +0.313' },
+      { from: 'add_g', to: 'sgd_w', text: '∇ Σ 0.313 · 1/2 terms' },
+      { from: 'db', to: 'sgd_b', text: '∇ 0.250' }
+    ]);
+    // The second term arrives: its own edge, and the sum's note grows.
+    const two = gradEdgeNotes(
+      partials(
+        [
+          { node: 'dw1', into: 'add_g', norm: 0.3125 },
+          { node: 'dw2', into: 'add_g', norm: null }
+        ],
+        null
+      )
+    );
+    expect(two).toContainEqual({
+      from: 'dw2',
+      to: 'add_g',
+      text: '∇ +NaN/Inf'
+    });
+    expect(two).toContainEqual({
+      from: 'add_g',
+      to: 'sgd_w',
+      text: '∇ Σ NaN/Inf · 2/2 terms'
+    });
+  });
+
+  it('leaves out a term no node reads (a .grad store), and notes on nodes not in the graph', () => {
+    const s = session({
+      state: 'paused',
+      grad_partials: {
+        w: {
+          norm: 1,
+          health: fine,
+          terms: [{ node: 'dw', into: null, norm: 1 }],
+          sum_edge: null
+        }
+      }
+    });
+    expect(gradEdgeNotes(s)).toEqual([]);
+    const byId = edgeNotesById(
+      [
+        { from: 'a', to: 'b', text: '∇ +1.00' },
+        { from: 'a', to: 'gone', text: '∇ +2.00' }
+      ],
+      new Map([
+        ['a', 'n_a'],
+        ['b', 'n_b']
+      ])
+    );
+    expect([...byId.values()]).toEqual(['∇ +1.00']);
   });
 });
 

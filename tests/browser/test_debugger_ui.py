@@ -94,6 +94,8 @@ els => els.map(e => [
 ])
 """
 W_NODE = ".vf-node[title^='0.weight =']"
+# The gradient notes on edges: a contribution flowing into a sum, or the sum so far.
+EDGE_NOTES = ".react-flow__edge.vf-edge-note .react-flow__edge-text"
 
 
 def cue(d: Locator) -> Locator:
@@ -155,6 +157,7 @@ def test_step_forward_then_backward_and_see_a_gradient_grow(page: Page, debugger
     grads: list[str] = []
     w_norms: list[str] = []
     canvas: list[dict[str, str]] = []
+    edge_notes: list[list[str]] = []
     while "backward" not in (cue(d).text_content() or "") or len(grads) < 16:
         steps = step_and_wait(d, steps)
         text = cue(d).text_content() or ""
@@ -169,6 +172,8 @@ def test_step_forward_then_backward_and_see_a_gradient_grow(page: Page, debugger
                 d.locator(".vf-dbg-grads [data-grad='0.weight'] th button").click()
                 expect(d.locator(W_NODE)).to_be_visible(timeout=20_000)
             canvas.append(dict(d.locator(".vf-node-grad").evaluate_all(CANVAS_GRADS)))
+            d.locator(".vf-fit").click()  # the whole graph: the canvas draws only edges in view
+            edge_notes.append(d.locator(EDGE_NOTES).all_text_contents())
     screenshot(page, "debugger-backward-gradients")
     assert grads[-1].count("‖g‖") >= 3, grads[-1]
     assert len(set(w_norms)) >= 3, w_norms  # 0.weight's sum grows as its terms arrive
@@ -180,6 +185,24 @@ def test_step_forward_then_backward_and_see_a_gradient_grow(page: Page, debugger
         for name, norm in snapshot.items():
             shown.setdefault(name, set()).add(norm)
     assert len(shown.get("0.weight", set())) >= 2, shown
+    # And on the edges: each contribution on the edge it flows along into its parameter's sum,
+    # and the sum so far on the edge into the update, growing as the contributions arrive.
+    notes = [n for step in edge_notes for n in step]
+    assert any(re.fullmatch(r"∇ \+[0-9.e+-]+", n) for n in notes), edge_notes
+    sums = [n for n in notes if n.startswith("∇ Σ")]
+    counts = {int(m.group(1)) for n in sums if (m := re.search(r"· (\d+)/\d+ terms", n))}
+    assert len(set(sums)) >= 2 and len(counts) >= 2, edge_notes
+    # Zoomed in on the sum's note (the wheel zooms the focused canvas at the pointer) to look at.
+    note = d.locator(EDGE_NOTES, has_text="Σ").first
+    expect(note).to_be_visible()
+    box = note.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(6):
+        page.mouse.wheel(0, -150)
+        page.wait_for_timeout(100)
+    expect(note).to_be_visible()
+    screenshot(page, "debugger-gradient-edges")
     cue(d).click()  # back to the node paused at, as the tests below start from
     expect(d.locator(".vf-dbg-side .vf-dbg-here")).to_be_visible()
 
@@ -242,6 +265,34 @@ def test_a_what_if_marks_downstream_stale_until_rerun(page: Page, debuggers: Loc
     expect(d.locator(".vf-dbg-here")).to_be_visible()
     expect(output_stat(d, "mean")).not_to_have_text(before or "", timeout=20_000)
     screenshot(page, "debugger-what-if-rerun")
+
+
+def test_a_step_inside_a_collapsed_group_marks_the_group(page: Page, debuggers: Locator) -> None:
+    d = debuggers.nth(0)
+    d.scroll_into_view_if_needed()
+    toggle = d.locator(".vf-collapse-all")
+    if toggle.text_content() == "Collapse all":
+        toggle.click()
+    expect(toggle).to_have_text("Expand all", timeout=20_000)
+    expect(d.locator(".vf-pane")).to_have_attribute("data-layout-state", "done", timeout=30_000)
+    counts = d.locator(".vf-graph-counts").text_content()
+    steps = d.locator(".vf-dbg-tick").count()
+    if not button(d, "step").is_enabled():
+        button(d, "restart").click()
+        expect(cue(d)).to_contain_text("ready", timeout=20_000)
+        steps = 0
+    step_and_wait(d, steps)
+    # The node is hidden in a collapsed group: the group is marked, and nothing is laid out again.
+    inside = d.locator(".vf-group.vf-debug-current + [data-paused-inside]")
+    expect(inside).to_have_count(1, timeout=20_000)
+    expect(inside).to_contain_text("paused inside at")
+    expect(inside).to_have_attribute("data-paused-inside", d.get_attribute("data-current") or "?")
+    expect(d.locator(".vf-dbg-side .vf-dbg-here")).to_be_visible()
+    assert d.locator(".vf-graph-counts").text_content() == counts
+    screenshot(page, "debugger-paused-inside-group")
+    # The state cue opens the group to show the node itself.
+    cue(d).click()
+    expect(current_node(d)).to_have_count(1, timeout=20_000)
 
 
 def test_run_to_the_first_nan_names_its_producer_and_line(page: Page, debuggers: Locator) -> None:

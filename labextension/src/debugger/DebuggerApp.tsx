@@ -8,6 +8,7 @@
 import React, {
   useCallback,
   useEffect,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState
@@ -26,6 +27,8 @@ import { LossChart } from './LossChart';
 import { NodePanel } from './NodePanel';
 import {
   commandEnabled,
+  edgeNotesById,
+  gradEdgeNotes,
   isTyping,
   keyCommand,
   nodeMarks,
@@ -73,6 +76,10 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
   }, [model]);
   const marks = useMemo(
     () => (session ? nodeMarks(session, idOf) : undefined),
+    [session, idOf]
+  );
+  const edgeNotes = useMemo(
+    () => (session ? edgeNotesById(gradEdgeNotes(session), idOf) : undefined),
     [session, idOf]
   );
   const rootRef = useRef<HTMLDivElement>(null);
@@ -128,16 +135,18 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
     [changeBreakpoint]
   );
 
-  // The node paused at: selected in the inspector, highlighted and centred on the canvas.
+  // The node paused at: selected in the inspector, highlighted on the canvas and brought
+  // into view (the view stays put while it is well inside it: a step redraws no canvas).
   const cur = session?.state === 'paused' ? session.current : null;
   const curId = cur?.node_id ?? null;
   const curKey = cur
     ? `${cur.iteration}:${cur.index}:${session?.history.steps}`
     : '';
-  useEffect(() => {
+  // Before the paint: the new marks and the selection show in one frame.
+  useLayoutEffect(() => {
     if (curId) {
       setSelected(curId);
-      pane.current?.reveal(curId);
+      pane.current?.track(curId);
     }
   }, [curKey, curId]);
   const showCurrent = useCallback(() => {
@@ -213,6 +222,7 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
             onApi={onApi}
             onSelectNode={setSelected}
             debugMarks={marks}
+            debugEdgeNotes={edgeNotes}
             onNodeContextMenu={onContextMenu}
             showInspector={false}
           />

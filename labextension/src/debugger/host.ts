@@ -1,17 +1,19 @@
 /**
  * Mounts the React debugger into a widget view's element and re-renders it
- * when the model's graph, session or height change.
+ * when the model's graph, session or height change (once per command: RenderGate).
  */
 import React from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { currentSettings, resolveDirection } from '../model/settings';
 import { createLayoutClient } from '../viewerHost';
 import { DebuggerApp } from './DebuggerApp';
+import { RenderGate } from './renderGate';
 import type { DebuggerBackend } from './widget';
 
 export class DebuggerHost {
   private root: Root | null;
   private readonly unsubscribe: () => void;
+  private readonly gate: RenderGate;
 
   constructor(
     readonly el: HTMLElement,
@@ -20,7 +22,11 @@ export class DebuggerHost {
     el.classList.add('vf-graph-viewer', 'vf-debugger-widget');
     el.setAttribute('data-live', 'true');
     this.root = createRoot(el);
-    this.unsubscribe = backend.subscribe(() => this.render());
+    this.gate = new RenderGate(
+      () => backend.inFlight(),
+      () => this.render()
+    );
+    this.unsubscribe = backend.subscribe(() => this.gate.changed());
     if (currentSettings.loaded) {
       this.render();
     } else {

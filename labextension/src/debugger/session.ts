@@ -13,6 +13,7 @@ import type {
   DebugStep
 } from '../protocol';
 import type { DebugMark } from '../view/OpNode';
+import { edgeKey } from '../view/flowElements';
 
 export type Command = DebugCommand['command'];
 export type SessionState = DebugSessionState['state'];
@@ -260,6 +261,59 @@ export function nodeMarks(
             : null;
     const note = stale.has(name) ? 'stale' : (done.get(name) ?? '');
     out.set(id, mark(state, note, bps.has(name), grads.get(name) ?? ''));
+  }
+  return out;
+}
+
+/** A note drawn on the edge between two nodes (by name). */
+export interface EdgeNote {
+  from: string;
+  to: string;
+  text: string;
+}
+
+/**
+ * The gradients drawn on edges during the backward pass: each contribution run so far on the
+ * edge it flows along into its parameter's sum ("∇ +0.31"), and the sum so far on the edge that
+ * carries the whole sum to the node reading it ("∇ Σ 0.52 · 2/3 terms"), which grows as the
+ * contributions arrive. A parameter with one contribution has one edge: "∇ 0.31".
+ */
+export function gradEdgeNotes(s: DebugSessionState): EdgeNote[] {
+  const out: EdgeNote[] = [];
+  for (const g of Object.values(s.grad_partials)) {
+    const sum = g.sum_edge;
+    for (const t of g.terms) {
+      const isSum = sum !== null && sum.from === t.node && sum.into === t.into;
+      if (t.into && !isSum) {
+        out.push({ from: t.node, to: t.into, text: `∇ +${gradText(t.norm)}` });
+      }
+    }
+    if (sum) {
+      out.push({
+        from: sum.from,
+        to: sum.into,
+        text:
+          sum.of > 1
+            ? `∇ Σ ${gradText(g.norm)} · ${g.terms.length}/${sum.of} terms`
+            : `∇ ${gradText(g.norm)}`
+      });
+    }
+  }
+  return out;
+}
+
+/** Edge notes by the GraphNode ids of their ends (edgeKey); notes on nodes not in the graph are left out. */
+export function edgeNotesById(
+  notes: readonly EdgeNote[],
+  idOf: ReadonlyMap<string, string>
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of notes) {
+    const from = idOf.get(n.from);
+    const to = idOf.get(n.to);
+    if (from && to) {
+      out.set(edgeKey(from, to), n.text);
+    }
   }
   return out;
 }

@@ -57,6 +57,10 @@ export interface DebuggerBackend {
   ): Promise<DebugReply>;
   checkGrad(node: string): Promise<DebugReply>;
   inspect(nodeId: string): Promise<DecodedReply>;
+  /** A node's values at the session's moment when already here (a command's reply brought them). */
+  peek(nodeId: string): DecodedReply | undefined;
+  /** The command being answered, if any: settles (never rejects) once its reply came. */
+  inFlight(): Promise<unknown> | null;
 }
 
 export class DebuggerModel extends DOMWidgetModel implements DebuggerBackend {
@@ -70,7 +74,7 @@ export class DebuggerModel extends DOMWidgetModel implements DebuggerBackend {
     values: Map<string, DecodedReply>;
   } | null = null;
   /** The command in flight, if any: an inspect waits for its reply's values. */
-  private inFlight: Promise<unknown> | null = null;
+  private pendingCommand: Promise<unknown> | null = null;
 
   defaults(): Backbone.ObjectHash {
     return {
@@ -134,10 +138,10 @@ export class DebuggerModel extends DOMWidgetModel implements DebuggerBackend {
       ...extra
     }) as Promise<DebugReply>;
     const settled = reply.catch(() => null);
-    this.inFlight = settled;
+    this.pendingCommand = settled;
     void settled.then(() => {
-      if (this.inFlight === settled) {
-        this.inFlight = null;
+      if (this.pendingCommand === settled) {
+        this.pendingCommand = null;
       }
     });
     return reply;
@@ -172,12 +176,26 @@ export class DebuggerModel extends DOMWidgetModel implements DebuggerBackend {
     }) as Promise<DebugReply>;
   }
 
-  async inspect(nodeId: string): Promise<DecodedReply> {
-    if (this.inFlight) {
-      await this.inFlight;
+  inFlight(): Promise<unknown> | null {
+    return this.pendingCommand;
+  }
+
+  peek(nodeId: string): DecodedReply | undefined {
+    if (this.pendingCommand) {
+      return undefined;
     }
     const kept = this.prefetched?.values.get(nodeId);
-    if (kept && this.prefetched?.steps === this.session()?.history.steps) {
+    return kept && this.prefetched?.steps === this.session()?.history.steps
+      ? kept
+      : undefined;
+  }
+
+  async inspect(nodeId: string): Promise<DecodedReply> {
+    if (this.pendingCommand) {
+      await this.pendingCommand;
+    }
+    const kept = this.peek(nodeId);
+    if (kept) {
       return kept;
     }
     return this.request({

@@ -5,6 +5,7 @@
 import React, {
   useCallback,
   useEffect,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState
@@ -15,6 +16,7 @@ import {
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
+  useReactFlow,
   type Node,
   type Viewport
 } from '@xyflow/react';
@@ -34,8 +36,15 @@ import { minimapShown, minimapSize } from '../model/minimap';
 import type { LayoutClient } from '../layout/client';
 import type { LayoutDirection } from '../layout/messages';
 import { alignToPaneA, type LaidOutPane } from '../layout/compareAlign';
-import { flowElements, newFlowReuse } from './flowElements';
+import {
+  flowElements,
+  newFlowReuse,
+  shownEdgeNotes,
+  visibleEdgeIndex
+} from './flowElements';
 import { nodeTypes, type DebugMark, type OpFlowNode } from './OpNode';
+import { shownDebugMarks } from './debugMarks';
+import { wellInside } from './follow';
 import { Inspector, type InspectBackend } from './Inspector';
 import { Legend } from './Legend';
 import { SearchBox } from './SearchBox';
@@ -66,6 +75,12 @@ export interface PaneApi {
   fit(): void;
   /** Select a node (by model id), expanding its groups, and centre it. */
   reveal(nodeId: string): void;
+  /**
+   * Select a node the host moved to (a debugger's step): the view moves only when the node
+   * is not drawn well inside it, so stepping along a visible stretch redraws no canvas; a
+   * node in a collapsed group stays in it (the group is marked), with no re-layout.
+   */
+  track(nodeId: string): void;
   /** The other side of a comparison selected a node this graph has no match for. */
   noMatch(name: string): void;
   /** Take the other side's viewport (its layout is aligned to this one's). */
@@ -97,6 +112,8 @@ export interface GraphPaneProps {
   alignTo?: { pane: LaidOutPane; diff: GraphDiff } | null;
   /** A debugger's marks by model node id (a collapsed group shows its members' current mark). */
   debugMarks?: ReadonlyMap<string, DebugMark>;
+  /** A debugger's notes on edges (gradients flowing along), by edgeKey of the model nodes they join. */
+  debugEdgeNotes?: ReadonlyMap<string, string>;
   /** Right-click on a node (model id) at client x, y; the browser's menu is not shown. */
   onNodeContextMenu?: (nodeId: string, x: number, y: number) => void;
   /** False when the host shows its own inspector (the debugger): selecting opens none here. */
@@ -105,30 +122,21 @@ export interface GraphPaneProps {
   onUserMove?: (vp: Viewport) => void;
 }
 
-/** A debugger's marks moved onto the items drawn: a hidden node's mark goes to its group. */
-function shownDebugMarks(
-  marks: ReadonlyMap<string, DebugMark> | undefined,
-  repOf: ReadonlyMap<string, string>
-): ReadonlyMap<string, DebugMark> | undefined {
-  if (!marks) {
-    return undefined;
-  }
-  const out = new Map<string, DebugMark>();
-  for (const [id, mark] of marks) {
-    const item = repOf.get(id) ?? id;
-    if (item === id || mark.state === 'current') {
-      out.set(item, mark);
-    }
-  }
-  return out;
-}
-
 function minimapClass(node: Node): string {
   const data = (node as OpFlowNode).data;
   if (node.type === 'scope') {
     return 'vf-minimap-group';
   }
   return data?.node ? categoryClass(data.node.category) : 'vf-minimap-frame';
+}
+
+/**
+ * The minimap's fill and stroke come from its nodes' classes (base.css). Given as one function
+ * (not left unset, which xyflow turns into a new function per render), so that a minimap
+ * redraw re-renders only the nodes that changed.
+ */
+function fromClass(): string {
+  return '';
 }
 
 /** The minimap's drawing inside its 1px border (base.css), so that the whole box has `outer`'s size. */
@@ -199,8 +207,17 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     [model, shownVg, props.diffStatus]
   );
   const debugMarks = useMemo(
-    () => shownDebugMarks(props.debugMarks, shownVg.repOf),
-    [props.debugMarks, shownVg]
+    () =>
+      shownDebugMarks(props.debugMarks, shownVg.repOf, id => {
+        const n = model.nodeById.get(id);
+        return n?.name || n?.op || id;
+      }),
+    [props.debugMarks, shownVg, model]
+  );
+  const edgeIndex = useMemo(() => visibleEdgeIndex(shownVg), [shownVg]);
+  const edgeNotes = useMemo(
+    () => shownEdgeNotes(props.debugEdgeNotes, model.edges, edgeIndex),
+    [props.debugEdgeNotes, model, edgeIndex]
   );
   const flowReuse = useRef(newFlowReuse());
   const { nodes, edges } = useMemo(
@@ -218,7 +235,8 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
           onCollapse,
           groupNonfinite: groupMarks,
           diff: diffMarks,
-          debug: debugMarks
+          debug: debugMarks,
+          edgeNotes
         },
         flowReuse.current
       ),
@@ -234,7 +252,8 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       onCollapse,
       groupMarks,
       diffMarks,
-      debugMarks
+      debugMarks,
+      edgeNotes
     ]
   );
 
@@ -327,10 +346,42 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       setUnmatched(null);
     }
   }, [selected]);
-  useEffect(() => {
+  const flow = useReactFlow();
+  const { canvasW, canvasH } = view;
+  const track = useCallback(
+    (nodeId: string) => {
+      const item = shownVg.repOf.get(nodeId) ?? nodeId;
+      const b = boxes.get(item);
+      if (b && wellInside(b, flow.getViewport(), canvasW, canvasH)) {
+        select(item, true, false);
+      } else if (item !== nodeId) {
+        // Inside a collapsed group: the group shows it (no re-layout); opening it is the user's.
+        select(item, true, false);
+        if (!centreOn(item)) {
+          focusAfterLayout.current = item;
+        }
+      } else {
+        reveal(nodeId, false);
+      }
+    },
+    [
+      shownVg,
+      boxes,
+      flow,
+      canvasW,
+      canvasH,
+      select,
+      reveal,
+      centreOn,
+      focusAfterLayout
+    ]
+  );
+  // Before the host's own layout effects (a debugger tracks its node there on mount).
+  useLayoutEffect(() => {
     onApi?.({
       fit,
       reveal: id => reveal(id, false),
+      track,
       noMatch: name => {
         select(null, false, false);
         setUnmatched(name);
@@ -338,7 +389,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       follow: view.follow
     });
     return () => onApi?.(null);
-  }, [fit, reveal, select, onApi, view.follow]);
+  }, [fit, reveal, track, select, onApi, view.follow]);
 
   const focusPane = useCallback(
     () => rootRef.current?.focus({ preventScroll: true }),
@@ -372,6 +423,70 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       download(await svgToPng(svg), `${name}.png`);
     }
   };
+
+  // React Flow hands its handlers to every drawn node's wrapper: a new function each render
+  // would re-render them all (each debugger step would redraw the whole canvas's nodes).
+  const latest = useRef({
+    props,
+    select,
+    focusPane,
+    onExpand,
+    setHovered,
+    view
+  });
+  latest.current = { props, select, focusPane, onExpand, setHovered, view };
+  const handlers = useMemo(
+    () => ({
+      onNodeClick: (_: React.MouseEvent, n: Node): void => {
+        if (n.type !== 'frame') {
+          latest.current.select(n.id);
+        }
+        latest.current.focusPane();
+      },
+      onNodeDoubleClick: (_: React.MouseEvent, n: Node): void => {
+        const path = groupPathOfItem(n.id);
+        if (n.type === 'scope' && path !== null) {
+          latest.current.onExpand(path);
+        }
+      },
+      onPaneClick: (): void => latest.current.select(null),
+      onNodeContextMenu: (e: React.MouseEvent, n: Node): void => {
+        if (n.type === 'op') {
+          // The host's menu replaces the browser's and JupyterLab's.
+          e.preventDefault();
+          e.stopPropagation();
+          latest.current.props.onNodeContextMenu?.(n.id, e.clientX, e.clientY);
+        }
+      },
+      onMoveStart: (e: MouseEvent | TouchEvent | null): void => {
+        // Programmatic moves come without an event.
+        if (e) {
+          latest.current.view.forgetCentred();
+        }
+      },
+      onMove: (e: MouseEvent | TouchEvent | null, vp: Viewport): void => {
+        if (e) {
+          latest.current.props.onUserMove?.(vp);
+        }
+      },
+      onNodeMouseEnter: (_: React.MouseEvent, n: Node): void =>
+        latest.current.setHovered(n.type === 'op' ? n.id : null),
+      onNodeMouseLeave: (): void => latest.current.setHovered(null)
+    }),
+    []
+  );
+  const mapStyle = useMemo(
+    () =>
+      minimapInner(
+        minimapSize(
+          layout?.width ?? 0,
+          layout?.height ?? 0,
+          view.canvasW,
+          view.canvasH
+        )
+      ),
+    [layout, view.canvasW, view.canvasH]
+  );
 
   const selNode = selected ? (model.nodeById.get(selected) ?? null) : null;
   const selGroupPath =
@@ -463,66 +578,32 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
             disableKeyboardA11y={true}
             deleteKeyCode={null}
             onlyRenderVisibleElements={true}
+            elevateNodesOnSelect={false}
             minZoom={0.02}
             maxZoom={4}
             preventScrolling={wheelToCanvas}
-            onNodeClick={(_, n) => {
-              if (n.type !== 'frame') {
-                select(n.id);
-              }
-              focusPane();
-            }}
-            onNodeDoubleClick={(_, n) => {
-              const path = groupPathOfItem(n.id);
-              if (n.type === 'scope' && path !== null) {
-                onExpand(path);
-              }
-            }}
-            onPaneClick={() => select(null)}
+            onNodeClick={handlers.onNodeClick}
+            onNodeDoubleClick={handlers.onNodeDoubleClick}
+            onPaneClick={handlers.onPaneClick}
             onNodeContextMenu={
-              props.onNodeContextMenu
-                ? (e, n) => {
-                    if (n.type === 'op') {
-                      // The host's menu replaces the browser's and JupyterLab's.
-                      e.preventDefault();
-                      e.stopPropagation();
-                      props.onNodeContextMenu?.(n.id, e.clientX, e.clientY);
-                    }
-                  }
-                : undefined
+              props.onNodeContextMenu ? handlers.onNodeContextMenu : undefined
             }
-            onMoveStart={e => {
-              // Programmatic moves come without an event.
-              if (e) {
-                view.forgetCentred();
-              }
-            }}
-            onMove={(e, vp) => {
-              if (e) {
-                props.onUserMove?.(vp);
-              }
-            }}
-            onNodeMouseEnter={(_, n) =>
-              setHovered(n.type === 'op' ? n.id : null)
-            }
-            onNodeMouseLeave={() => setHovered(null)}
+            onMoveStart={handlers.onMoveStart}
+            onMove={handlers.onMove}
+            onNodeMouseEnter={handlers.onNodeMouseEnter}
+            onNodeMouseLeave={handlers.onNodeMouseLeave}
           >
             <Background />
             <Controls showInteractive={false} />
             {showMap ? (
               <MiniMap
                 nodeClassName={minimapClass}
+                nodeColor={fromClass}
+                nodeStrokeColor={fromClass}
                 pannable={true}
                 zoomable={true}
                 ariaLabel="minimap"
-                style={minimapInner(
-                  minimapSize(
-                    layout?.width ?? 0,
-                    layout?.height ?? 0,
-                    view.canvasW,
-                    view.canvasH
-                  )
-                )}
+                style={mapStyle}
               />
             ) : null}
           </ReactFlow>

@@ -36,6 +36,8 @@ export interface DebugMark {
   breakpoint: boolean;
   /** A parameter's gradient accumulated so far in the backward pass (its norm, as text). */
   grad?: string;
+  /** On a collapsed group: the node paused at, hidden inside it. */
+  inside?: { id: string; name: string };
 }
 
 function debugClasses(mark: DebugMark | null | undefined): string {
@@ -50,13 +52,24 @@ function debugClasses(mark: DebugMark | null | undefined): string {
     .join(' ');
 }
 
-/** The debugger's note under a box (a finished node's value summary, "stale"). */
+/** The debugger's note under a box (a finished node's value summary, "stale", paused inside). */
 function DebugNote(props: {
   mark: DebugMark | null | undefined;
 }): JSX.Element | null {
   const { mark } = props;
-  if (!mark || (!mark.note && !mark.breakpoint && !mark.grad)) {
+  if (!mark || (!mark.note && !mark.breakpoint && !mark.grad && !mark.inside)) {
     return null;
+  }
+  if (mark.inside) {
+    return (
+      <div
+        className="vf-node-debug vf-debug-inside"
+        data-paused-inside={mark.inside.id}
+        title="The node paused at is inside this group: double-click (or +) to open it"
+      >
+        {`paused inside at ${mark.inside.name}`}
+      </div>
+    );
   }
   return (
     <div className="vf-node-debug" data-debug-note={mark.note}>
@@ -265,6 +278,7 @@ function GroupNodeView({ data }: NodeProps<GroupFlowNode>): JSX.Element {
           {group.opSummary.map(o => `${o.op} ${o.count}`).join(', ')}
         </div>
       </div>
+      <DebugNote mark={debug} />
     </>
   );
 }

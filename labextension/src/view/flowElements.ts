@@ -26,6 +26,60 @@ export interface Decorations {
   groupNonfinite?: ReadonlyMap<string, Nonfinite>;
   /** A debugger's marks, by item id. */
   debug?: ReadonlyMap<string, DebugMark>;
+  /** A debugger's notes on edges (a gradient flowing along), by visible edge id: shown in place of the shape. */
+  edgeNotes?: ReadonlyMap<string, string>;
+}
+
+/** The key of the edge from model node `from` to model node `to` in a map of edge notes. */
+export function edgeKey(from: string, to: string): string {
+  return `${from}\u0000${to}`;
+}
+
+/** Each drawn edge's note (by visible edge id), from notes keyed by the model nodes they join. */
+export function shownEdgeNotes(
+  notes: ReadonlyMap<string, string> | undefined,
+  modelEdges: readonly { id: string; source: string; target: string }[],
+  visibleEdgeOf: ReadonlyMap<string, string>
+): ReadonlyMap<string, string> | undefined {
+  if (!notes || notes.size === 0) {
+    return undefined;
+  }
+  const out = new Map<string, string>();
+  for (const e of modelEdges) {
+    const note = notes.get(edgeKey(e.source, e.target));
+    const shown = note ? visibleEdgeOf.get(e.id) : undefined;
+    if (note && shown) {
+      out.set(shown, note);
+    }
+  }
+  return out;
+}
+
+/** The visible edge that draws each model edge, by model edge id. */
+export function visibleEdgeIndex(vg: VisibleGraph): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of vg.edges) {
+    for (const id of e.edgeIds) {
+      out.set(id, e.id);
+    }
+  }
+  return out;
+}
+
+/** The edges with the debugger's notes in place of their labels (the others as they are). */
+function withNotes(
+  edges: Edge[],
+  notes: ReadonlyMap<string, string> | undefined
+): Edge[] {
+  if (!notes || notes.size === 0) {
+    return edges;
+  }
+  return edges.map(e => {
+    const note = notes.get(e.id);
+    return note
+      ? { ...e, label: note, className: `${e.className ?? ''} vf-edge-note` }
+      : e;
+  });
 }
 
 function ports(pos: NodePosition): {
@@ -51,6 +105,9 @@ export interface FlowReuse {
   edges: Map<string, Edge>;
   /** The previous call's edge list: handed back whole when no edge changed. */
   edgeList?: Edge[];
+  /** The edges built for a visible graph and layout: a call with both unchanged (a debugger
+   * step, a selection) builds none (fitting the labels costs most of a call on 1,000 nodes). */
+  built?: { vg: VisibleGraph; layout: LayoutResult; edges: Edge[] };
 }
 
 export function newFlowReuse(): FlowReuse {
@@ -102,13 +159,35 @@ function sameData(
   return ka.every(k => sameValue(a[k], b[k]));
 }
 
-/** `next`, or the previous node with that id where nothing differs (its data where only that is equal). */
+/** Whether two boxes have the same size and ports (the handles React Flow measured are still right). */
+function sameShape(a: ViewerFlowNode, b: ViewerFlowNode): boolean {
+  const p = a.data as { inPorts?: unknown; outPort?: unknown };
+  const q = b.data as { inPorts?: unknown; outPort?: unknown };
+  return (
+    a.type === b.type &&
+    a.width === b.width &&
+    a.height === b.height &&
+    sameValue(p.inPorts, q.inPorts) &&
+    sameValue(p.outPort, q.outPort)
+  );
+}
+
+/**
+ * `next`, or the previous node with that id where nothing differs (its data where only that is
+ * equal). A node whose data changed but whose box did not (a debugger mark, a selection) says it
+ * is measured: React Flow then keeps its handles' bounds instead of measuring the DOM again.
+ */
 function reuseNode(
   prev: ViewerFlowNode | undefined,
   next: ViewerFlowNode
 ): ViewerFlowNode {
   if (!prev || prev.type !== next.type || !sameData(prev.data, next.data)) {
-    return next;
+    return prev && sameShape(prev, next)
+      ? ({
+          ...next,
+          measured: { width: next.width, height: next.height }
+        } as ViewerFlowNode)
+      : next;
   }
   if (
     prev.position.x === next.position.x &&
@@ -119,7 +198,15 @@ function reuseNode(
   ) {
     return prev;
   }
-  return { ...next, data: prev.data } as ViewerFlowNode;
+  return (
+    sameShape(prev, next)
+      ? {
+          ...next,
+          data: prev.data,
+          measured: { width: next.width, height: next.height }
+        }
+      : { ...next, data: prev.data }
+  ) as ViewerFlowNode;
 }
 
 function sameEdge(a: Edge, b: Edge): boolean {
@@ -141,12 +228,12 @@ export function flowElements(
   deco: Decorations,
   reuse?: FlowReuse
 ): { nodes: ViewerFlowNode[]; edges: Edge[] } {
-  const out = build(vg, layout, direction, outputs, deco);
+  const out = build(vg, layout, direction, outputs, deco, reuse);
   if (!reuse) {
-    return out;
+    return { nodes: out.nodes, edges: withNotes(out.edges, deco.edgeNotes) };
   }
   const nodes = out.nodes.map(n => reuseNode(reuse.nodes.get(n.id), n));
-  const fresh = out.edges.map(e => {
+  const fresh = withNotes(out.edges, deco.edgeNotes).map(e => {
     const prev = reuse.edges.get(e.id);
     return prev && sameEdge(prev, e) ? prev : e;
   });
@@ -167,7 +254,8 @@ function build(
   layout: LayoutResult | null,
   direction: LayoutDirection,
   outputs: ReadonlySet<string>,
-  deco: Decorations
+  deco: Decorations,
+  reuse?: FlowReuse
 ): { nodes: ViewerFlowNode[]; edges: Edge[] } {
   if (!layout) {
     return { nodes: [], edges: [] };
@@ -238,6 +326,23 @@ function build(
       });
     }
   }
+  const built = reuse?.built;
+  if (built && built.vg === vg && built.layout === layout) {
+    return { nodes, edges: built.edges };
+  }
+  const edges = buildEdges(vg, layout, placed);
+  if (reuse) {
+    reuse.built = { vg, layout, edges };
+  }
+  return { nodes, edges };
+}
+
+/** React Flow's edges between the placed items, labelled where the label fits. */
+function buildEdges(
+  vg: VisibleGraph,
+  layout: LayoutResult,
+  placed: ReadonlySet<string>
+): Edge[] {
   const drawn = vg.edges.filter(
     e => placed.has(e.source) && placed.has(e.target)
   );
@@ -246,7 +351,7 @@ function build(
     drawn,
     new Map(layout.nodes.filter(p => placed.has(p.id)).map(p => [p.id, p]))
   );
-  const edges: Edge[] = drawn.map(e => ({
+  return drawn.map(e => ({
     id: e.id,
     source: e.source,
     target: e.target,
@@ -257,5 +362,4 @@ function build(
     focusable: false,
     selectable: false
   }));
-  return { nodes, edges };
 }
