@@ -5,8 +5,11 @@ import {
 } from '../../src/editor/model/document';
 import {
   drawnGraph,
+  frameId,
   groupBoxId,
-  handlePort
+  groupOf,
+  handlePort,
+  movedPositions
 } from '../../src/editor/model/flow';
 import { opNode } from './fakeKernel';
 
@@ -96,5 +99,32 @@ describe('editor canvas model', () => {
     expect(handlePort('out0')).toBe(0);
     expect(handlePort('in')).toBeNull();
     expect(handlePort(null)).toBeNull();
+  });
+
+  it('reads the group of a box or frame id', () => {
+    expect(groupOf(groupBoxId('g1'))).toBe('g1');
+    expect(groupOf(frameId('scope/a'))).toBe('scope/a');
+    expect(groupOf('n3')).toBeNull();
+  });
+
+  it('moves a dropped node to its rounded corner, and a dragged box carries its members', () => {
+    const index = new DocIndex(doc({ inner: true, outer: false }));
+    const drawn = drawnGraph(index);
+    const moved = new Map([
+      ['a', { x: 10.4, y: -5.6 }],
+      // the inner box sits at (300, 0): dragged by (+50, +20)
+      [groupBoxId('inner'), { x: 350, y: 20 }]
+    ]);
+    expect(movedPositions(index, drawn, moved)).toEqual({
+      a: { x: 10, y: -6 },
+      b: { x: 350, y: 20 },
+      c: { x: 650, y: 20 }
+    });
+  });
+
+  it('ignores a frame (frames are not dragged)', () => {
+    const index = new DocIndex(doc({ inner: false, outer: false }));
+    const moved = new Map([[frameId('outer'), { x: 0, y: 0 }]]);
+    expect(movedPositions(index, drawnGraph(index), moved)).toEqual({});
   });
 });

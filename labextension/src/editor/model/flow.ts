@@ -189,3 +189,43 @@ export function drawnGraph(index: DocIndex): DrawnGraph {
   }
   return { nodes, boxes, frames, edges };
 }
+
+/** A group's id from a canvas id (its box or frame), else null. */
+export function groupOf(canvasId: string): string | null {
+  const m = /^(?:group|frame):(.*)$/.exec(canvasId);
+  return m ? m[1] : null;
+}
+
+/**
+ * The document positions after canvas items moved to `moved` (canvas id →
+ * new corner): a node goes where it was dropped, a collapsed group's box
+ * carries all its members by the box's offset. Rounded to whole pixels.
+ */
+export function movedPositions(
+  index: DocIndex,
+  drawn: DrawnGraph,
+  moved: ReadonlyMap<string, Point>
+): Record<string, Point> {
+  const positions: Record<string, Point> = {};
+  for (const [id, p] of moved) {
+    const g = groupOf(id);
+    if (g === null) {
+      positions[id] = { x: Math.round(p.x), y: Math.round(p.y) };
+      continue;
+    }
+    const box = drawn.boxes.find(b => b.group.id === g);
+    if (!box) {
+      continue; // a frame is not draggable
+    }
+    const dx = p.x - box.position.x;
+    const dy = p.y - box.position.y;
+    for (const m of index.descendantNodes(g)) {
+      const n = index.nodes.get(m) as EditorNode;
+      positions[m] = {
+        x: Math.round(n.position.x + dx),
+        y: Math.round(n.position.y + dy)
+      };
+    }
+  }
+  return positions;
+}

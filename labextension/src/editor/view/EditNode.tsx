@@ -191,8 +191,16 @@ function FrameView({ data, selected }: NodeProps<FrameNode>): JSX.Element {
   );
 }
 
+/** A node draws from its data and selection only: a drag moving it does not redraw it. */
+function sameNodeLook(
+  a: NodeProps<EditFlowNode>,
+  b: NodeProps<EditFlowNode>
+): boolean {
+  return a.data === b.data && a.selected === b.selected;
+}
+
 export const editNodeTypes = {
-  edit: memo(EditNodeView),
+  edit: memo(EditNodeView, sameNodeLook),
   editGroup: memo(GroupBoxView),
   editFrame: memo(FrameView)
 };

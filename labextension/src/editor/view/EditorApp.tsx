@@ -16,13 +16,11 @@ import React, {
 import {
   Background,
   Controls,
-  ReactFlow,
   ReactFlowProvider,
   useReactFlow,
   useStore,
   type Connection,
   type Edge,
-  type NodeChange,
   type EdgeChange
 } from '@xyflow/react';
 import type {
@@ -45,8 +43,10 @@ import {
   drawnGraph,
   frameId,
   groupBoxId,
+  groupOf,
   GROUP_BOX,
   handlePort,
+  movedPositions,
   nodeSize
 } from '../model/flow';
 import { defaultParams, type PaletteEntry } from '../model/palette';
@@ -57,12 +57,10 @@ import {
   type PortVerdict
 } from '../model/validity';
 import type { EditorKernel } from '../kernel';
-import {
-  editNodeTypes,
-  type EditNodeData,
-  type EditorFlowNode
-} from './EditNode';
+import { editNodeTypes, type EditorFlowNode } from './EditNode';
 import { GroupInspector, NodeInspector } from './EditorInspector';
+import { FlowCanvas } from './FlowCanvas';
+import { flowEdges, flowNodes } from './flowElements';
 import { Palette, PALETTE_MIME, QuickAdd } from './Palette';
 import { clearPorts, markPorts, refusedAt } from './wireVerdicts';
 import { Toolbar, type TrainSettings } from './Toolbar';
@@ -113,12 +111,6 @@ function addCommand(entry: PaletteEntry, position: Point): EditorCommand {
   };
 }
 
-/** A group's id from a canvas id (its box or frame), else null. */
-function groupOf(id: string): string | null {
-  const m = /^(?:group|frame):(.*)$/.exec(id);
-  return m ? m[1] : null;
-}
-
 /** The node to train on: the one selected, else the first output, else the last node nobody reads. */
 function lossNode(index: DocIndex, selected: string[]): string | null {
   if (selected.length === 1 && index.nodes.has(selected[0])) {
@@ -142,10 +134,12 @@ function Canvas(props: EditorAppProps): JSX.Element {
   const index = snap.index;
   const flow = useReactFlow();
   // Zoomed far out, nodes draw their heads only: the ports' text is too small to read.
+  // Only nearer in are off-screen elements left out: far out most of the graph is on
+  // screen, and working out what is visible on each pan and zoom step costs more than
+  // the few off-screen nodes it would save.
   const far = useStore(st => st.transform[2] < FAR_ZOOM);
   const wrapper = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const [drag, setDrag] = useState<ReadonlyMap<string, Point>>(new Map());
   const [wire, setWire] = useState<Map<string, PortVerdict> | null>(null);
   const [quick, setQuick] = useState<{
     left: number;
@@ -193,76 +187,25 @@ function Canvas(props: EditorAppProps): JSX.Element {
     [session]
   );
 
-  const flowCache = useRef(new Map<string, EditorFlowNode>());
-  // Node objects are rebuilt only when what they show changes (500 nodes drag smoothly).
+  // Canvas objects are rebuilt only for what changed (500 nodes drag smoothly).
+  const nodeCache = useRef<ReadonlyMap<string, EditorFlowNode>>(new Map());
   const baseNodes = useMemo((): EditorFlowNode[] => {
-    const out: EditorFlowNode[] = [];
-    for (const f of drawn.frames) {
-      out.push({
-        id: frameId(f.group.id),
-        type: 'editFrame',
-        position: f.position,
-        data: { group: f.group, members: 0, onToggle: toggle },
-        style: { width: f.size.width, height: f.size.height },
-        draggable: false,
-        zIndex: -10 + f.depth,
-        selectable: true
-      });
-    }
-    for (const b of drawn.boxes) {
-      out.push({
-        id: groupBoxId(b.group.id),
-        type: 'editGroup',
-        position: b.position,
-        data: { group: b.group, members: b.members, onToggle: toggle },
-        style: { width: GROUP_BOX.width, height: GROUP_BOX.height }
-      });
-    }
-    const cache = flowCache.current;
-    const next = new Map<string, EditorFlowNode>();
-    for (const n of drawn.nodes) {
-      const before = cache.get(n.id);
-      const data = before?.data as EditNodeData | undefined;
-      // an unchanged node keeps its object: xyflow and React skip it
-      const flowNode: EditorFlowNode =
-        before && data?.node === n
-          ? before
-          : {
-              id: n.id,
-              type: 'edit',
-              position: n.position,
-              data: {
-                node: n,
-                category: byKey.get(n.op ?? n.kind)?.category ?? n.kind
-              },
-              style: { width: nodeSize(n).width }
-            };
-      next.set(n.id, flowNode);
-      out.push(flowNode);
-    }
-    flowCache.current = next;
-    return out;
+    const built = flowNodes(
+      drawn,
+      kind => byKey.get(kind)?.category,
+      toggle,
+      nodeCache.current
+    );
+    nodeCache.current = built.cache;
+    return built.nodes;
   }, [drawn, byKey, toggle]);
 
-  const nodes = useMemo(
-    () =>
-      baseNodes.map(n => {
-        const p = drag.get(n.id);
-        const s = selected.has(n.id);
-        return p || s ? { ...n, position: p ?? n.position, selected: s } : n;
-      }),
-    [baseNodes, drag, selected]
-  );
-
-  const edges = useMemo(
-    (): Edge[] =>
-      drawn.edges.map(e => ({
-        ...e,
-        selected: selected.has(e.id),
-        className: 'vf-edit-wire'
-      })),
-    [drawn, selected]
-  );
+  const edgeCache = useRef<ReadonlyMap<string, Edge>>(new Map());
+  const edges = useMemo((): Edge[] => {
+    const built = flowEdges(drawn, selected, edgeCache.current);
+    edgeCache.current = built.cache;
+    return built.edges;
+  }, [drawn, selected]);
 
   const apply = useCallback(
     (commands: EditorCommand[]) => {
@@ -288,79 +231,40 @@ function Canvas(props: EditorAppProps): JSX.Element {
     [selected, index]
   );
 
-  const onNodesChange = useCallback((changes: NodeChange<EditorFlowNode>[]) => {
-    let sel: Set<string> | null = null;
-    let moved: Map<string, Point> | null = null;
-    for (const c of changes) {
-      if (c.type === 'select') {
-        sel = sel ?? new Set(selectedRef.current);
-        if (c.selected) {
-          sel.add(c.id);
-        } else {
-          sel.delete(c.id);
-        }
-      } else if (c.type === 'position' && c.position) {
-        moved = moved ?? new Map(dragRef.current);
-        moved.set(c.id, c.position);
-      }
-    }
-    if (sel) {
-      setSelected(sel);
-    }
-    if (moved) {
-      setDrag(moved);
-    }
-  }, []);
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
-    let sel: Set<string> | null = null;
-    for (const c of changes) {
-      if (c.type === 'select') {
-        sel = sel ?? new Set(selectedRef.current);
-        if (c.selected) {
-          sel.add(c.id);
-        } else {
-          sel.delete(c.id);
-        }
-      }
-    }
-    if (sel) {
-      setSelected(sel);
-    }
-  }, []);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
-  const dragRef = useRef(drag);
-  dragRef.current = drag;
+  const onSelect = useCallback((changes: ReadonlyMap<string, boolean>) => {
+    const sel = new Set(selectedRef.current);
+    for (const [id, on] of changes) {
+      if (on) {
+        sel.add(id);
+      } else {
+        sel.delete(id);
+      }
+    }
+    setSelected(sel);
+  }, []);
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      const sel = new Map<string, boolean>();
+      for (const c of changes) {
+        if (c.type === 'select') {
+          sel.set(c.id, c.selected);
+        }
+      }
+      if (sel.size) {
+        onSelect(sel);
+      }
+    },
+    [onSelect]
+  );
 
   /** The end of a drag: one move step for every node that moved (a group box moves its members). */
-  const onDragStop = useCallback(() => {
-    const moved = dragRef.current;
-    if (moved.size === 0) {
-      return;
-    }
-    const positions: Record<string, Point> = {};
-    for (const [id, p] of moved) {
-      const g = groupOf(id);
-      if (g === null) {
-        positions[id] = { x: Math.round(p.x), y: Math.round(p.y) };
-        continue;
-      }
-      const box = drawn.boxes.find(b => b.group.id === g);
-      if (!box) {
-        continue;
-      }
-      const dx = p.x - box.position.x;
-      const dy = p.y - box.position.y;
-      for (const m of index.descendantNodes(g)) {
-        const n = index.nodes.get(m) as EditorNode;
-        positions[m] = {
-          x: Math.round(n.position.x + dx),
-          y: Math.round(n.position.y + dy)
-        };
-      }
-    }
-    void apply([{ cmd: 'move', positions }]).finally(() => setDrag(new Map()));
-  }, [apply, drawn, index]);
+  const onMoved = useCallback(
+    (moved: ReadonlyMap<string, Point>) =>
+      apply([{ cmd: 'move', positions: movedPositions(index, drawn, moved) }]),
+    [apply, drawn, index]
+  );
 
   const onConnectStart = useCallback(
     (
@@ -439,6 +343,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
     },
     [apply, flow]
   );
+  const pick = useCallback((e: PaletteEntry) => add(e), [add]);
 
   const remove = useCallback(() => {
     const commands: EditorCommand[] = selectedEdges
@@ -561,25 +466,10 @@ function Canvas(props: EditorAppProps): JSX.Element {
     layoutClient.current
       .request(input, { direction: 'RIGHT', layerGap: 80 })
       .then(result => {
-        const positions: Record<string, Point> = {};
-        for (const p of result.nodes) {
-          const g = groupOf(p.id);
-          if (g === null) {
-            positions[p.id] = { x: Math.round(p.x), y: Math.round(p.y) };
-            continue;
-          }
-          const box = drawn.boxes.find(b => b.group.id === g);
-          if (box) {
-            for (const m of index.descendantNodes(g)) {
-              const n = index.nodes.get(m) as EditorNode;
-              positions[m] = {
-                x: Math.round(n.position.x + p.x - box.position.x),
-                y: Math.round(n.position.y + p.y - box.position.y)
-              };
-            }
-          }
-        }
-        return apply([{ cmd: 'move', positions }]);
+        const corners = new Map(result.nodes.map(p => [p.id, p] as const));
+        return apply([
+          { cmd: 'move', positions: movedPositions(index, drawn, corners) }
+        ]);
       })
       .then(
         // after the moved nodes are drawn
@@ -678,7 +568,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
       } else if (mod && key === 'g') {
         group();
       } else if (mod && key === 'a') {
-        setSelected(new Set(nodes.map(n => n.id)));
+        setSelected(new Set(baseNodes.map(n => n.id)));
       } else {
         handled = false;
       }
@@ -687,7 +577,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
         e.stopPropagation();
       }
     },
-    [copy, group, nodes, paste, remove, session]
+    [baseNodes, copy, group, paste, remove, session]
   );
 
   const onDoubleClick = useCallback(
@@ -753,7 +643,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
         }}
       />
       <div className="vf-editor-main">
-        <Palette entries={props.palette} onPick={e => add(e)} />
+        <Palette entries={props.palette} onPick={pick} />
         <div
           className={`vf-editor-canvas${far ? ' vf-edit-far' : ''}`}
           ref={wrapper}
@@ -785,13 +675,14 @@ function Canvas(props: EditorAppProps): JSX.Element {
           }}
           onDrop={onDrop}
         >
-          <ReactFlow
-            nodes={nodes}
+          <FlowCanvas
+            base={baseNodes}
+            selected={selected}
+            onSelectNodes={onSelect}
+            onMoved={onMoved}
             edges={edges}
             nodeTypes={editNodeTypes}
-            onNodesChange={onNodesChange}
             onEdgesChange={onEdgesChange}
-            onNodeDragStop={onDragStop}
             onConnectStart={onConnectStart}
             onConnectEnd={() => {
               setWire(null);
@@ -807,7 +698,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
             selectionKeyCode="Shift"
             multiSelectionKeyCode={['Meta', 'Control']}
             zoomOnDoubleClick={false}
-            onlyRenderVisibleElements={true}
+            onlyRenderVisibleElements={!far}
             minZoom={0.05}
             maxZoom={3}
             defaultViewport={{ x: 0, y: 0, zoom: 1 }}
@@ -815,7 +706,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
           >
             <Background />
             <Controls showInteractive={false} />
-          </ReactFlow>
+          </FlowCanvas>
           {refused ? (
             <div
               className="vf-edit-wire-reason"

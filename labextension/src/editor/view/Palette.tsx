@@ -4,7 +4,7 @@
  * clicked to add it at the canvas centre. QuickAdd is the same search opened at
  * a point of the canvas (double-click), adding the chosen entry there.
  */
-import React, { useEffect, useMemo, useRef, useState } from 'react';
+import React, { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { searchPalette, sections, type PaletteEntry } from '../model/palette';
 
 /** The drag payload type of a palette entry (its key). */
@@ -36,7 +36,7 @@ function Entry(props: {
   );
 }
 
-export function Palette(props: {
+function PaletteView(props: {
   entries: PaletteEntry[];
   onPick: (e: PaletteEntry) => void;
 }): JSX.Element {
@@ -78,6 +78,9 @@ export function Palette(props: {
     </div>
   );
 }
+
+/** Drawn again only when its entries or handler change (not on each canvas change). */
+export const Palette = memo(PaletteView);
 
 /** The search opened at a canvas point: type, arrows to choose, Enter to add, Escape to close. */
 export function QuickAdd(props: {

@@ -1,0 +1,93 @@
+/**
+ * The xyflow canvas, holding the drag in progress itself: a drag tick
+ * re-renders this component and the dragged nodes only, not the editor's
+ * palette, toolbar and inspector around it (on 500 nodes those cost a frame).
+ */
+import React, { useCallback, useMemo, useRef, useState } from 'react';
+import {
+  ReactFlow,
+  type Edge,
+  type NodeChange,
+  type ReactFlowProps
+} from '@xyflow/react';
+import type { Point } from '../model/document';
+import type { EditorFlowNode } from './EditNode';
+import { withDragAndSelection } from './flowElements';
+
+export interface FlowCanvasProps extends Omit<
+  ReactFlowProps<EditorFlowNode, Edge>,
+  'nodes' | 'onNodesChange' | 'onNodeDragStop'
+> {
+  /** The canvas nodes as the document places them. */
+  base: EditorFlowNode[];
+  selected: ReadonlySet<string>;
+  /** Nodes the user selected (true) or deselected (false). */
+  onSelectNodes: (changes: ReadonlyMap<string, boolean>) => void;
+  /** A drag ended with these canvas items at these corners; the drag is shown until it settles. */
+  onMoved: (moved: ReadonlyMap<string, Point>) => Promise<unknown>;
+}
+
+/** The positions of a drag in progress, and the handlers that feed and end it. */
+function useNodeDrag(
+  onMoved: FlowCanvasProps['onMoved'],
+  onSelect: FlowCanvasProps['onSelectNodes']
+): {
+  drag: ReadonlyMap<string, Point>;
+  onNodesChange: (changes: NodeChange<EditorFlowNode>[]) => void;
+  onDragStop: () => void;
+} {
+  const [drag, setDrag] = useState<ReadonlyMap<string, Point>>(new Map());
+  const dragRef = useRef(drag);
+  dragRef.current = drag;
+  const onNodesChange = useCallback(
+    (changes: NodeChange<EditorFlowNode>[]) => {
+      let sel: Map<string, boolean> | null = null;
+      let moved: Map<string, Point> | null = null;
+      for (const c of changes) {
+        if (c.type === 'select') {
+          sel = sel ?? new Map();
+          sel.set(c.id, c.selected);
+        } else if (c.type === 'position' && c.position) {
+          moved = moved ?? new Map(dragRef.current);
+          moved.set(c.id, c.position);
+        }
+      }
+      if (sel) {
+        onSelect(sel);
+      }
+      if (moved) {
+        setDrag(moved);
+      }
+    },
+    [onSelect]
+  );
+  const onDragStop = useCallback(() => {
+    const moved = dragRef.current;
+    if (moved.size) {
+      void onMoved(moved).finally(() => setDrag(new Map()));
+    }
+  }, [onMoved]);
+  return { drag, onNodesChange, onDragStop };
+}
+
+export function FlowCanvas(props: FlowCanvasProps): JSX.Element {
+  const { base, selected, onSelectNodes, onMoved, children, ...rest } = props;
+  const { drag, onNodesChange, onDragStop } = useNodeDrag(
+    onMoved,
+    onSelectNodes
+  );
+  const nodes = useMemo(
+    () => withDragAndSelection(base, drag, selected),
+    [base, drag, selected]
+  );
+  return (
+    <ReactFlow
+      {...rest}
+      nodes={nodes}
+      onNodesChange={onNodesChange}
+      onNodeDragStop={onDragStop}
+    >
+      {children}
+    </ReactFlow>
+  );
+}
