@@ -17,7 +17,7 @@ from .errors import EditError
 from .infer import port_count
 from .layers import layer_document, merge_layer
 from .model import Document, EdgeRec, GroupRec, NodeRec
-from .params import leaf_param, leaf_params, op_def, op_param, op_params, to_json
+from .params import leaf_array, leaf_param, leaf_params, op_def, op_param, op_params, to_json
 from .records import (
     check_name,
     edge_record,
@@ -374,6 +374,8 @@ def _paste_node(
     doc: Document, rec: Any, ids: dict[str, str], keep: bool, dx: float, dy: float
 ) -> str:
     node = node_from_record(rec)
+    # a copy's array comes by the content it refers to, never by the copied node's id
+    held = leaf_array(rec.get("array"), node.name) if is_held(node) and not keep else None
     original = node.id
     node.id = doc.claim_id(original if keep else None, "n")
     if isinstance(original, str) and original:
@@ -390,19 +392,12 @@ def _paste_node(
     doc.insert(node, node.seq if keep and node.seq >= 0 else None)
     if keep:
         _restore_array(doc, node)
-    elif is_held(node) and isinstance(original, str) and original in doc.arrays:
-        doc.arrays[node.id] = _copy(doc.arrays[original])
+    elif held is not None:
+        doc.arrays[node.id] = held
     if is_held(node) and node.id not in doc.arrays:
         del doc.nodes[node.id]
         raise EditError(f"{node.name[:70]!r} holds an array the kernel does not have")
     return node.id
-
-
-def _copy(value: Any) -> Any:
-    import numpy as np
-
-    array = getattr(value, "array", value)
-    return np.array(getattr(array, "get", lambda: array)())
 
 
 def _paste_edge(doc: Document, rec: Any, ids: dict[str, str], keep: bool, step: Step) -> None:

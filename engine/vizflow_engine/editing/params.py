@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -65,11 +66,16 @@ _collected: ContextVar[dict[str, np.ndarray[Any, Any]] | None] = ContextVar(
 )
 
 
-def param_array_key(array: np.ndarray[Any, Any]) -> str:
-    """The key of an array's content (dtype, shape and bytes)."""
+def _digest(array: np.ndarray[Any, Any]) -> str:
+    """The hex digest of an array's content (dtype, shape and bytes)."""
     digest = hashlib.blake2b(f"{array.dtype.str}{array.shape}".encode(), digest_size=12)
     digest.update(np.ascontiguousarray(array).tobytes())
-    return PARAM_ARRAY_PREFIX + digest.hexdigest()
+    return digest.hexdigest()
+
+
+def param_array_key(array: np.ndarray[Any, Any]) -> str:
+    """The key of an array's content (dtype, shape and bytes)."""
+    return PARAM_ARRAY_PREFIX + _digest(array)
 
 
 class _KernelArrays(_Arrays):
@@ -128,6 +134,75 @@ class _ParamArrayLookup(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return 0
+
+
+# ---- arrays of variables and constants --------------------------------------------------------
+# A variable or constant holding an array shows the browser {"array": key} beside its params: the
+# key names the array's content, and this kernel's store maps it to the arrays that had that
+# content (weakly: no second copy of a model's weights; an array lives while a document, a cut or
+# an undo step holds it). A paste reads the key, checks an array under it still has that content
+# and gives the pasted node its own copy. It never looks up the copied node's id: another editor
+# may have a node of that id holding other values.
+LEAF_ARRAY_PREFIX = "array~"
+"""Starts every held leaf array's key."""
+_Ref = Callable[[], Any]
+_HELD_LEAF_ARRAYS: dict[str, list[_Ref]] = {}
+_LEAF_KEYS: dict[int, tuple[_Ref, int, str]] = {}  # id(array) -> (ref, stamp, key)
+
+
+def _host(value: Any) -> np.ndarray[Any, Any]:
+    """A held value (ndarray, device array or live Tensor) as a host ndarray."""
+    array = getattr(value, "array", value)
+    return np.asarray(getattr(array, "get", lambda: array)())
+
+
+def _forget(ident: int, key: str) -> Callable[[Any], None]:
+    """Drops a dead array's entries from the store and the key cache."""
+
+    def drop(ref: Any) -> None:
+        if _LEAF_KEYS.get(ident, (None,))[0] is ref:
+            del _LEAF_KEYS[ident]
+        left = [r for r in _HELD_LEAF_ARRAYS.get(key, []) if r is not ref]
+        if left:
+            _HELD_LEAF_ARRAYS[key] = left
+        else:
+            _HELD_LEAF_ARRAYS.pop(key, None)
+
+    return drop
+
+
+def leaf_array_key(value: Any, stamp: int) -> str:
+    """The key of a held array's content, the array put in the store under it. Hashed once per
+    array and stamp (a new value from training or Python bumps the node's stamp)."""
+    ident = id(value)
+    cached = _LEAF_KEYS.get(ident)
+    if cached is not None and cached[0]() is value and cached[1] == stamp:
+        return cached[2]
+    key = LEAF_ARRAY_PREFIX + _digest(_host(value))
+    ref: _Ref
+    try:
+        ref = weakref.ref(value, _forget(ident, key))
+    except TypeError:  # a value without weak references is held as it is
+        ref = lambda: value  # noqa: E731
+    _LEAF_KEYS[ident] = (ref, stamp, key)
+    _HELD_LEAF_ARRAYS.setdefault(key, []).append(ref)
+    return key
+
+
+def leaf_array(key: Any, name: str) -> np.ndarray[Any, Any]:
+    """A copy of the array `key` names, for the pasted node `name`: EditError when no array this
+    kernel holds has that content now (copied on another kernel, or changed since the copy)."""
+    refs = _HELD_LEAF_ARRAYS.get(key, []) if isinstance(key, str) else []
+    for ref in refs:
+        value = ref()
+        host = None if value is None else _host(value)
+        if host is not None and LEAF_ARRAY_PREFIX + _digest(host) == key:
+            return np.array(host)
+    raise EditError(
+        f"cannot paste {name[:70]!r}: this kernel holds no array with the values it was "
+        "copied with (copied from an editor on another kernel, or its values changed since); "
+        "copy it again from an editor on this kernel"
+    )
 
 
 # ---- engine value -> JSON ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import EditError
 from .model import MAX_NAME, NODE_KINDS, PHASES, Document, EdgeRec, GroupRec, NodeRec
-from .params import HELD, leaf_params, op_def, op_params, to_json
+from .params import HELD, leaf_array_key, leaf_params, op_def, op_params, to_json
 
 
 def position(value: Any) -> tuple[float, float]:
@@ -43,6 +43,14 @@ def node_fields(node: NodeRec) -> dict[str, Any]:
         "position": {"x": node.x, "y": node.y},
         "phase": node.phase,
     }
+
+
+def held_array_ref(doc: Document, node: NodeRec) -> dict[str, Any]:
+    """{"array": key} naming the content of the array a variable or constant holds (what the
+    browser's document and a copy of the node refer to), else {}."""
+    if not is_held(node) or node.id not in doc.arrays:
+        return {}
+    return {"array": leaf_array_key(doc.arrays[node.id], doc.stamps.get(node.id, 0))}
 
 
 def node_record(doc: Document, node: NodeRec) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import numpy as np
 from vizflow_engine.editing.infer import NodeType, infer_all, port_count, port_name
 from vizflow_engine.editing.model import Document, EdgeRec, GroupRec, NodeRec
 from vizflow_engine.editing.params import op_def
-from vizflow_engine.editing.records import node_fields
+from vizflow_engine.editing.records import held_array_ref, node_fields
 from vizflow_engine.editing.states import RunRecord, node_states
 from vizflow_kernelext.summaries import summarize
 
@@ -73,6 +73,7 @@ def node_json(
     value = run.values.get(node.id) if state in ("executed", "stale") else None
     return {
         **node_fields(node),
+        **held_array_ref(doc, node),
         "inputs": _inputs(doc, node, wired, types),
         "outputs": [
             {

@@ -1,0 +1,187 @@
+"""Copy/paste of variables and constants holding arrays: the browser's document names each held
+array by its content ({"array": key}), a copy carries that key, and a paste gives the pasted node
+its own copy of exactly that content (same editor, after a cut, into another editor whose nodes
+have the same ids, undo/redo); a key this kernel does not hold is refused, naming the node."""
+
+from __future__ import annotations
+
+import copy
+import gc
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+import vizflow_engine as vf
+from tests.kernelext.widget_fuzz import recording_comms
+from vizflow import Editor
+from vizflow_engine.editing import EditError
+from vizflow_kernelext.protocol import validate_message
+
+
+def mine() -> np.ndarray[Any, Any]:
+    return np.array([[1.5, -2.0, 3.25]], dtype=np.float64)
+
+
+def other() -> np.ndarray[Any, Any]:
+    return np.array([[9.0, 9.0, 9.0]], dtype=np.float64)
+
+
+MINE = mine()
+
+
+@pytest.fixture(autouse=True)
+def comms() -> Iterator[None]:
+    with recording_comms():
+        yield
+
+
+def browser_node(ed: Editor, name: str) -> dict[str, Any]:
+    """A node as the browser's document holds it."""
+    validate_message("EditorDocument", ed.document)
+    return next(n for n in ed.document["nodes"] if n["name"] == name)
+
+
+def copied(ed: Editor, *names: str) -> dict[str, Any]:
+    """What the browser's copy puts in a paste command (its clipboard.ts fields)."""
+    keys = ("id", "kind", "op", "name", "params", "position", "group", "array")
+    nodes = [{k: v for k, v in browser_node(ed, n).items() if k in keys} for n in names]
+    return {"cmd": "paste", "fragment": copy.deepcopy({"nodes": nodes, "edges": [], "groups": []})}
+
+
+def values_of(ed: Editor, name: str) -> np.ndarray[Any, Any]:
+    held = ed.doc.arrays[ed.doc.by_name(name).id]
+    return np.asarray(getattr(held, "array", held))
+
+
+def pasted_name(ed: Editor, before: set[str]) -> str:
+    (name,) = {n.name for n in ed.doc.nodes.values()} - before
+    return name
+
+
+def paste(ed: Editor, command: dict[str, Any]) -> str:
+    before = {n.name for n in ed.doc.nodes.values()}
+    ed.edit([command])
+    return pasted_name(ed, before)
+
+
+def test_a_held_node_shows_its_content_key_and_equal_content_gives_the_same_key() -> None:
+    a, b = Editor(), Editor()
+    a.constant("c", mine())
+    b.constant("c", mine())
+    key = browser_node(a, "c")["array"]
+    assert key.startswith("array~") and browser_node(b, "c")["array"] == key
+    a.variable("w", (2,), init="zeros")
+    assert "array" not in browser_node(a, "w")  # made from its params: nothing held
+
+
+def test_paste_in_the_same_editor_gives_the_pasted_node_its_own_copy() -> None:
+    ed = Editor()
+    ed.constant("c", mine())
+    name = paste(ed, copied(ed, "c"))
+    assert name == "c_1" and np.array_equal(values_of(ed, name), MINE)
+    assert values_of(ed, name).dtype == MINE.dtype
+    values_of(ed, "c")[0, 0] = 100.0  # the original changes in place: the paste does not
+    assert values_of(ed, name)[0, 0] == 1.5
+
+
+def test_paste_after_a_cut_gives_the_cut_values() -> None:
+    ed = Editor()
+    ed.constant("c", mine())
+    clip = copied(ed, "c")
+    ed.delete("c")
+    assert paste(ed, clip) == "c" and np.array_equal(values_of(ed, "c"), MINE)
+
+
+def test_paste_into_another_editor_whose_node_has_the_same_id_gives_the_copied_values() -> None:
+    """Two editors number their nodes alike (n1, n2, …): the paste must not read B's n1."""
+    a, b = Editor(), Editor()
+    a.constant("c", mine())
+    b.constant("c", other())
+    trained = vf.tensor(np.array([0.5, 0.25], dtype=np.float32), requires_grad=True)
+    a.variable("w", value=trained)
+    b.variable("w", value=np.zeros(2, dtype=np.float32))
+    assert a.doc.by_name("c").id == b.doc.by_name("c").id
+    assert a.doc.by_name("w").id == b.doc.by_name("w").id
+    before = {n.name for n in b.doc.nodes.values()}
+    b.edit([copied(a, "c", "w")])
+    made = {n.name for n in b.doc.nodes.values()} - before
+    assert made == {"c_1", "w_1"}
+    assert np.array_equal(values_of(b, "c_1"), MINE)
+    assert np.array_equal(values_of(b, "w_1"), [0.5, 0.25])
+    assert values_of(b, "w_1").dtype == np.float32
+    assert np.array_equal(values_of(b, "c"), other())  # B's own node is untouched
+    # the pasted constant feeds a run with its copied values
+    out = b.add("mul", "c_1", "c_1", name="sq")
+    b.set_outputs(out)
+    assert np.allclose(b.run()[out], MINE * MINE)
+
+
+def test_paste_into_another_editor_survives_the_cut_there() -> None:
+    a, b = Editor(), Editor()
+    a.constant("c", mine())
+    b.constant("c", other())
+    clip = copied(a, "c")
+    a.delete("c")  # cut: the array waits in A's undo history
+    assert paste(b, clip) == "c_1" and np.array_equal(values_of(b, "c_1"), MINE)
+
+
+def test_undo_and_redo_of_a_paste_keep_the_copied_values() -> None:
+    a, b = Editor(), Editor()
+    a.constant("c", mine())
+    b.constant("c", other())
+    paste(b, copied(a, "c"))
+    b.undo()
+    assert {n.name for n in b.doc.nodes.values()} == {"c"}
+    b.redo()
+    assert np.array_equal(values_of(b, "c_1"), MINE)
+    assert np.array_equal(values_of(b, "c"), other())
+    b.undo()
+    b.redo()
+    assert np.array_equal(values_of(b, "c_1"), MINE)
+
+
+def test_a_reference_this_kernel_does_not_hold_is_refused_naming_the_node() -> None:
+    a, b = Editor(), Editor()
+    a.constant("weights", mine())
+    b.constant("weights", other())
+    clip = copied(a, "weights")
+    clip["fragment"]["nodes"][0]["array"] = "array~" + "0" * 24  # as from another kernel
+    version = b.doc.version
+    with pytest.raises(EditError, match=r"cannot paste 'weights'.*another kernel"):
+        b.edit([clip])
+    assert b.doc.version == version and {n.name for n in b.doc.nodes.values()} == {"weights"}
+    del clip["fragment"]["nodes"][0]["array"]  # a copy without a reference
+    with pytest.raises(EditError, match="cannot paste 'weights'"):
+        b.edit([clip])
+
+
+def test_a_copy_whose_values_changed_or_are_gone_is_refused_not_pasted_with_others() -> None:
+    a, b = Editor(), Editor()
+    a.constant("c", np.full((2, 2), 17.125))  # values no other array of the kernel has
+    b.constant("c", other())
+    clip = copied(a, "c")
+    values_of(a, "c")[0, 0] = 7.0  # changed in place after the copy
+    with pytest.raises(EditError, match=r"cannot paste 'c'.*changed since"):
+        b.edit([clip])
+    a.constant("d", np.full((3,), 23.5))
+    clip = copied(a, "d")
+    a.doc.set_array(a.doc.by_name("d").id, other())  # the copied array is dropped
+    gc.collect()
+    with pytest.raises(EditError, match="cannot paste 'd'"):
+        b.edit([clip])
+
+
+def test_training_gives_a_new_key_and_a_paste_then_gives_the_trained_values() -> None:
+    ed = Editor()
+    x = ed.placeholder("x", (2,))
+    w = ed.variable("w", value=np.array([1.0, 2.0], dtype=np.float32))
+    loss = ed.add("sum", ed.add("mul", x, w, name="xw"), name="loss")
+    before = browser_node(ed, w)["array"]
+    ed.train(loss, steps=3, inputs={x: np.ones(2, dtype=np.float32)}, lr=0.5)
+    after = browser_node(ed, w)["array"]
+    assert after != before
+    name = paste(ed, copied(ed, w))
+    assert np.array_equal(values_of(ed, name), values_of(ed, w))
+    assert not np.array_equal(values_of(ed, name), [1.0, 2.0])
