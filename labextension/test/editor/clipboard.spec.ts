@@ -119,4 +119,28 @@ describe('editor clipboard', () => {
     const pasted = pasteCommand(back).fragment.nodes[0] as { params: unknown };
     expect(pasted.params).toEqual({ index });
   });
+
+  it("carries a held constant's content key, not only its id, through text and paste", () => {
+    const d = doc();
+    const array = 'array~5f1d0c9e2b7a4c3d8e6f1a2b';
+    d.nodes[0] = {
+      ...d.nodes[0],
+      kind: 'constant',
+      op: null,
+      params: {},
+      array
+    };
+    const f = copyFragment(new DocIndex(d), ['x', 'mm'])!;
+    const back = fragmentFromText(fragmentToText(f))!;
+    expect(back.nodes[0].array).toBe(array);
+    expect('array' in back.nodes[1]).toBe(false); // an op node holds no array
+    expect(pasteCommand(back).fragment.nodes[0]).toMatchObject({
+      array,
+      id: 'x'
+    });
+    // a key that is not text makes the clipboard text no fragment
+    const bad = JSON.parse(fragmentToText(f));
+    bad['vizflow-editor-fragment/1'].nodes[0].array = 7;
+    expect(fragmentFromText(JSON.stringify(bad))).toBeNull();
+  });
 });

@@ -7,7 +7,9 @@
  * every field and never evaluates anything. An array-valued param (a getitem's
  * index array) is copied as the kernel's reference to it ({"array": key}, as
  * the document shows it): the array stays in the kernel, which gives each
- * pasted node its own copy.
+ * pasted node its own copy. So does a variable or constant holding an array:
+ * its `array` is the key of that array's content in the kernel, and the paste
+ * copies that content (never the values of a node that has the copied id).
  */
 import type { DocIndex, NodeKind, Point } from './document';
 import type { CommandOf } from './commands';
@@ -25,6 +27,8 @@ export interface FragmentNode {
   params: Record<string, unknown>;
   position: Point;
   group: string | null;
+  /** A held variable's or constant's content key in the kernel's store. */
+  array?: string;
 }
 
 export interface FragmentEdge {
@@ -90,7 +94,8 @@ export function copyFragment(
         name: n.name,
         params: { ...n.params },
         position: { ...n.position },
-        group: inside(n.group)
+        group: inside(n.group),
+        ...(n.array === undefined ? {} : { array: n.array })
       });
     }
   }
@@ -210,7 +215,8 @@ function isFragmentNode(v: unknown): v is FragmentNode {
     typeof v.name === 'string' &&
     isRecord(v.params) &&
     isPoint(v.position) &&
-    (v.group === null || typeof v.group === 'string')
+    (v.group === null || typeof v.group === 'string') &&
+    (v.array === undefined || typeof v.array === 'string')
   );
 }
 
