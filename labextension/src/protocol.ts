@@ -1056,7 +1056,7 @@ export interface EditorPaletteItem {
   inputs: string[];
 }
 /**
- * Nodes, the edges between them and their groups, as copied (node fields as in EditorNode, only id, name, kind, op, params, group, position and phase are read). Pasted with keep_ids false, ids are local references and the kernel gives new ids (names made unique); with keep_ids true (an undo of delete) the ids are used as they are and an edge may reference a node already in the document.
+ * Nodes, the edges between them and their groups, as copied (node fields as in EditorNode, only id, name, kind, op, params, group, position and phase are read, and array: a held variable or constant is pasted with its own copy of the content that key names). Pasted with keep_ids false, ids are local references and the kernel gives new ids (names made unique); with keep_ids true (an undo of delete) the ids are used as they are and an edge may reference a node already in the document.
  *
  * This interface was referenced by `VizflowProtocol`'s JSON-Schema
  * via the `definition` "EditorFragment".
