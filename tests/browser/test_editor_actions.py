@@ -212,3 +212,54 @@ def test_an_array_index_copies_and_pastes_within_and_across_editors(
     run_code(page, "print(ed.doc.by_name('getitem').params['index'][0].tolist(), end='')")
     cell = page.locator(".jp-Notebook .jp-Cell", has_text="print(ed.doc.by_name")
     expect(cell.locator(".jp-OutputArea-output")).to_have_text("[3, 0, 2]")
+
+
+def test_a_constant_array_pastes_into_another_editor_with_the_copied_values(
+    page: Page, ed: Locator
+) -> None:
+    """Two editors number their nodes alike, so each one's constant 'table' has the same id but
+    other values: the copy pasted into the other editor, wired and run there, has the copied
+    values, not that editor's own table's. Runs last: it adds two editors."""
+    before = page.locator(EDITOR).count()
+    run_code(
+        page,
+        "import numpy as np\n"
+        "src = vf.Editor(height='300px')\n"
+        "src.constant('table', np.array([1.5, -2.0, 3.25]))\n"
+        "src",
+    )
+    run_code(
+        page,
+        "dst = vf.Editor(height='360px')\n"
+        "dst.constant('table', np.array([9.0, 9.0, 9.0]))\n"
+        "dst.add('neg', name='flip')\n"
+        "at = src.doc.by_name('table')  # the paste lands 40 px down-right of it: room there\n"
+        "dst.edit([{'cmd': 'move', 'positions': {\n"
+        "    dst.doc.by_name('table').id: {'x': at.x, 'y': at.y + 200},\n"
+        "    dst.doc.by_name('flip').id: {'x': at.x + 320, 'y': at.y + 100}}}])\n"
+        "assert dst.doc.by_name('table').id == at.id\n"
+        "dst",
+    )
+    expect(page.locator(EDITOR)).to_have_count(before + 2, timeout=60_000)
+    source, target = page.locator(EDITOR).nth(before), page.locator(EDITOR).nth(before + 1)
+    expect(target.locator(".vf-edit-node")).to_have_count(2, timeout=60_000)
+    source.scroll_into_view_if_needed()
+    select(source, by_name(source, "table").get_attribute("data-node-id") or "")
+    page.keyboard.press("Control+c")
+    target.scroll_into_view_if_needed()
+    target.locator(".react-flow__pane").click(position={"x": 40, "y": 200})
+    press(target, "Control+v")
+    pasted = by_name(target, "table_1")
+    expect(pasted).to_have_count(1)
+    flip = by_name(target, "flip")
+    connect(target, pasted.get_attribute("data-node-id") or "",
+            flip.get_attribute("data-node-id") or "", 0)  # fmt: skip
+    expect(flip).to_have_attribute("data-state", "valid")
+    target.locator("[data-action='run']").click()
+    expect(flip).to_have_attribute("data-state", "executed", timeout=60_000)
+    expect(pasted.locator(".vf-edit-value")).to_have_text("[ 1.5  -2.    3.25]")
+    expect(flip.locator(".vf-edit-value")).to_have_text("[-1.5   2.   -3.25]")
+    screenshot(page, "editor-actions-constant-array-pasted-across-editors")
+    run_code(page, "print(dst.values['table_1'].tolist(), end='')")
+    cell = page.locator(".jp-Notebook .jp-Cell", has_text="print(dst.values")
+    expect(cell.locator(".jp-OutputArea-output")).to_have_text("[1.5, -2.0, 3.25]")
