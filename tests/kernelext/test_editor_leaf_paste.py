@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -185,3 +186,21 @@ def test_training_gives_a_new_key_and_a_paste_then_gives_the_trained_values() ->
     name = paste(ed, copied(ed, w))
     assert np.array_equal(values_of(ed, name), values_of(ed, w))
     assert not np.array_equal(values_of(ed, name), [1.0, 2.0])
+
+
+def test_two_editors_opened_from_one_file_paste_the_trained_editors_values(tmp_path: Path) -> None:
+    """The likely case: the same file opened twice (equal ids), one copy trained, its variable
+    pasted into the other: the pasted node has the trained values, not the other's same id's."""
+    ed = Editor()
+    x = ed.placeholder("x", (2,))
+    w = ed.variable("w", value=np.array([1.0, 2.0], dtype=np.float32))
+    loss = ed.add("sum", ed.add("mul", x, w, name="xw"), name="loss")
+    path = str(tmp_path / "m.vfg.json")
+    ed.save(path)
+    trained, untouched = Editor.open(path), Editor.open(path)
+    assert trained.doc.by_name(w).id == untouched.doc.by_name(w).id
+    trained.train(loss, steps=2, inputs={x: np.ones(2, dtype=np.float32)}, lr=0.5)
+    assert not np.array_equal(values_of(trained, w), [1.0, 2.0])
+    name = paste(untouched, copied(trained, w))
+    assert np.array_equal(values_of(untouched, name), values_of(trained, w))
+    assert np.array_equal(values_of(untouched, w), [1.0, 2.0])
