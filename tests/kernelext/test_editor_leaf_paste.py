@@ -18,6 +18,7 @@ import vizflow_engine as vf
 from tests.kernelext.widget_fuzz import recording_comms
 from vizflow import Editor
 from vizflow_engine.editing import EditError
+from vizflow_engine.editing import params as params_module
 from vizflow_kernelext.protocol import validate_message
 
 
@@ -204,3 +205,23 @@ def test_two_editors_opened_from_one_file_paste_the_trained_editors_values(tmp_p
     name = paste(untouched, copied(trained, w))
     assert np.array_equal(values_of(untouched, name), values_of(trained, w))
     assert np.array_equal(values_of(untouched, w), [1.0, 2.0])
+
+
+def test_a_live_tensor_shared_by_two_editors_is_held_once_and_pastes_from_both() -> None:
+    """Two editors on one traced model share its live tensors; each push names them, the store
+    keeps one reference per tensor (not one per push)."""
+    weight = vf.tensor(np.array([[0.75, -1.0]], dtype=np.float32), requires_grad=True)
+    graph = vf.trace(lambda x: x @ weight, vf.spec((3, 1)))
+    a, b = Editor(graph), Editor(graph)
+    (held,) = (n.name for n in a.doc.nodes.values() if n.kind == "variable")
+    assert a.doc.arrays[a.doc.by_name(held).id] is b.doc.arrays[b.doc.by_name(held).id]
+    key = browser_node(a, held)["array"]
+    for _ in range(3):  # the two editors' stamps differ: each push names the tensor again
+        a.doc.stamps[a.doc.by_name(held).id] = a.doc.stamps.get(a.doc.by_name(held).id, 0) + 1
+        a.push()
+        b.push()
+    assert browser_node(b, held)["array"] == key
+    assert len(params_module._HELD_LEAF_ARRAYS[key]) == 1
+    for source, target in ((a, b), (b, a)):
+        name = paste(target, copied(source, held))
+        assert np.array_equal(values_of(target, name), [[0.75, -1.0]])

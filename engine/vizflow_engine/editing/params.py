@@ -179,13 +179,15 @@ def leaf_array_key(value: Any, stamp: int) -> str:
     if cached is not None and cached[0]() is value and cached[1] == stamp:
         return cached[2]
     key = LEAF_ARRAY_PREFIX + _digest(_host(value))
-    ref: _Ref
-    try:
-        ref = weakref.ref(value, _forget(ident, key))
-    except TypeError:  # a value without weak references is held as it is
-        ref = lambda: value  # noqa: E731
+    refs = _HELD_LEAF_ARRAYS.get(key, [])
+    ref = next((r for r in refs if r() is value), None)  # two editors may share a live Tensor
+    if ref is None:
+        try:
+            ref = weakref.ref(value, _forget(ident, key))
+        except TypeError:  # a value without weak references is held as it is
+            ref = lambda: value  # noqa: E731
+        _HELD_LEAF_ARRAYS[key] = [*refs, ref]  # a new list: a dropping ref never loses this one
     _LEAF_KEYS[ident] = (ref, stamp, key)
-    _HELD_LEAF_ARRAYS.setdefault(key, []).append(ref)
     return key
 
 
