@@ -117,6 +117,10 @@ def frames_of(record: list[tuple[float, str]]) -> Frames:
 
 
 def recorded(page: Page, watch: str, gesture: Callable[[], None]) -> Frames:
+    # the previous gesture's edit (a drag's move) has come back from the kernel
+    page.wait_for_function(
+        "document.querySelector('.vf-editor-body')?.dataset.busy === 'false'", timeout=30_000
+    )
     page.evaluate(RECORD, watch)
     next_frame(page)
     gesture()

@@ -7,6 +7,7 @@ import { drawnGraph } from '../../src/editor/model/flow';
 import {
   flowEdges,
   flowNodes,
+  settleDrag,
   withDragAndSelection
 } from '../../src/editor/view/flowElements';
 import { opNode } from './fakeKernel';
@@ -96,5 +97,21 @@ describe('editor canvas elements', () => {
     const after = flowEdges(rewired, new Set(['e1']), selected.cache);
     expect(after.edges[1]).not.toBe(selected.edges[1]);
     expect(after.edges[1].targetHandle).toBe('in1');
+  });
+
+  it('drops a finished drag once it is in the document, but not a newer drag of the same node', () => {
+    const a1 = { x: 1, y: 1 };
+    const b1 = { x: 2, y: 2 };
+    const done = new Map([
+      ['a', a1],
+      ['b', b1]
+    ]);
+    // a second drag moved b again before the first move came back
+    const current = new Map([
+      ['a', a1],
+      ['b', { x: 5, y: 5 }]
+    ]);
+    expect([...settleDrag(current, done)]).toEqual([['b', { x: 5, y: 5 }]]);
+    expect(settleDrag(done, done).size).toBe(0);
   });
 });

@@ -136,7 +136,8 @@ function Canvas(props: EditorAppProps): JSX.Element {
   // Zoomed far out, nodes draw their heads only: the ports' text is too small to read.
   // Only nearer in are off-screen elements left out: far out most of the graph is on
   // screen, and working out what is visible on each pan and zoom step costs more than
-  // the few off-screen nodes it would save.
+  // the few off-screen nodes it would save. Far out the dot grid (dots a few pixels
+  // apart, a grey haze) is left out too: it is redrawn whole on every pan and zoom step.
   const far = useStore(st => st.transform[2] < FAR_ZOOM);
   const wrapper = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -704,7 +705,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
             defaultViewport={{ x: 0, y: 0, zoom: 1 }}
             disableKeyboardA11y={true}
           >
-            <Background />
+            {far ? null : <Background />}
             <Controls showInteractive={false} />
           </FlowCanvas>
           {refused ? (

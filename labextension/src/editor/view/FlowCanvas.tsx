@@ -12,7 +12,7 @@ import {
 } from '@xyflow/react';
 import type { Point } from '../model/document';
 import type { EditorFlowNode } from './EditNode';
-import { withDragAndSelection } from './flowElements';
+import { settleDrag, withDragAndSelection } from './flowElements';
 
 export interface FlowCanvasProps extends Omit<
   ReactFlowProps<EditorFlowNode, Edge>,
@@ -64,7 +64,9 @@ function useNodeDrag(
   const onDragStop = useCallback(() => {
     const moved = dragRef.current;
     if (moved.size) {
-      void onMoved(moved).finally(() => setDrag(new Map()));
+      void onMoved(moved).finally(() =>
+        setDrag(current => settleDrag(current, moved))
+      );
     }
   }, [onMoved]);
   return { drag, onNodesChange, onDragStop };

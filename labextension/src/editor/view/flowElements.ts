@@ -96,6 +96,23 @@ export function withDragAndSelection(
 }
 
 /**
+ * The drag positions left once the move `done` is in the document: a node a
+ * newer drag has moved since keeps its newer position.
+ */
+export function settleDrag(
+  current: ReadonlyMap<string, Point>,
+  done: ReadonlyMap<string, Point>
+): ReadonlyMap<string, Point> {
+  const next = new Map(current);
+  for (const [id, p] of done) {
+    if (next.get(id) === p) {
+      next.delete(id);
+    }
+  }
+  return next;
+}
+
+/**
  * The canvas edges of `drawn` with the selection applied; an edge keeps its
  * object from `cache` while its ends and selection are unchanged.
  */
