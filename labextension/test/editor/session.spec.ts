@@ -143,3 +143,19 @@ describe('document reuse', () => {
     expect(kernel.doc.nodes[0]).not.toBe(a);
   });
 });
+
+describe('editor session requests', () => {
+  it('sends a request before telling listeners it is busy', async () => {
+    const kernel = new FakeKernel();
+    const session = new EditorSession(kernel);
+    const seen: Array<[number, boolean]> = [];
+    session.subscribe(() =>
+      seen.push([kernel.sent.length, session.snapshot().busy])
+    );
+    const done = session.apply([add('relu')]);
+    expect(seen).toEqual([]); // nothing redraws before the request has gone
+    await done;
+    expect(seen[0]).toEqual([1, true]);
+    expect(session.snapshot().busy).toBe(false);
+  });
+});

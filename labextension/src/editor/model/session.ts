@@ -204,9 +204,11 @@ export class EditorSession {
 
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
     this.inFlight += 1;
-    this.changed();
     const run = this.queue.then(job);
     this.queue = run.catch(() => undefined);
+    // told once the job has sent its request: the view's redraw for `busy` (a whole
+    // editor render) comes after the request is on its way, not before
+    void Promise.resolve().then(() => this.changed());
     return run.finally(() => {
       this.inFlight -= 1;
       this.changed();
