@@ -225,3 +225,13 @@ def test_a_replaced_document_is_sent_whole(widget: EditorWidget) -> None:
     updates = [d["state"]["document"] for _, d, _ in channel.sent if d["method"] == "update"]
     assert updates == [document_json(widget.doc, widget.run_record)]
     assert updates[0]["version"] == widget.doc.version
+
+
+def test_a_name_that_cannot_travel_is_sent_escaped(widget: EditorWidget) -> None:
+    node = next(iter(widget.doc.nodes))
+    rename = {"cmd": "rename", "node": node, "name": "h\ud800"}
+    reply, patches = _request(
+        widget, {"kind": "editor_command", "base_version": widget.doc.version, "commands": [rename]}
+    )
+    assert reply["kind"] == "editor_command_reply"
+    assert [n["name"] for n in patches[0]["nodes"] if n["id"] == node] == ["h\\ud800"]

@@ -37,6 +37,7 @@ from vizflow_kernelext.protocol import validate_message
 from vizflow_kernelext.summaries import summarize
 from vizflow_kernelext.widgets.graph_viewer import MODULE_NAME, MODULE_VERSION
 from vizflow_kernelext.widgets.guard import GuardedWidget, RejectedValue, Reply, RequestHandler
+from vizflow_kernelext.wire_text import wire_safe
 
 JSON_TRAITS = frozenset({"document", "palette", "training"})
 """Traits the kernel builds from plain JSON: they never hold binary buffers."""
@@ -108,7 +109,7 @@ class EditorWidget(GuardedWidget):
             self._set(document=self.sync.document())
         finally:
             self._quiet = False
-        self.send(patch)
+        self.send(wire_safe(patch))
 
     def replace(self, doc: Document) -> None:
         """Edit another document (a file opened): its version follows this one's, and it
