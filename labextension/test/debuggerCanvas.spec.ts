@@ -18,7 +18,7 @@ import {
   type Decorations
 } from '../src/view/flowElements';
 import { shownDebugMarks } from '../src/view/debugMarks';
-import { wellInside } from '../src/view/follow';
+import { followViewport, wellInside } from '../src/view/follow';
 import type { DebugMark } from '../src/view/OpNode';
 import { RenderGate } from '../src/debugger/renderGate';
 import { shownValues, type Fetched } from '../src/debugger/useValues';
@@ -87,6 +87,31 @@ describe('wellInside', () => {
     expect(wellInside(box, { x: -90, y: 0, zoom: 1 }, 400, 300)).toBe(false);
     expect(wellInside(box, { x: 0, y: 0, zoom: 2 }, 400, 300)).toBe(false);
     expect(wellInside(box, { x: 0, y: 0, zoom: 1 }, 0, 0)).toBe(false);
+  });
+});
+
+describe('followViewport', () => {
+  const vp = { x: 0, y: 0, zoom: 1 };
+  it('brings a box that left by one side in at the margin of the other, at the same zoom', () => {
+    // Left by the right edge (canvas 400 wide, margin 40): it goes to the left margin.
+    const right = { x: 380, y: 100, width: 80, height: 40 };
+    expect(followViewport(right, vp, 400, 300)).toEqual({
+      x: -340,
+      y: 0,
+      zoom: 1
+    });
+    // Left by the top: it goes to the bottom margin.
+    const up = { x: 100, y: -30, width: 80, height: 40 };
+    expect(followViewport(up, vp, 400, 300)).toEqual({ x: 0, y: 260, zoom: 1 });
+  });
+
+  it('leaves a far box or one too big for the margins to centring', () => {
+    expect(
+      followViewport({ x: 5000, y: 0, width: 80, height: 40 }, vp, 400, 300)
+    ).toBeNull();
+    expect(
+      followViewport({ x: 380, y: 0, width: 380, height: 40 }, vp, 400, 300)
+    ).toBeNull();
   });
 });
 

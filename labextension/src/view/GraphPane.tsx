@@ -44,7 +44,7 @@ import {
 } from './flowElements';
 import { nodeTypes, type DebugMark, type OpFlowNode } from './OpNode';
 import { shownDebugMarks } from './debugMarks';
-import { wellInside } from './follow';
+import { followViewport, wellInside } from './follow';
 import { Inspector, type InspectBackend } from './Inspector';
 import { Legend } from './Legend';
 import { SearchBox } from './SearchBox';
@@ -352,8 +352,14 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
     (nodeId: string) => {
       const item = shownVg.repOf.get(nodeId) ?? nodeId;
       const b = boxes.get(item);
-      if (b && wellInside(b, flow.getViewport(), canvasW, canvasH)) {
+      const vp = flow.getViewport();
+      const ahead = b ? followViewport(b, vp, canvasW, canvasH) : null;
+      if (b && wellInside(b, vp, canvasW, canvasH)) {
         select(item, true, false);
+      } else if (ahead) {
+        // Just left the view: bring it in with the stretch ahead of it (fewer, larger moves).
+        select(item, true, false);
+        void flow.setViewport(ahead, { duration: 0 });
       } else if (item !== nodeId) {
         // Inside a collapsed group: the group shows it (no re-layout); opening it is the user's.
         select(item, true, false);
