@@ -24,6 +24,8 @@ BENCH_LABEXT=<a built labextension folder> (one holding package.json and static/
 of vizflow/labextension made before a change) serves that build instead of the installed one,
 so a before and an after run side by side under the same load. BENCH_TRACE_DIR=<folder> keeps
 each gesture's trace there (editor_<gesture>.trace.json, for DevTools' Performance panel).
+Screenshots of the graph fitted into view and of the dragged node zoomed in go to
+artifacts/screenshots/bench-editor-*.png.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ STEPS = int(os.environ.get("BENCH_STEPS", "60"))
 CONNECTS = int(os.environ.get("BENCH_CONNECTS", "15"))
 LABEXT = os.environ.get("BENCH_LABEXT")
 TRACE_DIR = os.environ.get("BENCH_TRACE_DIR")
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
@@ -294,6 +297,7 @@ def connect_round_trip(page: Page, ed: Locator, source: str) -> float:
 
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="vizflow-bench-editor-"))
+    SHOTS.mkdir(parents=True, exist_ok=True)
     (tmp / "nb").mkdir()
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
@@ -373,6 +377,7 @@ def main() -> int:
             ed.locator(".react-flow__controls-fitview").click()
             time.sleep(0.5)
             in_dom = ed.locator(".react-flow__node").count()
+            ed.screenshot(path=SHOTS / "bench-editor-overview.png")
             canvas = ed.locator(".vf-editor-canvas").bounding_box()
             assert canvas
             cx, cy = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
@@ -421,6 +426,7 @@ def main() -> int:
                 pointer_steps(page, grab, 2, 1, True),
                 pointer_steps(page, grab, -2, -1, True),
             )
+            ed.screenshot(path=SHOTS / "bench-editor-dragged.png")
             trips: list[float] = []
             if CONNECTS:
                 # back to the whole graph, then zoom in on the free relu and its neighbours
