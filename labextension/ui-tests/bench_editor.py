@@ -9,8 +9,9 @@ A notebook makes `vf.Editor()` and fills it with one step of 500 nodes (a placeh
     moved thing's transform was; the figure is frames in which it moved, per second, and the
     90th percentile of the time between them. The page's frame rate with nothing to redraw
     (the same steps over the palette) is printed beside them as the ceiling;
-  - each gesture again under a performance trace: the main thread's time per moved frame,
-    split into script / render (style, layout) / paint / other, and the raster threads' time;
+  - each gesture again under a performance trace: the main thread's CPU time (not wall time,
+    so less skewed by a loaded machine) over the gesture per moved frame, split into script /
+    render (style, layout, hit tests) / paint / other, and the raster threads' CPU time;
     and once more counting React renders per frame by component (a DevTools-style hook);
   - live shape feedback after a connection: wall time from releasing a wire on a port to the
     kernel's new document drawn (the browser -> kernel -> browser round trip, measured from
@@ -465,7 +466,7 @@ def main() -> int:
     )
     print(
         f"  frames/s (goal >= 30; {STEPS} pointer steps each; the page's frame rate with "
-        f"nothing to redraw: {ceiling:.1f}) | main thread ms per moved frame "
+        f"nothing to redraw: {ceiling:.1f}) | main thread CPU ms per moved frame "
         f"({' '.join(KINDS)}) under a trace"
     )
     report("pan", pan, ceiling)
