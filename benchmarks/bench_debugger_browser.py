@@ -30,33 +30,24 @@ from __future__ import annotations
 import collections
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import nbformat
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.browser.launch import launched_chromium, running_lab
 
 STEPS = int(os.environ.get("BENCH_STEPS", "60"))
 ONLY = os.environ.get("BENCH_GRAPH", "")  # measure only the graphs whose label contains this
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 PROFILE_DIR = Path(__file__).resolve().parent.parent / "artifacts"
 WARMUP = 5
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 
 CHAIN = """\
 import numpy as np
@@ -197,12 +188,6 @@ async (i) => {
   });
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run_cell(page: Page, index: int) -> None:
@@ -359,49 +344,20 @@ def main() -> int:
     }
     nb.cells = [nbformat.v4.new_code_cell(src) for src, _ in CHOSEN.values()]
     nbformat.write(nb, tmp / "nb" / "bench.ipynb")
-    port, token = free_port(), "vizflow-bench"
-    env = dict(
-        os.environ,
-        JUPYTER_CONFIG_DIR=str(tmp / "config"),
-        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "ws"),
-    )
-    with open(tmp / "lab.log", "w") as log:
-        lab = subprocess.Popen(
-            [
-                sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-                f"--port={port}", "--ServerApp.ip=127.0.0.1",
-                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp / 'nb'}",
-            ],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            for _ in range(180):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}")
-                    break
-                except OSError:
-                    time.sleep(0.5)
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(
-                    executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-                )
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                if PROFILE:
-                    page.add_init_script(RENDER_COUNTER)
-                page.goto(f"http://127.0.0.1:{port}/lab/tree/bench.ipynb?token={token}")
-                page.wait_for_selector(
-                    ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000
-                )
-                time.sleep(1)
-                for i, (label, (_, expand_all)) in enumerate(CHOSEN.items()):
-                    times, counts = measure(page, i, expand_all)
-                    print(f"{label} ({counts}):")
-                    for kind in sorted(times, key=lambda k: ("(all)" not in k, k)):
-                        print(f"  click -> {kind:16}  {summary(times[kind])}")
-                browser.close()
-        finally:
-            lab.terminate()
-            lab.wait(timeout=20)
+    with running_lab(tmp / "nb", "vizflow-bench") as lab, launched_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        if PROFILE:
+            page.add_init_script(RENDER_COUNTER)
+        page.goto(lab.lab_url("bench.ipynb"))
+        page.wait_for_selector(
+            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000
+        )
+        time.sleep(1)
+        for i, (label, (_, expand_all)) in enumerate(CHOSEN.items()):
+            times, counts = measure(page, i, expand_all)
+            print(f"{label} ({counts}):")
+            for kind in sorted(times, key=lambda k: ("(all)" not in k, k)):
+                print(f"  click -> {kind:16}  {summary(times[kind])}")
     return 0
 
 
