@@ -34,21 +34,22 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from frame_trace import KINDS, RENDER_COUNTER, TRACE_CATEGORIES, main_thread_split
-from playwright.sync_api import Locator, Page, sync_playwright
+from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.browser.launch import launched_chromium, running_lab
 
 NODES = int(os.environ.get("BENCH_NODES", "500"))
 STEPS = int(os.environ.get("BENCH_STEPS", "60"))
@@ -56,10 +57,6 @@ CONNECTS = int(os.environ.get("BENCH_CONNECTS", "15"))
 LABEXT = os.environ.get("BENCH_LABEXT")
 TRACE_DIR = os.environ.get("BENCH_TRACE_DIR")
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-]  # fmt: skip
 
 BUILD = f"""
 import vizflow as vf
@@ -252,12 +249,6 @@ def run_first_cell(page: Page) -> float:
     raise RuntimeError("the kernel never ran the cell")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def version(ed: Locator) -> int:
     return int(ed.locator(".vf-editor-body").get_attribute("data-version") or 0)
 
@@ -308,158 +299,123 @@ def main() -> int:
     }
     nb.cells = [nbformat.v4.new_code_cell(BUILD)]
     nbformat.write(nb, tmp / "nb" / "bench.ipynb")
-    port, token = free_port(), "vizflow-bench"
-    env = dict(
-        os.environ,
-        JUPYTER_CONFIG_DIR=str(tmp / "config"),
-        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "ws"),
-    )
+    extra: dict[str, str] = {}
     if LABEXT:  # found first on JUPYTER_PATH, this build is served instead of the installed one
         ext = tmp / "share" / "labextensions" / "@vizflow"
         ext.mkdir(parents=True)
         (ext / "jupyterlab").symlink_to(Path(LABEXT).resolve())
-        env["JUPYTER_PATH"] = os.pathsep.join(
+        extra["JUPYTER_PATH"] = os.pathsep.join(
             p for p in (str(tmp / "share"), os.environ.get("JUPYTER_PATH")) if p
         )
-    log = open(tmp / "lab.log", "w")  # noqa: SIM115 - closed with the server below
-    lab = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "lab",
-            "--no-browser",
-            "--allow-root",
-            f"--port={port}",
-            "--ServerApp.ip=127.0.0.1",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={tmp / 'nb'}",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        for _ in range(180):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}")
-                break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-            )
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.add_init_script(RENDER_COUNTER)
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/bench.ipynb?token={token}")
+    with (
+        running_lab(tmp / "nb", "vizflow-bench", env=extra) as lab,
+        launched_chromium() as browser,
+    ):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.add_init_script(RENDER_COUNTER)
+        page.goto(lab.lab_url("bench.ipynb"))
+        page.wait_for_selector(
+            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000
+        )
+        time.sleep(1)
+        # on a loaded machine the kernel can start late enough for Lab to ask for one
+        dialog = page.locator(".jp-Dialog .jp-mod-accept")
+        if dialog.count():
+            dialog.first.click()
             page.wait_for_selector(
                 ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000
             )
-            time.sleep(1)
-            # on a loaded machine the kernel can start late enough for Lab to ask for one
-            dialog = page.locator(".jp-Dialog .jp-mod-accept")
-            if dialog.count():
-                dialog.first.click()
-                page.wait_for_selector(
-                    ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000
-                )
-            page.keyboard.press("Control+b")
-            t0 = run_first_cell(page)
-            ed = page.locator(".vf-editor").first
-            ed.locator(".vf-edit-node").first.wait_for(state="attached", timeout=120_000)
-            page.wait_for_function(
-                "document.querySelector('.vf-editor-body')?.dataset.version >= 1"
-                " && document.querySelectorAll('.vf-edit-node').length > 0",
-                timeout=120_000,
-            )
-            open_ms = (time.perf_counter() - t0) * 1000
-            ed.scroll_into_view_if_needed()
+        page.keyboard.press("Control+b")
+        t0 = run_first_cell(page)
+        ed = page.locator(".vf-editor").first
+        ed.locator(".vf-edit-node").first.wait_for(state="attached", timeout=120_000)
+        page.wait_for_function(
+            "document.querySelector('.vf-editor-body')?.dataset.version >= 1"
+            " && document.querySelectorAll('.vf-edit-node').length > 0",
+            timeout=120_000,
+        )
+        open_ms = (time.perf_counter() - t0) * 1000
+        ed.scroll_into_view_if_needed()
+        ed.locator(".react-flow__controls-fitview").click()
+        time.sleep(0.5)
+        in_dom = ed.locator(".react-flow__node").count()
+        ed.screenshot(path=SHOTS / "bench-editor-overview.png")
+        canvas = ed.locator(".vf-editor-canvas").bounding_box()
+        assert canvas
+        cx, cy = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
+        # the page's frame rate with nothing to redraw: the same steps over the palette
+        palette = ed.locator(".vf-palette").bounding_box()
+        assert palette
+        over_palette = pointer_steps(page, (palette["x"] + 20, palette["y"] + 200), 1, 0, False)
+        ceiling = recorded(page, VIEWPORT, over_palette).frame_rate
+        # pan and zoom with the whole graph on screen
+        at = pane_point(ed, 30)
+        pan = measure(
+            page,
+            "pan",
+            VIEWPORT,
+            pointer_steps(page, at, -4, 0, True),
+            pointer_steps(page, (at[0] - 4 * STEPS, at[1]), 4, 0, True),
+        )
+        zooming = wheel_steps(page, (cx, cy))
+        zoom = measure(page, "zoom", VIEWPORT, zooming, zooming)
+        for _ in range(6):  # zoom in so a node can be grabbed by its header
+            page.mouse.wheel(0, -200)
+            next_frame(page)
+        time.sleep(0.3)
+        # the node nearest the canvas centre
+        nearest = ed.evaluate(
+            """(el, [x, y]) => [...el.querySelectorAll('.vf-edit-node')]
+                .map(n => {
+                    const r = n.getBoundingClientRect();
+                    return [Math.hypot(r.x + r.width / 2 - x, r.y + r.height / 2 - y),
+                            n.dataset.nodeId];
+                }).sort((a, b) => a[0] - b[0])[0][1]""",
+            [cx, cy],
+        )
+        head = ed.locator(f".vf-edit-node[data-node-id='{nearest}'] .vf-edit-node-head")
+
+        def grab() -> Point:
+            box = head.bounding_box()
+            assert box
+            return box["x"] + 20, box["y"] + 8
+
+        on_screen = ed.locator(".react-flow__node").count()
+        drag = measure(
+            page,
+            "drag",
+            f".vf-editor .react-flow__node[data-id='{nearest}']",
+            pointer_steps(page, grab, 2, 1, True),
+            pointer_steps(page, grab, -2, -1, True),
+        )
+        ed.screenshot(path=SHOTS / "bench-editor-dragged.png")
+        trips: list[float] = []
+        if CONNECTS:
+            # back to the whole graph, then zoom in on the free relu and its neighbours
             ed.locator(".react-flow__controls-fitview").click()
             time.sleep(0.5)
-            in_dom = ed.locator(".react-flow__node").count()
-            ed.screenshot(path=SHOTS / "bench-editor-overview.png")
-            canvas = ed.locator(".vf-editor-canvas").bounding_box()
-            assert canvas
-            cx, cy = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
-            # the page's frame rate with nothing to redraw: the same steps over the palette
-            palette = ed.locator(".vf-palette").bounding_box()
-            assert palette
-            over_palette = pointer_steps(page, (palette["x"] + 20, palette["y"] + 200), 1, 0, False)
-            ceiling = recorded(page, VIEWPORT, over_palette).frame_rate
-            # pan and zoom with the whole graph on screen
-            at = pane_point(ed, 30)
-            pan = measure(
-                page,
-                "pan",
-                VIEWPORT,
-                pointer_steps(page, at, -4, 0, True),
-                pointer_steps(page, (at[0] - 4 * STEPS, at[1]), 4, 0, True),
-            )
-            zooming = wheel_steps(page, (cx, cy))
-            zoom = measure(page, "zoom", VIEWPORT, zooming, zooming)
-            for _ in range(6):  # zoom in so a node can be grabbed by its header
+            fb = ed.locator(".vf-edit-node[data-node-id='free']").bounding_box()
+            assert fb
+            page.mouse.move(fb["x"] + fb["width"] / 2, fb["y"] + fb["height"] / 2)
+            for _ in range(6):
                 page.mouse.wheel(0, -200)
                 next_frame(page)
-            time.sleep(0.3)
-            # the node nearest the canvas centre
-            nearest = ed.evaluate(
-                """(el, [x, y]) => [...el.querySelectorAll('.vf-edit-node')]
-                    .map(n => {
-                        const r = n.getBoundingClientRect();
-                        return [Math.hypot(r.x + r.width / 2 - x, r.y + r.height / 2 - y),
-                                n.dataset.nodeId];
-                    }).sort((a, b) => a[0] - b[0])[0][1]""",
-                [cx, cy],
+            time.sleep(0.5)
+            sources = ed.evaluate(
+                """(el) => {
+                    const c = el.querySelector('.vf-editor-canvas').getBoundingClientRect();
+                    return [...el.querySelectorAll('.vf-edit-node')].filter(n => {
+                        const h = n.querySelector('.vf-edit-output .react-flow__handle');
+                        const r = h && h.getBoundingClientRect();
+                        return n.dataset.nodeId !== 'free' && r && r.x > c.x && r.y > c.y
+                            && r.right < c.right - 220 && r.bottom < c.bottom - 160;
+                    }).map(n => n.dataset.nodeId);
+                }"""
             )
-            head = ed.locator(f".vf-edit-node[data-node-id='{nearest}'] .vf-edit-node-head")
-
-            def grab() -> Point:
-                box = head.bounding_box()
-                assert box
-                return box["x"] + 20, box["y"] + 8
-
-            on_screen = ed.locator(".react-flow__node").count()
-            drag = measure(
-                page,
-                "drag",
-                f".vf-editor .react-flow__node[data-id='{nearest}']",
-                pointer_steps(page, grab, 2, 1, True),
-                pointer_steps(page, grab, -2, -1, True),
-            )
-            ed.screenshot(path=SHOTS / "bench-editor-dragged.png")
-            trips: list[float] = []
-            if CONNECTS:
-                # back to the whole graph, then zoom in on the free relu and its neighbours
-                ed.locator(".react-flow__controls-fitview").click()
-                time.sleep(0.5)
-                fb = ed.locator(".vf-edit-node[data-node-id='free']").bounding_box()
-                assert fb
-                page.mouse.move(fb["x"] + fb["width"] / 2, fb["y"] + fb["height"] / 2)
-                for _ in range(6):
-                    page.mouse.wheel(0, -200)
-                    next_frame(page)
-                time.sleep(0.5)
-                sources = ed.evaluate(
-                    """(el) => {
-                        const c = el.querySelector('.vf-editor-canvas').getBoundingClientRect();
-                        return [...el.querySelectorAll('.vf-edit-node')].filter(n => {
-                            const h = n.querySelector('.vf-edit-output .react-flow__handle');
-                            const r = h && h.getBoundingClientRect();
-                            return n.dataset.nodeId !== 'free' && r && r.x > c.x && r.y > c.y
-                                && r.right < c.right - 220 && r.bottom < c.bottom - 160;
-                        }).map(n => n.dataset.nodeId);
-                    }"""
-                )
-                assert sources, "no node to wire from on screen"
-                trips = [
-                    connect_round_trip(page, ed, sources[k % len(sources)]) for k in range(CONNECTS)
-                ]
-            browser.close()
-    finally:
-        lab.terminate()
-        lab.wait(timeout=20)
-        log.close()
+            assert sources, "no node to wire from on screen"
+            trips = [
+                connect_round_trip(page, ed, sources[k % len(sources)]) for k in range(CONNECTS)
+            ]
     print(
         f"editor with {NODES} nodes: cell run -> drawn {open_ms:.0f} ms; "
         f"{in_dom} canvas nodes in the DOM after fit"

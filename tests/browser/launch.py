@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
@@ -69,8 +69,11 @@ def _quiet_lab_settings(settings: Path) -> None:
 
 
 @contextlib.contextmanager
-def running_lab(root: Path, token: str) -> Iterator[LabServer]:
-    """`jupyter lab` serving root (its settings, workspaces and log beside it) for the block."""
+def running_lab(
+    root: Path, token: str, env: Mapping[str, str] | None = None
+) -> Iterator[LabServer]:
+    """`jupyter lab` serving root (its settings, workspaces and log beside it) for the block;
+    env adds to the server's environment (e.g. JUPYTER_PATH to serve another build)."""
     port = free_port()
     log = root.parent / f"jupyter-lab-{port}.log"
     cmd = [
@@ -88,14 +91,15 @@ def running_lab(root: Path, token: str) -> Iterator[LabServer]:
         cmd.append("--allow-root")
     settings = root.parent / "settings"
     _quiet_lab_settings(settings)
-    env = dict(
+    server_env = dict(
         os.environ,
         JUPYTERLAB_SETTINGS_DIR=str(settings),
         JUPYTERLAB_WORKSPACES_DIR=str(root.parent / "workspaces"),
+        **(env or {}),
     )
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            cmd, stdout=out, stderr=subprocess.STDOUT, env=server_env, start_new_session=True
         )
     url = f"http://127.0.0.1:{port}"
     try:
