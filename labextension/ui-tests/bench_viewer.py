@@ -4,8 +4,9 @@ Builds transformer-like GraphPayloads (scopes `blocks/<i>/{ln1,attn,ln2,mlp}`) o
 1,000 and 10,000 nodes, and the shapes of issue 10: flat chains with no scopes (1k, 10k,
 100k nodes), a deep chain (a 40-layer Linear+ReLU Sequential, and 1,000 small repeated
 blocks, both without scopes), wide fan-outs (one node feeding 1,000 or 10,000) and two real
-graphs through `vf.show`: a traced training step (`step.graph(xb, yb)` of an MLP with Adam)
-and issue 10's `nn.Sequential` of 40 Linear+ReLU (`vf.show(big(xb).sum())`). Shows each
+graphs through `vf.show`: a traced training step (`step.graph(xb, yb)` of an MLP with Adam),
+issue 10's `nn.Sequential` of 40 Linear+ReLU (`vf.show(big(xb).sum())`) and a flat chain of
+10,000 eager ops made in a loop (`vf.show(c)`, the payload built from the tape). Shows each
 synthetic one through the real widget (`vizflow_kernelext.GraphViewer(payload)`), and prints:
   - first draw: wall time from running the cell to data-layout-state="done", and the
     viewer's own figure (data-first-draw-ms: mount -> laid out and drawn);
@@ -186,8 +187,22 @@ images, _ = data.load_digits()
 big = nn.Sequential(*[m for _ in range(40) for m in (nn.Linear(32, 32), nn.ReLU())])
 vf.show(big(images[:8, :32]).sum(), title="Sequential 40")
 """
+# Issue 10's flat graph as a user makes it: 10,000 eager ops in a loop (recorded once, so
+# each run of the cell times vf.show: the payload build, the widget and its drawing).
+EAGER_CHAIN_10K = """import numpy as np
+import vizflow as vf
+if "chain_10k" not in globals():
+    chain_10k = vf.tensor(np.ones(3, np.float32), requires_grad=True)
+    for _ in range(10_000):
+        chain_10k = chain_10k + 1
+vf.show(chain_10k)
+"""
 # Cells that build a real graph and show it with vf.show (the others load a payload file).
-SHOW_CELLS = {"training step": TRAINING_STEP, "Sequential 40": SEQUENTIAL_40}
+SHOW_CELLS = {
+    "training step": TRAINING_STEP,
+    "Sequential 40": SEQUENTIAL_40,
+    "eager chain 10k": EAGER_CHAIN_10K,
+}
 # First draw targets by node count (issues 5, 10); expand and payload targets hold for all.
 FIRST_DRAW_TARGET_MS = ((2_500, 1_500.0), (10_100, 2_000.0))
 EXPAND_TARGET_MS = 300.0
