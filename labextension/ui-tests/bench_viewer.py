@@ -36,20 +36,19 @@ import json
 import math
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import nbformat
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.browser.launch import launched_chromium, running_lab
 from vizflow_kernelext import GraphViewer
 from vizflow_kernelext.payload.compact import encode
 
@@ -58,10 +57,6 @@ DRAWS = int(os.environ.get("BENCH_DRAWS", "5"))
 EXPANDS = int(os.environ.get("BENCH_EXPANDS", "7"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 PROFILE_DIR = REPO / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-]
 
 
 def transformer_payload(blocks: int, per_sub: int) -> dict[str, Any]:
@@ -207,12 +202,6 @@ SHOW_CELLS = {
 FIRST_DRAW_TARGET_MS = ((2_500, 1_500.0), (10_100, 2_000.0))
 EXPAND_TARGET_MS = 300.0
 PAYLOAD_TARGET_BYTES = 2_000_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run_cell(page: Page, index: int) -> None:
@@ -439,39 +428,18 @@ def main() -> int:
         "name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = cells
     nbformat.write(nb, tmp / "nb" / "bench.ipynb")
-    port, token = free_port(), "vizflow-bench"
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / "config"),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp / "ws"))
-    log = open(tmp / "lab.log", "w")
-    lab = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={tmp / 'nb'}"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        for _ in range(180):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}")
-                break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                         args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/bench.ipynb?token={token}")
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                                   timeout=90_000)
-            time.sleep(1)
-            run_cell(page, 0)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-            results = {}
-            for i, label in enumerate(labels):
-                results[label] = measure(page, i + 1, DRAWS, EXPANDS, label)
-                print(f"measured {label}", flush=True)
-            browser.close()
-    finally:
-        lab.terminate()
-        lab.wait(timeout=20)
+    with running_lab(tmp / "nb", "vizflow-bench") as lab, launched_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(lab.lab_url("bench.ipynb"))
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                               timeout=90_000)
+        time.sleep(1)
+        run_cell(page, 0)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+        results = {}
+        for i, label in enumerate(labels):
+            results[label] = measure(page, i + 1, DRAWS, EXPANDS, label)
+            print(f"measured {label}", flush=True)
     if os.environ.get("BENCH_JSON"):
         print(json.dumps(results, indent=1))
     for name, r in results.items():
