@@ -1,6 +1,12 @@
 /** Phase bands: forward, backward mirrored beside it, updates by their parameter. */
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { type ElkLike, runElkLayout } from '../src/layout/elkGraph';
+import {
+  EDGE_NODE_SPACING,
+  type ElkLike,
+  FRAME_PADDING,
+  FRAME_PADDING_TOP,
+  runElkLayout
+} from '../src/layout/elkGraph';
 import { layoutInputFromVisible } from '../src/layout/fromModel';
 import type { LayoutResult } from '../src/layout/messages';
 import { buildGraphModel } from '../src/model/graphModel';
@@ -196,6 +202,64 @@ describe('phase bands of a traced training step (vf, SGD with momentum)', () => 
       const end = Math.max(...spans(b).map(s => s[1]));
       expect(b.x + b.width - end).toBeLessThan(narrowest);
     }
+  });
+
+  it("puts every input (placeholder) in the forward band's first layer, the band no taller than its layers", async () => {
+    const model = buildGraphModel(tutorialStep as GraphPayload);
+    const tree = buildScopeTree(model);
+    const vg = buildVisibleGraph(
+      model,
+      tree,
+      initialExpanded(tree, DEFAULT_SETTINGS)
+    );
+    const input = layoutInputFromVisible(vg);
+    const result = await runElkLayout(elk, input, { direction: 'RIGHT' });
+    const fwd = box(result, frameId('forward'));
+    // The band's own members (nodes and group frames directly in it).
+    const direct = new Set(
+      [...input.nodes, ...(input.frames ?? [])]
+        .filter(m => m.parent === frameId('forward'))
+        .map(m => m.id)
+    );
+    const members = [...result.nodes, ...(result.frames ?? [])].filter(b =>
+      direct.has(b.id)
+    );
+    const inputs = model.nodes.filter(n => n.op === 'placeholder');
+    expect(inputs.map(n => n.name).sort()).toEqual(['xb', 'yb']);
+    const leftmostEnd = Math.min(
+      ...members.filter(b => !inputs.some(n => n.id === b.id)).map(b => b.x)
+    );
+    for (const n of inputs) {
+      expect(direct.has(n.id)).toBe(true);
+      const b = box(result, n.id);
+      expect(b.x + b.width).toBeLessThanOrEqual(leftmostEnd);
+    }
+    // Layers: members whose spans along the flow overlap; each needs its members' heights and gaps.
+    const sorted = [...members].sort((a, b) => a.x - b.x);
+    let tallest = 0;
+    let layer: typeof sorted = [];
+    const close = () => {
+      const need =
+        layer.reduce((h, b) => h + b.height, 0) + 30 * (layer.length - 1);
+      tallest = Math.max(tallest, need);
+    };
+    for (const b of sorted) {
+      const reach = Math.max(...layer.map(m => m.x + m.width));
+      if (layer.length > 0 && b.x >= reach) {
+        close();
+        layer = [];
+      }
+      layer.push(b);
+    }
+    close();
+    // Plus one lane past the tallest layer for the inputs' long edges (each input sits on its
+    // edge's lane, straight): before, `yb` sat under the last layer, the band 343 px tall.
+    const lane =
+      EDGE_NODE_SPACING +
+      Math.max(...inputs.map(n => box(result, n.id).height)) / 2;
+    expect(fwd.height).toBeLessThanOrEqual(
+      tallest + FRAME_PADDING_TOP + FRAME_PADDING + lane + 1
+    );
   });
 
   it('keeps a backward band with many loose ∇ nodes as long as the forward band, none overlapping', async () => {

@@ -30,6 +30,8 @@ export const PORT_SIZE = 6;
 export const ROOT_PADDING = 20;
 
 export const DEFAULT_LAYER_GAP = 60;
+/** Least space between an edge and a box it passes. */
+export const EDGE_NODE_SPACING = 20;
 
 export function elkLayoutOptions(
   direction: LayoutDirection,
@@ -41,7 +43,7 @@ export function elkLayoutOptions(
     'elk.edgeRouting': 'POLYLINE',
     'elk.layered.spacing.nodeNodeBetweenLayers': String(layerGap),
     'elk.spacing.nodeNode': '30',
-    'elk.spacing.edgeNode': '20',
+    'elk.spacing.edgeNode': String(EDGE_NODE_SPACING),
     'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
     'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
     'elk.padding': `[top=${ROOT_PADDING},left=${ROOT_PADDING},bottom=${ROOT_PADDING},right=${ROOT_PADDING}]`
@@ -95,7 +97,11 @@ function elkNodeFor(
     width: n.width,
     height: n.height,
     ports,
-    layoutOptions: { 'elk.portConstraints': 'FIXED_ORDER' }
+    layoutOptions: {
+      'elk.portConstraints': 'FIXED_ORDER',
+      // Inputs on the left (top), as a person reads, not beside their one late reader.
+      ...(n.first ? { 'elk.layered.layering.layerConstraint': 'FIRST' } : {})
+    }
   };
 }
 
@@ -301,7 +307,7 @@ export function twinKey(
 ): string {
   const index = new Map(input.nodes.map((n, i) => [n.id, i]));
   return JSON.stringify([
-    input.nodes.map(n => [n.width, n.height, n.inPorts]),
+    input.nodes.map(n => [n.width, n.height, n.inPorts, n.first === true]),
     input.edges.map(e => [
       index.get(e.source),
       index.get(e.target),
@@ -615,7 +621,8 @@ export async function runHierarchicalLayout(
           key: n.key,
           width: n.width,
           height: n.height,
-          inPorts: n.inPorts
+          inPorts: n.inPorts,
+          first: n.first
         });
       }
     }

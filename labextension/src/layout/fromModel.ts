@@ -47,7 +47,8 @@ export function layoutInputFromVisible(vg: VisibleGraph): LayoutGraphInput {
       height: i.size.height,
       inPorts: i.inPorts,
       parent: i.parent,
-      align: vg.alignTo.get(i.id)
+      align: vg.alignTo.get(i.id),
+      first: i.kind === 'node' && i.node.op === 'placeholder' ? true : undefined
     })),
     edges: vg.edges.map(e => ({
       id: e.id,

@@ -25,6 +25,8 @@ export interface LayoutNodeInput {
   parent?: string | null;
   /** In a backward or update band: the forward band's member this one lines up with. */
   align?: string;
+  /** A graph input (placeholder): laid out in its level's first layer, where a reader starts. */
+  first?: boolean;
 }
 
 /** A phase band (model/bands.ts): bands are stacked, the backward one mirrored. */
