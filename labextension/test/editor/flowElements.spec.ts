@@ -5,6 +5,7 @@ import {
 } from '../../src/editor/model/document';
 import { drawnGraph } from '../../src/editor/model/flow';
 import {
+  cullsAt,
   flowEdges,
   flowNodes,
   settleDrag,
@@ -113,5 +114,12 @@ describe('editor canvas elements', () => {
     ]);
     expect([...settleDrag(current, done)]).toEqual([['b', { x: 5, y: 5 }]]);
     expect(settleDrag(done, done).size).toBe(0);
+  });
+
+  it('leaves off-screen nodes out only when the view rests at the culling zoom or nearer', () => {
+    expect(cullsAt(0.45, 0.45)).toBe(true);
+    expect(cullsAt(1.2, 0.45)).toBe(true);
+    expect(cullsAt(0.44, 0.45)).toBe(false);
+    expect(cullsAt(0.1, 0.45)).toBe(false);
   });
 });

@@ -76,7 +76,7 @@ export interface EditorAppProps {
   openDebugger?: (modelId: string, label: string) => Promise<void>;
 }
 
-/** Below this zoom the nodes draw without port rows (their text would not be legible). */
+/** Below this zoom the nodes draw without port rows (their text would not be legible) and all are drawn. */
 const FAR_ZOOM = 0.45;
 
 /** The last copy, for pasting within the page when the system clipboard is closed to us. */
@@ -134,7 +134,8 @@ function Canvas(props: EditorAppProps): JSX.Element {
   const index = snap.index;
   const flow = useReactFlow();
   // Zoomed far out, nodes draw their heads only: the ports' text is too small to read.
-  // Only nearer in are off-screen elements left out: far out most of the graph is on
+  // Only nearer in (once a pan or zoom comes to rest there: FlowCanvas's useCulling) are
+  // off-screen elements left out: far out most of the graph is on
   // screen, and working out what is visible on each pan and zoom step costs more than
   // the few off-screen nodes it would save. Far out the dot grid (dots a few pixels
   // apart, a grey haze) is left out too: it is redrawn whole on every pan and zoom step.
@@ -699,7 +700,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
             selectionKeyCode="Shift"
             multiSelectionKeyCode={['Meta', 'Control']}
             zoomOnDoubleClick={false}
-            onlyRenderVisibleElements={!far}
+            cullFrom={FAR_ZOOM}
             minZoom={0.05}
             maxZoom={3}
             defaultViewport={{ x: 0, y: 0, zoom: 1 }}

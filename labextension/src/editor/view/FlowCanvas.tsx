@@ -2,22 +2,27 @@
  * The xyflow canvas, holding the drag in progress itself: a drag tick
  * re-renders this component and the dragged nodes only, not the editor's
  * palette, toolbar and inspector around it (on 500 nodes those cost a frame).
+ * It also decides when off-screen nodes are left out (see useCulling).
  */
 import React, { useCallback, useMemo, useRef, useState } from 'react';
 import {
   ReactFlow,
+  useStoreApi,
   type Edge,
   type NodeChange,
+  type OnMoveEnd,
   type ReactFlowProps
 } from '@xyflow/react';
 import type { Point } from '../model/document';
 import type { EditorFlowNode } from './EditNode';
-import { settleDrag, withDragAndSelection } from './flowElements';
+import { cullsAt, settleDrag, withDragAndSelection } from './flowElements';
 
 export interface FlowCanvasProps extends Omit<
   ReactFlowProps<EditorFlowNode, Edge>,
-  'nodes' | 'onNodesChange' | 'onNodeDragStop'
+  'nodes' | 'onNodesChange' | 'onNodeDragStop' | 'onlyRenderVisibleElements'
 > {
+  /** At this zoom and nearer, nodes off screen are not drawn. */
+  cullFrom: number;
   /** The canvas nodes as the document places them. */
   base: EditorFlowNode[];
   selected: ReadonlySet<string>;
@@ -72,12 +77,48 @@ function useNodeDrag(
   return { drag, onNodesChange, onDragStop };
 }
 
+/**
+ * Whether off-screen nodes are left out, chosen from the zoom when a pan or
+ * zoom ends and never during one: a wheel zoom crossing `from` used to mount
+ * or unmount hundreds of nodes in one frame, and a dozen more on each step
+ * after as the screen's edge swept over them (zoom ran at 20 frames/s on 500
+ * nodes). Zooming in from afar now moves nodes already drawn; the culled set
+ * shrinks once, when the wheel stops.
+ */
+function useCulling(
+  from: number,
+  onMoveEnd: OnMoveEnd | undefined
+): { cull: boolean; onMoveEnd: OnMoveEnd } {
+  const store = useStoreApi();
+  const [cull, setCull] = useState(() =>
+    cullsAt(store.getState().transform[2], from)
+  );
+  const ended = useCallback<OnMoveEnd>(
+    (event, viewport) => {
+      setCull(cullsAt(viewport.zoom, from));
+      onMoveEnd?.(event, viewport);
+    },
+    [from, onMoveEnd]
+  );
+  return { cull, onMoveEnd: ended };
+}
+
 export function FlowCanvas(props: FlowCanvasProps): JSX.Element {
-  const { base, selected, onSelectNodes, onMoved, children, ...rest } = props;
+  const {
+    base,
+    selected,
+    onSelectNodes,
+    onMoved,
+    cullFrom,
+    onMoveEnd,
+    children,
+    ...rest
+  } = props;
   const { drag, onNodesChange, onDragStop } = useNodeDrag(
     onMoved,
     onSelectNodes
   );
+  const culling = useCulling(cullFrom, onMoveEnd);
   const nodes = useMemo(
     () => withDragAndSelection(base, drag, selected),
     [base, drag, selected]
@@ -88,6 +129,8 @@ export function FlowCanvas(props: FlowCanvasProps): JSX.Element {
       nodes={nodes}
       onNodesChange={onNodesChange}
       onNodeDragStop={onDragStop}
+      onlyRenderVisibleElements={culling.cull}
+      onMoveEnd={culling.onMoveEnd}
     >
       {children}
     </ReactFlow>

@@ -96,6 +96,14 @@ export function withDragAndSelection(
 }
 
 /**
+ * Whether a view that came to rest at `zoom` leaves off-screen nodes out:
+ * only at `from` and nearer; farther out most of the graph is on screen.
+ */
+export function cullsAt(zoom: number, from: number): boolean {
+  return zoom >= from;
+}
+
+/**
  * The drag positions left once the move `done` is in the document: a node a
  * newer drag has moved since keeps its newer position.
  */
