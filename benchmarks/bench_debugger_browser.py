@@ -89,6 +89,7 @@ TRACE_CATEGORIES = [
     "disabled-by-default-devtools.timeline",
     "v8.execute",
     "blink.user_timing",
+    "disabled-by-default-devtools.timeline.invalidationTracking",
 ]
 SCRIPT_EVENTS = {"FunctionCall", "EvaluateScript", "TimerFire", "FireAnimationFrame",
                  "EventDispatch", "RunMicrotasks", "V8.Execute", "v8.callFunction"}  # fmt: skip
@@ -328,8 +329,33 @@ def report_trace(events: list[dict[str, Any]], renders: dict[str, int], index: i
         f"    style/layout forced by script: {forced[0] / STEPS:.1f} per step, "
         f"{forced[1] / STEPS:.1f} ms per step"
     )
+    report_paints(xs)
     print(f"{list(CHOSEN)[index]}: React renders per step:")
     for name, n in sorted(renders.items(), key=lambda kv: -kv[1])[:14]:
+        print(f"    {n / STEPS:7.1f}  {name}")
+
+
+def report_paints(xs: list[dict[str, Any]]) -> None:
+    """Print what the steps repainted: the paint invalidations per step by element and reason
+    (the trace's invalidation tracking), and each Paint's layer area (its clip) per step."""
+    why: collections.Counter[str] = collections.Counter()
+    for e in xs:
+        if e["name"] == "PaintInvalidationTracking":
+            data = e.get("args", {}).get("data", {})
+            why[f"{data.get('nodeName', '?')[:60]}: {data.get('reason', '?')}"] += 1
+    area: collections.Counter[str] = collections.Counter()
+    for e in xs:
+        if e["name"] == "Paint":
+            data = e.get("args", {}).get("data", {})
+            clip = data.get("clip") or [0] * 8
+            w = max(clip[0::2]) - min(clip[0::2])
+            h = max(clip[1::2]) - min(clip[1::2])
+            area[f"layer {data.get('layerId', '?')} {w:.0f}x{h:.0f}"] += 1
+    print("    paint invalidations per step (element: reason):")
+    for name, n in why.most_common(10):
+        print(f"    {n / STEPS:7.1f}  {name}")
+    print("    paints per step (layer, clip size):")
+    for name, n in area.most_common(6):
         print(f"    {n / STEPS:7.1f}  {name}")
 
 

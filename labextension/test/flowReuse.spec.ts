@@ -2,8 +2,14 @@ import { buildGraphModel } from '../src/model/graphModel';
 import { buildScopeTree } from '../src/model/scopeTree';
 import { buildVisibleGraph } from '../src/model/visibleGraph';
 import type { LayoutResult } from '../src/layout/messages';
-import { flowElements, newFlowReuse } from '../src/view/flowElements';
+import {
+  flowElements,
+  newFlowReuse,
+  ROUNDED_FRAME_MAX_PX,
+  squareFrame
+} from '../src/view/flowElements';
 import { smallGraph } from './fixtures';
+import { trainingStep } from './shapes';
 
 const model = buildGraphModel(smallGraph());
 const tree = buildScopeTree(model);
@@ -87,5 +93,42 @@ describe('flowElements reuse', () => {
     expect(c.nodes[0].data).not.toBe(b.nodes[0].data);
     expect(c.nodes[0].data.linked).toBe(true);
     expect(c.nodes[1]).toBe(b.nodes[1]);
+  });
+});
+
+describe('frame corners', () => {
+  it('rounds a frame up to the limit and squares a longer one', () => {
+    expect(squareFrame(ROUNDED_FRAME_MAX_PX, 300)).toBe(false);
+    expect(squareFrame(ROUNDED_FRAME_MAX_PX + 1, 300)).toBe(true);
+    expect(squareFrame(300, 200_000)).toBe(true);
+  });
+
+  it("marks each drawn frame's corners by its laid-out size", () => {
+    const step = buildGraphModel(trainingStep());
+    const stepTree = buildScopeTree(step);
+    const open = buildVisibleGraph(
+      step,
+      stepTree,
+      new Set(stepTree.groups.keys())
+    );
+    expect(open.frames.length).toBeGreaterThan(0);
+    const sizes = open.frames.map((f, i) => ({
+      id: f.id,
+      x: 0,
+      y: 0,
+      width: i % 2 ? 200_000 : 400,
+      height: 120
+    }));
+    const { nodes } = flowElements(
+      open,
+      { nodes: [], frames: sizes, width: 200_000, height: 120 },
+      'RIGHT',
+      new Set(),
+      deco
+    );
+    const square = new Map(
+      nodes.filter(n => n.type === 'frame').map(n => [n.id, n.data.square])
+    );
+    expect(square).toEqual(new Map(sizes.map(f => [f.id, f.width > 400])));
   });
 });

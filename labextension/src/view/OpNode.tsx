@@ -109,6 +109,8 @@ export type GroupNodeData = BoxData & {
 export type FrameNodeData = {
   group: ScopeGroup;
   onCollapse: (path: string) => void;
+  /** Too long for rounded corners (flowElements' squareFrame): a cheap dashed outline. */
+  square: boolean;
   [key: string]: unknown;
 };
 
@@ -285,14 +287,17 @@ function GroupNodeView({ data }: NodeProps<GroupFlowNode>): JSX.Element {
 
 /** The frame around an expanded group's members, with a collapse button. */
 function FrameNodeView({ data }: NodeProps<FrameFlowNode>): JSX.Element {
-  const { group, onCollapse } = data;
+  const { group, onCollapse, square } = data;
   const repeated = group.repeatCount > 1;
+  const className = [
+    'vf-frame',
+    repeated ? `vf-repeat-${group.repeatFamily % 6}` : '',
+    square ? 'vf-frame-square' : ''
+  ]
+    .filter(Boolean)
+    .join(' ');
   return (
-    <div
-      className={`vf-frame${repeated ? ` vf-repeat-${group.repeatFamily % 6}` : ''}`}
-      data-frame-path={group.path}
-      title={group.path}
-    >
+    <div className={className} data-frame-path={group.path} title={group.path}>
       <div className="vf-frame-title">
         <button
           className="vf-group-toggle"

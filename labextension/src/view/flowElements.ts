@@ -30,6 +30,21 @@ export interface Decorations {
   edgeNotes?: ReadonlyMap<string, string>;
 }
 
+/**
+ * Longest side (layout px) of a frame drawn with rounded corners. A rounded dashed outline is
+ * one dashed path that the browser's software rasteriser strokes whole for every tile the frame
+ * crosses, so a long frame (a 1,000-node chain's is ~200,000 px wide) cost ~150 ms per tile each
+ * time a step repainted a box inside it; square corners take the straight-dash fast path. A
+ * frame this long is seen whole only at zoom ≤ 0.3 (on a 1,400 px canvas), where its 6 px
+ * corners span under 2 screen pixels: the look barely changes.
+ */
+export const ROUNDED_FRAME_MAX_PX = 5000;
+
+/** Whether a frame of this size is drawn with square corners (see ROUNDED_FRAME_MAX_PX). */
+export function squareFrame(width: number, height: number): boolean {
+  return Math.max(width, height) > ROUNDED_FRAME_MAX_PX;
+}
+
 /** The key of the edge from model node `from` to model node `to` in a map of edge notes. */
 export function edgeKey(from: string, to: string): string {
   return `${from}\u0000${to}`;
@@ -279,7 +294,11 @@ function build(
       draggable: false,
       connectable: false,
       focusable: false,
-      data: { group: frame.group, onCollapse: deco.onCollapse }
+      data: {
+        group: frame.group,
+        onCollapse: deco.onCollapse,
+        square: squareFrame(f.width, f.height)
+      }
     });
   }
   const placed = new Set<string>();
