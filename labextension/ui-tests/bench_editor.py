@@ -362,7 +362,7 @@ def main() -> int:
         for _ in range(6):  # zoom in so a node can be grabbed by its header
             page.mouse.wheel(0, -200)
             next_frame(page)
-        time.sleep(0.3)
+        time.sleep(1.0)  # the view at rest: the editor culls off-screen nodes 300 ms after
         # the node nearest the canvas centre
         nearest = ed.evaluate(
             """(el, [x, y]) => [...el.querySelectorAll('.vf-edit-node')]

@@ -4,12 +4,19 @@
  * palette, toolbar and inspector around it (on 500 nodes those cost a frame).
  * It also decides when off-screen nodes are left out (see useCulling).
  */
-import React, { useCallback, useMemo, useRef, useState } from 'react';
+import React, {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState
+} from 'react';
 import {
   ReactFlow,
   useStoreApi,
   type Edge,
   type NodeChange,
+  type OnMove,
   type OnMoveEnd,
   type ReactFlowProps
 } from '@xyflow/react';
@@ -77,30 +84,47 @@ function useNodeDrag(
   return { drag, onNodesChange, onDragStop };
 }
 
+/** How long the view must rest before the culling choice follows its zoom (a slow wheel pauses between notches). */
+const REST_MS = 300;
+
 /**
- * Whether off-screen nodes are left out, chosen from the zoom when a pan or
- * zoom ends and never during one: a wheel zoom crossing `from` used to mount
- * or unmount hundreds of nodes in one frame, and a dozen more on each step
- * after as the screen's edge swept over them (zoom ran at 20 frames/s on 500
- * nodes). Zooming in from afar now moves nodes already drawn; the culled set
- * shrinks once, when the wheel stops.
+ * Whether off-screen nodes are left out, chosen from the zoom once the view
+ * has rested REST_MS after a pan or zoom, never during one: a wheel zoom
+ * crossing `from` used to mount or unmount hundreds of nodes in one frame, and
+ * a dozen more on each step after as the screen's edge swept over them (zoom
+ * ran at 20 frames/s on 500 nodes). Zooming in from afar now moves nodes
+ * already drawn; the culled set shrinks once, when the wheel stops.
  */
 function useCulling(
   from: number,
+  onMoveStart: OnMove | undefined,
   onMoveEnd: OnMoveEnd | undefined
-): { cull: boolean; onMoveEnd: OnMoveEnd } {
+): { cull: boolean; onMoveStart: OnMove; onMoveEnd: OnMoveEnd } {
   const store = useStoreApi();
   const [cull, setCull] = useState(() =>
     cullsAt(store.getState().transform[2], from)
   );
+  const timer = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(timer.current), []);
+  const started = useCallback<OnMove>(
+    (event, viewport) => {
+      window.clearTimeout(timer.current);
+      onMoveStart?.(event, viewport);
+    },
+    [onMoveStart]
+  );
   const ended = useCallback<OnMoveEnd>(
     (event, viewport) => {
-      setCull(cullsAt(viewport.zoom, from));
+      window.clearTimeout(timer.current);
+      timer.current = window.setTimeout(
+        () => setCull(cullsAt(viewport.zoom, from)),
+        REST_MS
+      );
       onMoveEnd?.(event, viewport);
     },
     [from, onMoveEnd]
   );
-  return { cull, onMoveEnd: ended };
+  return { cull, onMoveStart: started, onMoveEnd: ended };
 }
 
 export function FlowCanvas(props: FlowCanvasProps): JSX.Element {
@@ -110,6 +134,7 @@ export function FlowCanvas(props: FlowCanvasProps): JSX.Element {
     onSelectNodes,
     onMoved,
     cullFrom,
+    onMoveStart,
     onMoveEnd,
     children,
     ...rest
@@ -118,7 +143,7 @@ export function FlowCanvas(props: FlowCanvasProps): JSX.Element {
     onMoved,
     onSelectNodes
   );
-  const culling = useCulling(cullFrom, onMoveEnd);
+  const culling = useCulling(cullFrom, onMoveStart, onMoveEnd);
   const nodes = useMemo(
     () => withDragAndSelection(base, drag, selected),
     [base, drag, selected]
@@ -130,6 +155,7 @@ export function FlowCanvas(props: FlowCanvasProps): JSX.Element {
       onNodesChange={onNodesChange}
       onNodeDragStop={onDragStop}
       onlyRenderVisibleElements={culling.cull}
+      onMoveStart={culling.onMoveStart}
       onMoveEnd={culling.onMoveEnd}
     >
       {children}
