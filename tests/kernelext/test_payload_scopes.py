@@ -84,6 +84,19 @@ def test_parameters_sit_in_their_layers_scope() -> None:
     assert {k: v for k, v in _params(traced).items() if k in want} == want
 
 
+def test_parameters_stay_in_their_layers_after_another_model_ran_under_the_same_paths() -> None:
+    # Drawn (or compared) after a second Sequential ran: its layers took the paths "0", "2".
+    model = _mlp()
+    x = vf.randn(2, 3)
+    graph = vf.trace(model, x)
+    tape = model(x).sum()
+    other = nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 3))
+    other(vf.randn(2, 3))
+    want = {"0.weight": "0", "0.bias": "0", "2.weight": "2", "2.bias": "2"}
+    for payload in (payload_from_tensor(tape), build_from_graph(graph).payload):
+        assert {k: v for k, v in _params(payload).items() if k in want} == want
+
+
 def test_time_steps_are_numbered_groups_with_types_and_shared_params_outside() -> None:
     model = Model()
     x = vf.randn(STEPS, 2, 3)

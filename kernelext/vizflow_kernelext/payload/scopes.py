@@ -31,6 +31,16 @@ def _owned_by(recorded: set[str]) -> dict[int, str]:
     return owned
 
 
+def _named_path(name: str, recorded: set[str]) -> str | None:
+    """The recorded module path a parameter's qualified name gives ("0.weight" -> "0"), or
+    None: the owner registry only knows the module last called under a path, so a graph
+    drawn after another model ran under the same paths ("0", "2") finds its layers by name."""
+    if "." not in name:
+        return None
+    path = name.rsplit(".", 1)[0].replace(".", "/")
+    return path if path in recorded else None
+
+
 def place_scopes(nodes: list[dict[str, Any]], leaves: Mapping[str, Any]) -> dict[str, str]:
     """Rename every node's scope to its shown form (`cell` -> `cell[0]` when the module also
     ran as `cell[1]`) and give each leaf node (id -> its tensor in `leaves`) the scope of the
@@ -40,8 +50,11 @@ def place_scopes(nodes: list[dict[str, Any]], leaves: Mapping[str, Any]) -> dict
     owned = _owned_by(recorded)
     for node in nodes:
         tensor = leaves.get(node["id"])
-        if tensor is not None and id(tensor) in owned:
-            node["scope"] = owned[id(tensor)]
+        if tensor is None:
+            continue
+        path = owned.get(id(tensor)) or _named_path(node["name"], recorded)
+        if path is not None:
+            node["scope"] = path
     shown = numbered_scopes(recorded)
     for node in nodes:
         path = shown.get(node["scope"], node["scope"])
