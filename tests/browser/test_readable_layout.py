@@ -1,10 +1,12 @@
 """Layout of the graphs people make: a training step's phase bands are compact, a
 comparison puts matched nodes at the same place in both panes, and the minimap never
-covers the node a viewer opens on.
+covers the node a viewer opens on; a training step's inputs open its forward band and a
+layer's parameters sit inside its group, in the single view and in compare alike.
 
-One page and one run notebook for the module: viewers 0-3 are tutorial 02's training
+One page and one run notebook for the module: viewers 0-4 are tutorial 02's training
 step, a compare of a training step (a loss with a redundant penalty) before/after
-vf.optimize, a 40-layer Sequential and a flat 10,000-node chain.
+vf.optimize, a 40-layer Sequential, a flat 10,000-node chain and tutorial 02's training
+step compared with itself after vf.optimize.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.harness import LabServer, screenshot
-from tests.browser.readable_helpers import box, overlaps
+from tests.browser.readable_helpers import box, inside, overlaps
 from tests.browser.viewer_helpers import (
     js_click,
     open_and_run,
@@ -81,14 +83,21 @@ for _ in range(10_000):
 vf.show(c)
 """
 
+# Tutorial 02's own compare: its step before/after vf.optimize.
+TRAINING_COMPARE = """
+optimized, report = vf.optimize(graph)
+vf.show(graph, compare=optimized, title="before / after vf.optimize")
+"""
+
 CELLS = [
     TUTORIAL_02,
     'vf.show(graph, title="training step")',
     PENALTY_COMPARE,
     SEQUENTIAL,
     CHAIN,
+    TRAINING_COMPARE,
 ]
-TRAINING, COMPARED, SEQUENTIAL_40, CHAIN_10K = range(4)
+TRAINING, COMPARED, SEQUENTIAL_40, CHAIN_10K, TRAINING_COMPARED = range(5)
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +165,39 @@ def test_training_step_bands_are_compact(notebook: Page) -> None:
     bwd = box(pane.locator('.vf-frame[data-frame-path="backward ∇"]'))
     assert fwd["right"] < bwd["right"] - 1, (fwd, bwd)
     screenshot(notebook, "layout-training-step-fit")
+
+
+def named_box(pane: Locator, name: str) -> dict[str, float]:
+    """The page box of the pane's op node with this name."""
+    return box(
+        pane.locator(".vf-node").filter(has=pane.page.locator(f'.vf-node-name:text-is("{name}")'))
+    )
+
+
+def test_training_step_inputs_open_the_forward_band(notebook: Page) -> None:
+    v = viewer(notebook, TRAINING)
+    pane = v.locator(".vf-pane")
+    js_click(pane.locator(".vf-fit"))
+    notebook.wait_for_timeout(300)
+    # xb and yb (yb read only by the loss) both lie before every layer of the forward band,
+    # and the band ends soon after its tallest layer (yb no longer sits under the last one).
+    band = box(pane.locator('.vf-frame[data-frame-path="forward"]'))
+    layers = [
+        box(f)
+        for f in pane.locator('.vf-frame[data-frame-path^="forward/"]').all()
+        + pane.locator('.vf-group[data-group-path^="forward/"]').all()
+    ]
+    assert len(layers) >= 3, layers
+    first = min(layer["left"] for layer in layers)
+    for name in ("xb", "yb"):
+        b = named_box(pane, name)
+        assert b["right"] <= first, (name, b, first)
+    node_h = named_box(pane, "xb")["bottom"] - named_box(pane, "xb")["top"]
+    tallest = max(layer["bottom"] for layer in layers)
+    # Below the layers: the lane of yb's edge to the loss and the band's padding (yb under
+    # the last layer left 1.7 nodes there).
+    assert band["bottom"] - tallest < 1.5 * node_h, (band, tallest, node_h)
+    screenshot(notebook, "layout-training-step-inputs")
 
 
 def node_boxes(pane: Locator) -> dict[str, dict[str, float]]:
@@ -258,3 +300,21 @@ def test_minimap_never_covers_the_opening_node(notebook: Page, index: int, name:
     assert m["bottom"] - m["top"] <= (canvas["bottom"] - canvas["top"]) * 0.25 + 2, (m, canvas)
     assert float(minimap.evaluate("e => getComputedStyle(e).opacity")) < 1
     screenshot(notebook, f"layout-minimap-{name}")
+
+
+def test_compare_draws_parameters_inside_their_layer(notebook: Page) -> None:
+    # In the single view and on both sides of a compare, 0.weight and 0.bias are drawn
+    # inside layer 0's frame ("0 · Linear"), as its members.
+    panes = [viewer(notebook, TRAINING).locator(".vf-pane")]
+    compared = viewer(notebook, TRAINING_COMPARED)
+    panes += [compared.locator(".vf-pane").nth(0), compared.locator(".vf-pane").nth(1)]
+    screenshot(notebook, "layout-compare-training-step")
+    for pane in panes:
+        js_click(pane.locator(".vf-fit"))
+    notebook.wait_for_timeout(300)
+    for i, pane in enumerate(panes):
+        layer = box(pane.locator('.vf-frame[data-frame-path="forward/0"]'))
+        for name in ("0.weight", "0.bias"):
+            b = named_box(pane, name)
+            assert inside(b, layer), (i, name, b, layer)
+    screenshot(notebook, "layout-compare-training-step-fit")
