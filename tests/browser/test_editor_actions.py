@@ -9,6 +9,7 @@ The tests share one page and one notebook, and run in file order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -131,6 +132,7 @@ def test_run_to_here_runs_what_the_node_needs_only(page: Page, ed: Locator) -> N
     inspector = select(ed, by_name(ed, "a").get_attribute("data-node-id") or "")
     inspector.locator(".vf-edit-run-here").click()
     expect(ed.locator(".vf-edit-status")).to_have_text("ran 5 nodes", timeout=60_000)
+    expect(ed.locator(".vf-edit-status")).not_to_have_class(re.compile("vf-edit-status-error"))
     screenshot(page, "editor-actions-run-to-here")
     select_none(ed)  # the inspector closes: the whole graph is in view again
     for name in ("x", "w1", "b1", "h", "a"):

@@ -150,6 +150,8 @@ function Canvas(props: EditorAppProps): JSX.Element {
   } | null>(null);
   const [feeds, setFeeds] = useState<Record<string, EditorInputSource>>({});
   const [notice, setNotice] = useState<string | null>(null);
+  /** What the last action did ("ran 5 nodes"): shown as the status, not as an error. */
+  const [done, setDone] = useState<string | null>(null);
   const [refused, setRefused] = useState<{
     left: number;
     top: number;
@@ -212,6 +214,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
   const apply = useCallback(
     (commands: EditorCommand[]) => {
       setNotice(null);
+      setDone(null);
       return session.apply(commands);
     },
     [session]
@@ -499,9 +502,10 @@ function Canvas(props: EditorAppProps): JSX.Element {
     (until: string | null) => {
       setRunning(true);
       setNotice(null);
+      setDone(null);
       kernel
         .run(inputsByName(), until)
-        .then(r => setNotice(`ran ${r.executed.length} nodes`))
+        .then(r => setDone(`ran ${r.executed.length} nodes`))
         .catch(err => setNotice(`run failed: ${(err as Error).message}`))
         .finally(() => setRunning(false));
     },
@@ -515,6 +519,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
     }
     setRunning(true);
     setNotice(null);
+    setDone(null);
     kernel
       .debug(inputsByName())
       .then(r => openDebugger(r.model_id, `Debug: ${index.doc.name}`))
@@ -531,6 +536,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
       }
       setRunning(true);
       setNotice(null);
+      setDone(null);
       kernel
         .train({
           loss,
@@ -625,7 +631,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
     >
       <Toolbar
         snap={notice ? { ...snap, error: notice } : snap}
-        summary={summary.text}
+        summary={done ?? summary.text}
         hasSelection={selected.size > 0}
         hasGroupSelected={selectedGroups.length > 0}
         train={props.train}
