@@ -329,33 +329,34 @@ def report_trace(events: list[dict[str, Any]], renders: dict[str, int], index: i
         f"    style/layout forced by script: {forced[0] / STEPS:.1f} per step, "
         f"{forced[1] / STEPS:.1f} ms per step"
     )
-    report_paints(xs)
+    report_raster(events)
     print(f"{list(CHOSEN)[index]}: React renders per step:")
     for name, n in sorted(renders.items(), key=lambda kv: -kv[1])[:14]:
         print(f"    {n / STEPS:7.1f}  {name}")
 
 
-def report_paints(xs: list[dict[str, Any]]) -> None:
-    """Print what the steps repainted: the paint invalidations per step by element and reason
-    (the trace's invalidation tracking), and each Paint's layer area (its clip) per step."""
+def report_raster(events: list[dict[str, Any]]) -> None:
+    """Print the raster threads' time per step by layer (tiles re-rastered and their ms: what a
+    step's repaint costs in software raster), and the style invalidations per step by element
+    and what changed (the trace's invalidation tracking: what a step touched)."""
+    ms: collections.Counter[int] = collections.Counter()
+    tiles: collections.Counter[int] = collections.Counter()
+    for e in events:
+        if e.get("name") == "RasterTask" and e.get("ph") == "X":
+            layer = e["args"]["tileData"]["layerId"]
+            ms[layer] += e.get("dur", 0) / 1000
+            tiles[layer] += 1
+    print("    raster per step by layer (tiles, ms):")
+    for layer, total in ms.most_common(4):
+        print(f"    {tiles[layer] / STEPS:7.1f} tiles {total / STEPS:7.1f} ms  layer {layer}")
     why: collections.Counter[str] = collections.Counter()
-    for e in xs:
-        if e["name"] == "PaintInvalidationTracking":
-            data = e.get("args", {}).get("data", {})
-            why[f"{data.get('nodeName', '?')[:60]}: {data.get('reason', '?')}"] += 1
-    area: collections.Counter[str] = collections.Counter()
-    for e in xs:
-        if e["name"] == "Paint":
-            data = e.get("args", {}).get("data", {})
-            clip = data.get("clip") or [0] * 8
-            w = max(clip[0::2]) - min(clip[0::2])
-            h = max(clip[1::2]) - min(clip[1::2])
-            area[f"layer {data.get('layerId', '?')} {w:.0f}x{h:.0f}"] += 1
-    print("    paint invalidations per step (element: reason):")
-    for name, n in why.most_common(10):
-        print(f"    {n / STEPS:7.1f}  {name}")
-    print("    paints per step (layer, clip size):")
-    for name, n in area.most_common(6):
+    for e in events:
+        if e.get("name") == "ScheduleStyleInvalidationTracking":
+            data = e["args"]["data"]
+            changed = next((v for k, v in data.items() if k.startswith("changed")), "?")
+            why[f"{data.get('nodeName', '?')[:60]}: {changed}"] += 1
+    print("    style invalidations per step (element: what changed):")
+    for name, n in why.most_common(8):
         print(f"    {n / STEPS:7.1f}  {name}")
 
 
