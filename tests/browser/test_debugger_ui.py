@@ -117,6 +117,20 @@ def step_and_wait(d: Locator, index_before: int) -> int:
     return index_before + 1
 
 
+def wait_view_settled(page: Page, d: Locator) -> None:
+    """Wait until the canvas's viewport stops moving and has drawn what is now in view (edges
+    off screen are not drawn, so notes read mid-move miss some)."""
+    viewport = d.locator(".react-flow__viewport").first
+    before = viewport.get_attribute("style")
+    for _ in range(50):
+        page.wait_for_timeout(100)
+        now = viewport.get_attribute("style")
+        if now == before:
+            break
+        before = now
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def output_stat(d: Locator, stat: str) -> Locator:
     return d.locator(f".vf-dbg-side [data-stats='output'] [data-stat='{stat}'] td")
 
@@ -173,6 +187,7 @@ def test_step_forward_then_backward_and_see_a_gradient_grow(page: Page, debugger
                 expect(d.locator(W_NODE)).to_be_visible(timeout=20_000)
             canvas.append(dict(d.locator(".vf-node-grad").evaluate_all(CANVAS_GRADS)))
             d.locator(".vf-fit").click()  # the whole graph: the canvas draws only edges in view
+            wait_view_settled(page, d)
             edge_notes.append(d.locator(EDGE_NOTES).all_text_contents())
     screenshot(page, "debugger-backward-gradients")
     assert grads[-1].count("‖g‖") >= 3, grads[-1]
