@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from vizflow_engine.editing.infer import NodeType, infer_all, port_count, port_name
-from vizflow_engine.editing.model import Document, EdgeRec, GroupRec, NodeRec
+from vizflow_engine.editing.model import Document, NodeRec
 from vizflow_engine.editing.params import op_def
-from vizflow_engine.editing.records import held_array_ref, node_fields
+from vizflow_engine.editing.records import edge_record, group_record, held_array_ref, node_fields
 from vizflow_engine.editing.states import RunRecord, node_states
 from vizflow_kernelext.summaries import summarize
 
@@ -88,28 +88,6 @@ def node_json(
     }
 
 
-def edge_json(e: EdgeRec) -> dict[str, Any]:
-    """One EditorEdge."""
-    return {
-        "id": e.id,
-        "source": e.source,
-        "source_port": e.source_port,
-        "target": e.target,
-        "target_port": e.target_port,
-    }
-
-
-def group_json(g: GroupRec) -> dict[str, Any]:
-    """One EditorGroup."""
-    return {
-        "id": g.id,
-        "name": g.name,
-        "type": g.type,
-        "parent": g.parent,
-        "collapsed": g.collapsed,
-    }
-
-
 def updates_json(doc: Document) -> list[dict[str, str]]:
     """The document's updates as EditorUpdates."""
     return [{"variable": a, "value": b} for a, b in doc.updates]
@@ -126,8 +104,8 @@ def document_json(doc: Document, run: RunRecord) -> dict[str, Any]:
         "nodes": [
             node_json(doc, n, into.get(n.id, {}), types, states[n.id], run) for n in doc.ordered()
         ],
-        "edges": [edge_json(doc.edges[i]) for i in sorted(doc.edges)],
-        "groups": [group_json(g) for g in doc.groups.values()],
+        "edges": [edge_record(doc.edges[i]) for i in sorted(doc.edges)],
+        "groups": [group_record(g) for g in doc.groups.values()],
         "outputs": list(doc.outputs),
         "updates": updates_json(doc),
     }

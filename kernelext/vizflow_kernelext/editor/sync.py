@@ -17,8 +17,9 @@ from typing import Any
 from vizflow_engine.editing.commands import Step
 from vizflow_engine.editing.infer import NodeType, infer_all, node_type
 from vizflow_engine.editing.model import Document, EdgeRec
+from vizflow_engine.editing.records import edge_record, group_record
 from vizflow_engine.editing.states import RunRecord, fingerprint, fingerprints, node_state
-from vizflow_kernelext.editor.document import edge_json, group_json, node_json, updates_json
+from vizflow_kernelext.editor.document import node_json, updates_json
 
 Json = dict[str, Any]
 
@@ -74,8 +75,8 @@ class DocumentSync:
             for n in doc.ordered()
         }
         self.seqs = {i: n.seq for i, n in doc.nodes.items()}
-        self.edges = {i: edge_json(doc.edges[i]) for i in sorted(doc.edges)}
-        self.groups = {g.id: group_json(g) for g in doc.groups.values()}
+        self.edges = {i: edge_record(doc.edges[i]) for i in sorted(doc.edges)}
+        self.groups = {g.id: group_record(g) for g in doc.groups.values()}
         self.name, self.outputs, self.updates = doc.name, list(doc.outputs), updates_json(doc)
         self.version = doc.version
         self.cyclic = any(t.rule == "cycle" for t in self.types.values())
@@ -204,14 +205,14 @@ class DocumentSync:
         gone = sorted(i for i in ids if i in self.edges and i not in doc.edges)
         changed: list[str] = []
         for i in sorted(i for i in ids if i in doc.edges):
-            new = edge_json(doc.edges[i])
+            new = edge_record(doc.edges[i])
             if self.edges.get(i) != new:
                 changed.append(i)
         fresh = any(i not in self.edges for i in changed)
         for i in gone:
             del self.edges[i]
         for i in changed:
-            self.edges[i] = edge_json(doc.edges[i])
+            self.edges[i] = edge_record(doc.edges[i])
         if fresh:  # kept in id order, as the browser inserts them
             self.edges = {i: self.edges[i] for i in sorted(self.edges)}
         return {"edges": [self.edges[i] for i in changed], "removed_edges": gone}
@@ -222,13 +223,13 @@ class DocumentSync:
             return {"groups": [], "removed_groups": []}
         gone = sorted(i for i in ids if i in self.groups and i not in doc.groups)
         changed = [
-            i for i in doc.groups if i in ids and self.groups.get(i) != group_json(doc.groups[i])
+            i for i in doc.groups if i in ids and self.groups.get(i) != group_record(doc.groups[i])
         ]
         fresh = {i for i in changed if i not in self.groups}
         for i in gone:
             del self.groups[i]
         for i in changed:
-            self.groups[i] = group_json(doc.groups[i])
+            self.groups[i] = group_record(doc.groups[i])
         out: Json = {"groups": [self.groups[i] for i in changed], "removed_groups": gone}
         # the browser drops what is gone and appends what is new; say the order if that is
         # not it (a group removed and made again in one step moves to the end)
