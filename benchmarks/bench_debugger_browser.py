@@ -43,6 +43,9 @@ from playwright.sync_api import Page
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.browser.launch import launched_chromium, running_lab
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "labextension" / "ui-tests"))
+from frame_trace import RENDER_COUNTER
+
 STEPS = int(os.environ.get("BENCH_STEPS", "60"))
 ONLY = os.environ.get("BENCH_GRAPH", "")  # measure only the graphs whose label contains this
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
@@ -93,59 +96,6 @@ TRACE_CATEGORIES = [
 ]
 SCRIPT_EVENTS = {"FunctionCall", "EvaluateScript", "TimerFire", "FireAnimationFrame",
                  "EventDispatch", "RunMicrotasks", "V8.Execute", "v8.callFunction"}  # fmt: skip
-
-# Counts renders per component name, as React DevTools does: React calls this hook's
-# onCommitFiberRoot after each commit; a fiber rendered in it when it did work
-# (PerformedWork) and is not the same object as in the root's previous commit.
-RENDER_COUNTER = """
-(() => {
-  const counts = new Map();
-  const seen = new WeakMap();
-  const lastCommit = new WeakMap();
-  let commit = 0;
-  let counting = false;
-  let ids = 0;
-  const nameOf = f => {
-    const t = f.elementType ?? f.type;
-    if (typeof t === 'function') return t.displayName || t.name || null;
-    if (t && typeof t === 'object') {
-      const inner = t.type || t.render;
-      return t.displayName || (inner && (inner.displayName || inner.name)) || null;
-    }
-    return null;
-  };
-  window.__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
-    supportsFiber: true,
-    isDisabled: false,
-    renderers: new Map(),
-    inject(r) { ids += 1; this.renderers.set(ids, r); return ids; },
-    checkDCE() {},
-    onScheduleFiberRoot() {},
-    onCommitFiberUnmount() {},
-    onPostCommitFiberRoot() {},
-    onCommitFiberRoot(_id, root) {
-      if (!counting) return;  // walking every commit's tree would weigh on the CPU profile
-      commit += 1;
-      const prev = lastCommit.get(root) ?? -1;
-      lastCommit.set(root, commit);
-      const todo = [root.current];
-      while (todo.length) {
-        const f = todo.pop();
-        if ((f.flags & 1) && seen.get(f) !== prev) {
-          const n = nameOf(f);
-          if (n) counts.set(n, (counts.get(n) ?? 0) + 1);
-        }
-        seen.set(f, commit);
-        if (f.sibling) todo.push(f.sibling);
-        if (f.child) todo.push(f.child);
-      }
-    }
-  };
-  window.__vfRenders = {
-    reset(on) { const out = Object.fromEntries(counts); counts.clear(); counting = on; return out; }
-  };
-})();
-"""
 
 # label -> (cell, whether every group is expanded before stepping)
 GRAPHS = {
