@@ -18,7 +18,7 @@ from ..graph.ir import Graph, Value
 from ..graph.verify import verify
 from ..nn import init as nn_init
 from ..registry import TensorSpec
-from ..scope import scope_type
+from ..scope import scope_types
 from .errors import EditError
 from .infer import NodeType, infer_all
 from .model import Document, EdgeRec, GroupRec, NodeRec
@@ -134,6 +134,7 @@ def from_graph(g: Graph) -> Document:
         level[ids[v.uid]] = 0
     node_ids: dict[Any, str] = {}
     scopes: dict[str, str | None] = {"": None}
+    types = scope_types(n.scope for n in g.nodes)  # the module class owning each scope path
     for n in g.nodes:
         out = g.out[n]
         ident = doc.new_id("n")
@@ -146,7 +147,7 @@ def from_graph(g: Graph) -> Document:
                 "op",
                 n.op.name,
                 dict(n.params),
-                _group_of(doc, n.scope, scopes),
+                _group_of(doc, n.scope, scopes, types),
                 phase=n.phase,
                 forward_of=node_ids.get(n.forward_of),
                 literals=literals,
@@ -184,8 +185,11 @@ def _add_leaf(doc: Document, v: Value) -> str:
     return ident
 
 
-def _group_of(doc: Document, scope: str, scopes: dict[str, str | None]) -> str | None:
-    """The group of a scope path, made (with its parents) when new; `scopes` caches paths."""
+def _group_of(
+    doc: Document, scope: str, scopes: dict[str, str | None], types: dict[str, str]
+) -> str | None:
+    """The group of a scope path, made (with its parents, typed by `types`) when new;
+    `scopes` caches paths."""
     if scope in scopes:
         return scopes[scope]
     parent: str | None = None
@@ -195,7 +199,7 @@ def _group_of(doc: Document, scope: str, scopes: dict[str, str | None]) -> str |
         found = scopes.get(path)
         if found is None:
             found = doc.new_id("g")
-            doc.groups[found] = GroupRec(found, part, scope_type(path) or "scope", parent)
+            doc.groups[found] = GroupRec(found, part, types.get(path, "scope"), parent)
             scopes[path] = found
         parent = found
     return parent

@@ -17,6 +17,7 @@ from ..backend import get_device
 from ..errors import DeviceError
 from ..node import Node, SourceLocation
 from ..registry import TensorSpec
+from ..scope import ScopePath, typed_scope
 from .errors import GraphError, GraphFormatError
 from .ir import Graph, Value
 from .limits import MAX_ELEMENTS, MAX_FILE_BYTES, MAX_INT
@@ -147,6 +148,8 @@ class _Decoder:
         self.by_name: dict[str, Value] = {}
         self.where: dict[str, str] = {}  # every name -> the path that defines it
         self.nodes: dict[str, Node] = {}
+        self.types: dict[str, str] = doc.get("scope_types", {})  # scope path -> module class
+        self.typed: dict[str, ScopePath] = {}  # scope paths made with their types
 
     def graph(self) -> Graph:
         self._names()
@@ -154,6 +157,7 @@ class _Decoder:
             self._leaf(d, f"$.values[{i}]")
         for i, d in enumerate(self.doc["nodes"]):
             self._node(d, f"$.nodes[{i}]")
+        self._check_scope_types()
         g = self.g
         g.outputs = [self._ref(n, f"$.outputs[{k}]") for k, n in enumerate(self.doc["outputs"])]
         for k, (a, b) in enumerate(self.doc["updates"]):
@@ -169,6 +173,15 @@ class _Decoder:
             reason = exc.reason.splitlines()[0] if exc.reason else "rejected by the verifier"
             reason = reason if len(reason) <= 300 else reason[:297] + "..."
             raise GraphFormatError(self.where.get(exc.node, "$"), reason) from None
+
+    def _check_scope_types(self) -> None:
+        """Refuse a module class named for a path that is no node's scope nor encloses one."""
+        for path in self.types:
+            if path not in self.typed:  # every node's scope and enclosing path is there
+                raise GraphFormatError(
+                    member("$.scope_types", path),
+                    f"{path[:60]!r} is not the scope of any node, nor encloses one",
+                )
 
     def _names(self) -> None:
         """Record where each name is defined; a name defined twice is refused."""
@@ -270,12 +283,17 @@ class _Decoder:
             else SourceLocation(s["file"], s["line"], s["function"], s.get("cell_id"))
         )
         v = self.g.add_node(
-            op, params, tuple(ins), TensorSpec(shape, dtype), dev, d["name"], d["scope"],
+            op, params, tuple(ins), TensorSpec(shape, dtype), dev, d["name"], self._scope(d),
             d["phase"], fwd, src,
         )  # fmt: skip
         v.requires_grad = d["output"]["requires_grad"]
         self.by_name[d["name"]] = v
         self.nodes[d["name"]] = self.g.nodes[-1]
+
+    def _scope(self, d: dict[str, Any]) -> str:
+        """A node's scope, with the module class names the file gives its paths."""
+        path: str = d["scope"]
+        return typed_scope(path, self.types, self.typed) if self.types else path
 
     def _literal(self, v: Any, path: str) -> Any:
         x = self._decode(v, path)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import Device
+from ..scope import scope_types
 from .ir import Graph, Value
 
 FORMAT = "vizflow.graph"
@@ -110,7 +111,7 @@ def to_json(g: Graph, arrays: _Arrays | None = None) -> dict[str, Any]:
                     for i, x in enumerate(n.inputs)
                 ],
                 "output": _type(out),
-                "scope": n.scope,
+                "scope": str(n.scope),
                 "phase": n.phase,
                 "forward_of": (
                     n.forward_of.name
@@ -127,7 +128,7 @@ def to_json(g: Graph, arrays: _Arrays | None = None) -> dict[str, Any]:
                 },
             }
         )
-    return {
+    doc: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "name": g.name,
@@ -136,6 +137,10 @@ def to_json(g: Graph, arrays: _Arrays | None = None) -> dict[str, Any]:
         "outputs": [v.name for v in g.outputs],
         "updates": [[a.name, b.name] for a, b in g.updates],
     }
+    types = scope_types(n.scope for n in g.nodes)
+    if types:
+        doc["scope_types"] = types
+    return doc
 
 
 def arrays_of(g: Graph) -> dict[str, np.ndarray[Any, Any]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from vizflow_engine.scope import is_instance, numbered_scopes, scope_owner, scope_type
+from vizflow_engine.scope import ScopePath, is_instance, numbered_scopes, scope_owners
 
 
 def _prefixes(path: str) -> list[str]:
@@ -17,12 +17,12 @@ def _prefixes(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _owned_by(recorded: set[str]) -> dict[int, str]:
+def _owned_by(owners: dict[str, ScopePath]) -> dict[int, str]:
     """id of each parameter/buffer -> the recorded scope path of the module holding it
     directly (the first such path when the module ran under several)."""
     owned: dict[int, str] = {}
-    for path in sorted(recorded):
-        owner = scope_owner(path)
+    for path in sorted(owners):
+        owner = owners[path].module()
         holders = (getattr(owner, "_parameters", {}), getattr(owner, "_buffers", {}))
         for held in holders:
             for tensor in held.values():
@@ -33,8 +33,7 @@ def _owned_by(recorded: set[str]) -> dict[int, str]:
 
 def _named_path(name: str, recorded: set[str]) -> str | None:
     """The recorded module path a parameter's qualified name gives ("0.weight" -> "0"), or
-    None: the owner registry only knows the module last called under a path, so a graph
-    drawn after another model ran under the same paths ("0", "2") finds its layers by name."""
+    None: for a graph whose modules are gone, or a loaded one, which know no module to ask."""
     if "." not in name:
         return None
     path = name.rsplit(".", 1)[0].replace(".", "/")
@@ -46,8 +45,9 @@ def place_scopes(nodes: list[dict[str, Any]], leaves: Mapping[str, Any]) -> dict
     ran as `cell[1]`) and give each leaf node (id -> its tensor in `leaves`) the scope of the
     module owning it (the instances' parent when that module ran in numbered instances);
     returns scope_types, shown path -> module class name."""
+    owners = scope_owners(n["scope"] for n in nodes)  # before any scope is renamed
     recorded = {p for n in nodes for p in _prefixes(n["scope"])}
-    owned = _owned_by(recorded)
+    owned = _owned_by(owners)
     for node in nodes:
         tensor = leaves.get(node["id"])
         if tensor is None:
@@ -61,9 +61,4 @@ def place_scopes(nodes: list[dict[str, Any]], leaves: Mapping[str, Any]) -> dict
         if node["id"] in leaves and is_instance(path):
             path = path.rsplit("/", 1)[0] if "/" in path else ""
         node["scope"] = path
-    scope_types: dict[str, str] = {}
-    for path in recorded:
-        name = scope_type(path)
-        if name is not None:
-            scope_types[shown[path]] = name
-    return scope_types
+    return {shown[path]: p.owner_type for path, p in owners.items() if p.owner_type}

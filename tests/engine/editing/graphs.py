@@ -109,8 +109,10 @@ def chain(n: int) -> Graph:
 
 
 def comparable(g: Graph) -> dict[str, Any]:
-    """A graph's JSON without what code cannot carry (source lines, forward_of links)."""
+    """A graph's JSON without what code cannot carry (source lines, forward_of links, the
+    module classes owning its scopes: code rebuilds scopes as plain vf.name_scope blocks)."""
     doc = g.to_json()
+    doc.pop("scope_types", None)
     for node in doc["nodes"]:
         node["source"] = None
         node["forward_of"] = None
