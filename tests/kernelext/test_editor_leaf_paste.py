@@ -225,3 +225,73 @@ def test_a_live_tensor_shared_by_two_editors_is_held_once_and_pastes_from_both()
     for source, target in ((a, b), (b, a)):
         name = paste(target, copied(source, held))
         assert np.array_equal(values_of(target, name), [[0.75, -1.0]])
+
+
+def trained_initialised() -> tuple[Editor, str]:
+    """An editor whose variable w, made by vf.nn.init's normal, was trained 3 steps."""
+    ed = Editor()
+    x = ed.placeholder("x", (3,))
+    w = ed.variable("w", (3,), init="normal")
+    loss = ed.add("sum", ed.add("mul", x, w, name="xw"), name="loss")
+    ed.train(loss, steps=3, inputs={x: np.arange(3, dtype=np.float32)}, lr=0.5)
+    return ed, w
+
+
+def test_an_initialised_variable_shows_its_values_key_once_it_has_values() -> None:
+    ed = Editor()
+    x = ed.placeholder("x", (3,))
+    w = ed.variable("w", (3,), init="normal")
+    ed.add("mul", x, w, name="xw")
+    assert "array" not in browser_node(ed, w)  # never ran: no values yet
+    ed.run()
+    assert browser_node(ed, w)["array"].startswith("array~")
+    assert browser_node(ed, w)["params"]["init"] == "normal"
+
+
+def test_a_trained_initialised_variable_pastes_with_its_initialiser_and_its_values() -> None:
+    ed, w = trained_initialised()
+    trained = values_of(ed, w).copy()
+    name = paste(ed, copied(ed, w))
+    pasted = ed.doc.by_name(name)
+    assert pasted.params["init"] == "normal" and pasted.params["shape"] == (3,)
+    assert np.array_equal(values_of(ed, name), trained)  # not initialised afresh
+    values_of(ed, w)[0] = 100.0  # the pasted node has its own copy
+    assert values_of(ed, name)[0] == trained[0]
+    # a run uses the pasted values, it does not initialise them again
+    out = ed.add("mul", name, name, name="sq")
+    ed.set_outputs(out)
+    assert np.allclose(ed.run()[out], trained * trained)
+
+
+def test_a_trained_initialised_variable_pastes_into_another_editor_with_its_values() -> None:
+    ed, w = trained_initialised()
+    other_ed = Editor()
+    other_ed.variable("w", (3,), init="normal")  # the same id, its own (untrained) values
+    other_ed.run()
+    mine_before = values_of(other_ed, "w").copy()
+    name = paste(other_ed, copied(ed, w))
+    assert np.array_equal(values_of(other_ed, name), values_of(ed, w))
+    assert np.array_equal(values_of(other_ed, "w"), mine_before)
+
+
+def test_undo_and_redo_of_a_delete_keep_a_trained_initialised_variables_values() -> None:
+    ed, w = trained_initialised()
+    trained = values_of(ed, w).copy()
+    ed.delete(w)
+    ed.undo()
+    assert np.array_equal(values_of(ed, w), trained)
+    ed.redo()
+    assert ed.doc.by_name("xw")  # the reader stays, unwired
+    ed.undo()
+    assert np.array_equal(values_of(ed, w), trained)
+    assert browser_node(ed, w)["array"].startswith("array~")
+
+
+def test_values_that_do_not_fit_the_declared_variable_are_refused() -> None:
+    ed, w = trained_initialised()
+    clip = copied(ed, w)
+    clip["fragment"]["nodes"][0]["params"]["shape"] = [4]
+    version = ed.doc.version
+    with pytest.raises(EditError, match=r"cannot paste 'w'.*\(3,\) float32, not the \(4,\)"):
+        ed.edit([clip])
+    assert ed.doc.version == version

@@ -374,8 +374,7 @@ def _paste_node(
     doc: Document, rec: Any, ids: dict[str, str], keep: bool, dx: float, dy: float
 ) -> str:
     node = node_from_record(rec)
-    # a copy's array comes by the content it refers to, never by the copied node's id
-    held = leaf_array(rec.get("array"), node.name) if is_held(node) and not keep else None
+    held = None if keep else _copied_array(node, rec)
     original = node.id
     node.id = doc.claim_id(original if keep else None, "n")
     if isinstance(original, str) and original:
@@ -398,6 +397,25 @@ def _paste_node(
         del doc.nodes[node.id]
         raise EditError(f"{node.name[:70]!r} holds an array the kernel does not have")
     return node.id
+
+
+def _copied_array(node: NodeRec, rec: dict[str, Any]) -> Any:
+    """The pasted copy's own array, from the content the copy refers to (never the copied
+    node's id): a held leaf's, or the values of a variable made by an initialiser (none when
+    it never ran: the paste initialises it at its first run, as the copy would have)."""
+    ref = rec.get("array")
+    if is_held(node):
+        return leaf_array(ref, node.name)
+    if node.kind != "variable" or ref is None:
+        return None
+    values = leaf_array(ref, node.name)
+    shape, dtype = node.params["shape"], node.params["dtype"]
+    if values.shape != tuple(shape) or values.dtype != dtype:
+        raise EditError(
+            f"cannot paste {node.name[:70]!r}: its values are {values.shape} {values.dtype}, "
+            f"not the {tuple(shape)} {dtype} it declares"
+        )
+    return values
 
 
 def _paste_edge(doc: Document, rec: Any, ids: dict[str, str], keep: bool, step: Step) -> None:

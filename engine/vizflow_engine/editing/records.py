@@ -47,8 +47,10 @@ def node_fields(node: NodeRec) -> dict[str, Any]:
 
 def held_array_ref(doc: Document, node: NodeRec) -> dict[str, Any]:
     """{"array": key} naming the content of the array a variable or constant holds (what the
-    browser's document and a copy of the node refer to), else {}."""
-    if not is_held(node) or node.id not in doc.arrays:
+    browser's document and a copy of the node refer to), else {}. A variable made by an
+    initialiser has one once it has values (a run initialised it, training changed them), so
+    a copy keeps them instead of initialising afresh."""
+    if not has_values(node) or node.id not in doc.arrays:
         return {}
     return {"array": leaf_array_key(doc.arrays[node.id], doc.stamps.get(node.id, 0))}
 
@@ -131,6 +133,12 @@ def is_held(node: NodeRec) -> bool:
     return (node.kind == "variable" and node.params.get("init") == HELD) or (
         node.kind == "constant" and "value" not in node.params
     )
+
+
+def has_values(node: NodeRec) -> bool:
+    """The node's value is an array the kernel may hold: a held leaf's, or a variable's made
+    by its initialiser (held from its first run on)."""
+    return node.kind == "variable" or is_held(node)
 
 
 def edge_record(edge: EdgeRec) -> dict[str, Any]:
