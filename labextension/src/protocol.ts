@@ -654,6 +654,7 @@ export interface EditorNode {
    * A variable or constant holding an array: the key naming its content in this kernel's store. A copy of the node carries it, and a paste gives the pasted node its own copy of that content (never the values of a node that has the copied node's id).
    */
   array?: string;
+  held?: EditorHeldArray;
   /**
    * A variadic op (concat, stack, ...) lists its connected ports and one free port after them.
    */
@@ -681,6 +682,36 @@ export interface EditorParams {
 export interface EditorPosition {
   x: number;
   y: number;
+}
+/**
+ * The array a variable or constant holds (the node's `array` names it): its summary, which the inspector shows (dtype, shape, statistics, preview), and its values as nested lists (a number when 0-d) when it has at most 100 finite numbers, which the inspector edits for a constant (a set_param of its 'value' with nested lists of the same shape); null when it is bigger (read-only).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorHeldArray".
+ */
+export interface EditorHeldArray {
+  summary: EditorValueSummary;
+  /**
+   * Nested lists of the values (a number when 0-d), or null when too big to edit.
+   */
+  values: unknown[] | number | boolean | null;
+}
+/**
+ * A node's value after a run: shape, dtype, statistics over finite values, NaN/Inf counts and a short text preview (the inspector asks for histograms with an InspectRequest).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "EditorValueSummary".
+ */
+export interface EditorValueSummary {
+  shape: number[];
+  dtype: string;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  std: number | null;
+  nan_count: number;
+  inf_count: number;
+  preview: string;
 }
 /**
  * One input port of a node, typed by what is wired into it.
@@ -715,23 +746,6 @@ export interface EditorOutputPort {
 export interface EditorNodeError {
   message: string;
   rule: string;
-}
-/**
- * A node's value after a run: shape, dtype, statistics over finite values, NaN/Inf counts and a short text preview (the inspector asks for histograms with an InspectRequest).
- *
- * This interface was referenced by `VizflowProtocol`'s JSON-Schema
- * via the `definition` "EditorValueSummary".
- */
-export interface EditorValueSummary {
-  shape: number[];
-  dtype: string;
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-  std: number | null;
-  nan_count: number;
-  inf_count: number;
-  preview: string;
 }
 /**
  * A wire from a node's output port to another node's input port (one wire per input port).
