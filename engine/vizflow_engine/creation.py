@@ -13,6 +13,7 @@ from .dispatch import dispatch
 from .limits import dim
 from .ops import creation as _C
 from .ops import elementwise as _E
+from .registry import OpDef
 from .tensor import Tensor, _make
 
 
@@ -130,6 +131,98 @@ def _shape(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
     return tuple(dim(s, op) for s in shape)
 
 
+def _sizes(shape: tuple[Any, ...], op: str) -> tuple[int | str, ...]:
+    """As _shape, but a named dim of a traced value (x.shape[0] when x's spec says "batch")
+    stays its name, for `_run_time_sized` to build; None (an unknown dim with no name)
+    cannot be told from other unknown dims and is refused."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, np.ndarray)):
+        shape = tuple(shape[0])
+    for d in shape:
+        if d is None:
+            raise TypeError(
+                f"{op}: a dim of None is a size known only at run time that has no name, so it "
+                f"cannot be told from other unknown dims (shape {tuple(shape)}); name it in the "
+                "spec (vf.spec(('batch', 3))), or make the tensor from a value that has it "
+                f"(vf.{op}_like(x))"
+            )
+    return tuple(d if isinstance(d, str) else dim(d, op) for d in shape)
+
+
+def _run_time_sized(
+    op: str, dims: tuple[int | str, ...], fill: Any, dtype: Any, device: Any, requires_grad: bool
+) -> Any:
+    """fill in a shape holding named dims (traced code's vf.zeros(x.shape[0], 3)): made from
+    the traced function's inputs that have those dims (their values unused, no gradient), so
+    its size follows each call as eager code's does."""
+    if requires_grad:
+        raise TypeError(
+            f"{op}: requires_grad=True needs a tensor of known size, not shape {dims}; make the "
+            "parameter outside the traced function"
+        )
+    dev = get_device(device)
+    carrier = _carrier(op, dims)  # zeros: the named dims, 1 elsewhere
+    if carrier.dtype != dtype:
+        carrier = _E.cast(carrier, dtype)
+    if carrier.device is not dev:
+        carrier = _E.to_device(carrier, dev)
+    fixed = tuple(1 if isinstance(d, str) else d for d in dims)
+    return _E.where(False, carrier, full(fixed, fill, dtype=dtype, device=dev))
+
+
+def _carrier(op: str, dims: tuple[int | str, ...]) -> Any:
+    """Zeros of rank len(dims) whose named dims are the traced inputs' and the others 1."""
+    from . import functional as F
+    from .graph.trace import active_tracer
+
+    tr = active_tracer()
+    if tr is None:
+        names = [d for d in dims if isinstance(d, str)]
+        raise TypeError(
+            f"{op}: dims {names} are names, which only a traced function's inputs give sizes "
+            "to; outside one a dim is an integer"
+        )
+    carrier = None
+    for i, d in enumerate(dims):
+        if not isinstance(d, str):
+            continue
+        src, axis = _input_with(tr.graph.inputs, d, op)
+        others = tuple(j for j in range(len(src.shape)) if j != axis)
+        # one element along every other axis (none where such an axis is empty), as zeros
+        first = tuple(slice(None) if j == axis else slice(0, 1) for j in range(len(src.shape)))
+        col = F.where(False, (src.detach() if src.requires_grad else src)[first], 0)
+        col = F.sum(col, axis=others) if others else col
+        at_i: tuple[Any, ...] = tuple(d if j == i else 1 for j in range(len(dims)))
+        col = F.reshape(col, at_i)  # the name in place i (reshape keeps a named dim)
+        carrier = col if carrier is None else carrier + col
+    return carrier
+
+
+def _input_with(inputs: list[Any], name: str, op: str) -> tuple[Any, int]:
+    """The first traced input with the named dim, and that dim's axis."""
+    for v in inputs:
+        if name in v.shape:
+            return v, v.shape.index(name)
+    raise ValueError(
+        f"{op}: {name!r} is not a dim of any input of the traced function (their shapes: "
+        f"{[tuple(v.shape) for v in inputs]}); a named size comes from an input's spec"
+    )
+
+
+def _sized(
+    op: OpDef,
+    shape: tuple[Any, ...],
+    fill: Any,
+    params: dict[str, Any],
+    device: Any,
+    requires_grad: bool,
+) -> Any:
+    """A creation op of `shape`, or in traced code with a named dim in it, fill in that shape."""
+    dims = _sizes(shape, op.name)
+    if all(isinstance(d, int) for d in dims):
+        return _new(op, {"shape": dims, **params}, device, requires_grad)
+    return _run_time_sized(op.name, dims, fill, params["dtype"], device, requires_grad)
+
+
 def _new(
     op: Any, params: dict[str, Any], device: Any, requires_grad: bool, name: str | None = None
 ) -> Tensor:
@@ -148,17 +241,13 @@ def _dt(dtype: Any) -> np.dtype[Any]:
 def zeros(
     *shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    """A tensor of zeros."""
-    return _new(
-        _C.ZEROS, {"shape": _shape(shape, "zeros"), "dtype": _dt(dtype)}, device, requires_grad
-    )
+    """A tensor of zeros (in traced code a dim may be an input's named dim, x.shape[0])."""
+    return _sized(_C.ZEROS, shape, 0, {"dtype": _dt(dtype)}, device, requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones."""
-    return _new(
-        _C.ONES, {"shape": _shape(shape, "ones"), "dtype": _dt(dtype)}, device, requires_grad
-    )
+    """A tensor of ones (in traced code a dim may be an input's named dim, x.shape[0])."""
+    return _sized(_C.ONES, shape, 1, {"dtype": _dt(dtype)}, device, requires_grad)
 
 
 def full(
@@ -168,20 +257,16 @@ def full(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """A tensor filled with fill_value (dtype inferred from it like torch when not given)."""
+    """A tensor filled with fill_value (dtype inferred from it like torch when not given; in
+    traced code a dim may be an input's named dim, x.shape[0])."""
     if dtype is None:
         dtype = (
             dtypes.result_type(type(fill_value))
             if type(fill_value) in (bool, int, float)
             else np.asarray(fill_value).dtype
         )
-    shp = _shape((shape,), "full")
-    return _new(
-        _C.FULL,
-        {"shape": shp, "fill_value": fill_value, "dtype": dtypes.as_dtype(dtype)},
-        device,
-        requires_grad,
-    )
+    params = {"fill_value": fill_value, "dtype": dtypes.as_dtype(dtype)}
+    return _sized(_C.FULL, (shape,), fill_value, params, device, requires_grad)
 
 
 def arange(
@@ -192,9 +277,12 @@ def arange(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Evenly spaced values in [start, end) (int64 for ints, float32 for floats, like torch)."""
+    """Evenly spaced values in [start, end) (int64 for ints, float32 for floats, like torch);
+    in traced code arange(n) of an input's named dim n (x.shape[1]) is 0, 1, …, n - 1."""
     if end is None:
         start, end = 0, start
+    if isinstance(end, str) or isinstance(start, str) or isinstance(step, str):
+        return _run_time_arange(start, end, step, dtype, device, requires_grad)
     if dtype is None:
         dtype = dtypes.result_type(*(type(v) for v in (start, end, step)))
     return _new(
@@ -203,6 +291,25 @@ def arange(
         device,
         requires_grad,
     )
+
+
+def _run_time_arange(
+    start: Any, end: Any, step: Any, dtype: Any, device: Any, requires_grad: bool
+) -> Any:
+    """arange(n) of a named dim n in traced code: 0 … n - 1, counted from ones of n's size
+    (in int64, so a float result is exact as eager arange's)."""
+    from .ops.scans import CUMSUM  # the primitive: its wrapper wants the dim's size
+
+    if isinstance(start, str) or isinstance(step, str) or start != 0 or step != 1:
+        raise ValueError(
+            f"arange({start!r}, {end!r}, {step!r}): in traced code a named size gives arange(n), "
+            "0 to n - 1; another start or step makes a length no input has (index or scale "
+            "the result instead: vf.arange(n)[1:] is arange(1, n))"
+        )
+    if dtype is None:
+        dtype = dtypes.result_type(type(start), int, type(step))
+    ones = _run_time_sized("arange", (end,), 1, dtypes.int64, device, requires_grad)
+    return _E.cast(dispatch(CUMSUM, (ones,), {"axis": 0}) - 1, dtypes.as_dtype(dtype))
 
 
 def linspace(

@@ -95,12 +95,6 @@ def test_reshape_with_named_dims_it_cannot_keep_says_why() -> None:
         other.graph(vf.spec(("batch", None, 4)))
 
 
-def test_a_creation_op_given_a_named_dim_points_to_the_like_form() -> None:
-    fn = vf.function(lambda x: x + vf.zeros(x.shape[0], 3))
-    with pytest.raises(TypeError, match=r"vf\.zeros_like\(x\)"):
-        fn.graph(vf.spec(("batch", 3)))
-
-
 def test_a_float32_leafs_gradient_is_float32_in_eager_and_compiled_steps() -> None:
     def step(x: Any, y: Any, k: Any) -> Any:
         loss = (x * y).sum() + ((x * k).double() * y).sum()
