@@ -14,10 +14,13 @@ import {
   gradEdgeNotes,
   healthNote,
   historyText,
+  inspectedNode,
   isTyping,
   keyCommand,
+  lastPaused,
   lossPoints,
   nodeMarks,
+  NOT_PAUSED,
   stateCue,
   stepsBack
 } from '../src/debugger/session';
@@ -483,5 +486,41 @@ describe('DebuggerFocus', () => {
     expect(new Set(DEBUG_COMMANDS.map(c => c.command)).size).toBe(
       DEBUG_COMMANDS.length
     );
+  });
+});
+
+describe('the node inspected', () => {
+  const at = (name: string, steps: number): DebugSessionState =>
+    session({
+      state: 'paused',
+      current: step(name, { index: steps - 1 }),
+      history: { ...recent(name), steps }
+    });
+
+  it('follows the node paused at, step by step, and keeps it while running or finished', () => {
+    const p1 = lastPaused(NOT_PAUSED, at('mul', 1));
+    expect(p1).toEqual({ key: '0:0:1', id: 'n_mul' });
+    expect(lastPaused(p1, at('mul', 1))).toBe(p1); // the same place: the same object
+    const p2 = lastPaused(p1, at('add', 2));
+    expect(p2).toEqual({ key: '0:1:2', id: 'n_add' });
+    expect(lastPaused(p2, session({ state: 'running' }))).toBe(p2);
+    expect(lastPaused(p2, session({ state: 'finished' }))).toBe(p2);
+    expect(lastPaused(p2, null)).toBe(p2);
+    // Paused at a node the graph does not draw: the last drawn one stays.
+    const hidden = at('x', 3);
+    hidden.current = { ...hidden.current!, node_id: null };
+    expect(lastPaused(p2, hidden)).toBe(p2);
+  });
+
+  it('shows a picked node until the session moves on, then the node paused at', () => {
+    const p1 = lastPaused(NOT_PAUSED, at('mul', 1));
+    expect(inspectedNode({ id: null, at: '' }, NOT_PAUSED)).toBeNull();
+    expect(inspectedNode({ id: 'n_x', at: '' }, NOT_PAUSED)).toBe('n_x');
+    expect(inspectedNode({ id: 'n_x', at: '' }, p1)).toBe('n_mul');
+    const picked = { id: 'n_x', at: p1.key };
+    expect(inspectedNode(picked, p1)).toBe('n_x');
+    // A what-if or a breakpoint change re-sends the state at the same place: the pick stays.
+    expect(inspectedNode(picked, lastPaused(p1, at('mul', 1)))).toBe('n_x');
+    expect(inspectedNode(picked, lastPaused(p1, at('add', 2)))).toBe('n_add');
   });
 });

@@ -29,11 +29,14 @@ import {
   commandEnabled,
   edgeNotesById,
   gradEdgeNotes,
+  inspectedNode,
   isTyping,
   keyCommand,
   nodeMarks,
   type BreakpointChange,
-  type Command
+  type Command,
+  type PausedAt,
+  type Picked
 } from './session';
 import { Timeline } from './Timeline';
 import { Toolbar } from './Toolbar';
@@ -43,6 +46,8 @@ export interface DebuggerAppProps {
   backend: DebuggerBackend;
   payload: GraphPayload | null;
   session: DebugSessionState | null;
+  /** Where the session last paused (lastPaused): its node is inspected unless one was picked there. */
+  pausedAt: PausedAt;
   height: string;
   direction: LayoutDirection;
   settings: ViewerSettings;
@@ -63,7 +68,7 @@ function momentOf(s: DebugSessionState): string {
 }
 
 export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
-  const { backend, payload, session } = props;
+  const { backend, payload, session, pausedAt } = props;
   const model = useMemo(() => buildGraphModel(payload), [payload]);
   const idOf = useMemo(() => {
     const m = new Map<string, string>();
@@ -84,7 +89,16 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
   );
   const rootRef = useRef<HTMLDivElement>(null);
   const pane = useRef<PaneApi | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [picked, setPicked] = useState<Picked>({ id: null, at: '' });
+  // Derived, not set in an effect: a step renders once, with its node inspected.
+  const selected = inspectedNode(picked, pausedAt);
+  const pausedKey = useRef(pausedAt.key);
+  pausedKey.current = pausedAt.key;
+  // One function for the pane's whole life (a new one would re-render its handlers each step).
+  const pick = useCallback(
+    (id: string | null) => setPicked({ id, at: pausedKey.current }),
+    []
+  );
   const [tab, setTab] = useState<'node' | 'breakpoints'>('node');
   const [notice, setNotice] = useState<string | null>(null);
   const [menu, setMenu] = useState<{
@@ -135,27 +149,23 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
     [changeBreakpoint]
   );
 
-  // The node paused at: selected in the inspector, highlighted on the canvas and brought
-  // into view (the view stays put while it is well inside it: a step redraws no canvas).
+  // The node paused at: inspected (above), highlighted on the canvas and brought into view
+  // (the view stays put while it is well inside it: a step redraws no canvas).
   const cur = session?.state === 'paused' ? session.current : null;
   const curId = cur?.node_id ?? null;
-  const curKey = cur
-    ? `${cur.iteration}:${cur.index}:${session?.history.steps}`
-    : '';
-  // Before the paint: the new marks and the selection show in one frame.
+  // Before the paint: the canvas selects it in the frame that draws the new marks.
   useLayoutEffect(() => {
     if (curId) {
-      setSelected(curId);
       pane.current?.track(curId);
     }
-  }, [curKey, curId]);
+  }, [pausedAt, curId]);
   const showCurrent = useCallback(() => {
     if (curId) {
-      setSelected(curId);
+      pick(curId);
       setTab('node');
       pane.current?.reveal(curId);
     }
-  }, [curId]);
+  }, [curId, pick]);
   const onApi = useCallback((api: PaneApi | null) => {
     pane.current = api;
   }, []);
@@ -220,7 +230,7 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
             settings={props.settings}
             onLayoutState={props.onLayoutState}
             onApi={onApi}
-            onSelectNode={setSelected}
+            onSelectNode={pick}
             debugMarks={marks}
             debugEdgeNotes={edgeNotes}
             onNodeContextMenu={onContextMenu}
@@ -257,7 +267,7 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
                   backend={backend}
                   moment={momentOf(session)}
                   onSelect={id => {
-                    setSelected(id);
+                    pick(id);
                     pane.current?.reveal(id);
                   }}
                   breakHere={breakHere}
@@ -298,7 +308,7 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
             {
               label: 'Inspect',
               act: () => {
-                setSelected(menu.nodeId);
+                pick(menu.nodeId);
                 setTab('node');
               }
             }

@@ -8,12 +8,15 @@ import { currentSettings, resolveDirection } from '../model/settings';
 import { createLayoutClient } from '../viewerHost';
 import { DebuggerApp } from './DebuggerApp';
 import { RenderGate } from './renderGate';
+import { lastPaused, NOT_PAUSED, type PausedAt } from './session';
 import type { DebuggerBackend } from './widget';
 
 export class DebuggerHost {
   private root: Root | null;
   private readonly unsubscribe: () => void;
   private readonly gate: RenderGate;
+  /** Where the session last paused (kept while it runs or has finished). */
+  private paused: PausedAt = NOT_PAUSED;
 
   constructor(
     readonly el: HTMLElement,
@@ -45,11 +48,14 @@ export class DebuggerHost {
       return;
     }
     const settings = currentSettings.value;
+    const session = this.backend.session();
+    this.paused = lastPaused(this.paused, session);
     this.root.render(
       React.createElement(DebuggerApp, {
         backend: this.backend,
         payload: this.backend.graph(),
-        session: this.backend.session(),
+        session,
+        pausedAt: this.paused,
         height: this.backend.height(),
         direction: resolveDirection('', settings),
         settings,

@@ -450,6 +450,43 @@ export function addRequest(
   };
 }
 
+/** Where a session last paused at a drawn node: its moment (iteration, step, steps taken) and the node's id. */
+export interface PausedAt {
+  key: string;
+  id: string | null;
+}
+
+export const NOT_PAUSED: PausedAt = { key: '', id: null };
+
+/** The place last paused at: the session's own when paused at a drawn node, else `prev` (same object when unchanged). */
+export function lastPaused(
+  prev: PausedAt,
+  s: DebugSessionState | null
+): PausedAt {
+  const cur = s?.state === 'paused' ? s.current : null;
+  if (!s || !cur?.node_id) {
+    return prev;
+  }
+  const key = `${cur.iteration}:${cur.index}:${s.history.steps}`;
+  return key === prev.key && cur.node_id === prev.id
+    ? prev
+    : { key, id: cur.node_id };
+}
+
+/** A node a person picked to inspect, and the place paused at when they picked it. */
+export interface Picked {
+  id: string | null;
+  at: string;
+}
+
+/**
+ * The node the inspector shows: the one picked while paused where the session still is,
+ * else the node paused at (so a step selects its node in the same render that draws it).
+ */
+export function inspectedNode(picked: Picked, paused: PausedAt): string | null {
+  return picked.at === paused.key || !paused.id ? picked.id : paused.id;
+}
+
 /** How many steps back the timeline's i-th of n recent steps is (the last is now: 0). */
 export function stepsBack(n: number, i: number): number {
   return n - 1 - i;
