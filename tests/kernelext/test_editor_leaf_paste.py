@@ -295,3 +295,63 @@ def test_values_that_do_not_fit_the_declared_variable_are_refused() -> None:
     with pytest.raises(EditError, match=r"cannot paste 'w'.*\(3,\) float32, not the \(4,\)"):
         ed.edit([clip])
     assert ed.doc.version == version
+
+
+def test_an_array_constant_shows_its_dtype_shape_and_values() -> None:
+    ed = Editor()
+    ed.constant("table", mine())
+    held = browser_node(ed, "table")["held"]
+    assert held["summary"]["dtype"] == "float64" and held["summary"]["shape"] == [1, 3]
+    assert held["summary"]["min"] == -2.0 and "3.25" in held["summary"]["preview"]
+    assert held["values"] == [[1.5, -2.0, 3.25]]
+    ed.constant("big", np.arange(1000, dtype=np.int32))
+    big = browser_node(ed, "big")["held"]
+    assert big["values"] is None  # too big to edit: read-only, its summary shown
+    assert big["summary"]["shape"] == [1000] and big["summary"]["max"] == 999
+    assert "held" not in browser_node(ed, ed.variable("w", (2,), init="zeros"))
+
+
+def test_a_small_array_constant_is_edited_with_validation_and_undone() -> None:
+    ed = Editor()
+    ed.constant("table", mine())
+    out = ed.add("neg", "table", name="flip")
+    ed.set_outputs(out)
+    ed.run()
+    ident = ed.doc.by_name("table").id
+
+    def set_values(values: Any) -> None:
+        ed.edit([{"cmd": "set_param", "node": ident, "param": "value", "value": values}])
+
+    set_values([[0.5, 1, 2]])
+    assert values_of(ed, "table").dtype == np.float64
+    assert np.array_equal(values_of(ed, "table"), [[0.5, 1.0, 2.0]])
+    assert browser_node(ed, "table")["held"]["values"] == [[0.5, 1.0, 2.0]]
+    assert browser_node(ed, "flip")["state"] == "stale"  # the run was before the edit
+    assert np.allclose(ed.run()[out], [[-0.5, -1.0, -2.0]])
+    for bad, message in [
+        ([0.5, 1, 2], r"is \(1, 3\): give \(1, 3\) values, not \(3,\)"),
+        ([["a", "b", "c"]], "numbers in nested lists"),
+        ([[1, None, 2]], "numbers in nested lists"),
+    ]:
+        with pytest.raises(EditError, match=message):
+            set_values(bad)
+    ed.undo()
+    assert np.array_equal(values_of(ed, "table"), MINE)
+    ed.redo()
+    assert np.array_equal(values_of(ed, "table"), [[0.5, 1.0, 2.0]])
+
+
+def test_an_integer_constant_refuses_fractions_and_a_big_one_refuses_edits() -> None:
+    ed = Editor()
+    ed.constant("idx", np.array([3, 0, 2], dtype=np.int8))
+    ident = ed.doc.by_name("idx").id
+    for bad, message in [([1.5, 0, 2], "int8: float64 values do not fit"),
+                         ([300, 0, 2], "out of its range")]:  # fmt: skip
+        with pytest.raises(EditError, match=message):
+            ed.edit([{"cmd": "set_param", "node": ident, "param": "value", "value": bad}])
+    ed.edit([{"cmd": "set_param", "node": ident, "param": "value", "value": [1, 2, 0]}])
+    assert values_of(ed, "idx").dtype == np.int8 and values_of(ed, "idx").tolist() == [1, 2, 0]
+    ed.constant("big", np.zeros(101))
+    big = {"cmd": "set_param", "node": ed.doc.by_name("big").id, "param": "value"}
+    with pytest.raises(EditError, match="holds 101 float64 values; the inspector edits"):
+        ed.edit([{**big, "value": [0.0] * 101}])

@@ -17,7 +17,17 @@ from .errors import EditError
 from .infer import port_count
 from .layers import layer_document, merge_layer
 from .model import Document, EdgeRec, GroupRec, NodeRec
-from .params import leaf_array, leaf_param, leaf_params, op_def, op_param, op_params, to_json
+from .params import (
+    editable_values,
+    edited_values,
+    leaf_array,
+    leaf_param,
+    leaf_params,
+    op_def,
+    op_param,
+    op_params,
+    to_json,
+)
 from .records import (
     check_name,
     edge_record,
@@ -143,6 +153,8 @@ def _set_param(doc: Document, cmd: Command, _step: Step) -> tuple[list[Command],
     name, value = cmd.get("param"), cmd.get("value")
     if not isinstance(name, str):
         raise EditError("set_param needs param: a param name")
+    if node.kind == "constant" and is_held(node) and name == "value":
+        return _set_held_values(doc, node, value)
     if node.kind == "op":
         native = op_param(op_def(node.op), name, value)
     else:
@@ -159,6 +171,19 @@ def _set_param(doc: Document, cmd: Command, _step: Step) -> tuple[list[Command],
     if variable:
         _restore_array(doc, node)
     return [inverse], {"cmd": "set_param", "node": node.id, "param": name, "value": to_json(native)}
+
+
+def _set_held_values(doc: Document, node: NodeRec, value: Any) -> tuple[list[Command], Command]:
+    """New values for a small constant holding an array (the inspector's edit): same shape and
+    dtype; the step's inverse carries the old values (few: at most MAX_EDITABLE_VALUES)."""
+    old = doc.arrays[node.id]
+    new = edited_values(value, old, node.name)
+    doc.set_array(node.id, new)
+
+    def command(values: Any) -> Command:
+        return {"cmd": "set_param", "node": node.id, "param": "value", "value": values}
+
+    return [command(editable_values(old))], command(new.tolist())
 
 
 def _unset_param(doc: Document, cmd: Command, _step: Step) -> tuple[list[Command], Command]:

@@ -150,7 +150,7 @@ _HELD_LEAF_ARRAYS: dict[str, list[_Ref]] = {}
 _LEAF_KEYS: dict[int, tuple[_Ref, int, str]] = {}  # id(array) -> (ref, stamp, key)
 
 
-def _host(value: Any) -> np.ndarray[Any, Any]:
+def host_array(value: Any) -> np.ndarray[Any, Any]:
     """A held value (ndarray, device array or live Tensor) as a host ndarray."""
     array = getattr(value, "array", value)
     return np.asarray(getattr(array, "get", lambda: array)())
@@ -178,7 +178,7 @@ def leaf_array_key(value: Any, stamp: int) -> str:
     cached = _LEAF_KEYS.get(ident)
     if cached is not None and cached[0]() is value and cached[1] == stamp:
         return cached[2]
-    key = LEAF_ARRAY_PREFIX + _digest(_host(value))
+    key = LEAF_ARRAY_PREFIX + _digest(host_array(value))
     refs = _HELD_LEAF_ARRAYS.get(key, [])
     ref = next((r for r in refs if r() is value), None)  # two editors may share a live Tensor
     if ref is None:
@@ -197,7 +197,7 @@ def leaf_array(key: Any, name: str) -> np.ndarray[Any, Any]:
     refs = _HELD_LEAF_ARRAYS.get(key, []) if isinstance(key, str) else []
     for ref in refs:
         value = ref()
-        host = None if value is None else _host(value)
+        host = None if value is None else host_array(value)
         if host is not None and LEAF_ARRAY_PREFIX + _digest(host) == key:
             return np.array(host)
     raise EditError(
@@ -208,6 +208,48 @@ def leaf_array(key: Any, name: str) -> np.ndarray[Any, Any]:
 
 
 # ---- engine value -> JSON ----------------------------------------------------------------------
+MAX_EDITABLE_VALUES = 100
+"""Elements of a held constant the inspector edits value by value (bigger ones: read-only)."""
+
+
+def editable_values(value: Any) -> Any:
+    """A held array's values as nested lists (a number when 0-d) when the inspector may edit
+    them (at most MAX_EDITABLE_VALUES finite numbers or booleans), else None."""
+    array = host_array(value)
+    if array.size > MAX_EDITABLE_VALUES or array.dtype.kind not in "biuf":
+        return None
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        return None
+    return array.tolist()
+
+
+def edited_values(value: Any, held: Any, name: str) -> np.ndarray[Any, Any]:
+    """The new array of a held constant from values typed in the inspector: nested lists of
+    the held array's shape, cast to its dtype without losing kind (no floats into ints)."""
+    old = host_array(held)
+    if editable_values(old) is None:
+        raise EditError(
+            f"{name[:70]!r} holds {old.size:,} {old.dtype} values; the inspector edits arrays of "
+            f"at most {MAX_EDITABLE_VALUES} finite numbers (set a new array from Python)"
+        )
+    try:
+        typed = np.asarray(value)
+    except (ValueError, TypeError):
+        typed = np.asarray(None)
+    if typed.dtype.kind not in "biuf":
+        raise EditError(f"{name[:70]!r}'s values are numbers in nested lists")
+    if typed.shape != old.shape:
+        raise EditError(f"{name[:70]!r} is {old.shape}: give {old.shape} values, not {typed.shape}")
+    if not np.can_cast(typed.dtype, old.dtype, "same_kind"):
+        raise EditError(f"{name[:70]!r} holds {old.dtype}: {typed.dtype} values do not fit")
+    if typed.dtype.kind == "f" and not np.isfinite(typed).all():
+        raise EditError(f"{name[:70]!r}'s values are finite numbers")
+    cast = typed.astype(old.dtype)
+    if old.dtype.kind in "biu" and not np.array_equal(cast, typed):
+        raise EditError(f"{name[:70]!r} holds {old.dtype}: a value is out of its range")
+    return cast
+
+
 def to_json(value: Any) -> Any:
     """A param as plain JSON for the browser: tuples as arrays, dtypes as names; slices and the
     like in the graph file's tagged form; arrays as {"array": key} into the kernel's store;

@@ -3,6 +3,7 @@ state and error, a summary of its value after a run), whole or one node, edge or
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import cache
 from typing import Any
 
@@ -10,8 +11,14 @@ import numpy as np
 
 from vizflow_engine.editing.infer import NodeType, infer_all, port_count, port_name
 from vizflow_engine.editing.model import Document, NodeRec
-from vizflow_engine.editing.params import op_def
-from vizflow_engine.editing.records import edge_record, group_record, held_array_ref, node_fields
+from vizflow_engine.editing.params import editable_values, host_array, op_def
+from vizflow_engine.editing.records import (
+    edge_record,
+    group_record,
+    held_array_ref,
+    is_held,
+    node_fields,
+)
 from vizflow_engine.editing.states import RunRecord, node_states
 from vizflow_kernelext.summaries import summarize
 
@@ -31,6 +38,32 @@ def _dtype_name(dtype: np.dtype[Any]) -> str:
 
 def _dtype(t: NodeType) -> str | None:
     return None if t.dtype is None else _dtype_name(t.dtype)
+
+
+# A held array's inspector record by its content key (the key names the content exactly);
+# kept for the newest arrays so a big model's weights are summarised once, not at each push.
+_HELD_RECORDS: OrderedDict[str, dict[str, Any]] = OrderedDict()
+HELD_RECORDS_KEPT = 1024
+
+
+def held_json(doc: Document, node: NodeRec) -> dict[str, Any]:
+    """{"held": EditorHeldArray} for a variable or constant holding an array: its summary (the
+    inspector shows its dtype, shape, statistics and preview) and, small enough to edit, its
+    values; else {}."""
+    ref = held_array_ref(doc, node)
+    if not ref or not is_held(node):
+        return {}
+    key = ref["array"]
+    record = _HELD_RECORDS.get(key)
+    if record is None:
+        array = doc.arrays[node.id]
+        record = {"summary": value_summary(host_array(array)), "values": editable_values(array)}
+        _HELD_RECORDS[key] = record
+        while len(_HELD_RECORDS) > HELD_RECORDS_KEPT:
+            _HELD_RECORDS.popitem(last=False)
+    else:
+        _HELD_RECORDS.move_to_end(key)
+    return {"held": record}
 
 
 def _inputs(
@@ -74,6 +107,7 @@ def node_json(
     return {
         **node_fields(node),
         **held_array_ref(doc, node),
+        **held_json(doc, node),
         "inputs": _inputs(doc, node, wired, types),
         "outputs": [
             {

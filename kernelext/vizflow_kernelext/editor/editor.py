@@ -300,9 +300,13 @@ class Editor(EditorWidget):
     ) -> dict[str, Any]:
         """Run the graph (or what `until` needs) on inputs by placeholder name (others get
         random values of their declared shape); returns each node's value by name."""
-        self.run_record = run(
-            self.doc, dict(inputs or {}), None if until is None else self._id(until)
-        )
+        try:
+            self.run_record = run(
+                self.doc, dict(inputs or {}), None if until is None else self._id(until)
+            )
+        except Exception:  # it may still have initialised variables (their values shown)
+            self.push(if_changed=True)
+            raise
         self.push()
         return self.values
 

@@ -100,10 +100,15 @@ class EditorWidget(GuardedWidget):
                 self._property_lock[name] = value
         self._send({"method": "update", "state": state, "buffer_paths": []}, buffers=[])
 
-    def push(self, step: Step | None = None) -> None:
+    def push(self, step: Step | None = None, *, if_changed: bool = False) -> None:
         """Send what changed since the last push, after `step` (None: anything may have, the
-        run's values too); the `document` trait follows in the kernel without being sent."""
+        run's values too); the `document` trait follows in the kernel without being sent.
+        `if_changed`: send nothing when nothing did (after a run or training that failed)."""
         patch = self.sync.patch(self.doc, self.run_record, step)
+        if if_changed and not any(
+            v for k, v in patch.items() if k not in ("kind", "base_version", "version")
+        ):
+            return
         self._quiet = True
         try:
             self._set(document=self.sync.document())
@@ -186,7 +191,11 @@ class EditorWidget(GuardedWidget):
     def _answer_run(self, request: dict[str, Any], _buffers: list[Any]) -> Reply:
         validate_message("EditorRunRequest", request)
         given = feeds(request["inputs"], user_namespace())
-        self.run_record = run(self.doc, given, request["until"])
+        try:
+            self.run_record = run(self.doc, given, request["until"])
+        except Exception:  # it may still have initialised variables (their values shown)
+            self.push(if_changed=True)
+            raise
         self.push()
         reply = {
             "kind": "editor_run_reply",
@@ -235,6 +244,7 @@ class EditorWidget(GuardedWidget):
             self._set(
                 training={**IDLE_TRAIN, "steps": steps, "losses": curve, "error": str(exc)[:500]}
             )
+            self.push(if_changed=True)  # the steps before the failure changed the variables
             raise
         self._set(training={**IDLE_TRAIN, "step": steps, "steps": steps, "losses": curve})
         self.doc.version += 1
