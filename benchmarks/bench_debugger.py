@@ -83,7 +83,7 @@ def continue_fn(dbg: vf.DebugSession) -> Callable[[], None]:
 
 def _feeds(dbg: vf.DebugSession) -> tuple[Any, ...]:
     feeds = dbg.batches.next_feeds()
-    dbg.batches.rewind_iteration()
+    dbg.batches.rewind()
     return feeds
 
 

@@ -4,7 +4,7 @@ how many hits; listed, toggled and removed by id."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,13 +42,17 @@ class Breakpoint:
             return True
         return name == w or scope == w or scope.startswith(w + "/") or scope.startswith(w + ".")
 
-    def condition_holds(self, event: Any, health: Health, inputs_finite: Check) -> bool:
-        """Whether the condition holds for this step's event, given its output's health and a
-        check that its inputs were finite when made."""
+    def holds(
+        self, output: Any, phase: str, health: Health, inputs_finite: Check, event: Any
+    ) -> bool:
+        """Whether this enabled breakpoint's condition holds for the step just run, given its
+        output, phase and output's health; inputs_finite() says whether its inputs were finite
+        when made and event() gives its Event (asked only by the conditions that need them)."""
         w = self.when
+        if not self.enabled:
+            return False
         if w is None:
             return True
-        out = event.output
         if w == "nan":
             return health.nan > 0
         if w == "inf":
@@ -58,11 +62,11 @@ class Breakpoint:
         if w == "produces_nonfinite":
             return not health.finite and inputs_finite()
         if isinstance(w, tuple) and w[0] == "grad_above":
-            if event.node.phase != "backward":
+            if phase != "backward":
                 return False
-            a = np.asarray(out)
+            a = np.asarray(output)
             return bool(a.size) and bool(np.nanmax(np.abs(a)) > w[1])
-        return bool(w(event))
+        return bool(w(event()))
 
     def describe(self) -> dict[str, Any]:
         """A plain dict for listing (a predicate is named, never serialised)."""
@@ -101,6 +105,7 @@ class Breakpoints:
     def __init__(self) -> None:
         self._items: dict[int, Breakpoint] = {}
         self._ids = itertools.count(1)
+        self.version = 0  # counts additions and removals (by_step's tables follow it)
 
     def add(self, where: str | None, when: Any = None, hits: int | None = None) -> Breakpoint:
         """A new enabled breakpoint."""
@@ -108,6 +113,7 @@ class Breakpoints:
             raise ValueError(f"hits must be at least 1, got {hits}")
         bp = Breakpoint(next(self._ids), where, check_condition(when), hits)
         self._items[bp.id] = bp
+        self.version += 1
         return bp
 
     def _get(self, bp_id: int) -> Breakpoint:
@@ -119,6 +125,7 @@ class Breakpoints:
     def remove(self, bp_id: int) -> None:
         """Delete a breakpoint."""
         del self._items[self._get(bp_id).id]
+        self.version += 1
 
     def toggle(self, bp_id: int, enabled: bool | None = None) -> Breakpoint:
         """Enable or disable (flip when enabled is None)."""
@@ -133,18 +140,21 @@ class Breakpoints:
     def __bool__(self) -> bool:
         return any(bp.enabled for bp in self._items.values())
 
-    def first_hit(
-        self, event: Any, name: str, health: Health, inputs_finite: Check
-    ) -> Breakpoint | None:
-        """The first enabled breakpoint this event fires (counting hits on every match)."""
-        fired: Breakpoint | None = None
-        scope = event.node.scope
-        for bp in self._items.values():
-            if not bp.enabled or not bp.place_matches(name, scope):
-                continue
-            if not bp.condition_holds(event, health, inputs_finite):
-                continue
-            bp.hit_count += 1
-            if fired is None and (bp.hits is None or bp.hit_count >= bp.hits):
-                fired = bp
-        return fired
+    def by_step(self, names: Sequence[str], scopes: Sequence[str]) -> StepBreaks:
+        """Which breakpoints apply at each step of a run (names and scopes by step): those
+        placed anywhere, and, for the steps a placed one matches, all of the step's; each list
+        in creation order (the order they are checked and fire in)."""
+        everywhere = [bp for bp in self._items.values() if not bp.where]
+        placed = [bp for bp in self._items.values() if bp.where]
+        at: dict[int, BreakList] = {}
+        if placed:
+            for k, (name, scope) in enumerate(zip(names, scopes, strict=True)):
+                mine = [bp for bp in placed if bp.place_matches(name, scope)]
+                if mine:
+                    at[k] = sorted(everywhere + mine, key=lambda bp: bp.id)
+        return everywhere, at
+
+
+BreakList = list[Breakpoint]
+# the breakpoints placed anywhere, and all of those of each step that has more, by step index
+StepBreaks = tuple[BreakList, dict[int, BreakList]]

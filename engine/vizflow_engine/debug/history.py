@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,9 @@ class Step:
     phase: str
     health: Health
     time_s: float
-    value: Any = None  # a copy of the output, kept only for the last max_values steps
+    value: Any = None  # the output, kept only for the last max_values steps
+    # whether value is the history's own copy (else the run's array, never written again)
+    owned: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for the widget's timeline (no arrays)."""
@@ -38,43 +41,162 @@ class Step:
         }
 
 
+PoolKey = tuple[tuple[int, ...], np.dtype[Any]]
+
+
 class History:
-    """Every step's Health (small, unbounded) and copies of the last max_values outputs
-    (bounded, optionally also by max_bytes); total_bytes says what the copies hold."""
+    """Every step's Health (small, unbounded) and the last max_values outputs (bounded,
+    optionally also by max_bytes).
+
+    A kept output is a copy, or the run's own array where the run never writes that memory
+    again (add(stable=True): as good as a copy, and free). Copies let go of (the oldest, or
+    those of steps taken back) are kept as spares and reused for the next copies of the same
+    shape and dtype, so a copy is a copyto into warm memory; spares count against the caps
+    with the values. total_bytes is what the history holds: kept values plus spares.
+    """
 
     def __init__(self, max_values: int = DEFAULT_MAX_VALUES, max_bytes: int | None = None) -> None:
         self.max_values = max_values
         self.max_bytes = max_bytes
         self.steps: list[Step] = []
         self._kept: deque[Step] = deque()
-        self.total_bytes = 0
+        self.kept_bytes = 0
+        self._spares: dict[PoolKey, list[Any]] = {}  # spare copies by (shape, dtype)
+        self._spare_count = 0
+        self.spare_bytes = 0
+        self._dropped: list[weakref.ref[Health]] = []  # pending healths of steps just dropped
 
-    def add(self, step: Step, value: Any) -> None:
-        """Append a step, copying its value if the cap allows, dropping the oldest copies."""
+    @property
+    def total_bytes(self) -> int:
+        """Bytes of the arrays the history holds: the values it keeps and its spare copies."""
+        return self.kept_bytes + self.spare_bytes
+
+    def add(self, step: Step, value: Any, stable: bool = False) -> None:
+        """Append a step, keeping its value if the cap allows (dropping the oldest ones).
+
+        step.health may have a pending zero count (pending_health(value)): it is settled here,
+        or pointed at the kept value. stable: the run never writes value's memory again, so
+        the value itself is kept, not a copy."""
         self.steps.append(step)
+        health = step.health
         if self.max_values <= 0:
+            health.settle()
             return
-        copy = np.array(value, copy=True)
-        if self.max_bytes is not None and copy.nbytes > self.max_bytes:
+        if type(value) is not np.ndarray:
+            value, stable = np.array(value, copy=True), True  # a scalar's copy is ours
+        kept = self._kept
+        if not stable and len(kept) >= self.max_values and self.max_bytes is None:
+            old = kept[0]
+            a = old.value
+            if old.owned and a.shape == value.shape and a.dtype == value.dtype:
+                # the steady state of a long run: the oldest copy becomes the newest
+                kept.popleft()
+                old.health.settle()
+                old.value, old.owned = None, False
+                np.copyto(a, value)
+                step.value, step.owned = a, True
+                health.count_from(a)
+                kept.append(step)
+                return
+        nbytes = value.nbytes
+        cap_bytes = self.max_bytes
+        if cap_bytes is not None and nbytes > cap_bytes:
+            health.settle()
             return
-        step.value = copy
-        self._kept.append(step)
-        self.total_bytes += copy.nbytes
-        while len(self._kept) > self.max_values or (
-            self.max_bytes is not None and self.total_bytes > self.max_bytes
+        while kept and (
+            len(kept) >= self.max_values
+            or (cap_bytes is not None and self.kept_bytes + nbytes > cap_bytes)
         ):
-            old = self._kept.popleft()
-            self.total_bytes -= old.value.nbytes
-            old.value = None
+            self._evict()
+        if stable:
+            step.value = value
+        else:
+            step.value = self._take(value)
+            step.owned = True
+        health.count_from(step.value)
+        kept.append(step)
+        self.kept_bytes += nbytes
+        self._trim_spares()
+
+    def _evict(self) -> None:
+        """Let go of the oldest kept value (its health counted first); a copy becomes a spare."""
+        old = self._kept.popleft()
+        old.health.settle()
+        self.kept_bytes -= old.value.nbytes
+        if old.owned:
+            self._spare(old.value)
+        old.value = None
+        old.owned = False
+
+    def _spare(self, a: Any) -> None:
+        self._spares.setdefault((a.shape, a.dtype), []).append(a)
+        self._spare_count += 1
+        self.spare_bytes += a.nbytes
+
+    def _take(self, value: Any) -> Any:
+        """A copy of value: in a spare of its shape and dtype, or in new memory."""
+        key = (value.shape, value.dtype)
+        spares = self._spares.get(key)
+        if not spares:
+            return np.array(value, copy=True)
+        a = spares.pop()
+        if not spares:
+            del self._spares[key]
+        self._spare_count -= 1
+        self.spare_bytes -= a.nbytes
+        np.copyto(a, value)
+        return a
+
+    def _trim_spares(self) -> None:
+        """Free spares beyond the caps (values kept and spares together)."""
+        cap_bytes = self.max_bytes
+        while self._spare_count and (
+            len(self._kept) + self._spare_count > self.max_values
+            or (cap_bytes is not None and self.total_bytes > cap_bytes)
+        ):
+            key = next(iter(self._spares))
+            spares = self._spares[key]
+            a = spares.pop()
+            if not spares:
+                del self._spares[key]
+            self._spare_count -= 1
+            self.spare_bytes -= a.nbytes
+
+    def own(self, position: int) -> None:
+        """Make the value kept for the step at `position` a copy of the history's own (before
+        the run writes the memory it shares, as a what-if re-run in place does)."""
+        s = self.steps[position]
+        if s.value is not None and not s.owned:
+            s.value = self._take(s.value)
+            s.owned = True
+            s.health.count_from(s.value)
 
     def truncate(self, length: int) -> None:
-        """Forget the steps from position `length` on (after a step back or a restart)."""
-        while len(self.steps) > length:
-            s = self.steps.pop()
-            if s.value is not None:  # kept copies are the newest steps: the deque's right end
-                self.total_bytes -= s.value.nbytes
-                s.value = None
-                self._kept.pop()
+        """Forget the steps from position `length` on (after a step back or a restart); their
+        copies become spares, and the run may write the memory of the values it shared."""
+        self._forget(length)
+        # a dropped step's zero count reads the memory about to be reused: count it now if
+        # somebody still holds that step (nobody does, as a rule: then it is never counted)
+        for ref in self._dropped:
+            h = ref()
+            if h is not None:
+                h.settle()
+        self._dropped.clear()
+
+    def _forget(self, length: int) -> None:
+        steps, kept = self.steps, self._kept
+        while len(steps) > length:
+            s = steps.pop()
+            if s.value is None:
+                continue
+            kept.pop()  # kept values are the newest steps': the deque's right end
+            self.kept_bytes -= s.value.nbytes
+            if s.owned:
+                self._spare(s.value)
+            if s.health.pending:
+                self._dropped.append(weakref.ref(s.health))
+            s.value = None
+            s.owned = False
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -95,5 +217,5 @@ class History:
     def __repr__(self) -> str:
         return (
             f"<History {len(self.steps)} steps, {len(self._kept)} values kept "
-            f"({self.total_bytes} B, cap {self.max_values})>"
+            f"({self.kept_bytes} B, {self.spare_bytes} B spare, cap {self.max_values})>"
         )

@@ -20,7 +20,12 @@ def feeds_of(batch: Any) -> tuple[Any, ...]:
 
 
 class Batches:
-    """The inputs of successive runs: iteration (0-based), losses, and whether one is left."""
+    """The inputs of successive runs: iteration (0-based), losses, and whether one is left.
+
+    The feeds of every iteration begun are kept (references to the batches' arrays, no
+    copies: the memory of the batches run so far), so a restart runs the same batches again
+    from the first one, as the loader gave them (a shuffling loader would not give them
+    again, a generator could not)."""
 
     def __init__(self, source: Iterable[Any], iterations: int | None = None) -> None:
         """source: batches (each a tuple of the step's arguments); iterations: how many to run."""
@@ -31,9 +36,8 @@ class Batches:
         self.iteration = -1  # no iteration begun yet
         self.losses: list[float] = []
         self.ended = True
-        self._current: tuple[Any, ...] = _NONE
+        self._seen: list[tuple[Any, ...]] = []  # the feeds of iterations 0, 1, ... begun
         self._peeked: tuple[Any, ...] | None = None
-        self._replay = False
 
     @staticmethod
     def single(feeds: tuple[Any, ...]) -> Batches:
@@ -41,11 +45,11 @@ class Batches:
         return Batches([feeds], 1)
 
     def more(self) -> bool:
-        """Whether another iteration can begin (the current one replays after a restart)."""
-        if self._replay:
-            return True
+        """Whether another iteration can begin."""
         if self.iterations is not None and self.iteration + 1 >= self.iterations:
             return False
+        if self.iteration + 1 < len(self._seen):
+            return True
         if self._peeked is None:
             try:
                 self._peeked = feeds_of(next(self._source))
@@ -54,17 +58,20 @@ class Batches:
         return True
 
     def next_feeds(self) -> tuple[Any, ...]:
-        """Begin the next iteration (or the current one again after rewind_iteration)."""
-        if self._replay:
-            self._replay = False
-        else:
-            if not self.more():
-                raise RuntimeError("no batches left")
-            assert self._peeked is not None
-            self._current, self._peeked = self._peeked, None
-            self.iteration += 1
+        """Begin the next iteration: its feeds."""
+        if not self.more():
+            raise RuntimeError("no batches left")
+        self.iteration += 1
+        if self.iteration == len(self._seen):
+            feeds = self._peeked
+            assert feeds is not None
+            last = self._seen[-1] if self._seen else ()
+            if len(last) == len(feeds) and all(a is b for a, b in zip(last, feeds, strict=True)):
+                feeds = last  # the same arrays again (a repeated batch): one entry's memory
+            self._seen.append(feeds)
+            self._peeked = None
         self.ended = False
-        return self._current
+        return self._seen[self.iteration]
 
     def end(self, outputs: list[Any]) -> float | None:
         """Close the iteration; its loss is the first output when that is a scalar."""
@@ -81,8 +88,8 @@ class Batches:
             self.losses.pop()
         self.ended = False
 
-    def rewind_iteration(self) -> None:
-        """The current iteration starts again with the same batch (a restart)."""
-        if self.iteration >= 0:
-            self.reopen()
-            self._replay = True
+    def rewind(self) -> None:
+        """Back to before the first iteration (a restart): the same batches again, no losses."""
+        self.iteration = -1
+        self.losses.clear()
+        self.ended = True

@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -24,9 +23,10 @@ from ..tensor import Tensor
 from .breakpoints import Breakpoint, Breakpoints
 from .gradcheck import GradCheck, check_grad
 from .gradsum import GradientFlow, gradient_flows
-from .health import all_finite, health, raw_health, stats
-from .history import DEFAULT_MAX_VALUES, History, Step
+from .health import Health, all_finite, health, stats
+from .history import DEFAULT_MAX_VALUES, History
 from .loop import Batches
+from .stepper import Stepper, Stop
 from .storage import Storage
 from .whatif import apply_whatif
 
@@ -112,6 +112,7 @@ class DebugSession:
         self._index = {name: k for k, name in enumerate(self._names)}
         self._node_names = {i.node.name: k for k, i in enumerate(self.plan.instrs) if i.node.name}
         self._readers = self._consumers()
+        self._stepper = Stepper(self.plan, self._names, self.storage.last_writes())
         self.history = History(max_values, max_bytes)
         self.breakpoints = Breakpoints()
         self._lock = threading.RLock()
@@ -119,8 +120,10 @@ class DebugSession:
         self._worker: threading.Thread | None = None
         self._observers: list[Observer] = []
         self._run: Run | None = None
+        self._spare_run: Run | None = None  # a restarted run, whose buffers the next one reuses
         self._feeds: tuple[Any, ...] = ()
-        self._snapshot: list[Any] = []
+        self._snapshot: list[Any] = []  # the variables as the current iteration began
+        self._first: list[Any] = []  # and as the first iteration began
         self._state = "idle"
         self.current: StepEvent | None = None
         self.hit: Breakpoint | None = None  # the breakpoint that made the last stop
@@ -226,7 +229,7 @@ class DebugSession:
 
         Like every go command, returns the event it stopped at, or None when it ran to the
         end without stopping (or runs on a worker thread: block=False)."""
-        return self._go(lambda ev: True, block=True, use_breakpoints=False)
+        return self._go(lambda k, h: True, block=True, use_breakpoints=False)
 
     def step_into(self) -> StepEvent | None:
         """Run one node, into a group if the next node opens one (same as step)."""
@@ -240,7 +243,7 @@ class DebugSession:
         if not group:
             return self.step()
 
-        def left_group(_ev: Event) -> bool:
+        def left_group(_k: int, _h: Health) -> bool:
             after = self._next_node()
             return after is None or not _within(after.scope, group)
 
@@ -248,26 +251,23 @@ class DebugSession:
 
     def resume(self, block: bool = False) -> StepEvent | None:
         """Continue until a breakpoint, pause(), or the end (on a worker thread unless block)."""
-        return self._go(lambda ev: False, block)
+        return self._go(None, block)
 
     def run_to(self, name: str, block: bool = True) -> StepEvent | None:
         """Continue until the node called name has run (or a breakpoint fires first)."""
         target = self._step_index(name)
-        return self._go(lambda ev: ev.index == target, block)
+        return self._go(lambda k, h: k == target, block)
 
     def run_to_nan(self, block: bool = True) -> StepEvent | None:
         """Continue to the node that produced the first NaN/Inf (inputs finite, output not)."""
-        return self._go(lambda ev: self._produced_nonfinite(ev, health(ev.output)), block)
+        return self._go(lambda k, h: not h.finite and self._inputs_finite(k), block)
 
-    def _produced_nonfinite(self, ev: Event, h: Any) -> bool:
-        """The step's output is not finite while its inputs were when made (judged by their
-        recorded health: a buffer may since hold this step's own output)."""
-        return not h.finite and self._inputs_finite(ev)
-
-    def _inputs_finite(self, ev: Event) -> bool:
+    def _inputs_finite(self, index: int) -> bool:
+        """Whether step index's inputs were finite when made (judged by their recorded health:
+        a buffer may since hold this step's own output)."""
         run = self._need_run()
         base = len(self.history) - run.pc
-        for x in ev.node.inputs:
+        for x in self.plan.instrs[index].node.inputs:
             if not isinstance(x, Value):
                 continue
             k = self._index.get(x.name)
@@ -291,10 +291,13 @@ class DebugSession:
         return self._state
 
     def restart(self) -> None:
-        """Back to idle: parameters as they were when this run began, history cleared."""
+        """Back to idle before the first iteration: parameters as they were before it, history
+        and losses cleared (the next run reuses this run's buffers)."""
         with self._lock:
             self._not_running()
-            self._restore_variables()
+            self._restore_variables(self._first)
+            self.history.truncate(0)  # first: the history lets go of the run's memory
+            self._spare_run = self._run
             self._run = None
             self.current = None
             self.hit = None
@@ -302,8 +305,7 @@ class DebugSession:
             self._overrides = {}
             self.error = None
             self.outputs = None
-            self.history.truncate(0)
-            self.batches.rewind_iteration()
+            self.batches.rewind()
             self._set_state("idle")
 
     def step_back(self, n: int = 1) -> StepEvent | None:
@@ -315,13 +317,15 @@ class DebugSession:
             if n < 1 or n > steps:
                 raise ValueError(f"step_back(n) needs 1 <= n <= {steps} (steps taken), got {n}")
             target = steps - n
-            self._restore_variables()
+            self._restore_variables(self._snapshot)
             self.batches.reopen()
             run = self._start_run(self._feeds)
-            ev: Event | None = None
-            for _ in range(target):
-                ev = run.step()
+            with np.errstate(all="ignore"):
+                for k in range(target):
+                    run.kernels[k](run.slots)
+            run.pc = target
             self.history.truncate(len(self.history) - n)
+            ev = run.event_at(target - 1, self.history[-1].time_s) if target else None
             self.stale = []
             self._overrides = {}
             self.hit = None
@@ -388,8 +392,10 @@ class DebugSession:
             if not self.stale:
                 return
             if self.keep_values:
+                base = len(self.history) - run.pc
                 for name in self.stale:
                     k = self._index[name]
+                    self.history.own(base + k)  # the step writes the memory it may share
                     run.steps[k](run.slots)
                 if self.current is not None and self.current.name in self.stale:
                     self.current.output = run.value(self.current.name)
@@ -399,7 +405,7 @@ class DebugSession:
 
     def _replay_with_overrides(self, pc: int) -> None:
         """Run again from the start to step pc, setting each what-if value where it is made."""
-        self._restore_variables()
+        self._restore_variables(self._snapshot)
         run = self._start_run(self._feeds)
         at: dict[int, list[str]] = {}
         for name in self._overrides:
@@ -408,14 +414,14 @@ class DebugSession:
                 run.set_value(name, self._overrides[name])  # an input or a parameter
             else:
                 at.setdefault(k, []).append(name)
-        ev: Event | None = None
-        for k in range(pc):
-            ev = run.step()
-            for name in at.get(k, ()):
-                run.set_value(name, self._overrides[name])
-        if ev is not None and self.current is not None:
-            self.current = self._event(ev)
-            self.current.output = run.value(self.current.name)
+        with np.errstate(all="ignore"):
+            for k in range(pc):
+                run.kernels[k](run.slots)
+                for name in at.get(k, ()):
+                    run.set_value(name, self._overrides[name])
+        run.pc = pc
+        if pc and self.current is not None:
+            self.current = self._event(run.event_at(pc - 1, self.current.time_s))
 
     # ---- gradient check ------------------------------------------------------------------------
     def check_grad(self, name: str | None = None) -> GradCheck:
@@ -440,15 +446,12 @@ class DebugSession:
             stats(self.value(x.name)) if isinstance(x, Value) else {"literal": x}
             for x in node.inputs
         ]
-        out["produced_nonfinite"] = self._produced_nonfinite(
-            Event(ev.index, node, ev.inputs, ev.output, ev.time_s, 0), health(ev.output)
-        )
+        out["produced_nonfinite"] = not health(ev.output).finite and self._inputs_finite(ev.index)
         return out
 
     # ---- the loop --------------------------------------------------------------------------------
-    def _go(
-        self, stop: Callable[[Event], bool], block: bool, use_breakpoints: bool = True
-    ) -> StepEvent | None:
+    def _go(self, stop: Stop | None, block: bool, use_breakpoints: bool = True) -> StepEvent | None:
+        """Run a command: stop(k, health) after step k says whether it ends there (None: never)."""
         with self._lock:
             self._not_running()
             if self._state in ("finished", "failed") and not self.batches.more():
@@ -466,7 +469,7 @@ class DebugSession:
             self._worker.start()
             return None
 
-    def _drive(self, stop: Callable[[Event], bool], use_breakpoints: bool) -> None:
+    def _drive(self, stop: Stop | None, use_breakpoints: bool) -> None:
         """The interpreter loop: step, record, check; ends paused, finished or failed."""
         try:
             end = self._loop(stop, use_breakpoints)
@@ -478,12 +481,12 @@ class DebugSession:
         with self._lock:
             self._set_state(end)
 
-    def _loop(self, stop: Callable[[Event], bool], use_breakpoints: bool) -> str:
+    def _loop(self, stop: Stop | None, use_breakpoints: bool) -> str:
         with np.errstate(all="ignore"):  # once per command, not per node: as quiet as a run
             return self._steps(stop, use_breakpoints)
 
-    def _steps(self, stop: Callable[[Event], bool], use_breakpoints: bool) -> str:
-        history, bps, names = self.history, self.breakpoints, self._names
+    def _steps(self, stop: Stop | None, use_breakpoints: bool) -> str:
+        bps = self.breakpoints if use_breakpoints else None
         while True:
             run = self._run
             if run is None or run.done:
@@ -492,22 +495,19 @@ class DebugSession:
                 if not self.batches.more():
                     return "finished"
                 run = self._begin_iteration()
-            ev = run.step()
-            name = names[ev.index]
-            node = ev.node
-            h = raw_health(ev.output)
-            history.add(Step(ev.index, name, node.op.name, node.phase, h, ev.time_s), ev.output)
-            fired = None
-            if use_breakpoints and bps:
-                fired = bps.first_hit(ev, name, h, partial(self._inputs_finite, ev))
-            if fired is not None or stop(ev) or self._pause.is_set():
-                with self._lock:
-                    self.hit = fired
-                    self.current = self._event(ev)
-                    self._stopped = True
-                if run.done and not self._end_iteration(run):
-                    return "paused"
-                return "paused" if not (run.done and not self.batches.more()) else "finished"
+            at = self._stepper.advance(
+                run, self.history, bps, stop, self._pause.is_set, self._inputs_finite
+            )
+            if at is None:
+                continue  # the run is done: end its iteration
+            k, dt, fired = at
+            with self._lock:
+                self.hit = fired
+                self.current = self._event(run.event_at(k, dt))
+                self._stopped = True
+            if run.done and not self._end_iteration(run):
+                return "paused"
+            return "paused" if not (run.done and not self.batches.more()) else "finished"
 
     def _end_iteration(self, run: Run) -> bool:
         """Finish a run (apply updates, keep the loss); False when a loss breakpoint fires."""
@@ -524,16 +524,24 @@ class DebugSession:
         self.outputs = None
         feeds = self.batches.next_feeds()
         self._snapshot = [np.array(a, copy=True) for a in _variable_arrays(self.graph)]
+        if self.batches.iteration == 0:
+            self._first = self._snapshot
+        spare, self._spare_run = self._spare_run, None
+        if spare is not None:  # after a restart: nothing reads its memory any more
+            self._feeds = feeds
+            self._run = spare.restart(*feeds)
+            return self._run
         return self._start_run(feeds)
 
     def _start_run(self, feeds: tuple[Any, ...]) -> Run:
+        """A run in a buffer set of its own (the history may share the last one's memory)."""
         self._feeds = feeds
         self._run = self.plan.start(*feeds, copy=False)
         return self._run
 
-    def _restore_variables(self) -> None:
-        for arr, saved in zip(_variable_arrays(self.graph), self._snapshot, strict=False):
-            np.copyto(arr, saved)
+    def _restore_variables(self, saved: list[Any]) -> None:
+        for arr, was in zip(_variable_arrays(self.graph), saved, strict=False):
+            np.copyto(arr, was)
 
     # ---- helpers ---------------------------------------------------------------------------------
     def _event(self, ev: Event) -> StepEvent:

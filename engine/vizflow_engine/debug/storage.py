@@ -6,6 +6,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from ..graph.executor.plan import Plan
+from ..graph.graph_ops import mutates
 
 Key = tuple[str, int]
 
@@ -58,3 +59,22 @@ class Storage:
         steps = self._writes.get(self.key(uid), [])
         i = bisect_right(steps, made)
         return steps[i] if i < len(steps) and steps[i] < pc else None
+
+    def last_writes(self) -> list[bool]:
+        """For each step: whether its output lives in the run's own memory (a plan buffer, or
+        an array a step made; not a variable's, an input's or a constant's) that no later step
+        writes (a view reads it, it does not write it), so the value stays as it is for the
+        rest of the run (the updates at its end write variables only)."""
+        plan = self._plan
+        mp = plan.memory
+        keys = [self.key(plan.graph.out[ins.node].uid) for ins in plan.instrs]
+        last: dict[Key, int] = {}
+        for k, ins in enumerate(plan.instrs):
+            uid = plan.graph.out[ins.node].uid
+            if uid not in mp.alias_of or mutates(ins.node.op):  # not a view: it writes
+                last[keys[k]] = k
+        return [
+            (key[0] == "b" or (key[1] in self._step_of and key[1] not in mp.var_inplace))
+            and last.get(key, -1) <= k
+            for k, key in enumerate(keys)
+        ]

@@ -540,6 +540,9 @@ class Run:
         self.plan = plan
         self.slots = slots
         self.steps = [quiet(fn) for fn in state.steps]  # silent as run() is
+        # the same steps unwrapped, for a caller that silences numpy once around many steps
+        # (np.errstate) and so pays no per-step wrapper: kernels[k](slots) runs step k
+        self.kernels: list[Any] = state.steps
         self.pc = 0
         self.copy = copy
         self.outputs: list[Any] | None = None
@@ -575,6 +578,30 @@ class Run:
         ev = Event(self.pc, ins.node, inputs, out, dt, int(getattr(out, "nbytes", 0)))
         self.pc += 1
         return ev
+
+    def event_at(self, index: int, time_s: float = 0.0) -> Event:
+        """The Event of step `index` (run already) with the values its slots hold now, no
+        copies: for a caller that steps through `kernels` and wants the event of one step."""
+        ins = self.plan.instrs[index]
+        S = self.slots
+        out = S[ins.out]
+        inputs = [S[a] if isinstance(a, int) else a[1] for a in ins.args[: len(ins.node.inputs)]]
+        return Event(index, ins.node, inputs, out, time_s, int(getattr(out, "nbytes", 0)))
+
+    def restart(self, *feeds: Any) -> Run:
+        """Begin again from the first step on new feeds, in this run's buffer set and with its
+        step functions (no allocation, no compilation): every value of the run so far is
+        overwritten as it steps on, so nothing may still read them. Returns this run."""
+        plan = self.plan
+        for refresh in plan.graph.refresh:
+            refresh()
+        f = plan._feeds(feeds)
+        if plan._lazy:  # as start() does before its buffers are allocated
+            plan._check_feeds(f)
+        self.slots = plan._load(f)
+        self.pc = 0
+        self.outputs = None
+        return self
 
     def __iter__(self) -> Run:
         return self
