@@ -923,6 +923,17 @@ export interface DebugSessionState {
   };
 }
 /**
+ * The session's state after a debugger request, sent with its reply (the widget's `session` trait is set to it without a message of its own): state.history.recent holds the timeline steps from position recent_from on, and the browser keeps its own from recent_start up to recent_from (positions count the history's steps from 0).
+ *
+ * This interface was referenced by `VizflowProtocol`'s JSON-Schema
+ * via the `definition` "DebugSessionPatch".
+ */
+export interface DebugSessionPatch {
+  state: DebugSessionState;
+  recent_start: number;
+  recent_from: number;
+}
+/**
  * Browser to kernel: a debugger control. run_to needs node; step_back takes n (default 1); rerun_stale re-runs the nodes a what-if left stale; step_iteration runs to the end of the iteration (in training-loop mode, one whole iteration with its updates). Answered by a DebugReply, or an ErrorReply leaving the session unchanged.
  *
  * This interface was referenced by `VizflowProtocol`'s JSON-Schema
@@ -1030,6 +1041,7 @@ export interface DebugReply {
   values?: {
     [k: string]: TensorSummary;
   };
+  session_patch?: DebugSessionPatch;
 }
 /**
  * One param a palette item takes: its kind (registry.PARAM_KINDS: axis, bool, number, new_shape, dtype, ...; 'shape', 'init', 'string' for the non-op kinds), default (null when required), choices when a closed set.
