@@ -155,10 +155,7 @@ def _run_time_sized(
     the traced function's inputs that have those dims (their values unused, no gradient), so
     its size follows each call as eager code's does."""
     if requires_grad:
-        raise TypeError(
-            f"{op}: requires_grad=True needs a tensor of known size, not shape {dims}; make the "
-            "parameter outside the traced function"
-        )
+        _refuse_grad(op, dims)
     dev = get_device(device)
     carrier = _carrier(op, dims)  # zeros: the named dims, 1 elsewhere
     if carrier.dtype != dtype:
@@ -195,6 +192,14 @@ def _carrier(op: str, dims: tuple[int | str, ...]) -> Any:
         col = F.reshape(col, at_i)  # the name in place i (reshape keeps a named dim)
         carrier = col if carrier is None else carrier + col
     return carrier
+
+
+def _refuse_grad(op: str, shape: tuple[Any, ...]) -> None:
+    """A leaf that requires grad is a parameter: its size cannot wait for the run."""
+    raise TypeError(
+        f"{op}: requires_grad=True needs a tensor of known size, not shape {tuple(shape)}; "
+        "make the parameter outside the traced function"
+    )
 
 
 def _input_with(inputs: list[Any], name: str, op: str) -> tuple[Any, int]:
@@ -257,8 +262,10 @@ def full(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """A tensor filled with fill_value (dtype inferred from it like torch when not given; in
-    traced code a dim may be an input's named dim, x.shape[0])."""
+    """A tensor filled with fill_value (dtype inferred from it like torch when not given).
+
+    In traced code a dim may be an input's named dim (x.shape[0]).
+    """
     if dtype is None:
         dtype = (
             dtypes.result_type(type(fill_value))
@@ -277,8 +284,10 @@ def arange(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Evenly spaced values in [start, end) (int64 for ints, float32 for floats, like torch);
-    in traced code arange(n) of an input's named dim n (x.shape[1]) is 0, 1, …, n - 1."""
+    """Evenly spaced values in [start, end) (int64 for ints, float32 for floats, like torch).
+
+    In traced code arange(n) of an input's named dim n (x.shape[1]) is 0, 1, …, n - 1.
+    """
     if end is None:
         start, end = 0, start
     if isinstance(end, str) or isinstance(start, str) or isinstance(step, str):
@@ -342,19 +351,43 @@ def eye(
 
 
 def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1) from the device's seeded generator."""
-    return _new(
-        _C.RAND, {"shape": _shape(shape, "rand"), "dtype": _dt(dtype)}, device, requires_grad
-    )
+    """Uniform samples in [0, 1) from the device's seeded generator.
+
+    In traced code a dim may be an input's named dim (x.shape[0]).
+    """
+    return _sampled(_C.RAND, _C.RAND_LIKE, shape, _dt(dtype), device, requires_grad)
 
 
 def randn(
     *shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    """Standard normal samples from the device's seeded generator."""
-    return _new(
-        _C.RANDN, {"shape": _shape(shape, "randn"), "dtype": _dt(dtype)}, device, requires_grad
-    )
+    """Standard normal samples from the device's seeded generator.
+
+    In traced code a dim may be an input's named dim (x.shape[0]).
+    """
+    return _sampled(_C.RANDN, _C.RANDN_LIKE, shape, _dt(dtype), device, requires_grad)
+
+
+def _sampled(
+    op: OpDef, like: OpDef, shape: tuple[Any, ...], dtype: Any, device: Any, requires_grad: bool
+) -> Any:
+    """A sampling op of `shape`, or in traced code with a named dim in it, its `like` form
+    drawing in that shape as made from the inputs that have the dim (the same draws)."""
+    dims = _sizes(shape, op.name)
+    if all(isinstance(d, int) for d in dims):
+        return _new(op, {"shape": dims, "dtype": dtype}, device, requires_grad)
+    sized = _run_time_sized(op.name, dims, 0, dtype, device, requires_grad)
+    return dispatch(like, (sized,), {"dtype": dtype})
+
+
+def _sampled_like(like: OpDef, x: Any, dtype: Any, device: Any, requires_grad: bool) -> Any:
+    """Samples in the shape of x, a traced value with a dim known only at run time: `like`
+    reads x's shape (not its values) on the device the samples are drawn on."""
+    if requires_grad:
+        _refuse_grad(like.name, x.shape)
+    if device is not None and get_device(device) is not x.device:
+        x = _E.to_device(x, device)
+    return dispatch(like, (x,), {"dtype": dtypes.as_dtype(x.dtype if dtype is None else dtype)})
 
 
 def randint(
@@ -408,10 +441,7 @@ def _filled_from(
     """fill_value in x's shape, made from x (its values unused, no gradient through it), so a
     dim known only at run time (a traced "batch") carries into the result."""
     if requires_grad:
-        raise TypeError(
-            f"{op}: requires_grad=True needs a tensor of known size, but {x.name!r} has shape "
-            f"{tuple(x.shape)}; make the parameter outside the traced function"
-        )
+        _refuse_grad(op, x.shape)
     out = _E.where(False, x.detach(), fill_value)
     out = _E.cast(out, x.dtype if dtype is None else dtype)
     return out if device is None else _E.to_device(out, device)
@@ -448,6 +478,8 @@ def rand_like(
     x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """Uniform [0, 1) samples with x's shape, dtype and device."""
+    if _has_run_time_dims(x):
+        return _sampled_like(_C.RAND_LIKE, x, dtype, device, requires_grad)
     return rand(x.shape, requires_grad=requires_grad, **_like(x, dtype, device))
 
 
@@ -455,4 +487,6 @@ def randn_like(
     x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """Standard normal samples with x's shape, dtype and device."""
+    if _has_run_time_dims(x):
+        return _sampled_like(_C.RANDN_LIKE, x, dtype, device, requires_grad)
     return randn(x.shape, requires_grad=requires_grad, **_like(x, dtype, device))

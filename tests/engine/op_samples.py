@@ -532,6 +532,12 @@ SAMPLES: dict[str, Sample] = {
     ),
     "rand": Sample(_creation(_shape_params), None, random=True),
     "randn": Sample(_creation(_shape_params), None, random=True),
+    "rand_like": Sample(
+        st.one_of(*(one(params={"dtype": d}) for d in (np.dtype("float32"), np.dtype("float64")))),
+        None,
+        random=True,
+    ),
+    "randn_like": Sample(one(params={"dtype": np.dtype("float32")}), None, random=True),
     "randint": Sample(
         _creation(
             st.fixed_dictionaries(

@@ -100,7 +100,7 @@ def test_forward_matches_numpy_and_shape_rule(name: str, data: st.DataObject) ->
             assert vals.size == 0 or (
                 vals.min() >= case.params["low"] and vals.max() < case.params["high"]
             )
-        elif name == "rand":
+        elif name in ("rand", "rand_like"):
             assert vals.size == 0 or (vals.min() >= 0 and vals.max() < 1)
         else:
             assert np.all(np.isfinite(vals))

@@ -190,6 +190,46 @@ RANDN = defop(
 )
 
 
+def _like_sample(draw: str, op: str) -> Any:
+    """The kernel of a sample op shaped as its input, whose values it never reads."""
+    sample = _float_sample(draw, op)
+
+    def fwd(xp: Any, x: Any, dtype: Any) -> Any:
+        return sample(xp, x.shape, dtype)
+
+    return fwd
+
+
+def _like_rule(specs: tuple[TensorSpec, ...], dtype: Any) -> TensorSpec:
+    return TensorSpec(tuple(specs[0].shape), dtypes.as_dtype(dtype))
+
+
+# Traced code samples in a shape known only at run time (a "batch" dim) with these; eager
+# rand_like and traced rand of known sizes draw the same numbers through rand and randn.
+RAND_LIKE = defop(
+    "rand_like",
+    "creation",
+    params=[Param("dtype", doc="element dtype")],
+    forward=_like_sample("random", "rand_like"),
+    shape_rule=_like_rule,
+    vjp=None,
+    formula="z ~ U[0, 1) in x's shape",
+    grad_formula="not differentiable (x gives only its shape)",
+    doc="Uniform samples in x's shape (x's values unused), from the device's seeded generator.",
+)
+RANDN_LIKE = defop(
+    "randn_like",
+    "creation",
+    params=[Param("dtype", doc="element dtype")],
+    forward=_like_sample("standard_normal", "randn_like"),
+    shape_rule=_like_rule,
+    vjp=None,
+    formula="z ~ N(0, 1) in x's shape",
+    grad_formula="not differentiable (x gives only its shape)",
+    doc="Standard normal samples in x's shape (x's values unused), from the seeded generator.",
+)
+
+
 def _randint(xp: Any, shape: tuple[int, ...], dtype: Any, low: int, high: int) -> Any:
     check_size("randint", shape, dtype)
     return rng(xp).integers(low, high, size=shape, dtype=dtype)

@@ -1,6 +1,7 @@
 """Creation functions given a traced input's named dim (vf.zeros(x.shape[0], 3) with x traced
 on vf.spec(("batch", 3))): the graph keeps the name, and compiled runs equal eager ones at
-every batch size, values, shape and dtype; sizes that cannot be are refused with reasons."""
+every batch size, values, shape and dtype (random draws included, so Dropout traces on a
+named batch); sizes that cannot be are refused with reasons."""
 
 from __future__ import annotations
 
@@ -72,6 +73,42 @@ def test_a_model_with_positions_and_a_mask_runs_every_batch_as_eagerly() -> None
         np.testing.assert_allclose(compiled, forward(vf.tensor(x)).numpy(), rtol=1e-6)
 
 
+SAMPLERS: dict[str, tuple[Callable[[Any], Any], tuple[Any, ...]]] = {
+    "rand": (lambda x: vf.rand(x.shape[0], 2), ("batch", 2)),
+    "randn float64": (lambda x: vf.randn((2, x.shape[1]), dtype="float64"), (2, "seq")),
+    "rand_like": (lambda x: vf.rand_like(x), SPEC),
+    "randn_like of a result": (lambda x: vf.randn_like(x.sum(axis=2)), ("batch", "seq")),
+    "dropout": (lambda x: vf.nn.functional.dropout(vf.where(vf.isfinite(x), x, 0.0), 0.5), SPEC),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLERS))
+def test_samples_at_a_run_time_size_are_the_eager_draws(name: str) -> None:
+    make, named = SAMPLERS[name]
+    graph = vf.function(make).graph(vf.spec(SPEC))
+    assert graph.outputs[0].shape == named
+    plan = graph.compile()
+    for batch, seq in ((2, 3), (5, 1)):
+        x = _x(batch, seq)
+        vf.manual_seed(11)
+        (compiled,) = plan.run(x)
+        vf.manual_seed(11)
+        eager = make(vf.tensor(x)).numpy()
+        assert compiled.shape == eager.shape and compiled.dtype == eager.dtype
+        np.testing.assert_array_equal(compiled, eager)
+
+
+def test_a_model_with_dropout_traces_on_a_named_batch() -> None:
+    model = vf.nn.Sequential(vf.nn.Linear(3, 8), vf.nn.ReLU(), vf.nn.Dropout(0.25))
+    plan = vf.function(model).graph(vf.spec(("batch", 3))).compile()
+    for batch in (1, 6):
+        x = np.random.default_rng(batch).standard_normal((batch, 3)).astype(np.float32)
+        vf.manual_seed(3)
+        (compiled,) = plan.run(x)
+        vf.manual_seed(3)
+        np.testing.assert_allclose(compiled, model(vf.tensor(x)).numpy(), rtol=1e-6)
+
+
 @pytest.mark.parametrize(
     ("make", "error", "match"),
     [
@@ -87,6 +124,9 @@ def test_a_model_with_positions_and_a_mask_runs_every_batch_as_eagerly() -> None
         (lambda x: vf.arange(1, x.shape[0]), ValueError, r"arange\(1, 'batch', 1\).* arange\(n\)"),
         (lambda x: vf.arange(0, x.shape[0], 2), ValueError, "another start or step"),
         (lambda x: vf.zeros(x.shape[0], requires_grad=True), TypeError, "requires_grad=True"),
+        (lambda x: vf.randn(x.shape[0], requires_grad=True), TypeError, "requires_grad=True"),
+        (lambda x: vf.rand_like(x, requires_grad=True), TypeError, "rand_like: requires_grad"),
+        (lambda x: vf.rand(x.shape[0], x.shape[2]), TypeError, "rand: a dim of None"),
     ],
 )
 def test_sizes_that_cannot_be_are_refused(make: Any, error: type[Exception], match: str) -> None:
