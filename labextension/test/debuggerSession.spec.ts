@@ -7,6 +7,7 @@ import type {
 } from '../src/protocol';
 import {
   addRequest,
+  applySessionPatch,
   breakpointText,
   commandEnabled,
   decodeSession,
@@ -522,5 +523,67 @@ describe('the node inspected', () => {
     // A what-if or a breakpoint change re-sends the state at the same place: the pick stays.
     expect(inspectedNode(picked, lastPaused(p1, at('mul', 1)))).toBe('n_x');
     expect(inspectedNode(picked, lastPaused(p1, at('add', 2)))).toBe('n_add');
+  });
+});
+
+describe('applySessionPatch', () => {
+  // The kernel's timeline: steps a, b, c, d (positions 0..3), the last 3 sent.
+  const prev = session({
+    state: 'paused',
+    current: step('d'),
+    history: {
+      ...recent('a', 'b', 'c', 'd'),
+      recent: recent('a', 'b', 'c', 'd').recent.slice(1)
+    }
+  });
+
+  it('keeps the steps the browser holds (the same objects) and appends the new ones', () => {
+    const next = recent('a', 'b', 'c', 'd', 'e');
+    const patched = applySessionPatch(prev, {
+      state: session({
+        state: 'paused',
+        current: step('e'),
+        history: { ...next, recent: next.recent.slice(4) }
+      }),
+      recent_start: 2,
+      recent_from: 4
+    });
+    expect(patched?.history.recent.map(r => r.name)).toEqual(['c', 'd', 'e']);
+    expect(patched?.history.recent[0]).toBe(prev.history.recent[1]);
+    expect(patched?.current?.name).toBe('e');
+  });
+
+  it('takes a step back (fewer steps) and a whole new timeline', () => {
+    const back = recent('a', 'b', 'c');
+    const patched = applySessionPatch(prev, {
+      state: session({
+        state: 'paused',
+        history: { ...back, recent: [] }
+      }),
+      recent_start: 1,
+      recent_from: 3
+    });
+    expect(patched?.history.recent.map(r => r.name)).toEqual(['b', 'c']);
+    const fresh = applySessionPatch(null, {
+      state: session({ history: recent('x') }),
+      recent_start: 0,
+      recent_from: 0
+    });
+    expect(fresh?.history.recent.map(r => r.name)).toEqual(['x']);
+  });
+
+  it('refuses a patch that builds on steps this state does not hold', () => {
+    const state = session({
+      history: { ...recent('a', 'b', 'c', 'd', 'e'), recent: [] }
+    });
+    expect(
+      applySessionPatch(prev, { state, recent_start: 0, recent_from: 5 })
+    ).toBeNull(); // position 0 was never sent
+    expect(
+      applySessionPatch(prev, { state, recent_start: 2, recent_from: 5 })
+    ).toBeNull(); // position 4 is newer than the state held
+    expect(
+      applySessionPatch(null, { state, recent_start: 2, recent_from: 3 })
+    ).toBeNull();
   });
 });

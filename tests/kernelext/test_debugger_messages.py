@@ -11,8 +11,10 @@ import pytest
 
 import vizflow_engine as vf
 from tests.engine.debug.models import chain_graph, mlp_step
+from tests.kernelext.debugger_browser import browser_states
 from tests.kernelext.widget_fuzz import RecordingComm, comm_message, recording_comms
 from vizflow_kernelext.debugger import DebuggerWidget
+from vizflow_kernelext.debugger.timeline import HISTORY_STEPS_SENT
 from vizflow_kernelext.protocol import validate_message
 
 
@@ -30,12 +32,15 @@ def _send(w: DebuggerWidget, data: Any) -> list[Any]:
 
 
 def _request(w: DebuggerWidget, content: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
-    """Send a custom request; its one reply and the state updates sent with it."""
+    """Send a custom request; its one reply and the states the browser holds as what was
+    sent for it arrives (the last is always the kernel's `session`)."""
+    held = w.session
     sent = _send(w, {"method": "custom", "content": {"request_id": 7, **content}})
     replies = [m["content"] for m in sent if m["method"] == "custom"]
     assert len(replies) == 1, sent
-    updates = [m["state"]["session"] for m in sent if m["method"] == "update"]
-    return replies[0], updates
+    states = browser_states(held, sent)
+    assert not states or states[-1] == w.session
+    return replies[0], states
 
 
 def test_initial_state_is_valid_and_names_graph_nodes(widget: DebuggerWidget) -> None:
@@ -53,7 +58,8 @@ def test_commands_drive_the_session_and_push_state(widget: DebuggerWidget) -> No
     validate_message("DebugSessionState", state)
     assert state["current"]["name"] == "mul"
     assert state["current"]["node_id"] == widget.node_ids["mul"]
-    assert updates and updates[-1] == state
+    assert updates == [state]  # one state, carried by the reply
+    validate_message("DebugSessionPatch", reply["session_patch"])
     _request(widget, {"kind": "debug_command", "command": "run_to", "node": "add_2"})
     assert widget.debug_session.wait(5) == "paused"
     assert widget.session["current"]["name"] == "add_2"
@@ -170,3 +176,34 @@ def test_a_training_step_session_state_is_valid_through_phases() -> None:
         outputs = w.debug_session.outputs
         assert outputs is not None
         assert w.session["losses"] == [pytest.approx(float(outputs[0]))]
+
+
+def test_a_reply_carries_the_state_with_only_the_timeline_steps_not_yet_sent() -> None:
+    with recording_comms():
+        w = DebuggerWidget(vf.debug(chain_graph(130), np.ones(3)))  # 262 steps
+        step = {"kind": "debug_command", "command": "step"}
+        for k in range(230):
+            reply, states = _request(w, step)
+            assert len(states) == 1  # the reply's patch, no update message of its own
+            patch = reply["session_patch"]
+            assert len(patch["state"]["history"]["recent"]) == 1, k  # just the new step
+            assert patch["recent_from"] == k
+            assert len(w.session["history"]["recent"]) == min(k + 1, HISTORY_STEPS_SENT)
+        # From Python (a cell): the whole state as a trait update; a reply builds on it.
+        channel: RecordingComm = w.comm
+        channel.sent.clear()
+        w.debug_session.step()
+        full = browser_states(None, [d for _, d, _ in channel.sent])
+        assert full[-1] == w.session
+        reply, states = _request(w, step)
+        assert len(reply["session_patch"]["state"]["history"]["recent"]) == 1
+        # Back 3 steps: the timeline now starts 3 steps earlier, at steps the browser does not
+        # hold (a patch keeps only a first stretch of what it holds): it comes whole.
+        reply, states = _request(w, {"kind": "debug_command", "command": "step_back", "n": 3})
+        assert w.session["history"]["steps"] == 229
+        assert len(reply["session_patch"]["state"]["history"]["recent"]) == HISTORY_STEPS_SENT
+        _request(w, {"kind": "debug_command", "command": "restart"})
+        assert w.session["history"]["recent"] == []
+        # A reloaded page asks for the state: it gets the kernel's, whole.
+        sent = _send(w, {"method": "request_state"})
+        assert browser_states(None, sent)[-1] == w.session

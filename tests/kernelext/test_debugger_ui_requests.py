@@ -55,8 +55,9 @@ def test_a_step_sends_one_state_and_the_values_of_the_node_and_its_inputs(comms:
     channel: RecordingComm = w.comm
     _request(w, {"kind": "debug_command", "command": "step"})
     reply = _request(w, {"kind": "debug_command", "command": "step"})
-    updates = [d for _, d, _ in channel.sent if d["method"] == "update"]
-    assert len(updates) == 1 and updates[0]["state"]["session"]["current"]["name"] == "add"
+    # One message: the reply, carrying the state (no trait update of its own) and the values.
+    assert [d["method"] for _, d, _ in channel.sent] == ["custom"]
+    assert reply["session_patch"]["state"]["current"]["name"] == "add"
     ids = w.node_ids
     assert set(reply["values"]) == {ids["add"], ids["mul"]}  # add(mul, 1.0): the literal is none
     assert reply["values"][ids["add"]]["mean"] == 3.0

@@ -10,24 +10,29 @@ import numpy as np
 
 from vizflow_engine.debug import DebugSession
 from vizflow_engine.debug.health import health
+from vizflow_kernelext.debugger.timeline import Sent
 from vizflow_kernelext.widgets.guard import short
 
-HISTORY_STEPS_SENT = 200  # the timeline gets the most recent steps; totals cover all
 
-
-def session_state(session: DebugSession, node_ids: Mapping[str, str]) -> dict[str, Any]:
+def session_state(
+    session: DebugSession, node_ids: Mapping[str, str], recent: Sent
+) -> dict[str, Any]:
     """The session's state, position, breakpoints, history summary, stale nodes and losses;
-    node_ids maps node names to the GraphNode ids the browser draws."""
+    node_ids maps node names to the GraphNode ids the browser draws; recent: the history's
+    recent steps (RecentSteps.json), whose count of steps the history's count agrees with."""
     cur = session.current if session.state == "paused" else None
     current = None
     if cur is not None:
         current = {**cur.to_json(), "node_id": node_ids.get(cur.name)}
     hit = session.hit
+    start, steps = recent
+    totals = session.history.summary(1)  # the totals (and one step's JSON, cheap)
+    history = {**totals, "steps": start + len(steps), "recent": steps}
     return {
         "state": session.state,
         "current": current,
         "breakpoints": [bp.describe() for bp in session.breakpoints.list()],
-        "history": session.history.summary(HISTORY_STEPS_SENT),
+        "history": history,
         "stale": list(session.stale),
         "iteration": session.iteration,
         "losses": [x if math.isfinite(x) else None for x in session.losses],

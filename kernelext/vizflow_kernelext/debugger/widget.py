@@ -2,6 +2,9 @@
 
 Synced traits: `graph` (the CompactGraph of the debugged graph, like GraphViewer's),
 `session` (a DebugSessionState, pushed on every change of state or position) and `height`.
+A request's own change of state goes with its reply instead, as a DebugSessionPatch (one
+message, with only the timeline steps the browser does not hold yet); the trait is set to
+the same state without being sent again, so a reloaded page gets it whole.
 The browser controls the session with custom requests (DebugCommand, DebugBreakpointRequest,
 DebugSetValueRequest, DebugCheckGradRequest, InspectRequest), each validated against the
 protocol schema and answered once: a DebugReply / InspectReply, or an ErrorReply with the
@@ -27,6 +30,7 @@ from vizflow_kernelext.debugger.commands import (
     set_value,
 )
 from vizflow_kernelext.debugger.state import session_state
+from vizflow_kernelext.debugger.timeline import RecentSteps, Sent, session_patch
 from vizflow_kernelext.payload import build_from_graph
 from vizflow_kernelext.payload.compact import encode
 from vizflow_kernelext.protocol import validate_message
@@ -56,6 +60,7 @@ class DebuggerWidget(GuardedWidget):
     _unsubscribe: Callable[[], None] | None = None  # set once observing the session
     _answering: threading.Thread | None = None  # the thread carrying out a request, if any
     _live: threading.Thread | None = None  # sends a running session's progress
+    _quiet = False  # set `session` without sending it (a reply carries it)
 
     def __init__(self, debug_session: DebugSession, **kwargs: Any) -> None:
         self._kernel_sets = True  # the traits below come from the kernel, not the browser
@@ -66,8 +71,10 @@ class DebuggerWidget(GuardedWidget):
         }
         self.node_ids = {n["name"]: n["id"] for n in built.payload["nodes"] if n["name"] in wanted}
         self.debug_session = debug_session
+        self._recent = RecentSteps()
         super().__init__(graph=wire_safe(encode(built.payload)), **kwargs)
-        self.session = session_state(debug_session, self.node_ids)
+        state, self._sent = self._state()
+        self.session = state
         self._kernel_sets = False
         self._unsubscribe = debug_session.observe(self._push)
 
@@ -78,21 +85,56 @@ class DebuggerWidget(GuardedWidget):
             return
         self._send_state()
 
+    def _state(self) -> tuple[dict[str, Any], Sent]:
+        """The session's state, and its recent steps as sent in it."""
+        recent = self._recent.json(self.debug_session.history)
+        return session_state(self.debug_session, self.node_ids, recent), recent
+
     def _send_state(self) -> None:
         """Send the session's state; while it runs, again every LIVE_PUSH_S (progress, losses)."""
         with self._send_lock:
-            state = session_state(self.debug_session, self.node_ids)
-            self._kernel_sets = True
-            try:
-                self.session = state
-            finally:
-                self._kernel_sets = False
-            live = self._live
-            if state["state"] == "running" and (live is None or not live.is_alive()):
-                self._live = threading.Thread(
-                    target=self._push_while_running, name="vizflow-debug-live", daemon=True
-                )
-                self._live.start()
+            state, self._sent = self._state()
+            self._set_session(state)
+            self._keep_live(state)
+
+    def _set_session(self, state: dict[str, Any], quiet: bool = False) -> None:
+        """Set the `session` trait (quiet: without sending it)."""
+        self._kernel_sets = True
+        self._quiet = quiet
+        try:
+            self.session = state
+        finally:
+            self._kernel_sets = False
+            self._quiet = False
+
+    def _keep_live(self, state: dict[str, Any]) -> None:
+        """While the session runs, have its state sent every LIVE_PUSH_S."""
+        live = self._live
+        if state["state"] == "running" and (live is None or not live.is_alive()):
+            self._live = threading.Thread(
+                target=self._push_while_running, name="vizflow-debug-live", daemon=True
+            )
+            self._live.start()
+
+    def send_state(self, key: str | list[str] | None = None) -> None:
+        """Send traits to the browser, except a `session` that a reply carries."""
+        if self._quiet and key == "session":
+            return
+        super().send_state(key)
+
+    def send(self, content: Any, buffers: Any = None) -> None:
+        """Send a message; a DebugReply goes with the session's state after its request (a
+        DebugSessionPatch), made and sent under the send lock so that states arrive in order."""
+        if not (isinstance(content, dict) and content.get("kind") == "debug_reply"):
+            super().send(content, buffers)
+            return
+        with self._send_lock:
+            state, recent = self._state()
+            patch = session_patch(state, recent, self._sent)
+            self._set_session(state, quiet=True)
+            self._sent = recent
+            super().send({**content, "session_patch": wire_safe(patch)}, buffers)
+            self._keep_live(state)
 
     def _push_while_running(self) -> None:
         """Send the state of a running session now and then, so its progress shows live."""
@@ -134,7 +176,6 @@ class DebuggerWidget(GuardedWidget):
             result = action(self.debug_session, request)
         finally:
             self._answering = None
-        self._send_state()
         message: dict[str, Any] = {
             "kind": "debug_reply",
             "request_id": request["request_id"],
@@ -142,11 +183,15 @@ class DebuggerWidget(GuardedWidget):
             "result": result,
         }
         buffers: list[bytes] = []
-        if request["kind"] == "debug_command":
-            values = self._current_values(buffers)
-            if values:
-                message["values"] = values
-        validate_message("DebugReply", message)
+        try:
+            if request["kind"] == "debug_command":
+                values = self._current_values(buffers)
+                if values:
+                    message["values"] = values
+            validate_message("DebugReply", message)
+        except Exception:
+            self._send_state()  # the error's reply carries no state: send the change now
+            raise
         return message, buffers
 
     def _current_values(self, buffers: list[bytes]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import type {
   DebugBreakpointRequest,
   DebugCommand,
   DebugHealth,
+  DebugSessionPatch,
   DebugSessionState,
   DebugStep
 } from '../protocol';
@@ -48,6 +49,34 @@ export function decodeSession(raw: unknown): DebugSessionState | null {
     current: s.current ?? null,
     grad_partials: s.grad_partials ?? {}
   };
+}
+
+/**
+ * The session state a reply's patch gives: its recent steps are those `prev` holds from
+ * recent_start up to recent_from (the same objects), then the patch's own. Null when `prev`
+ * does not hold them (then the whole state is asked for again).
+ */
+export function applySessionPatch(
+  prev: DebugSessionState | null,
+  patch: DebugSessionPatch
+): DebugSessionState | null {
+  const { state, recent_start: start, recent_from: from } = patch;
+  let kept: DebugSessionState['history']['recent'] = [];
+  if (from > start) {
+    if (!prev) {
+      return null;
+    }
+    const h = prev.history;
+    const prevStart = h.steps - h.recent.length;
+    if (start < prevStart || from > h.steps) {
+      return null;
+    }
+    kept = h.recent.slice(start - prevStart, from - prevStart);
+  }
+  return decodeSession({
+    ...state,
+    history: { ...state.history, recent: [...kept, ...state.history.recent] }
+  });
 }
 
 /** Where a step is, as a person names it: its scope and op ("fc2/matmul"), else its name. */

@@ -26,7 +26,7 @@ import {
 } from '../model/inspect';
 import { decodeKernelNotice } from '../model/kernelNotices';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
-import { decodeSession, type Command } from './session';
+import { applySessionPatch, decodeSession, type Command } from './session';
 import { DebuggerHost } from './host';
 
 const REQUEST_TIMEOUT_MS = 60000;
@@ -204,6 +204,17 @@ export class DebuggerModel extends DOMWidgetModel implements DebuggerBackend {
     }) as Promise<DecodedReply>;
   }
 
+  /** The state a reply brought (the kernel's `session` trait, not sent again), set here; the
+   * whole state is asked for when this model does not hold the steps it builds on. */
+  private applyPatch(patch: NonNullable<DebugReply['session_patch']>): void {
+    const next = applySessionPatch(this.session(), patch);
+    if (next) {
+      this.set_state({ session: next }); // from the kernel: never sent back
+    } else {
+      this.comm?.send({ method: 'request_state' }, {});
+    }
+  }
+
   /** Keep the values a reply brought; any other reply may have changed values: forget them. */
   private keepValues(reply: DebugReply, buffers: readonly BufferLike[]): void {
     const steps = this.session()?.history.steps;
@@ -262,6 +273,9 @@ export class DebuggerModel extends DOMWidgetModel implements DebuggerBackend {
     }
     const c = content as Partial<DebugReply> | null;
     if (c && c.kind === 'debug_reply' && typeof c.request_id === 'number') {
+      if (c.session_patch) {
+        this.applyPatch(c.session_patch);
+      }
       this.keepValues(c as DebugReply, buffers ?? []);
       this.settle(c.request_id)?.resolve(c as DebugReply);
     }
