@@ -3,7 +3,9 @@ import {
   fragmentFromText,
   fragmentToText,
   pasteCommand,
-  PASTE_OFFSET
+  pastePlace,
+  PASTE_OFFSET,
+  type Fragment
 } from '../../src/editor/model/clipboard';
 import { DocIndex, type EditorDocument } from '../../src/editor/model/document';
 import { opNode } from './fakeKernel';
@@ -89,6 +91,40 @@ describe('editor clipboard', () => {
     expect(f.nodes[0].position).toEqual({ x: 100, y: 10 });
   });
 
+  it('pastes a group at the pointer with its layout and inner links kept', () => {
+    const f = copyFragment(new DocIndex(doc()), [], ['block'])!;
+    const cmd = pasteCommand(f, { x: 1000.4, y: -250.6 });
+    const pasted = cmd.fragment as Fragment;
+    const placed = pasted.nodes.map(n => ({
+      id: n.id,
+      x: n.position.x + cmd.offset!.x,
+      y: n.position.y + cmd.offset!.y
+    }));
+    // the copied set's top-left (mm at 100, 10) lands on the pointer, on whole pixels
+    expect(placed).toEqual([
+      { id: 'mm', x: 1000, y: -251 },
+      { id: 'b', x: 1100, y: -251 },
+      { id: 'r', x: 1200, y: -251 }
+    ]);
+    expect(pasted.edges.map(e => `${e.source}>${e.target}`)).toEqual([
+      'mm>b',
+      'b>r'
+    ]);
+  });
+
+  it('pastes at the right-clicked spot, else the pointer, else offset', () => {
+    const menu = { x: 5, y: 6 };
+    const pointer = { x: 70, y: 80 };
+    expect(pastePlace(menu, pointer)).toBe(menu);
+    expect(pastePlace(null, pointer)).toBe(pointer);
+    expect(pastePlace(null, null)).toBeUndefined();
+    const f = copyFragment(new DocIndex(doc()), ['b'])!;
+    expect(pasteCommand(f, pastePlace(null, null)).offset).toEqual({
+      x: PASTE_OFFSET,
+      y: PASTE_OFFSET
+    });
+  });
+
   it('round-trips through clipboard text and refuses anything else', () => {
     const f = copyFragment(new DocIndex(doc()), [], ['dense'])!;
     expect(fragmentFromText(fragmentToText(f))).toEqual(f);
@@ -142,5 +178,40 @@ describe('editor clipboard', () => {
     const bad = JSON.parse(fragmentToText(f));
     bad['vizflow-editor-fragment/1'].nodes[0].array = 7;
     expect(fragmentFromText(JSON.stringify(bad))).toBeNull();
+  });
+
+  it("carries an initialised variable's initialiser and the key of its trained values", () => {
+    const d = doc();
+    const spec = {
+      shape: [4, 8],
+      dtype: 'float32',
+      init: 'xavier_uniform',
+      requires_grad: true
+    };
+    const array = 'array~0c1d2e3f4a5b6c7d8e9f0a1b';
+    const variable = (
+      id: string,
+      held?: string
+    ): EditorDocument['nodes'][0] => ({
+      ...d.nodes[0],
+      id,
+      name: id,
+      kind: 'variable',
+      op: null,
+      params: { ...spec },
+      ...(held === undefined ? {} : { array: held })
+    });
+    // w ran (the kernel names its values), v never did (the paste initialises it)
+    d.nodes = [variable('w', array), variable('v'), ...d.nodes.slice(1)];
+    const f = copyFragment(new DocIndex(d), ['w', 'v'])!;
+    const pasted = pasteCommand(fragmentFromText(fragmentToText(f))!, {
+      x: 0,
+      y: 0
+    }).fragment as Fragment;
+    expect(pasted.nodes).toMatchObject([
+      { id: 'w', kind: 'variable', params: spec, array },
+      { id: 'v', kind: 'variable', params: spec }
+    ]);
+    expect('array' in pasted.nodes[1]).toBe(false);
   });
 });

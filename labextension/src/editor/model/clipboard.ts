@@ -133,16 +133,31 @@ export function fragmentOrigin(fragment: Fragment): Point {
   return Number.isFinite(x) ? { x, y } : { x: 0, y: 0 };
 }
 
-/** The paste command: at `at` (the fragment's top-left goes there), else offset from the copy. */
+/**
+ * The paste command: at `at` (the fragment's top-left goes there, on whole canvas
+ * pixels, the nodes keeping their places relative to it), else offset from the copy.
+ */
 export function pasteCommand(
   fragment: Fragment,
   at?: Point
 ): CommandOf<'paste'> {
   const origin = fragmentOrigin(fragment);
   const offset = at
-    ? { x: at.x - origin.x, y: at.y - origin.y }
+    ? { x: Math.round(at.x - origin.x), y: Math.round(at.y - origin.y) }
     : { x: PASTE_OFFSET, y: PASTE_OFFSET };
   return { cmd: 'paste', fragment, offset };
+}
+
+/**
+ * Where a paste goes, in canvas coordinates: the spot right-clicked for the
+ * context menu's Paste, else the pointer when it is over the canvas (Ctrl+V),
+ * else nowhere in particular (undefined: the copy's place, offset).
+ */
+export function pastePlace(
+  menuAt: Point | null,
+  pointerAt: Point | null
+): Point | undefined {
+  return menuAt ?? pointerAt ?? undefined;
 }
 
 /** The text put on the system clipboard. */

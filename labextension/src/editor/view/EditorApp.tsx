@@ -35,6 +35,7 @@ import {
   fragmentFromText,
   fragmentToText,
   pasteCommand,
+  pastePlace,
   type Fragment
 } from '../model/clipboard';
 import type { EditorCommand } from '../model/commands';
@@ -57,6 +58,7 @@ import {
   type PortVerdict
 } from '../model/validity';
 import type { EditorKernel } from '../kernel';
+import { ContextMenu } from '../../debugger/ContextMenu';
 import { editNodeTypes, type EditorFlowNode } from './EditNode';
 import { GroupInspector, NodeInspector } from './EditorInspector';
 import { FlowCanvas } from './FlowCanvas';
@@ -158,6 +160,14 @@ function Canvas(props: EditorAppProps): JSX.Element {
     reason: string;
   } | null>(null);
   const [running, setRunning] = useState(false);
+  /** The canvas's right-click menu: where it shows (in the canvas) and the canvas point clicked. */
+  const [menu, setMenu] = useState<{
+    left: number;
+    top: number;
+    at: Point;
+  } | null>(null);
+  /** The pointer over the canvas (client px), null when it is elsewhere: Ctrl+V pastes there. */
+  const pointer = useRef<{ x: number; y: number } | null>(null);
   const layoutClient = useRef<LayoutClient | null>(null);
   useEffect(() => () => layoutClient.current?.dispose(), []);
 
@@ -380,12 +390,16 @@ function Canvas(props: EditorAppProps): JSX.Element {
     return f;
   }, [index, selectedGroups, selectedNodes]);
 
-  const paste = useCallback(() => {
-    const f = pageClipboard ? fragmentFromText(pageClipboard) : null;
-    if (f) {
-      void apply([pasteCommand(f)]);
-    }
-  }, [apply]);
+  /** Paste the last copy with its top-left at `at` (canvas coordinates), else offset from it. */
+  const paste = useCallback(
+    (at?: Point) => {
+      const f = pageClipboard ? fragmentFromText(pageClipboard) : null;
+      if (f) {
+        void apply([pasteCommand(f, at)]);
+      }
+    },
+    [apply]
+  );
 
   const group = useCallback(() => {
     if (!selectedNodes.length && !selectedGroups.length) {
@@ -572,7 +586,8 @@ function Canvas(props: EditorAppProps): JSX.Element {
           remove();
         }
       } else if (mod && key === 'v') {
-        paste();
+        const over = pointer.current;
+        paste(pastePlace(null, over ? flow.screenToFlowPosition(over) : null));
       } else if (mod && key === 'g') {
         group();
       } else if (mod && key === 'a') {
@@ -585,8 +600,25 @@ function Canvas(props: EditorAppProps): JSX.Element {
         e.stopPropagation();
       }
     },
-    [baseNodes, copy, group, paste, remove, session]
+    [baseNodes, copy, flow, group, paste, remove, session]
   );
+
+  const onContextMenu = useCallback(
+    (e: React.MouseEvent) => {
+      if (isTyping(e.target) || !wrapper.current) {
+        return;
+      }
+      e.preventDefault();
+      const r = wrapper.current.getBoundingClientRect();
+      setMenu({
+        left: e.clientX - r.left,
+        top: e.clientY - r.top,
+        at: flow.screenToFlowPosition({ x: e.clientX, y: e.clientY })
+      });
+    },
+    [flow]
+  );
+  const closeMenu = useCallback(() => setMenu(null), []);
 
   const onDoubleClick = useCallback(
     (e: React.MouseEvent) => {
@@ -658,7 +690,12 @@ function Canvas(props: EditorAppProps): JSX.Element {
           tabIndex={0}
           onKeyDown={onKeyDown}
           onDoubleClick={onDoubleClick}
+          onContextMenu={onContextMenu}
+          // the canvas's own menu (Paste here), not JupyterLab's notebook menu
+          data-jp-suppress-context-menu=""
+          onPointerLeave={() => (pointer.current = null)}
           onPointerMove={e => {
+            pointer.current = { x: e.clientX, y: e.clientY };
             if (!wire || !wrapper.current) {
               return;
             }
@@ -723,6 +760,31 @@ function Canvas(props: EditorAppProps): JSX.Element {
             >
               {refused.reason}
             </div>
+          ) : null}
+          {menu ? (
+            <ContextMenu
+              x={menu.left}
+              y={menu.top}
+              title="canvas"
+              close={closeMenu}
+              items={[
+                {
+                  label: 'Paste',
+                  disabled: pageClipboard === null,
+                  act: () => paste(pastePlace(menu.at, null))
+                },
+                {
+                  label: 'Copy',
+                  disabled: selected.size === 0,
+                  act: () => void copy()
+                },
+                {
+                  label: 'Delete',
+                  disabled: selected.size === 0,
+                  act: remove
+                }
+              ]}
+            />
           ) : null}
           {index.doc.nodes.length === 0 && !quick ? (
             <div className="vf-editor-hint">
