@@ -118,6 +118,59 @@ def test_align_gives_the_selection_one_edge(
     screenshot(page, f"editor-actions-{action}")
 
 
+# The graph point under a page point: the canvas's pan and zoom undone.
+CANVAS_POINT = """(el, [x, y]) => {
+    const flow = el.querySelector('.react-flow');
+    const r = flow.getBoundingClientRect();
+    const m = /translate\\(([-\\d.]+)px, ?([-\\d.]+)px\\) scale\\(([\\d.]+)\\)/.exec(
+        flow.querySelector('.react-flow__viewport').style.transform);
+    const k = Number(m[3]);
+    return {x: (x - r.left - Number(m[1])) / k, y: (y - r.top - Number(m[2])) / k};
+}"""
+
+
+def canvas_point(ed: Locator, x: float, y: float) -> dict[str, float]:
+    at: dict[str, float] = ed.evaluate(CANVAS_POINT, [x, y])
+    return at
+
+
+def test_paste_lands_at_the_pointer_or_the_right_clicked_spot(page: Page, ed: Locator) -> None:
+    """Ctrl+V puts the copied set's top-left under the pointer (its layout kept); the canvas
+    menu's Paste puts it at the spot right-clicked."""
+    select(ed, by_name(ed, "x").get_attribute("data-node-id") or "")
+    select(ed, by_name(ed, "w1").get_attribute("data-node-id") or "", add=True)
+    page.keyboard.press("Control+c")
+    box = ed.locator(".react-flow__pane").bounding_box()
+    assert box
+    # an empty spot above the graph: a click there focuses the canvas, the pointer stays
+    spot = (round(box["x"] + box["width"] * 0.3), round(box["y"] + 40))  # whole pixels
+    page.mouse.click(*spot)
+    want = canvas_point(ed, *spot)
+    press(ed, "Control+v")
+    expect(by_name(ed, "w1_1")).to_have_count(1)
+    x1, w1 = flow_position(ed, "x_1"), flow_position(ed, "w1_1")
+    assert abs(x1["x"] - want["x"]) <= 1 and abs(x1["y"] - want["y"]) <= 1, (x1, want)
+    assert (w1["x"] - x1["x"], w1["y"] - x1["y"]) == (0, 150)  # x and w1 as they were
+    # the menu of a right-click elsewhere: Paste lands there
+    spot = (round(box["x"] + box["width"] * 0.75), round(box["y"] + 40))
+    page.mouse.click(*spot, button="right")
+    want = canvas_point(ed, *spot)
+    menu = ed.locator(".vf-dbg-menu")
+    expect(menu).to_be_visible()
+    screenshot(page, "editor-actions-paste-menu")
+    v = version(ed)
+    menu.get_by_role("menuitem", name="Paste").click()
+    wait_version_above(ed, v)
+    expect(menu).to_have_count(0)
+    x2 = flow_position(ed, "x_2")
+    assert abs(x2["x"] - want["x"]) <= 1 and abs(x2["y"] - want["y"]) <= 1, (x2, want)
+    screenshot(page, "editor-actions-pasted-at-pointer")
+    select_none(ed)
+    press(ed, "Control+z", 2)
+    expect(by_name(ed, "x_1")).to_have_count(0)
+    expect(by_name(ed, "x_2")).to_have_count(0)
+
+
 def select_none(ed: Locator) -> None:
     """Click an empty spot of the canvas (above the graph's right end)."""
     pane = ed.locator(".react-flow__pane")
@@ -265,3 +318,50 @@ def test_a_constant_array_pastes_into_another_editor_with_the_copied_values(
     run_code(page, "print(dst.values['table_1'].tolist(), end='')")
     cell = page.locator(".jp-Notebook .jp-Cell", has_text="print(dst.values")
     expect(cell.locator(".jp-OutputArea-output")).to_have_text("[1.5, -2.0, 3.25]")
+
+
+def test_an_array_constant_shows_its_array_and_a_small_one_is_edited(
+    page: Page, ed: Locator
+) -> None:
+    """The inspector of a constant holding an array shows its dtype, shape and values; a small
+    one's values are edited there (checked as typed), a big one's are a read-only preview.
+    Runs last: it adds an editor."""
+    before = page.locator(EDITOR).count()
+    run_code(
+        page,
+        "import numpy as np\n"
+        "consts = vf.Editor(height='420px')\n"
+        "consts.constant('table', np.array([1.5, -2.0, 3.25]))\n"
+        "consts.constant('big', np.arange(1000, dtype=np.float32))\n"
+        "consts.edit([{'cmd': 'move', 'positions': {\n"
+        "    consts.doc.by_name('big').id: {'x': 0, 'y': 160}}}])\n"
+        "consts",
+    )
+    expect(page.locator(EDITOR)).to_have_count(before + 1, timeout=60_000)
+    consts = page.locator(EDITOR).nth(before)
+    expect(consts.locator(".vf-edit-node")).to_have_count(2, timeout=60_000)
+    consts.scroll_into_view_if_needed()
+    inspector = select(consts, by_name(consts, "table").get_attribute("data-node-id") or "")
+    expect(inspector.locator("[data-held-dtype]")).to_have_text("float64")
+    expect(inspector.locator("[data-held-shape]")).to_have_text("(3,)")
+    field = inspector.locator("[data-field='held-values'] input")
+    expect(field).to_have_value("[1.5,-2,3.25]")
+    field.fill("[1, 2]")
+    field.press("Enter")
+    expect(inspector.locator(".vf-edit-field-error")).to_have_text("give (3,) values, not (2,)")
+    v = version(consts)
+    field.fill("[0.5, 1, 2]")
+    field.press("Enter")
+    wait_version_above(consts, v)
+    expect(inspector.locator(".vf-edit-field-error")).to_have_count(0)
+    screenshot(page, "editor-actions-constant-array-inspector")
+    run_code(page, "print(consts.doc.arrays[consts.doc.by_name('table').id].tolist(), end='')")
+    cell = page.locator(".jp-Notebook .jp-Cell", has_text="print(consts.doc.arrays")
+    expect(cell.locator(".jp-OutputArea-output")).to_have_text("[0.5, 1.0, 2.0]")
+    consts.scroll_into_view_if_needed()
+    inspector = select(consts, by_name(consts, "big").get_attribute("data-node-id") or "")
+    expect(inspector.locator("[data-held-shape]")).to_have_text("(1000,)")
+    expect(inspector.locator("[data-field='held-values']")).to_have_count(0)
+    expect(inspector.locator("[data-held-preview]")).to_contain_text("999.")
+    expect(inspector.locator(".vf-edit-held-note")).to_contain_text("1,000 values: read-only")
+    screenshot(page, "editor-actions-big-constant-inspector")

@@ -1,4 +1,9 @@
-import { paramText, parseParam } from '../../src/editor/model/params';
+import {
+  heldValuesText,
+  paramText,
+  parseHeldValues,
+  parseParam
+} from '../../src/editor/model/params';
 
 describe('editor param fields', () => {
   it('reads shapes typed the Python way, with named and unknown dims', () => {
@@ -50,5 +55,41 @@ describe('editor param fields', () => {
     expect(paramText(['batch', 64])).toBe('(batch, 64)');
     expect(paramText([32, null])).toBe('(32, None)');
     expect(paramText(null)).toBe('');
+  });
+});
+
+describe("a held array's values in the inspector", () => {
+  it('shows them as JSON and reads back nested lists of its shape', () => {
+    expect(heldValuesText([[1.5, -2, 3.25]])).toBe('[[1.5,-2,3.25]]');
+    expect(parseHeldValues('[[0.5, 1, 2]]', [1, 3], 'float64')).toEqual({
+      ok: true,
+      value: [[0.5, 1, 2]]
+    });
+    expect(parseHeldValues('7', [], 'float32')).toEqual({ ok: true, value: 7 });
+    expect(parseHeldValues('[true, false]', [2], 'bool')).toEqual({
+      ok: true,
+      value: [true, false]
+    });
+  });
+
+  it('refuses another shape, ragged lists, other kinds and text that is not JSON', () => {
+    const error = (text: string, shape: number[], dtype: string): string => {
+      const r = parseHeldValues(text, shape, dtype);
+      return r.ok ? 'accepted' : r.error;
+    };
+    expect(error('[0.5, 1, 2]', [1, 3], 'float64')).toBe(
+      'give (1, 3) values, not (3,)'
+    );
+    expect(error('[[1, 2], [3]]', [2, 2], 'float32')).toMatch(/^give \(2, 2\)/);
+    expect(error('[1.5, 0, 2]', [3], 'int8')).toBe(
+      'int8 values are whole numbers, not 1.5'
+    );
+    expect(error('[1, null]', [2], 'float32')).toBe(
+      'float32 values are finite numbers, not null'
+    );
+    expect(error('[1, 0]', [2], 'bool')).toBe(
+      'bool values are true or false, not 1'
+    );
+    expect(error('[1, 2', [2], 'float32')).toMatch(/nested lists/);
   });
 });

@@ -84,3 +84,90 @@ export function parseParam(text: string, type: string): ParsedParam {
   }
   return atom(t);
 }
+
+/** The values of a held array as the inspector shows them: JSON nested lists. */
+export function heldValuesText(values: unknown): string {
+  return JSON.stringify(values);
+}
+
+/** The shape nested lists seem to have (along their first items). */
+function shapeOf(value: unknown): number[] {
+  const shape: number[] = [];
+  let level: unknown = value;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  return shape;
+}
+
+/** Every leaf of nested lists of the given shape, or null when the nesting is ragged. */
+function leaves(value: unknown, shape: readonly number[]): unknown[] | null {
+  const out: unknown[] = [];
+  const todo: [unknown, number][] = [[value, 0]];
+  while (todo.length) {
+    const [v, depth] = todo.pop() as [unknown, number];
+    if (depth === shape.length) {
+      out.push(v);
+    } else if (!Array.isArray(v) || v.length !== shape[depth]) {
+      return null;
+    } else {
+      for (let k = v.length - 1; k >= 0; k--) {
+        todo.push([v[k], depth + 1]); // first item popped first: leaves in order
+      }
+    }
+  }
+  return out;
+}
+
+function fits(v: unknown, dtype: string): boolean {
+  if (dtype === 'bool') {
+    return typeof v === 'boolean';
+  }
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    return false;
+  }
+  return /^u?int/.test(dtype) ? Number.isInteger(v) : true;
+}
+
+/**
+ * Values typed for a held array (the inspector's edit of a small constant): JSON
+ * nested lists of exactly its `shape`, every value finite and of its `dtype`'s
+ * kind (whole numbers for ints, true/false for bool). The kernel checks again.
+ */
+export function parseHeldValues(
+  text: string,
+  shape: readonly number[],
+  dtype: string
+): ParsedParam {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    return {
+      ok: false,
+      error: 'values are nested lists, e.g. [[1, 2], [3, 4]]'
+    };
+  }
+  const found = leaves(value, shape);
+  if (found === null) {
+    return {
+      ok: false,
+      error: `give ${paramText(shape)} values, not ${paramText(shapeOf(value))}`
+    };
+  }
+  const bad = found.find(v => !fits(v, dtype));
+  if (bad !== undefined) {
+    const kind =
+      dtype === 'bool'
+        ? 'true or false'
+        : /^u?int/.test(dtype)
+          ? 'whole numbers'
+          : 'finite numbers';
+    return {
+      ok: false,
+      error: `${dtype} values are ${kind}, not ${JSON.stringify(bad)}`
+    };
+  }
+  return { ok: true, value };
+}

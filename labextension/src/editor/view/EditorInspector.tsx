@@ -1,14 +1,24 @@
 /**
  * The editor's inspector for the selected node or group: its name, its params
  * (each validated by the kernel as it is typed; a burst of typing is one undo
- * step), its error, its value after a run, and for a placeholder where its
- * value comes from when the graph runs.
+ * step), its error, its value after a run, for a placeholder where its
+ * value comes from when the graph runs, and for a variable or constant
+ * holding an array that array (a small constant's values editable).
  */
 import React, { useEffect, useRef, useState } from 'react';
-import type { EditorInputSource, EditorParamSpec } from '../../protocol';
+import type {
+  EditorHeldArray,
+  EditorInputSource,
+  EditorParamSpec
+} from '../../protocol';
 import { setParam, type EditorCommand } from '../model/commands';
 import type { EditorGroup, EditorNode } from '../model/document';
-import { paramText, parseParam } from '../model/params';
+import {
+  heldValuesText,
+  paramText,
+  parseHeldValues,
+  parseParam
+} from '../model/params';
 import { nodeMessage, STATE_TEXT } from '../model/validity';
 
 /** Typing pauses this long before the edit is sent. */
@@ -86,7 +96,10 @@ export function NodeInspector(props: {
   const names = new Set(specs.map(s => s.name));
   // params the node has but the palette does not declare still show
   const all: EditorParamSpec[] = [
-    ...specs,
+    // a held array's shape, dtype and values are the array's, shown below it
+    ...(node.held
+      ? specs.filter(s => s.name in node.params && s.name !== 'init')
+      : specs),
     ...Object.keys(node.params)
       .filter(k => !names.has(k))
       .map(k => ({
@@ -149,6 +162,15 @@ export function NodeInspector(props: {
       {node.kind === 'placeholder' ? (
         <FeedField feed={props.feed} onFeed={props.onFeed} />
       ) : null}
+      {node.held ? (
+        <HeldArray
+          key={node.id}
+          held={node.held}
+          editable={node.kind === 'constant'}
+          onEdit={values => apply([setParam(node.id, 'value', values)])}
+          onBlur={props.sealBurst}
+        />
+      ) : null}
       {node.value ? (
         <pre className="vf-edit-value-full" data-value="true">
           {node.value.preview}
@@ -157,6 +179,61 @@ export function NodeInspector(props: {
       <button className="vf-edit-run-here" onClick={props.onRunHere}>
         Run to here
       </button>
+    </div>
+  );
+}
+
+/**
+ * The array a variable or constant holds: its dtype, shape and statistics,
+ * and its values: a field to edit (a constant of at most 100 values), else a
+ * read-only preview.
+ */
+function HeldArray(props: {
+  held: EditorHeldArray;
+  editable: boolean;
+  onEdit: (values: unknown) => void;
+  onBlur: () => void;
+}): JSX.Element {
+  const { summary, values } = props.held;
+  const stats = (['min', 'max', 'mean'] as const)
+    .filter(k => summary[k] !== null)
+    .map(k => `${k} ${Number(summary[k]).toPrecision(4)}`)
+    .join(' · ');
+  const count = summary.shape.reduce((a, b) => a * b, 1);
+  return (
+    <div className="vf-edit-held" data-held="true">
+      <div className="vf-edit-held-type">
+        <span data-held-dtype="true">{summary.dtype}</span>
+        <span data-held-shape="true">{paramText(summary.shape)}</span>
+      </div>
+      {stats ? <div className="vf-edit-held-stats">{stats}</div> : null}
+      {props.editable && values !== null ? (
+        <Field
+          label="values"
+          testId="held-values"
+          value={heldValuesText(values)}
+          onEdit={t => {
+            const parsed = parseHeldValues(t, summary.shape, summary.dtype);
+            if (!parsed.ok) {
+              return parsed.error;
+            }
+            props.onEdit(parsed.value);
+            return null;
+          }}
+          onBlur={props.onBlur}
+        />
+      ) : (
+        <>
+          <pre className="vf-edit-value-full" data-held-preview="true">
+            {summary.preview}
+          </pre>
+          <div className="vf-edit-held-note">
+            {props.editable
+              ? `${count.toLocaleString()} values: read-only here (set a new array from Python)`
+              : 'its values: read-only here'}
+          </div>
+        </>
+      )}
     </div>
   );
 }
