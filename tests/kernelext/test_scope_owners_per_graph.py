@@ -60,7 +60,10 @@ def test_a_saved_and_loaded_graph_keeps_its_types(tmp_path: Any) -> None:
     graph.save(str(tmp_path / "cnn"))
     _deep()(vf.randn(2, 8))
     loaded = vf.Graph.load(str(tmp_path / "cnn"))
-    assert build_from_graph(loaded).payload["scope_types"] == CNN
+    payload = build_from_graph(loaded).payload
+    assert payload["scope_types"] == CNN
+    # a loaded graph holds no module to ask: its parameters find their layers by name
+    assert _params(payload)["0.weight"] == "0" and _params(payload)["3.bias"] == "3"
 
 
 def test_time_steps_keep_their_cell_type_per_graph() -> None:

@@ -42,8 +42,9 @@ def _named_path(name: str, recorded: set[str]) -> str | None:
 
 def place_scopes(nodes: list[dict[str, Any]], leaves: Mapping[str, Any]) -> dict[str, str]:
     """Rename every node's scope to its shown form (`cell` -> `cell[0]` when the module also
-    ran as `cell[1]`) and give each leaf node (id -> its tensor in `leaves`) the scope of the
-    module owning it (the instances' parent when that module ran in numbered instances);
+    ran as `cell[1]`) and give each leaf node (id -> its tensor in `leaves`, or the variable
+    of a loaded graph, which no module holds) the scope of the module owning it (the
+    instances' parent when that module ran in numbered instances);
     returns scope_types, shown path -> module class name."""
     owners = scope_owners(n["scope"] for n in nodes)  # before any scope is renamed
     recorded = {p for n in nodes for p in _prefixes(n["scope"])}

@@ -156,6 +156,8 @@ def build_from_graph(
             leaves[node_id] = value.tensor
             if value.tensor.grad is not None:
                 grads[id(value.tensor.grad)] = node_id
+        elif value.kind == "variable":  # a loaded graph's: its layer is found by its name
+            leaves[node_id] = value
         nodes.append(record)
     for node in graph.nodes:
         out = graph.out[node]
