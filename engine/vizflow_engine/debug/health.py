@@ -99,9 +99,11 @@ def all_finite(x: Any) -> bool:
 
 
 _BLAS_DTYPES = frozenset(np.dtype(t) for t in ("float32", "float64", "complex64", "complex128"))
-_BLAS_MIN = 256  # below this many elements isfinite's pass costs no more than the call
+# the sizes a dot is used for: below, isfinite's pass costs no more than the call; above,
+# both are bound by memory and the dot would wake BLAS's threads
+_BLAS_SIZES = range(256, 1 << 14)
 _ZEROS: dict[tuple[int, np.dtype[Any]], Any] = {}  # zero vectors by (size, dtype), for _finite
-_ZEROS_KEPT = 64
+_ZEROS_KEPT = 16  # at most 16 x 256 KiB
 
 
 def _finite(a: Any) -> bool:
@@ -113,16 +115,16 @@ def _finite(a: Any) -> bool:
     dt = a.dtype
     if dt.kind not in "fc":
         return True
-    if dt not in _BLAS_DTYPES or a.size < _BLAS_MIN or not a.flags.c_contiguous:
+    if dt not in _BLAS_DTYPES or a.size not in _BLAS_SIZES or not a.flags.c_contiguous:
         return bool(np.isfinite(a).all())
     key = (a.size, dt)
     zeros = _ZEROS.get(key)
     if zeros is None:
         if len(_ZEROS) >= _ZEROS_KEPT:
             _ZEROS.clear()
-        # calloc'd: untouched pages read as the kernel's shared zero page (no memory)
         zeros = _ZEROS[key] = np.zeros(a.size, dt)
-    return bool(np.dot(a.reshape(-1), zeros) == 0)
+    # ±0 (falsy) when every element is finite, else NaN (truthy); ndarray.dot skips dispatch
+    return not (a if a.ndim == 1 else a.reshape(-1)).dot(zeros)
 
 
 def health(x: Any) -> Health:

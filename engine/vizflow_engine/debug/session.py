@@ -75,6 +75,19 @@ def _within(scope: str, group: str) -> bool:
     return scope == group or scope.startswith(group + "/") or scope.startswith(group + ".")
 
 
+def _copy_into(saved: list[Any], arrays: list[Any]) -> list[Any]:
+    """Copies of arrays: into the arrays of saved (an earlier copy of the same), or new ones."""
+    same = len(saved) == len(arrays) and all(
+        np.shape(w) == np.shape(a) and w.dtype == np.asarray(a).dtype
+        for w, a in zip(saved, arrays, strict=True)
+    )
+    if not same:
+        return [np.array(a, copy=True) for a in arrays]
+    for was, a in zip(saved, arrays, strict=True):
+        np.copyto(was, a)
+    return saved
+
+
 def _variable_arrays(g: Graph) -> list[Any]:
     """The live arrays of a graph's variables (a bound tensor's, or the variable's own)."""
     return [v.tensor.array if v.tensor is not None else v.value for v in g.variables]
@@ -122,8 +135,9 @@ class DebugSession:
         self._run: Run | None = None
         self._spare_run: Run | None = None  # a restarted run, whose buffers the next one reuses
         self._feeds: tuple[Any, ...] = ()
-        self._snapshot: list[Any] = []  # the variables as the current iteration began
-        self._first: list[Any] = []  # and as the first iteration began
+        self._snapshot: list[Any] = []  # the variables as the current iteration began:
+        self._first: list[Any] = []  # in these arrays in the first iteration,
+        self._later: list[Any] = []  # in these in the others (each set copied into, reused)
         self._state = "idle"
         self.current: StepEvent | None = None
         self.hit: Breakpoint | None = None  # the breakpoint that made the last stop
@@ -523,9 +537,10 @@ class DebugSession:
     def _begin_iteration(self) -> Run:
         self.outputs = None
         feeds = self.batches.next_feeds()
-        self._snapshot = [np.array(a, copy=True) for a in _variable_arrays(self.graph)]
         if self.batches.iteration == 0:
-            self._first = self._snapshot
+            self._snapshot = self._first = _copy_into(self._first, _variable_arrays(self.graph))
+        else:
+            self._snapshot = self._later = _copy_into(self._later, _variable_arrays(self.graph))
         spare, self._spare_run = self._spare_run, None
         if spare is not None:  # after a restart: nothing reads its memory any more
             self._feeds = feeds

@@ -98,3 +98,20 @@ def test_a_repeated_batch_is_kept_once_for_restarts() -> None:
     assert len(seen) == 1000 and all(f is seen[0] for f in seen)  # one entry's memory
     batches.rewind()
     assert batches.losses == [] and batches.next_feeds() is seen[0] and batches.iteration == 0
+
+
+def test_step_back_in_a_later_iteration_restores_that_iterations_parameters() -> None:
+    model, train_step = _model_and_step()
+    dbg = vf.debug(train_step, _batches(4), iterations=4)
+    last = dbg.node_names[-1]
+    for iteration in range(3):
+        dbg.run_to(last)  # the whole iteration, updates included
+        starts = [np.array(p.numpy(), copy=True) for p in model.parameters()]
+        dbg.step()  # the next iteration begins
+        assert dbg.iteration == iteration + 1
+        dbg.run_to(last)
+        assert not np.array_equal(model[0].weight.numpy(), starts[0])  # updated
+        dbg.step_back(len(dbg.node_names) - 1)  # to its first node, before the updates
+        assert dbg.current is not None and dbg.current.index == 0
+        for p, s in zip(model.parameters(), starts, strict=True):
+            np.testing.assert_array_equal(p.numpy(), s)
