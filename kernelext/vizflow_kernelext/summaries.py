@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from vizflow_kernelext.preview import preview_text
+
 HISTOGRAM_BINS = 40
 HEATMAP_MAX_SIDE = 128
 PREVIEW_CHARS = 400
@@ -100,8 +102,7 @@ def _heatmap(values: np.ndarray, buffers: list[bytes]) -> dict[str, Any] | None:
 
 
 def _preview(values: np.ndarray) -> str:
-    with np.printoptions(threshold=64, edgeitems=3, precision=4, linewidth=72):
-        text = np.array2string(values)
+    text = preview_text(values)
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
 
 
