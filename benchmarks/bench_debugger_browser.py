@@ -9,7 +9,12 @@ landed (on a drawn node, or inside a collapsed group):
   - a 1,000-node flat chain (vf.Graph: 999 elementwise ops on 64 floats), as it opens (its
     repeated add/mul blocks collapsed) and with every group expanded (all 1,000 nodes drawn);
   - a traced training step of a 40-layer Linear+ReLU Sequential (forward, backward, SGD
-    updates: about 1,100 nodes, drawn as it opens).
+    updates: about 1,100 nodes, drawn as it opens), from its first node, and in its backward
+    pass (stepped there from Python: the timeline full, gradients accumulating).
+Besides wall time (which a loaded machine skews), each graph's costs per step: the CPU time of
+the kernel process and of chromium (all its processes: what load does not inflate), and the
+page's main-thread task, script, style and layout time (Chrome's Performance.getMetrics: wall
+durations of main-thread work).
 Goal (issue 11): median ≤ 50 ms on a 1,000-node graph. BENCH_GRAPH=<text> measures only the
 graphs whose label contains it. The figures are for the extension as built (`jlpm build` is a
 development build; `jlpm build:prod` is what pip installs).
@@ -38,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from playwright.sync_api import Page
+from playwright.sync_api import CDPSession, Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.browser.launch import launched_chromium, running_lab
@@ -87,6 +92,19 @@ xb = vf.tensor(rng.standard_normal((16, 32)).astype(np.float32))
 yb = vf.tensor(rng.integers(0, 4, 16))
 vf.debug(step, xb, yb)"""
 
+# The same training step, stepped from Python into its backward pass (timeline full, gradients
+# accumulating) before it is shown.
+DEEP_BACKWARD = (
+    DEEP_STEP.rsplit("\n", 1)[0]
+    + """
+dbg = vf.debug(step, xb, yb)
+while dbg.step().phase != "backward":
+    pass
+for _ in range(150):
+    dbg.step()
+dbg"""
+)
+
 TRACE_CATEGORIES = [
     "devtools.timeline",
     "disabled-by-default-devtools.timeline",
@@ -102,7 +120,9 @@ GRAPHS = {
     "flat chain, 1,000 nodes, as opened": (CHAIN, False),
     "flat chain, 1,000 nodes, all expanded": (CHAIN, True),
     "40-layer MLP training step, as opened": (DEEP_STEP, False),
+    "40-layer MLP training step, in its backward pass": (DEEP_BACKWARD, False),
 }
+METRICS = ("TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration")
 CHOSEN = {label: graph for label, graph in GRAPHS.items() if ONLY in label}
 
 # Click Step on debugger `i`, resolve with [shown ms, painted ms, where] once the next node
@@ -161,10 +181,50 @@ LAYOUT_DONE = """
 """
 
 
-def measure(page: Page, index: int, expand_all: bool) -> tuple[dict[str, list[float]], str]:
+def cpu_s(nb_dir: Path) -> tuple[float, float]:
+    """CPU seconds used so far (all threads) by the kernels working in nb_dir (this benchmark's:
+    their working directory), and by this benchmark's chromium (its processes below this one)."""
+    procs: dict[int, tuple[int, int, bytes, Path | None]] = {}  # pid: ppid, ticks, cmd, cwd
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            cmd = (proc / "cmdline").read_bytes()
+            cwd = Path(os.readlink(proc / "cwd")) if b"ipykernel" in cmd else None
+        except OSError:
+            continue
+        # ppid, utime + stime (clock ticks)
+        procs[int(proc.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]), cmd, cwd)
+
+    def ours(pid: int) -> bool:
+        while pid > 1 and pid in procs:
+            pid = procs[pid][0]
+            if pid == os.getpid():
+                return True
+        return False
+
+    kernel = sum(t for _, t, _, cwd in procs.values() if cwd == nb_dir)
+    browser = sum(
+        t for pid, (_, t, cmd, _) in procs.items() if b"chrom" in cmd.split(b"\0")[0] and ours(pid)
+    )
+    tick = os.sysconf("SC_CLK_TCK")
+    return kernel / tick, browser / tick
+
+
+def page_metrics(cdp: CDPSession) -> dict[str, float]:
+    """The page's cumulative main-thread times (s) by kind."""
+    got = cdp.send("Performance.getMetrics")["metrics"]
+    return {m["name"]: m["value"] for m in got if m["name"] in METRICS}
+
+
+def measure(
+    page: Page, index: int, expand_all: bool, nb_dir: Path
+) -> tuple[dict[str, list[float]], dict[str, float], str]:
     """Run cell `index` (a new debugger), expand its groups if asked, then time STEPS round
     trips after WARMUP (and, with BENCH_PROFILE, profile STEPS more): shown and painted ms by
-    where each step landed; also the pane's node counts."""
+    where each step landed, the kernel's CPU and the page's main-thread ms per step, and the
+    pane's node counts."""
     run_cell(page, index)
     page.wait_for_function(LAYOUT_DONE, arg=index, timeout=180_000)
     d = page.locator(".vf-debugger").nth(index)
@@ -182,17 +242,31 @@ def measure(page: Page, index: int, expand_all: bool) -> tuple[dict[str, list[fl
     times: dict[str, list[float]] = collections.defaultdict(list)
     for _ in range(WARMUP):
         page.evaluate(ROUND_TRIP, index)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    page.wait_for_timeout(300)  # the last warm-up step's paint and effects
+    before, cpu = page_metrics(cdp), cpu_s(nb_dir)
     for _ in range(STEPS):
         shown, painted, where = page.evaluate(ROUND_TRIP, index)
         times[f"shown ({where})"].append(shown)
         times[f"painted ({where})"].append(painted)
         times["shown (all)"].append(shown)
         times["painted (all)"].append(painted)
+    page.wait_for_timeout(300)
+    after = page_metrics(cdp)
+    cpu_after = cpu_s(nb_dir)
+    costs = {
+        "kernel CPU": (cpu_after[0] - cpu[0]) * 1000 / STEPS,
+        "browser CPU": (cpu_after[1] - cpu[1]) * 1000 / STEPS,
+    }
+    for name in METRICS:
+        costs[name] = (after[name] - before[name]) * 1000 / STEPS
+    cdp.detach()
     if PROFILE:
         profile_steps(page, index)
     PROFILE_DIR.mkdir(exist_ok=True)
     d.screenshot(path=PROFILE_DIR / f"bench_debugger_{index}.png")
-    return times, d.locator(".vf-graph-counts").first.text_content() or ""
+    return times, costs, d.locator(".vf-graph-counts").first.text_content() or ""
 
 
 def profile_steps(page: Page, index: int) -> None:
@@ -331,10 +405,17 @@ def main() -> int:
         )
         time.sleep(1)
         for i, (label, (_, expand_all)) in enumerate(CHOSEN.items()):
-            times, counts = measure(page, i, expand_all)
+            times, costs, counts = measure(page, i, expand_all, tmp / "nb")
             print(f"{label} ({counts}):")
             for kind in sorted(times, key=lambda k: ("(all)" not in k, k)):
                 print(f"  click -> {kind:16}  {summary(times[kind])}")
+            print(
+                f"  per step: kernel CPU {costs['kernel CPU']:.1f} ms; chromium CPU "
+                f"{costs['browser CPU']:.1f} ms (all processes); page main thread "
+                f"{costs['TaskDuration']:.1f} ms (script {costs['ScriptDuration']:.1f}, "
+                f"style {costs['RecalcStyleDuration']:.1f}, "
+                f"layout {costs['LayoutDuration']:.1f})"
+            )
     return 0
 
 

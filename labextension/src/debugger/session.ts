@@ -516,7 +516,7 @@ export function inspectedNode(picked: Picked, paused: PausedAt): string | null {
   return picked.at === paused.key || !paused.id ? picked.id : paused.id;
 }
 
-/** How many steps back the timeline's i-th of n recent steps is (the last is now: 0). */
+/** How many steps back the step at position i of the n taken is (the last is now: 0). */
 export function stepsBack(n: number, i: number): number {
   return n - 1 - i;
 }
