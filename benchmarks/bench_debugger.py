@@ -6,7 +6,9 @@ of elementwise ops on 4,096 floats (per-step overhead-bound) and a 200-node chai
 (memory-bound). "continue" is resume() from the start to the end with a breakpoint whose
 condition never holds (checked at every node), the always-on health summaries and the
 history's value copies (default cap: 1,000 values; cap 0: none). "bare Run.step loop" is the
-executor's own stepping API with nothing else: the floor of any stepped run.
+executor's stepping API (a fresh buffer set, an Event per node); "bare Run.kernels loop" is how
+the session's loop steps (the run's buffers restarted, bare step functions): the floor of any
+stepped run. Each case ends with where a continue's time goes per node.
 Usage: python benchmarks/bench_debugger.py
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +29,7 @@ from bench_mlp import interleaved_ms
 import vizflow_engine as vf
 import vizflow_engine.nn.functional as F
 from vizflow_engine import nn, optim
+from vizflow_engine.debug.health import count_zeros, finite_array
 
 CHAIN = 10_000
 CHAIN_WIDTH = 4096
@@ -105,13 +109,57 @@ def bare_steps_fn(dbg: vf.DebugSession) -> Callable[[], None]:
     return go
 
 
+def bare_kernels_fn(dbg: vf.DebugSession) -> Callable[[], None]:
+    """The same plan stepped as the session's loop steps it, doing nothing else: one run's
+    buffers restarted, its bare step functions called one by one under one errstate."""
+    plan, feeds = dbg.plan, _feeds(dbg)
+    run = plan.start(*feeds, copy=False)
+
+    def go() -> None:
+        run.restart(*feeds)
+        kernels, slots = run.kernels, run.slots
+        with np.errstate(all="ignore"):
+            for k in range(len(kernels)):
+                kernels[k](slots)
+
+    return go
+
+
+def _per_value_us(values: list[Any], f: Callable[[Any], object], reps: int = 5) -> float:
+    """Median over reps of f's mean time per value, in µs."""
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for v in values:
+            f(v)
+        times.append((time.perf_counter() - t0) / len(values) * 1e6)
+    return float(np.median(times))
+
+
+def floor(dbg: vf.DebugSession) -> dict[str, float]:
+    """The numpy work of a continue per node (µs), measured on the values a run kept: the
+    finite test (every step), the zero count (every step: at eviction, or eagerly with cap
+    0) and the copy into warm memory (the steps whose memory the run writes again)."""
+    kept = [s.value for s in dbg.history.steps if s.value is not None]
+    rewritten = 1 - sum(dbg.storage.last_writes()) / len(dbg.node_names)
+    spare = [np.empty_like(v) for v in kept]
+    pairs = list(zip(kept, spare, strict=True))
+    with np.errstate(all="ignore"):
+        finite = _per_value_us(kept, finite_array)
+        zeros = _per_value_us(kept, count_zeros)
+        copy = _per_value_us(pairs, lambda p: np.copyto(p[1], p[0])) * rewritten
+    return {"finite test": finite, "zero count": zeros, "copy": copy}
+
+
 def speed(name: str, make: Callable[[int], vf.DebugSession]) -> None:
     steps: dict[str, Callable[[], object]] = {}
+    sessions = {}
     for cap in (1000, 0):
-        dbg = make(cap)
+        sessions[cap] = dbg = make(cap)
         steps[f"continue, history cap {cap}"] = continue_fn(dbg)
     plain = make(0)
     steps["bare Run.step loop"] = bare_steps_fn(plain)
+    steps["bare Run.kernels loop"] = bare_kernels_fn(plain)
     steps["unstepped plan.run"] = unstepped_fn(plain)
     ms = interleaved_ms(steps, rounds=5, reps=3)
     base = ms["unstepped plan.run"]
@@ -120,28 +168,44 @@ def speed(name: str, make: Callable[[int], vf.DebugSession]) -> None:
     for k, v in ms.items():
         extra = (v - base) / n * 1e3
         print(f"  {k:30s} {v:9.2f} ms  {v / base:6.2f}x unstepped  (+{extra:6.1f} µs/node)")
+    parts = {
+        "kernel (unstepped)": base / n * 1e3,
+        "stepping loop": (ms["bare Run.kernels loop"] - base) / n * 1e3,
+        **floor(sessions[1000]),
+    }
+    rest = ms["continue, history cap 1000"] / n * 1e3 - sum(parts.values())
+    print(
+        "  per node, continue cap 1000: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in parts.items())
+        + f", the rest (Step/Health records, history, checks) {rest:.1f} µs"
+    )
 
 
 def memory() -> None:
+    """A 10,000-node session paused at its last step but one, twice (the second run after a
+    restart, reusing the first one's copies): what it allocates against what it reports."""
     dbg = chain_session(1000)
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    dbg.run_to(dbg.node_names[-2])
-    held = tracemalloc.get_traced_memory()[0] - before
-    tracemalloc.stop()
     h = dbg.history
     value_bytes = CHAIN_WIDTH * 4
-    kept = sum(s.value is not None for s in h.steps)
+    tracemalloc.start()
+    for run in ("first run", "after restart()"):
+        before = tracemalloc.get_traced_memory()[0]
+        dbg.run_to(dbg.node_names[-2])
+        held = tracemalloc.get_traced_memory()[0] - before
+        kept = sum(s.value is not None for s in h.steps)
+        print(
+            f"paused 10,000-node session at step {len(h)} ({run}): keeps {kept} values, "
+            f"reports {h.total_bytes / 2**20:.1f} MiB held ({h.kept_bytes / 2**20:.1f} MiB "
+            f"values, {h.spare_bytes / 2**20:.1f} MiB spares; cap 1000 x {value_bytes} B = "
+            f"{1000 * value_bytes / 2**20:.1f} MiB); allocated while running there: "
+            f"{held / 2**20:.1f} MiB (the history's new arrays, the health and step records "
+            f"of {len(h)} steps, a first run's buffers and step functions)"
+        )
+        dbg.restart()
+    tracemalloc.stop()
     print(
-        f"paused 10,000-node session at step {len(h)}: history keeps {kept} values, "
-        f"reports {h.total_bytes / 2**20:.1f} MiB (cap 1000 x {value_bytes} B = "
-        f"{1000 * value_bytes / 2**20:.1f} MiB)"
-    )
-    print(
-        f"  allocated while running there (history, health summaries of {len(h)} steps, the "
-        f"run's reused buffers): {held / 2**20:.1f} MiB; plan buffers "
-        f"{dbg.plan.memory.buffer_bytes / 2**20:.2f} MiB; every value held would be "
-        f"{len(h) * value_bytes / 2**20:.1f} MiB"
+        f"  plan buffers {dbg.plan.memory.buffer_bytes / 2**20:.2f} MiB; every value held would "
+        f"be {len(h.steps) * value_bytes / 2**20:.1f} MiB"
     )
 
 

@@ -95,19 +95,20 @@ _NAMES: dict[np.dtype[Any], str] = {}  # dtype.name is slow to compute (µs): on
 def all_finite(x: Any) -> bool:
     """True when x (array or scalar) holds no NaN/Inf."""
     with np.errstate(all="ignore"):
-        return _finite(x if type(x) is np.ndarray else np.asarray(x))
+        return finite_array(x if type(x) is np.ndarray else np.asarray(x))
 
 
 _BLAS_DTYPES = frozenset(np.dtype(t) for t in ("float32", "float64", "complex64", "complex128"))
 # the sizes a dot is used for: below, isfinite's pass costs no more than the call; above,
 # both are bound by memory and the dot would wake BLAS's threads
 _BLAS_SIZES = range(256, 1 << 14)
-_ZEROS: dict[tuple[int, np.dtype[Any]], Any] = {}  # zero vectors by (size, dtype), for _finite
+_ZEROS: dict[tuple[int, np.dtype[Any]], Any] = {}  # zero vectors by (size, dtype), for finite_array
 _ZEROS_KEPT = 16  # at most 16 x 256 KiB
 
 
-def _finite(a: Any) -> bool:
-    """Whether an array holds no NaN/Inf, in one pass that allocates nothing where it can.
+def finite_array(a: Any) -> bool:
+    """Whether an array holds no NaN/Inf, in one pass that allocates nothing where it can (the
+    caller silences numpy's warnings).
 
     A BLAS dot product with zeros is 0 exactly when every element is finite (0 * x is ±0 for
     any finite x, even the largest: nothing can overflow; 0 * NaN and 0 * ±Inf are NaN, and a
@@ -150,7 +151,7 @@ def pending_health(x: Any) -> Health:
     name = _NAMES.get(dt)
     if name is None:
         name = _NAMES[dt] = dt.name
-    if _finite(a):
+    if finite_array(a):
         return Health(a.shape, name, 0, 0, 0, None, a)
     return Health(
         a.shape,

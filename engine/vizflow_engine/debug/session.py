@@ -309,8 +309,8 @@ class DebugSession:
         and losses cleared (the next run reuses this run's buffers)."""
         with self._lock:
             self._not_running()
+            self.history.truncate(0)  # first: it lets go of the memory rewritten from now on
             self._restore_variables(self._first)
-            self.history.truncate(0)  # first: the history lets go of the run's memory
             self._spare_run = self._run
             self._run = None
             self.current = None
