@@ -181,31 +181,42 @@ def speed(name: str, make: Callable[[int], vf.DebugSession]) -> None:
     )
 
 
+def _allocated(f: Callable[[], object]) -> int:
+    """Bytes newly allocated by f() and still held, with what it returns."""
+    before = tracemalloc.get_traced_memory()[0]
+    result = f()
+    held = tracemalloc.get_traced_memory()[0] - before
+    del result
+    return held
+
+
 def memory() -> None:
-    """A 10,000-node session paused at its last step but one, twice (the second run after a
-    restart, reusing the first one's copies): what it allocates against what it reports."""
+    """A 10,000-node session paused at its last step but one, twice (the second time after a
+    restart, reusing the first run's copies): what it allocates against what it reports."""
     dbg = chain_session(1000)
     h = dbg.history
     value_bytes = CHAIN_WIDTH * 4
     tracemalloc.start()
-    for run in ("first run", "after restart()"):
-        before = tracemalloc.get_traced_memory()[0]
-        dbg.run_to(dbg.node_names[-2])
-        held = tracemalloc.get_traced_memory()[0] - before
-        kept = sum(s.value is not None for s in h.steps)
-        print(
-            f"paused 10,000-node session at step {len(h)} ({run}): keeps {kept} values, "
-            f"reports {h.total_bytes / 2**20:.1f} MiB held ({h.kept_bytes / 2**20:.1f} MiB "
-            f"values, {h.spare_bytes / 2**20:.1f} MiB spares; cap 1000 x {value_bytes} B = "
-            f"{1000 * value_bytes / 2**20:.1f} MiB); allocated while running there: "
-            f"{held / 2**20:.1f} MiB (the history's new arrays, the health and step records "
-            f"of {len(h)} steps, a first run's buffers and step functions)"
-        )
-        dbg.restart()
+    first = _allocated(lambda: dbg.run_to(dbg.node_names[-2]))
+    steps, kept, reported = len(h), sum(s.value is not None for s in h.steps), h.total_bytes
+    feed = np.zeros(CHAIN_WIDTH, np.float32)
+    run_bytes = _allocated(lambda: dbg.plan.start(feed, copy=False))
+    dbg.restart()
+    spares = h.spare_bytes
+    again = _allocated(lambda: dbg.run_to(dbg.node_names[-2]))
     tracemalloc.stop()
+    mib = 2**20
     print(
-        f"  plan buffers {dbg.plan.memory.buffer_bytes / 2**20:.2f} MiB; every value held would "
-        f"be {len(h.steps) * value_bytes / 2**20:.1f} MiB"
+        f"paused 10,000-node session at step {steps}: keeps {kept} values, reports "
+        f"{reported / mib:.1f} MiB held (cap 1000 x {value_bytes} B = "
+        f"{1000 * value_bytes / mib:.1f} MiB; every value would be {steps * value_bytes / mib:.1f}"
+        f" MiB)\n  allocated running there: {first / mib:.1f} MiB = the run's buffer set and "
+        f"step functions ({run_bytes / mib:.1f} MiB) + the step records "
+        f"({again / mib:.1f} MiB, see below) + the history's arrays "
+        f"({(first - run_bytes - again) / mib:.1f} MiB)\n  after restart(): "
+        f"{spares / mib:.1f} MiB of spares; running there again allocates {again / mib:.1f} MiB "
+        f"(the health and step records of {steps} steps, no arrays), holding "
+        f"{h.total_bytes / mib:.1f} MiB"
     )
 
 
