@@ -4,9 +4,9 @@ how many hits; listed, toggled and removed by id."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -15,7 +15,16 @@ from .health import Health
 CONDITIONS = ("nan", "inf", "nonfinite", "produces_nonfinite", "grad_above")
 
 
-Check = Callable[[], bool]
+class StepFacts(Protocol):
+    """What a condition may ask about the step just run, worked out only when asked."""
+
+    def inputs_finite(self) -> bool:
+        """Whether the step's inputs were finite when they were made."""
+        ...
+
+    def event(self) -> Any:
+        """The step's Event."""
+        ...
 
 
 @dataclass
@@ -42,12 +51,10 @@ class Breakpoint:
             return True
         return name == w or scope == w or scope.startswith(w + "/") or scope.startswith(w + ".")
 
-    def holds(
-        self, output: Any, phase: str, health: Health, inputs_finite: Check, event: Any
-    ) -> bool:
+    def holds(self, output: Any, phase: str, health: Health, facts: StepFacts) -> bool:
         """Whether this enabled breakpoint's condition holds for the step just run, given its
-        output, phase and output's health; inputs_finite() says whether its inputs were finite
-        when made and event() gives its Event (asked only by the conditions that need them)."""
+        output, phase and output's health; facts.inputs_finite() says whether its inputs were
+        finite when made and facts.event() gives its Event (asked only where needed)."""
         w = self.when
         if not self.enabled:
             return False
@@ -60,13 +67,13 @@ class Breakpoint:
         if w == "nonfinite":
             return not health.finite
         if w == "produces_nonfinite":
-            return not health.finite and inputs_finite()
+            return not health.finite and facts.inputs_finite()
         if isinstance(w, tuple) and w[0] == "grad_above":
             if phase != "backward":
                 return False
             a = np.asarray(output)
             return bool(a.size) and bool(np.nanmax(np.abs(a)) > w[1])
-        return bool(w(event()))
+        return bool(w(facts.event()))
 
     def describe(self) -> dict[str, Any]:
         """A plain dict for listing (a predicate is named, never serialised)."""

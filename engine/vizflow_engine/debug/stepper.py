@@ -135,7 +135,7 @@ def _first_hit(here: list[Breakpoint], out: Any, phase: str, h: Health, facts: _
     """The first of the step's breakpoints that fires (counting hits on every match)."""
     fired = None
     for bp in here:
-        if not bp.holds(out, phase, h, facts.inputs_finite, facts.event):
+        if not bp.holds(out, phase, h, facts):
             continue
         bp.hit_count += 1
         if fired is None and (bp.hits is None or bp.hit_count >= bp.hits):
