@@ -151,8 +151,9 @@ class Breakpoints:
         """Which breakpoints apply at each step of a run (names and scopes by step): those
         placed anywhere, and, for the steps a placed one matches, all of the step's; each list
         in creation order (the order they are checked and fire in)."""
-        everywhere = [bp for bp in self._items.values() if not bp.where]
-        placed = [bp for bp in self._items.values() if bp.where]
+        items = list(self._items.values())  # one copy: another thread may add one meanwhile
+        everywhere = [bp for bp in items if not bp.where]
+        placed = [bp for bp in items if bp.where]
         at: dict[int, BreakList] = {}
         if placed:
             for k, (name, scope) in enumerate(zip(names, scopes, strict=True)):

@@ -32,7 +32,8 @@ def _whole(a: Any) -> bool:
 
 class Stepper:
     """Per-plan tables for the loop (names, ops, phases, output slots, which outputs the run
-    never writes again) and the breakpoints that apply at each step, rebuilt when they change."""
+    never writes again) and the breakpoints that apply at each step, rebuilt when breakpoints
+    are added or removed (an enabled flag is read at every step)."""
 
     def __init__(self, plan: Plan, names: list[str], last_writes: list[bool]) -> None:
         instrs = plan.instrs
@@ -48,8 +49,8 @@ class Stepper:
         self._version = -1
 
     def _breaks(self, bps: Breakpoints) -> StepBreaks:
-        """(the enabled breakpoints of every step, those of the steps that have more), each
-        list in creation order; kept until the breakpoints change."""
+        """The breakpoints placed anywhere, and all those of each step a placed one matches
+        (Breakpoints.by_step), kept until breakpoints are added or removed."""
         if bps.version != self._version:
             self._version = bps.version
             self._table = bps.by_step(self._names, self._scopes)
@@ -131,7 +132,9 @@ class _Facts:
         return self._event
 
 
-def _first_hit(here: list[Breakpoint], out: Any, phase: str, h: Health, facts: _Facts) -> Any:
+def _first_hit(
+    here: list[Breakpoint], out: Any, phase: str, h: Health, facts: _Facts
+) -> Breakpoint | None:
     """The first of the step's breakpoints that fires (counting hits on every match)."""
     fired = None
     for bp in here:
