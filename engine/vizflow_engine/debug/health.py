@@ -41,8 +41,14 @@ class Health:
         of = self._of  # read first: settle() sets _zeros before it clears _of
         z = self._zeros
         if z is None:
-            z = self._zeros = count_zeros(of)
-            self._of = None
+            z = count_zeros(of)
+            # the history may have settled it meanwhile (on another thread) and reused `of`
+            # for another value: then its count is the one counted before that
+            if self._zeros is None:
+                self._zeros = z
+                self._of = None
+            else:
+                z = self._zeros
         return z
 
     @property
