@@ -119,3 +119,18 @@ def test_a_paused_10000_node_session_holds_its_values_within_the_cap() -> None:
     again = {id(s.value) for s in hist.steps if s.owned}
     assert len(again) == 99 and len(again - copies) <= 1  # the spares were reused
     assert hist.total_bytes == hist.kept_bytes == 100 * 1024
+
+
+def test_a_what_if_rerun_in_place_leaves_the_recorded_values_as_they_were() -> None:
+    from .models import chain_graph
+
+    dbg = vf.debug(chain_graph(), np.ones(3), keep_values=True)
+    dbg.run_to("sub")
+    hist = dbg.history
+    shared = [s for s in hist.steps if s.value is not None and not s.owned]
+    assert shared  # with memory of its own for every value, the history copies none
+    recorded = {s.name: np.array(s.value, copy=True) for s in hist.steps}
+    dbg.set_value("add_2", np.zeros(3))  # re-runs mul_3 ... add_5 in their own memory
+    for s in hist.steps:
+        np.testing.assert_array_equal(s.value, recorded[s.name])  # what each step made then
+    assert not np.array_equal(dbg.value("add_5"), recorded["add_5"])  # the value now
