@@ -202,3 +202,26 @@ def test_grad_threshold_and_predicates_stop_where_stepping_finds_them() -> None:
     assert ev is not None and ev.index == want == len(seen) - 1
     assert [e.index for e in seen] == list(range(want + 1))  # an Event for every step asked
     np.testing.assert_array_equal(seen[-1].output, outs[want])
+
+
+def test_a_restarted_run_steps_its_bare_kernels_to_the_plans_results() -> None:
+    _, step, x, y = mlp_step()
+    dbg = vf.debug(step, x, y)
+    feeds = feeds_of((x, y))
+    outs = _reference(dbg, feeds)
+    saved = [np.array(a, copy=True) for a in _variables(dbg)]
+    run = dbg.plan.start(*feeds, copy=False)
+    kernels, slots = run.kernels, run.slots
+    for k in range(3):
+        kernels[k](slots)
+    run.pc = 3
+    assert run.restart(*feeds) is run and run.pc == 0 and run.kernels is kernels
+    with np.errstate(all="ignore"):
+        for k in range(len(outs)):
+            run.kernels[k](run.slots)
+            ev = run.event_at(k, 0.5)
+            assert (ev.index, ev.node, ev.time_s) == (k, dbg.plan.instrs[k].node, 0.5)
+            np.testing.assert_array_equal(ev.output, outs[k])
+            assert ev.nbytes == np.asarray(outs[k]).nbytes and len(ev.inputs) == len(ev.node.inputs)
+    for a, was in zip(_variables(dbg), saved, strict=True):
+        np.copyto(a, was)
