@@ -8,10 +8,12 @@ from .backend import CPU, Device, cuda_available, get_device, manual_seed, xp_fo
 from .backend import Device as device
 from .creation import (
     arange,
+    arange_dim,
     as_tensor,
     eye,
     from_numpy,
     full,
+    full_dims,
     full_like,
     linspace,
     ones,
@@ -158,6 +160,7 @@ __all__ = [
     "all_ops",
     "any",
     "arange",
+    "arange_dim",
     "argmax",
     "argmin",
     "as_tensor",
@@ -193,6 +196,7 @@ __all__ = [
     "float64",
     "from_numpy",
     "full",
+    "full_dims",
     "full_like",
     "ge",
     "gelu",

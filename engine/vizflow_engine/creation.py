@@ -151,24 +151,30 @@ def _sizes(shape: tuple[Any, ...], op: str) -> tuple[int | str, ...]:
 def _run_time_sized(
     op: str, dims: tuple[int | str, ...], fill: Any, dtype: Any, device: Any, requires_grad: bool
 ) -> Any:
-    """fill in a shape holding named dims (traced code's vf.zeros(x.shape[0], 3)): made from
-    the traced function's inputs that have those dims (their values unused, no gradient), so
-    its size follows each call as eager code's does."""
+    """fill in a shape holding named dims (traced code's vf.zeros(x.shape[0], 3)): one
+    full_dims node over the traced input that has those dims (its values unused), so its size
+    follows each call as eager code's does."""
     if requires_grad:
         _refuse_grad(op, dims)
-    dev = get_device(device)
-    carrier = _carrier(op, dims)  # zeros: the named dims, 1 elsewhere
-    if carrier.dtype != dtype:
-        carrier = _E.cast(carrier, dtype)
-    if carrier.device is not dev:
-        carrier = _E.to_device(carrier, dev)
-    fixed = tuple(1 if isinstance(d, str) else d for d in dims)
-    return _E.where(False, carrier, full(fixed, fill, dtype=dtype, device=dev))
+    return _filled(_sources(op, dims, device), fill, dtype)
 
 
-def _carrier(op: str, dims: tuple[int | str, ...]) -> Any:
-    """Zeros of rank len(dims) whose named dims are the traced inputs' and the others 1."""
-    from . import functional as F
+def _filled(sources: list[tuple[Any, tuple[Any, ...]]], fill: Any, dtype: Any) -> Any:
+    """fill in the shape the sources give: one full_dims node per source input."""
+    out = None
+    for src, taken in sources:
+        part = dispatch(_C.FULL_DIMS, (src,), {"dims": taken, "fill_value": fill, "dtype": dtype})
+        # names from a second input: its part broadcasts the first to the joint shape
+        out = part if out is None else _E.where(False, part, out)
+    return out
+
+
+def _sources(
+    op: str, dims: tuple[int | str, ...], device: Any
+) -> list[tuple[Any, tuple[Any, ...]]]:
+    """The traced inputs that give the named dims sizes, each with the dims it gives: (k,)
+    for its axis k, 1 for a name another input gives, the ints as they are. One input (the
+    usual case) makes the tensor in one node; each input moved to the device asked for."""
     from .graph.trace import active_tracer
 
     tr = active_tracer()
@@ -178,20 +184,17 @@ def _carrier(op: str, dims: tuple[int | str, ...]) -> Any:
             f"{op}: dims {names} are names, which only a traced function's inputs give sizes "
             "to; outside one a dim is an integer"
         )
-    carrier = None
-    for i, d in enumerate(dims):
-        if not isinstance(d, str):
-            continue
-        src, axis = _input_with(tr.graph.inputs, d, op)
-        others = tuple(j for j in range(len(src.shape)) if j != axis)
-        # one element along every other axis (none where such an axis is empty), as zeros
-        first = tuple(slice(None) if j == axis else slice(0, 1) for j in range(len(src.shape)))
-        col = F.where(False, (src.detach() if src.requires_grad else src)[first], 0)
-        col = F.sum(col, axis=others) if others else col
-        at_i: tuple[Any, ...] = tuple(d if j == i else 1 for j in range(len(dims)))
-        col = F.reshape(col, at_i)  # the name in place i (reshape keeps a named dim)
-        carrier = col if carrier is None else carrier + col
-    return carrier
+    found = {d: _input_with(tr.graph.inputs, d, op) for d in dims if isinstance(d, str)}
+    order = list({id(src): src for src, _ in found.values()}.values())
+    dev = get_device(device)
+    out = []
+    for src in order:
+        taken = tuple(
+            d if not isinstance(d, str) else (found[d][1],) if found[d][0] is src else 1
+            for d in dims
+        )
+        out.append((src if src.device is dev else _E.to_device(src, dev), taken))
+    return out
 
 
 def _refuse_grad(op: str, shape: tuple[Any, ...]) -> None:
@@ -305,20 +308,40 @@ def arange(
 def _run_time_arange(
     start: Any, end: Any, step: Any, dtype: Any, device: Any, requires_grad: bool
 ) -> Any:
-    """arange(n) of a named dim n in traced code: 0 … n - 1, counted from ones of n's size
-    (in int64, so a float result is exact as eager arange's)."""
-    from .ops.scans import CUMSUM  # the primitive: its wrapper wants the dim's size
-
+    """arange(n) of a named dim n in traced code: 0 … n - 1, one arange_dim node over the
+    traced input that has n, counting to its size when the graph runs."""
     if isinstance(start, str) or isinstance(step, str) or start != 0 or step != 1:
         raise ValueError(
             f"arange({start!r}, {end!r}, {step!r}): in traced code a named size gives arange(n), "
             "0 to n - 1; another start or step makes a length no input has (index or scale "
             "the result instead: vf.arange(n)[1:] is arange(1, n))"
         )
+    if requires_grad:
+        _refuse_grad("arange", (end,))
     if dtype is None:
         dtype = dtypes.result_type(type(start), int, type(step))
-    ones = _run_time_sized("arange", (end,), 1, dtypes.int64, device, requires_grad)
-    return _E.cast(dispatch(CUMSUM, (ones,), {"axis": 0}) - 1, dtypes.as_dtype(dtype))
+    ((src, (taken,)),) = _sources("arange", (end,), device)
+    return dispatch(_C.ARANGE_DIM, (src,), {"axis": taken[0], "dtype": dtypes.as_dtype(dtype)})
+
+
+def full_dims(x: Any, fill_value: Any, dims: Any = None, dtype: Any = None) -> Any:
+    """fill_value in x's shape, or in dims: each an int (a size) or (k,), x's dim k.
+
+    x's values are unused; the dtype is x's unless given. Traced vf.zeros(x.shape[0], 3) is
+    full_dims(x, 0, ((0,), 3)): one node whose size follows x's at each run.
+    """
+    if dims is not None:
+        dims = tuple(tuple(d) if isinstance(d, (tuple, list)) else d for d in dims)
+    dt = dtypes.as_dtype(x.dtype if dtype is None else dtype)
+    return dispatch(_C.FULL_DIMS, (x,), {"dims": dims, "fill_value": fill_value, "dtype": dt})
+
+
+def arange_dim(x: Any, axis: int, dtype: Any = None) -> Any:
+    """0, 1, …, x.shape[axis] - 1 (int64 unless dtype is given); x's values are unused.
+
+    Traced vf.arange(x.shape[1]) is this op, counting to the size x has at each run.
+    """
+    return dispatch(_C.ARANGE_DIM, (x,), {"axis": axis, "dtype": dtypes.as_dtype(dtype or "int64")})
 
 
 def linspace(
@@ -376,8 +399,13 @@ def _sampled(
     dims = _sizes(shape, op.name)
     if all(isinstance(d, int) for d in dims):
         return _new(op, {"shape": dims, "dtype": dtype}, device, requires_grad)
-    sized = _run_time_sized(op.name, dims, 0, dtype, device, requires_grad)
-    return dispatch(like, (sized,), {"dtype": dtype})
+    if requires_grad:
+        _refuse_grad(op.name, dims)
+    sources = _sources(op.name, dims, device)
+    if len(sources) > 1:  # names from several inputs: draw in the shape they make together
+        return dispatch(like, (_filled(sources, 0, dtype),), {"dtype": dtype, "dims": None})
+    ((src, taken),) = sources
+    return dispatch(like, (src,), {"dtype": dtype, "dims": taken})
 
 
 def _sampled_like(like: OpDef, x: Any, dtype: Any, device: Any, requires_grad: bool) -> Any:
@@ -387,7 +415,8 @@ def _sampled_like(like: OpDef, x: Any, dtype: Any, device: Any, requires_grad: b
         _refuse_grad(like.name, x.shape)
     if device is not None and get_device(device) is not x.device:
         x = _E.to_device(x, device)
-    return dispatch(like, (x,), {"dtype": dtypes.as_dtype(x.dtype if dtype is None else dtype)})
+    dt = dtypes.as_dtype(x.dtype if dtype is None else dtype)
+    return dispatch(like, (x,), {"dtype": dt, "dims": None})
 
 
 def randint(
@@ -438,13 +467,18 @@ def _has_run_time_dims(x: Any) -> bool:
 def _filled_from(
     x: Any, fill_value: Any, dtype: Any, device: Any, requires_grad: bool, op: str
 ) -> Any:
-    """fill_value in x's shape, made from x (its values unused, no gradient through it), so a
-    dim known only at run time (a traced "batch") carries into the result."""
+    """fill_value in x's shape as one full_dims node over x (its values unused, no gradient
+    through it), so a dim known only at run time (a traced "batch") carries into the result."""
     if requires_grad:
         _refuse_grad(op, x.shape)
-    out = _E.where(False, x.detach(), fill_value)
-    out = _E.cast(out, x.dtype if dtype is None else dtype)
-    return out if device is None else _E.to_device(out, device)
+    if device is not None and get_device(device) is not x.device:
+        x = _E.to_device(x, device)
+    params = {
+        "dims": None,
+        "fill_value": fill_value,
+        "dtype": dtypes.as_dtype(x.dtype if dtype is None else dtype),
+    }
+    return dispatch(_C.FULL_DIMS, (x,), params)
 
 
 def zeros_like(

@@ -356,6 +356,35 @@ _dtype = st.sampled_from([np.dtype("float32"), np.dtype("float64")])
 _shape_params = st.fixed_dictionaries({"shape": SHAPE, "dtype": _dtype})
 
 
+@st.composite
+def shaped_by_input(draw: st.DrawFn, params: dict[str, Any]) -> Case:
+    """An input whose shape (not values) a creation op reads, and dims over it: None (its
+    shape) or up to 3 entries, each a size 0..3 or (k,), the input's dim k."""
+    case = draw(one())
+    rank = np.ndim(case.inputs[0])
+    entry = st.one_of(
+        st.integers(0, 3), *([st.integers(0, rank - 1).map(lambda k: (k,))] if rank else [])
+    )
+    dims = draw(st.one_of(st.none(), st.lists(entry, max_size=3).map(tuple)))
+    return Case(case.inputs, {**params, "dims": dims})
+
+
+def _dims_shape(x: np.ndarray, dims: Any) -> tuple[int, ...]:
+    """The shape dims name over x (the reference of the full_dims/rand_like shape rule)."""
+    if dims is None:
+        return x.shape
+    return tuple(x.shape[d[0]] if isinstance(d, tuple) else d for d in dims)
+
+
+@st.composite
+def arange_dim_case(draw: st.DrawFn) -> Case:
+    """An input of rank >= 1 and one of its dims."""
+    case = draw(one(min_dims=1))
+    axis = draw(st.integers(0, np.ndim(case.inputs[0]) - 1))
+    dtype = draw(st.sampled_from([np.dtype("int64"), np.dtype("float32"), np.dtype("int32")]))
+    return Case(case.inputs, {"axis": axis, "dtype": dtype})
+
+
 def _ref_getitem(x: np.ndarray, *arrays: np.ndarray, index: Any) -> np.ndarray:
     return x[fill_index(index, arrays)]
 
@@ -533,11 +562,34 @@ SAMPLES: dict[str, Sample] = {
     "rand": Sample(_creation(_shape_params), None, random=True),
     "randn": Sample(_creation(_shape_params), None, random=True),
     "rand_like": Sample(
-        st.one_of(*(one(params={"dtype": d}) for d in (np.dtype("float32"), np.dtype("float64")))),
+        st.one_of(
+            *(one(params={"dtype": d}) for d in (np.dtype("float32"), np.dtype("float64"))),
+            shaped_by_input({"dtype": np.dtype("float32")}),
+        ),
         None,
         random=True,
     ),
-    "randn_like": Sample(one(params={"dtype": np.dtype("float32")}), None, random=True),
+    "randn_like": Sample(
+        st.one_of(
+            one(params={"dtype": np.dtype("float32")}),
+            shaped_by_input({"dtype": np.dtype("float64")}),
+        ),
+        None,
+        random=True,
+    ),
+    "full_dims": Sample(
+        st.one_of(
+            *(
+                shaped_by_input({"fill_value": v, "dtype": np.dtype(d)})
+                for v, d in ((0, "float32"), (-0.0, "float64"), (2.5, "float32"), (7, "int64"))
+            ),
+            shaped_by_input({"fill_value": True, "dtype": np.dtype("bool")}),
+        ),
+        lambda x, fill_value, dtype, dims: np.full(_dims_shape(x, dims), fill_value, dtype),
+    ),
+    "arange_dim": Sample(
+        arange_dim_case(), lambda x, axis, dtype: np.arange(x.shape[axis], dtype=dtype)
+    ),
     "randint": Sample(
         _creation(
             st.fixed_dictionaries(

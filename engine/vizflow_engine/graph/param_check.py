@@ -146,6 +146,21 @@ def _size(v: Any, path: str, ctx: Context) -> None:
     _elements(dims, path)
 
 
+def _dims_of_input(v: Any, path: str, ctx: Context) -> None:
+    """None (the input's shape) or dims, each a size (an int >= 0) or (k,), the input's dim k."""
+    if v is None:
+        return
+    sizes = []
+    for i, d in enumerate(_tuple(v, path, "dims")):
+        if isinstance(d, tuple):
+            if len(d) != 1:
+                raise fail(_at(path, i), f"must be (k,), one axis of the input, not {_show(d)}")
+            _int(d[0], _at(_at(path, i), 0), 0, ctx.rank - 1, f"a dim of a rank-{ctx.rank} input")
+        else:
+            sizes.append(_int(d, _at(path, i), 0, MAX_ELEMENTS, "a size (>= 0) or (k,)"))
+    _elements(sizes, path)
+
+
 def _pad_width(v: Any, path: str, ctx: Context) -> None:
     for i, pair in enumerate(_tuple(v, path, "(before, after) pairs")):
         p = _tuple(pair, _at(path, i), "a (before, after) pair", 2)
@@ -297,6 +312,7 @@ KINDS: dict[str, Callable[[Any, str, Context], None]] = {
     "bool": _bool,
     "new_shape": _new_shape,
     "size": _size,
+    "dims_of_input": _dims_of_input,
     "pad_width": _pad_width,
     "number": _number,
     "number_or_none": _number_or_none,

@@ -14,7 +14,7 @@ import numpy as np
 from .. import dtypes
 from ..backend import rng
 from ..limits import check_size
-from ..registry import Param, TensorSpec, defop
+from ..registry import PARAM_KINDS, Param, TensorSpec, defop
 
 
 def _shape_rule(
@@ -190,43 +190,129 @@ RANDN = defop(
 )
 
 
+def _taken(op: str, dims: Any, shape: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The shape `dims` names: an int is a size, (k,) is dim k of `shape` (the input's), and
+    None is the input's whole shape; refuses an axis the input does not have or a negative size."""
+    if dims is None:
+        return tuple(shape)
+    out: list[Any] = []
+    for d in dims:
+        if isinstance(d, tuple):
+            if len(d) != 1 or not isinstance(d[0], int) or not 0 <= d[0] < len(shape):
+                raise ValueError(
+                    f"{op}: dims entry {d!r} names no dim of a rank-{len(shape)} input "
+                    f"(an entry (k,) takes the input's dim k, 0 <= k < {len(shape)})"
+                )
+            out.append(shape[d[0]])
+        elif d < 0:
+            raise ValueError(f"{op}: negative dimension {d} in dims {dims}")
+        else:
+            out.append(d)
+    return tuple(out)
+
+
+def _dims_rule(op: str) -> Any:
+    """The shape rule of an op shaped by `dims` over its input x (x's values unused)."""
+
+    def rule(specs: tuple[TensorSpec, ...], dims: Any, dtype: Any, **params: Any) -> TensorSpec:
+        return TensorSpec(_taken(op, dims, tuple(specs[0].shape)), dtypes.as_dtype(dtype))
+
+    return rule
+
+
+_DIMS = Param(
+    "dims", None, "the result's dims: an int is a size, (k,) is x's dim k; None: x's shape"
+)
+PARAM_KINDS.update({"dims": "dims_of_input"})
+
+
 def _like_sample(draw: str, op: str) -> Any:
-    """The kernel of a sample op shaped as its input, whose values it never reads."""
+    """The kernel of a sample op shaped by `dims` over its input, whose values it never reads."""
     sample = _float_sample(draw, op)
 
-    def fwd(xp: Any, x: Any, dtype: Any) -> Any:
-        return sample(xp, x.shape, dtype)
+    def fwd(xp: Any, x: Any, dtype: Any, dims: Any = None) -> Any:
+        return sample(xp, _taken(op, dims, x.shape), dtype)
 
     return fwd
 
 
-def _like_rule(specs: tuple[TensorSpec, ...], dtype: Any) -> TensorSpec:
-    return TensorSpec(tuple(specs[0].shape), dtypes.as_dtype(dtype))
-
-
-# Traced code samples in a shape known only at run time (a "batch" dim) with these; eager
-# rand_like and traced rand of known sizes draw the same numbers through rand and randn.
+# Traced code samples in a shape known only at run time (a "batch" dim) with these: one node
+# for rand_like(x) and for rand(x.shape[0], 3) (dims ((0,), 3)); eager rand_like and traced
+# rand of known sizes draw the same numbers through rand and randn.
 RAND_LIKE = defop(
     "rand_like",
     "creation",
-    params=[Param("dtype", doc="element dtype")],
+    params=[Param("dtype", doc="element dtype"), _DIMS],
     forward=_like_sample("random", "rand_like"),
-    shape_rule=_like_rule,
+    shape_rule=_dims_rule("rand_like"),
     vjp=None,
-    formula="z ~ U[0, 1) in x's shape",
+    formula="z ~ U[0, 1) in shape dims ((k,) is x.shape[k])",
     grad_formula="not differentiable (x gives only its shape)",
-    doc="Uniform samples in x's shape (x's values unused), from the device's seeded generator.",
+    doc="Uniform samples in x's shape or in dims (x's values unused), from the seeded generator.",
 )
 RANDN_LIKE = defop(
     "randn_like",
     "creation",
-    params=[Param("dtype", doc="element dtype")],
+    params=[Param("dtype", doc="element dtype"), _DIMS],
     forward=_like_sample("standard_normal", "randn_like"),
-    shape_rule=_like_rule,
+    shape_rule=_dims_rule("randn_like"),
     vjp=None,
-    formula="z ~ N(0, 1) in x's shape",
+    formula="z ~ N(0, 1) in shape dims ((k,) is x.shape[k])",
     grad_formula="not differentiable (x gives only its shape)",
-    doc="Standard normal samples in x's shape (x's values unused), from the seeded generator.",
+    doc="Standard normal samples in x's shape or in dims (x's values unused), seeded generator.",
+)
+
+
+def _full_dims(xp: Any, x: Any, fill_value: Any, dtype: Any, dims: Any = None) -> Any:
+    shape = _taken("full_dims", dims, x.shape)
+    check_size("full_dims", shape, dtype)
+    return xp.full(shape, fill_value, dtype=dtype)
+
+
+# Traced zeros/ones/full/empty(x.shape[0], 3) and zeros_like of a value with a run-time dim:
+# one node that reads x's shape when it runs, so the result follows each call's batch size.
+FULL_DIMS = defop(
+    "full_dims",
+    "creation",
+    params=[_DIMS, Param("fill_value", doc="the value"), Param("dtype", doc="element dtype")],
+    forward=_full_dims,
+    shape_rule=_dims_rule("full_dims"),
+    vjp=None,
+    formula="z = fill_value in shape dims ((k,) is x.shape[k])",
+    grad_formula="not differentiable (x gives only its shape)",
+    doc="fill_value in x's shape or in dims, whose (k,) entries are x's dims (x's values unused).",
+)
+
+
+def _arange_axis(op: str, axis: Any, shape: tuple[Any, ...]) -> int:
+    """The input's dim `axis` (an int within its rank), whose size arange_dim counts to."""
+    if type(axis) is not int or not 0 <= axis < len(shape):
+        raise ValueError(f"{op}: axis {axis!r} is not a dim of a rank-{len(shape)} input")
+    return axis
+
+
+def _arange_dim_rule(specs: tuple[TensorSpec, ...], axis: Any, dtype: Any) -> TensorSpec:
+    shape = tuple(specs[0].shape)
+    return TensorSpec((shape[_arange_axis("arange_dim", axis, shape)],), dtypes.as_dtype(dtype))
+
+
+def _arange_dim(xp: Any, x: Any, axis: int, dtype: Any) -> Any:
+    n = x.shape[_arange_axis("arange_dim", axis, x.shape)]
+    check_size("arange_dim", (n,), dtype)
+    return xp.arange(0, n, 1, dtype=dtype)
+
+
+# Traced arange(x.shape[1]): 0 … n - 1 for the size n that x's dim has when the graph runs.
+ARANGE_DIM = defop(
+    "arange_dim",
+    "creation",
+    params=[Param("axis", doc="the dim of x whose size n it counts to"), Param("dtype")],
+    forward=_arange_dim,
+    shape_rule=_arange_dim_rule,
+    vjp=None,
+    formula="z = 0, 1, …, x.shape[axis] - 1",
+    grad_formula="not differentiable (x gives only its shape)",
+    doc="arange(n) for n = x.shape[axis] (x's values unused).",
 )
 
 

@@ -137,3 +137,181 @@ def test_sizes_that_cannot_be_are_refused(make: Any, error: type[Exception], mat
 def test_a_name_outside_a_traced_function_is_refused() -> None:
     with pytest.raises(TypeError, match="only a traced function's inputs give sizes"):
         vf.zeros("batch", 3)
+
+
+# ---- one node per creation call ----------------------------------------------------------
+
+ONE_NODE_OPS = {
+    **{name: "full_dims" for name in MAKERS if not name.startswith("arange")},
+    "arange": "arange_dim",
+    "arange float": "arange_dim",
+    "rand": "rand_like",
+    "randn float64": "randn_like",
+    "rand_like": "rand_like",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ONE_NODE_OPS))
+def test_a_creation_call_is_one_node_reading_the_input(name: str) -> None:
+    make, _ = {**MAKERS, **SAMPLERS}[name]
+    graph = vf.function(make).graph(vf.spec(SPEC))
+    assert [n.op.name for n in graph.nodes] == [ONE_NODE_OPS[name]], str(graph)
+    (node,) = graph.nodes
+    assert node.inputs == (graph.inputs[0],)
+
+
+def test_the_node_names_the_dims_it_takes_from_the_input() -> None:
+    graph = vf.function(lambda x: vf.full((2, x.shape[1], x.shape[0]), -0.0)).graph(vf.spec(SPEC))
+    (node,) = graph.nodes
+    assert node.params == {"dims": (2, (1,), (0,)), "fill_value": -0.0, "dtype": np.float32}
+    assert graph.outputs[0].shape == (2, "seq", "batch")
+    graph = vf.function(lambda x: vf.arange(x.shape[1])).graph(vf.spec(SPEC))
+    assert graph.nodes[0].params == {"axis": 1, "dtype": np.int64}
+
+
+LIKES: dict[str, Callable[[Any], Any]] = {
+    "zeros_like of a result": lambda x: vf.zeros_like(x.sum(axis=2)),
+    "ones_like int32": lambda x: vf.ones_like(x, dtype="int32"),
+    "full_like -0.0": lambda x: vf.full_like(x, -0.0),
+    "full_like bool": lambda x: vf.full_like(x[:, :, 0], True, dtype="bool"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIKES))
+@pytest.mark.parametrize("spec", [SPEC, ("batch", None, 3)], ids=["named", "unnamed"])
+def test_like_of_a_run_time_shape_is_one_node(name: str, spec: tuple[Any, ...]) -> None:
+    make = LIKES[name]
+    graph = vf.function(make).graph(vf.spec(spec))
+    assert graph.nodes[-1].op.name == "full_dims" and graph.nodes[-1].params["dims"] is None
+    assert [n.op.name for n in graph.nodes].count("full_dims") == 1
+    plan = graph.compile()
+    for batch, seq in ((1, 4), (6, 2), (3, 0)):
+        x = _x(batch, seq)
+        eager = make(vf.tensor(x)).numpy()
+        (compiled,) = plan.run(x)
+        assert compiled.shape == eager.shape and compiled.dtype == eager.dtype
+        np.testing.assert_array_equal(compiled, eager)
+        np.testing.assert_array_equal(np.signbit(compiled), np.signbit(eager))
+
+
+def test_names_from_two_inputs_make_the_joint_shape() -> None:
+    def f(x: Any, y: Any) -> Any:
+        return vf.full((x.shape[0], 2, y.shape[0]), -0.0), vf.rand(y.shape[0], x.shape[0])
+
+    graph = vf.function(f).graph(vf.spec(("batch", 3)), vf.spec(("time",)))
+    assert graph.outputs[0].shape == ("batch", 2, "time")
+    assert graph.outputs[1].shape == ("time", "batch")
+    plan = graph.compile()
+    for batch, time in ((2, 5), (4, 1), (0, 3)):
+        x, y = np.ones((batch, 3), np.float32), np.ones(time, np.float32)
+        vf.manual_seed(5)
+        compiled = plan.run(x, y)
+        vf.manual_seed(5)
+        eager = [t.numpy() for t in f(vf.tensor(x), vf.tensor(y))]
+        for c, e in zip(compiled, eager, strict=True):
+            assert c.shape == e.shape and c.dtype == e.dtype
+            np.testing.assert_array_equal(c, e)
+            np.testing.assert_array_equal(np.signbit(c), np.signbit(e))
+
+
+# ---- no gradient through the shape input --------------------------------------------------
+
+
+def test_no_gradient_flows_to_the_input_whose_shape_is_read() -> None:
+    x = vf.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    for made in (vf.full_dims(x, 2.0, ((1,), 4)), vf.arange_dim(x, 0, dtype="float64")):
+        assert not made.requires_grad
+    (vf.full_dims(x, 3.0) * x).sum().backward()
+    assert x.grad is not None
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((2, 3), 3.0))
+
+
+def test_a_graph_gradient_passes_the_shape_input_by() -> None:
+    from vizflow_engine.graph import specialize
+
+    def f(x: Any) -> Any:
+        return (x * vf.ones(x.shape[0], 3) + vf.zeros_like(x)).sum()
+
+    traced = specialize(vf.function(f).graph(vf.spec(("batch", 3))), {"x": (4, 3)})
+    grads = vf.grad_graph(traced, wrt=["x"])
+    assert "full_dims" in [n.op.name for n in grads.nodes]
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    (_, dx) = grads.compile().run(x.astype(np.float32))
+    np.testing.assert_array_equal(dx, np.ones((4, 3), np.float32))
+
+
+# ---- graph files and the editor's code ----------------------------------------------------
+
+
+def _model(x: Any) -> Any:
+    pos = vf.arange(x.shape[1], dtype="float32")
+    return (
+        vf.zeros(x.shape[0], x.shape[1]) + pos + vf.randn(x.shape[0], 1) + vf.ones_like(x[:, :, 0])
+    )
+
+
+def test_graph_files_keep_the_ops_and_run_the_same(tmp_path: Any) -> None:
+    graph = vf.function(_model).graph(vf.spec(SPEC))
+    assert [n.op.name for n in graph.nodes].count("getitem") == 1  # x[:, :, 0] only
+    graph.save(str(tmp_path / "g"))
+    back = vf.Graph.load(str(tmp_path / "g"))
+    assert str(back) == str(graph)
+    for batch, seq in ((2, 3), (5, 0)):
+        x = _x(batch, seq)
+        vf.manual_seed(2)
+        (want,) = graph.compile().run(x)
+        vf.manual_seed(2)
+        (got,) = back.compile().run(x)
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize(
+    ("dims", "path", "match"),
+    [
+        ({"tuple": [{"tuple": [3]}, 2]}, "dims.tuple[0].tuple[0]", r"a dim of a rank-3 input"),
+        ({"tuple": [-1]}, "dims.tuple[0]", r"a size \(>= 0\) or \(k,\)"),
+        ({"tuple": [{"tuple": [0, 1]}]}, "dims.tuple[0]", r"must be \(k,\), one axis"),
+        ({"tuple": ["batch"]}, "dims.tuple[0]", "not str 'batch'"),
+        ({"tuple": [True]}, "dims.tuple[0]", "not bool True"),
+        ([0], "dims", "must be dims"),
+        ({"tuple": [2**40, 2]}, "dims", "elements"),
+    ],
+)
+def test_a_graph_file_with_bad_dims_is_refused(dims: Any, path: str, match: str) -> None:
+    doc = vf.function(lambda x: vf.zeros(x.shape[0], 3)).graph(vf.spec(SPEC)).to_json()
+    assert doc["nodes"][0]["op"] == "full_dims"
+    doc["nodes"][0]["params"]["dims"] = dims
+    with pytest.raises(vf.GraphFormatError, match=match) as info:
+        vf.Graph.from_json(doc)
+    assert info.value.path == f"$.nodes[0].params.{path}"
+
+
+def test_the_editors_code_is_one_readable_line_per_call_and_rebuilds_the_graph() -> None:
+    from vizflow_engine.editing import from_graph, to_code
+
+    graph = vf.function(_model).graph(vf.spec(SPEC))
+    code = to_code(from_graph(graph))
+    assert (
+        "full_dims = g.apply(vf.get_op('full_dims'), (x,), {'dims': ((0,), (1,)), "
+        "'fill_value': 0, 'dtype': np.dtype('float32')}, name='full_dims')"
+    ) in code
+    assert (
+        "g.apply(vf.get_op('arange_dim'), (x,), {'axis': 1, 'dtype': np.dtype('float32')}" in code
+    )
+    assert len([line for line in code.splitlines() if "g.apply" in line]) == len(graph.nodes)
+    scope: dict[str, Any] = {}
+    exec(compile(code, "<to_code>", "exec"), scope)  # the code the editor wrote, run as written
+    rebuilt = scope["g"]
+    assert str(rebuilt) == str(graph)
+
+
+def test_the_editor_reads_dims_typed_as_json() -> None:
+    from vizflow_engine.editing import EditError
+    from vizflow_engine.editing.params import op_param
+
+    op = vf.get_op("full_dims")
+    assert op_param(op, "dims", [[0], 3]) == ((0,), 3)
+    with pytest.raises(EditError, match=r"must be \(k,\)"):
+        op_param(op, "dims", [[0, 1]])
+    with pytest.raises(EditError, match="a size"):
+        op_param(op, "dims", [-2])
