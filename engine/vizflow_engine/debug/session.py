@@ -311,7 +311,7 @@ class DebugSession:
             self._not_running()
             self.history.truncate(0)  # first: it lets go of the memory rewritten from now on
             self._restore_variables(self._first)
-            self._spare_run = self._run
+            self._spare_run = self._run or self._spare_run  # (restarted twice: the same)
             self._run = None
             self.current = None
             self.hit = None

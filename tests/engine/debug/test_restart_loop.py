@@ -115,3 +115,15 @@ def test_step_back_in_a_later_iteration_restores_that_iterations_parameters() ->
         assert dbg.current is not None and dbg.current.index == 0
         for p, s in zip(model.parameters(), starts, strict=True):
             np.testing.assert_array_equal(p.numpy(), s)
+
+
+def test_restarted_runs_reuse_the_first_runs_buffers() -> None:
+    _, train_step = _model_and_step()
+    xb, yb = next(_batches(1))
+    dbg = vf.debug(train_step, xb, yb)
+    dbg.step()
+    kernels = dbg._need_run().kernels
+    dbg.restart()
+    dbg.restart()  # twice: still the same run to reuse
+    dbg.resume(block=True)
+    assert dbg._need_run().kernels is kernels and dbg.state == "finished"
