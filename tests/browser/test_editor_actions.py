@@ -171,6 +171,34 @@ def test_paste_lands_at_the_pointer_or_the_right_clicked_spot(page: Page, ed: Lo
     expect(by_name(ed, "x_2")).to_have_count(0)
 
 
+def zoom(ed: Locator) -> float:
+    scale: float = ed.evaluate(
+        """el => Number(/scale\\(([\\d.]+)\\)/.exec(
+            el.querySelector('.react-flow__viewport').style.transform)[1])"""
+    )
+    return scale
+
+
+def test_far_out_nodes_draw_boxes_without_text(page: Page, ed: Locator) -> None:
+    """Below 30% a node's text (under 4 px) and handles are left out and its corners are
+    square: the costliest parts of each pan or zoom step on big graphs; back in, all return."""
+    op = by_name(ed, "h").locator(".vf-edit-node-op")
+    expect(op).to_be_visible()
+    zoom_out = ed.locator(".react-flow__controls-zoomout")
+    while zoom(ed) >= 0.28:
+        zoom_out.click()
+        page.wait_for_timeout(250)
+    expect(ed.locator(".react-flow.vf-edit-tiny")).to_have_count(1)
+    expect(op).to_be_hidden()
+    expect(by_name(ed, "h").locator(".vf-edit-handle").first).to_be_hidden()
+    radius = by_name(ed, "h").evaluate("el => getComputedStyle(el).borderTopLeftRadius")
+    assert radius == "0px"
+    screenshot(page, "editor-actions-far-out")
+    ed.locator(".react-flow__controls-fitview").click()
+    expect(ed.locator(".react-flow.vf-edit-tiny")).to_have_count(0)
+    expect(op).to_be_visible()
+
+
 def select_none(ed: Locator) -> None:
     """Click an empty spot of the canvas (above the graph's right end)."""
     pane = ed.locator(".react-flow__pane")

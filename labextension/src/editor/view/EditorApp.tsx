@@ -61,7 +61,7 @@ import type { EditorKernel } from '../kernel';
 import { ContextMenu } from '../../debugger/ContextMenu';
 import { editNodeTypes, type EditorFlowNode } from './EditNode';
 import { GroupInspector, NodeInspector } from './EditorInspector';
-import { FlowCanvas } from './FlowCanvas';
+import { FlowCanvas, ZoomClass } from './FlowCanvas';
 import { flowEdges, flowNodes } from './flowElements';
 import { Palette, PALETTE_MIME, QuickAdd } from './Palette';
 import { clearPorts, markPorts, refusedAt } from './wireVerdicts';
@@ -80,6 +80,13 @@ export interface EditorAppProps {
 
 /** Below this zoom the nodes draw without port rows (their text would not be legible) and all are drawn. */
 const FAR_ZOOM = 0.45;
+
+/**
+ * Below this zoom the nodes draw no text at all, only their boxes, category and
+ * state colours: a head's 13 px text is under 4 px there, unreadable, and text
+ * was the costliest part of re-rastering ~500 nodes at each pan or zoom step.
+ */
+const TINY_ZOOM = 0.3;
 
 /** The last copy, for pasting within the page when the system clipboard is closed to us. */
 let pageClipboard: string | null = null;
@@ -750,6 +757,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
             disableKeyboardA11y={true}
           >
             {far ? null : <Background />}
+            <ZoomClass below={TINY_ZOOM} className="vf-edit-tiny" />
             <Controls showInteractive={false} />
           </FlowCanvas>
           {refused ? (

@@ -13,6 +13,7 @@ import React, {
 } from 'react';
 import {
   ReactFlow,
+  useStore,
   useStoreApi,
   type Edge,
   type NodeChange,
@@ -125,6 +126,21 @@ function useCulling(
     [from, onMoveEnd]
   );
   return { cull, onMoveStart: started, onMoveEnd: ended };
+}
+
+/**
+ * A class on the canvas while its zoom is below `below` (a child of the canvas:
+ * crossing the zoom re-renders this alone, and the class change restyles only
+ * the elements its CSS rules name).
+ */
+export function ZoomClass(props: { below: number; className: string }): null {
+  const { below, className } = props;
+  const on = useStore(st => st.transform[2] < below);
+  const store = useStoreApi();
+  useEffect(() => {
+    store.getState().domNode?.classList.toggle(className, on);
+  }, [store, className, on]);
+  return null;
 }
 
 export function FlowCanvas(props: FlowCanvasProps): JSX.Element {
