@@ -419,6 +419,43 @@ def _cumsum(ex: Exporter, n: Node) -> str:
     return ex.emit("CumSum", [ex.arg(n, 0, ex.out_dtype(n)), axis])
 
 
+def _dim_of(ex: Exporter, n: Node, k: int) -> str:
+    """[x.shape[k]] (int64) as the model reads it when it runs."""
+    return ex.emit("Shape", [ex.arg(n, 0)], start=k, end=k + 1)
+
+
+@emits("full_dims")
+def _full_dims(ex: Exporter, n: Node) -> str:
+    """fill_value in a shape of sizes and x's dims read at run time: ConstantOfShape."""
+    from onnx import numpy_helper
+
+    dims = n.params.get("dims")
+    if dims is None:
+        shape = ex.emit("Shape", [ex.arg(n, 0)])
+    else:
+        parts = [
+            _dim_of(ex, n, int(d[0]))
+            if isinstance(d, tuple)
+            else ex.literal(np.asarray([d], np.int64), None)
+            for d in dims
+        ]
+        shape = (
+            ex.emit("Concat", parts, axis=0) if parts else ex.literal(np.zeros(0, np.int64), None)
+        )
+    fill = np.asarray([n.params["fill_value"]], dtype=n.params["dtype"])
+    return ex.emit("ConstantOfShape", [shape], value=numpy_helper.from_array(fill, "value"))
+
+
+@emits("arange_dim")
+def _arange_dim(ex: Exporter, n: Node) -> str:
+    """0 … x.shape[axis] - 1: Range in int64 up to that dim read at run time, then cast."""
+    size = _dim_of(ex, n, int(n.params["axis"]))
+    limit = ex.emit("Squeeze", [size, ex.literal(np.asarray([0], np.int64), None)])
+    zero, one = ex.literal(np.asarray(0, np.int64), None), ex.literal(np.asarray(1, np.int64), None)
+    out = ex.emit("Range", [zero, limit, one])
+    return ex.cast_to(out, np.dtype(np.int64), ex.out_dtype(n))
+
+
 @emits("gather")
 def _gather(ex: Exporter, n: Node) -> str:
     ind = ex.arg(n, 1, np.dtype(np.int64))

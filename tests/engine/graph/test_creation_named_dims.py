@@ -315,3 +315,27 @@ def test_the_editor_reads_dims_typed_as_json() -> None:
         op_param(op, "dims", [[0, 1]])
     with pytest.raises(EditError, match="a size"):
         op_param(op, "dims", [-2])
+
+
+def test_onnx_export_reads_the_dims_when_the_model_runs() -> None:
+    onnx = pytest.importorskip("onnx")
+    from onnx.reference import ReferenceEvaluator
+
+    def f(x: Any) -> Any:
+        return (
+            vf.full((x.shape[0], 2, x.shape[1]), -0.0),
+            vf.arange(x.shape[1], dtype="float32"),
+            vf.ones_like(x, dtype="int32"),
+            vf.zeros(x.shape[0], 0),
+        )
+
+    model = vf.onnx.to_model(vf.function(f).graph(vf.spec(("batch", "seq"))))
+    onnx.checker.check_model(model, full_check=True)
+    run = ReferenceEvaluator(model)
+    for batch, seq in ((2, 3), (5, 0)):
+        x = np.ones((batch, seq), np.float32)
+        got = run.run(None, {model.graph.input[0].name: x})
+        for a, want in zip(got, (t.numpy() for t in f(vf.tensor(x))), strict=True):
+            assert a.shape == want.shape and a.dtype == want.dtype
+            np.testing.assert_array_equal(a, want)
+            np.testing.assert_array_equal(np.signbit(a), np.signbit(want))
