@@ -3,9 +3,10 @@ and the memory a paused 10,000-node session holds against the history cap it rep
 
 Cases: an MLP training step (784-512-512-10, batch 256: matmul-bound), a 10,000-node chain
 of elementwise ops on 4,096 floats (per-step overhead-bound) and a 200-node chain on 1M floats
-(memory-bound). "continue" is resume() from the start to the end with a breakpoint whose
-condition never holds (checked at every node), the always-on health summaries and the
-history's value copies (default cap: 1,000 values; cap 0: none). "bare Run.step loop" is the
+(memory-bound). "continue" is restart() then resume() from the start to the end with a
+breakpoint whose condition never holds (checked at every node), the always-on health summaries
+and the history's value copies (default cap: 1,000 values; cap 0: none); "continue alone"
+times the resume() only. "bare Run.step loop" is the
 executor's stepping API (a fresh buffer set, an Event per node); "bare Run.kernels loop" is how
 the session's loop steps (the run's buffers restarted, bare step functions): the floor of any
 stepped run. Each case ends with where a continue's time goes per node.
@@ -151,6 +152,18 @@ def floor(dbg: vf.DebugSession) -> dict[str, float]:
     return {"finite test": finite, "zero count": zeros, "copy": copy}
 
 
+def resume_alone_ms(dbg: vf.DebugSession, reps: int = 15) -> float:
+    """Median ms of resume() to the end alone: each after a restart() that is not timed (it
+    puts the variables back, a copy of them all, which a continue does not do)."""
+    times = []
+    for _ in range(reps):
+        dbg.restart()
+        t0 = time.perf_counter()
+        dbg.resume(block=True)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times) * 1e3)
+
+
 def speed(name: str, make: Callable[[int], vf.DebugSession]) -> None:
     steps: dict[str, Callable[[], object]] = {}
     sessions = {}
@@ -168,6 +181,9 @@ def speed(name: str, make: Callable[[int], vf.DebugSession]) -> None:
     for k, v in ms.items():
         extra = (v - base) / n * 1e3
         print(f"  {k:30s} {v:9.2f} ms  {v / base:6.2f}x unstepped  (+{extra:6.1f} µs/node)")
+    for cap, dbg in sessions.items():
+        alone = resume_alone_ms(dbg)
+        print(f"  continue alone, cap {cap:<4} {alone:9.2f} ms  {alone / base:6.2f}x unstepped")
     parts = {
         "kernel (unstepped)": base / n * 1e3,
         "stepping loop": (ms["bare Run.kernels loop"] - base) / n * 1e3,
