@@ -339,3 +339,25 @@ def test_onnx_export_reads_the_dims_when_the_model_runs() -> None:
             assert a.shape == want.shape and a.dtype == want.dtype
             np.testing.assert_array_equal(a, want)
             np.testing.assert_array_equal(np.signbit(a), np.signbit(want))
+
+
+def test_writes_into_created_tensors_stay_apart_through_the_passes() -> None:
+    from vizflow_engine.graph.passes import PASSES
+
+    def f(x: Any) -> Any:
+        z = vf.zeros(x.shape[0], 2)
+        z[:, 0] = x[:, 0]
+        w = vf.zeros(x.shape[0], 2)
+        w += 1
+        m = vf.arange(x.shape[0])
+        m[0] = 7
+        return z + w, m + vf.arange(x.shape[0])
+
+    graph = vf.function(f).graph(vf.spec(("batch", 3)))
+    for name in ("fold_constants", "simplify", "cse", "dce", "fuse_elementwise"):
+        graph = PASSES[name](graph)
+    plan = graph.compile()
+    for batch in (1, 4):
+        x = np.arange(batch * 3, dtype=np.float32).reshape(batch, 3)
+        for got, want in zip(plan.run(x), f(vf.tensor(x)), strict=True):
+            np.testing.assert_array_equal(got, want.numpy())
