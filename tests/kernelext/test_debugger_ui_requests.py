@@ -4,6 +4,7 @@ shown as its (one) widget."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -113,3 +114,29 @@ def test_a_session_displays_as_its_one_widget(comms: None) -> None:
     first.close()
     assert debugger_widget(session) is not first
     assert data == {}  # shown by display(widget), not as a repr
+
+
+def test_states_sent_from_two_threads_never_deadlock_and_stay_in_order(comms: None) -> None:
+    # A thread that changes the session publishes while it holds the session's lock (a blocking
+    # step from a cell, a worker ending its run); another sends meanwhile (the live progress
+    # push, a reply), needing that lock to make its state. Neither may wait for the other.
+    w = DebuggerWidget(vf.debug(chain_graph(), np.ones(3)))
+    session = w.debug_session
+    session.step()
+    changed = threading.Event()
+
+    def publish_while_holding_the_session() -> None:
+        with session._lock:
+            changed.set()
+            time.sleep(0.3)  # the other thread starts making its state meanwhile
+            session.step()  # publishes from inside the lock
+
+    changer = threading.Thread(target=publish_while_holding_the_session, daemon=True)
+    pusher = threading.Thread(target=lambda: (changed.wait(5), w._send_state()), daemon=True)
+    changer.start()
+    pusher.start()
+    changer.join(10)
+    pusher.join(10)
+    assert not changer.is_alive() and not pusher.is_alive(), "deadlocked"
+    # The browser holds the newest state: the step the changer made.
+    assert w.session["current"]["name"] == session.current.name == "add"

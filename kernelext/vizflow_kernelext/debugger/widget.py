@@ -14,6 +14,7 @@ refused whole (GuardedWidget).
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -64,7 +65,13 @@ class DebuggerWidget(GuardedWidget):
 
     def __init__(self, debug_session: DebugSession, **kwargs: Any) -> None:
         self._kernel_sets = True  # the traits below come from the kernel, not the browser
-        self._send_lock = threading.Lock()  # one thread at a time sets `session`
+        # One thread at a time sets and sends `session`; a state is made before taking the
+        # lock (making it may wait for the session's own lock, which a thread publishing a
+        # change holds while it waits for this one), numbered in the order made: an older
+        # state than the one sent is not sent after it.
+        self._send_lock = threading.Lock()
+        self._made = itertools.count(1)
+        self._sent_number = 0
         built = build_from_graph(debug_session.graph, title=debug_session.graph.name)
         wanted = set(debug_session.node_names) | {
             v.name for v in (*debug_session.graph.inputs, *debug_session.graph.variables)
@@ -73,7 +80,7 @@ class DebuggerWidget(GuardedWidget):
         self.debug_session = debug_session
         self._recent = RecentSteps()
         super().__init__(graph=wire_safe(encode(built.payload)), **kwargs)
-        state, self._sent = self._state()
+        _, state, self._sent = self._state()
         self.session = state
         self._kernel_sets = False
         self._unsubscribe = debug_session.observe(self._push)
@@ -85,15 +92,19 @@ class DebuggerWidget(GuardedWidget):
             return
         self._send_state()
 
-    def _state(self) -> tuple[dict[str, Any], Sent]:
-        """The session's state, and its recent steps as sent in it."""
+    def _state(self) -> tuple[int, dict[str, Any], Sent]:
+        """The session's state numbered in the order made, and its recent steps as sent in it."""
+        number = next(self._made)
         recent = self._recent.json(self.debug_session.history)
-        return session_state(self.debug_session, self.node_ids, recent), recent
+        return number, session_state(self.debug_session, self.node_ids, recent), recent
 
     def _send_state(self) -> None:
         """Send the session's state; while it runs, again every LIVE_PUSH_S (progress, losses)."""
+        number, state, recent = self._state()
         with self._send_lock:
-            state, self._sent = self._state()
+            if number < self._sent_number:
+                return  # a newer state went out meanwhile
+            self._sent_number, self._sent = number, recent
             self._set_session(state)
             self._keep_live(state)
 
@@ -128,8 +139,11 @@ class DebuggerWidget(GuardedWidget):
         if not (isinstance(content, dict) and content.get("kind") == "debug_reply"):
             super().send(content, buffers)
             return
+        number, state, recent = self._state()
         with self._send_lock:
-            state, recent = self._state()
+            if number < self._sent_number:  # a newer state went out meanwhile: that one
+                state, recent = self.session, self._sent
+            self._sent_number = max(number, self._sent_number)
             patch = session_patch(state, recent, self._sent)
             self._set_session(state, quiet=True)
             self._sent = recent
