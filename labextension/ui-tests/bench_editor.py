@@ -8,7 +8,9 @@ A notebook makes `vf.Editor()` and fills it with one step of 500 nodes (a placeh
     next frame, as a mouse's are), while the page records each animation frame and what the
     moved thing's transform was; the figure is frames in which it moved, per second, and the
     90th percentile of the time between them. The page's frame rate with nothing to redraw
-    (the same steps over the palette) is printed beside them as the ceiling;
+    (the same steps over the palette) is printed beside them as the ceiling, and for the zoom
+    the wheel events that reached the page per second (Playwright sends the next wheel once
+    the page has handled the last, so they bound the zoom's frames per second);
   - each gesture again under a performance trace: the main thread's CPU time (not wall time,
     so less skewed by a loaded machine) over the gesture per moved frame, split into script /
     render (style, layout, hit tests) / paint / other, and the raster threads' CPU time;
@@ -77,11 +79,19 @@ ed.edit(cmds)
 ed
 """
 
-# Record every animation frame's time and the watched element's transform until stopped.
+# Record every animation frame's time and the watched element's transform until stopped, and
+# when each wheel event reached the page (a passive listener: it does not delay the event).
 RECORD = """(sel) => {
     const w = window;
     w.__vfFrames = [];
+    w.__vfWheels = [];
     w.__vfRecording = true;
+    if (!w.__vfWheelClock) {
+        w.__vfWheelClock = true;
+        document.addEventListener('wheel', () => {
+            if (w.__vfRecording) w.__vfWheels.push(performance.now());
+        }, {capture: true, passive: true});
+    }
     const tick = t => {
         if (!w.__vfRecording) return;
         const el = document.querySelector(sel);
@@ -90,7 +100,7 @@ RECORD = """(sel) => {
     };
     requestAnimationFrame(tick);
 }"""
-STOP = "() => { window.__vfRecording = false; return window.__vfFrames; }"
+STOP = "() => { window.__vfRecording = false; return [window.__vfFrames, window.__vfWheels]; }"
 VIEWPORT = ".vf-editor .react-flow__viewport"
 
 
@@ -102,9 +112,15 @@ class Frames:
     fps: float  # moved frames per second, first to last
     p90_ms: float  # 90th percentile of the time between moved frames
     frame_rate: float  # all animation frames per second
+    wheels: float = 0.0  # wheel events that reached the page per second (0: none)
 
 
-def frames_of(record: list[tuple[float, str]]) -> Frames:
+def rate(times: list[float]) -> float:
+    """Events per second from their times in ms (0 for fewer than two)."""
+    return (len(times) - 1) * 1000 / (times[-1] - times[0]) if len(times) > 1 else 0.0
+
+
+def frames_of(record: list[tuple[float, str]], wheels: list[float]) -> Frames:
     times = [t for t, _ in record]
     moved = [t for (_, before), (t, v) in itertools.pairwise(record) if v != before]
     gaps = sorted(b - a for a, b in itertools.pairwise(moved))
@@ -113,7 +129,8 @@ def frames_of(record: list[tuple[float, str]]) -> Frames:
         moved=len(moved),
         fps=(len(moved) - 1) * 1000 / span if span else 0.0,
         p90_ms=gaps[int(0.9 * (len(gaps) - 1))] if gaps else 0.0,
-        frame_rate=(len(times) - 1) * 1000 / (times[-1] - times[0]) if len(times) > 1 else 0.0,
+        frame_rate=rate(times),
+        wheels=rate(wheels),
     )
 
 
@@ -126,7 +143,8 @@ def recorded(page: Page, watch: str, gesture: Callable[[], None]) -> Frames:
     next_frame(page)
     gesture()
     next_frame(page)
-    return frames_of(page.evaluate(STOP))
+    frames, wheels = page.evaluate(STOP)
+    return frames_of(frames, wheels)
 
 
 Point = tuple[float, float]
@@ -205,6 +223,13 @@ def report(name: str, m: Measured, ceiling: float) -> None:
         f"{split} = {total:5.1f} ms/frame, raster {m.split['raster'] / per:5.1f}"
     )
     print(f"        React renders per frame: {renders}")
+    if m.frames.wheels:
+        # Playwright sends the next wheel once the page has handled the last (d3's listener
+        # blocks), so wheels delivered per second bound the zoom's frames per second
+        print(
+            f"        wheel events reaching the page: {m.frames.wheels:.1f}/s "
+            f"(the page drew {m.frames.frame_rate:.1f} frames/s meanwhile)"
+        )
 
 
 def next_frame(page: Page) -> None:
