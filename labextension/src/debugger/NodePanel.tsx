@@ -4,7 +4,7 @@
  * output and input values at this moment, a what-if edit, a gradient check
  * and breakpoint buttons.
  */
-import React, { useState } from 'react';
+import React, { useCallback, useRef, useState } from 'react';
 import type {
   DebugSessionState,
   DebugSource,
@@ -170,6 +170,34 @@ function GradCheck(props: {
   );
 }
 
+/** One parameter's gradient so far (re-rendered only when its own norm or health changes). */
+function GradRowView(props: {
+  name: string;
+  norm: number | null;
+  note: string;
+  show: (name: string) => void;
+}): JSX.Element {
+  const { name, norm } = props;
+  return (
+    <tr data-grad={name}>
+      <th>
+        <button
+          className="vf-link"
+          title={`Show ${name} on the canvas`}
+          onClick={() => props.show(name)}
+        >
+          {name}
+        </button>
+      </th>
+      <td data-norm={norm ?? 'nonfinite'}>
+        {norm === null ? props.note : `‖g‖ ${formatStat(norm)}`}
+      </td>
+    </tr>
+  );
+}
+
+const GradRow = React.memo(GradRowView);
+
 function Gradients(props: {
   session: DebugSessionState;
   /** Select and centre a parameter's node (its running gradient is drawn there). */
@@ -185,22 +213,13 @@ function Gradients(props: {
       <table className="vf-stats">
         <tbody>
           {rows.map(r => (
-            <tr key={r.name} data-grad={r.name}>
-              <th>
-                <button
-                  className="vf-link"
-                  title={`Show ${r.name} on the canvas`}
-                  onClick={() => props.show(r.name)}
-                >
-                  {r.name}
-                </button>
-              </th>
-              <td data-norm={r.norm ?? 'nonfinite'}>
-                {r.norm === null
-                  ? healthNote(r.health)
-                  : `‖g‖ ${formatStat(r.norm)}`}
-              </td>
-            </tr>
+            <GradRow
+              key={r.name}
+              name={r.name}
+              norm={r.norm}
+              note={r.norm === null ? healthNote(r.health) : ''}
+              show={props.show}
+            />
           ))}
         </tbody>
       </table>
@@ -227,6 +246,15 @@ export function NodePanel(props: {
   const started = session.state !== 'idle';
   const ids = node && started ? [node.id, ...inputs.map(e => e.source)] : [];
   const values = useValues(started ? backend : null, ids, props.moment);
+  // One function for the gradient rows' links, so that a step re-renders only changed rows.
+  const latest = useRef({ model, onSelect: props.onSelect });
+  latest.current = { model, onSelect: props.onSelect };
+  const showParam = useCallback((param: string) => {
+    const id = latest.current.model.nodes.find(n => n.name === param)?.id;
+    if (id) {
+      latest.current.onSelect(id);
+    }
+  }, []);
   if (!node) {
     return (
       <div className="vf-dbg-muted vf-dbg-empty">
@@ -260,15 +288,7 @@ export function NodePanel(props: {
           ) : null}
         </div>
       ) : null}
-      <Gradients
-        session={session}
-        show={param => {
-          const id = model.nodes.find(n => n.name === param)?.id;
-          if (id) {
-            props.onSelect(id);
-          }
-        }}
-      />
+      <Gradients session={session} show={showParam} />
       {doc ? (
         <section className="vf-inspector-section">
           <h4>forward</h4>
