@@ -10,7 +10,9 @@ A notebook makes `vf.Editor()` and fills it with one step of 500 nodes (a placeh
     90th percentile of the time between them. The page's frame rate with nothing to redraw
     (the same steps over the palette) is printed beside them as the ceiling, and for the zoom
     the wheel events that reached the page per second (Playwright sends the next wheel once
-    the page has handled the last, so they bound the zoom's frames per second);
+    the page has handled the last, so they bound the zoom's frames per second); and the zoom
+    again with the wheel events made in the page, one per animation frame ("zoom/frame"), as
+    the browser hands a real wheel's events to a page (aligned to frames), without that wait;
   - each gesture again under a performance trace: the main thread's CPU time (not wall time,
     so less skewed by a loaded machine) over the gesture per moved frame, split into script /
     render (style, layout, hit tests) / paint / other, and the raster threads' CPU time;
@@ -180,6 +182,35 @@ def wheel_steps(page: Page, at: Point) -> Callable[[], None]:
     return run
 
 
+# STEPS wheel notches made in the page, one per animation frame, at (x, y): how the browser
+# hands a trackpad's or mouse's wheel to a page (wheel events are aligned to frames), without
+# Playwright's wait for each event's handling in between
+FRAME_WHEELS = """([x, y, steps]) => new Promise(done => {
+    const target = document.elementFromPoint(x, y);
+    let i = 0;
+    const tick = () => {
+        if (i >= steps) { done(null); return; }
+        target.dispatchEvent(new WheelEvent('wheel', {
+            deltaY: i < steps / 2 ? -40 : 40, deltaMode: 0, clientX: x, clientY: y,
+            bubbles: true, cancelable: true, composed: true, view: window,
+        }));
+        i += 1;
+        requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+})"""
+
+
+def frame_wheel_steps(page: Page, at: Point) -> Callable[[], None]:
+    """A gesture: STEPS wheel notches at `at` made in the page, one per animation frame."""
+
+    def run() -> None:
+        page.mouse.move(*at)
+        page.evaluate(FRAME_WHEELS, [at[0], at[1], STEPS])
+
+    return run
+
+
 @dataclass
 class Measured:
     frames: Frames  # the untraced run
@@ -218,7 +249,7 @@ def report(name: str, m: Measured, ceiling: float) -> None:
     top = sorted(m.renders.items(), key=lambda kv: -kv[1])[:4]
     renders = ", ".join(f"{n} {c / max(m.counted.moved, 1):.1f}" for n, c in top) or "none"
     print(
-        f"  {name:5} {m.frames.fps:5.1f} fps ({m.frames.fps / ceiling:4.0%}), p90 "
+        f"  {name:10} {m.frames.fps:5.1f} fps ({m.frames.fps / ceiling:4.0%}), p90 "
         f"{m.frames.p90_ms:5.1f} ms, {m.frames.moved:3d} frames | traced {m.traced.fps:5.1f} fps: "
         f"{split} = {total:5.1f} ms/frame, raster {m.split['raster'] / per:5.1f}"
     )
@@ -384,6 +415,8 @@ def main() -> int:
         )
         zooming = wheel_steps(page, (cx, cy))
         zoom = measure(page, "zoom", VIEWPORT, zooming, zooming)
+        in_page = frame_wheel_steps(page, (cx, cy))
+        zoom_frames = measure(page, "zoom/frame", VIEWPORT, in_page, in_page)
         for _ in range(6):  # zoom in so a node can be grabbed by its header
             page.mouse.wheel(0, -200)
             next_frame(page)
@@ -452,6 +485,7 @@ def main() -> int:
     )
     report("pan", pan, ceiling)
     report("zoom", zoom, ceiling)
+    report("zoom/frame", zoom_frames, ceiling)
     report("drag", drag, ceiling)
     print(f"  (drag zoomed in: {on_screen} canvas nodes in the DOM)")
     if trips:
