@@ -152,11 +152,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
   const wrapper = useRef<HTMLDivElement>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [wire, setWire] = useState<Map<string, PortVerdict> | null>(null);
-  const [quick, setQuick] = useState<{
-    left: number;
-    top: number;
-    at: Point;
-  } | null>(null);
+  const [quick, setQuick] = useState<CanvasSpot | null>(null);
   const [feeds, setFeeds] = useState<Record<string, EditorInputSource>>({});
   const [notice, setNotice] = useState<string | null>(null);
   /** What the last action did ("ran 5 nodes"): shown as the status, not as an error. */
@@ -168,11 +164,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
   } | null>(null);
   const [running, setRunning] = useState(false);
   /** The canvas's right-click menu: where it shows (in the canvas) and the canvas point clicked. */
-  const [menu, setMenu] = useState<{
-    left: number;
-    top: number;
-    at: Point;
-  } | null>(null);
+  const [menu, setMenu] = useState<CanvasSpot | null>(null);
   /** The pointer over the canvas (client px), null when it is elsewhere: Ctrl+V pastes there. */
   const pointer = useRef<{ x: number; y: number } | null>(null);
   const layoutClient = useRef<LayoutClient | null>(null);
@@ -616,12 +608,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
         return;
       }
       e.preventDefault();
-      const r = wrapper.current.getBoundingClientRect();
-      setMenu({
-        left: e.clientX - r.left,
-        top: e.clientY - r.top,
-        at: flow.screenToFlowPosition({ x: e.clientX, y: e.clientY })
-      });
+      setMenu(canvasSpot(e, wrapper.current, flow.screenToFlowPosition));
     },
     [flow]
   );
@@ -633,12 +620,7 @@ function Canvas(props: EditorAppProps): JSX.Element {
       if (!target.classList.contains('react-flow__pane') || !wrapper.current) {
         return;
       }
-      const r = wrapper.current.getBoundingClientRect();
-      setQuick({
-        left: e.clientX - r.left,
-        top: e.clientY - r.top,
-        at: flow.screenToFlowPosition({ x: e.clientX, y: e.clientY })
-      });
+      setQuick(canvasSpot(e, wrapper.current, flow.screenToFlowPosition));
     },
     [flow]
   );
@@ -833,6 +815,27 @@ function Canvas(props: EditorAppProps): JSX.Element {
       </div>
     </div>
   );
+}
+
+/** A spot clicked on the canvas: where a popup shows (px in the canvas) and the flow point. */
+interface CanvasSpot {
+  left: number;
+  top: number;
+  at: Point;
+}
+
+/** The spot of a pointer event on the canvas held by `box`. */
+function canvasSpot(
+  e: React.MouseEvent,
+  box: HTMLElement,
+  toFlow: (p: { x: number; y: number }) => Point
+): CanvasSpot {
+  const r = box.getBoundingClientRect();
+  return {
+    left: e.clientX - r.left,
+    top: e.clientY - r.top,
+    at: toFlow({ x: e.clientX, y: e.clientY })
+  };
 }
 
 export function EditorApp(props: EditorAppProps): JSX.Element {
