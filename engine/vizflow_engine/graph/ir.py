@@ -431,6 +431,9 @@ class Graph:
         self.updates: list[tuple[Value, Value]] = []  # (variable, its new value)
         self.out: dict[Node, Value] = {}  # each node's output value
         self._names: dict[str, int] = {}
+        # value(name)'s index: name -> (list attribute, position), checked on every hit
+        self._value_index: dict[str, tuple[str, int]] = {}
+        self._value_index_sizes: tuple[int, ...] = ()
         # run before every execution of a plan compiled from this graph: the traced code's
         # before_each_call callbacks (an optimiser's lr refresh); kept by passes, not saved
         self.refresh: tuple[Callable[[], None], ...] = ()
@@ -600,10 +603,48 @@ class Graph:
     # ---- queries ---------------------------------------------------------------------------
     def value(self, name: str) -> Value:
         """The Value (input, variable, constant or node output) called `name`."""
-        for v in self.all_values():
-            if v.name == name:
-                return v
-        raise KeyError(f"graph {self.name!r} has no value named {name!r}")
+        if self._value_index_sizes != self._value_list_sizes():
+            self._index_values()
+        v = self._indexed_value(name)
+        if v is None:  # renamed, replaced or moved since indexed: index again, then look once more
+            self._index_values()
+            v = self._indexed_value(name)
+        if v is None:
+            raise KeyError(f"graph {self.name!r} has no value named {name!r}")
+        return v
+
+    _VALUE_LISTS = ("inputs", "variables", "constants", "nodes")
+
+    def _value_list_sizes(self) -> tuple[int, ...]:
+        """The lengths of the lists value() indexes (a change means values were added/removed)."""
+        return tuple(len(getattr(self, attr)) for attr in self._VALUE_LISTS)
+
+    def _value_at(self, attr: str, i: int) -> Value:
+        """The value at position i of list attr (a node's output for "nodes")."""
+        if attr == "nodes":
+            return self.out[self.nodes[i]]
+        v: Value = getattr(self, attr)[i]
+        return v
+
+    def _index_values(self) -> None:
+        """Index every value's name -> where it is (the first one, as all_values orders them)."""
+        index: dict[str, tuple[str, int]] = {}
+        for attr in self._VALUE_LISTS:
+            for i in range(len(getattr(self, attr))):
+                index.setdefault(self._value_at(attr, i).name, (attr, i))
+        self._value_index = index
+        self._value_index_sizes = self._value_list_sizes()
+
+    def _indexed_value(self, name: str) -> Value | None:
+        """The indexed value called name if it is still where indexed and still so called."""
+        where = self._value_index.get(name)
+        if where is None:
+            return None
+        attr, i = where
+        if i >= len(getattr(self, attr)):
+            return None
+        v = self._value_at(attr, i)
+        return v if v.name == name else None
 
     def node(self, name: str) -> Node:
         """The node called `name`."""
