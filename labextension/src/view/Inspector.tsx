@@ -5,7 +5,7 @@ import type { GraphModel } from '../model/graphModel';
 import { formatStat, type DecodedSummary } from '../model/inspect';
 import type { ScopeGroup } from '../model/scopeTree';
 import { labHooks } from '../labHooks';
-import { parseRgb, resolveColour } from './themeColours';
+import { parseRgb, themeColour } from './themeColours';
 import { provenanceText, type InspectedValues } from './valueProvenance';
 
 /** Where values come from: the kernel (live widget), or nowhere (saved notebook). */
@@ -70,8 +70,8 @@ function Heatmap(props: { s: DecodedSummary }): JSX.Element | null {
     }
     canvas.width = m.cols;
     canvas.height = m.rows;
-    const lo = parseRgb(resolveColour(canvas, 'var(--vf-overlay-low)'));
-    const hi = parseRgb(resolveColour(canvas, 'var(--vf-overlay-high)'));
+    const lo = parseRgb(themeColour(canvas, 'var(--vf-overlay-low)'));
+    const hi = parseRgb(themeColour(canvas, 'var(--vf-overlay-high)'));
     const img = ctx.createImageData(m.cols, m.rows);
     const span = m.hi - m.lo || 1;
     for (let i = 0; i < m.rows * m.cols; i++) {
