@@ -145,6 +145,9 @@ def test_step_forward_then_backward_and_see_a_gradient_grow(page: Page, debugger
         steps = step_and_wait(d, steps)
         expect(cue(d)).to_contain_text("forward")
         expect(current_node(d)).to_have_count(1)
+        # the canvas selects the node paused at (GraphPane's `tracked`), and only it
+        expect(d.locator(".react-flow__node.selected")).to_have_count(1)
+        expect(d.locator(".react-flow__node.selected .vf-debug-current")).to_have_count(1)
         expect(output_stat(d, "shape")).to_be_visible(timeout=20_000)
     screenshot(page, "debugger-forward-5")
     # Finished nodes on screen (the canvas draws only those in view) carry their value's health.

@@ -153,7 +153,7 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
   // (the view stays put while it is well inside it: a step redraws no canvas).
   const cur = session?.state === 'paused' ? session.current : null;
   const curId = cur?.node_id ?? null;
-  // Before the paint: the canvas selects it in the frame that draws the new marks.
+  // The pane selects it while rendering (tracked); here, before the paint, the view follows it.
   useLayoutEffect(() => {
     if (curId) {
       pane.current?.track(curId);
@@ -231,6 +231,7 @@ export function DebuggerApp(props: DebuggerAppProps): JSX.Element {
             onLayoutState={props.onLayoutState}
             onApi={onApi}
             onSelectNode={pick}
+            tracked={pausedAt}
             debugMarks={marks}
             debugEdgeNotes={edgeNotes}
             onNodeContextMenu={onContextMenu}

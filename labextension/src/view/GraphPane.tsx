@@ -76,9 +76,10 @@ export interface PaneApi {
   /** Select a node (by model id), expanding its groups, and centre it. */
   reveal(nodeId: string): void;
   /**
-   * Select a node the host moved to (a debugger's step): the view moves only when the node
-   * is not drawn well inside it, so stepping along a visible stretch redraws no canvas; a
-   * node in a collapsed group stays in it (the group is marked), with no re-layout.
+   * Bring the node the host moved to (its `tracked` prop) into view: the view moves only
+   * when the node is not drawn well inside it, so stepping along a visible stretch redraws
+   * no canvas; a node in a collapsed group stays in it (the group is marked), with no
+   * re-layout. A node not drawn at all is revealed (its groups opened).
    */
   track(nodeId: string): void;
   /** The other side of a comparison selected a node this graph has no match for. */
@@ -116,6 +117,11 @@ export interface GraphPaneProps {
   debugEdgeNotes?: ReadonlyMap<string, string>;
   /** Right-click on a node (model id) at client x, y; the browser's menu is not shown. */
   onNodeContextMenu?: (nodeId: string, x: number, y: number) => void;
+  /**
+   * The node a debugger is at and the moment it got there: each new key selects it, while
+   * rendering (not from an effect), so a step draws the pane once.
+   */
+  tracked?: { key: string; id: string | null };
   /** False when the host shows its own inspector (the debugger): selecting opens none here. */
   showInspector?: boolean;
   /** Told each pan or zoom the user makes (not programmatic moves): compare keeps sides level. */
@@ -187,6 +193,15 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
   const canvasRef = useRef<HTMLDivElement>(null);
   const selection = useSelection(onSelectNode);
   const { selected, inspectorOpen, select, focusAfterLayout } = selection;
+  // The host's node, selected in this render when it moved (React re-runs only this component).
+  const [trackedAt, setTrackedAt] = useState('');
+  const tracked = props.tracked;
+  if (tracked && tracked.key !== trackedAt) {
+    setTrackedAt(tracked.key);
+    if (tracked.id) {
+      select(shownVg.repOf.get(tracked.id) ?? tracked.id, true, false);
+    }
+  }
   const [inspectorWidth, setInspectorWidth] = useState<number | null>(null);
   const [inspectorFolded, setInspectorFolded] = useState(false);
   /** The user's minimap toggle; null: shown when the canvas has room for it. */
@@ -355,14 +370,13 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       const vp = flow.getViewport();
       const ahead = b ? followViewport(b, vp, canvasW, canvasH) : null;
       if (b && wellInside(b, vp, canvasW, canvasH)) {
-        select(item, true, false);
-      } else if (ahead) {
+        return; // drawn well inside the view: it stays put
+      }
+      if (ahead) {
         // Just left the view: bring it in with the stretch ahead of it (fewer, larger moves).
-        select(item, true, false);
         void flow.setViewport(ahead, { duration: 0 });
       } else if (item !== nodeId) {
         // Inside a collapsed group: the group shows it (no re-layout); opening it is the user's.
-        select(item, true, false);
         if (!centreOn(item)) {
           focusAfterLayout.current = item;
         }
@@ -370,17 +384,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
         reveal(nodeId, false);
       }
     },
-    [
-      shownVg,
-      boxes,
-      flow,
-      canvasW,
-      canvasH,
-      select,
-      reveal,
-      centreOn,
-      focusAfterLayout
-    ]
+    [shownVg, boxes, flow, canvasW, canvasH, reveal, centreOn, focusAfterLayout]
   );
   // Before the host's own layout effects (a debugger tracks its node there on mount).
   useLayoutEffect(() => {
