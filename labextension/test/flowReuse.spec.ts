@@ -10,6 +10,7 @@ import {
 } from '../src/view/flowElements';
 import { smallGraph } from './fixtures';
 import { trainingStep } from './shapes';
+import { edgeTypes, LabelledEdge } from '../src/view/LabelledEdge';
 
 const model = buildGraphModel(smallGraph());
 const tree = buildScopeTree(model);
@@ -130,5 +131,22 @@ describe('frame corners', () => {
       nodes.filter(n => n.type === 'frame').map(n => [n.id, n.data.square])
     );
     expect(square).toEqual(new Map(sizes.map(f => [f.id, f.width > 400])));
+  });
+});
+
+describe('flowElements edges', () => {
+  it('are drawn by the viewer edge that labels without measuring', () => {
+    const { edges } = flowElements(
+      vg,
+      layoutAt(0),
+      'RIGHT',
+      model.outputs,
+      deco
+    );
+    expect(edges.length).toBeGreaterThan(0);
+    for (const e of edges) {
+      expect(e.type).toBe('labelled');
+      expect(edgeTypes[e.type as keyof typeof edgeTypes]).toBe(LabelledEdge);
+    }
   });
 });

@@ -43,6 +43,7 @@ import {
   visibleEdgeIndex
 } from './flowElements';
 import { nodeTypes, type DebugMark, type OpFlowNode } from './OpNode';
+import { edgeTypes } from './LabelledEdge';
 import { shownDebugMarks } from './debugMarks';
 import { followViewport, wellInside } from './follow';
 import { Inspector, type InspectBackend } from './Inspector';
@@ -582,6 +583,7 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
             nodes={nodes}
             edges={edges}
             nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
             nodesConnectable={false}
             nodesDraggable={false}
             elementsSelectable={true}

@@ -374,6 +374,7 @@ function buildEdges(
     id: e.id,
     source: e.source,
     target: e.target,
+    type: 'labelled',
     sourceHandle: 'out',
     targetHandle: `in${e.targetPort}`,
     label: labelled.has(e.id) ? e.label : undefined,
