@@ -7,7 +7,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -237,6 +237,7 @@ class Plan:
         self._steps_code = compile(
             "\n".join(steps) + "\n" if steps else "pass\n", "<vizflow plan steps>", "exec"
         )
+        self._step_names = [Name("i", k).text for k in range(len(self.instrs))]
         self._consts = [c for _, c in self.const_slots]
         self._pool: ThreadPoolExecutor | None = shared_pool(workers) if self.parallel else None
         # calls that write variables run one at a time, so each call's updates land whole
@@ -391,7 +392,7 @@ class Plan:
             ns[name] = bufs[b].reshape(shape)
         exec(self._run_code, ns)
         exec(self._steps_code, ns)
-        return _State(ns["run"], [ns[Name("i", k).text] for k in range(len(self.instrs))])
+        return _State(ns["run"], [ns[name] for name in self._step_names])
 
     def _check_feeds(self, f: list[Any]) -> None:
         """Refuse feeds whose shapes differ from the declared ones (before a big allocation)."""
@@ -539,13 +540,18 @@ class Run:
     def __init__(self, plan: Plan, slots: list[Any], copy: bool, state: _State) -> None:
         self.plan = plan
         self.slots = slots
-        self.steps = [quiet(fn) for fn in state.steps]  # silent as run() is
-        # the same steps unwrapped, for a caller that silences numpy once around many steps
+        # the steps unwrapped, for a caller that silences numpy once around many steps
         # (np.errstate) and so pays no per-step wrapper: kernels[k](slots) runs step k
         self.kernels: list[Any] = state.steps
         self.pc = 0
         self.copy = copy
         self.outputs: list[Any] | None = None
+
+    @cached_property
+    def steps(self) -> list[Any]:
+        """The steps, each silent as run() is (wrapped on first use: a caller stepping through
+        `kernels` never pays for wrapping 10,000 of them)."""
+        return [quiet(fn) for fn in self.kernels]
 
     @property
     def done(self) -> bool:
