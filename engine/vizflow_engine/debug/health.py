@@ -135,16 +135,10 @@ def finite_array(a: Any) -> bool:
 
 
 def health(x: Any) -> Health:
-    """The Health of a value (numpy's warnings silenced)."""
+    """The Health of a value, counted now (numpy's warnings silenced)."""
     with np.errstate(all="ignore"):
-        return raw_health(x)
-
-
-def raw_health(x: Any) -> Health:
-    """The Health of a value; the caller silences numpy's warnings (the session's loop does it
-    once per run)."""
-    h = pending_health(x)
-    h.settle()
+        h = pending_health(x)
+        h.settle()
     return h
 
 
