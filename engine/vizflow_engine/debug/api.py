@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
 from typing import Any
 
 from ..graph.ir import Graph
 from ..graph.trace import Function, trace
 from .history import DEFAULT_MAX_VALUES
-from .loop import Batches, feeds_of
+from .loop import DEFAULT_MAX_BATCH_BYTES, Batches, feeds_of
 from .session import DebugSession
 
 
@@ -34,12 +33,16 @@ def debug(
     max_values: int = DEFAULT_MAX_VALUES,
     max_bytes: int | None = None,
     keep_values: bool = False,
+    max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
 ) -> DebugSession:
     """A paused-before-the-first-node debug session of target called on args.
 
     With iterations, args is one iterable of batches (each a tuple of target's arguments):
     training-loop mode, `vf.debug(train_step, loader, iterations=100)`, runs one call per
-    batch, keeps each iteration's loss, and breakpoints fire across iterations.
+    batch, keeps each iteration's loss, and breakpoints fire across iterations. restart()
+    runs the same batches again: a list's by iterating it again, a loader's or generator's
+    from references kept up to max_batch_bytes (256 MiB); past that they are let go, and a
+    restart starts a loader's next pass (with a warning) or is refused for a generator.
     max_values / max_bytes bound the history's value copies (health summaries are kept always);
     keep_values gives every value its own memory (see DebugSession).
     """
@@ -48,14 +51,10 @@ def debug(
             raise TypeError(
                 "training-loop mode takes one iterable of batches: debug(fn, loader, iterations=n)"
             )
-        source = iter(args[0])
-        try:
-            first = next(source)
-        except StopIteration:
-            raise ValueError("the loader gave no batch") from None
+        batches = Batches(args[0], iterations, max_batch_bytes)
+        first = batches.peek()
         example = first if isinstance(first, tuple) else (first,)
         graph = _graph_of(target, example)
-        batches = Batches(itertools.chain([first], source), iterations)
         return DebugSession(graph, batches, max_values, max_bytes, keep_values)
     graph = _graph_of(target, args)
     feeds = tuple(args) if isinstance(target, Graph) else feeds_of(tuple(args))
