@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import bisect
+import operator as op
 import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -69,7 +71,9 @@ class Batches:
         self.iteration = -1  # no iteration begun yet
         self.losses: list[float] = []
         self.ended = True
-        self._kept: list[tuple[Any, ...]] = []  # the feeds of iterations 0, 1, ... begun
+        self._kept: list[tuple[Any, ...]] = []  # the feeds of iterations 0, 1, ... begun,
+        self._starts: list[int] = []  # a repeated batch once: the iteration each entry began
+        self._kept_until = 0  # iterations kept: 0 .. _kept_until - 1
         self._memory: dict[int, int] = {}  # the kept feeds' distinct memory: id -> bytes
         self._let_go_at = -1  # the iteration whose batch went past max_batch_bytes (-1: none)
         self._let_go_bytes = 0  # what the kept batches would have held then
@@ -95,7 +99,7 @@ class Batches:
         """Whether another iteration can begin."""
         if self.iterations is not None and self.iteration + 1 >= self.iterations:
             return False
-        return self.iteration + 1 < len(self._kept) or self._read_ahead()
+        return self.iteration + 1 < self._kept_until or self._read_ahead()
 
     def next_feeds(self) -> tuple[Any, ...]:
         """Begin the next iteration: its feeds."""
@@ -103,8 +107,8 @@ class Batches:
             raise RuntimeError("no batches left")
         self.iteration += 1
         self.ended = False
-        if self.iteration < len(self._kept):
-            return self._kept[self.iteration]  # a restart's replay
+        if self.iteration < self._kept_until:  # a restart's replay
+            return self._kept[bisect.bisect_right(self._starts, self.iteration) - 1]
         feeds = feeds_of(self._ahead)
         self._ahead = _NOTHING
         if not self._holds_its_batches and self._let_go_at < 0:
@@ -182,10 +186,11 @@ class Batches:
         return True
 
     def _keep(self, feeds: tuple[Any, ...]) -> tuple[Any, ...]:
-        """Keep a one-shot iterator's feeds for a restart, or let all go past the budget."""
-        last = self._kept[-1] if self._kept else ()
-        if len(last) == len(feeds) and all(a is b for a, b in zip(last, feeds, strict=True)):
-            feeds = last  # the same arrays again (a repeated batch): one entry
+        """Keep an iteration's feeds for a restart, or let all go past the budget."""
+        last = self._kept[-1] if self._kept else None
+        if last is not None and len(last) == len(feeds) and all(map(op.is_, last, feeds)):
+            self._kept_until += 1  # the same arrays again (a repeated batch): the same entry
+            return last
         new: dict[int, int] = {}
         for a in feeds:
             owner = _memory_of(a)
@@ -195,8 +200,12 @@ class Batches:
         if self._kept and total > self.max_batch_bytes:
             self._let_go_at, self._let_go_bytes = self.iteration, total
             self._kept.clear()
+            self._starts.clear()
+            self._kept_until = 0
             self._memory.clear()
             return feeds
         self._kept.append(feeds)
+        self._starts.append(self.iteration)
+        self._kept_until += 1
         self._memory.update(new)
         return feeds

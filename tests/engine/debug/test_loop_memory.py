@@ -5,6 +5,7 @@ saying why and what to do."""
 
 from __future__ import annotations
 
+import itertools
 import tracemalloc
 from collections.abc import Iterator
 from typing import Any
@@ -296,6 +297,24 @@ def test_an_array_repeated_within_and_across_batches_counts_once() -> None:
         batches.next_feeds()
     assert batches.held_bytes == x.nbytes + 3 * ys[0].nbytes
     batches.check_rewind()  # within the budget: nothing let go
+
+
+def test_a_batch_repeated_for_many_iterations_is_kept_once() -> None:
+    x = np.ones((256, 256), np.float32)
+    tracemalloc.start()
+    try:
+        batches = Batches(itertools.repeat((x,)), iterations=100_000)
+        base = tracemalloc.get_traced_memory()[0]
+        while batches.more():
+            batches.next_feeds()
+        grown = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert batches.iteration == 99_999 and batches.held_bytes == x.nbytes
+    assert grown < 64 * 1024, f"{grown} bytes for 100,000 iterations of one batch"
+    batches.rewind()
+    batches.iteration = 49_999  # a replay finds the batch of any iteration
+    assert batches.next_feeds()[0] is x and batches.more()
 
 
 def test_views_of_one_dataset_count_its_memory_once() -> None:
