@@ -152,6 +152,19 @@ def rng(xp: ModuleType) -> Any:
     return gen
 
 
+def rng_states(xp: ModuleType) -> dict[ModuleType, Any]:
+    """The state of every backend's random generator (xp's made if not yet): what a run that
+    starts now will draw, for running it again (set_rng_states)."""
+    rng(xp)
+    return {m: gen.bit_generator.state for m, gen in _rngs.items()}
+
+
+def set_rng_states(states: dict[ModuleType, Any]) -> None:
+    """Put the random generators back in states taken by rng_states."""
+    for m, state in states.items():
+        rng(m).bit_generator.state = state
+
+
 def manual_seed(seed: int) -> None:
     """Seed the random generators of every backend (numpy and cupy) for reproducible runs."""
     _seed[0] = int(seed)

@@ -13,6 +13,8 @@ import numpy as np
 from .health import Health
 
 CONDITIONS = ("nan", "inf", "nonfinite", "produces_nonfinite", "grad_above")
+# conditions that hold only where a value is not finite
+NONFINITE_CONDITIONS = frozenset(CONDITIONS[:4])
 
 
 class StepFacts(Protocol):
@@ -112,7 +114,7 @@ class Breakpoints:
     def __init__(self) -> None:
         self._items: dict[int, Breakpoint] = {}
         self._ids = itertools.count(1)
-        self.version = 0  # counts additions and removals (by_step's tables follow it)
+        self.version = 0  # counts additions, removals and toggles (by_step's tables follow it)
 
     def add(self, where: str | None, when: Any = None, hits: int | None = None) -> Breakpoint:
         """A new enabled breakpoint."""
@@ -138,6 +140,7 @@ class Breakpoints:
         """Enable or disable (flip when enabled is None)."""
         bp = self._get(bp_id)
         bp.enabled = (not bp.enabled) if enabled is None else enabled
+        self.version += 1
         return bp
 
     def list(self) -> list[Breakpoint]:

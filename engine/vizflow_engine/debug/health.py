@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -12,7 +12,9 @@ class Health:
 
     The zero count may be pending (see pending_health): it is counted from a copy of the value
     that nothing writes (the history's) on first read, and the history settles it before it
-    lets that copy go, so a step costs one finite test and the counts stay exact."""
+    lets that copy go, so a step costs one finite test and the counts stay exact. A step the
+    fast continue ran beyond the history's values has its count in a ZeroCounts (counted for
+    the whole stretch at once, on first read, by running it again): `of` is (counts, position)."""
 
     __slots__ = ("__weakref__", "_of", "_zeros", "dtype", "nan", "neginf", "posinf", "shape")
 
@@ -41,7 +43,7 @@ class Health:
         of = self._of  # read first: settle() sets _zeros before it clears _of
         z = self._zeros
         if z is None:
-            z = count_zeros(of)
+            z = of[0].zeros_at(of[1]) if type(of) is tuple else count_zeros(of)
             # the history may have settled it meanwhile (on another thread) and reused `of`
             # for another value: then its count is the one counted before that
             if self._zeros is None:
@@ -64,7 +66,7 @@ class Health:
     def settle(self) -> None:
         """Count a pending zero count now, and let go of the array it was counted from."""
         if self._zeros is None:
-            self._zeros = count_zeros(self._of)
+            _ = self.zeros  # counted from a copy, or by the ZeroCounts
         self._of = None
 
     @property
@@ -93,6 +95,14 @@ class Health:
             f"Health(shape={self.shape}, dtype={self.dtype!r}, nan={self.nan}, "
             f"posinf={self.posinf}, neginf={self.neginf}, zeros={self.zeros})"
         )
+
+
+class ZeroCounts(Protocol):
+    """Zero counts of a stretch of steps whose values were not kept, counted when first asked."""
+
+    def zeros_at(self, position: int) -> int:
+        """The zero count of the stretch's step at `position` (0-based within it)."""
+        ...
 
 
 _NAMES: dict[np.dtype[Any], str] = {}  # dtype.name is slow to compute (µs): once per dtype
@@ -162,6 +172,16 @@ def pending_health(x: Any) -> Health:
         None,
         a,
     )
+
+
+def known_finite_health(a: Any) -> Health:
+    """The Health of an array known to hold no NaN/Inf (the fast continue's FP flags vouch for
+    it), its zero count pending as in pending_health."""
+    dt = a.dtype
+    name = _NAMES.get(dt)
+    if name is None:
+        name = _NAMES[dt] = dt.name
+    return Health(a.shape, name, 0, 0, 0, None, a)
 
 
 def count_zeros(a: Any) -> int:

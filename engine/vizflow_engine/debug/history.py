@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import weakref
+from bisect import bisect_right
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, overload
 
 import numpy as np
 
@@ -44,6 +46,83 @@ class Step:
 PoolKey = tuple[tuple[int, ...], np.dtype[Any]]
 
 
+class Stretch(Protocol):
+    """Steps recorded together without values (the fast continue's): made into Steps on demand."""
+
+    start: int  # the history position of its first step
+    length: int
+
+    def step(self, j: int) -> Step:
+        """Its j-th step's record."""
+        ...
+
+    def settle(self) -> None:
+        """Work out now what its records would work out when read (their zero counts)."""
+        ...
+
+
+class StepLog:
+    """The history's steps in order: Step records, and stretches of steps made into records
+    only when read (a long continue records no object per node)."""
+
+    def __init__(self) -> None:
+        self._items: list[Step | None] = []  # None: a stretch's step not asked for yet
+        self._stretches: list[Stretch] = []
+        self._starts: list[int] = []
+
+    def append(self, step: Step) -> None:
+        self._items.append(step)
+
+    def add_stretch(self, stretch: Stretch) -> None:
+        """Append a stretch's steps (its start is the current length)."""
+        self._stretches.append(stretch)
+        self._starts.append(len(self._items))
+        self._items.extend([None] * stretch.length)
+
+    def _made(self, i: int) -> Step:
+        s = self._items[i]
+        if s is None:
+            at = bisect_right(self._starts, i) - 1
+            s = self._items[i] = self._stretches[at].step(i - self._starts[at])
+        return s
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, i: int) -> Step: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Step]: ...
+    def __getitem__(self, i: int | slice) -> Step | list[Step]:
+        if isinstance(i, slice):
+            return [self._made(j) for j in range(*i.indices(len(self._items)))]
+        return self._made(i + len(self._items) if i < 0 else i)
+
+    def __iter__(self) -> Iterator[Step]:
+        return (self._made(j) for j in range(len(self._items)))
+
+    def __reversed__(self) -> Iterator[Step]:
+        return (self._made(j) for j in range(len(self._items) - 1, -1, -1))
+
+    @property
+    def stretches(self) -> list[Stretch]:
+        """The stretches, in order."""
+        return list(self._stretches)
+
+    def cut(self, length: int) -> list[Step]:
+        """Drop the steps from position `length` on; the records among them, newest first."""
+        items = self._items
+        dropped = [s for s in reversed(items[length:]) if s is not None]
+        del items[length:]
+        while self._stretches and self._starts[-1] >= length:
+            self._stretches.pop()
+            self._starts.pop()
+        if self._stretches:
+            last = self._stretches[-1]
+            last.length = min(last.length, length - self._starts[-1])
+        return dropped
+
+
 class History:
     """Every step's Health (small, unbounded) and the last max_values outputs (bounded,
     optionally also by max_bytes).
@@ -58,7 +137,7 @@ class History:
     def __init__(self, max_values: int = DEFAULT_MAX_VALUES, max_bytes: int | None = None) -> None:
         self.max_values = max_values
         self.max_bytes = max_bytes
-        self.steps: list[Step] = []
+        self.steps = StepLog()
         self._kept: deque[Step] = deque()
         self.kept_bytes = 0
         self._spares: dict[PoolKey, list[Any]] = {}  # spare copies by (shape, dtype)
@@ -117,6 +196,10 @@ class History:
         kept.append(step)
         self.kept_bytes += nbytes
         self._trim_spares()
+
+    def add_stretch(self, stretch: Stretch) -> None:
+        """Append steps run without keeping their values (their healths come with them)."""
+        self.steps.add_stretch(stretch)
 
     def _evict(self) -> None:
         """Let go of the oldest kept value (its health counted first); a copy becomes a spare."""
@@ -184,10 +267,11 @@ class History:
         self._dropped.clear()
 
     def _forget(self, length: int) -> None:
-        steps, kept = self.steps, self._kept
-        while len(steps) > length:
-            s = steps.pop()
+        kept = self._kept
+        for s in self.steps.cut(length):
             if s.value is None:
+                if s.health.pending:
+                    self._dropped.append(weakref.ref(s.health))
                 continue
             kept.pop()  # kept values are the newest steps': the deque's right end
             self.kept_bytes -= s.value.nbytes

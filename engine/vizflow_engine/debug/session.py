@@ -15,18 +15,20 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import rng_states, set_rng_states
 from ..graph.executor.plan import Event, Plan, Run
 from ..graph.graph_ops import mutates
 from ..graph.ir import Graph, Value
 from ..node import Node, SourceLocation
 from ..tensor import Tensor
 from .breakpoints import Breakpoint, Breakpoints
+from .fastpath import Stretch
 from .gradcheck import GradCheck, check_grad
 from .gradsum import GradientFlow, gradient_flows
-from .health import Health, all_finite, health, stats
+from .health import Health, all_finite, count_zeros, health, stats
 from .history import DEFAULT_MAX_VALUES, History
 from .loop import Batches
-from .stepper import Stepper, Stop
+from .stepper import Stepper, Stop, StopAt, StopAtNonfinite
 from .storage import Storage
 from .whatif import apply_whatif
 
@@ -73,6 +75,51 @@ def _source_json(src: SourceLocation | None) -> dict[str, Any] | None:
 
 def _within(scope: str, group: str) -> bool:
     return scope == group or scope.startswith(group + "/") or scope.startswith(group + ".")
+
+
+def _run_to(run: Run, pc: int, overrides: dict[str, Any], index: dict[str, int]) -> None:
+    """Run a run from its start to just before step pc, each what-if value set where it is
+    made (an input's or a parameter's first)."""
+    at: dict[int, list[str]] = {}
+    for name in overrides:
+        k = index.get(name)
+        if k is None:
+            run.set_value(name, overrides[name])
+        else:
+            at.setdefault(k, []).append(name)
+    with np.errstate(all="ignore"):
+        for k in range(pc):
+            run.kernels[k](run.slots)
+            for name in at.get(k, ()):
+                run.set_value(name, overrides[name])
+    run.pc = pc
+
+
+def _count_stretch(
+    plan: Plan,
+    feeds: tuple[Any, ...],
+    snapshot: list[Any],
+    overrides: dict[str, Any],
+    index: dict[str, int],
+    stretch: Stretch,
+) -> Any:
+    """The zero counts of a stretch's steps, by running its run again in a buffer set of its
+    own from copies of the variables as it began (the session's own state is left as it is)."""
+    run = plan.start(*feeds, copy=False)
+    for s, was in zip(plan.var_slots, snapshot, strict=False):
+        run.slots[s] = np.array(was, copy=True)
+    _run_to(run, stretch.first, overrides, index)
+    outs = [i.out for i in plan.instrs]
+    made_at = {index[name]: name for name in overrides if name in index}
+    counts = np.empty(stretch.length, np.int64)
+    with np.errstate(all="ignore"):
+        for j in range(stretch.length):
+            k = stretch.first + j
+            run.kernels[k](run.slots)
+            if k in made_at:
+                run.set_value(made_at[k], overrides[made_at[k]])
+            counts[j] = count_zeros(np.asarray(run.slots[outs[k]]))
+    return counts
 
 
 def _copy_into(saved: list[Any], arrays: list[Any]) -> list[Any]:
@@ -136,6 +183,7 @@ class DebugSession:
         self._spare_run: Run | None = None  # a restarted run, whose buffers the next one reuses
         self._feeds: tuple[Any, ...] = ()
         self._snapshot: list[Any] = []  # the variables as the current iteration began:
+        self._rng_start: dict[Any, Any] = {}  # the random generators' states as it began
         self._first: list[Any] = []  # in these arrays in the first iteration,
         self._later: list[Any] = []  # in these in the others (each set copied into, reused)
         self._state = "idle"
@@ -180,8 +228,10 @@ class DebugSession:
             over = self.storage.overwritten(self.graph.value(vname).uid, run.pc)
             if over is None:
                 return run.value(vname)
-            for s in reversed(self.history.steps[len(self.history) - run.pc :]):
-                if s.name == vname and s.value is not None:
+            k = self._index.get(vname)
+            if k is not None and k < run.pc:
+                s = self.history.steps[len(self.history) - run.pc + k]
+                if s.value is not None:
                     return s.value
             raise LookupError(
                 f"the value of {name!r} at this moment is no longer held: step "
@@ -269,12 +319,11 @@ class DebugSession:
 
     def run_to(self, name: str, block: bool = True) -> StepEvent | None:
         """Continue until the node called name has run (or a breakpoint fires first)."""
-        target = self._step_index(name)
-        return self._go(lambda k, h: k == target, block)
+        return self._go(StopAt(self._step_index(name)), block)
 
     def run_to_nan(self, block: bool = True) -> StepEvent | None:
         """Continue to the node that produced the first NaN/Inf (inputs finite, output not)."""
-        return self._go(lambda k, h: not h.finite and self._inputs_finite(k), block)
+        return self._go(StopAtNonfinite(self._inputs_finite), block)
 
     def _inputs_finite(self, index: int) -> bool:
         """Whether step index's inputs were finite when made (judged by their recorded health:
@@ -309,6 +358,7 @@ class DebugSession:
         and losses cleared (the next run reuses this run's buffers)."""
         with self._lock:
             self._not_running()
+            self.batches.check_rewind()  # a refusal leaves everything as it is
             self.history.truncate(0)  # first: it lets go of the memory rewritten from now on
             self._restore_variables(self._first)
             self._spare_run = self._run or self._spare_run  # (restarted twice: the same)
@@ -332,6 +382,7 @@ class DebugSession:
                 raise ValueError(f"step_back(n) needs 1 <= n <= {steps} (steps taken), got {n}")
             target = steps - n
             self._restore_variables(self._snapshot)
+            set_rng_states(self._rng_start)
             self.batches.reopen()
             run = self._start_run(self._feeds)
             with np.errstate(all="ignore"):
@@ -387,6 +438,7 @@ class DebugSession:
                     "step_back to before the update phase first"
                 )
             run.set_value(v.name, new)
+            self._stepper.forget_clean()
             self._overrides[v.name] = new
             self.stale = [self._names[k] for k in stale]
             if rerun:
@@ -420,20 +472,9 @@ class DebugSession:
     def _replay_with_overrides(self, pc: int) -> None:
         """Run again from the start to step pc, setting each what-if value where it is made."""
         self._restore_variables(self._snapshot)
+        set_rng_states(self._rng_start)
         run = self._start_run(self._feeds)
-        at: dict[int, list[str]] = {}
-        for name in self._overrides:
-            k = self._index.get(name)
-            if k is None:
-                run.set_value(name, self._overrides[name])  # an input or a parameter
-            else:
-                at.setdefault(k, []).append(name)
-        with np.errstate(all="ignore"):
-            for k in range(pc):
-                run.kernels[k](run.slots)
-                for name in at.get(k, ()):
-                    run.set_value(name, self._overrides[name])
-        run.pc = pc
+        _run_to(run, pc, self._overrides, self._index)
         if pc and self.current is not None:
             self.current = self._event(run.event_at(pc - 1, self.current.time_s))
 
@@ -510,11 +551,18 @@ class DebugSession:
                     return "finished"
                 run = self._begin_iteration()
             at = self._stepper.advance(
-                run, self.history, bps, stop, self._pause.is_set, self._inputs_finite
+                run,
+                self.history,
+                bps,
+                stop,
+                self._pause.is_set,
+                self._inputs_finite,
+                self._rerun_to,
+                self._stretch_counter(),
             )
             if at is None:
                 continue  # the run is done: end its iteration
-            k, dt, fired = at
+            run, k, dt, fired = at
             with self._lock:
                 self.hit = fired
                 self.current = self._event(run.event_at(k, dt))
@@ -536,7 +584,9 @@ class DebugSession:
 
     def _begin_iteration(self) -> Run:
         self.outputs = None
+        self._settle_stretches()  # before the variables they would run again from change
         feeds = self.batches.next_feeds()
+        self._rng_start = rng_states(self.plan.xp)
         if self.batches.iteration == 0:
             self._snapshot = self._first = _copy_into(self._first, _variable_arrays(self.graph))
         else:
@@ -553,6 +603,39 @@ class DebugSession:
         self._feeds = feeds
         self._run = self.plan.start(*feeds, copy=False)
         return self._run
+
+    def _rerun_to(self, run: Run, pc: int) -> Run:
+        """The current run brought back to just before step pc, by running it again from its
+        start in its own buffers (the same values again: nothing reading them sees a change)."""
+        self._restore_variables(self._snapshot)
+        set_rng_states(self._rng_start)
+        run.restart(*self._feeds)
+        _run_to(run, pc, self._overrides, self._index)
+        return run
+
+    def _stretch_counter(self) -> Callable[[Stretch], Any]:
+        """What counts the zeros of a stretch of the current run: running the run again from
+        its start, on copies of the variables as it began, to the stretch's end."""
+        snapshot, feeds, rng = self._snapshot, self._feeds, self._rng_start
+        overrides = dict(self._overrides)
+        plan, index = self.plan, self._index
+
+        def count(stretch: Stretch) -> Any:
+            with self._lock:
+                live = rng_states(plan.xp)
+                set_rng_states(rng)
+                try:
+                    return _count_stretch(plan, feeds, snapshot, overrides, index, stretch)
+                finally:
+                    set_rng_states(live)
+
+        return count
+
+    def _settle_stretches(self) -> None:
+        """Count the zeros of the history's stretches not counted yet (the run that ends now's)
+        while what they would run again from is there (the next iteration overwrites it)."""
+        for stretch in self.history.steps.stretches:
+            stretch.settle()
 
     def _restore_variables(self, saved: list[Any]) -> None:
         for arr, was in zip(_variable_arrays(self.graph), saved, strict=False):

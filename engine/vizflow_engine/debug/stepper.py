@@ -1,19 +1,27 @@
-"""The session's inner loop, lean: a stepped run's nodes one after another through the plan's
-bare step functions (numpy's warnings are silenced once per command by the caller), each
-step's health (one finite test; zeros counted later from the history's copy) and history entry
-recorded, breakpoints and the command's stop condition checked, and no Event built unless a
-breakpoint's predicate asks for one (DESIGN Principle 5: the debugger drives the generator)."""
+"""The session's inner loop: a stepped run's nodes one after another through the plan's bare
+step functions (numpy's warnings are silenced once per command by the caller).
+
+Two ways, the same history and the same stops (DESIGN Principle 5: the debugger drives the
+generator). Node by node: each step's health (one finite test; zeros counted later from the
+history's copy) and history entry recorded, breakpoints and the command's stop condition
+checked, no Event built unless a breakpoint's predicate asks for one. Fast (fastpath.py), while
+every value so far is finite and every condition in force can only hold at a NaN/Inf: stretches
+between the places where something must be looked at (a placed breakpoint, run_to's node), at
+the first NaN/Inf, from there node by node."""
 
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..graph.executor.plan import Event, Plan, Run
-from .breakpoints import Breakpoint, Breakpoints, StepBreaks
+from .breakpoints import NONFINITE_CONDITIONS, Breakpoint, Breakpoints, StepBreaks
+from .fastpath import LIVE_STEPS, Counter, StepTables, exact_steps, run_stretch
+from .fastpath import inputs_finite as inputs_finite_of
 from .health import Health, pending_health
 from .history import History, Step
 
@@ -21,6 +29,28 @@ from .history import History, Step
 Stop = Callable[[int, Health], bool]
 # inputs_finite(k): whether step k's inputs were finite when they were made
 InputsFinite = Callable[[int], bool]
+# rerun(run, k): the run brought back to just before step k (running it again from its start)
+Rerun = Callable[[Run, int], Run]
+
+
+class StopAt:
+    """run_to's stop: after step `target`."""
+
+    def __init__(self, target: int) -> None:
+        self.target = target
+
+    def __call__(self, k: int, _h: Health) -> bool:
+        return k == self.target
+
+
+class StopAtNonfinite:
+    """run_to_nan's stop: at the step that made the first NaN/Inf (its inputs finite)."""
+
+    def __init__(self, inputs_finite: InputsFinite) -> None:
+        self._inputs_finite = inputs_finite
+
+    def __call__(self, k: int, h: Health) -> bool:
+        return not h.finite and self._inputs_finite(k)
 
 
 def _whole(a: Any) -> bool:
@@ -46,7 +76,29 @@ class Stepper:
         self._stable = last_writes
         self._sync = plan.device.type == "cuda"
         self._table: StepBreaks = ([], {})
+        self._placed: list[int] = []  # the steps with breakpoints placed at them, in order
         self._version = -1
+        self.tables = StepTables(plan, names)
+        self._exact = exact_steps(plan)
+        # (run, pc): every value of run's steps before pc, and its inputs, are finite
+        self._clean: tuple[Run | None, int] = (None, 0)
+
+    def forget_clean(self) -> None:
+        """A value of the run was set from outside (a what-if): check again from the start."""
+        self._clean = (None, 0)
+
+    def _is_clean(self, run: Run) -> bool:
+        return self._clean[0] is run and self._clean[1] == run.pc
+
+    def _fast(self, run: Run, bps: Breakpoints | None, stop: Stop | None) -> bool:
+        """Whether the next nodes may run as a fast stretch."""
+        if self._sync or not (stop is None or isinstance(stop, (StopAt, StopAtNonfinite))):
+            return False
+        if bps is not None:
+            everywhere, _ = self._breaks(bps)
+            if any(bp.enabled and bp.when not in NONFINITE_CONDITIONS for bp in everywhere):
+                return False
+        return self._is_clean(run)
 
     def _breaks(self, bps: Breakpoints) -> StepBreaks:
         """The breakpoints placed anywhere, and all those of each step a placed one matches
@@ -54,6 +106,7 @@ class Stepper:
         if bps.version != self._version:
             self._version = bps.version
             self._table = bps.by_step(self._names, self._scopes)
+            self._placed = sorted(self._table[1])
         return self._table
 
     def advance(
@@ -64,9 +117,84 @@ class Stepper:
         stop: Stop | None,
         paused: Callable[[], bool],
         inputs_finite: InputsFinite,
-    ) -> tuple[int, float, Breakpoint | None] | None:
+        rerun: Rerun,
+        counter: Counter,
+    ) -> tuple[Run, int, float, Breakpoint | None] | None:
         """Run run's next nodes until one stops the command (a breakpoint fires, stop says so,
-        or paused() is set): (its index, seconds, the breakpoint); None when the run ends."""
+        or paused() is set): (the run, which a fast stretch may have run again, the step's
+        index, seconds, the breakpoint); None when the run ends."""
+        n = len(self._outs)
+        if run.pc == 0:  # a run's first command: are its inputs finite?
+            self._clean = (run, 0) if inputs_finite_of(self._plan, run) else (None, 0)
+        while run.pc < n:
+            if not self._fast(run, bps, stop):
+                at = self._advance_slow(run, history, bps, stop, paused, inputs_finite)
+                return None if at is None else (run, *at)
+            run, at = self._stretch(run, history, bps, stop, paused, inputs_finite, rerun, counter)
+            if at is not None:
+                return (run, *at)
+        return None
+
+    def _stretch(
+        self,
+        run: Run,
+        history: History,
+        bps: Breakpoints | None,
+        stop: Stop | None,
+        paused: Callable[[], bool],
+        inputs_finite: InputsFinite,
+        rerun: Rerun,
+        counter: Counter,
+    ) -> tuple[Run, tuple[int, float, Breakpoint | None] | None]:
+        """One fast stretch, to the next place something must be looked at, and the look."""
+        n = len(self._outs)
+        begin = run.pc
+        last = stop.target if isinstance(stop, StopAt) and stop.target >= begin else n - 1
+        seen = bps.version if bps is not None else -1
+        if bps is not None:
+            at = bisect_left(self._placed, begin)
+            if at < len(self._placed):
+                last = min(last, self._placed[at])
+
+        def interrupted() -> bool:
+            return paused() or (bps is not None and bps.version != seen)
+
+        window = max(history.max_values, LIVE_STEPS)
+        args = (self._exact, history, self.tables, self._stable, counter, interrupted)
+        outcome, k = run_stretch(run, last + 1, window, *args)
+        if outcome == "again":  # a NaN/Inf where the steps before it were not all recorded
+            run = rerun(run, begin)
+            outcome, k = run_stretch(run, k + 1, window, *args)
+        h = history[-1].health
+        dt = history[-1].time_s
+        if outcome == "nonfinite":
+            self._clean = (None, 0)  # from here on, node by node
+        else:
+            self._clean = (run, run.pc)
+            if k != last and not paused():  # interrupted by a change of breakpoints
+                return run, None
+        fired = None
+        if bps is not None:
+            everywhere, placed = self._breaks(bps)
+            here = placed.get(k, everywhere)
+            if here:
+                out = run.slots[self._outs[k]]
+                facts = _Facts(run, inputs_finite).at(k, dt)
+                fired = _first_hit(here, out, self._phases[k], h, facts)
+        if fired is not None or (stop is not None and stop(k, h)) or paused():
+            return run, (k, dt, fired)
+        return run, None
+
+    def _advance_slow(
+        self,
+        run: Run,
+        history: History,
+        bps: Breakpoints | None,
+        stop: Stop | None,
+        paused: Callable[[], bool],
+        inputs_finite: InputsFinite,
+    ) -> tuple[int, float, Breakpoint | None] | None:
+        """advance, node by node."""
         kernels, S, outs = run.kernels, run.slots, self._outs
         names, ops, phases, stable = self._names, self._ops, self._phases, self._stable
         n = len(outs)
@@ -92,6 +220,8 @@ class Stepper:
                 out,
                 stable[k] and type(out) is np.ndarray and _whole(out),
             )
+            if self._clean[0] is run and self._clean[1] == k:
+                self._clean = (run, k + 1) if h.finite else (None, 0)
             fired = None
             if bps is not None:
                 if bps.version != seen:  # changed (or first step): from the session's table

@@ -139,11 +139,6 @@ def test_restart_past_the_budget_refuses_saying_why_and_what_to_do() -> None:
         dbg.batches.check_rewind()  # what DebugSession.restart() can ask before changing anything
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs DebugSession.restart() to call self.batches.check_rewind() before it changes "
-    "anything (session.py is being rewritten by the lead); remove this mark once it does",
-)
 def test_a_refused_restart_leaves_the_session_where_it_was() -> None:
     model, dbg = _paused_past_the_budget()
     before = (dbg.state, dbg.iteration, dbg.losses, len(dbg.history), dbg.current)

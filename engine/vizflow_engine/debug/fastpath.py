@@ -1,0 +1,242 @@
+"""The fast continue: a stretch of a run's nodes at nearly the speed of an unstepped run, with
+every NaN/Inf still caught at the node that made it.
+
+While every value so far is finite, a node can only make a NaN or an Inf by a floating-point
+operation, which numpy reports through the CPU's exception flags (overflow, invalid, divide by
+zero) after each ufunc: the loop runs under np.errstate(all="call") and looks at one Python flag
+per node. A node numpy cannot vouch for that way (BLAS and LAPACK work on other threads, scipy,
+non-finite literals, complex or half floats, shapes known only when run) gets an exact finite
+test. A raised flag is checked exactly too (an overflow inside a node may end finite).
+
+So a stretch records, per node, only the time: its values are not kept (no copy) and its zero
+counts are counted when first read, for the whole stretch at once, by running it again
+(Stretch.zeros_at). The last `live` steps before the stretch's end are recorded as a stepped
+run records them (values kept within the history's cap, health exact), so a command that ends
+there leaves the history as stepping would.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..graph.executor.plan import Plan, Run
+from ..graph.ir import Value
+from .health import Health, finite_array, known_finite_health, pending_health
+from .history import History, Step
+
+# categories whose numpy kernels report every NaN/Inf they make through the FP flags (ufuncs,
+# their reductions, and data movement, which makes none)
+_FLAGGED_CATEGORIES = frozenset(
+    {"elementwise", "comparison", "logical", "shape", "indexing", "reduction"}
+)
+# ops of those categories that compute elsewhere (scipy, another device)
+_UNFLAGGED_OPS = frozenset({"erf", "erfinv", "to_device"})
+_FLAGGED_DTYPES = frozenset(
+    [
+        "float32",
+        "float64",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "bool",
+    ]
+)
+CHUNK = 64  # nodes between looks at pause() and at changed breakpoints
+# steps recorded whole at a stretch's end even beyond the history's cap: the timeline shows them
+LIVE_STEPS = 200
+
+Counter = Callable[["Stretch"], Any]  # runs a stretch again: its zero counts, an int array
+
+
+def _finite_literal(x: Any) -> bool:
+    if isinstance(x, (float, np.floating)):
+        return bool(np.isfinite(x))
+    if isinstance(x, np.ndarray) and x.dtype.kind in "fc":
+        return bool(np.isfinite(x).all())
+    if isinstance(x, (tuple, list)):
+        return all(_finite_literal(y) for y in x)
+    return True
+
+
+def exact_steps(plan: Plan) -> list[bool]:
+    """For each step: whether its output needs an exact finite test (the FP flags do not
+    vouch for it), and its shape recorded when run (not fixed by the plan)."""
+    g = plan.graph
+    out = []
+    for ins in plan.instrs:
+        n = ins.node
+        v = g.out[n]
+        flagged = (
+            n.op.category in _FLAGGED_CATEGORIES
+            and n.op.name not in _UNFLAGGED_OPS
+            and v.dtype.name in _FLAGGED_DTYPES
+            and all(isinstance(d, int) for d in v.shape)
+            and all(_finite_literal(x) for x in n.inputs if not isinstance(x, Value))
+            and all(_finite_literal(p) for p in n.params.values())
+        )
+        out.append(not flagged)
+    return out
+
+
+def inputs_finite(plan: Plan, run: Run) -> bool:
+    """Whether a run's feeds, variables and constants are all finite (before its first step)."""
+    S = run.slots
+    slots = [*plan.input_slots, *plan.var_slots, *(s for s, _ in plan.const_slots)]
+    for s in slots:
+        a = S[s]
+        a = a if type(a) is np.ndarray else np.asarray(a)
+        if not finite_array(a):
+            return False
+    return True
+
+
+class Stretch:
+    """Steps a fast continue ran without keeping their values (history positions start…):
+    plan steps first…, each one's time, outputs known finite; zero counts counted on first read
+    for the whole stretch by `counter` (running the run again), then kept."""
+
+    __slots__ = ("_counter", "_shapes", "_tables", "counts", "first", "length", "start", "ticks")
+
+    def __init__(
+        self,
+        start: int,
+        first: int,
+        ticks: list[float],
+        shapes: dict[int, tuple[int, ...]],
+        tables: StepTables,
+        counter: Counter,
+    ) -> None:
+        self.start = start
+        self.first = first
+        self.ticks = ticks  # clock before the first step, then after each
+        self.length = len(ticks) - 1
+        self._shapes = shapes
+        self._tables = tables
+        self._counter = counter
+        self.counts: Any = None
+
+    def __len__(self) -> int:
+        return self.length
+
+    def step(self, j: int) -> Step:
+        """The j-th step as a Step record (made when first asked for)."""
+        k = self.first + j
+        t = self._tables
+        shape = self._shapes.get(k, t.shapes[k])
+        health = Health(shape, t.dtypes[k], 0, 0, 0, None, (self, j))
+        return Step(k, t.names[k], t.ops[k], t.phases[k], health, self.ticks[j + 1] - self.ticks[j])
+
+    def zeros_at(self, position: int) -> int:
+        """The zero count of the j-th step (the whole stretch counted on first use)."""
+        if self.counts is None:
+            self.counts = self._counter(self)
+        return int(self.counts[position])
+
+    def settle(self) -> None:
+        """Count the zeros now (before what running again needs is gone)."""
+        if self.counts is None and self.length:
+            self.counts = self._counter(self)
+
+
+class StepTables:
+    """Per plan step: name, op, phase, declared shape and dtype name (what a Step shows)."""
+
+    def __init__(self, plan: Plan, names: list[str]) -> None:
+        g = plan.graph
+        self.names = names
+        self.ops = [i.node.op.name for i in plan.instrs]
+        self.phases = [i.node.phase for i in plan.instrs]
+        self.outs = [i.out for i in plan.instrs]  # the slot of each step's output
+        outs = [g.out[i.node] for i in plan.instrs]
+        self.shapes = [tuple(d if isinstance(d, int) else -1 for d in v.shape) for v in outs]
+        self.dtypes = [v.dtype.name for v in outs]
+
+
+def run_stretch(
+    run: Run,
+    end: int,
+    window: int,
+    exact: list[bool],
+    history: History,
+    tables: StepTables,
+    stable: list[bool],
+    counter: Counter,
+    interrupted: Callable[[], bool],
+) -> tuple[str, int]:
+    """Run steps run.pc…end-1: all but the last `window` as a Stretch, those recorded whole.
+
+    An interruption seen in the stretch ends it there: the next `window` steps follow, recorded
+    whole. Returns ("end", last step run), or ("nonfinite", k) when step k's output is not
+    finite and the `window` steps up to it are recorded (k is, with its exact health; run.pc is
+    k + 1), or ("again", k) when they are not: nothing of this call stays in the history, and
+    the caller runs the run again to where this call began and calls with end = k + 1."""
+    kernels, S, outs = run.kernels, run.slots, tables.outs
+    flags: list[str] = []
+    clock = time.perf_counter
+    start_len = len(history)
+    begin = k = run.pc
+    live_from = max(k, end - window)
+    with np.errstate(all="call", call=lambda kind, _flag: flags.append(kind)):
+        ticks = [clock()]
+        tick = ticks.append
+        shapes: dict[int, tuple[int, ...]] = {}
+        while k < live_from:
+            chunk = min(k + CHUNK, live_from)
+            for step, look in zip(kernels[k:chunk], exact[k:chunk], strict=True):
+                step(S)
+                tick(clock())
+                if flags or look:
+                    j = begin + len(ticks) - 2  # the step just run
+                    out = S[outs[j]]
+                    out = out if type(out) is np.ndarray else np.asarray(out)
+                    if not finite_array(out):
+                        run.pc = j + 1
+                        return "again", j
+                    flags.clear()
+                    if look:
+                        shapes[j] = out.shape
+            k = chunk
+            if k < live_from and interrupted():
+                end, live_from = min(end, k + window), k
+        if k > begin:
+            history.add_stretch(Stretch(start_len, begin, ticks, shapes, tables, counter))
+        add = history.add
+        names, ops, phases = tables.names, tables.ops, tables.phases
+        while k < end:
+            t0 = clock()
+            kernels[k](S)
+            dt = clock() - t0
+            out = S[outs[k]]
+            out = out if type(out) is np.ndarray else np.asarray(out)
+            if (flags or exact[k]) and not finite_array(out):
+                run.pc = k + 1
+                if k + 1 - live_from < window and live_from > begin:
+                    history.truncate(start_len)
+                    return "again", k
+                h = pending_health(out)
+                add(Step(k, names[k], ops[k], phases[k], h, dt), out, stable[k] and _whole(out))
+                return "nonfinite", k
+            flags.clear()
+            h = known_finite_health(out)
+            add(Step(k, names[k], ops[k], phases[k], h, dt), out, stable[k] and _whole(out))
+            k += 1
+        run.pc = k
+    return "end", k - 1
+
+
+def _whole(a: Any) -> bool:
+    """Whether an array's memory is all of it (not a part of a larger buffer), so keeping a
+    reference holds exactly its nbytes."""
+    if type(a) is not np.ndarray:
+        return False
+    base = a.base
+    return base is None or (type(base) is np.ndarray and base.nbytes == a.nbytes)
