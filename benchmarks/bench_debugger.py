@@ -5,11 +5,11 @@ Cases: an MLP training step (784-512-512-10, batch 256: matmul-bound), a 10,000-
 of elementwise ops on 4,096 floats (per-step overhead-bound) and a 200-node chain on 1M floats
 (memory-bound). "continue" is restart() then resume() from the start to the end with a
 breakpoint whose condition never holds (checked at every node), the always-on health summaries
-and the history's value copies (default cap: 1,000 values; cap 0: none); "continue alone"
-times the resume() only. "bare Run.step loop" is the
-executor's stepping API (a fresh buffer set, an Event per node); "bare Run.kernels loop" is how
-the session's loop steps (the run's buffers restarted, bare step functions): the floor of any
-stepped run. Each case ends with where a continue's time goes per node.
+and the history's values (default cap: 1,000 values; cap 0: none); "continue alone" times the
+resume() only. "bare Run.step loop" is the executor's stepping API (a fresh buffer set, an
+Event per node); "bare Run.kernels loop" steps the run's bare step functions one by one. Each
+case ends with where a continue's time goes: the fast stretch, and the steps recorded whole at
+its end.
 Usage: python benchmarks/bench_debugger.py
 """
 
@@ -31,11 +31,9 @@ from bench_mlp import interleaved_ms
 import vizflow_engine as vf
 import vizflow_engine.nn.functional as F
 from vizflow_engine import nn, optim
-from vizflow_engine.debug.health import count_zeros, finite_array
 
 CHAIN = 10_000
 CHAIN_WIDTH = 4096
-CACHE_BYTES = 12 << 20  # values the floor is measured on fit in a last-level cache
 
 
 def mlp_session(max_values: int) -> vf.DebugSession:
@@ -128,33 +126,25 @@ def bare_kernels_fn(dbg: vf.DebugSession) -> Callable[[], None]:
     return go
 
 
-def _per_value_us(values: list[Any], f: Callable[[Any], object], reps: int = 5) -> float:
-    """Median over reps of f's mean time per value, in µs."""
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for v in values:
-            f(v)
-        times.append((time.perf_counter() - t0) / len(values) * 1e6)
-    return float(np.median(times))
-
-
-def floor(dbg: vf.DebugSession) -> dict[str, float]:
-    """The numpy work of a continue per node (µs) on values in cache, as a step's output is:
-    the finite test (every step), the zero count (every step: at eviction, or at once with
-    cap 0) and the copy (the steps whose memory the run writes again), on the values a run
-    kept, or the last one over and over where they are more than a cache holds (a long run's
-    copies land in memory out of cache: "the rest" has that)."""
-    kept = [s.value for s in dbg.history.steps if s.value is not None]
-    if sum(v.nbytes for v in kept) > CACHE_BYTES:
-        kept = kept[-1:] * 16  # the last value over and over: in cache after the first
-    rewritten = 1 - sum(dbg.storage.last_writes()) / len(dbg.node_names)
-    pairs = [(v, np.empty_like(v)) for v in kept]
-    with np.errstate(all="ignore"):
-        finite = _per_value_us(kept, finite_array)
-        zeros = _per_value_us(kept, count_zeros)
-        copy = _per_value_us(pairs, lambda p: np.copyto(p[1], p[0])) * rewritten
-    return {"finite test": finite, "zero count": zeros, "copy": copy}
+def where_time_goes(dbg: vf.DebugSession, base_us: float) -> str:
+    """One continue's time split: the fast stretch (no value kept, zeros counted when read)
+    and the steps recorded whole at its end (the history's cap, or the 200 the timeline shows),
+    per step, against the unstepped run's time per node."""
+    dbg.restart()
+    t0 = time.perf_counter()
+    dbg.resume(block=True)
+    total = time.perf_counter() - t0
+    stretches = dbg.history.steps.stretches
+    s_steps = sum(len(s) for s in stretches)
+    s_time = sum(s.seconds for s in stretches)
+    w_steps = len(dbg.history) - s_steps
+    parts = [f"unstepped {base_us:.2f} µs/node"]
+    if s_steps:
+        parts.append(f"stretch {s_steps} steps at {s_time / s_steps * 1e6:.2f} µs")
+    if w_steps:
+        w_us = (total - s_time) / w_steps * 1e6
+        parts.append(f"recorded whole {w_steps} steps at {w_us:.2f} µs")
+    return ", ".join(parts)
 
 
 def resume_alone_ms(dbg: vf.DebugSession, reps: int = 15) -> float:
@@ -189,17 +179,8 @@ def speed(name: str, make: Callable[[int], vf.DebugSession]) -> None:
     for cap, dbg in sessions.items():
         alone = resume_alone_ms(dbg)
         print(f"  continue alone, cap {cap:<4} {alone:9.2f} ms  {alone / base:6.2f}x unstepped")
-    parts = {
-        "kernel (unstepped)": base / n * 1e3,
-        "stepping loop": (ms["bare Run.kernels loop"] - base) / n * 1e3,
-        **floor(sessions[1000]),
-    }
-    rest = ms["continue, history cap 1000"] / n * 1e3 - sum(parts.values())
-    print(
-        "  per node, continue cap 1000: "
-        + ", ".join(f"{k} {v:.1f}" for k, v in parts.items())
-        + f", the rest (Step/Health records, history, checks, cache misses) {rest:.1f} µs"
-    )
+    for cap, dbg in sessions.items():
+        print(f"  where a continue's time goes, cap {cap}: {where_time_goes(dbg, base / n * 1e3)}")
 
 
 def _allocated(f: Callable[[], object]) -> int:
@@ -214,7 +195,7 @@ def _allocated(f: Callable[[], object]) -> int:
 
 def memory() -> None:
     """A 10,000-node session paused at its last step but one, twice (the second time after a
-    restart, reusing the first run's copies): what it allocates against what it reports."""
+    restart, reusing the first run's memory): what it allocates against what it reports."""
     dbg = chain_session(1000)
     h = dbg.history
     value_bytes = CHAIN_WIDTH * 4
@@ -222,25 +203,23 @@ def memory() -> None:
     tracemalloc.start()
     first = _allocated(lambda: dbg.run_to(dbg.node_names[-2]))
     steps, reported = len(h), h.total_bytes
-    values = {id(s.value): s.value.nbytes for s in h.steps if s.value is not None}
-    feed = np.zeros(CHAIN_WIDTH, np.float32)
-    run_bytes = _allocated(lambda: dbg.plan.start(feed, copy=False))
+    kept = [s for s in h.steps if s.value is not None]
+    copies = sum(s.value.nbytes for s in kept if s.owned)
+    shared = sum(s.value.nbytes for s in kept if not s.owned)
+    plan_bytes = dbg.plan.memory.buffer_bytes
     dbg.restart()
-    spares = h.spare_bytes
     again = _allocated(lambda: dbg.run_to(dbg.node_names[-2]))
     tracemalloc.stop()
-    kept = sum(values.values())
     print(
-        f"paused 10,000-node session at step {steps}: keeps {len(values)} values, reports "
+        f"paused 10,000-node session at step {steps}: keeps {len(kept)} values, reports "
         f"{reported / mib:.1f} MiB held (cap 1000 x {value_bytes} B = "
         f"{1000 * value_bytes / mib:.1f} MiB; every value would be {steps * value_bytes / mib:.1f}"
-        f" MiB)\n  allocated running there: {first / mib:.1f} MiB = the values kept "
-        f"({kept / mib:.1f} MiB, summed over the steps) + the run's buffer set and step "
-        f"functions ({run_bytes / mib:.1f} MiB) + the health and step records of {steps} steps "
-        f"({(first - kept - run_bytes) / mib:.1f} MiB)\n  after restart(): "
-        f"{spares / mib:.1f} MiB of spare copies; running there again allocates "
-        f"{again / mib:.1f} MiB (the step records again; no new arrays), holding "
-        f"{h.total_bytes / mib:.1f} MiB"
+        f" MiB)\n  of which {shared / mib:.1f} MiB are the run's own memory (the plan writes the "
+        f"last 1000 values' memory again only after the history lets them go) and "
+        f"{copies / mib:.2f} MiB copies; the plan's buffers are {plan_bytes / mib:.1f} MiB in all"
+        f"\n  allocated running there: {first / mib:.1f} MiB (the run's buffers, step functions, "
+        f"copies and step records); after restart() running there again allocates "
+        f"{again / mib:.1f} MiB (no new arrays), holding {h.total_bytes / mib:.1f} MiB"
     )
 
 

@@ -18,12 +18,13 @@ there leaves the history as stepping would.
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..graph.executor.plan import Plan, Run
+from ..graph.executor.plan import CHUNK, Plan, Run
 from ..graph.ir import Value
 from .health import Health, finite_array, known_finite_health, pending_health
 from .history import History, Step
@@ -50,7 +51,6 @@ _FLAGGED_DTYPES = frozenset(
         "bool",
     ]
 )
-CHUNK = 64  # nodes between looks at pause() and at changed breakpoints
 # steps recorded whole at a stretch's end even beyond the history's cap: the timeline shows them
 LIVE_STEPS = 200
 
@@ -64,10 +64,12 @@ def _finite_literal(x: Any) -> bool:
         return bool(np.isfinite(x).all())
     if isinstance(x, (tuple, list)):
         return all(_finite_literal(y) for y in x)
+    if isinstance(x, dict):
+        return all(_finite_literal(y) for y in x.values())
     return True
 
 
-def exact_steps(plan: Plan) -> list[bool]:
+def exact_steps(plan: Plan) -> tuple[bool, ...]:
     """For each step: whether its output needs an exact finite test (the FP flags do not
     vouch for it), and its shape recorded when run (not fixed by the plan)."""
     g = plan.graph
@@ -84,7 +86,7 @@ def exact_steps(plan: Plan) -> list[bool]:
             and all(_finite_literal(p) for p in n.params.values())
         )
         out.append(not flagged)
-    return out
+    return tuple(out)
 
 
 def inputs_finite(plan: Plan, run: Run) -> bool:
@@ -101,24 +103,37 @@ def inputs_finite(plan: Plan, run: Run) -> bool:
 
 class Stretch:
     """Steps a fast continue ran without keeping their values (history positions start…):
-    plan steps first…, each one's time, outputs known finite; zero counts counted on first read
-    for the whole stretch by `counter` (running the run again), then kept."""
+    plan steps first…, outputs known finite; zero counts counted on first read for the whole
+    stretch by `counter` (running the run again), then kept. Steps are timed in pieces (a
+    chunk of CHUNK steps run straight through, or one step): a step's time_s is its piece's
+    mean."""
 
-    __slots__ = ("_counter", "_shapes", "_tables", "counts", "first", "length", "start", "ticks")
+    __slots__ = (
+        "_counter",
+        "_marks",
+        "_shapes",
+        "_tables",
+        "_times",
+        "counts",
+        "first",
+        "length",
+        "start",
+    )
 
     def __init__(
         self,
         start: int,
-        first: int,
-        ticks: list[float],
+        marks: list[int],
+        times: list[float],
         shapes: dict[int, tuple[int, ...]],
         tables: StepTables,
         counter: Counter,
     ) -> None:
         self.start = start
-        self.first = first
-        self.ticks = ticks  # clock before the first step, then after each
-        self.length = len(ticks) - 1
+        self.first = marks[0]
+        self.length = marks[-1] - marks[0]
+        self._marks = marks  # the first step, then the steps run after each timed piece
+        self._times = times  # the clock at the start, then after each piece
         self._shapes = shapes
         self._tables = tables
         self._counter = counter
@@ -127,13 +142,21 @@ class Stretch:
     def __len__(self) -> int:
         return self.length
 
+    @property
+    def seconds(self) -> float:
+        """How long the stretch's steps took, all together."""
+        return self._times[-1] - self._times[0]
+
     def step(self, j: int) -> Step:
         """The j-th step as a Step record (made when first asked for)."""
         k = self.first + j
         t = self._tables
         shape = self._shapes.get(k, t.shapes[k])
         health = Health(shape, t.dtypes[k], 0, 0, 0, None, (self, j))
-        return Step(k, t.names[k], t.ops[k], t.phases[k], health, self.ticks[j + 1] - self.ticks[j])
+        p = bisect_right(self._marks, k)  # the piece that ran step k ends at marks[p]
+        m, ts = self._marks, self._times
+        dt = (ts[p] - ts[p - 1]) / (m[p] - m[p - 1])
+        return Step(k, t.names[k], t.ops[k], t.phases[k], health, dt)
 
     def zeros_at(self, position: int) -> int:
         """The zero count of the j-th step (the whole stretch counted on first use)."""
@@ -165,7 +188,7 @@ def run_stretch(
     run: Run,
     end: int,
     window: int,
-    exact: list[bool],
+    exact: tuple[bool, ...],
     history: History,
     tables: StepTables,
     stable: list[bool],
@@ -180,35 +203,47 @@ def run_stretch(
     k + 1), or ("again", k) when they are not: nothing of this call stays in the history, and
     the caller runs the run again to where this call began and calls with end = k + 1."""
     kernels, S, outs = run.kernels, run.slots, tables.outs
+    chunks = run.chunks(exact)
     flags: list[str] = []
     clock = time.perf_counter
     start_len = len(history)
     begin = k = run.pc
     live_from = max(k, end - window)
+    if live_from > k:  # steps that keep no value are to run: what is kept must be a copy
+        history.detach()
     with np.errstate(all="call", call=lambda kind, _flag: flags.append(kind)):
-        ticks = [clock()]
-        tick = ticks.append
+        marks, times = [k], [clock()]  # steps run, and the clock, after each timed piece
+        mark, time_ = marks.append, times.append
         shapes: dict[int, tuple[int, ...]] = {}
         while k < live_from:
-            chunk = min(k + CHUNK, live_from)
-            for step, look in zip(kernels[k:chunk], exact[k:chunk], strict=True):
-                step(S)
-                tick(clock())
-                if flags or look:
-                    j = begin + len(ticks) - 2  # the step just run
-                    out = S[outs[j]]
-                    out = out if type(out) is np.ndarray else np.asarray(out)
-                    if not finite_array(out):
-                        run.pc = j + 1
-                        return "again", j
-                    flags.clear()
-                    if look:
-                        shapes[j] = out.shape
-            k = chunk
+            c, into = divmod(k, CHUNK)
+            stop = min(k + CHUNK - into, live_from)
+            if into == 0 and stop == k + CHUNK:  # a whole chunk: its function, straight through
+                done = chunks[c](S, flags)
+                k += min(done + 1, CHUNK)
+                mark(k)
+                time_(clock())
+                if done < CHUNK:  # step k - 1 needs a look; the rest of the chunk one by one
+                    if _look(S[outs[k - 1]], exact[k - 1], flags):
+                        run.pc = k
+                        return "again", k - 1
+                    if exact[k - 1]:
+                        shapes[k - 1] = np.shape(S[outs[k - 1]])
+            while k < stop:
+                kernels[k](S)
+                k += 1
+                mark(k)
+                time_(clock())
+                if flags or exact[k - 1]:
+                    if _look(S[outs[k - 1]], exact[k - 1], flags):
+                        run.pc = k
+                        return "again", k - 1
+                    if exact[k - 1]:
+                        shapes[k - 1] = np.shape(S[outs[k - 1]])
             if k < live_from and interrupted():
                 end, live_from = min(end, k + window), k
         if k > begin:
-            history.add_stretch(Stretch(start_len, begin, ticks, shapes, tables, counter))
+            history.add_stretch(Stretch(start_len, marks, times, shapes, tables, counter))
         add = history.add
         names, ops, phases = tables.names, tables.ops, tables.phases
         while k < end:
@@ -231,6 +266,13 @@ def run_stretch(
             k += 1
         run.pc = k
     return "end", k - 1
+
+
+def _look(out: Any, exact: bool, flags: list[str]) -> bool:
+    """Whether a step that raised an FP flag, or whose op the flags cannot vouch for, made a
+    NaN/Inf (an exact test; the flags are cleared for the next step)."""
+    flags.clear()
+    return not finite_array(out if type(out) is np.ndarray else np.asarray(out))
 
 
 def _whole(a: Any) -> bool:

@@ -254,6 +254,16 @@ class History:
             s.owned = True
             s.health.count_from(s.value)
 
+    def detach(self) -> None:
+        """Copy the kept values that are the run's own memory (before steps that record no
+        value run: they may write that memory while the values are still kept)."""
+        for s in self._kept:
+            if not s.owned:
+                s.value = self._take(s.value)
+                s.owned = True
+                s.health.count_from(s.value)
+        self._trim_spares()
+
     def truncate(self, length: int) -> None:
         """Forget the steps from position `length` on (after a step back or a restart); their
         copies become spares, and the run may write the memory of the values it shared."""

@@ -163,7 +163,10 @@ class DebugSession:
         the run reuses buffers as a plain run does (memory: the plan's plus the history cap),
         past values come from the history, and a what-if replays the run up to where it was."""
         self.keep_values = keep_values
-        self.plan = Plan(graph, parallel=False, reuse=not keep_values)
+        # the memory of the run's last max_values values is written again only after the
+        # history has let go of them: a run that ends keeps references to them, not copies
+        tail = 0 if keep_values else max_values
+        self.plan = Plan(graph, parallel=False, reuse=not keep_values, keep_tail=tail)
         self.storage = Storage(self.plan)
         self.graph = self.plan.graph
         self.batches = feeds if isinstance(feeds, Batches) else Batches.single(feeds)
@@ -172,7 +175,8 @@ class DebugSession:
         self._index = {name: k for k, name in enumerate(self._names)}
         self._node_names = {i.node.name: k for k, i in enumerate(self.plan.instrs) if i.node.name}
         self._readers = self._consumers()
-        self._stepper = Stepper(self.plan, self._names, self.storage.last_writes())
+        kept = self.storage.last_writes(kept_for=max_values if tail else None)
+        self._stepper = Stepper(self.plan, self._names, kept)
         self.history = History(max_values, max_bytes)
         self.breakpoints = Breakpoints()
         self._lock = threading.RLock()

@@ -165,6 +165,9 @@ class Stepper:
         if outcome == "again":  # a NaN/Inf where the steps before it were not all recorded
             run = rerun(run, begin)
             outcome, k = run_stretch(run, k + 1, window, *args)
+            if outcome == "again":  # not where it was the first time: node by node from here
+                self._clean = (None, 0)
+                return rerun(run, begin), None
         h = history[-1].health
         dt = history[-1].time_s
         if outcome == "nonfinite":

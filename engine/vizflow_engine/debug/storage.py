@@ -60,21 +60,28 @@ class Storage:
         i = bisect_right(steps, made)
         return steps[i] if i < len(steps) and steps[i] < pc else None
 
-    def last_writes(self) -> list[bool]:
+    def last_writes(self, kept_for: int | None = None) -> list[bool]:
         """For each step: whether its output lives in the run's own memory (a plan buffer, or
         an array a step made; not a variable's, an input's or a constant's) that no later step
         writes (a view reads it, it does not write it), so the value stays as it is for the
-        rest of the run (the updates at its end write variables only)."""
+        rest of the run (the updates at its end write variables only); with kept_for, also
+        where the next write comes more than kept_for steps later (a plan spacing its buffers'
+        reuse for a history that lets a value go after kept_for later ones)."""
         plan = self._plan
         mp = plan.memory
         keys = [self.key(plan.graph.out[ins.node].uid) for ins in plan.instrs]
-        last: dict[Key, int] = {}
-        for k, ins in enumerate(plan.instrs):
-            uid = plan.graph.out[ins.node].uid
-            if uid not in mp.alias_of or mutates(ins.node.op):  # not a view: it writes
-                last[keys[k]] = k
+        writes = [
+            plan.graph.out[ins.node].uid not in mp.alias_of or mutates(ins.node.op)
+            for ins in plan.instrs
+        ]  # a view reads its memory, it does not write it
+        after: list[int | None] = [None] * len(keys)  # the next step writing the same memory
+        nxt: dict[Key, int] = {}
+        for k in range(len(keys) - 1, -1, -1):
+            after[k] = nxt.get(keys[k])
+            if writes[k]:
+                nxt[keys[k]] = k
         return [
             (key[0] == "b" or (key[1] in self._step_of and key[1] not in mp.var_inplace))
-            and last.get(key, -1) <= k
-            for k, key in enumerate(keys)
+            and (a is None or (kept_for is not None and a - k > kept_for))
+            for k, (key, a) in enumerate(zip(keys, after, strict=True))
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,10 +68,14 @@ def plan_memory(
     reuse: bool = True,
     preallocate: bool = True,
     can_out: Callable[[Node], bool] | None = None,
+    reuse_after: int = 0,
+    spaced_from: int = 0,
 ) -> MemoryPlan:
     """Liveness over `groups` (nodes that may run together), then buffer assignment.
 
-    A buffer freed in group k is reused from group k+1 on, so concurrent nodes never share.
+    A buffer freed in group k is reused from group k+1 on, so concurrent nodes never share,
+    and, when group `spaced_from` or a later one last wrote it, not before `reuse_after` groups
+    after that (a debugger keeps references to the last values of a run that long).
     A value that may share memory with others (a view, an in-place op's result: see
     aliasing) keeps the memory it reads alive for as long as it is read itself.
     """
@@ -106,7 +111,9 @@ def plan_memory(
     by_value: dict[int, Value] = {v.uid: v for v in g.all_values()}
     update_of = _update_targets(g)
 
-    free: dict[tuple[int, str], list[int]] = {}
+    # freed buffers by size and dtype: (reusable from group, buffer), a heap with reuse_after
+    free: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    written: dict[int, int] = {}  # buffer -> the group that last wrote it
     owned: dict[int, int] = {}  # root uid -> buffer
     live_transient = 0
     for k, grp in enumerate(groups):
@@ -150,6 +157,10 @@ def plan_memory(
                         continue
                     if (
                         only_first_step(n, x)
+                        and (
+                            written[owned[x.uid]] < spaced_from
+                            or k - written[owned[x.uid]] >= reuse_after
+                        )
                         and x.shape == v.shape
                         and x.dtype == v.dtype
                         and last.get(x.uid) == k
@@ -157,6 +168,7 @@ def plan_memory(
                         and sum(1 for m in readers[x.uid] if m is n) == 1
                     ):
                         owned[v.uid] = owned[x.uid]
+                        written[owned[x.uid]] = k
                         mp.buffer_of[v.uid] = owned[x.uid]
                         mp.inplace[v.uid] = x.uid
                         done = True
@@ -165,13 +177,15 @@ def plan_memory(
                 continue
             key = (size, v.dtype.str)
             pool = free.get(key)
-            if reuse and pool:
-                b = pool.pop()
+            if reuse and pool and (not reuse_after or pool[0][0] <= k):
+                # the last freed first (warm in cache), or the first reusable when spaced out
+                b = (heapq.heappop(pool) if reuse_after else pool.pop())[1]
             else:
                 b = len(mp.buffers)
                 mp.buffers.append((size, v.dtype))
                 mp.buffer_bytes += size
             owned[v.uid] = b
+            written[b] = k
             mp.buffer_of[v.uid] = b
         # release what died in this group
         for n in grp:
@@ -186,7 +200,13 @@ def plan_memory(
                         b = owned.pop(r)
                         if b not in owned.values():
                             size, dt = mp.buffers[b]
-                            free.setdefault((size, dt.str), []).append(b)
+                            pool = free.setdefault((size, dt.str), [])
+                            if reuse_after:
+                                at = written[b]
+                                ready = at + reuse_after if at >= spaced_from else k + 1
+                                heapq.heappush(pool, (max(k + 1, ready), b))
+                            else:
+                                pool.append((k + 1, b))
                     else:
                         rv = by_value.get(r)
                         if (

@@ -41,3 +41,13 @@ def chain_graph(n: int = 6) -> vf.Graph:
     side = x - 1.0
     g.output(h, side)
     return g
+
+
+def mixed_chain(n: int, width: int = 32) -> tuple[vf.Graph, Any]:
+    """n elementwise nodes mixing relu (zeros to count), scaling and shifts."""
+    g = vf.Graph("mixed")
+    h = g.placeholder("x", (width,), "float32")
+    for k in range(n // 2):
+        h = (h * 1.5 - 0.25).relu() if k % 3 == 0 else (h * 0.5) + 0.125
+    g.output(h)
+    return g, np.linspace(-2.0, 2.0, width, dtype=np.float32)

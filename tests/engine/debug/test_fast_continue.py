@@ -14,15 +14,7 @@ import pytest
 import vizflow_engine as vf
 from vizflow_engine.debug.health import health
 
-
-def _chain(n: int, width: int = 32) -> tuple[vf.Graph, Any]:
-    """n elementwise nodes mixing relu (zeros to count), scaling and shifts."""
-    g = vf.Graph("mixed")
-    h = g.placeholder("x", (width,), "float32")
-    for k in range(n // 2):
-        h = (h * 1.5 - 0.25).relu() if k % 3 == 0 else (h * 0.5) + 0.125
-    g.output(h)
-    return g, np.linspace(-2.0, 2.0, width, dtype=np.float32)
+from .models import mixed_chain
 
 
 def _reference(dbg: vf.DebugSession, feeds: tuple[Any, ...]) -> list[Any]:
@@ -44,7 +36,7 @@ def _never(_ev: Any) -> bool:
 
 
 def test_a_long_continue_is_a_stretch_whose_records_equal_stepping() -> None:
-    g, feed = _chain(3000)
+    g, feed = mixed_chain(3000)
     dbg = vf.debug(g, feed, max_values=100)
     outs = _reference(dbg, (feed,))
     dbg.break_on_nan()
@@ -67,7 +59,7 @@ def test_a_long_continue_is_a_stretch_whose_records_equal_stepping() -> None:
 
 
 def test_run_to_a_node_far_past_the_cap_keeps_the_values_before_it() -> None:
-    g, feed = _chain(2000)
+    g, feed = mixed_chain(2000)
     dbg = vf.debug(g, feed, max_values=50)
     outs = _reference(dbg, (feed,))
     target = dbg.node_names[1500]
@@ -78,6 +70,20 @@ def test_run_to_a_node_far_past_the_cap_keeps_the_values_before_it() -> None:
     with pytest.raises(LookupError):
         dbg.value(dbg.node_names[100])  # beyond the cap: its value is let go, as stepping does
     _assert_history(dbg, outs)
+
+
+def test_values_kept_before_a_stretch_stay_what_they_were() -> None:
+    g, feed = mixed_chain(4000)
+    dbg = vf.debug(g, feed, max_values=100)
+    outs = _reference(dbg, (feed,))
+    dbg.run_to(dbg.node_names[1000])  # the last 100 values: the run's own memory
+    _assert_history(dbg, outs)
+    dbg.run_to(dbg.node_names[3000])  # a stretch first: the run writes that memory again
+    _assert_history(dbg, outs)
+    dbg.step()
+    dbg.resume(block=True)
+    _assert_history(dbg, outs)
+    assert len([s for s in dbg.history.steps if s.value is not None]) == 100
 
 
 def test_an_overflow_inside_blas_is_found_at_the_matmul() -> None:
@@ -114,7 +120,7 @@ def test_an_infinite_literal_is_found_at_the_node_using_it() -> None:
 
 
 def test_a_nan_in_the_feed_stops_at_the_first_node_reading_it() -> None:
-    g, feed = _chain(1000)
+    g, feed = mixed_chain(1000)
     feed = feed.copy()
     feed[3] = np.nan
     dbg = vf.debug(g, feed, max_values=10)
@@ -138,7 +144,7 @@ def test_a_flag_raised_on_a_value_that_ends_finite_does_not_stop() -> None:
 
 
 def test_pause_in_a_long_stretch_stops_mid_run_with_the_values_before_it() -> None:
-    g, feed = _chain(20_000, width=1024)
+    g, feed = mixed_chain(20_000, width=1024)
     dbg = vf.debug(g, feed, max_values=30)
     dbg.break_on_nan()
     started = threading.Event()

@@ -27,6 +27,7 @@ from .source import Code, Hole, Name, Namespace, call, join, slot_item, slot_loc
 HEAVY_ELEMENTS = 1 << 17  # nodes this big may run on another thread (numpy drops the GIL)
 # buffers beyond this many bytes are allocated at the first run, once the feeds' shapes match
 PREALLOC_BUDGET = 256 << 20
+CHUNK = 64  # steps per function of Plan.chunk_code
 
 
 _POOLS: dict[int, ThreadPoolExecutor] = {}
@@ -72,11 +73,12 @@ class Instr:
 class _State:
     """One call's private memory: a set of the plan's buffers and the functions bound to it."""
 
-    __slots__ = ("run", "steps")
+    __slots__ = ("namespace", "run", "steps")
 
-    def __init__(self, run: Any, steps: list[Any]) -> None:
+    def __init__(self, run: Any, steps: list[Any], namespace: dict[str, Any]) -> None:
         self.run = run  # run(F, V, C): the whole plan
         self.steps = steps  # steps[k](S) runs instruction k on the slot list S
+        self.namespace = namespace  # what the generated code runs in (its buffers bound)
 
 
 def _levels(g: Graph) -> list[list[Node]]:
@@ -123,10 +125,13 @@ class Plan:
         workers: int = 2,
         heavy_elements: int = HEAVY_ELEMENTS,
         prealloc_budget: int = PREALLOC_BUDGET,
+        keep_tail: int = 0,
     ) -> None:
         """parallel: True, False or "auto" (threads only where two big nodes can overlap);
         heavy_elements: output size from which a node is worth another thread;
-        prealloc_budget: buffer bytes allocated at compile time (more waits for the feeds)."""
+        prealloc_budget: buffer bytes allocated at compile time (more waits for the feeds);
+        keep_tail: the memory written by the last keep_tail steps is not written again for
+        keep_tail more steps (a debugger's history keeps references to those values)."""
         g = protect_overwrites(g, partial(out_capable, g))  # reads never see later writes
         self.graph = g
         self.device: Device = next((v.device for v in [*g.inputs, *g.variables]), CPU)
@@ -145,7 +150,13 @@ class Plan:
         order = [n for grp in groups for n in grp] if self.parallel else list(g.nodes)
         self.groups = groups if self.parallel else [[n] for n in g.nodes]
         self.memory: MemoryPlan = plan_memory(
-            g, self.groups, reuse, preallocate, lambda n: out_capable(g, n)
+            g,
+            self.groups,
+            reuse,
+            preallocate,
+            lambda n: out_capable(g, n),
+            keep_tail + 1 if keep_tail else 0,
+            len(self.groups) - keep_tail,
         )
         mp = self.memory
         slot: dict[int, int] = {}
@@ -178,6 +189,7 @@ class Plan:
         self._views: list[tuple[str, int, tuple[int, ...]]] = []  # (name, buffer, shape)
         lines: list[str] = []
         steps: list[str] = []
+        self._bodies: list[list[str]] = []  # each step's statements, on the slot list S
         group_of = {n: k for k, grp in enumerate(self.groups) for n in grp}
         self.instrs: list[Instr] = []
         var_index = {v.uid: i for i, v in enumerate(g.variables)}
@@ -190,9 +202,11 @@ class Plan:
             lines.append(Code("    ", slot_local(o), " = ", expr).render(local))
             lines.extend(Code("    ", "del ", slot_local(d)).render() for d in dead.get(n, ()))
             indexed = [slot_item(a) for a in args]
+            body = [Code("    ", p).render(indexed) for p in pre]
+            body.append(Code("    ", slot_item(o), " = ", expr).render(indexed))
             steps.append(Code("def ", Name("i", i), "(", "S", ")", ":").render())
-            steps.extend(Code("    ", p).render(indexed) for p in pre)
-            steps.append(Code("    ", slot_item(o), " = ", expr).render(indexed))
+            steps.extend(body)
+            self._bodies.append(body)
             lit = iter(x for x in n.inputs if not isinstance(x, Value))
             ins_args = tuple(
                 slot[x.uid] if isinstance(x, Value) else ("lit", next(lit)) for x in n.inputs
@@ -238,6 +252,7 @@ class Plan:
             "\n".join(steps) + "\n" if steps else "pass\n", "<vizflow plan steps>", "exec"
         )
         self._step_names = [Name("i", k).text for k in range(len(self.instrs))]
+        self._chunks: dict[tuple[bool, ...], Any] = {}  # chunk_code's, by which steps look
         self._consts = [c for _, c in self.const_slots]
         self._pool: ThreadPoolExecutor | None = shared_pool(workers) if self.parallel else None
         # calls that write variables run one at a time, so each call's updates land whole
@@ -392,7 +407,27 @@ class Plan:
             ns[name] = bufs[b].reshape(shape)
         exec(self._run_code, ns)
         exec(self._steps_code, ns)
-        return _State(ns["run"], [ns[name] for name in self._step_names])
+        return _State(ns["run"], [ns[name] for name in self._step_names], ns)
+
+    def chunk_code(self, looks: tuple[bool, ...]) -> Any:
+        """Compiled functions j<c>(S, F) running steps c*CHUNK… straight through (a stretch
+        of a run without a call per step), returning, as soon as F is true or after a step
+        `looks` marks, how many of the chunk's steps precede the one just run (CHUNK when all
+        ran). Made once per `looks`."""
+        code = self._chunks.get(looks)
+        if code is None:
+            src: list[str] = []
+            for c in range(0, len(self._bodies), CHUNK):
+                src.append(Code("def ", Name("j", c // CHUNK), "(", "S, F", "):").render())
+                for j, body in enumerate(self._bodies[c : c + CHUNK]):
+                    src.extend(body)
+                    back = () if looks[c + j] else ("if ", "F", ":")
+                    src.append(Code("    ", *back, "return ", j).render())
+                src.append(Code("    ", "return ", CHUNK).render())
+            text = "\n".join(src) + "\n" if src else "pass\n"
+            code = compile(text, "<vizflow plan chunks>", "exec")
+            self._chunks[looks] = code
+        return code
 
     def _check_feeds(self, f: list[Any]) -> None:
         """Refuse feeds whose shapes differ from the declared ones (before a big allocation)."""
@@ -543,9 +578,22 @@ class Run:
         # the steps unwrapped, for a caller that silences numpy once around many steps
         # (np.errstate) and so pays no per-step wrapper: kernels[k](slots) runs step k
         self.kernels: list[Any] = state.steps
+        self._namespace = state.namespace
+        self._chunks: tuple[Any, list[Any]] | None = None
         self.pc = 0
         self.copy = copy
         self.outputs: list[Any] | None = None
+
+    def chunks(self, looks: tuple[bool, ...]) -> list[Any]:
+        """This run's chunk functions (Plan.chunk_code), bound to its buffers: chunks[c] runs
+        steps c*CHUNK… (a caller that silences numpy, as for kernels)."""
+        code = self.plan.chunk_code(looks)
+        if self._chunks is None or self._chunks[0] is not code:
+            ns = self._namespace
+            exec(code, ns)
+            n = (len(self.kernels) + CHUNK - 1) // CHUNK
+            self._chunks = (code, [ns[Name("j", c).text] for c in range(n)])
+        return self._chunks[1]
 
     @cached_property
     def steps(self) -> list[Any]:

@@ -46,10 +46,13 @@ SYNTAX = frozenset(
         "asarray",
         "broadcast_to",
         "np_copyto",
+        "S, F",
+        "):",
+        "if ",
     }
 )
 # prefixes of numbered identifiers: slot locals, step functions, kernels, constants, buffers
-PREFIXES = frozenset({"s", "i", "k", "c", "b"})
+PREFIXES = frozenset({"s", "i", "j", "k", "c", "b"})
 MAX_INDEX = 1 << 31
 
 
