@@ -58,6 +58,7 @@ def _exercise(g: Graph, feeds: list[np.ndarray]) -> str | None:
         plan = g.compile()
     except Exception:  # refusing the data is an acceptable outcome
         return None
+
     def chunks() -> None:  # the debugger's straight-through chunks of steps
         run = plan.start(*feeds, copy=False)
         for chunk in run.chunks((False,) * len(plan.instrs)):
