@@ -31,6 +31,7 @@ from bench_mlp import interleaved_ms
 import vizflow_engine as vf
 import vizflow_engine.nn.functional as F
 from vizflow_engine import nn, optim
+from vizflow_engine.debug.fastpath import Stretch
 
 CHAIN = 10_000
 CHAIN_WIDTH = 4096
@@ -134,8 +135,8 @@ def where_time_goes(dbg: vf.DebugSession, base_us: float) -> str:
     t0 = time.perf_counter()
     dbg.resume(block=True)
     total = time.perf_counter() - t0
-    stretches = dbg.history.steps.stretches
-    s_steps = sum(len(s) for s in stretches)
+    stretches = [s for s in dbg.history.steps.stretches if isinstance(s, Stretch)]
+    s_steps = sum(s.length for s in stretches)
     s_time = sum(s.seconds for s in stretches)
     w_steps = len(dbg.history) - s_steps
     parts = [f"unstepped {base_us:.2f} µs/node"]

@@ -27,7 +27,7 @@ import numpy as np
 from ..graph.executor.plan import CHUNK, Plan, Run
 from ..graph.ir import Value
 from .health import Health, finite_array, known_finite_health, pending_health
-from .history import History, Step
+from .history import History, KeptStretch, Step
 
 # categories whose numpy kernels report every NaN/Inf they make through the FP flags (ufuncs,
 # their reductions, and data movement, which makes none)
@@ -244,7 +244,11 @@ def run_stretch(
                 end, live_from = min(end, k + window), k
         if k > begin:
             history.add_stretch(Stretch(start_len, marks, times, shapes, tables, counter))
-        add = history.add
+        run.pc = k
+        if k < end and history.room(end - k) and all(stable[k:end]):
+            span = (begin, live_from, window, start_len)
+            return _run_kept(run, end, span, exact, history, tables, flags)
+        add, keep = history.add, history.keep
         names, ops, phases = tables.names, tables.ops, tables.phases
         while k < end:
             t0 = clock()
@@ -260,11 +264,66 @@ def run_stretch(
                 h = pending_health(out)
                 add(Step(k, names[k], ops[k], phases[k], h, dt), out, stable[k] and _whole(out))
                 return "nonfinite", k
-            flags.clear()
-            h = known_finite_health(out)
-            add(Step(k, names[k], ops[k], phases[k], h, dt), out, stable[k] and _whole(out))
+            if flags:
+                flags.clear()
+            step = Step(k, names[k], ops[k], phases[k], known_finite_health(out), dt)
+            whole = stable[k] and _whole(out)
+            if not (whole and keep(step, out)):
+                add(step, out, whole)
             k += 1
         run.pc = k
+    return "end", k - 1
+
+
+def _run_kept(
+    run: Run,
+    end: int,
+    span: tuple[int, int, int, int],
+    exact: tuple[bool, ...],
+    history: History,
+    tables: StepTables,
+    flags: list[str],
+) -> tuple[str, int]:
+    """run_stretch's last steps when the history has room for all their values and the run
+    leaves their memory alone while kept: the values are kept as they are, their records made
+    when read (a KeptStretch). span: where run_stretch began, its live_from and window, and
+    the history's length then."""
+    begin, live_from, window, start_len = span
+    kernels, S, outs = run.kernels, run.slots, tables.outs
+    clock = time.perf_counter
+    k = first = run.pc
+    values: list[Any] = []
+    value = values.append
+    ticks = [clock()]
+    tick = ticks.append
+    while k < end:
+        kernels[k](S)
+        tick(clock())
+        out = S[outs[k]]
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if flags or exact[k]:
+            flags.clear()
+            if not finite_array(out):
+                run.pc = k + 1
+                if k + 1 - live_from < window and live_from > begin:
+                    history.truncate(start_len)
+                    return "again", k
+                if values:
+                    history.add_kept(KeptStretch(len(history), first, values, ticks[:-1], tables))
+                t = tables
+                step = Step(
+                    k, t.names[k], t.ops[k], t.phases[k], pending_health(out), ticks[-1] - ticks[-2]
+                )
+                history.add(step, out, _whole(out))
+                return "nonfinite", k
+        base = out.base
+        if base is not None and (type(base) is not np.ndarray or base.nbytes != out.nbytes):
+            out = out.copy()  # a part of a bigger array: keep just its bytes
+        value(out)
+        k += 1
+    history.add_kept(KeptStretch(len(history), first, values, ticks, tables))
+    run.pc = k
     return "end", k - 1
 
 

@@ -174,6 +174,14 @@ def pending_health(x: Any) -> Health:
     )
 
 
+def dtype_name(dt: np.dtype[Any]) -> str:
+    """A dtype's name (cached: computing it costs µs)."""
+    name = _NAMES.get(dt)
+    if name is None:
+        name = _NAMES[dt] = dt.name
+    return name
+
+
 def known_finite_health(a: Any) -> Health:
     """The Health of an array known to hold no NaN/Inf (the fast continue's FP flags vouch for
     it), its zero count pending as in pending_health."""

@@ -11,7 +11,7 @@ from typing import Any, Protocol, overload
 
 import numpy as np
 
-from .health import Health
+from .health import Health, count_zeros, dtype_name
 
 DEFAULT_MAX_VALUES = 1000
 
@@ -79,6 +79,10 @@ class StepLog:
         self._starts.append(len(self._items))
         self._items.extend([None] * stretch.length)
 
+    def raw(self, i: int) -> Step | None:
+        """The record at position i if it has been made (a stretch's may not have been)."""
+        return self._items[i]
+
     def _made(self, i: int) -> Step:
         s = self._items[i]
         if s is None:
@@ -123,6 +127,69 @@ class StepLog:
         return dropped
 
 
+class StepNames(Protocol):
+    """Per plan step: the name, op and phase a Step shows."""
+
+    names: list[str]
+    ops: list[str]
+    phases: list[str]
+
+
+class KeptStretch:
+    """Steps run in bulk (the end of a fast continue) whose values the history keeps as they
+    are, the run writing that memory again only after the history has let them go: records
+    made when read, values let go oldest first as any (zero counts counted then)."""
+
+    __slots__ = (
+        "_gone",
+        "_names",
+        "_ticks",
+        "counts",
+        "first",
+        "length",
+        "nbytes",
+        "start",
+        "values",
+    )
+
+    def __init__(
+        self, start: int, first: int, values: list[Any], ticks: list[float], names: StepNames
+    ) -> None:
+        self.start = start  # history position of its first step
+        self.first = first  # plan step of its first step
+        self.values: list[Any] = values  # by step; None once let go
+        self.length = len(values)
+        self.counts = [-1] * len(values)  # zero counts, -1 until counted
+        self.nbytes = sum(v.nbytes for v in values)
+        self._ticks = ticks  # the clock before the first step, then after each
+        self._names = names
+        self._gone: dict[int, tuple[tuple[int, ...], str]] = {}  # shape, dtype of those let go
+
+    def step(self, j: int) -> Step:
+        """The j-th step's record (its value the kept one, if still kept)."""
+        k = self.first + j
+        t = self._names
+        v = self.values[j]
+        c = self.counts[j]
+        shape, dtype = (v.shape, dtype_name(v.dtype)) if v is not None else self._gone[j]
+        h = Health(shape, dtype, 0, 0, 0, None if c < 0 else c, v)
+        dt = self._ticks[j + 1] - self._ticks[j]
+        return Step(k, t.names[k], t.ops[k], t.phases[k], h, dt, v)
+
+    def let_go(self, j: int, count: bool) -> int:
+        """Forget the j-th value (its zero count counted first if `count`: its record may be
+        read later); its bytes."""
+        v = self.values[j]
+        if count and self.counts[j] < 0:
+            self.counts[j] = count_zeros(v)
+        self._gone[j] = (v.shape, dtype_name(v.dtype))
+        self.values[j] = None
+        return int(v.nbytes)
+
+    def settle(self) -> None:
+        """Nothing to count ahead: each zero count is counted from its value when let go."""
+
+
 class History:
     """Every step's Health (small, unbounded) and the last max_values outputs (bounded,
     optionally also by max_bytes).
@@ -138,7 +205,11 @@ class History:
         self.max_values = max_values
         self.max_bytes = max_bytes
         self.steps = StepLog()
-        self._kept: deque[Step] = deque()
+        self._append = self.steps.append
+        # kept values, oldest first: a Step, or (KeptStretch, j) until its record is made; and
+        # each one's history position
+        self._kept: deque[Any] = deque()
+        self._kept_at: deque[int] = deque()
         self.kept_bytes = 0
         self._spares: dict[PoolKey, list[Any]] = {}  # spare copies by (shape, dtype)
         self._spare_count = 0
@@ -166,16 +237,18 @@ class History:
         kept = self._kept
         if not stable and len(kept) >= self.max_values and self.max_bytes is None:
             old = kept[0]
-            a = old.value
-            if old.owned and a.shape == value.shape and a.dtype == value.dtype:
+            a = old.value if type(old) is Step else None
+            if a is not None and old.owned and a.shape == value.shape and a.dtype == value.dtype:
                 # the steady state of a long run: the oldest copy becomes the newest
                 kept.popleft()
+                self._kept_at.popleft()
                 old.health.settle()
                 old.value, old.owned = None, False
                 np.copyto(a, value)
                 step.value, step.owned = a, True
                 health.count_from(a)
                 kept.append(step)
+                self._kept_at.append(len(self.steps) - 1)
                 return
         nbytes = value.nbytes
         cap_bytes = self.max_bytes
@@ -194,8 +267,36 @@ class History:
             step.owned = True
         health.count_from(step.value)
         kept.append(step)
+        self._kept_at.append(len(self.steps) - 1)
         self.kept_bytes += nbytes
         self._trim_spares()
+
+    def keep(self, step: Step, value: Any) -> bool:
+        """add(step, value, stable=True) for an array the run never writes again while the
+        history keeps it, done at once when the history has room (no value to let go of, no
+        byte cap); False (nothing done) otherwise."""
+        kept = self._kept
+        if self.max_bytes is not None or len(kept) >= self.max_values:
+            return False
+        self._append(step)
+        step.value = value
+        step.health._of = value
+        kept.append(step)
+        self._kept_at.append(len(self.steps) - 1)
+        self.kept_bytes += value.nbytes
+        return True
+
+    def room(self, n: int) -> bool:
+        """Whether n more values can be kept with nothing let go (and no byte cap)."""
+        return self.max_bytes is None and len(self._kept) + n <= self.max_values
+
+    def add_kept(self, stretch: KeptStretch) -> None:
+        """Append steps whose values are kept as they are (room(len(stretch)) must hold)."""
+        start = len(self.steps)
+        self.steps.add_stretch(stretch)
+        self._kept.extend((stretch, j) for j in range(stretch.length))
+        self._kept_at.extend(range(start, start + stretch.length))
+        self.kept_bytes += stretch.nbytes
 
     def add_stretch(self, stretch: Stretch) -> None:
         """Append steps run without keeping their values (their healths come with them)."""
@@ -203,8 +304,20 @@ class History:
 
     def _evict(self) -> None:
         """Let go of the oldest kept value (its health counted first); a copy becomes a spare."""
-        old = self._kept.popleft()
-        old.health.settle()
+        self._let_go(self._kept.popleft(), self._kept_at.popleft(), settle=True)
+
+    def _let_go(self, entry: Any, at: int, settle: bool) -> None:
+        """Let go of a kept value: of its record (counted first if settle, else remembered to
+        count if somebody holds it), or of a kept stretch's step whose record is not made."""
+        old = entry if type(entry) is Step else self.steps.raw(at)
+        if old is None:
+            stretch, j = entry
+            self.kept_bytes -= stretch.let_go(j, count=settle)
+            return
+        if settle:
+            old.health.settle()
+        elif old.health.pending:
+            self._dropped.append(weakref.ref(old.health))
         self.kept_bytes -= old.value.nbytes
         if old.owned:
             self._spare(old.value)
@@ -257,7 +370,9 @@ class History:
     def detach(self) -> None:
         """Copy the kept values that are the run's own memory (before steps that record no
         value run: they may write that memory while the values are still kept)."""
-        for s in self._kept:
+        for i, at in enumerate(self._kept_at):
+            s = self.steps[at]  # a kept stretch's record is made: it holds the value from now on
+            self._kept[i] = s
             if not s.owned:
                 s.value = self._take(s.value)
                 s.owned = True
@@ -277,20 +392,20 @@ class History:
         self._dropped.clear()
 
     def _forget(self, length: int) -> None:
-        kept = self._kept
+        kept, kept_at, made = self._kept, self._kept_at, self.steps.raw
+        gone = 0
+        while kept_at and kept_at[-1] >= length:  # kept values are the newest steps'
+            entry, at = kept.pop(), kept_at.pop()
+            if type(entry) is tuple and made(at) is None:  # nothing reads it again: just drop
+                stretch, j = entry
+                gone += stretch.values[j].nbytes
+                stretch.values[j] = None
+            else:
+                self._let_go(entry, at, settle=False)
+        self.kept_bytes -= gone
         for s in self.steps.cut(length):
-            if s.value is None:
-                if s.health.pending:
-                    self._dropped.append(weakref.ref(s.health))
-                continue
-            kept.pop()  # kept values are the newest steps': the deque's right end
-            self.kept_bytes -= s.value.nbytes
-            if s.owned:
-                self._spare(s.value)
             if s.health.pending:
                 self._dropped.append(weakref.ref(s.health))
-            s.value = None
-            s.owned = False
 
     def __len__(self) -> int:
         return len(self.steps)

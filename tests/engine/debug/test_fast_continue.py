@@ -58,6 +58,27 @@ def test_a_long_continue_is_a_stretch_whose_records_equal_stepping() -> None:
         assert a.health.to_json() == b.health.to_json()
 
 
+@pytest.mark.parametrize("max_values", [300, 2500])
+def test_a_continue_to_the_end_keeps_the_last_values_as_the_runs_own(max_values: int) -> None:
+    g, feed = mixed_chain(2000)
+    dbg = vf.debug(g, feed, max_values=max_values)
+    outs = _reference(dbg, (feed,))
+    for _ in range(2):  # again after a restart, in the same memory
+        dbg.break_on_nan()
+        assert dbg.resume(block=True) is None
+        assert len(dbg.history) == len(outs)
+        kept = [s for s in dbg.history.steps if s.value is not None]
+        assert len(kept) == min(max_values, len(outs)) and not any(s.owned for s in kept)
+        assert dbg.history.total_bytes == sum(s.value.nbytes for s in kept)
+        _assert_history(dbg, outs)
+        dbg.restart()
+    dbg.run_to(dbg.node_names[-1])  # a stop in the kept memory, then back and forth
+    dbg.step_back(5)
+    dbg.step()
+    _assert_history(dbg, outs)
+    assert len(dbg.history) == len(outs) - 4 and dbg.history[-1].index == len(outs) - 5
+
+
 def test_run_to_a_node_far_past_the_cap_keeps_the_values_before_it() -> None:
     g, feed = mixed_chain(2000)
     dbg = vf.debug(g, feed, max_values=50)
