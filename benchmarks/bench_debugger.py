@@ -59,7 +59,9 @@ def mlp_session(max_values: int) -> vf.DebugSession:
     return vf.debug(step, x, y, max_values=max_values)
 
 
-def chain_session(max_values: int, nodes: int = CHAIN, width: int = CHAIN_WIDTH) -> vf.DebugSession:
+def chain_session(
+    max_values: int, nodes: int = CHAIN, width: int = CHAIN_WIDTH, max_bytes: int | None = None
+) -> vf.DebugSession:
     """A debug session of a chain of `nodes` elementwise nodes on `width` floats."""
     g = vf.Graph("chain")
     h = g.placeholder("x", (width,), "float32")
@@ -67,12 +69,17 @@ def chain_session(max_values: int, nodes: int = CHAIN, width: int = CHAIN_WIDTH)
         h = (h * 0.5) + 0.25 if k % 2 else (h - 0.125) * 1.5
     g.output(h)
     feed = np.random.default_rng(0).standard_normal(width, dtype=np.float32)
-    return vf.debug(g, feed, max_values=max_values)
+    return vf.debug(g, feed, max_values=max_values, max_bytes=max_bytes)
 
 
 def wide_chain_session(max_values: int) -> vf.DebugSession:
     """A debug session of a 200-node elementwise chain on 1M floats."""
     return chain_session(max_values, 200, 1 << 20)
+
+
+def wide_chain_bytes_session(max_values: int) -> vf.DebugSession:
+    """The same, its history also capped at 256 MiB (64 of its 4 MiB values)."""
+    return chain_session(max_values, 200, 1 << 20, max_bytes=256 << 20 if max_values else None)
 
 
 def continue_fn(dbg: vf.DebugSession) -> Callable[[], None]:
@@ -228,4 +235,5 @@ if __name__ == "__main__":
     speed("MLP training step 784-512-512-10, batch 256", mlp_session)
     speed(f"elementwise chain, {CHAIN} nodes x {CHAIN_WIDTH} floats", chain_session)
     speed("elementwise chain, 200 nodes x 1M floats", wide_chain_session)
+    speed("the same, history capped at 256 MiB", wide_chain_bytes_session)
     memory()

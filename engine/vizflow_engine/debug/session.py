@@ -122,6 +122,22 @@ def _count_stretch(
     return counts
 
 
+def _kept_tail(g: Graph, max_values: int, max_bytes: int | None) -> int:
+    """How many of a run's last steps the history's caps keep the values of (outputs of
+    unknown size count as none: the plan spaces its memory by steps)."""
+    if max_bytes is None:
+        return max(max_values, 0)
+    total = steps = 0
+    for n in reversed(g.nodes):
+        v = g.out[n]
+        size = v.dtype.itemsize * int(np.prod([d for d in v.shape if isinstance(d, int)]))
+        if steps >= max_values or total + size > max_bytes:
+            break
+        total += size
+        steps += 1
+    return steps
+
+
 def _copy_into(saved: list[Any], arrays: list[Any]) -> list[Any]:
     """Copies of arrays: into the arrays of saved (an earlier copy of the same), or new ones."""
     same = len(saved) == len(arrays) and all(
@@ -163,9 +179,9 @@ class DebugSession:
         the run reuses buffers as a plain run does (memory: the plan's plus the history cap),
         past values come from the history, and a what-if replays the run up to where it was."""
         self.keep_values = keep_values
-        # the memory of the run's last max_values values is written again only after the
-        # history has let go of them: a run that ends keeps references to them, not copies
-        tail = 0 if keep_values else max_values
+        # the memory of the run's last values (as many as the caps keep) is written again only
+        # after the history has let go of them: a run that ends keeps references, not copies
+        tail = 0 if keep_values else _kept_tail(graph, max_values, max_bytes)
         self.plan = Plan(graph, parallel=False, reuse=not keep_values, keep_tail=tail)
         self.storage = Storage(self.plan)
         self.graph = self.plan.graph
