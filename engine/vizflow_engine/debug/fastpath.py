@@ -8,11 +8,15 @@ per node. A node numpy cannot vouch for that way (BLAS and LAPACK work on other 
 non-finite literals, complex or half floats, shapes known only when run) gets an exact finite
 test. A raised flag is checked exactly too (an overflow inside a node may end finite).
 
-So a stretch records, per node, only the time: its values are not kept (no copy) and its zero
-counts are counted when first read, for the whole stretch at once, by running it again
-(Stretch.zeros_at). The last `live` steps before the stretch's end are recorded as a stepped
-run records them (values kept within the history's cap, health exact), so a command that ends
-there leaves the history as stepping would.
+The stretch runs whole chunks of steps as generated straight-line functions (Plan.chunk_code)
+and records no object per step: its values are not kept and its zero counts are counted when
+first read, for the whole stretch at once, by running it again (Stretch.zeros_at). The last
+max(cap, LIVE_STEPS) steps before the command's end are recorded as stepping records them, so
+a command that ends there leaves the history as stepping would: where the history has room and
+the plan leaves their memory alone while kept (its kept tail), their values are kept as they
+are and their records made when read (a KeptStretch); else step by step, copies where needed.
+A NaN/Inf found before those steps runs the run again to where the stretch began and ends the
+stretch at it.
 """
 
 from __future__ import annotations
