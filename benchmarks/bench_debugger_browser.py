@@ -28,6 +28,10 @@ step by kind of work (script, style, layout, paint, ...: the browser's own costs
 machine's load skews less than wall time; the trace is written to artifacts/ too) and how many
 times each React component rendered per step (counted by a React DevTools-style commit hook).
 The timed steps run unprofiled.
+BENCH_NODELAY=1 serves JupyterLab with TCP_NODELAY on its kernel websockets (NODELAY_CONFIG): by
+default the Jupyter server's websockets use Nagle's algorithm, so a reply written while the
+kernel's short 'busy' status is not yet acknowledged waits for the browser's delayed ACK (up to
+40 ms on Linux); stepping back to back, the browser delays its ACKs, and most replies wait so.
 Each graph is stepped twice: back to back (the next click as soon as a step is shown and
 painted, while its effects and the kernel's idle message may still be running: stepping
 throughput) and paced (PACE_MS, 300 ms by default, after each step: a person's clicks, each
@@ -61,6 +65,21 @@ ONLY = os.environ.get("BENCH_GRAPH", "")  # measure only the graphs whose label 
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 PROFILE_DIR = Path(__file__).resolve().parent.parent / "artifacts"
 WARMUP = 5
+NODELAY = os.environ.get("BENCH_NODELAY") == "1"
+
+# A jupyter_server config whose kernel websockets send each message at once (TCP_NODELAY).
+NODELAY_CONFIG = """\
+from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+
+
+class NoDelayKernelConnection(ZMQChannelsWebsocketConnection):
+    def connect(self):
+        self.websocket_handler.set_nodelay(True)
+        return super().connect()
+
+
+c.ServerApp.kernel_websocket_connection_class = NoDelayKernelConnection
+"""
 
 CHAIN = """\
 import numpy as np
@@ -405,7 +424,16 @@ def main() -> int:
     }
     nb.cells = [nbformat.v4.new_code_cell(src) for src, _ in CHOSEN.values()]
     nbformat.write(nb, tmp / "nb" / "bench.ipynb")
-    with running_lab(tmp / "nb", "vizflow-bench") as lab, launched_chromium() as browser:
+    env = None
+    if NODELAY:
+        (tmp / "config").mkdir()
+        (tmp / "config" / "jupyter_server_config.py").write_text(NODELAY_CONFIG)
+        env = {"JUPYTER_CONFIG_DIR": str(tmp / "config")}
+    print(f"kernel websockets: {'TCP_NODELAY' if NODELAY else 'as the Jupyter server opens them'}")
+    with (
+        running_lab(tmp / "nb", "vizflow-bench", env=env) as lab,
+        launched_chromium() as browser,
+    ):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         if PROFILE:
             page.add_init_script(RENDER_COUNTER)
