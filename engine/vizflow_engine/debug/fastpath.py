@@ -186,6 +186,11 @@ class StepTables:
         outs = [g.out[i.node] for i in plan.instrs]
         self.shapes = [tuple(d if isinstance(d, int) else -1 for d in v.shape) for v in outs]
         self.dtypes = [v.dtype.name for v in outs]
+        # output bytes by step (-1: not known before it runs)
+        self.nbytes = [
+            int(np.prod(sh)) * v.dtype.itemsize if -1 not in sh else -1
+            for sh, v in zip(self.shapes, outs, strict=True)
+        ]
 
 
 def run_stretch(
@@ -249,9 +254,11 @@ def run_stretch(
         if k > begin:
             history.add_stretch(Stretch(start_len, marks, times, shapes, tables, counter))
         run.pc = k
-        if k < end and history.room(end - k) and all(stable[k:end]):
+        sizes = tables.nbytes[k:end]
+        kept_from = history.kept_from(sizes) if all(stable[k:end]) and -1 not in sizes else None
+        if kept_from is not None:  # values kept as they are from kept_from on, health before
             span = (begin, live_from, window, start_len)
-            return _run_kept(run, end, span, exact, history, tables, flags)
+            return _run_kept(run, end, k + kept_from, span, exact, history, tables, flags)
         add, keep = history.add, history.keep
         names, ops, phases = tables.names, tables.ops, tables.phases
         while k < end:
@@ -282,20 +289,41 @@ def run_stretch(
 def _run_kept(
     run: Run,
     end: int,
+    keep_from: int,
     span: tuple[int, int, int, int],
     exact: tuple[bool, ...],
     history: History,
     tables: StepTables,
     flags: list[str],
 ) -> tuple[str, int]:
-    """run_stretch's last steps when the history has room for all their values and the run
-    leaves their memory alone while kept: the values are kept as they are, their records made
-    when read (a KeptStretch). span: where run_stretch began, its live_from and window, and
-    the history's length then."""
+    """run_stretch's last steps when the history keeps nothing now and the run leaves their
+    memory alone while kept: from keep_from on (what the caps keep by the end) the values are
+    kept as they are, their records made when read (a KeptStretch); before, their records are
+    made at once with exact healths and no value. span: where run_stretch began, its
+    live_from and window, and the history's length then."""
     begin, live_from, window, start_len = span
     kernels, S, outs = run.kernels, run.slots, tables.outs
     clock = time.perf_counter
-    k = first = run.pc
+    k = run.pc
+    t = tables
+    while k < keep_from:
+        t0 = clock()
+        kernels[k](S)
+        dt = clock() - t0
+        out = S[outs[k]]
+        out = out if type(out) is np.ndarray else np.asarray(out)
+        if (flags or exact[k]) and not finite_array(out):
+            run.pc = k + 1
+            if k + 1 - live_from < window and live_from > begin:
+                history.truncate(start_len)
+                return "again", k
+            history.add_health(Step(k, t.names[k], t.ops[k], t.phases[k], pending_health(out), dt))
+            return "nonfinite", k
+        if flags:
+            flags.clear()
+        history.add_health(Step(k, t.names[k], t.ops[k], t.phases[k], known_finite_health(out), dt))
+        k += 1
+    first = k
     values: list[Any] = []
     value = values.append
     ticks = [clock()]
@@ -315,7 +343,6 @@ def _run_kept(
                     return "again", k
                 if values:
                     history.add_kept(KeptStretch(len(history), first, values, ticks[:-1], tables))
-                t = tables
                 step = Step(
                     k, t.names[k], t.ops[k], t.phases[k], pending_health(out), ticks[-1] - ticks[-2]
                 )
@@ -326,7 +353,8 @@ def _run_kept(
             out = out.copy()  # a part of a bigger array: keep just its bytes
         value(out)
         k += 1
-    history.add_kept(KeptStretch(len(history), first, values, ticks, tables))
+    if values:
+        history.add_kept(KeptStretch(len(history), first, values, ticks, tables))
     run.pc = k
     return "end", k - 1
 

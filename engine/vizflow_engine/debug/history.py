@@ -286,9 +286,26 @@ class History:
         self.kept_bytes += value.nbytes
         return True
 
-    def room(self, n: int) -> bool:
-        """Whether n more values can be kept with nothing let go (and no byte cap)."""
-        return self.max_bytes is None and len(self._kept) + n <= self.max_values
+    def kept_from(self, sizes: list[int]) -> int | None:
+        """For values of these sizes about to be added, with nothing kept now: from which one
+        on the caps keep them (those before would be let go by the end); None when values are
+        kept now (adding would let them go, one by one)."""
+        if self._kept:
+            return None
+        total, j = 0, len(sizes)
+        cap_bytes = self.max_bytes
+        while j > 0 and len(sizes) - j < self.max_values:
+            if cap_bytes is not None and total + sizes[j - 1] > cap_bytes:
+                break
+            total += sizes[j - 1]
+            j -= 1
+        return j
+
+    def add_health(self, step: Step) -> None:
+        """Append a step whose value is not kept (the caps would let it go by the end of what
+        is being added): its zero count is counted now (step.health.settle())."""
+        step.health.settle()
+        self._append(step)
 
     def add_kept(self, stretch: KeptStretch) -> None:
         """Append steps whose values are kept as they are (room(len(stretch)) must hold)."""

@@ -79,6 +79,18 @@ def test_a_continue_to_the_end_keeps_the_last_values_as_the_runs_own(max_values:
     assert len(dbg.history) == len(outs) - 4 and dbg.history[-1].index == len(outs) - 5
 
 
+def test_a_byte_capped_continue_keeps_what_the_bytes_allow() -> None:
+    g, feed = mixed_chain(2000)
+    dbg = vf.debug(g, feed, max_values=1000, max_bytes=50 * 128)  # 50 values of 32 floats
+    outs = _reference(dbg, (feed,))
+    dbg.break_on_nan()
+    assert dbg.resume(block=True) is None
+    kept = [s for s in dbg.history.steps if s.value is not None]
+    assert [s.index for s in kept] == list(range(len(outs) - 50, len(outs)))
+    assert dbg.history.total_bytes == 50 * 128
+    _assert_history(dbg, outs)
+
+
 def test_run_to_a_node_far_past_the_cap_keeps_the_values_before_it() -> None:
     g, feed = mixed_chain(2000)
     dbg = vf.debug(g, feed, max_values=50)

@@ -23,7 +23,7 @@ def _values(n: int) -> list[np.ndarray]:
 def _history(cap: int, n: int) -> tuple[History, list[np.ndarray]]:
     h = History(max_values=cap)
     vals = _values(n)
-    assert h.room(n)
+    assert h.kept_from([32] * n) == 0
     h.add_kept(KeptStretch(0, 0, list(vals), [float(t) for t in range(n + 1)], NAMES))
     return h, vals
 
@@ -57,6 +57,14 @@ def test_own_and_detach_copy_the_kept_values() -> None:
     assert all(s.owned for s in h.steps) and h.kept_bytes == 6 * 32
     vals[4][:] = 7.0  # the run writes its memory again: the history's copies stay
     np.testing.assert_array_equal(h.steps[4].value, _values(6)[4])
+
+
+def test_the_caps_say_from_which_new_value_on_all_are_kept() -> None:
+    assert History(max_values=3).kept_from([8] * 5) == 2
+    assert History(max_values=10, max_bytes=20).kept_from([8] * 5) == 3
+    assert History(max_values=0).kept_from([8] * 5) == 5
+    h, _ = _history(cap=6, n=2)
+    assert h.kept_from([8]) is None  # values kept now: adding lets them go one by one
 
 
 def test_a_truncate_drops_values_and_keeps_the_rest() -> None:
