@@ -30,6 +30,7 @@ import numpy as np
 
 from ..graph.executor.plan import CHUNK, Plan, Run
 from ..graph.ir import Value
+from ..graph.param_check import DTYPES
 from .health import Health, finite_array, known_finite_health, pending_health
 from .history import History, KeptStretch, Step
 
@@ -40,21 +41,7 @@ _FLAGGED_CATEGORIES = frozenset(
 )
 # ops of those categories that compute elsewhere (scipy, another device)
 _UNFLAGGED_OPS = frozenset({"erf", "erfinv", "to_device"})
-_FLAGGED_DTYPES = frozenset(
-    [
-        "float32",
-        "float64",
-        "int8",
-        "int16",
-        "int32",
-        "int64",
-        "uint8",
-        "uint16",
-        "uint32",
-        "uint64",
-        "bool",
-    ]
-)
+_FLAGGED_DTYPES = frozenset(DTYPES) - {"float16"}  # numpy's half floats go through float32
 # steps recorded whole at a stretch's end even beyond the history's cap: the timeline shows them
 LIVE_STEPS = 200
 
@@ -256,107 +243,121 @@ def run_stretch(
         run.pc = k
         sizes = tables.nbytes[k:end]
         kept_from = history.kept_from(sizes) if all(stable[k:end]) and -1 not in sizes else None
-        if kept_from is not None:  # values kept as they are from kept_from on, health before
-            span = (begin, live_from, window, start_len)
-            return _run_kept(run, end, k + kept_from, span, exact, history, tables, flags)
-        add, keep = history.add, history.keep
-        names, ops, phases = tables.names, tables.ops, tables.phases
+        rec = _Recording(run, exact, history, tables, flags, (begin, live_from, window, start_len))
+        if kept_from is None:  # one by one, values within the caps
+            return rec.one_by_one(end, stable)
+        # the values the caps keep by the end kept as they are; healths alone before them
+        outcome = rec.one_by_one(k + kept_from, None)
+        if outcome[0] != "end" or run.pc == end:
+            return outcome
+        return rec.kept(end)
+
+
+class _Recording:
+    """run_stretch's steps recorded whole: its run, exact tests, history, tables and FP flags,
+    and where it began (span: its first step, live_from, window, and the history's length)."""
+
+    def __init__(
+        self,
+        run: Run,
+        exact: tuple[bool, ...],
+        history: History,
+        tables: StepTables,
+        flags: list[str],
+        span: tuple[int, int, int, int],
+    ) -> None:
+        self.run, self.exact, self.history, self.tables, self.flags = (
+            run,
+            exact,
+            history,
+            tables,
+            flags,
+        )
+        self.begin, self.live_from, self.window, self.start_len = span
+
+    def _incomplete(self, k: int) -> bool:
+        """Whether a NaN/Inf at step k comes before `window` steps are recorded (then the
+        history goes back to where run_stretch began, which runs it again)."""
+        if k + 1 - self.live_from < self.window and self.live_from > self.begin:
+            self.run.pc = k + 1
+            self.history.truncate(self.start_len)
+            return True
+        return False
+
+    def one_by_one(self, end: int, stable: list[bool] | None) -> tuple[str, int]:
+        """Steps run.pc…end-1 recorded one by one with exact healths: their values kept within
+        the caps (a copy unless stable says the run leaves the memory alone), or, without
+        stable, none (the caps would let them go by the end)."""
+        run, exact, history, flags, t = self.run, self.exact, self.history, self.flags, self.tables
+        kernels, S, outs = run.kernels, run.slots, t.outs
+        clock = time.perf_counter
+        add, keep, add_health = history.add, history.keep, history.add_health
+        k = run.pc
         while k < end:
             t0 = clock()
             kernels[k](S)
             dt = clock() - t0
             out = S[outs[k]]
             out = out if type(out) is np.ndarray else np.asarray(out)
-            if (flags or exact[k]) and not finite_array(out):
-                run.pc = k + 1
-                if k + 1 - live_from < window and live_from > begin:
-                    history.truncate(start_len)
-                    return "again", k
-                h = pending_health(out)
-                add(Step(k, names[k], ops[k], phases[k], h, dt), out, stable[k] and _whole(out))
-                return "nonfinite", k
+            bad = (flags or exact[k]) and not finite_array(out)
+            if bad and self._incomplete(k):
+                return "again", k
             if flags:
                 flags.clear()
-            step = Step(k, names[k], ops[k], phases[k], known_finite_health(out), dt)
-            whole = stable[k] and _whole(out)
-            if not (whole and keep(step, out)):
-                add(step, out, whole)
+            health = pending_health(out) if bad else known_finite_health(out)
+            step = Step(k, t.names[k], t.ops[k], t.phases[k], health, dt)
+            if stable is None:
+                add_health(step)
+            else:
+                whole = stable[k] and _whole(out)
+                if bad or not (whole and keep(step, out)):
+                    add(step, out, whole)
             k += 1
+            if bad:
+                run.pc = k
+                return "nonfinite", k - 1
         run.pc = k
-    return "end", k - 1
+        return "end", k - 1
 
-
-def _run_kept(
-    run: Run,
-    end: int,
-    keep_from: int,
-    span: tuple[int, int, int, int],
-    exact: tuple[bool, ...],
-    history: History,
-    tables: StepTables,
-    flags: list[str],
-) -> tuple[str, int]:
-    """run_stretch's last steps when the history keeps nothing now and the run leaves their
-    memory alone while kept: from keep_from on (what the caps keep by the end) the values are
-    kept as they are, their records made when read (a KeptStretch); before, their records are
-    made at once with exact healths and no value. span: where run_stretch began, its
-    live_from and window, and the history's length then."""
-    begin, live_from, window, start_len = span
-    kernels, S, outs = run.kernels, run.slots, tables.outs
-    clock = time.perf_counter
-    k = run.pc
-    t = tables
-    while k < keep_from:
-        t0 = clock()
-        kernels[k](S)
-        dt = clock() - t0
-        out = S[outs[k]]
-        out = out if type(out) is np.ndarray else np.asarray(out)
-        if (flags or exact[k]) and not finite_array(out):
-            run.pc = k + 1
-            if k + 1 - live_from < window and live_from > begin:
-                history.truncate(start_len)
-                return "again", k
-            history.add_health(Step(k, t.names[k], t.ops[k], t.phases[k], pending_health(out), dt))
-            return "nonfinite", k
-        if flags:
-            flags.clear()
-        history.add_health(Step(k, t.names[k], t.ops[k], t.phases[k], known_finite_health(out), dt))
-        k += 1
-    first = k
-    values: list[Any] = []
-    value = values.append
-    ticks = [clock()]
-    tick = ticks.append
-    while k < end:
-        kernels[k](S)
-        tick(clock())
-        out = S[outs[k]]
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        if flags or exact[k]:
-            flags.clear()
-            if not finite_array(out):
-                run.pc = k + 1
-                if k + 1 - live_from < window and live_from > begin:
-                    history.truncate(start_len)
-                    return "again", k
-                if values:
-                    history.add_kept(KeptStretch(len(history), first, values, ticks[:-1], tables))
-                step = Step(
-                    k, t.names[k], t.ops[k], t.phases[k], pending_health(out), ticks[-1] - ticks[-2]
-                )
-                history.add(step, out, _whole(out))
-                return "nonfinite", k
-        base = out.base
-        if base is not None and (type(base) is not np.ndarray or base.nbytes != out.nbytes):
-            out = out.copy()  # a part of a bigger array: keep just its bytes
-        value(out)
-        k += 1
-    if values:
-        history.add_kept(KeptStretch(len(history), first, values, ticks, tables))
-    run.pc = k
-    return "end", k - 1
+    def kept(self, end: int) -> tuple[str, int]:
+        """Steps run.pc…end-1 when the history keeps nothing now and the caps keep all their
+        values by the end, which the run leaves alone while kept: kept as they are, their
+        records made when read (a KeptStretch)."""
+        run, exact, history, flags, t = self.run, self.exact, self.history, self.flags, self.tables
+        kernels, S, outs = run.kernels, run.slots, t.outs
+        clock = time.perf_counter
+        k = first = run.pc
+        values: list[Any] = []
+        value = values.append
+        ticks = [clock()]
+        tick = ticks.append
+        while k < end:
+            kernels[k](S)
+            tick(clock())
+            out = S[outs[k]]
+            if type(out) is not np.ndarray:
+                out = np.asarray(out)
+            if flags or exact[k]:
+                flags.clear()
+                if not finite_array(out):
+                    if self._incomplete(k):
+                        return "again", k
+                    run.pc = k + 1
+                    if values:
+                        history.add_kept(KeptStretch(len(history), first, values, ticks[:-1], t))
+                    dt = ticks[-1] - ticks[-2]
+                    step = Step(k, t.names[k], t.ops[k], t.phases[k], pending_health(out), dt)
+                    history.add(step, out, _whole(out))
+                    return "nonfinite", k
+            base = out.base
+            if base is not None and (type(base) is not np.ndarray or base.nbytes != out.nbytes):
+                out = out.copy()  # a part of a bigger array: keep just its bytes
+            value(out)
+            k += 1
+        if values:
+            history.add_kept(KeptStretch(len(history), first, values, ticks, t))
+        run.pc = k
+        return "end", k - 1
 
 
 def _look(out: Any, exact: bool, flags: list[str]) -> bool:

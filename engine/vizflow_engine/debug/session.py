@@ -28,7 +28,7 @@ from .gradsum import GradientFlow, gradient_flows
 from .health import Health, all_finite, count_zeros, health, stats
 from .history import DEFAULT_MAX_VALUES, History
 from .loop import Batches
-from .stepper import Stepper, Stop, StopAt, StopAtNonfinite
+from .stepper import Command, Stepper, Stop, StopAt, StopAtNonfinite
 from .storage import Storage
 from .whatif import apply_whatif
 
@@ -570,8 +570,7 @@ class DebugSession:
                 if not self.batches.more():
                     return "finished"
                 run = self._begin_iteration()
-            at = self._stepper.advance(
-                run,
+            cmd = Command(
                 self.history,
                 bps,
                 stop,
@@ -580,6 +579,7 @@ class DebugSession:
                 self._rerun_to,
                 self._stretch_counter(),
             )
+            at = self._stepper.advance(run, cmd)
             if at is None:
                 continue  # the run is done: end its iteration
             run, k, dt, fired = at

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from bisect import bisect_left
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -31,6 +31,20 @@ Stop = Callable[[int, Health], bool]
 InputsFinite = Callable[[int], bool]
 # rerun(run, k): the run brought back to just before step k (running it again from its start)
 Rerun = Callable[[Run, int], Run]
+
+
+class Command(NamedTuple):
+    """What a go command gives the loop: the history to record in, the breakpoints (None:
+    none apply), the stop condition, whether it is paused, whether a step's inputs were
+    finite, how to run the run again to a step, and what counts a stretch's zero counts."""
+
+    history: History
+    bps: Breakpoints | None
+    stop: Stop | None
+    paused: Callable[[], bool]
+    inputs_finite: InputsFinite
+    rerun: Rerun
+    counter: Counter
 
 
 class StopAt:
@@ -109,44 +123,27 @@ class Stepper:
             self._placed = sorted(self._table[1])
         return self._table
 
-    def advance(
-        self,
-        run: Run,
-        history: History,
-        bps: Breakpoints | None,
-        stop: Stop | None,
-        paused: Callable[[], bool],
-        inputs_finite: InputsFinite,
-        rerun: Rerun,
-        counter: Counter,
-    ) -> tuple[Run, int, float, Breakpoint | None] | None:
-        """Run run's next nodes until one stops the command (a breakpoint fires, stop says so,
-        or paused() is set): (the run, which a fast stretch may have run again, the step's
+    def advance(self, run: Run, cmd: Command) -> tuple[Run, int, float, Breakpoint | None] | None:
+        """Run run's next nodes until one stops the command (a breakpoint fires, its stop says
+        so, or it is paused): (the run, which a fast stretch may have run again, the step's
         index, seconds, the breakpoint); None when the run ends."""
         n = len(self._outs)
         if run.pc == 0:  # a run's first command: are its inputs finite?
             self._clean = (run, 0) if inputs_finite_of(self._plan, run) else (None, 0)
         while run.pc < n:
-            if not self._fast(run, bps, stop):
-                at = self._advance_slow(run, history, bps, stop, paused, inputs_finite)
+            if not self._fast(run, cmd.bps, cmd.stop):
+                at = self._advance_slow(run, cmd)
                 return None if at is None else (run, *at)
-            run, at = self._stretch(run, history, bps, stop, paused, inputs_finite, rerun, counter)
+            run, at = self._stretch(run, cmd)
             if at is not None:
                 return (run, *at)
         return None
 
     def _stretch(
-        self,
-        run: Run,
-        history: History,
-        bps: Breakpoints | None,
-        stop: Stop | None,
-        paused: Callable[[], bool],
-        inputs_finite: InputsFinite,
-        rerun: Rerun,
-        counter: Counter,
+        self, run: Run, cmd: Command
     ) -> tuple[Run, tuple[int, float, Breakpoint | None] | None]:
         """One fast stretch, to the next place something must be looked at, and the look."""
+        history, bps, stop, paused, inputs_finite, rerun, counter = cmd
         n = len(self._outs)
         begin = run.pc
         last = stop.target if isinstance(stop, StopAt) and stop.target >= begin else n - 1
@@ -188,16 +185,9 @@ class Stepper:
             return run, (k, dt, fired)
         return run, None
 
-    def _advance_slow(
-        self,
-        run: Run,
-        history: History,
-        bps: Breakpoints | None,
-        stop: Stop | None,
-        paused: Callable[[], bool],
-        inputs_finite: InputsFinite,
-    ) -> tuple[int, float, Breakpoint | None] | None:
+    def _advance_slow(self, run: Run, cmd: Command) -> tuple[int, float, Breakpoint | None] | None:
         """advance, node by node."""
+        history, bps, stop, paused, inputs_finite, _, _ = cmd
         kernels, S, outs = run.kernels, run.slots, self._outs
         names, ops, phases, stable = self._names, self._ops, self._phases, self._stable
         n = len(outs)
