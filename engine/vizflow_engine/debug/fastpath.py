@@ -242,7 +242,9 @@ def run_stretch(
             history.add_stretch(Stretch(start_len, marks, times, shapes, tables, counter))
         run.pc = k
         sizes = tables.nbytes[k:end]
-        kept_from = history.kept_from(sizes) if all(stable[k:end]) and -1 not in sizes else None
+        kept_from = history.kept_from(sizes) if -1 not in sizes else None
+        if kept_from is not None and not all(stable[k + kept_from : end]):
+            kept_from = None
         rec = _Recording(run, exact, history, tables, flags, (begin, live_from, window, start_len))
         if kept_from is None:  # one by one, values within the caps
             return rec.one_by_one(end, stable)

@@ -215,6 +215,7 @@ class History:
         self._spare_count = 0
         self.spare_bytes = 0
         self._dropped: list[weakref.ref[Health]] = []  # pending healths of steps just dropped
+        self._nonfinite: list[int] = []  # positions of the steps whose output was not finite
 
     @property
     def total_bytes(self) -> int:
@@ -229,6 +230,8 @@ class History:
         the value itself is kept, not a copy."""
         self.steps.append(step)
         health = step.health
+        if not health.finite:
+            self._nonfinite.append(len(self.steps) - 1)
         if self.max_values <= 0:
             health.settle()
             return
@@ -305,7 +308,13 @@ class History:
         """Append a step whose value is not kept (the caps would let it go by the end of what
         is being added): its zero count is counted now (step.health.settle())."""
         step.health.settle()
+        if not step.health.finite:
+            self._nonfinite.append(len(self.steps))
         self._append(step)
+
+    def finite_since(self, position: int) -> bool:
+        """Whether every step from `position` on had a finite output."""
+        return not self._nonfinite or self._nonfinite[-1] < position
 
     def add_kept(self, stretch: KeptStretch) -> None:
         """Append steps whose values are kept as they are (room(len(stretch)) must hold)."""
@@ -400,6 +409,8 @@ class History:
         """Forget the steps from position `length` on (after a step back or a restart); their
         copies become spares, and the run may write the memory of the values it shared."""
         self._forget(length)
+        while self._nonfinite and self._nonfinite[-1] >= length:
+            self._nonfinite.pop()
         # a dropped step's zero count reads the memory about to be reused: count it now if
         # somebody still holds that step (nobody does, as a rule: then it is never counted)
         for ref in self._dropped:

@@ -410,6 +410,8 @@ class DebugSession:
                     run.kernels[k](run.slots)
             run.pc = target
             self.history.truncate(len(self.history) - n)
+            if self.history.finite_since(len(self.history) - target):
+                self._stepper.mark_clean(run)
             ev = run.event_at(target - 1, self.history[-1].time_s) if target else None
             self.stale = []
             self._overrides = {}

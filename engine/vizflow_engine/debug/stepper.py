@@ -97,6 +97,11 @@ class Stepper:
         # (run, pc): every value of run's steps before pc, and its inputs, are finite
         self._clean: tuple[Run | None, int] = (None, 0)
 
+    def mark_clean(self, run: Run) -> None:
+        """The run was run again to where it is with every output finite (a step back): the
+        next command may run fast again if its inputs are finite."""
+        self._clean = (run, run.pc) if inputs_finite_of(self._plan, run) else (None, 0)
+
     def forget_clean(self) -> None:
         """A value of the run was set from outside (a what-if): check again from the start."""
         self._clean = (None, 0)

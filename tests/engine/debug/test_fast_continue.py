@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import vizflow_engine as vf
+from vizflow_engine.debug.fastpath import Stretch
 from vizflow_engine.debug.health import health
 
 from .models import mixed_chain
@@ -31,6 +32,11 @@ def _assert_history(dbg: vf.DebugSession, outs: list[Any]) -> None:
             np.testing.assert_array_equal(s.value, want)
 
 
+def _plain(dbg: vf.DebugSession) -> list[Stretch]:
+    """The history's stretches run without keeping values."""
+    return [s for s in dbg.history.steps.stretches if isinstance(s, Stretch)]
+
+
 def _never(_ev: Any) -> bool:
     return False
 
@@ -41,7 +47,7 @@ def test_a_long_continue_is_a_stretch_whose_records_equal_stepping() -> None:
     outs = _reference(dbg, (feed,))
     dbg.break_on_nan()
     assert dbg.resume(block=True) is None and dbg.state == "finished"
-    (stretch,) = dbg.history.steps.stretches
+    (stretch,) = _plain(dbg)
     assert stretch.counts is None  # nothing counted yet: no copy, no count while running
     kept = [s for s in dbg.history.steps if s.value is not None]
     assert len(kept) == 100 and kept[-1].index == len(outs) - 1
@@ -117,6 +123,18 @@ def test_values_kept_before_a_stretch_stay_what_they_were() -> None:
     dbg.resume(block=True)
     _assert_history(dbg, outs)
     assert len([s for s in dbg.history.steps if s.value is not None]) == 100
+
+
+def test_a_step_back_lets_the_next_continue_run_fast_again() -> None:
+    g, feed = mixed_chain(3000)
+    dbg = vf.debug(g, feed, max_values=100)
+    outs = _reference(dbg, (feed,))
+    dbg.break_on_nan()
+    dbg.run_to(dbg.node_names[1000])
+    dbg.step_back(500)
+    assert dbg.resume(block=True) is None
+    assert len(_plain(dbg)) == 2  # before the step back, and after it
+    _assert_history(dbg, outs)
 
 
 def test_an_overflow_inside_blas_is_found_at_the_matmul() -> None:
