@@ -179,13 +179,16 @@ class DebugSession:
         the run reuses buffers as a plain run does (memory: the plan's plus the history cap),
         past values come from the history, and a what-if replays the run up to where it was."""
         self.keep_values = keep_values
-        # the memory of the run's last values (as many as the caps keep) is written again only
-        # after the history has let go of them: a run that ends keeps references, not copies
-        tail = 0 if keep_values else _kept_tail(graph, max_values, max_bytes)
+        self.batches = feeds if isinstance(feeds, Batches) else Batches.single(feeds)
+        # one run: the memory of its last values (as many as the caps keep) is written again
+        # only after the history has let go of them, so a run that ends keeps references to
+        # them, not copies (a training loop's runs each need their values copied: the next
+        # iteration's run reuses memory the history would otherwise hold on to)
+        one_run = self.batches.iterations == 1 and not keep_values
+        tail = _kept_tail(graph, max_values, max_bytes) if one_run else 0
         self.plan = Plan(graph, parallel=False, reuse=not keep_values, keep_tail=tail)
         self.storage = Storage(self.plan)
         self.graph = self.plan.graph
-        self.batches = feeds if isinstance(feeds, Batches) else Batches.single(feeds)
         g = self.graph
         self._names = [g.out[i.node].name for i in self.plan.instrs]
         self._index = {name: k for k, name in enumerate(self._names)}
