@@ -48,7 +48,7 @@ function SourceLink(props: {
   );
 }
 
-function ValueOf(props: {
+function ValueView(props: {
   title: string;
   fetched: Fetched | undefined;
 }): JSX.Element {
@@ -70,6 +70,9 @@ function ValueOf(props: {
     <div className="vf-dbg-muted">{`${props.title}: not computed yet`}</div>
   );
 }
+
+/** A value's statistics; rendered again only when its values (or title) change. */
+const ValueOf = React.memo(ValueView);
 
 function WhatIf(props: {
   name: string;
@@ -300,10 +303,12 @@ export function NodePanel(props: {
       {started ? (
         <>
           <ValueOf title="output" fetched={values.get(node.id)} />
-          {inputs.map(e => {
+          {inputs.map((e, i) => {
             const from = model.nodeById.get(e.source);
+            // Keyed by position: a step to another node updates these boxes in place
+            // (keyed by edge, each step removed them all and built new ones).
             return (
-              <div key={e.id} className="vf-dbg-input">
+              <div key={i} className="vf-dbg-input">
                 <button
                   className="vf-link"
                   title="Select this input's node"

@@ -1,8 +1,12 @@
 /**
  * Mounts the React debugger into a widget view's element and re-renders it
  * when the model's graph, session or height change (once per command: RenderGate).
+ * A change renders at once, in the task of the kernel message that brought it: left to
+ * React's scheduler, it would wait for a task of its own, behind whatever the page queued
+ * meanwhile (a frame, JupyterLab's reaction to the kernel's status).
  */
 import React from 'react';
+import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
 import { currentSettings, resolveDirection } from '../model/settings';
 import { createLayoutClient } from '../viewerHost';
@@ -27,7 +31,7 @@ export class DebuggerHost {
     this.root = createRoot(el);
     this.gate = new RenderGate(
       () => backend.inFlight(),
-      () => this.render()
+      () => flushSync(() => this.render())
     );
     this.unsubscribe = backend.subscribe(() => this.gate.changed());
     if (currentSettings.loaded) {

@@ -68,8 +68,11 @@ function Heatmap(props: { s: DecodedSummary }): JSX.Element | null {
     if (!ctx) {
       return;
     }
-    canvas.width = m.cols;
-    canvas.height = m.rows;
+    // Resizing a canvas clears it and reallocates its pixels: only when the size changes.
+    if (canvas.width !== m.cols || canvas.height !== m.rows) {
+      canvas.width = m.cols;
+      canvas.height = m.rows;
+    }
     const lo = parseRgb(themeColour(canvas, 'var(--vf-overlay-low)'));
     const hi = parseRgb(themeColour(canvas, 'var(--vf-overlay-high)'));
     const img = ctx.createImageData(m.cols, m.rows);
