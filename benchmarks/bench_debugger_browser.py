@@ -28,6 +28,8 @@ step by kind of work (script, style, layout, paint, ...: the browser's own costs
 machine's load skews less than wall time; the trace is written to artifacts/ too) and how many
 times each React component rendered per step (counted by a React DevTools-style commit hook).
 The timed steps run unprofiled.
+Each step's reply is also timed in transit: from the kernel's stamp on it (its header's date)
+to the page's handling of it ("reply in transit", the same clock: one machine).
 BENCH_NODELAY=1 serves JupyterLab with TCP_NODELAY on its kernel websockets (NODELAY_CONFIG): by
 default the Jupyter server's websockets use Nagle's algorithm, so a reply written while the
 kernel's short 'busy' status is not yet acknowledged waits for the browser's delayed ACK (up to
@@ -185,6 +187,41 @@ async (i) => {
 """
 
 
+# For each DebugReply the page handles, the ms since the kernel stamped it:
+# `window.__vfReplyTransit` (the kernel websocket's v1 frames: offsets, then channel, header,
+# parent header, metadata, content).
+REPLY_TRANSIT = """
+(() => {
+  window.__vfReplyTransit = [];
+  const text = new TextDecoder();
+  const part = (data, view, n, i) => {
+    const at = k => Number(view.getBigUint64(8 * (k + 1), true));
+    const end = i + 1 < n ? at(i + 1) : data.byteLength;
+    return JSON.parse(text.decode(new Uint8Array(data, at(i), end - at(i))));
+  };
+  const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
+  Object.defineProperty(WebSocket.prototype, 'onmessage', {
+    get() { return onmessage.get.call(this); },
+    set(handler) {
+      onmessage.set.call(this, function (event) {
+        const data = event.data;
+        if (data instanceof ArrayBuffer) {
+          const view = new DataView(data);
+          const n = Number(view.getBigUint64(0, true));
+          const header = n > 4 ? part(data, view, n, 1) : null;
+          if (header?.msg_type === 'comm_msg'
+              && part(data, view, n, 4).data?.content?.kind === 'debug_reply') {
+            window.__vfReplyTransit.push(Date.now() - Date.parse(header.date));
+          }
+        }
+        return handler.call(this, event);
+      });
+    }
+  });
+})();
+"""
+
+
 def run_cell(page: Page, index: int) -> None:
     page.locator(".jp-Cell").nth(index).locator(".jp-InputArea-editor").click()
     page.keyboard.press("Shift+Enter")
@@ -270,6 +307,7 @@ def measure(
     cdp.send("Performance.enable")
     page.wait_for_timeout(300)  # the last warm-up step's paint and effects
     before, cpu = page_metrics(cdp), cpu_s(nb_dir)
+    page.evaluate("window.__vfReplyTransit = []")
     for _ in range(STEPS):
         shown, painted, where = page.evaluate(ROUND_TRIP, index)
         times[f"shown ({where})"].append(shown)
@@ -277,6 +315,7 @@ def measure(
         times["shown (all)"].append(shown)
         times["painted (all)"].append(painted)
     page.wait_for_timeout(300)
+    times["reply in transit"] = page.evaluate("window.__vfReplyTransit")
     after = page_metrics(cdp)
     cpu_after = cpu_s(nb_dir)
     costs = {
@@ -286,11 +325,13 @@ def measure(
     for name in METRICS:
         costs[name] = (after[name] - before[name]) * 1000 / STEPS
     cdp.detach()
+    page.evaluate("window.__vfReplyTransit = []")
     for _ in range(STEPS):  # clicked as a person clicks: once the last step's work is done
         page.wait_for_timeout(PACE_MS)
         shown, painted, _where = page.evaluate(ROUND_TRIP, index)
         times["shown, paced (all)"].append(shown)
         times["painted, paced (all)"].append(painted)
+    times["reply in transit, paced"] = page.evaluate("window.__vfReplyTransit")
     if PROFILE:
         profile_steps(page, index)
     PROFILE_DIR.mkdir(exist_ok=True)
@@ -435,6 +476,7 @@ def main() -> int:
         launched_chromium() as browser,
     ):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.add_init_script(REPLY_TRANSIT)
         if PROFILE:
             page.add_init_script(RENDER_COUNTER)
         page.goto(lab.lab_url("bench.ipynb"))
@@ -445,6 +487,7 @@ def main() -> int:
         for i, (label, (_, expand_all)) in enumerate(CHOSEN.items()):
             times, costs, counts = measure(page, i, expand_all, tmp / "nb")
             print(f"{label} ({counts}):")
+            transit = {k: times.pop(k) for k in ("reply in transit", "reply in transit, paced")}
             for kind in sorted(times, key=lambda k: ("(all)" not in k, k)):
                 print(f"  click -> {kind:16}  {summary(times[kind])}")
             print(
@@ -454,6 +497,8 @@ def main() -> int:
                 f"style {costs['RecalcStyleDuration']:.1f}, "
                 f"layout {costs['LayoutDuration']:.1f})"
             )
+            for kind, values in transit.items():
+                print(f"  kernel -> page: {kind:23}  {summary(values)}")
     return 0
 
 
