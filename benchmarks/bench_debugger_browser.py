@@ -30,10 +30,11 @@ times each React component rendered per step (counted by a React DevTools-style 
 The timed steps run unprofiled.
 Each step's reply is also timed in transit: from the kernel's stamp on it (its header's date)
 to the page's handling of it ("reply in transit", the same clock: one machine).
-BENCH_NODELAY=1 serves JupyterLab with TCP_NODELAY on its kernel websockets (NODELAY_CONFIG): by
-default the Jupyter server's websockets use Nagle's algorithm, so a reply written while the
-kernel's short 'busy' status is not yet acknowledged waits for the browser's delayed ACK (up to
-40 ms on Linux); stepping back to back, the browser delays its ACKs, and most replies wait so.
+The kernel websockets send each message at once (TCP_NODELAY, vizflow's server extension
+vizflow_server). BENCH_NAGLE=1 serves JupyterLab without it, as jupyter_server opens them
+(Nagle's algorithm): a reply written while the kernel's short 'busy' status is not yet
+acknowledged waits for the browser's delayed ACK (up to 40 ms on Linux); stepping back to back,
+the browser delays its ACKs, and most replies wait so.
 Each graph is stepped twice: back to back (the next click as soon as a step is shown and
 painted, while its effects and the kernel's idle message may still be running: stepping
 throughput) and paced (PACE_MS, 300 ms by default, after each step: a person's clicks, each
@@ -67,21 +68,11 @@ ONLY = os.environ.get("BENCH_GRAPH", "")  # measure only the graphs whose label 
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 PROFILE_DIR = Path(__file__).resolve().parent.parent / "artifacts"
 WARMUP = 5
-NODELAY = os.environ.get("BENCH_NODELAY") == "1"
+NAGLE = os.environ.get("BENCH_NAGLE") == "1"
 
-# A jupyter_server config whose kernel websockets send each message at once (TCP_NODELAY).
-NODELAY_CONFIG = """\
-from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+# A jupyter_server config without vizflow's server extension: kernel websockets as it opens them.
+NAGLE_CONFIG = 'c.ServerApp.jpserver_extensions = {"vizflow_server": False}\n'
 
-
-class NoDelayKernelConnection(ZMQChannelsWebsocketConnection):
-    def connect(self):
-        self.websocket_handler.set_nodelay(True)
-        return super().connect()
-
-
-c.ServerApp.kernel_websocket_connection_class = NoDelayKernelConnection
-"""
 
 CHAIN = """\
 import numpy as np
@@ -466,11 +457,12 @@ def main() -> int:
     nb.cells = [nbformat.v4.new_code_cell(src) for src, _ in CHOSEN.values()]
     nbformat.write(nb, tmp / "nb" / "bench.ipynb")
     env = None
-    if NODELAY:
+    if NAGLE:
         (tmp / "config").mkdir()
-        (tmp / "config" / "jupyter_server_config.py").write_text(NODELAY_CONFIG)
+        (tmp / "config" / "jupyter_server_config.py").write_text(NAGLE_CONFIG)
         env = {"JUPYTER_CONFIG_DIR": str(tmp / "config")}
-    print(f"kernel websockets: {'TCP_NODELAY' if NODELAY else 'as the Jupyter server opens them'}")
+    sockets = "as jupyter_server opens them (Nagle)" if NAGLE else "TCP_NODELAY"
+    print(f"kernel websockets: {sockets}")
     with (
         running_lab(tmp / "nb", "vizflow-bench", env=env) as lab,
         launched_chromium() as browser,
