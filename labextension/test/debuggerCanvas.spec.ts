@@ -90,6 +90,30 @@ describe('wellInside', () => {
   });
 });
 
+describe('a node followed under the minimap', () => {
+  const map = { x: 300, y: 200, width: 100, height: 100 }; // the canvas's bottom-right corner
+  const vp = { x: 0, y: 0, zoom: 1 };
+  it('is not well inside where the minimap covers it', () => {
+    const under = { x: 290, y: 180, width: 40, height: 40 };
+    expect(wellInside(under, vp, 400, 300)).toBe(true);
+    expect(wellInside(under, vp, 400, 300, 0.1, map)).toBe(false);
+  });
+
+  it('is centred, not left under the minimap', () => {
+    // Inside the margins but under the map: following alone would leave it there.
+    const under = { x: 290, y: 180, width: 40, height: 40 };
+    expect(followViewport(under, vp, 400, 300)).toEqual(vp);
+    expect(followViewport(under, vp, 400, 300, 0.1, map)).toBeNull();
+    // One that left by the bottom comes in at the top, clear of the map: followed as before.
+    const below = { x: 310, y: 290, width: 40, height: 40 };
+    expect(followViewport(below, vp, 400, 300, 0.1, map)).toEqual({
+      x: 0,
+      y: -260,
+      zoom: 1
+    });
+  });
+});
+
 describe('followViewport', () => {
   const vp = { x: 0, y: 0, zoom: 1 };
   it('brings a box that left by one side in at the margin of the other, at the same zoom', () => {

@@ -225,6 +225,22 @@ def test_step_forward_then_backward_and_see_a_gradient_grow(page: Page, debugger
     expect(d.locator(".vf-dbg-side .vf-dbg-here")).to_be_visible()
 
 
+def assert_clear_of_the_minimap(d: Locator) -> None:
+    """The node the session is paused at is drawn where the minimap does not cover it."""
+    node = current_node(d).bounding_box()
+    minimap = d.locator(".react-flow__minimap")
+    shown = minimap.bounding_box() if minimap.count() else None
+    assert node is not None
+    if shown is not None:
+        apart = (
+            node["x"] + node["width"] <= shown["x"]
+            or shown["x"] + shown["width"] <= node["x"]
+            or node["y"] + node["height"] <= shown["y"]
+            or shown["y"] + shown["height"] <= node["y"]
+        )
+        assert apart, (node, shown)
+
+
 def test_step_back_three_restores_old_values(page: Page, debuggers: Locator) -> None:
     d = debuggers.nth(0)
     ticks = d.locator(".vf-dbg-tick")
@@ -240,6 +256,7 @@ def test_step_back_three_restores_old_values(page: Page, debuggers: Locator) -> 
     expect(cue(d)).to_have_text(place or "")
     expect(output_stat(d, "mean")).to_have_text(mean or "", timeout=20_000)
     expect(d.locator(".vf-dbg-history")).to_contain_text("of at most 1000 values kept")
+    assert_clear_of_the_minimap(d)
     screenshot(page, "debugger-step-back")
     # The node's gradient rule against finite differences on its recorded inputs.
     d.locator(".vf-dbg-gradcheck-btn").click()

@@ -146,6 +146,9 @@ function fromClass(): string {
   return '';
 }
 
+/** xyflow's margin around a panel (the minimap's) in its corner of the canvas. */
+const MINIMAP_MARGIN_PX = 15;
+
 /** The minimap's drawing inside its 1px border (base.css), so that the whole box has `outer`'s size. */
 function minimapInner(outer: { width: number; height: number }): {
   width: number;
@@ -364,13 +367,35 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
   }, [selected]);
   const flow = useReactFlow();
   const { canvasW, canvasH } = view;
+  const mapOuter = useMemo(
+    () =>
+      minimapSize(layout?.width ?? 0, layout?.height ?? 0, canvasW, canvasH),
+    [layout, canvasW, canvasH]
+  );
+  const mapStyle = useMemo(() => minimapInner(mapOuter), [mapOuter]);
+  // Where the minimap covers the canvas (its bottom-right corner, with xyflow's panel margin):
+  // a node the debugger follows is kept out from under it.
+  const mapRect = useMemo(
+    () =>
+      showMap
+        ? {
+            x: canvasW - mapOuter.width - MINIMAP_MARGIN_PX,
+            y: canvasH - mapOuter.height - MINIMAP_MARGIN_PX,
+            width: mapOuter.width + MINIMAP_MARGIN_PX,
+            height: mapOuter.height + MINIMAP_MARGIN_PX
+          }
+        : null,
+    [showMap, mapOuter, canvasW, canvasH]
+  );
   const track = useCallback(
     (nodeId: string) => {
       const item = shownVg.repOf.get(nodeId) ?? nodeId;
       const b = boxes.get(item);
       const vp = flow.getViewport();
-      const ahead = b ? followViewport(b, vp, canvasW, canvasH) : null;
-      if (b && wellInside(b, vp, canvasW, canvasH)) {
+      const ahead = b
+        ? followViewport(b, vp, canvasW, canvasH, 0.1, mapRect)
+        : null;
+      if (b && wellInside(b, vp, canvasW, canvasH, 0.1, mapRect)) {
         return; // drawn well inside the view: it stays put
       }
       if (ahead) {
@@ -385,7 +410,17 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
         reveal(nodeId, false);
       }
     },
-    [shownVg, boxes, flow, canvasW, canvasH, reveal, centreOn, focusAfterLayout]
+    [
+      shownVg,
+      boxes,
+      flow,
+      canvasW,
+      canvasH,
+      mapRect,
+      reveal,
+      centreOn,
+      focusAfterLayout
+    ]
   );
   // Before the host's own layout effects (a debugger tracks its node there on mount).
   useLayoutEffect(() => {
@@ -485,18 +520,6 @@ function PaneCanvas(props: GraphPaneProps): JSX.Element {
       onNodeMouseLeave: (): void => latest.current.setHovered(null)
     }),
     []
-  );
-  const mapStyle = useMemo(
-    () =>
-      minimapInner(
-        minimapSize(
-          layout?.width ?? 0,
-          layout?.height ?? 0,
-          view.canvasW,
-          view.canvasH
-        )
-      ),
-    [layout, view.canvasW, view.canvasH]
   );
 
   const selNode = selected ? (model.nodeById.get(selected) ?? null) : null;

@@ -2,13 +2,40 @@
 import type { Viewport } from '@xyflow/react';
 import type { Box } from '../model/navigation';
 
-/** Whether a box lies inside the canvas's viewport with `margin` (a fraction of it) to spare. */
+/** A rectangle on the canvas, in screen pixels from its top-left corner. */
+export interface ScreenRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Whether a box drawn at this viewport overlaps a rectangle of the canvas (the minimap). */
+function covered(b: Box, vp: Viewport, r: ScreenRect | null): boolean {
+  if (r === null) {
+    return false;
+  }
+  const left = b.x * vp.zoom + vp.x;
+  const top = b.y * vp.zoom + vp.y;
+  return (
+    left < r.x + r.width &&
+    left + b.width * vp.zoom > r.x &&
+    top < r.y + r.height &&
+    top + b.height * vp.zoom > r.y
+  );
+}
+
+/**
+ * Whether a box lies inside the canvas's viewport with `margin` (a fraction of it) to spare,
+ * and clear of `hidden` (what is drawn over the canvas there: the minimap).
+ */
 export function wellInside(
   b: Box,
   vp: Viewport,
   canvasW: number,
   canvasH: number,
-  margin = 0.1
+  margin = 0.1,
+  hidden: ScreenRect | null = null
 ): boolean {
   const left = b.x * vp.zoom + vp.x;
   const top = b.y * vp.zoom + vp.y;
@@ -20,7 +47,8 @@ export function wellInside(
     left >= mx &&
     top >= my &&
     left + b.width * vp.zoom <= canvasW - mx &&
-    top + b.height * vp.zoom <= canvasH - my
+    top + b.height * vp.zoom <= canvasH - my &&
+    !covered(b, vp, hidden)
   );
 }
 
@@ -28,14 +56,15 @@ export function wellInside(
  * The viewport that brings a box just inside the margin on the side opposite to where it left
  * the view (a node stepping along a chain then has the stretch ahead of it on screen, and the
  * view moves once every few steps, not at each), at the same zoom; null when the box is not
- * near the view or does not fit inside the margins (then centre it).
+ * near the view, does not fit inside the margins, or would land under `hidden` (then centre it).
  */
 export function followViewport(
   b: Box,
   vp: Viewport,
   canvasW: number,
   canvasH: number,
-  margin = 0.1
+  margin = 0.1,
+  hidden: ScreenRect | null = null
 ): Viewport | null {
   const left = b.x * vp.zoom + vp.x;
   const top = b.y * vp.zoom + vp.y;
@@ -57,5 +86,6 @@ export function followViewport(
     left < mx ? canvasW - mx - right : right > canvasW - mx ? mx - left : 0;
   const dy =
     top < my ? canvasH - my - bottom : bottom > canvasH - my ? my - top : 0;
-  return { x: vp.x + dx, y: vp.y + dy, zoom: vp.zoom };
+  const next = { x: vp.x + dx, y: vp.y + dy, zoom: vp.zoom };
+  return covered(b, next, hidden) ? null : next;
 }
