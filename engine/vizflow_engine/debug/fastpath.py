@@ -311,7 +311,7 @@ class _Recording:
             if stable is None:
                 add_health(step)
             else:
-                whole = stable[k] and _whole(out)
+                whole = stable[k] and whole_array(out)
                 if bad or not (whole and keep(step, out)):
                     add(step, out, whole)
             k += 1
@@ -349,10 +349,9 @@ class _Recording:
                         history.add_kept(KeptStretch(len(history), first, values, ticks[:-1], t))
                     dt = ticks[-1] - ticks[-2]
                     step = Step(k, t.names[k], t.ops[k], t.phases[k], pending_health(out), dt)
-                    history.add(step, out, _whole(out))
+                    history.add(step, out, whole_array(out))
                     return "nonfinite", k
-            base = out.base
-            if base is not None and (type(base) is not np.ndarray or base.nbytes != out.nbytes):
+            if not whole_array(out):
                 out = out.copy()  # a part of a bigger array: keep just its bytes
             value(out)
             k += 1
@@ -369,7 +368,7 @@ def _look(out: Any, exact: bool, flags: list[str]) -> bool:
     return not finite_array(out if type(out) is np.ndarray else np.asarray(out))
 
 
-def _whole(a: Any) -> bool:
+def whole_array(a: Any) -> bool:
     """Whether an array's memory is all of it (not a part of a larger buffer), so keeping a
     reference holds exactly its nbytes."""
     if type(a) is not np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -13,8 +13,9 @@ class Health:
     The zero count may be pending (see pending_health): it is counted from a copy of the value
     that nothing writes (the history's) on first read, and the history settles it before it
     lets that copy go, so a step costs one finite test and the counts stay exact. A step the
-    fast continue ran beyond the history's values has its count in a ZeroCounts (counted for
-    the whole stretch at once, on first read, by running it again): `of` is (counts, position)."""
+    fast continue ran beyond the history's values has its count in its stretch (counted for
+    the whole stretch at once, on first read, by running it again): `of` is (stretch, position),
+    the stretch's zeros_at(position) gives it."""
 
     __slots__ = ("__weakref__", "_of", "_zeros", "dtype", "nan", "neginf", "posinf", "shape")
 
@@ -66,7 +67,7 @@ class Health:
     def settle(self) -> None:
         """Count a pending zero count now, and let go of the array it was counted from."""
         if self._zeros is None:
-            _ = self.zeros  # counted from a copy, or by the ZeroCounts
+            _ = self.zeros  # counted from a copy, or by the stretch
         self._of = None
 
     @property
@@ -95,14 +96,6 @@ class Health:
             f"Health(shape={self.shape}, dtype={self.dtype!r}, nan={self.nan}, "
             f"posinf={self.posinf}, neginf={self.neginf}, zeros={self.zeros})"
         )
-
-
-class ZeroCounts(Protocol):
-    """Zero counts of a stretch of steps whose values were not kept, counted when first asked."""
-
-    def zeros_at(self, position: int) -> int:
-        """The zero count of the stretch's step at `position` (0-based within it)."""
-        ...
 
 
 _NAMES: dict[np.dtype[Any], str] = {}  # dtype.name is slow to compute (µs): once per dtype
@@ -157,10 +150,7 @@ def pending_health(x: Any) -> Health:
     caller settles it before x changes, or points it at an unchanging copy (count_from). The
     non-finite counts are computed here, and only when some exist; the caller silences numpy."""
     a = x if type(x) is np.ndarray else np.asarray(x)
-    dt = a.dtype
-    name = _NAMES.get(dt)
-    if name is None:
-        name = _NAMES[dt] = dt.name
+    name = dtype_name(a.dtype)
     if finite_array(a):
         return Health(a.shape, name, 0, 0, 0, None, a)
     return Health(
@@ -185,11 +175,7 @@ def dtype_name(dt: np.dtype[Any]) -> str:
 def known_finite_health(a: Any) -> Health:
     """The Health of an array known to hold no NaN/Inf (the fast continue's FP flags vouch for
     it), its zero count pending as in pending_health."""
-    dt = a.dtype
-    name = _NAMES.get(dt)
-    if name is None:
-        name = _NAMES[dt] = dt.name
-    return Health(a.shape, name, 0, 0, 0, None, a)
+    return Health(a.shape, dtype_name(a.dtype), 0, 0, 0, None, a)
 
 
 def count_zeros(a: Any) -> int:

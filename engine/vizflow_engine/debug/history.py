@@ -176,11 +176,11 @@ class KeptStretch:
         dt = self._ticks[j + 1] - self._ticks[j]
         return Step(k, t.names[k], t.ops[k], t.phases[k], h, dt, v)
 
-    def let_go(self, j: int, count: bool) -> int:
-        """Forget the j-th value (its zero count counted first if `count`: its record may be
-        read later); its bytes."""
+    def let_go(self, j: int) -> int:
+        """Forget the j-th value (its zero count counted first: its record may be read later);
+        its bytes."""
         v = self.values[j]
-        if count and self.counts[j] < 0:
+        if self.counts[j] < 0:
             self.counts[j] = count_zeros(v)
         self._gone[j] = (v.shape, dtype_name(v.dtype))
         self.values[j] = None
@@ -283,7 +283,7 @@ class History:
             return False
         self._append(step)
         step.value = value
-        step.health._of = value
+        step.health.count_from(value)
         kept.append(step)
         self._kept_at.append(len(self.steps) - 1)
         self.kept_bytes += value.nbytes
@@ -336,9 +336,9 @@ class History:
         """Let go of a kept value: of its record (counted first if settle, else remembered to
         count if somebody holds it), or of a kept stretch's step whose record is not made."""
         old = entry if type(entry) is Step else self.steps.raw(at)
-        if old is None:
+        if old is None:  # a kept stretch's step without a record (truncate drops those itself)
             stretch, j = entry
-            self.kept_bytes -= stretch.let_go(j, count=settle)
+            self.kept_bytes -= stretch.let_go(j)
             return
         if settle:
             old.health.settle()

@@ -77,9 +77,15 @@ def _within(scope: str, group: str) -> bool:
     return scope == group or scope.startswith(group + "/") or scope.startswith(group + ".")
 
 
-def _run_to(run: Run, pc: int, overrides: dict[str, Any], index: dict[str, int]) -> None:
+def _run_to(
+    run: Run,
+    pc: int,
+    overrides: dict[str, Any],
+    index: dict[str, int],
+    after: Callable[[int], None] | None = None,
+) -> None:
     """Run a run from its start to just before step pc, each what-if value set where it is
-    made (an input's or a parameter's first)."""
+    made (an input's or a parameter's first); after(k) is called once step k has run."""
     at: dict[int, list[str]] = {}
     for name in overrides:
         k = index.get(name)
@@ -92,6 +98,8 @@ def _run_to(run: Run, pc: int, overrides: dict[str, Any], index: dict[str, int])
             run.kernels[k](run.slots)
             for name in at.get(k, ()):
                 run.set_value(name, overrides[name])
+            if after is not None:
+                after(k)
     run.pc = pc
 
 
@@ -108,17 +116,15 @@ def _count_stretch(
     run = plan.start(*feeds, copy=False)
     for s, was in zip(plan.var_slots, snapshot, strict=False):
         run.slots[s] = np.array(was, copy=True)
-    _run_to(run, stretch.first, overrides, index)
     outs = [i.out for i in plan.instrs]
-    made_at = {index[name]: name for name in overrides if name in index}
+    first = stretch.first
     counts = np.empty(stretch.length, np.int64)
-    with np.errstate(all="ignore"):
-        for j in range(stretch.length):
-            k = stretch.first + j
-            run.kernels[k](run.slots)
-            if k in made_at:
-                run.set_value(made_at[k], overrides[made_at[k]])
-            counts[j] = count_zeros(np.asarray(run.slots[outs[k]]))
+
+    def count(k: int) -> None:
+        if k >= first:
+            counts[k - first] = count_zeros(np.asarray(run.slots[outs[k]]))
+
+    _run_to(run, first + stretch.length, overrides, index, count)
     return counts
 
 

@@ -16,11 +16,9 @@ from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from ..graph.executor.plan import Event, Plan, Run
 from .breakpoints import NONFINITE_CONDITIONS, Breakpoint, Breakpoints, StepBreaks
-from .fastpath import LIVE_STEPS, Counter, StepTables, exact_steps, run_stretch
+from .fastpath import LIVE_STEPS, Counter, StepTables, exact_steps, run_stretch, whole_array
 from .fastpath import inputs_finite as inputs_finite_of
 from .health import Health, pending_health
 from .history import History, Step
@@ -67,32 +65,21 @@ class StopAtNonfinite:
         return not h.finite and self._inputs_finite(k)
 
 
-def _whole(a: Any) -> bool:
-    """Whether an array's memory is all of it (not a part of a larger buffer), so keeping a
-    reference holds exactly its nbytes."""
-    base = a.base
-    return base is None or (type(base) is np.ndarray and base.nbytes == a.nbytes)
-
-
 class Stepper:
     """Per-plan tables for the loop (names, ops, phases, output slots, which outputs the run
     never writes again) and the breakpoints that apply at each step, rebuilt when breakpoints
     are added or removed (an enabled flag is read at every step)."""
 
     def __init__(self, plan: Plan, names: list[str], last_writes: list[bool]) -> None:
-        instrs = plan.instrs
         self._plan = plan
-        self._names = names
-        self._ops = [i.node.op.name for i in instrs]
-        self._phases = [i.node.phase for i in instrs]
-        self._scopes = [i.node.scope for i in instrs]
-        self._outs = [i.out for i in instrs]
+        self.tables = t = StepTables(plan, names)
+        self._names, self._ops, self._phases, self._outs = t.names, t.ops, t.phases, t.outs
+        self._scopes = [i.node.scope for i in plan.instrs]
         self._stable = last_writes
         self._sync = plan.device.type == "cuda"
         self._table: StepBreaks = ([], {})
         self._placed: list[int] = []  # the steps with breakpoints placed at them, in order
         self._version = -1
-        self.tables = StepTables(plan, names)
         self._exact = exact_steps(plan)
         # (run, pc): every value of run's steps before pc, and its inputs, are finite
         self._clean: tuple[Run | None, int] = (None, 0)
@@ -134,7 +121,7 @@ class Stepper:
         index, seconds, the breakpoint); None when the run ends."""
         n = len(self._outs)
         if run.pc == 0:  # a run's first command: are its inputs finite?
-            self._clean = (run, 0) if inputs_finite_of(self._plan, run) else (None, 0)
+            self.mark_clean(run)
         while run.pc < n:
             if not self._fast(run, cmd.bps, cmd.stop):
                 at = self._advance_slow(run, cmd)
@@ -216,7 +203,7 @@ class Stepper:
             add(
                 Step(k, names[k], ops[k], phases[k], h, dt),
                 out,
-                stable[k] and type(out) is np.ndarray and _whole(out),
+                stable[k] and whole_array(out),
             )
             if self._clean[0] is run and self._clean[1] == k:
                 self._clean = (run, k + 1) if h.finite else (None, 0)
